@@ -1,0 +1,252 @@
+"""Settings: where the database is, which desk this is, time zone, hours, policies, keys.
+
+Three sources, later ones win: the TOML config file in the user config folder, the
+environment (``FRONTDESK_DB``, ``FRONTDESK_DESK``, ``FRONTDESK_STAFF``), the command-line
+flags. Nothing here touches the database or the screen.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+APP_NAME = "frontdesk"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Hours:
+    """One block of opening hours on a weekday."""
+
+    weekday: int  # 0 = Monday
+    start: time
+    end: time
+    kind: str  # "walk_in" or "bsn_appointments"
+
+
+@dataclass(frozen=True)
+class ServiceDefault:
+    code: str
+    name: str
+    prefix: str
+    minutes: int
+    by_appointment: bool = False
+
+
+DEFAULT_SERVICES: tuple[ServiceDefault, ...] = (
+    ServiceDefault("bsn_registration", "BSN registration", "B", 30, by_appointment=True),
+    ServiceDefault("bsn_collection", "BSN collection", "C", 10, by_appointment=True),
+    ServiceDefault("info", "Information & advice", "A", 15),
+    ServiceDefault("welcome_pack", "Welcome pack", "W", 5),
+    ServiceDefault("referral", "Partner referral", "R", 15),
+)
+
+DEFAULT_HOURS: tuple[Hours, ...] = (
+    Hours(0, time(9, 0), time(12, 15), "bsn_appointments"),
+    Hours(2, time(9, 0), time(16, 30), "bsn_appointments"),
+    Hours(0, time(15, 0), time(17, 0), "walk_in"),
+    Hours(1, time(9, 0), time(17, 0), "walk_in"),
+    Hours(3, time(9, 0), time(17, 0), "walk_in"),
+    Hours(4, time(9, 0), time(13, 0), "walk_in"),
+)
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'frontdesk.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = field(default_factory=default_db_url)
+    desk: int = 1
+    staff: str | None = None
+    demo: bool = False
+    timezone: str = "Europe/Amsterdam"
+    idle_lock_minutes: float = 5.0
+    lockout_attempts: int = 5
+    lockout_minutes: int = 5
+    target_wait_minutes: int = 15
+    retention_days: int = 365
+    bsn_storage: str = "number"  # or "issued_flag"
+    desk_services: tuple[str, ...] = ()  # service codes this desk calls; empty = all
+    services: tuple[ServiceDefault, ...] = DEFAULT_SERVICES
+    hours: tuple[Hours, ...] = DEFAULT_HOURS
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    config_path: Path | None = None
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _parse_time(value: object, where: str) -> time:
+    if not isinstance(value, str):
+        raise ConfigError(f'{where}: write times as "HH:MM", e.g. "09:00"')
+    try:
+        hour, minute = value.strip().split(":")
+        return time(int(hour), int(minute))
+    except ValueError:
+        raise ConfigError(f'{where}: {value!r} is not a time; write it as "HH:MM"') from None
+
+
+def _parse_hours(raw: object, path: Path) -> tuple[Hours, ...]:
+    """``[hours] walk_in = { mon = ["15:00-17:00"] }``, ``bsn_appointments = {...}``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [hours] must be a table")
+    blocks: list[Hours] = []
+    for kind, days in raw.items():
+        if kind not in ("walk_in", "bsn_appointments"):
+            raise ConfigError(f"{path}: [hours] knows walk_in and bsn_appointments, not {kind!r}")
+        if not isinstance(days, dict):
+            raise ConfigError(f"{path}: hours.{kind} must be a table of weekdays")
+        for day, spans in days.items():
+            if day not in WEEKDAYS:
+                raise ConfigError(f"{path}: hours.{kind}: {day!r} is not one of {WEEKDAYS}")
+            if not isinstance(spans, list):
+                spans = [spans]
+            for span in spans:
+                where = f"{path}: hours.{kind}.{day}"
+                if not isinstance(span, str) or "-" not in span:
+                    raise ConfigError(f'{where}: write a span as "09:00-12:15"')
+                start_s, end_s = span.split("-", 1)
+                start, end = _parse_time(start_s, where), _parse_time(end_s, where)
+                if end <= start:
+                    raise ConfigError(f"{where}: {span!r} ends before it starts")
+                blocks.append(Hours(WEEKDAYS.index(day), start, end, kind))
+    return tuple(blocks)
+
+
+def _parse_services(raw: object, path: Path) -> tuple[ServiceDefault, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: services must be a list of [[services]] tables")
+    out: list[ServiceDefault] = []
+    for i, item in enumerate(raw, 1):
+        where = f"{path}: services #{i}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} must be a table")
+        try:
+            service = ServiceDefault(
+                code=str(item["code"]),
+                name=str(item["name"]),
+                prefix=str(item["prefix"]).upper(),
+                minutes=int(item.get("minutes", 15)),
+                by_appointment=bool(item.get("by_appointment", False)),
+            )
+        except KeyError as missing:
+            raise ConfigError(f"{where} needs {missing.args[0]!r}") from None
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: minutes must be a whole number") from None
+        if not (1 <= len(service.prefix) <= 2 and service.prefix.isalpha()):
+            raise ConfigError(f"{where}: prefix must be one or two letters")
+        out.append(service)
+    return tuple(out)
+
+
+_SCALARS: dict[str, type] = {
+    "db": str,
+    "desk": int,
+    "staff": str,
+    "timezone": str,
+    "idle_lock_minutes": float,
+    "lockout_attempts": int,
+    "lockout_minutes": int,
+    "target_wait_minutes": int,
+    "retention_days": int,
+    "bsn_storage": str,
+}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse the TOML file into Settings fields; errors name the file and the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SCALARS:
+            kind = _SCALARS[key]
+            if kind is float and isinstance(value, int):
+                value = float(value)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ConfigError(f"{path}: {key} must be a {kind.__name__}")
+            fields["db_url" if key == "db" else key] = value
+        elif key == "desk_services":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: desk_services must be a list of service codes")
+            fields["desk_services"] = tuple(value)
+        elif key == "hours":
+            fields["hours"] = _parse_hours(value, path)
+        elif key == "services":
+            fields["services"] = _parse_services(value, path)
+        elif key == "keymap":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(
+                    f'{path}: [keymap] maps action ids to keys, e.g. call_next = "f4"'
+                )
+            fields["keymap"] = dict(value)
+        else:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+    return fields
+
+
+def _validate(settings: Settings) -> Settings:
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {settings.timezone!r}") from None
+    if settings.desk < 1 or settings.desk > 99:
+        raise ConfigError("the desk number must be between 1 and 99")
+    if settings.bsn_storage not in ("number", "issued_flag"):
+        raise ConfigError('bsn_storage must be "number" or "issued_flag"')
+    if settings.idle_lock_minutes <= 0:
+        raise ConfigError("idle_lock_minutes must be more than 0")
+    return settings
+
+
+def load_settings(
+    *,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **flags: Any,
+) -> Settings:
+    """Build Settings from file, then environment, then flags (flags win)."""
+    env = os.environ if environ is None else environ
+    path = config_path or Path(env.get("FRONTDESK_CONFIG") or default_config_path())
+    fields = read_config_file(path)
+    if env.get("FRONTDESK_DB"):
+        fields["db_url"] = env["FRONTDESK_DB"]
+    if env.get("FRONTDESK_DESK"):
+        try:
+            fields["desk"] = int(env["FRONTDESK_DESK"])
+        except ValueError:
+            raise ConfigError("FRONTDESK_DESK must be a desk number, e.g. 2") from None
+    if env.get("FRONTDESK_STAFF"):
+        fields["staff"] = env["FRONTDESK_STAFF"]
+    settings = Settings(config_path=path, **fields)
+    return _validate(settings.with_overrides(**flags))

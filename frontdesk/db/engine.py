@@ -1,0 +1,131 @@
+"""Engine factory and unit-of-work sessions for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message is fit for the person at the desk."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database could not be reached or opened."""
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the folder and the file (readable by its owner only) before SQLite opens it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except PermissionError:
+        raise DatabaseUnavailable(
+            f"cannot create the database in {path.parent}: no permission to write there"
+        ) from None
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot create the database at {path}: {exc.strerror}") from None
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseUnavailable(f"the database file {path} cannot be read and written")
+    if not os.access(path.parent, os.W_OK):
+        # SQLite's WAL mode needs to create -wal and -shm files beside the database.
+        raise DatabaseUnavailable(f"no permission to write in {path.parent}")
+
+
+def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
+    database = url.database
+    if database and database != ":memory:":
+        _prepare_sqlite_file(Path(database).expanduser())
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        **kwargs,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see "begin").
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front, so two desks never both read "next ticket"
+        # and then fight over the upgrade; readers stay deferred and never block writers.
+        immediate = conn.get_execution_options().get("frontdesk_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            f"{url!r} is not a database URL; write e.g. sqlite:///path/to/file.sqlite3 "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed, **kwargs)
+        if parsed.get_backend_name() == "postgresql":
+            if parsed.drivername == "postgresql":
+                parsed = parsed.set(drivername="postgresql+psycopg")
+            return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError):
+        raise DatabaseUnavailable(
+            f"no driver for {parsed.drivername}; for PostgreSQL install frontdesk[postgres]"
+        ) from None
+    raise DatabaseUnavailable(
+        f"frontdesk works with SQLite or PostgreSQL, not {parsed.get_backend_name()!r}"
+    )
+
+
+class Database:
+    """One database: an engine and the two kinds of unit of work (read and write)."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self._writer = self.engine.execution_options(frontdesk_write=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without a password, fit for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction that commits whole when the block ends, or changes nothing."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,42 @@
+"""Visitors: the people the desk serves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.db.models.base import Base
+from frontdesk.db.types import UTCDateTime
+
+
+class Visitor(Base):
+    __tablename__ = "visitors"
+    __table_args__ = (
+        Index("ix_visitors_search_key", "search_key"),
+        Index("ix_visitors_family_key", "family_key"),
+        Index("ix_visitors_phone", "phone"),
+        Index("ix_visitors_email_key", "email_key"),
+        Index("ix_visitors_birth_date", "birth_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    given_names: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200))
+    # Folded "given family" (lower case, no diacritics) for case/diacritic-blind search.
+    search_key: Mapped[str] = mapped_column(String(401))
+    family_key: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(String(254))
+    category: Mapped[str | None] = mapped_column(String(20))
+    employer: Mapped[str | None] = mapped_column(String(200))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    language: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

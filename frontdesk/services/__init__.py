@@ -1,0 +1,63 @@
+"""The domain layer: one module per capability, plain Python, no Textual.
+
+:class:`Services` bundles them around one database, one clock and the settings; the TUI,
+the CLI and the tests all go through it.
+"""
+
+from __future__ import annotations
+
+from frontdesk.clock import Clock
+from frontdesk.config import Settings
+from frontdesk.db import Database
+from frontdesk.db.migrate import upgrade
+from frontdesk.services.audit import AuditService
+from frontdesk.services.auth import Actor
+from frontdesk.services.errors import (
+    Conflict,
+    FrontdeskError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from frontdesk.services.staff import StaffService
+from frontdesk.services.visitors import VisitorService
+
+__all__ = [
+    "Actor",
+    "Conflict",
+    "FrontdeskError",
+    "NotFound",
+    "PermissionDenied",
+    "Services",
+    "ValidationError",
+]
+
+
+class Services:
+    """Every service of the app, sharing one database, clock and settings."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock or Clock(settings.timezone)
+        self.staff = StaffService(db, settings, self.clock)
+        self.audit = AuditService(db, self.clock)
+        self.visitors = VisitorService(db, self.clock)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        """Connect, apply migrations, and build the services (raises DatabaseError)."""
+        db = Database(settings.db_url)
+        try:
+            upgrade(db)
+        except Exception:
+            db.dispose()
+            raise
+        return cls(db, settings, clock)
+
+    @property
+    def database_label(self) -> str:
+        return self.db.safe_url
+
+    def close(self) -> None:
+        self.db.dispose()

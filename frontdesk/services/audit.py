@@ -1,0 +1,100 @@
+"""The audit log: one row for every sensitive act. Rows are only ever added."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.clock import Clock
+from frontdesk.db import Database
+from frontdesk.db.models import AuditEvent, Staff
+from frontdesk.services.auth import Actor, require
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    result: str
+    origin: str
+    reason: str | None
+
+
+def record(
+    session: Session,
+    clock: Clock,
+    *,
+    action: str,
+    actor: Actor | None = None,
+    actor_id: int | None = None,
+    object_type: str | None = None,
+    object_id: object = None,
+    result: str = "ok",
+    origin: str = "",
+    reason: str | None = None,
+) -> None:
+    """Add an audit event inside the caller's transaction (it commits or fails with it)."""
+    session.add(
+        AuditEvent(
+            at=clock.now(),
+            actor_id=(actor.staff_id or None) if actor else actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            result=result,
+            origin=(actor.where if actor else origin)[:100],
+            reason=reason,
+        )
+    )
+
+
+class AuditService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def recent(
+        self,
+        actor: Actor,
+        *,
+        action: str | None = None,
+        object_type: str | None = None,
+        object_id: object = None,
+        limit: int = 200,
+    ) -> Sequence[AuditEntry]:
+        require(actor, "audit.view")
+        stmt = (
+            select(AuditEvent, Staff.name)
+            .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+        if action:
+            stmt = stmt.where(AuditEvent.action == action)
+        if object_type:
+            stmt = stmt.where(AuditEvent.object_type == object_type)
+        if object_id is not None:
+            stmt = stmt.where(AuditEvent.object_id == str(object_id))
+        with self.db.read() as session:
+            return [
+                AuditEntry(
+                    id=e.id,
+                    at=e.at,
+                    actor=name,
+                    action=e.action,
+                    object_type=e.object_type,
+                    object_id=e.object_id,
+                    result=e.result,
+                    origin=e.origin,
+                    reason=e.reason,
+                )
+                for e, name in session.execute(stmt)
+            ]

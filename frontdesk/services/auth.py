@@ -1,0 +1,78 @@
+"""Who is acting, and what each role may do.
+
+Every service action names itself in :data:`PERMISSIONS`; :func:`require` is called first
+thing in every service method that acts for a person. The table is the single place that
+says which role may do what, and the tests walk it (every action x every role).
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+from frontdesk.services.errors import PermissionDenied
+
+ROLES = ("lead", "desk", "intern")
+ROLE_LABELS = {"lead": "team lead", "desk": "desk staff", "intern": "intern"}
+
+LEAD = frozenset({"lead"})
+DESK = frozenset({"lead", "desk"})
+ALL = frozenset(ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # staff and audit (foundation)
+    "staff.list": ALL,
+    "staff.add": LEAD,
+    "staff.deactivate": LEAD,
+    "staff.reset_pin": LEAD,
+    "staff.change_role": LEAD,
+    "audit.view": LEAD,
+    # visitors
+    "visitor.search": DESK,
+    "visitor.view": DESK,
+    "visitor.register": DESK,
+    "visitor.update": DESK,
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "staff.add": "add staff",
+    "staff.deactivate": "deactivate staff",
+    "staff.reset_pin": "reset a PIN",
+    "staff.change_role": "change a role",
+    "audit.view": "see the audit log",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in staff member on whose behalf a service acts."""
+
+    staff_id: int
+    name: str
+    role: str
+    desk: int | None = None
+    origin: str = ""
+
+    @property
+    def where(self) -> str:
+        host = self.origin or socket.gethostname()
+        return f"desk {self.desk} @ {host}" if self.desk else host
+
+
+# Whoever runs a command on the server can reach the database anyway; their acts are
+# audited as the command line, with no staff account behind them.
+CLI_ACTOR = Actor(staff_id=0, name="command line", role="lead", desk=None, origin="command line")
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def require(actor: Actor, action: str) -> None:
+    if action not in PERMISSIONS:  # a programming error, caught by the tests
+        raise KeyError(f"unknown action {action!r}")
+    if not allowed(actor.role, action):
+        label = ACTION_LABELS.get(action, action.replace(".", " ").replace("_", " "))
+        raise PermissionDenied(
+            f"As {ROLE_LABELS.get(actor.role, actor.role)} you may not {label}; ask the team lead."
+        )

@@ -1,0 +1,208 @@
+"""Fictitious demo data, so a newcomer sees every screen filled.
+
+Every capability adds a step to :data:`STEPS`; each step gets the services, a seeded
+random generator and the :class:`DemoContext` the earlier steps filled. All names, phone
+numbers and e-mail addresses are made up (phone numbers come from the ranges that
+phonenumbers accepts as valid; e-mail domains are example.* reserved names).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from frontdesk.db import DatabaseError
+from frontdesk.db.models import Staff
+from frontdesk.services import Services
+from frontdesk.services.errors import ValidationError
+from frontdesk.services.security import hash_pin
+from frontdesk.services.staff import StaffInfo
+from frontdesk.services.text import fold
+from frontdesk.services.visitors import (
+    CATEGORIES,
+    VisitorInput,
+    VisitorRecord,
+    check_visitor,
+    to_record,
+)
+
+DEMO_STAFF: tuple[tuple[str, str, str], ...] = (
+    ("Anne de Vries", "lead", "1111"),
+    ("Bram Jansen", "desk", "2222"),
+    ("Chiara Rossi", "desk", "3333"),
+    ("Daan Bakker", "intern", "4444"),
+)
+DEMO_PINS = {name: pin for name, _role, pin in DEMO_STAFF}
+
+# (given names, family name, nationality, phone as a visitor might write it, language)
+DEMO_PEOPLE: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Zoë", "Ødegård", "NO", "+47 412 34 567", "Norwegian"),
+    ("Łukasz", "Kowalczyk", "PL", "+48 512 345 678", "Polish"),
+    ("Nguyễn Thị", "Lan", "VN", "+84 91 234 56 78", "Vietnamese"),
+    ("محمد", "العلي", "SY", "06-12345671", "Arabic"),
+    ("王", "芳", "CN", "+86 131 2345 6789", "Chinese"),
+    ("Priya", "Raghunathan", "IN", "+91 98765 43210", "English"),
+    ("Emily", "Carter", "US", "+1 (202) 555-0143", "English"),
+    ("James", "O'Connor", "IE", "+353 85 123 4567", "English"),
+    ("Olena", "Shevchenko", "UA", "+380 67 123 4567", "Ukrainian"),
+    ("Sofía", "Martínez García", "ES", "+34 612 34 56 78", "Spanish"),
+    ("João", "Gonçalves", "BR", "+55 11 91234-5678", "Portuguese"),
+    ("Ayşe", "Yılmaz", "TR", "+90 532 123 45 67", "Turkish"),
+    ("Kenji", "Tanaka", "JP", "+81 90-1234-5678", "Japanese"),
+    ("Min-jun", "Kim", "KR", "+82 10-1234-5678", "Korean"),
+    ("Amara", "Okafor", "NG", "+234 803 123 4567", "English"),
+    ("Dawit", "Bekele", "ET", "06 2345 6781", "Amharic"),
+    ("Hannah", "Müller", "DE", "+49 1512 3456789", "German"),
+    ("Élodie", "Lefèvre", "FR", "+33 6 12 34 56 78", "French"),
+    ("Giulia", "Bianchi", "IT", "+39 312 345 6789", "Italian"),
+    ("Андрей", "Смирнов", "RU", "06-34567812", "Russian"),
+    ("Νίκος", "Παπαδόπουλος", "GR", "+30 691 234 5678", "Greek"),
+    ("Fatima", "Zahra Benali", "MA", "+212 612-345678", "French"),
+    ("Siddharth", "Iyer", "IN", "0031 6 45678123", "English"),
+    ("Chloé", "Dubois", "BE", "+32 470 12 34 56", "French"),
+    ("Mateusz", "Wiśniewski", "PL", "06-56781234", "Polish"),
+    ("Ana", "Popescu", "RO", "+40 712 345 678", "Romanian"),
+    ("Tomás", "Ó Briain", "IE", "", "English"),
+    ("Lina", "Haddad", "LB", "+961 3 123 456", "Arabic"),
+    ("Rahel", "Tesfaye", "ER", "06 1812 3456", "Tigrinya"),
+    ("Wei", "Zhang", "CN", "", "Chinese"),
+    ("Isabella", "Rossi", "IT", "", "Italian"),
+    ("Noah", "Williams", "US", "+1 415 555 0199", "English"),
+    ("Olivia", "Brown", "GB", "+44 20 8366 1177", "English"),
+    ("Ahmed", "Hassan", "EG", "+20 100 123 4567", "Arabic"),
+    ("Yuki", "Sato", "JP", "", "Japanese"),
+    ("Carlos", "Hernández", "MX", "+52 55 1234 5678", "Spanish"),
+    ("Aarav", "Sharma", "IN", "06-81234567", "Hindi"),
+    ("Eva", "Novák", "CZ", "+420 601 123 456", "Czech"),
+    ("Mikkel", "Sørensen", "DK", "+45 20 12 34 56", "Danish"),
+    ("Saoirse", "Nic Giolla", "IE", "", "Irish"),
+)
+EMPLOYERS = (
+    "Leiden University",
+    "LUMC",
+    "Naturalis",
+    "ESA ESTEC",
+    "Janssen Biologics",
+    "Galapagos",
+    "Astellas Pharma",
+    "ProQR",
+    "Hogeschool Leiden",
+    None,
+    None,
+)
+MUNICIPALITIES = (
+    "Leiden",
+    "Leiden",
+    "Oegstgeest",
+    "Leiderdorp",
+    "Katwijk",
+    "Teylingen",
+    "Voorschoten",
+    "Zoeterwoude",
+    "Kaag en Braassem",
+    "Noordwijk",
+)
+
+
+@dataclass
+class DemoContext:
+    staff: list[StaffInfo] = field(default_factory=list)
+    visitors: list[VisitorRecord] = field(default_factory=list)
+    days: int = 30
+    lines: list[str] = field(default_factory=list)
+
+
+DemoStep = Callable[[Services, random.Random, DemoContext], None]
+
+
+def _staff_step(services: Services, rng: random.Random, ctx: DemoContext) -> None:
+    with services.db.write() as session:
+        if session.scalar(select(func.count()).select_from(Staff)):
+            raise ValidationError(
+                "db", "this database already has data; demo data goes only into an empty database"
+            )
+        for name, role, pin in DEMO_STAFF:
+            row = Staff(
+                name=name,
+                name_key=fold(name),
+                role=role,
+                pin_hash=hash_pin(pin),
+                active=True,
+                failed_attempts=0,
+                created_at=services.clock.now(),
+            )
+            session.add(row)
+            session.flush()
+            ctx.staff.append(StaffInfo(row.id, row.name, row.role, True))
+    ctx.lines.append(
+        f"{len(DEMO_STAFF)} staff (PINs: "
+        + ", ".join(f"{n} {p}" for n, p in DEMO_PINS.items())
+        + ")"
+    )
+
+
+def _visitor_step(services: Services, rng: random.Random, ctx: DemoContext) -> None:
+    today = services.clock.today()
+    categories = list(CATEGORIES)
+    with services.db.write() as session:
+        for i in range(160):
+            given, family, nationality, phone, language = DEMO_PEOPLE[i % len(DEMO_PEOPLE)]
+            if i >= len(DEMO_PEOPLE):  # more people from the same countries, new given names
+                donor = DEMO_PEOPLE[rng.randrange(len(DEMO_PEOPLE))]
+                if donor[2] == nationality:
+                    given = donor[0]
+                phone = ""
+            born = today.replace(year=today.year - rng.randint(19, 58), day=rng.randint(1, 28))
+            email = (
+                f"{fold(given).split()[0]}.{i}@example.org"
+                if fold(given).isascii() and rng.random() < 0.7
+                else None
+            )
+            data = VisitorInput(
+                given_names=given,
+                family_name=family,
+                birth_date=born,
+                nationality=nationality,
+                phone=phone or None,
+                email=email,
+                category=rng.choice(categories[:-1]) if rng.random() < 0.9 else "other",
+                employer=rng.choice(EMPLOYERS),
+                municipality=rng.choice(MUNICIPALITIES),
+                language=language,
+            )
+            row = services.visitors.create_in(session, check_visitor(data, today))
+            ctx.visitors.append(to_record(row))
+    ctx.lines.append(
+        f"{len(ctx.visitors)} visitors from {len({p[2] for p in DEMO_PEOPLE})} countries"
+    )
+
+
+# Later capabilities add their steps here (queue, appointments, referrals, packs...).
+STEPS: list[DemoStep] = [_staff_step, _visitor_step]
+
+
+def fill_demo(services: Services, days: int = 30, seed: int = 2026) -> str:
+    """Fill an empty database; returns a summary of what was made."""
+    rng = random.Random(seed)
+    ctx = DemoContext(days=days)
+    for step in STEPS:
+        step(services, rng, ctx)
+    return "demo data: " + "; ".join(ctx.lines)
+
+
+def reset_demo_database(url: str) -> None:
+    """``frontdesk --demo`` starts from a fresh file each time (demo data is made for today)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise DatabaseError(
+            "--demo makes its own SQLite file; fill another database with "
+            "'frontdesk --db URL demo' instead"
+        )
+    path = Path(parsed.database).expanduser()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

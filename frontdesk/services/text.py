@@ -1,0 +1,79 @@
+"""Text helpers shared by the services: cleaning input and folding names for search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from frontdesk.services.errors import ValidationError
+
+# Letters that do not decompose into base + accent but that people type without it.
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ı": "i",
+        "þ": "th",
+        "ð": "d",
+        "ħ": "h",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Ødegård" -> "odegard", "Łukasz" -> "lukasz".
+
+    Scripts without a Latin form (Arabic, Chinese, Cyrillic...) stay as they are, folded
+    for case only, so a search in that script still finds them.
+    """
+    text = text.translate(_FOLD_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(unicodedata.normalize("NFC", stripped).casefold().split())
+
+
+def has_control_chars(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d" for c in text)
+
+
+def clean_text(
+    value: object,
+    field: str,
+    *,
+    label: str,
+    max_length: int,
+    required: bool = False,
+    multiline: bool = False,
+) -> str | None:
+    """Trim a text field; refuse control characters and over-long values."""
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ValidationError(field, f"{label} must be text")
+    if multiline:
+        lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+        text = "\n".join(lines).strip()
+        check = text.replace("\n", "").replace("\t", "")
+    else:
+        text = text.strip()
+        text = " ".join(text.split()) if not has_control_chars(text.replace("\t", " ")) else text
+        check = text
+    if has_control_chars(check):
+        raise ValidationError(field, f"{label} contains invisible control characters")
+    if not text:
+        if required:
+            raise ValidationError(field, f"{label} is required")
+        return None
+    if len(text) > max_length:
+        raise ValidationError(field, f"{label} is too long (at most {max_length} characters)")
+    return text

@@ -1,0 +1,231 @@
+"""Visitors: registering, correcting and finding the people the desk serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from frontdesk.clock import Clock
+from frontdesk.db import Database
+from frontdesk.db.models import Visitor
+from frontdesk.services.auth import Actor, require
+from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.fields import (
+    check_birth_date,
+    check_nationality,
+    normalise_email,
+    normalise_phone,
+    parse_date,
+)
+from frontdesk.services.text import clean_text, fold
+
+CATEGORIES: dict[str, str] = {
+    "knowledge_migrant": "Knowledge migrant",
+    "researcher": "Researcher",
+    "student": "Student",
+    "migrant_worker": "Migrant worker",
+    "refugee": "Refugee / status holder",
+    "family": "Partner / family",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class VisitorInput:
+    """What a form or an import row says about a visitor; all text as typed."""
+
+    given_names: str = ""
+    family_name: str = ""
+    birth_date: str | date | None = None
+    nationality: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    category: str | None = None
+    employer: str | None = None
+    municipality: str | None = None
+    language: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitorRecord:
+    id: int
+    given_names: str
+    family_name: str
+    birth_date: date | None
+    nationality: str | None
+    phone: str | None
+    email: str | None
+    category: str | None
+    employer: str | None
+    municipality: str | None
+    language: str | None
+    notes: str | None
+    created_at: datetime
+    anonymised: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.family_name) if p)
+
+
+def to_record(row: Visitor) -> VisitorRecord:
+    return VisitorRecord(
+        id=row.id,
+        given_names=row.given_names,
+        family_name=row.family_name,
+        birth_date=row.birth_date,
+        nationality=row.nationality,
+        phone=row.phone,
+        email=row.email,
+        category=row.category,
+        employer=row.employer,
+        municipality=row.municipality,
+        language=row.language,
+        notes=row.notes,
+        created_at=row.created_at,
+        anonymised=row.anonymised_at is not None,
+    )
+
+
+def check_visitor(data: VisitorInput, today: date) -> dict[str, Any]:
+    """Validate every field; the first problem raises, naming its field."""
+    given = clean_text(data.given_names, "given_names", label="The given names", max_length=200)
+    family = clean_text(data.family_name, "family_name", label="The family name", max_length=200)
+    if not given and not family:
+        raise ValidationError("given_names", "type the visitor's name")
+    category = data.category or None
+    if category is not None and category not in CATEGORIES:
+        raise ValidationError("category", "pick a category from the list")
+    values: dict[str, Any] = {
+        "given_names": given or "",
+        "family_name": family or "",
+        "birth_date": check_birth_date(data.birth_date, today),
+        "nationality": check_nationality(data.nationality),
+        "phone": normalise_phone(data.phone),
+        "email": normalise_email(data.email),
+        "category": category,
+        "employer": clean_text(data.employer, "employer", label="The employer", max_length=200),
+        "municipality": clean_text(
+            data.municipality, "municipality", label="The municipality", max_length=100
+        ),
+        "language": clean_text(data.language, "language", label="The language", max_length=40),
+        "notes": clean_text(
+            data.notes, "notes", label="The notes", max_length=2000, multiline=True
+        ),
+    }
+    values["search_key"] = fold(f"{values['given_names']} {values['family_name']}")
+    values["family_key"] = fold(values["family_name"])
+    values["email_key"] = values["email"].casefold() if values["email"] else None
+    return values
+
+
+class VisitorService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def create_in(self, session: Session, values: dict[str, Any]) -> Visitor:
+        """Insert a checked visitor inside the caller's transaction (registration, imports)."""
+        now = self.clock.now()
+        row = Visitor(**values, created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        return row
+
+    def register(self, actor: Actor, data: VisitorInput) -> VisitorRecord:
+        require(actor, "visitor.register")
+        values = check_visitor(data, self.clock.today())
+        with self.db.write() as session:
+            return to_record(self.create_in(session, values))
+
+    def update(self, actor: Actor, visitor_id: int, data: VisitorInput) -> VisitorRecord:
+        require(actor, "visitor.update")
+        values = check_visitor(data, self.clock.today())
+        with self.db.write() as session:
+            row = session.get(Visitor, visitor_id)
+            if row is None or row.anonymised_at is not None:
+                raise NotFound("this visitor no longer exists")
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.updated_at = self.clock.now()
+            return to_record(row)
+
+    def get(self, actor: Actor, visitor_id: int) -> VisitorRecord:
+        require(actor, "visitor.view")
+        with self.db.read() as session:
+            row = session.get(Visitor, visitor_id)
+            if row is None:
+                raise NotFound("this visitor does not exist")
+            return to_record(row)
+
+    def same_person(self, actor: Actor, data: VisitorInput) -> list[VisitorRecord]:
+        """Existing visitors with the same name and date of birth (to avoid a duplicate)."""
+        require(actor, "visitor.search")
+        try:
+            values = check_visitor(data, self.clock.today())
+        except ValidationError:
+            return []
+        if values["birth_date"] is None:
+            return []
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(Visitor).where(
+                    Visitor.search_key == values["search_key"],
+                    Visitor.birth_date == values["birth_date"],
+                    Visitor.anonymised_at.is_(None),
+                )
+            )
+            return [to_record(r) for r in rows]
+
+    def search(self, actor: Actor, query: str, limit: int = 20) -> list[VisitorRecord]:
+        """Name fragment (case/diacritic-blind), phone in any format, e-mail, date of birth."""
+        require(actor, "visitor.search")
+        conditions = visitor_search_conditions(query)
+        if not conditions:
+            return []
+        stmt = (
+            select(Visitor)
+            .where(or_(*conditions), Visitor.anonymised_at.is_(None))
+            .order_by(Visitor.updated_at.desc())
+            .limit(limit)
+        )
+        with self.db.read() as session:
+            return [to_record(r) for r in session.scalars(stmt)]
+
+
+def visitor_search_conditions(query: str) -> list[Any]:
+    """The WHERE conditions a free-text visitor query stands for."""
+    text = (query or "").strip()
+    if not text or len(text) > 200:
+        return []
+    conditions: list[Any] = []
+    if "@" in text:
+        conditions.append(Visitor.email_key == text.casefold())
+    if sum(ch.isdigit() for ch in text) >= 6:
+        try:
+            phone = normalise_phone(text)
+        except ValidationError:
+            phone = None
+        if phone:
+            conditions.append(Visitor.phone == phone)
+    try:
+        born = parse_date(text, "q")
+    except ValidationError:
+        born = None
+    if born:
+        conditions.append(Visitor.birth_date == born)
+    if not conditions:
+        words = fold(text).split()
+        if words:
+            conditions.append(
+                and_(*(Visitor.search_key.contains(w, autoescape=True) for w in words))
+            )
+    return conditions
+
+
+VISITOR_FIELDS = tuple(f.name for f in fields(VisitorInput))

@@ -1,0 +1,1 @@
+"""The Textual face of frontdesk: screens and widgets over the services. No SQL here."""

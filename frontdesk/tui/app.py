@@ -1,0 +1,257 @@
+"""The frontdesk App: login, the working screens as modes, keys, theme, idle lock, errors."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+
+from frontdesk.config import Settings
+from frontdesk.services import Actor, FrontdeskError, Services
+from frontdesk.services.staff import StaffInfo
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.base import (
+    AppointmentsScreen,
+    LeadScreen,
+    PacksScreen,
+    ReferralsScreen,
+    WorkScreen,
+)
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
+from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
+from frontdesk.tui.work import run_service
+
+FRONTDESK_THEME = Theme(
+    name="frontdesk",
+    primary="#2E86AB",
+    secondary="#7A9E7E",
+    accent="#F6AE2D",
+    warning="#F6AE2D",
+    error="#E4572E",
+    success="#59A96A",
+    foreground="#E8EEF2",
+    background="#14202B",
+    surface="#1B2B38",
+    panel="#233746",
+    dark=True,
+)
+
+# Which roles may open which working screen, and the order they appear in.
+MODE_ROLES: dict[str, frozenset[str]] = {
+    "desk": frozenset({"lead", "desk"}),
+    "appointments": frozenset({"lead", "desk"}),
+    "referrals": frozenset({"lead", "desk", "intern"}),
+    "packs": frozenset({"lead", "desk"}),
+    "lead": frozenset({"lead"}),
+}
+MODE_TITLES = {
+    "desk": "Desk",
+    "appointments": "Appointments",
+    "referrals": "Referrals",
+    "packs": "Welcome packs",
+    "lead": "Team lead",
+}
+
+
+class FrontdeskApp(App[None]):
+    TITLE = "frontdesk"
+    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss")]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "desk": DeskScreen,
+        "appointments": AppointmentsScreen,
+        "referrals": ReferralsScreen,
+        "packs": PacksScreen,
+        "lead": LeadScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="help", tooltip="Every key of this screen"),
+        Binding(
+            "alt+1",
+            "go('desk')",
+            "Desk",
+            id="go_desk",
+            show=False,
+            tooltip="Today's queue and the current visitor",
+        ),
+        Binding(
+            "alt+2",
+            "go('appointments')",
+            "Appointments",
+            id="go_appointments",
+            show=False,
+            tooltip="The BSN appointment book",
+        ),
+        Binding(
+            "alt+3",
+            "go('referrals')",
+            "Referrals",
+            id="go_referrals",
+            show=False,
+            tooltip="The referral worklist",
+        ),
+        Binding(
+            "alt+4", "go('packs')", "Packs", id="go_packs", show=False, tooltip="Welcome-pack stock"
+        ),
+        Binding(
+            "alt+5",
+            "go('lead')",
+            "Lead",
+            id="go_lead",
+            show=False,
+            tooltip="The team lead's dashboard and reports",
+        ),
+        Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the screen now"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
+    ]
+
+    def __init__(
+        self,
+        services: Services,
+        settings: Settings,
+        *,
+        demo_pins: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = settings
+        self.demo_pins = demo_pins or {}
+        self.actor: Actor | None = None
+        self.locked = False
+        self._last_input = time.monotonic()
+        self.register_theme(FRONTDESK_THEME)
+        self.theme = "frontdesk"
+        self.sub_title = f"Desk {settings.desk}"
+
+    # -- start-up and login ----------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+        self.set_interval(5, self._check_idle)
+        run_service(self, self._login_state, done=self._show_login)
+
+    def _login_state(self) -> tuple[bool, list[StaffInfo]]:
+        staff = self.services.staff
+        return staff.needs_first_lead(), staff.active_staff()
+
+    def _show_login(self, state: tuple[bool, list[StaffInfo]]) -> None:
+        first_run, staff = state
+        if first_run:
+            self.push_screen(FirstRunScreen())
+        else:
+            self.push_screen(LoginScreen(staff, self.settings.staff, self.demo_pins))
+
+    @on(LoggedIn)
+    def _logged_in(self, message: LoggedIn) -> None:
+        self.actor = message.actor
+        self._last_input = time.monotonic()
+        self.sub_title = f"Desk {self.settings.desk} · {message.actor.name}"
+        home = "desk" if message.actor.role in MODE_ROLES["desk"] else "referrals"
+        self.switch_mode(home)
+
+    def logout(self) -> None:
+        self.actor = None
+        self.locked = False
+        # Drop the working screens so the next person starts clean; data stays in the DB.
+        for mode in list(MODE_ROLES):
+            if mode != self.current_mode:
+                with contextlib.suppress(Exception):
+                    self.remove_mode(mode)
+                self.add_mode(mode, self.MODES[mode])
+        current = self.current_mode
+        self.switch_mode("_default")
+        if current != "_default":
+            self.remove_mode(current)
+            self.add_mode(current, self.MODES[current])
+        run_service(self, self._login_state, done=self._show_login)
+
+    # -- idle lock -------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(
+            event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+        ):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self._last_input
+        if self.actor and not self.locked and idle >= self.settings.idle_lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        if self.actor is None or self.locked:
+            return
+        self.locked = True
+
+        def unlocked(actor: Actor | None) -> None:
+            self.locked = False
+            self._last_input = time.monotonic()
+            if actor is None:
+                self.logout()
+
+        self.push_screen(LockScreen(self.actor), unlocked)
+
+    # -- moving between screens ------------------------------------------------------
+    def may_open(self, mode: str) -> bool:
+        return self.actor is not None and self.actor.role in MODE_ROLES.get(mode, frozenset())
+
+    def action_go(self, mode: str) -> None:
+        if self.locked or self.actor is None:
+            return
+        if not self.may_open(mode):
+            self.notify(
+                f"The {MODE_TITLES[mode]} screen is not open to your role.", severity="warning"
+            )
+            return
+        self.switch_mode(mode)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "go" and (self.actor is None or self.locked))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        if self.actor is not None and not self.locked:
+            for mode, title in MODE_TITLES.items():
+                if self.may_open(mode):
+                    yield SystemCommand(
+                        f"Go to: {title}",
+                        f"Open the {title} screen",
+                        lambda m=mode: self.action_go(m),
+                    )
+            yield SystemCommand(
+                "Lock the screen", "Hide everything until your PIN is typed", self.action_lock
+            )
+            yield SystemCommand("Log out", "Log out so someone else can log in", self.logout)
+            if isinstance(screen, WorkScreen):
+                yield from screen.commands()
+        yield SystemCommand("Help: keys", "Every key of this screen (F1)", self.action_help)
+        yield SystemCommand("Quit", "Quit frontdesk", self.action_quit)
+
+    # -- problems ----------------------------------------------------------------------
+    def show_refusal(self, error: FrontdeskError) -> None:
+        """A service said no (wrong input, not allowed, someone was faster): tell the user."""
+        self.notify(error.message, severity="warning", timeout=6)
+
+    def show_error(self, title: str, message: str) -> None:
+        self.push_screen(ErrorModal(title, message))
+
+    def show_unexpected(self, error: BaseException) -> None:
+        # Only the type is logged: a database message can carry the values of a row.
+        self.log.error(f"service call failed: {type(error).__name__}")
+        self.show_error(
+            "Something went wrong",
+            "The database did not answer as expected, so this action was not completed. "
+            "Nothing you typed is lost: try again in a moment. If it keeps happening, tell "
+            f"the team lead.\n\n({type(error).__name__})",
+        )

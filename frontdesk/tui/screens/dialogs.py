@@ -1,0 +1,99 @@
+"""Small modal screens: the error box, a yes/no question, and the key help (F1)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Label, Static
+
+
+class ErrorModal(ModalScreen[None]):
+    """Something went wrong that the desk cannot fix by retyping: say so, keep working."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="close_dialog")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="-error"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.message, id="dialog-message")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape", "answer(False)", "No", id="confirm_no"),
+        Binding("y", "answer(True)", "Yes", id="confirm_yes"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog")
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Static(self.question, id="dialog-message")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button(self.no, id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class HelpScreen(ModalScreen[None]):
+    """F1: every key of the screen it was opened from, with what it does."""
+
+    BINDINGS = [Binding("escape,f1,q", "close", "Close help", id="close_help")]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__(classes="dialog")
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            title = getattr(self.under, "HELP_TITLE", None) or type(self.under).__name__
+            yield Label(f"Keys: {title}", id="dialog-title")
+            with VerticalScroll():
+                yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "Escape or F1 closes this help.  Ctrl+P finds any action by name.", id="help-foot"
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Action", "What it does")
+        seen: set[tuple[str, str]] = set()
+        for key, active in self.under.active_bindings.items():
+            binding = active.binding
+            if binding.action in ("app.command_palette",) and key != "ctrl+p":
+                continue
+            label = binding.description or binding.action
+            if (key, label) in seen:
+                continue
+            seen.add((key, label))
+            display = self.app.get_key_display(binding)
+            table.add_row(display, label, binding.tooltip or "")
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

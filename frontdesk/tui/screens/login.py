@@ -1,0 +1,215 @@
+"""Logging in: the first-run team lead, the PIN login, and the idle lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from frontdesk.services import Actor, FrontdeskError, ValidationError
+from frontdesk.services.staff import StaffInfo
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+
+@dataclass
+class LoggedIn(Message):
+    """Someone typed the right PIN."""
+
+    actor: Actor
+
+
+class FirstRunScreen(Screen[None]):
+    """A new database has no staff yet: create the team-lead account."""
+
+    HELP_TITLE = "Create the team-lead account"
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "save",
+            "Create account",
+            id="save",
+            tooltip="Create the team-lead account and log in",
+        )
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-box"):
+            yield Label("Welcome to frontdesk", id="login-title")
+            yield Static(
+                "This database has no staff yet. Create the team-lead account; the team "
+                "lead adds the other staff later.",
+                id="login-intro",
+            )
+            yield Field("Your name", Input(id="name", max_length=100), name="name")
+            yield Field(
+                "PIN (4 to 12 digits)", Input(id="pin", password=True, max_length=12), name="pin"
+            )
+            yield Field(
+                "PIN again", Input(id="pin_repeat", password=True, max_length=12), name="pin_repeat"
+            )
+            yield Button("Create account and log in", variant="primary", id="create")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        if event.input.id == "pin_repeat":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#create")
+    def action_save(self) -> None:
+        name = self.query_one("#name", Input).value
+        pin = self.query_one("#pin", Input).value
+        repeat = self.query_one("#pin_repeat", Input).value
+        app = self.app
+        staff = app.services.staff  # type: ignore[attr-defined]
+        desk = app.settings.desk  # type: ignore[attr-defined]
+        run_service(
+            self,
+            lambda: staff.create_first_lead(name, pin, repeat, desk=desk),
+            done=lambda actor: self.post_message(LoggedIn(actor)),
+            failed=self._failed,
+        )
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else "name"
+        show_field_errors(self, field, error.message)
+
+
+class LoginScreen(Screen[None]):
+    """Pick your name, type your PIN. The PIN field has the focus."""
+
+    HELP_TITLE = "Log in"
+    BINDINGS = [
+        Binding(
+            "ctrl+n",
+            "focus_names",
+            "Pick name",
+            id="pick_name",
+            tooltip="Move to the list of names",
+        ),
+    ]
+
+    def __init__(self, staff: list[StaffInfo], preselect: str | None, demo_pins: dict[str, str]):
+        super().__init__()
+        self.staff = staff
+        self.preselect = preselect
+        self.demo_pins = demo_pins
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-box"):
+            yield Label("frontdesk — log in", id="login-title")
+            with Horizontal(id="login-row"):
+                yield OptionList(
+                    *[Option(f"{s.name}  ({s.role})", id=str(s.id)) for s in self.staff],
+                    id="names",
+                )
+                with Vertical(id="login-pin"):
+                    yield Field("PIN", Input(id="pin", password=True, max_length=12), name="pin")
+                    yield Button("Log in", variant="primary", id="login")
+            if self.demo_pins:
+                lines = "\n".join(f"{n}: {p}" for n, p in self.demo_pins.items())
+                yield Static(f"Demo mode — staff and PINs:\n{lines}", id="demo-pins")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        names = self.query_one("#names", OptionList)
+        index = 0
+        if self.preselect:
+            wanted = self.preselect.casefold()
+            for i, person in enumerate(self.staff):
+                if person.name.casefold() == wanted:
+                    index = i
+        if self.staff:
+            names.highlighted = index
+        self.query_one("#pin", Input).focus()
+
+    def action_focus_names(self) -> None:
+        self.query_one("#names", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#names")
+    def _picked(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#login")
+    def submit(self) -> None:
+        names = self.query_one("#names", OptionList)
+        if names.highlighted is None:
+            show_field_errors(self, "pin", "pick your name first")
+            return
+        option = names.get_option_at_index(names.highlighted)
+        staff_id = int(option.id or 0)
+        pin = self.query_one("#pin", Input).value
+        app = self.app
+        service = app.services.staff  # type: ignore[attr-defined]
+        desk = app.settings.desk  # type: ignore[attr-defined]
+        run_service(
+            self,
+            lambda: service.login(staff_id, pin, desk=desk),
+            done=lambda actor: self.post_message(LoggedIn(actor)),
+            failed=self._failed,
+        )
+
+    def _failed(self, error: FrontdeskError) -> None:
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        show_field_errors(self, "pin", error.message)
+
+
+class LockScreen(ModalScreen[Actor | None]):
+    """The idle lock: hides everything until the same person types their PIN."""
+
+    HELP_TITLE = "Screen locked"
+    BINDINGS = [
+        Binding(
+            "ctrl+l",
+            "logout",
+            "Log out",
+            id="logout",
+            tooltip="Log out so another staff member can log in",
+        )
+    ]
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__(id="lock")
+        self.actor = actor
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-box"):
+            yield Label("Screen locked", id="login-title")
+            yield Static(f"{self.actor.name}, type your PIN to go on.", id="lock-who")
+            yield Field("PIN", Input(id="pin", password=True, max_length=12), name="pin")
+            yield Button("Log out", id="logout")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _unlock(self) -> None:
+        pin = self.query_one("#pin", Input).value
+        service = self.app.services.staff  # type: ignore[attr-defined]
+        run_service(
+            self, lambda: service.unlock(self.actor, pin), done=self.dismiss, failed=self._failed
+        )
+
+    def _failed(self, error: FrontdeskError) -> None:
+        self.query_one("#pin", Input).value = ""
+        show_field_errors(self, "pin", error.message)
+
+    @on(Button.Pressed, "#logout")
+    def action_logout(self) -> None:
+        self.dismiss(None)
