@@ -115,7 +115,9 @@ def clock() -> FixedClock:
 
 
 def make_services(url: str, clock: FixedClock, **settings: object) -> Services:
-    return Services(Database(url), Settings(db_url=url, **settings), clock)  # type: ignore[arg-type]
+    services = Services(Database(url), Settings(db_url=url, **settings), clock)  # type: ignore[arg-type]
+    services.start()
+    return services
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from frontdesk.services.queue import QueueService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -43,6 +44,7 @@ class Services:
         self.staff = StaffService(db, settings, self.clock)
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
+        self.queue = QueueService(db, settings, self.clock, self.visitors)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
@@ -50,10 +52,17 @@ class Services:
         db = Database(settings.db_url)
         try:
             upgrade(db)
+            services = cls(db, settings, clock)
+            services.start()
         except Exception:
             db.dispose()
             raise
-        return cls(db, settings, clock)
+        return services
+
+    def start(self) -> None:
+        """Once per start: add configured services, close days left open."""
+        self.queue.sync_services(self.settings.services)
+        self.queue.close_past_days()
 
     @property
     def database_label(self) -> str:

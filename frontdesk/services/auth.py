@@ -32,6 +32,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visitor.view": DESK,
     "visitor.register": DESK,
     "visitor.update": DESK,
+    # the queue
+    "queue.view": DESK,
+    "queue.issue": DESK,
+    "queue.call": DESK,
+    "queue.close_day": LEAD,
+    "contact.log": DESK,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -40,6 +46,10 @@ ACTION_LABELS: dict[str, str] = {
     "staff.reset_pin": "reset a PIN",
     "staff.change_role": "change a role",
     "audit.view": "see the audit log",
+    "queue.close_day": "close the day",
+    "queue.call": "serve visitors from the queue",
+    "queue.issue": "hand out tickets",
+    "queue.view": "see the queue",
 }
 
 

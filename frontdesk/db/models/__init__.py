@@ -2,6 +2,25 @@
 
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
+from frontdesk.db.models.queue import (
+    ClosedDay,
+    ContactMoment,
+    Service,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+)
 from frontdesk.db.models.visitors import Visitor
 
-__all__ = ["AuditEvent", "Base", "Staff", "Visitor"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "ClosedDay",
+    "ContactMoment",
+    "Service",
+    "Staff",
+    "Ticket",
+    "TicketCounter",
+    "TicketEvent",
+    "Visitor",
+]

@@ -1,0 +1,830 @@
+"""The daily queue: tickets, numbering, calling, serving, and what the board shows.
+
+Several desks work one queue. Two rules keep that safe:
+- ticket numbers come from a per-day, per-prefix counter that is bumped with one
+  ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` inside the write transaction, and a
+  unique (day, label) constraint backs it up;
+- "call next" picks and claims the ticket in one write transaction: SQLite serialises
+  writers (``BEGIN IMMEDIATE``), PostgreSQL locks the row (``FOR UPDATE SKIP LOCKED``) so
+  two desks never get the same visitor.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from frontdesk.clock import Clock
+from frontdesk.config import ServiceDefault, Settings
+from frontdesk.db import Database
+from frontdesk.db.models import (
+    ClosedDay,
+    ContactMoment,
+    Service,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    Visitor,
+)
+from frontdesk.services import audit
+from frontdesk.services.auth import Actor, require
+from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.text import clean_text
+from frontdesk.services.visitors import (
+    VisitorInput,
+    VisitorRecord,
+    VisitorService,
+    check_visitor,
+    to_record,
+)
+
+OPEN_STATUSES = ("waiting", "called", "on_hold")
+CLOSED_STATUSES = ("done", "no_show", "cancelled", "not_served")
+CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": "Video call"}
+# How many of today's most recent service times the wait estimate looks at.
+RECENT_SERVICES = 10
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    code: str
+    name: str
+    prefix: str
+    minutes: int
+    by_appointment: bool
+    active: bool
+    desks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: int
+    label: str
+    day: date
+    service_code: str
+    service_name: str
+    status: str
+    priority: bool
+    source: str
+    arrived_at: datetime
+    appointment_at: datetime | None
+    called_at: datetime | None
+    finished_at: datetime | None
+    desk: int | None
+    staff_name: str | None
+    visitor_id: int | None
+    visitor_name: str | None
+    recalls: int
+    notes: str | None
+    outcome: str | None
+
+    def minutes_waiting(self, now: datetime) -> int:
+        end = self.called_at if self.status != "waiting" and self.called_at else now
+        return max(0, int((end - self.arrived_at).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class ServiceLoad:
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    estimated_wait: int  # minutes for someone joining now
+
+
+@dataclass(frozen=True)
+class BoardCall:
+    label: str
+    desk: int
+    called_at: datetime
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """What the waiting room sees: ticket numbers and desks, never a name."""
+
+    serving: tuple[BoardCall, ...]
+    recent: tuple[BoardCall, ...]
+    load: tuple[ServiceLoad, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    """One past visit of a visitor, for the visitor card."""
+
+    day: date
+    label: str
+    service_name: str
+    status: str
+    staff_name: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    id: int
+    at: datetime
+    channel: str
+    topic: str
+    minutes: int
+    visitor_id: int | None
+
+
+def _desks(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(",") if p.strip().isdigit())
+
+
+def _service_info(row: Service) -> ServiceInfo:
+    return ServiceInfo(
+        row.id,
+        row.code,
+        row.name,
+        row.prefix,
+        row.minutes,
+        row.by_appointment,
+        row.active,
+        _desks(row.desks),
+    )
+
+
+class QueueService:
+    def __init__(
+        self, db: Database, settings: Settings, clock: Clock, visitors: VisitorService
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.visitors = visitors
+
+    # -- services ----------------------------------------------------------------------
+    def sync_services(self, defaults: Iterable[ServiceDefault]) -> int:
+        """Add configured services that the database does not have yet (never overwrites)."""
+        added = 0
+        with self.db.write() as session:
+            known = set(session.scalars(select(Service.code)))
+            for item in defaults:
+                if item.code not in known:
+                    session.add(
+                        Service(
+                            code=item.code,
+                            name=item.name,
+                            prefix=item.prefix,
+                            minutes=item.minutes,
+                            by_appointment=item.by_appointment,
+                            active=True,
+                            desks="",
+                        )
+                    )
+                    added += 1
+        return added
+
+    def services(self, *, active_only: bool = True) -> list[ServiceInfo]:
+        with self.db.read() as session:
+            stmt = select(Service).order_by(Service.id)
+            if active_only:
+                stmt = stmt.where(Service.active)
+            return [_service_info(r) for r in session.scalars(stmt)]
+
+    def _service(self, session: Session, code: str, field: str = "service") -> Service:
+        row = session.scalar(select(Service).where(Service.code == code))
+        if row is None or not row.active:
+            raise ValidationError(field, "pick a service from the list")
+        return row
+
+    # -- issuing -----------------------------------------------------------------------
+    def _next_label(self, session: Session, day: date, prefix: str) -> str:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(TicketCounter)
+            .values(day=day, prefix=prefix, last=1)
+            .on_conflict_do_update(
+                index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
+            )
+            .returning(TicketCounter.last)
+        )
+        number = session.execute(stmt).scalar_one()
+        return f"{prefix}{number:03d}"
+
+    def _event(
+        self,
+        session: Session,
+        ticket: Ticket,
+        action: str,
+        actor: Actor | None,
+        detail: str | None = None,
+    ) -> None:
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                at=self.clock.now(),
+                action=action,
+                staff_id=(actor.staff_id or None) if actor else None,
+                desk=actor.desk if actor else None,
+                detail=detail,
+            )
+        )
+
+    def issue_in(
+        self,
+        session: Session,
+        actor: Actor,
+        service_code: str,
+        *,
+        visitor_id: int | None = None,
+        priority: bool = False,
+        source: str = "walk_in",
+        appointment_at: datetime | None = None,
+        notes: str | None = None,
+    ) -> Ticket:
+        """Issue a ticket inside the caller's transaction (registration, appointment check-in)."""
+        service = self._service(session, service_code)
+        day = self.clock.today()
+        now = self.clock.now()
+        ticket = Ticket(
+            day=day,
+            label=self._next_label(session, day, service.prefix),
+            service_id=service.id,
+            visitor_id=visitor_id,
+            source=source,
+            priority=priority,
+            appointment_at=appointment_at,
+            status="waiting",
+            arrived_at=now,
+            recalls=0,
+            notes=notes,
+        )
+        session.add(ticket)
+        session.flush()
+        self._event(session, ticket, "issued", actor, service.code)
+        return ticket
+
+    def issue(
+        self,
+        actor: Actor,
+        service_code: str,
+        *,
+        visitor_id: int | None = None,
+        priority: bool = False,
+        notes: str | None = None,
+    ) -> TicketInfo:
+        require(actor, "queue.issue")
+        clean_notes = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
+        with self.db.write() as session:
+            if visitor_id is not None and session.get(Visitor, visitor_id) is None:
+                raise NotFound("this visitor no longer exists")
+            ticket = self.issue_in(
+                session,
+                actor,
+                service_code,
+                visitor_id=visitor_id,
+                priority=priority,
+                notes=clean_notes,
+            )
+            return self._info(session, ticket)
+
+    def register_walk_in(
+        self,
+        actor: Actor,
+        data: VisitorInput | None,
+        *,
+        visitor_id: int | None = None,
+        service_code: str = "info",
+        priority: bool = False,
+    ) -> tuple[VisitorRecord, TicketInfo]:
+        """Save a new visitor (or reuse one) and issue the ticket, in one transaction."""
+        require(actor, "visitor.register")
+        require(actor, "queue.issue")
+        values = check_visitor(data, self.clock.today()) if data is not None else None
+        if values is None and visitor_id is None:
+            raise ValidationError("given_names", "type the visitor's name")
+        with self.db.write() as session:
+            self._service(session, service_code)
+            if values is not None and visitor_id is None:
+                visitor = self.visitors.create_in(session, values)
+            else:
+                found = session.get(Visitor, visitor_id)
+                if found is None or found.anonymised_at is not None:
+                    raise NotFound("this visitor no longer exists")
+                visitor = found
+                if values is not None:  # the clerk corrected the returning visitor's details
+                    for key, value in values.items():
+                        setattr(visitor, key, value)
+                    visitor.updated_at = self.clock.now()
+            ticket = self.issue_in(
+                session, actor, service_code, visitor_id=visitor.id, priority=priority
+            )
+            return to_record(visitor), self._info(session, ticket)
+
+    # -- reading the queue -------------------------------------------------------------
+    def _rows(self, session: Session, stmt: Any) -> list[TicketInfo]:
+        from frontdesk.db.models import Staff
+
+        full = (
+            stmt.add_columns(
+                Service.code, Service.name, Visitor.given_names, Visitor.family_name, Staff.name
+            )
+            .join(Service, Service.id == Ticket.service_id)
+            .outerjoin(Visitor, Visitor.id == Ticket.visitor_id)
+            .outerjoin(Staff, Staff.id == Ticket.staff_id)
+        )
+        out = []
+        for t, code, sname, given, family, staff_name in session.execute(full):
+            name = " ".join(p for p in (given, family) if p) or None
+            out.append(self._make_info(t, code, sname, name, staff_name))
+        return out
+
+    @staticmethod
+    def _make_info(
+        t: Ticket, code: str, sname: str, visitor_name: str | None, staff_name: str | None
+    ) -> TicketInfo:
+        return TicketInfo(
+            id=t.id,
+            label=t.label,
+            day=t.day,
+            service_code=code,
+            service_name=sname,
+            status=t.status,
+            priority=t.priority,
+            source=t.source,
+            arrived_at=t.arrived_at,
+            appointment_at=t.appointment_at,
+            called_at=t.called_at,
+            finished_at=t.finished_at,
+            desk=t.desk,
+            staff_name=staff_name,
+            visitor_id=t.visitor_id,
+            visitor_name=visitor_name,
+            recalls=t.recalls,
+            notes=t.notes,
+            outcome=t.outcome,
+        )
+
+    def _info(self, session: Session, ticket: Ticket) -> TicketInfo:
+        session.flush()
+        rows = self._rows(session, select(Ticket).where(Ticket.id == ticket.id))
+        return rows[0]
+
+    def _call_order(self) -> list[Any]:
+        now = self.clock.now()
+        is_due = and_(Ticket.appointment_at.is_not(None), Ticket.appointment_at <= now)
+        due = case((is_due, 0), else_=1)
+        due_time = case((is_due, Ticket.appointment_at), else_=None)
+        # Appointments not yet due simply wait their turn in arrival order.
+        return [
+            Ticket.priority.desc(),
+            due,
+            due_time.asc().nulls_last(),
+            Ticket.arrived_at,
+            Ticket.id,
+        ]
+
+    def today(self, actor: Actor) -> list[TicketInfo]:
+        """Today's open tickets in the order "call next" would take the waiting ones."""
+        require(actor, "queue.view")
+        with self.db.read() as session:
+            stmt = (
+                select(Ticket)
+                .where(Ticket.day == self.clock.today(), Ticket.status.in_(OPEN_STATUSES))
+                .order_by(*self._call_order())
+            )
+            return self._rows(session, stmt)
+
+    def ticket(self, actor: Actor, ticket_id: int) -> TicketInfo:
+        require(actor, "queue.view")
+        with self.db.read() as session:
+            rows = self._rows(session, select(Ticket).where(Ticket.id == ticket_id))
+            if not rows:
+                raise NotFound("this ticket does not exist")
+            return rows[0]
+
+    def current(self, actor: Actor, desk: int) -> TicketInfo | None:
+        """The visitor this desk is serving now (called, not finished)."""
+        require(actor, "queue.view")
+        with self.db.read() as session:
+            rows = self._rows(
+                session,
+                select(Ticket)
+                .where(
+                    Ticket.day == self.clock.today(),
+                    Ticket.status == "called",
+                    Ticket.desk == desk,
+                )
+                .order_by(Ticket.called_at.desc())
+                .limit(1),
+            )
+            return rows[0] if rows else None
+
+    def find_ticket(self, actor: Actor, label: str) -> TicketInfo | None:
+        """Today's ticket by its number ("b7", "B007")."""
+        require(actor, "queue.view")
+        text = label.strip().upper()
+        letters = "".join(ch for ch in text if ch.isalpha())
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if not letters or not digits or len(letters) > 2 or len(digits) > 4:
+            return None
+        wanted = f"{letters}{int(digits):03d}"
+        with self.db.read() as session:
+            rows = self._rows(
+                session,
+                select(Ticket).where(Ticket.day == self.clock.today(), Ticket.label == wanted),
+            )
+            return rows[0] if rows else None
+
+    def version(self) -> int:
+        """Changes whenever any ticket changes: desks poll this to refresh live."""
+        with self.db.read() as session:
+            return int(session.scalar(select(func.max(TicketEvent.id))) or 0)
+
+    def visits(self, actor: Actor, visitor_id: int, limit: int = 20) -> list[VisitRecord]:
+        require(actor, "visitor.view")
+        from frontdesk.db.models import Staff
+
+        with self.db.read() as session:
+            stmt = (
+                select(
+                    Ticket.day,
+                    Ticket.label,
+                    Service.name,
+                    Ticket.status,
+                    Staff.name,
+                    Ticket.outcome,
+                )
+                .join(Service, Service.id == Ticket.service_id)
+                .outerjoin(Staff, Staff.id == Ticket.staff_id)
+                .where(Ticket.visitor_id == visitor_id)
+                .order_by(Ticket.arrived_at.desc())
+                .limit(limit)
+            )
+            return [VisitRecord(*row) for row in session.execute(stmt)]
+
+    # -- transitions -------------------------------------------------------------------
+    def _allowed_services(self, session: Session, desk: int) -> list[int]:
+        rows = session.scalars(select(Service).where(Service.active))
+        wanted = set(self.settings.desk_services)
+        ids = []
+        for row in rows:
+            if wanted and row.code not in wanted:
+                continue
+            desks = _desks(row.desks)
+            if desks and desk not in desks:
+                continue
+            ids.append(row.id)
+        return ids
+
+    def _claim(self, session: Session, ticket: Ticket, actor: Actor, desk: int) -> None:
+        now = self.clock.now()
+        ticket.status = "called"
+        ticket.desk = desk
+        ticket.staff_id = actor.staff_id or None
+        ticket.called_at = now
+        if ticket.first_called_at is None:
+            ticket.first_called_at = now
+        self._event(session, ticket, "called", actor, f"desk {desk}")
+
+    def _busy_check(self, session: Session, desk: int) -> None:
+        busy = session.scalar(
+            select(Ticket.label).where(
+                Ticket.day == self.clock.today(), Ticket.status == "called", Ticket.desk == desk
+            )
+        )
+        if busy:
+            raise Conflict(
+                f"Desk {desk} is still serving {busy}: finish it (F8), mark it a "
+                "no-show (F7) or put it on hold first."
+            )
+
+    def call_next(self, actor: Actor, desk: int) -> TicketInfo | None:
+        """Claim the next waiting ticket for this desk; None when nobody is waiting."""
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            self._busy_check(session, desk)
+            allowed = self._allowed_services(session, desk)
+            stmt = (
+                select(Ticket)
+                .where(
+                    Ticket.day == self.clock.today(),
+                    Ticket.status == "waiting",
+                    Ticket.service_id.in_(allowed),
+                )
+                .order_by(*self._call_order())
+                .limit(1)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            ticket = session.scalar(stmt)
+            if ticket is None:
+                return None
+            self._claim(session, ticket, actor, desk)
+            return self._info(session, ticket)
+
+    def _locked(self, session: Session, ticket_id: int) -> Ticket:
+        stmt = select(Ticket).where(Ticket.id == ticket_id)
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        ticket = session.scalar(stmt)
+        if ticket is None:
+            raise NotFound("this ticket does not exist")
+        return ticket
+
+    def call_ticket(self, actor: Actor, ticket_id: int, desk: int) -> TicketInfo:
+        """Call a specific waiting (or on-hold) ticket out of order."""
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            self._busy_check(session, desk)
+            ticket = self._locked(session, ticket_id)
+            if ticket.status not in ("waiting", "on_hold"):
+                raise Conflict(f"{ticket.label} is no longer waiting ({_STATUS[ticket.status]}).")
+            if ticket.day != self.clock.today():
+                raise Conflict(f"{ticket.label} is from another day.")
+            self._claim(session, ticket, actor, desk)
+            return self._info(session, ticket)
+
+    def _mine(
+        self, session: Session, actor: Actor, ticket_id: int, statuses: Sequence[str] = ("called",)
+    ) -> Ticket:
+        ticket = self._locked(session, ticket_id)
+        if ticket.status not in statuses:
+            raise Conflict(f"{ticket.label} is {_STATUS[ticket.status]}; nothing was changed.")
+        return ticket
+
+    def recall(self, actor: Actor, ticket_id: int) -> TicketInfo:
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            ticket = self._mine(session, actor, ticket_id)
+            ticket.recalls += 1
+            ticket.called_at = self.clock.now()
+            self._event(session, ticket, "recalled", actor, f"desk {ticket.desk}")
+            return self._info(session, ticket)
+
+    def transfer(self, actor: Actor, ticket_id: int, service_code: str) -> TicketInfo:
+        """Send the visitor to another service's queue; number and arrival time stay."""
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            ticket = self._mine(session, actor, ticket_id, ("called", "waiting", "on_hold"))
+            service = self._service(session, service_code)
+            if service.id == ticket.service_id:
+                raise ValidationError("service", "the ticket is already for this service")
+            old = session.get(Service, ticket.service_id)
+            ticket.service_id = service.id
+            ticket.status = "waiting"
+            ticket.desk = None
+            ticket.called_at = None
+            self._event(
+                session,
+                ticket,
+                "transferred",
+                actor,
+                f"{old.code if old else '?'} -> {service.code}",
+            )
+            return self._info(session, ticket)
+
+    def hold(self, actor: Actor, ticket_id: int) -> TicketInfo:
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            ticket = self._mine(session, actor, ticket_id)
+            ticket.status = "on_hold"
+            self._event(session, ticket, "on_hold", actor)
+            return self._info(session, ticket)
+
+    def resume(self, actor: Actor, ticket_id: int, desk: int) -> TicketInfo:
+        """Take an on-hold ticket back to this desk."""
+        return self.call_ticket(actor, ticket_id, desk)
+
+    def no_show(self, actor: Actor, ticket_id: int) -> TicketInfo:
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            ticket = self._mine(session, actor, ticket_id, ("called", "on_hold"))
+            ticket.status = "no_show"
+            ticket.finished_at = self.clock.now()
+            self._event(session, ticket, "no_show", actor)
+            return self._info(session, ticket)
+
+    def finish(self, actor: Actor, ticket_id: int, outcome: str | None = None) -> TicketInfo:
+        require(actor, "queue.call")
+        note = clean_text(
+            outcome, "outcome", label="The outcome note", max_length=1000, multiline=True
+        )
+        with self.db.write() as session:
+            ticket = self._mine(session, actor, ticket_id)
+            ticket.status = "done"
+            ticket.finished_at = self.clock.now()
+            ticket.outcome = note
+            self._event(session, ticket, "finished", actor)
+            return self._info(session, ticket)
+
+    def cancel(self, actor: Actor, ticket_id: int) -> TicketInfo:
+        """The visitor left before being called (or the ticket was issued by mistake)."""
+        require(actor, "queue.call")
+        with self.db.write() as session:
+            ticket = self._mine(session, actor, ticket_id, ("waiting", "on_hold"))
+            ticket.status = "cancelled"
+            ticket.finished_at = self.clock.now()
+            self._event(session, ticket, "cancelled", actor)
+            return self._info(session, ticket)
+
+    # -- the end of the day ------------------------------------------------------------
+    def _close(self, session: Session, day: date, actor: Actor | None) -> int:
+        now = self.clock.now()
+        open_tickets = list(
+            session.scalars(
+                select(Ticket).where(Ticket.day == day, Ticket.status.in_(OPEN_STATUSES))
+            )
+        )
+        for ticket in open_tickets:
+            ticket.status = "not_served"
+            ticket.finished_at = now
+            self._event(session, ticket, "not_served", actor, "day closed")
+        if session.get(ClosedDay, day) is None:
+            session.add(
+                ClosedDay(
+                    day=day,
+                    closed_at=now,
+                    closed_by=(actor.staff_id or None) if actor else None,
+                    not_served=len(open_tickets),
+                )
+            )
+        return len(open_tickets)
+
+    def close_day(self, actor: Actor, day: date | None = None) -> int:
+        """Close a day: tickets still open become "not served". Returns how many."""
+        require(actor, "queue.close_day")
+        day = day or self.clock.today()
+        with self.db.write() as session:
+            count = self._close(session, day, actor)
+            audit.record(
+                session,
+                self.clock,
+                action="day.close",
+                actor=actor,
+                object_type="day",
+                object_id=day.isoformat(),
+                reason=f"{count} not served",
+            )
+        return count
+
+    def close_past_days(self) -> int:
+        """On start: tickets left open on earlier days never leak into today's queue."""
+        today = self.clock.today()
+        with self.db.write() as session:
+            days = set(
+                session.scalars(
+                    select(Ticket.day)
+                    .where(Ticket.day < today, Ticket.status.in_(OPEN_STATUSES))
+                    .distinct()
+                )
+            )
+            total = 0
+            for day in sorted(days):
+                total += self._close(session, day, None)
+                audit.record(
+                    session,
+                    self.clock,
+                    action="day.close",
+                    origin="automatic",
+                    object_type="day",
+                    object_id=day.isoformat(),
+                    reason="closed on the first start of a later day",
+                )
+            return total
+
+    # -- waits and the board -----------------------------------------------------------
+    def _load(self, session: Session) -> tuple[ServiceLoad, ...]:
+        today = self.clock.today()
+        now = self.clock.now()
+        services = list(session.scalars(select(Service).where(Service.active).order_by(Service.id)))
+        waiting = dict(
+            session.execute(
+                select(Ticket.service_id, func.count())
+                .where(Ticket.day == today, Ticket.status == "waiting")
+                .group_by(Ticket.service_id)
+            ).all()
+        )
+        recent = session.execute(
+            select(Ticket.service_id, Ticket.first_called_at, Ticket.finished_at)
+            .where(
+                Ticket.day == today, Ticket.status == "done", Ticket.first_called_at.is_not(None)
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(RECENT_SERVICES * max(1, len(services)))
+        ).all()
+        desks_by_service: dict[int, set[int]] = {}
+        hour_ago = now - timedelta(hours=1)
+        for service_id, desk in session.execute(
+            select(Ticket.service_id, Ticket.desk)
+            .where(
+                Ticket.day == today, Ticket.desk.is_not(None), Ticket.first_called_at >= hour_ago
+            )
+            .distinct()
+        ):
+            desks_by_service.setdefault(service_id, set()).add(desk)
+        out = []
+        for s in services:
+            durations = [
+                (end - start).total_seconds() / 60
+                for sid, start, end in recent
+                if sid == s.id and end and start
+            ][:RECENT_SERVICES]
+            per_visit = statistics.median(durations) if durations else float(s.minutes)
+            desks = max(1, len(desks_by_service.get(s.id, ())))
+            count = int(waiting.get(s.id, 0))
+            out.append(
+                ServiceLoad(s.code, s.name, s.prefix, count, round(count * per_visit / desks))
+            )
+        return tuple(out)
+
+    def load(self) -> tuple[ServiceLoad, ...]:
+        with self.db.read() as session:
+            return self._load(session)
+
+    def board(self, recent: int = 6) -> BoardState:
+        """The waiting-room board: no names, no personal data, ever."""
+        today = self.clock.today()
+        with self.db.read() as session:
+            serving = session.execute(
+                select(Ticket.label, Ticket.desk, Ticket.called_at)
+                .where(Ticket.day == today, Ticket.status == "called")
+                .order_by(Ticket.called_at.desc())
+            ).all()
+            last = session.execute(
+                select(Ticket.label, TicketEvent.desk, TicketEvent.at)
+                .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                .where(
+                    Ticket.day == today,
+                    TicketEvent.action.in_(("called", "recalled")),
+                    TicketEvent.desk.is_not(None),
+                )
+                .order_by(TicketEvent.id.desc())
+                .limit(recent)
+            ).all()
+            version = int(session.scalar(select(func.max(TicketEvent.id))) or 0)
+            return BoardState(
+                serving=tuple(BoardCall(label, desk or 0, at) for label, desk, at in serving),
+                recent=tuple(BoardCall(label, desk or 0, at) for label, desk, at in last),
+                load=self._load(session),
+                version=version,
+            )
+
+    # -- contacts that did not come in person ------------------------------------------
+    def log_contact(
+        self, actor: Actor, channel: str, topic: str, minutes: object, visitor_id: int | None = None
+    ) -> ContactInfo:
+        require(actor, "contact.log")
+        if channel not in CHANNELS:
+            raise ValidationError("channel", "pick e-mail, phone, video call or walk-in")
+        clean_topic = clean_text(topic, "topic", label="The topic", max_length=200, required=True)
+        try:
+            mins = int(str(minutes).strip())
+        except ValueError:
+            raise ValidationError("minutes", "type the minutes as a whole number") from None
+        if not 1 <= mins <= 480:
+            raise ValidationError("minutes", "the minutes must be between 1 and 480")
+        with self.db.write() as session:
+            if visitor_id is not None and session.get(Visitor, visitor_id) is None:
+                raise NotFound("this visitor no longer exists")
+            row = ContactMoment(
+                at=self.clock.now(),
+                channel=channel,
+                topic=clean_topic or "",
+                visitor_id=visitor_id,
+                staff_id=actor.staff_id or None,
+                minutes=mins,
+            )
+            session.add(row)
+            session.flush()
+            return ContactInfo(row.id, row.at, row.channel, row.topic, row.minutes, row.visitor_id)
+
+    def update_notes(self, actor: Actor, ticket_id: int, notes: str) -> None:
+        require(actor, "queue.call")
+        clean = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
+        with self.db.write() as session:
+            session.execute(update(Ticket).where(Ticket.id == ticket_id).values(notes=clean))
+
+
+_STATUS = {
+    "waiting": "waiting",
+    "called": "being served",
+    "on_hold": "on hold",
+    "done": "finished",
+    "no_show": "a no-show",
+    "cancelled": "cancelled",
+    "not_served": "closed as not served",
+}
+STATUS_LABELS = {
+    "waiting": "Waiting",
+    "called": "Called",
+    "on_hold": "On hold",
+    "done": "Done",
+    "no_show": "No-show",
+    "cancelled": "Cancelled",
+    "not_served": "Not served",
+}

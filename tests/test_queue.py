@@ -1,0 +1,187 @@
+"""The daily queue: numbering, call order, transitions, day close, waits, the board."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
+from frontdesk.services.visitors import VisitorInput
+from tests.conftest import add_staff
+
+
+def _walk_in(
+    services: Services, clerk: Actor, name: str, service: str = "info", priority: bool = False
+):
+    _visitor, ticket = services.queue.register_walk_in(
+        clerk, VisitorInput(given_names=name), service_code=service, priority=priority
+    )
+    return ticket
+
+
+def test_numbers_per_prefix_restart_each_day(services: Services, clerk: Actor) -> None:
+    labels = [_walk_in(services, clerk, f"V{i}").label for i in range(3)]
+    assert labels == ["A001", "A002", "A003"]
+    assert _walk_in(services, clerk, "Bo", service="bsn_registration").label == "B001"
+    services.clock.advance(days=1)  # type: ignore[attr-defined]
+    assert _walk_in(services, clerk, "Next day").label == "A001"
+
+
+def test_day_boundary_is_local_midnight(services: Services, clerk: Actor) -> None:
+    # 23:30 in Amsterdam is 22:30 UTC: still the same local day.
+    services.clock.set(datetime(2026, 11, 23, 23, 30))  # type: ignore[attr-defined]
+    assert _walk_in(services, clerk, "Late").day.isoformat() == "2026-11-23"
+    services.clock.advance(minutes=45)  # type: ignore[attr-defined]
+    ticket = _walk_in(services, clerk, "After midnight")
+    assert ticket.day.isoformat() == "2026-11-24" and ticket.label == "A001"
+
+
+def test_call_order_priority_then_due_appointments_then_arrival(
+    services: Services, clerk: Actor
+) -> None:
+    first = _walk_in(services, clerk, "First")
+    services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    second = _walk_in(services, clerk, "Second")
+    services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    urgent = _walk_in(services, clerk, "Urgent", priority=True)
+    with services.db.write() as session:
+        appt = services.queue.issue_in(
+            session,
+            clerk,
+            "bsn_registration",
+            source="appointment",
+            appointment_at=services.clock.now() - timedelta(minutes=1),
+        )
+        later = services.queue.issue_in(
+            session,
+            clerk,
+            "bsn_registration",
+            source="appointment",
+            appointment_at=services.clock.now() + timedelta(hours=1),
+        )
+        appt_id, later_id = appt.id, later.id
+    order = []
+    for desk in (1, 2, 3, 4, 5):
+        actor = Actor(clerk.staff_id, clerk.name, clerk.role, desk)
+        called = services.queue.call_next(actor, desk)
+        assert called is not None
+        order.append(called.id)
+    assert order == [urgent.id, appt_id, first.id, second.id, later_id]
+    assert services.queue.call_next(clerk, 6) is None
+
+
+def test_a_desk_finishes_before_calling_again(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "One")
+    _walk_in(services, clerk, "Two")
+    current = services.queue.call_next(clerk, 1)
+    assert current is not None
+    with pytest.raises(Conflict, match="still serving"):
+        services.queue.call_next(clerk, 1)
+    services.queue.finish(clerk, current.id, "Explained the tax return")
+    nxt = services.queue.call_next(clerk, 1)
+    assert nxt is not None and nxt.label == "A002"
+
+
+def test_transitions_keep_times_and_numbers(services: Services, clerk: Actor) -> None:
+    ticket = _walk_in(services, clerk, "Transferred")
+    services.clock.advance(minutes=7)  # type: ignore[attr-defined]
+    called = services.queue.call_next(clerk, 1)
+    assert called is not None and called.minutes_waiting(services.clock.now()) == 7
+    recalled = services.queue.recall(clerk, ticket.id)
+    assert recalled.recalls == 1
+    moved = services.queue.transfer(clerk, ticket.id, "bsn_collection")
+    assert moved.label == ticket.label and moved.arrived_at == ticket.arrived_at
+    assert moved.status == "waiting" and moved.service_code == "bsn_collection"
+    again = services.queue.call_next(clerk, 2)
+    assert again is not None and again.id == ticket.id
+    held = services.queue.hold(clerk, ticket.id)
+    assert held.status == "on_hold"
+    resumed = services.queue.resume(clerk, ticket.id, 2)
+    assert resumed.status == "called"
+    gone = services.queue.no_show(clerk, ticket.id)
+    assert gone.status == "no_show" and gone.finished_at is not None
+    with pytest.raises(Conflict):
+        services.queue.finish(clerk, ticket.id)
+
+
+def test_day_close_and_automatic_close(services: Services, clerk: Actor, lead: Actor) -> None:
+    _walk_in(services, clerk, "Left waiting")
+    with pytest.raises(PermissionDenied):
+        services.queue.close_day(clerk)
+    _walk_in(services, clerk, "Also waiting")
+    services.clock.advance(days=1)  # type: ignore[attr-defined]
+    assert services.queue.close_past_days() == 2
+    assert services.queue.today(clerk) == []
+    _walk_in(services, clerk, "Today")
+    assert services.queue.close_day(lead) == 1
+    assert services.queue.today(clerk) == []
+
+
+def test_board_shows_numbers_and_desks_only(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "Zoë Ødegård")
+    _walk_in(services, clerk, "Secret Name")
+    services.queue.call_next(clerk, 3)
+    board = services.queue.board()
+    assert [(c.label, c.desk) for c in board.serving] == [("A001", 3)]
+    info = next(load for load in board.load if load.code == "info")
+    assert info.waiting == 1 and info.estimated_wait == 15  # default minutes, one desk
+    assert "Ødegård" not in repr(board) and "Secret" not in repr(board)
+
+
+def test_wait_estimate_uses_todays_service_times(services: Services, clerk: Actor) -> None:
+    for name in ("a", "b", "c", "d"):
+        _walk_in(services, clerk, name)
+    for _ in range(2):
+        current = services.queue.call_next(clerk, 1)
+        assert current is not None
+        services.clock.advance(minutes=6)  # type: ignore[attr-defined]
+        services.queue.finish(clerk, current.id)
+    info = next(load for load in services.queue.load() if load.code == "info")
+    assert info.waiting == 2 and info.estimated_wait == 12
+
+
+def test_walk_in_needs_a_name_and_leaves_nothing_when_refused(
+    services: Services, clerk: Actor
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        services.queue.register_walk_in(clerk, VisitorInput(given_names="  "))
+    assert err.value.field == "given_names"
+    with pytest.raises(ValidationError) as err:
+        services.queue.register_walk_in(
+            clerk, VisitorInput(given_names="Ann", phone="12"), service_code="info"
+        )
+    assert err.value.field == "phone"
+    assert services.queue.today(clerk) == []
+    assert services.visitors.search(clerk, "Ann") == []
+
+
+def test_intern_cannot_use_the_queue(services: Services, intern: Actor) -> None:
+    with pytest.raises(PermissionDenied):
+        services.queue.today(intern)
+    with pytest.raises(PermissionDenied):
+        services.queue.call_next(intern, 1)
+
+
+def test_find_ticket_by_number(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "Ticket Holder")
+    found = services.queue.find_ticket(clerk, "a1")
+    assert found is not None and found.visitor_name == "Ticket Holder"
+    assert services.queue.find_ticket(clerk, "Z9") is None
+
+
+def test_log_contact_validates(services: Services, clerk: Actor) -> None:
+    contact = services.queue.log_contact(clerk, "email", "Question about housing", "10")
+    assert contact.minutes == 10
+    with pytest.raises(ValidationError) as err:
+        services.queue.log_contact(clerk, "email", "Topic", "ten")
+    assert err.value.field == "minutes"
+    with pytest.raises(ValidationError) as err:
+        services.queue.log_contact(clerk, "fax", "Topic", 5)
+    assert err.value.field == "channel"
+
+
+def test_second_lead_sees_the_same_queue(services: Services, clerk: Actor) -> None:
+    other = add_staff(services, "Other Desk", "desk", desk=2)
+    _walk_in(services, clerk, "Shared")
+    assert [t.label for t in services.queue.today(other)] == ["A001"]
