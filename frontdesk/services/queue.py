@@ -317,9 +317,7 @@ class QueueService:
                     raise NotFound("this visitor no longer exists")
                 visitor = found
                 if values is not None:  # the clerk corrected the returning visitor's details
-                    for key, value in values.items():
-                        setattr(visitor, key, value)
-                    visitor.updated_at = self.clock.now()
+                    self.visitors.apply_in(session, visitor, values)
             ticket = self.issue_in(
                 session, actor, service_code, visitor_id=visitor.id, priority=priority
             )

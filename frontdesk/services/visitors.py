@@ -6,12 +6,12 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
-from frontdesk.db.models import Visitor
+from frontdesk.db.models import Visitor, VisitorNameToken
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
 from frontdesk.services.fields import (
@@ -135,6 +135,15 @@ class VisitorService:
         row = Visitor(**values, created_at=now, updated_at=now)
         session.add(row)
         session.flush()
+        write_name_tokens(session, row)
+        return row
+
+    def apply_in(self, session: Session, row: Visitor, values: dict[str, Any]) -> Visitor:
+        """Change a visitor with checked values inside the caller's transaction."""
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = self.clock.now()
+        write_name_tokens(session, row)
         return row
 
     def register(self, actor: Actor, data: VisitorInput) -> VisitorRecord:
@@ -150,10 +159,7 @@ class VisitorService:
             row = session.get(Visitor, visitor_id)
             if row is None or row.anonymised_at is not None:
                 raise NotFound("this visitor no longer exists")
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.updated_at = self.clock.now()
-            return to_record(row)
+            return to_record(self.apply_in(session, row, values))
 
     def get(self, actor: Actor, visitor_id: int) -> VisitorRecord:
         require(actor, "visitor.view")
@@ -220,12 +226,31 @@ def visitor_search_conditions(query: str) -> list[Any]:
     if born:
         conditions.append(Visitor.birth_date == born)
     if not conditions:
-        words = fold(text).split()
+        words = name_tokens(text)
         if words:
-            conditions.append(
-                and_(*(Visitor.search_key.contains(w, autoescape=True) for w in words))
-            )
+            conditions.append(and_(*(Visitor.id.in_(_token_prefix(w)) for w in words)))
     return conditions
+
+
+def _token_prefix(word: str) -> Any:
+    return select(VisitorNameToken.visitor_id).where(
+        VisitorNameToken.token >= word, VisitorNameToken.token < word + "\uffff"
+    )
+
+
+def name_tokens(text: str) -> list[str]:
+    """The folded words of a name, as stored for prefix search ("Ødegård" -> "odegard")."""
+    words = fold(text).replace("-", " ").replace("'", " ").split()
+    return sorted({w[:100] for w in words if w})
+
+
+def write_name_tokens(session: Session, row: Visitor) -> None:
+    """Keep one visitor's search index in step with the name (emptied when anonymised)."""
+    session.execute(delete(VisitorNameToken).where(VisitorNameToken.visitor_id == row.id))
+    if row.anonymised_at is not None:
+        return
+    tokens = name_tokens(f"{row.given_names} {row.family_name}")
+    session.add_all(VisitorNameToken(token=t, visitor_id=row.id) for t in tokens)
 
 
 VISITOR_FIELDS = tuple(f.name for f in fields(VisitorInput))

@@ -10,7 +10,7 @@ from frontdesk.db.models.queue import (
     TicketCounter,
     TicketEvent,
 )
-from frontdesk.db.models.visitors import Visitor
+from frontdesk.db.models.visitors import Visitor, VisitorNameToken
 
 __all__ = [
     "AuditEvent",
@@ -23,4 +23,5 @@ __all__ = [
     "TicketCounter",
     "TicketEvent",
     "Visitor",
+    "VisitorNameToken",
 ]

@@ -80,8 +80,26 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_events_at", ["at"], unique=False)
         batch_op.create_index("ix_audit_events_object", ["object_type", "object_id"], unique=False)
 
+    op.create_table(
+        "visitor_name_tokens",
+        sa.Column(
+            "token",
+            sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("visitor_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["visitor_id"],
+            ["visitors.id"],
+            name=op.f("fk_visitor_name_tokens_visitor_id_visitors"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("token", "visitor_id", name=op.f("pk_visitor_name_tokens")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("visitor_name_tokens")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_events_object")
         batch_op.drop_index("ix_audit_events_at")

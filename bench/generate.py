@@ -1,0 +1,458 @@
+"""A deterministic "decade" dataset for the benchmarks.
+
+    python bench/generate.py --db sqlite:///bench/decade.sqlite3 [--scale 1.0]
+
+Ten years of opening days: 100,000 visitors with names from many scripts and countries,
+400,000 tickets with their events, 1,000,000 audit events, contacts, and today's queue
+mid-morning. ``--scale 0.01`` makes a small copy for the smoke run. Rows go in with bulk
+Core inserts (no ORM objects), so a full decade takes well under the 10-minute budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+
+from frontdesk.clock import Clock
+from frontdesk.config import Settings
+from frontdesk.db import Database
+from frontdesk.db.migrate import upgrade
+from frontdesk.db.models import (
+    AuditEvent,
+    ContactMoment,
+    Service,
+    Staff,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    Visitor,
+    VisitorNameToken,
+)
+from frontdesk.services import Services
+from frontdesk.services.security import hash_pin
+from frontdesk.services.text import fold
+from frontdesk.services.visitors import name_tokens
+
+FULL = {
+    "visitors": 100_000,
+    "tickets": 400_000,
+    "audit": 1_000_000,
+    "contacts": 60_000,
+}
+BENCH_PIN = "1234"
+
+GIVEN = [
+    "Zoë",
+    "Łukasz",
+    "Nguyễn Thị",
+    "محمد",
+    "王",
+    "Priya",
+    "Emily",
+    "Olena",
+    "Sofía",
+    "João",
+    "Ayşe",
+    "Kenji",
+    "Min-jun",
+    "Amara",
+    "Dawit",
+    "Hannah",
+    "Élodie",
+    "Андрей",
+    "Νίκος",
+    "Fatima",
+    "Siddharth",
+    "Chloé",
+    "Mateusz",
+    "Ana",
+    "Tomás",
+    "Lina",
+    "Rahel",
+    "Wei",
+    "Noah",
+    "Olivia",
+    "Ahmed",
+    "Yuki",
+    "Carlos",
+    "Aarav",
+    "Eva",
+    "Mikkel",
+    "Saoirse",
+    "Björn",
+    "Søren",
+    "Ömer",
+    "Ngozi",
+    "Thabo",
+    "Ivana",
+    "Dragan",
+    "Leilani",
+    "Mei",
+]
+FAMILY = [
+    "Ødegård",
+    "Kowalczyk",
+    "Lan",
+    "العلي",
+    "芳",
+    "Raghunathan",
+    "Carter",
+    "Shevchenko",
+    "Martínez García",
+    "Gonçalves",
+    "Yılmaz",
+    "Tanaka",
+    "Kim",
+    "Okafor",
+    "Bekele",
+    "Müller",
+    "Lefèvre",
+    "Смирнов",
+    "Παπαδόπουλος",
+    "Benali",
+    "Iyer",
+    "Dubois",
+    "Wiśniewski",
+    "Popescu",
+    "Ó Briain",
+    "Haddad",
+    "Tesfaye",
+    "Zhang",
+    "Williams",
+    "Brown",
+    "Hassan",
+    "Sato",
+    "Hernández",
+    "Sharma",
+    "Novák",
+    "Sørensen",
+    "Nic Giolla",
+    "Jansen",
+    "de Vries",
+]
+COUNTRIES = [
+    "NL",
+    "DE",
+    "PL",
+    "IN",
+    "CN",
+    "US",
+    "GB",
+    "IT",
+    "ES",
+    "FR",
+    "TR",
+    "UA",
+    "SY",
+    "BR",
+    "JP",
+    "KR",
+    "NG",
+    "ET",
+    "RU",
+    "GR",
+    "MA",
+    "BE",
+    "RO",
+    "IE",
+    "EG",
+    "MX",
+]
+CATEGORIES = [
+    "knowledge_migrant",
+    "researcher",
+    "student",
+    "migrant_worker",
+    "refugee",
+    "family",
+    "other",
+]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    visitors: int
+    tickets: int
+    audit: int
+    contacts: int
+
+
+def sizes(scale: float) -> Sizes:
+    return Sizes(
+        *(max(10, int(FULL[k] * scale)) for k in ("visitors", "tickets", "audit", "contacts"))
+    )
+
+
+def chunks(rows: Iterator[dict[str, Any]], size: int = 10_000) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def opening_days(today: date, years: int = 10) -> list[date]:
+    start = today - timedelta(days=365 * years)
+    return [
+        start + timedelta(days=i)
+        for i in range((today - start).days)
+        if (start + timedelta(days=i)).weekday() < 5
+    ]
+
+
+def generate(
+    url: str, scale: float = 1.0, seed: int = 10, now: datetime | None = None
+) -> dict[str, int]:
+    rng = random.Random(seed)
+    size = sizes(scale)
+    db = Database(url)
+    upgrade(db)
+    clock = Clock("Europe/Amsterdam")
+    now = now or clock.now()
+    today = now.astimezone(clock.tz).date()
+    services = Services(db, Settings(db_url=url), clock)
+    services.start()
+    tables: dict[str, Table] = {
+        m.__tablename__: m.__table__
+        for m in (  # type: ignore[misc]
+            Visitor,
+            VisitorNameToken,
+            Ticket,
+            TicketEvent,
+            AuditEvent,
+            ContactMoment,
+            TicketCounter,
+        )
+    }
+    with db.engine.begin() as conn:
+        if conn.execute(select(Staff.id).limit(1)).first() is not None:
+            raise SystemExit("the benchmark database must be empty")
+    pin_hash = hash_pin(BENCH_PIN)
+    with db.write() as session:
+        staff = []
+        for i in range(12):
+            row = Staff(
+                name=f"Bench Staff {i:02d}",
+                name_key=f"bench staff {i:02d}",
+                role="lead" if i == 0 else ("intern" if i > 9 else "desk"),
+                pin_hash=pin_hash,
+                active=True,
+                failed_attempts=0,
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            staff.append(row.id)
+        service_rows = list(session.scalars(select(Service)))
+    service_ids = [s.id for s in service_rows]
+    prefixes = {s.id: s.prefix for s in service_rows}
+    counts: dict[str, int] = {}
+
+    tokens: list[dict[str, Any]] = []
+
+    def visitors() -> Iterator[dict[str, Any]]:
+        for i in range(size.visitors):
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+            tokens.extend(
+                {"token": t, "visitor_id": i + 1} for t in name_tokens(f"{given} {family}")
+            )
+            born = date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28))
+            created = now - timedelta(days=rng.randint(0, 3650))
+            yield {
+                "given_names": given,
+                "family_name": family,
+                "search_key": fold(f"{given} {family}"),
+                "family_key": fold(family),
+                "birth_date": born,
+                "nationality": rng.choice(COUNTRIES),
+                "phone": f"+316{10000000 + i:08d}",
+                "email": f"visitor{i}@example.org",
+                "email_key": f"visitor{i}@example.org",
+                "category": rng.choice(CATEGORIES),
+                "employer": None,
+                "municipality": "Leiden",
+                "language": None,
+                "notes": None,
+                "created_at": created,
+                "updated_at": created,
+                "anonymised_at": None,
+            }
+
+    with db.engine.begin() as conn:
+        for batch in chunks(visitors()):
+            conn.execute(insert(tables["visitors"]), batch)
+        for batch in chunks(iter(tokens)):
+            conn.execute(insert(tables["visitor_name_tokens"]), batch)
+        counts["visitors"] = size.visitors
+
+    days = opening_days(today)
+    per_day = max(1, size.tickets // len(days))
+    ticket_id = 0
+    counters: list[dict[str, Any]] = []
+
+    def tickets_and_events() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        nonlocal ticket_id
+        for day in days:
+            numbers: dict[int, int] = {}
+            opening = datetime(day.year, day.month, day.day, 9, 0, tzinfo=clock.tz)
+            for _ in range(per_day):
+                ticket_id += 1
+                sid = rng.choice(service_ids)
+                numbers[sid] = numbers.get(sid, 0) + 1
+                arrived = (opening + timedelta(minutes=rng.randint(0, 420))).astimezone(UTC)
+                called = arrived + timedelta(minutes=rng.randint(0, 40))
+                finished = called + timedelta(minutes=rng.randint(3, 30))
+                no_show = rng.random() < 0.06
+                desk = rng.randint(1, 4)
+                who = rng.choice(staff[1:10])
+                ticket = {
+                    "id": ticket_id,
+                    "day": day,
+                    "label": f"{prefixes[sid]}{numbers[sid]:03d}",
+                    "service_id": sid,
+                    "visitor_id": rng.randint(1, size.visitors),
+                    "source": "walk_in",
+                    "priority": rng.random() < 0.03,
+                    "appointment_at": None,
+                    "status": "no_show" if no_show else "done",
+                    "desk": desk,
+                    "staff_id": who,
+                    "arrived_at": arrived,
+                    "called_at": called,
+                    "first_called_at": called,
+                    "recalls": 0,
+                    "finished_at": finished,
+                    "notes": None,
+                    "outcome": None,
+                }
+                events = [
+                    {
+                        "ticket_id": ticket_id,
+                        "at": arrived,
+                        "action": "issued",
+                        "staff_id": who,
+                        "desk": None,
+                        "detail": None,
+                    },
+                    {
+                        "ticket_id": ticket_id,
+                        "at": called,
+                        "action": "called",
+                        "staff_id": who,
+                        "desk": desk,
+                        "detail": f"desk {desk}",
+                    },
+                    {
+                        "ticket_id": ticket_id,
+                        "at": finished,
+                        "action": "no_show" if no_show else "finished",
+                        "staff_id": who,
+                        "desk": desk,
+                        "detail": None,
+                    },
+                ]
+                yield ticket, events
+            for sid, last in numbers.items():
+                counters.append({"day": day, "prefix": prefixes[sid], "last": last})
+
+    with db.engine.begin() as conn:
+        batch_t: list[dict[str, Any]] = []
+        batch_e: list[dict[str, Any]] = []
+        for ticket, events in tickets_and_events():
+            batch_t.append(ticket)
+            batch_e.extend(events)
+            if len(batch_t) >= 10_000:
+                conn.execute(insert(tables["tickets"]), batch_t)
+                conn.execute(insert(tables["ticket_events"]), batch_e)
+                batch_t, batch_e = [], []
+        if batch_t:
+            conn.execute(insert(tables["tickets"]), batch_t)
+            conn.execute(insert(tables["ticket_events"]), batch_e)
+        for batch in chunks(iter(counters)):
+            conn.execute(insert(tables["ticket_counters"]), batch)
+        counts["tickets"] = ticket_id
+
+        def contacts() -> Iterator[dict[str, Any]]:
+            for _ in range(size.contacts):
+                day = rng.choice(days)
+                at = datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    rng.randint(9, 16),
+                    rng.randint(0, 59),
+                    tzinfo=clock.tz,
+                ).astimezone(UTC)
+                yield {
+                    "at": at,
+                    "channel": rng.choice(["email", "phone", "video"]),
+                    "topic": "Question",
+                    "visitor_id": rng.randint(1, size.visitors),
+                    "staff_id": rng.choice(staff),
+                    "minutes": rng.randint(2, 30),
+                }
+
+        for batch in chunks(contacts()):
+            conn.execute(insert(tables["contact_moments"]), batch)
+        counts["contacts"] = size.contacts
+
+        def audit_rows() -> Iterator[dict[str, Any]]:
+            actions = ["login", "unlock", "bsn.reveal", "report.export", "day.close"]
+            span = 3650 * 86400
+            for _ in range(size.audit):
+                yield {
+                    "at": now - timedelta(seconds=rng.randint(0, span)),
+                    "actor_id": rng.choice(staff),
+                    "action": rng.choice(actions),
+                    "object_type": None,
+                    "object_id": None,
+                    "result": "ok",
+                    "origin": "desk 1 @ bench",
+                    "reason": None,
+                }
+
+        for batch in chunks(audit_rows()):
+            conn.execute(insert(tables["audit_events"]), batch)
+        counts["audit"] = size.audit
+
+    # Today's queue mid-morning, through the services (so it is exactly what desks make).
+    from frontdesk.services import Actor
+
+    clerk = Actor(staff[1], "Bench Staff 01", "desk", 1, "bench")
+    for i in range(40):
+        services.queue.issue(
+            clerk, "info" if i % 3 else "bsn_collection", visitor_id=rng.randint(1, size.visitors)
+        )
+    counts["today"] = 40
+    if db.dialect == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    else:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    db.dispose()
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    counts = generate(args.db, args.scale)
+    print(f"generated {counts} in {time.perf_counter() - started:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Visitors: field checks, diacritic-blind search, same-person detection."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
+from frontdesk.services.fields import find_countries, format_phone, normalise_phone
+from frontdesk.services.text import fold
+from frontdesk.services.visitors import VisitorInput
+
+NAMES = [
+    ("Zoë", "Ødegård"),
+    ("Łukasz", "Kowalczyk"),
+    ("Nguyễn Thị", "Lan"),
+    ("محمد", "العلي"),
+    ("王", "芳"),
+]
+
+
+def test_names_in_any_script_are_kept_exactly(services: Services, clerk: Actor) -> None:
+    for given, family in NAMES:
+        record = services.visitors.register(clerk, VisitorInput(given, family))
+        assert (record.given_names, record.family_name) == (given, family)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("odegard", "Ødegård"),
+        ("ØDEGÅRD", "Ødegård"),
+        ("lukasz", "Kowalczyk"),
+        ("kowal", "Kowalczyk"),
+        ("zoe ode", "Ødegård"),
+        ("nguyen", "Lan"),
+        ("محمد", "العلي"),
+        ("王", "芳"),
+    ],
+)
+def test_search_ignores_case_and_diacritics(
+    services: Services, clerk: Actor, query: str, expected: str
+) -> None:
+    for given, family in NAMES:
+        services.visitors.register(clerk, VisitorInput(given, family))
+    found = services.visitors.search(clerk, query)
+    assert [v.family_name for v in found] == [expected]
+
+
+def test_search_follows_a_changed_name(services: Services, clerk: Actor) -> None:
+    record = services.visitors.register(clerk, VisitorInput("Anna", "Smith"))
+    services.visitors.update(clerk, record.id, VisitorInput("Anna", "Jones"))
+    assert services.visitors.search(clerk, "smith") == []
+    assert [v.id for v in services.visitors.search(clerk, "jones")] == [record.id]
+
+
+def test_search_by_phone_email_and_birth_date(services: Services, clerk: Actor) -> None:
+    record = services.visitors.register(
+        clerk,
+        VisitorInput(
+            "Emily",
+            "Carter",
+            birth_date="14-02-1991",
+            phone="+1 (202) 555-0143",
+            email="Emily.Carter@Example.org",
+        ),
+    )
+    assert record.phone == "+12025550143"
+    for query in (
+        "202-555-0143 ",
+        "+1 202 555 0143",
+        "emily.carter@example.org",
+        "1991-02-14",
+        "14-02-1991",
+    ):
+        hits = services.visitors.search(clerk, query)
+        if query.startswith("202"):  # without a country code, an NL number is assumed
+            assert hits == []
+        else:
+            assert [v.id for v in hits] == [record.id], query
+
+
+@pytest.mark.parametrize(
+    ("written", "e164"),
+    [
+        ("06-12345678", "+31612345678"),
+        ("+1 (202) 555-0143", "+12025550143"),
+        ("0044 20 8366 1177", "+442083661177"),
+        ("071 516 1234", "+31715161234"),
+    ],
+)
+def test_phone_numbers_in_every_format(written: str, e164: str) -> None:
+    assert normalise_phone(written) == e164
+    assert format_phone(e164).startswith("+")
+
+
+@pytest.mark.parametrize(
+    ("field", "data"),
+    [
+        ("given_names", VisitorInput("   ", "")),
+        ("given_names", VisitorInput("x" * 10_000)),
+        ("given_names", VisitorInput("Ann\x00a")),
+        ("phone", VisitorInput("Ann", phone="12")),
+        ("phone", VisitorInput("Ann", phone="not a number")),
+        ("email", VisitorInput("Ann", email="ann@")),
+        ("birth_date", VisitorInput("Ann", birth_date="2030-01-01")),
+        ("birth_date", VisitorInput("Ann", birth_date="31-02-1990")),
+        ("birth_date", VisitorInput("Ann", birth_date="1850-01-01")),
+        ("nationality", VisitorInput("Ann", nationality="Atlantis")),
+        ("category", VisitorInput("Ann", category="tourist")),
+        ("notes", VisitorInput("Ann", notes="n" * 5000)),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(
+    services: Services, clerk: Actor, field: str, data: VisitorInput
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        services.visitors.register(clerk, data)
+    assert err.value.field == field
+    assert "xxxxxxxx" not in err.value.message
+    assert services.visitors.search(clerk, "ann") == []
+
+
+def test_same_name_and_birth_date_is_offered(services: Services, clerk: Actor) -> None:
+    first = services.visitors.register(
+        clerk, VisitorInput("Łukasz", "Kowalczyk", birth_date=date(1990, 5, 1))
+    )
+    twins = services.visitors.same_person(
+        clerk, VisitorInput("lukasz", "KOWALCZYK", birth_date="01-05-1990")
+    )
+    assert [t.id for t in twins] == [first.id]
+
+
+def test_interns_do_not_search_visitors(services: Services, intern: Actor) -> None:
+    with pytest.raises(PermissionDenied):
+        services.visitors.search(intern, "anna")
+
+
+def test_countries_by_english_dutch_name_or_code() -> None:
+    for query in ("neth", "Nederland", "NL", "nl"):
+        assert find_countries(query)[0].code == "NL"
+    assert find_countries("duitsland")[0].code == "DE"
+
+
+def test_fold() -> None:
+    assert fold("Ødegård") == "odegard"
+    assert fold("Łukasz  WIŚNIEWSKI") == "lukasz wisniewski"
+    assert fold("王芳") == "王芳"
