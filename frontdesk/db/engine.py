@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +47,31 @@ def _prepare_sqlite_file(path: Path) -> None:
         raise DatabaseUnavailable(f"no permission to write in {path.parent}")
 
 
+def _begin_immediate(dbapi_conn: Any) -> None:
+    """Take SQLite's write lock, retrying every millisecond or so while another desk has it.
+
+    SQLite's own busy handler backs off in steps of up to 100 ms, so with several desks
+    the waiting ones sleep long after the lock is free; write transactions here last a
+    few milliseconds, so a short, jittered retry keeps the desks moving.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    dbapi_conn.execute("PRAGMA busy_timeout=0")
+    try:
+        pause = 0.0005
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 1.5, 0.01)
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
 def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
     database = url.database
     if database and database != ":memory:":
@@ -69,8 +97,10 @@ def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front, so two desks never both read "next ticket"
         # and then fight over the upgrade; readers stay deferred and never block writers.
-        immediate = conn.get_execution_options().get("frontdesk_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if conn.get_execution_options().get("frontdesk_write", False):
+            _begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 

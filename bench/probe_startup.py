@@ -1,0 +1,90 @@
+"""One headless start-up, run as its own process by bench/run.py.
+
+    python bench/probe_startup.py frontdesk DB_URL   # log in, wait for today's queue
+    python bench/probe_startup.py anchor             # a bare Textual app: header, table, footer
+
+Prints the peak memory (KiB) when the screen is ready; the parent times the whole process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import sys
+from pathlib import Path
+
+
+async def _anchor() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class Anchor(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Ticket", "Service", "Waiting", "Status")
+            for i in range(50):
+                table.add_row(f"A{i:03d}", "Information & advice", f"{i} min", "waiting")
+
+    app = Anchor()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+
+
+async def _frontdesk(url: str) -> None:
+    from textual.widgets import DataTable
+
+    from frontdesk.config import Settings
+    from frontdesk.services import Services
+    from frontdesk.tui.app import FrontdeskApp
+    from frontdesk.tui.screens.desk import DeskScreen
+    from frontdesk.tui.screens.login import LoginScreen
+
+    settings = Settings(db_url=url, desk=1, staff="Bench Staff 01")
+    services = Services.open(settings)
+    app = FrontdeskApp(services, settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        for _ in range(2000):
+            focused = app.focused
+            if isinstance(app.screen, LoginScreen) and focused is not None and focused.id == "pin":
+                break
+            await asyncio.sleep(0.005)
+        await pilot.press(*"1234", "enter")
+        for _ in range(4000):
+            screen = app.screen
+            if isinstance(screen, DeskScreen):
+                tables = list(screen.query(DataTable))
+                if not tables or any(t.row_count for t in tables):
+                    break
+            await asyncio.sleep(0.005)
+        else:
+            raise SystemExit(f"the desk did not show today's queue (on {app.screen!r})")
+    services.close()
+
+
+def main() -> None:
+    kind = sys.argv[1]
+    if kind == "anchor":
+        asyncio.run(_anchor())
+    else:
+        asyncio.run(_frontdesk(sys.argv[2]))
+    print(peak_rss_kib())
+
+
+def peak_rss_kib() -> int:
+    """VmHWM: this process's own peak (ru_maxrss would inherit the parent's across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The benchmark harness's quick mode runs end to end (small data; no targets enforced)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_quick_benchmark_prints_every_figure(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--db", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = done.stdout
+    for figure in (
+        "start-up to logged-in desk",
+        "peak memory",
+        "find a visitor, p95",
+        "register a walk-in",
+        "call next + finish",
+        "tickets called twice",
+        "database size per 100,000 tickets",
+    ):
+        assert figure in table
+    line = next(row for row in table.splitlines() if row.startswith("tickets called twice"))
+    assert float(line.split()[3]) == 0.0, line
