@@ -19,6 +19,8 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from frontdesk.services.partners import PartnerService
+from frontdesk.services.referrals import ReferralService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -43,6 +45,8 @@ class Services:
         self.staff = StaffService(db, settings, self.clock)
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
+        self.partners = PartnerService(db, settings, self.clock)
+        self.referrals = ReferralService(db, settings, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

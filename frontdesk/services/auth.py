@@ -32,6 +32,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visitor.view": DESK,
     "visitor.register": DESK,
     "visitor.update": DESK,
+    # partners and referrals
+    "partner.view": ALL,
+    "partner.edit": LEAD,
+    "referral.view": ALL,
+    "referral.create": DESK,
+    "referral.work": ALL,
+    "referral.assign_others": LEAD,
+    "referral.report": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -40,6 +48,10 @@ ACTION_LABELS: dict[str, str] = {
     "staff.reset_pin": "reset a PIN",
     "staff.change_role": "change a role",
     "audit.view": "see the audit log",
+    "partner.edit": "add, change or import partners",
+    "referral.create": "make a referral",
+    "referral.assign_others": "hand a referral to someone else",
+    "referral.report": "export the partner report",
 }
 
 

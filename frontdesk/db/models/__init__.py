@@ -2,6 +2,7 @@
 
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
+from frontdesk.db.models.referrals import Partner, Referral, ReferralEvent
 from frontdesk.db.models.visitors import Visitor
 
-__all__ = ["AuditEvent", "Base", "Staff", "Visitor"]
+__all__ = ["AuditEvent", "Base", "Partner", "Referral", "ReferralEvent", "Staff", "Visitor"]
