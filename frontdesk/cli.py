@@ -114,6 +114,49 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply the migrations (also done on every start).",
     )
 
+    imports = sub.add_parser(
+        "import",
+        help="import data from CSV files",
+        description="Import data from CSV files (UTF-8, comma or semicolon, first line names "
+        "the columns). Example: frontdesk import partners partners.csv --dry-run",
+    )
+    import_sub = imports.add_subparsers(
+        dest="import_command", metavar="WHAT", required=True, parser_class=_Parser
+    )
+    partners = import_sub.add_parser(
+        "partners",
+        help="add or update partners from a CSV file",
+        description="Columns: name, category (required), contact, email, phone, website, "
+        "languages, notes. A row matches an existing partner by name. Exit status 1 when a "
+        "row was rejected.",
+    )
+    partners.add_argument("file", metavar="FILE", type=Path)
+    partners.add_argument(
+        "--dry-run", action="store_true", help="check the file and report; change nothing"
+    )
+
+    referrals = sub.add_parser(
+        "referrals",
+        help="referral reports",
+        description="Referral reports. Example: frontdesk referrals report "
+        "--from 2026-10-01 --to 2026-12-31 --format xlsx --output q4.xlsx",
+    )
+    referrals_sub = referrals.add_subparsers(
+        dest="referrals_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    report = referrals_sub.add_parser(
+        "report",
+        help="referrals per partner for a period",
+        description="Per partner: referrals made, accepted, declined, outcomes, median days "
+        "to outcome, for referrals made in the period (both days included).",
+    )
+    report.add_argument("--from", dest="start", required=True, metavar="DATE")
+    report.add_argument("--to", dest="end", required=True, metavar="DATE")
+    report.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    report.add_argument(
+        "--output", metavar="FILE", type=Path, help="write here (default: CSV to the terminal)"
+    )
+
     config = sub.add_parser("config", help="configuration file", description="Configuration.")
     config_sub = config.add_subparsers(
         dest="config_command", metavar="ACTION", required=True, parser_class=_Parser
@@ -215,6 +258,53 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services.auth import CLI_ACTOR
+
+    path: Path = args.file
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    services = _open(settings)
+    try:
+        result = services.partners.import_csv(CLI_ACTOR, path, dry_run=args.dry_run)
+    finally:
+        services.close()
+    print(result.summary())
+    for row in result.rejected:
+        print(row)
+    return EXIT_OK if result.ok else EXIT_REJECTED
+
+
+def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.services.errors import ValidationError
+    from frontdesk.services.fields import parse_date
+
+    try:
+        start = parse_date(args.start, "from", "--from")
+        end = parse_date(args.end, "to", "--to")
+    except ValidationError as exc:
+        raise CliError(exc.message) from None
+    if start is None or end is None:
+        raise CliError("give both --from and --to, e.g. --from 2026-10-01 --to 2026-12-31")
+    if args.format == "xlsx" and args.output is None:
+        raise CliError("an XLSX report needs --output FILE")
+    services = _open(settings)
+    try:
+        data = services.referrals.export_report(CLI_ACTOR, start, end, args.format)
+    finally:
+        services.close()
+    if args.output is None:
+        sys.stdout.write(data.decode("utf-8-sig"))
+        return EXIT_OK
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"{args.output}: cannot be written ({exc.strerror})") from None
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def run_app(settings: Settings) -> int:
     from frontdesk.services.demo import DEMO_PINS, fill_demo, reset_demo_database
     from frontdesk.tui.app import FrontdeskApp
@@ -236,6 +326,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "staff": cmd_staff,
     "demo": cmd_demo,
     "db": cmd_db,
+    "import": cmd_import,
+    "referrals": cmd_referrals,
 }
 
 

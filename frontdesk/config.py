@@ -63,6 +63,21 @@ DEFAULT_HOURS: tuple[Hours, ...] = (
 )
 
 
+DEFAULT_PARTNER_CATEGORIES: tuple[str, ...] = (
+    "bank",
+    "housing",
+    "relocation agent",
+    "tax adviser",
+    "lawyer",
+    "insurer",
+    "language school",
+    "international school",
+    "childcare",
+    "healthcare",
+    "other",
+)
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
@@ -92,6 +107,8 @@ class Settings:
     services: tuple[ServiceDefault, ...] = DEFAULT_SERVICES
     hours: tuple[Hours, ...] = DEFAULT_HOURS
     keymap: Mapping[str, str] = field(default_factory=dict)
+    partner_categories: tuple[str, ...] = DEFAULT_PARTNER_CATEGORIES
+    referral_follow_up_days: int = 7
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -172,6 +189,7 @@ _SCALARS: dict[str, type] = {
     "target_wait_minutes": int,
     "retention_days": int,
     "bsn_storage": str,
+    "referral_follow_up_days": int,
 }
 
 
@@ -200,6 +218,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: desk_services must be a list of service codes")
             fields["desk_services"] = tuple(value)
+        elif key == "partner_categories":
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(v, str) and v.strip() for v in value)
+            ):
+                raise ConfigError(
+                    f'{path}: partner_categories must be a list of names, e.g. ["bank", "other"]'
+                )
+            fields["partner_categories"] = tuple(dict.fromkeys(v.strip() for v in value))
         elif key == "hours":
             fields["hours"] = _parse_hours(value, path)
         elif key == "services":
@@ -224,6 +252,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("the desk number must be between 1 and 99")
     if settings.bsn_storage not in ("number", "issued_flag"):
         raise ConfigError('bsn_storage must be "number" or "issued_flag"')
+    if not 1 <= settings.referral_follow_up_days <= 90:
+        raise ConfigError("referral_follow_up_days must be between 1 and 90")
     if settings.idle_lock_minutes <= 0:
         raise ConfigError("idle_lock_minutes must be more than 0")
     return settings

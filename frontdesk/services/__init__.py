@@ -19,7 +19,9 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from frontdesk.services.partners import PartnerService
 from frontdesk.services.queue import QueueService
+from frontdesk.services.referrals import ReferralService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -45,6 +47,8 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
+        self.partners = PartnerService(db, settings, self.clock)
+        self.referrals = ReferralService(db, settings, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

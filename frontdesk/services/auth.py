@@ -38,6 +38,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.call": DESK,
     "queue.close_day": LEAD,
     "contact.log": DESK,
+    # partners and referrals
+    "partner.view": ALL,
+    "partner.edit": LEAD,
+    "referral.view": ALL,
+    "referral.create": DESK,
+    "referral.work": ALL,
+    "referral.assign_others": LEAD,
+    "referral.report": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -50,6 +58,10 @@ ACTION_LABELS: dict[str, str] = {
     "queue.call": "serve visitors from the queue",
     "queue.issue": "hand out tickets",
     "queue.view": "see the queue",
+    "partner.edit": "add, change or import partners",
+    "referral.create": "make a referral",
+    "referral.assign_others": "hand a referral to someone else",
+    "referral.report": "export the partner report",
 }
 
 

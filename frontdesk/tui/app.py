@@ -21,12 +21,12 @@ from frontdesk.tui.screens.base import (
     AppointmentsScreen,
     LeadScreen,
     PacksScreen,
-    ReferralsScreen,
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
+from frontdesk.tui.screens.referrals import ReferralsScreen
 from frontdesk.tui.work import run_service
 
 FRONTDESK_THEME = Theme(

@@ -10,6 +10,7 @@ from frontdesk.db.models.queue import (
     TicketCounter,
     TicketEvent,
 )
+from frontdesk.db.models.referrals import Partner, Referral, ReferralEvent
 from frontdesk.db.models.visitors import Visitor, VisitorNameToken
 
 __all__ = [
@@ -17,6 +18,9 @@ __all__ = [
     "Base",
     "ClosedDay",
     "ContactMoment",
+    "Partner",
+    "Referral",
+    "ReferralEvent",
     "Service",
     "Staff",
     "Ticket",

@@ -52,16 +52,6 @@ class AppointmentsScreen(ComingScreen):
     )
 
 
-class ReferralsScreen(ComingScreen):
-    HELP_TITLE = "Referrals"
-    MODE = "referrals"
-    PLANNED = (
-        "The referral worklist will be here: my referrals, unassigned ones to pick up, due "
-        "today and overdue; record contact with the partner, set the next follow-up, close "
-        "with an outcome. The partner directory sits beside it."
-    )
-
-
 class PacksScreen(ComingScreen):
     HELP_TITLE = "Welcome packs"
     MODE = "packs"

@@ -1,0 +1,695 @@
+"""Referrals to partners: created at the desk, worked by interns until an outcome is known.
+
+Lifecycle (every change is a :class:`ReferralEvent`, the referral's history)::
+
+    new -> assigned -> contacted -> accepted | declined -> closed (with an outcome)
+
+A referral that was picked up may also be closed early (could not contact, no longer
+interested...). Each change sets the next follow-up date: ``referral_follow_up_days``
+local days later, moved off the weekend to the Monday.
+
+Privacy: a row handed to whoever works the list carries the visitor's name, and their
+phone and e-mail only when the visitor consented to sharing them with the partner.
+Nothing else about the visitor (and never a BSN) leaves this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from frontdesk.clock import Clock
+from frontdesk.config import Settings
+from frontdesk.db import Database
+from frontdesk.db.models import Partner, Referral, ReferralEvent, Staff, Visitor
+from frontdesk.services import audit
+from frontdesk.services.auth import Actor, allowed, require
+from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.fields import parse_date
+from frontdesk.services.text import clean_text
+
+STATUSES: dict[str, str] = {
+    "new": "new",
+    "assigned": "assigned",
+    "contacted": "contacted",
+    "accepted": "accepted",
+    "declined": "declined",
+    "closed": "closed",
+}
+OPEN_STATUSES = ("new", "assigned", "contacted", "accepted", "declined")
+# Which status may follow which. Staying in the same status (another contact, a new
+# follow-up date, a reassignment) is an event too, allowed while the referral is open.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"assigned"}),
+    "assigned": frozenset({"contacted", "closed"}),
+    "contacted": frozenset({"contacted", "accepted", "declined", "closed"}),
+    "accepted": frozenset({"closed"}),
+    "declined": frozenset({"closed"}),
+    "closed": frozenset(),
+}
+NEXT_STEP = {
+    "new": "pick it up first",
+    "assigned": "record the contact with the partner first, or close it",
+    "contacted": "record the partner's answer (accepted or declined), or close it",
+    "accepted": "close it with an outcome",
+    "declined": "close it with an outcome",
+    "closed": "it is closed; nothing more can change",
+}
+DOING = {
+    "assigned": "picked up",
+    "contacted": "marked as contacted",
+    "accepted": "accepted",
+    "declined": "declined",
+    "closed": "closed",
+}
+OUTCOMES: dict[str, str] = {
+    "got_help": "got help",
+    "no_capacity": "no capacity",
+    "not_eligible": "not eligible",
+    "could_not_contact": "could not contact",
+    "no_longer_interested": "no longer interested",
+    "other": "other",
+}
+CONSENT_HOW: dict[str, str] = {"verbal": "verbal", "written": "written", "email": "e-mail"}
+VIEWS: dict[str, str] = {
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+    "due_today": "Due today",
+    "overdue": "Overdue",
+    "open": "All open",
+    "closed": "Closed",
+}
+
+
+def follow_up_date(last_change: date, days: int) -> date:
+    """``days`` calendar days after the local day of the last change; Sat/Sun -> Monday.
+
+    Works on dates, not on 24-hour steps, so a DST change in between moves nothing.
+    """
+    day = last_change + timedelta(days=days)
+    if day.weekday() >= 5:
+        day += timedelta(days=7 - day.weekday())
+    return day
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """One referral as the worklist shows it. Visitor contacts only with consent."""
+
+    id: int
+    visitor_id: int
+    visitor_name: str
+    visitor_phone: str | None
+    visitor_email: str | None
+    partner_id: int
+    partner_name: str
+    partner_category: str
+    reason: str
+    consent_given: bool
+    consent_how: str | None
+    consent_at: datetime | None
+    consent_by: str | None
+    status: str
+    assignee_id: int | None
+    assignee: str | None
+    follow_up_on: date | None
+    outcome: str | None
+    outcome_text: str | None
+    created_at: datetime
+    created_by: str | None
+    updated_at: datetime
+    overdue: bool
+    due_today: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    staff: str | None
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ReferralDetail:
+    referral: ReferralRow
+    history: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class PartnerReportRow:
+    partner: str
+    category: str
+    made: int
+    accepted: int
+    declined: int
+    outcomes: dict[str, int]
+    median_days_to_outcome: float | None
+
+
+@dataclass(frozen=True)
+class PartnerReport:
+    start: date
+    end: date
+    rows: tuple[PartnerReportRow, ...]
+    total: PartnerReportRow
+
+    def table(self) -> list[list[Any]]:
+        """Header and rows, for CSV and XLSX alike (no personal data: counts only)."""
+        header = [
+            "partner",
+            "category",
+            "referrals made",
+            "accepted",
+            "declined",
+            *(f"outcome: {label}" for label in OUTCOMES.values()),
+            "median days to outcome",
+        ]
+        out: list[list[Any]] = [header]
+        for row in (*self.rows, self.total):
+            out.append(
+                [
+                    row.partner,
+                    row.category,
+                    row.made,
+                    row.accepted,
+                    row.declined,
+                    *(row.outcomes.get(code, 0) for code in OUTCOMES),
+                    row.median_days_to_outcome,
+                ]
+            )
+        return out
+
+
+def _median(values: Sequence[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _safe_cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas; partner names are text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def report_csv(report: PartnerReport) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in report.table():
+        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def report_xlsx(report: PartnerReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Referrals per partner"
+    sheet.append([f"Referrals {report.start.isoformat()} to {report.end.isoformat()}"])
+    for i, row in enumerate(report.table()):
+        sheet.append([_safe_cell(v) for v in row])
+        if i == 0:
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 20
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What the report needs of one referral."""
+
+    id: int
+    outcome: str | None
+    created_at: datetime
+    outcome_at: datetime | None
+    partner: str
+    category: str
+
+
+class ReferralService:
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    # -- helpers -------------------------------------------------------------------------
+    def next_follow_up(self) -> date:
+        return follow_up_date(self.clock.today(), self.settings.referral_follow_up_days)
+
+    def _rows_query(self) -> Select[Referral, Visitor, Partner, str, str, str]:
+        assignee = aliased(Staff)
+        creator = aliased(Staff)
+        consenter = aliased(Staff)
+        return (
+            select(
+                Referral,
+                Visitor,
+                Partner,
+                assignee.name,
+                creator.name,
+                consenter.name,
+            )
+            .join(Visitor, Visitor.id == Referral.visitor_id)
+            .join(Partner, Partner.id == Referral.partner_id)
+            .outerjoin(assignee, assignee.id == Referral.assignee_id)
+            .outerjoin(creator, creator.id == Referral.created_by_id)
+            .outerjoin(consenter, consenter.id == Referral.consent_by_id)
+        )
+
+    def _row(self, result: Any, today: date) -> ReferralRow:
+        ref, visitor, partner, assignee, creator, consenter = result
+        anonymised = visitor.anonymised_at is not None
+        share = ref.consent_given and not anonymised
+        name = "(anonymised)" if anonymised else visitor_label(visitor)
+        is_open = ref.status in OPEN_STATUSES
+        return ReferralRow(
+            id=ref.id,
+            visitor_id=ref.visitor_id,
+            visitor_name=name,
+            visitor_phone=visitor.phone if share else None,
+            visitor_email=visitor.email if share else None,
+            partner_id=partner.id,
+            partner_name=partner.name,
+            partner_category=partner.category,
+            reason=ref.reason,
+            consent_given=ref.consent_given,
+            consent_how=ref.consent_how,
+            consent_at=ref.consent_at,
+            consent_by=consenter,
+            status=ref.status,
+            assignee_id=ref.assignee_id,
+            assignee=assignee,
+            follow_up_on=ref.follow_up_on,
+            outcome=ref.outcome,
+            outcome_text=ref.outcome_text,
+            created_at=ref.created_at,
+            created_by=creator,
+            updated_at=ref.updated_at,
+            overdue=is_open and ref.follow_up_on is not None and ref.follow_up_on < today,
+            due_today=is_open and ref.follow_up_on == today,
+        )
+
+    def _load_row(self, session: Session, referral_id: int) -> ReferralRow:
+        result = session.execute(self._rows_query().where(Referral.id == referral_id)).one_or_none()
+        if result is None:
+            raise NotFound("this referral does not exist")
+        return self._row(result, self.clock.today())
+
+    def _locked(self, session: Session, referral_id: int) -> Referral:
+        row = session.scalar(select(Referral).where(Referral.id == referral_id).with_for_update())
+        if row is None:
+            raise NotFound("this referral does not exist")
+        return row
+
+    def _change(
+        self,
+        session: Session,
+        actor: Actor,
+        ref: Referral,
+        to_status: str,
+        note: str | None,
+        *,
+        follow_up: date | None = None,
+    ) -> None:
+        """Check the transition, apply it, and write the event; the one way a status moves."""
+        if to_status != ref.status and to_status not in TRANSITIONS[ref.status]:
+            raise ValidationError(
+                "status",
+                f"A referral that is {ref.status} cannot be {DOING.get(to_status, to_status)}: "
+                f"{NEXT_STEP[ref.status]}.",
+            )
+        if to_status == ref.status and ref.status not in OPEN_STATUSES:
+            raise ValidationError("status", "This referral is closed; nothing more can change.")
+        now = self.clock.now()
+        session.add(
+            ReferralEvent(
+                referral_id=ref.id,
+                at=now,
+                staff_id=actor.staff_id or None,
+                from_status=ref.status,
+                to_status=to_status,
+                note=note,
+            )
+        )
+        ref.status = to_status
+        ref.updated_at = now
+        ref.follow_up_on = None if to_status == "closed" else (follow_up or self.next_follow_up())
+
+    def _note(
+        self, value: object, *, required: bool = False, label: str = "The note"
+    ) -> str | None:
+        return clean_text(
+            value, "note", label=label, max_length=2000, required=required, multiline=True
+        )
+
+    # -- creating --------------------------------------------------------------------------
+    def create(
+        self,
+        actor: Actor,
+        *,
+        visitor_id: int,
+        partner_id: int | None,
+        reason: str,
+        consent_given: bool,
+        consent_how: str | None = None,
+    ) -> ReferralRow:
+        """Refer a visitor to a partner, recording whether they consent to sharing contacts."""
+        require(actor, "referral.create")
+        if partner_id is None:
+            raise ValidationError("partner", "pick a partner from the list")
+        text = clean_text(
+            reason, "reason", label="The reason", max_length=1000, required=True, multiline=True
+        )
+        assert text is not None
+        how: str | None = None
+        if consent_given:
+            if consent_how not in CONSENT_HOW:
+                raise ValidationError(
+                    "consent_how", "say how the visitor gave consent: verbal, written or e-mail"
+                )
+            how = consent_how
+        with self.db.write() as session:
+            visitor = session.get(Visitor, visitor_id)
+            if visitor is None or visitor.anonymised_at is not None:
+                raise NotFound("this visitor no longer exists")
+            partner = session.get(Partner, partner_id)
+            if partner is None:
+                raise ValidationError("partner", "pick a partner from the list")
+            if not partner.active:
+                raise ValidationError(
+                    "partner", "this partner is no longer active; pick another one"
+                )
+            now = self.clock.now()
+            staff_id = actor.staff_id or None
+            ref = Referral(
+                visitor_id=visitor_id,
+                partner_id=partner_id,
+                reason=text,
+                consent_given=bool(consent_given),
+                consent_how=how,
+                consent_at=now if consent_given else None,
+                consent_by_id=staff_id if consent_given else None,
+                status="new",
+                assignee_id=None,
+                follow_up_on=self.next_follow_up(),
+                created_by_id=staff_id,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(ref)
+            session.flush()
+            session.add(
+                ReferralEvent(
+                    referral_id=ref.id,
+                    at=now,
+                    staff_id=staff_id,
+                    from_status=None,
+                    to_status="new",
+                    note="consent to share contact details: "
+                    + (f"given ({CONSENT_HOW[how]})" if how else "not given"),
+                )
+            )
+            audit.record(
+                session,
+                self.clock,
+                action="referral.create",
+                actor=actor,
+                object_type="referral",
+                object_id=ref.id,
+            )
+            session.flush()
+            return self._load_row(session, ref.id)
+
+    # -- working the list ----------------------------------------------------------------
+    def assign(self, actor: Actor, referral_id: int, staff_id: int | None = None) -> ReferralRow:
+        """Pick a referral up (``staff_id`` None = me); the lead may hand it to anyone."""
+        require(actor, "referral.work")
+        target = staff_id if staff_id is not None else actor.staff_id
+        if target != actor.staff_id:
+            require(actor, "referral.assign_others")
+        with self.db.write() as session:
+            ref = self._locked(session, referral_id)
+            if ref.status == "closed":
+                raise ValidationError("status", "This referral is closed; nothing more can change.")
+            if ref.assignee_id == target and ref.status != "new":
+                raise Conflict("This referral is already assigned to that person.")
+            if (
+                ref.assignee_id is not None
+                and ref.assignee_id != actor.staff_id
+                and not allowed(actor.role, "referral.assign_others")
+            ):
+                raise Conflict(
+                    "Someone else already picked this referral up; ask the team lead to move it."
+                )
+            person = session.get(Staff, target)
+            if person is None or not person.active:
+                raise ValidationError("assignee", "pick an active staff member")
+            to_status = "assigned" if ref.status == "new" else ref.status
+            ref.assignee_id = target
+            self._change(session, actor, ref, to_status, f"assigned to {person.name}")
+            session.flush()
+            return self._load_row(session, referral_id)
+
+    def record_contact(self, actor: Actor, referral_id: int, note: str) -> ReferralRow:
+        """The partner was contacted (phone, e-mail...): what was said."""
+        require(actor, "referral.work")
+        text = self._note(note, required=True, label="What was said")
+        with self.db.write() as session:
+            ref = self._locked(session, referral_id)
+            self._change(session, actor, ref, "contacted", text)
+            session.flush()
+            return self._load_row(session, referral_id)
+
+    def accept(self, actor: Actor, referral_id: int, note: str | None = None) -> ReferralRow:
+        return self._answer(actor, referral_id, "accepted", note)
+
+    def decline(self, actor: Actor, referral_id: int, note: str | None = None) -> ReferralRow:
+        return self._answer(actor, referral_id, "declined", note)
+
+    def _answer(self, actor: Actor, referral_id: int, status: str, note: str | None) -> ReferralRow:
+        require(actor, "referral.work")
+        text = self._note(note)
+        with self.db.write() as session:
+            ref = self._locked(session, referral_id)
+            self._change(session, actor, ref, status, text)
+            session.flush()
+            return self._load_row(session, referral_id)
+
+    def close(
+        self, actor: Actor, referral_id: int, outcome: str, text: str | None = None
+    ) -> ReferralRow:
+        require(actor, "referral.work")
+        if outcome not in OUTCOMES:
+            raise ValidationError("outcome", "pick an outcome from the list")
+        detail = clean_text(
+            text, "outcome_text", label="The outcome text", max_length=2000, multiline=True
+        )
+        if outcome == "other" and not detail:
+            raise ValidationError("outcome_text", "say what the outcome was")
+        with self.db.write() as session:
+            ref = self._locked(session, referral_id)
+            self._change(
+                session,
+                actor,
+                ref,
+                "closed",
+                f"outcome: {OUTCOMES[outcome]}" + (f" — {detail}" if detail else ""),
+            )
+            ref.outcome = outcome
+            ref.outcome_text = detail
+            ref.outcome_at = self.clock.now()
+            session.flush()
+            return self._load_row(session, referral_id)
+
+    def set_follow_up(
+        self, actor: Actor, referral_id: int, day: date | str, note: str | None = None
+    ) -> ReferralRow:
+        """Choose the next follow-up date yourself (today or later)."""
+        require(actor, "referral.work")
+        when = parse_date(day, "follow_up_on", "The follow-up date")
+        if when is None:
+            raise ValidationError("follow_up_on", "type the follow-up date")
+        if when < self.clock.today():
+            raise ValidationError("follow_up_on", "the follow-up date is in the past")
+        if when > self.clock.today() + timedelta(days=366):
+            raise ValidationError("follow_up_on", "the follow-up date is more than a year away")
+        text = self._note(note)
+        with self.db.write() as session:
+            ref = self._locked(session, referral_id)
+            self._change(
+                session,
+                actor,
+                ref,
+                ref.status,
+                f"next follow-up {when.isoformat()}" + (f" — {text}" if text else ""),
+                follow_up=when,
+            )
+            session.flush()
+            return self._load_row(session, referral_id)
+
+    # -- reading -------------------------------------------------------------------------
+    def worklist(self, actor: Actor, view: str = "open", limit: int = 500) -> list[ReferralRow]:
+        """``mine``, ``unassigned``, ``due_today``, ``overdue``, ``open`` or ``closed``."""
+        require(actor, "referral.view")
+        if view not in VIEWS:
+            raise ValidationError("view", "unknown list")
+        today = self.clock.today()
+        stmt = self._rows_query()
+        if view == "closed":
+            stmt = stmt.where(Referral.status == "closed").order_by(
+                Referral.updated_at.desc(), Referral.id.desc()
+            )
+        else:
+            stmt = stmt.where(Referral.status.in_(OPEN_STATUSES))
+            if view == "mine":
+                stmt = stmt.where(Referral.assignee_id == actor.staff_id)
+            elif view == "unassigned":
+                stmt = stmt.where(Referral.assignee_id.is_(None))
+            elif view == "due_today":
+                stmt = stmt.where(Referral.follow_up_on == today)
+            elif view == "overdue":
+                stmt = stmt.where(Referral.follow_up_on < today)
+            stmt = stmt.order_by(Referral.follow_up_on, Referral.id)
+        with self.db.read() as session:
+            return [self._row(r, today) for r in session.execute(stmt.limit(limit))]
+
+    def counts(self, actor: Actor) -> dict[str, int]:
+        """How many referrals each list holds (for the tab labels)."""
+        require(actor, "referral.view")
+        out = {view: 0 for view in VIEWS if view != "closed"}
+        for row in self.worklist(actor, "open", limit=100_000):
+            out["open"] += 1
+            out["mine"] += row.assignee_id == actor.staff_id
+            out["unassigned"] += row.assignee_id is None
+            out["due_today"] += row.due_today
+            out["overdue"] += row.overdue
+        return out
+
+    def get(self, actor: Actor, referral_id: int) -> ReferralDetail:
+        require(actor, "referral.view")
+        with self.db.read() as session:
+            row = self._load_row(session, referral_id)
+            events = session.execute(
+                select(ReferralEvent, Staff.name)
+                .outerjoin(Staff, Staff.id == ReferralEvent.staff_id)
+                .where(ReferralEvent.referral_id == referral_id)
+                .order_by(ReferralEvent.at, ReferralEvent.id)
+            )
+            history = tuple(
+                HistoryEntry(e.at, name, e.from_status, e.to_status, e.note) for e, name in events
+            )
+            return ReferralDetail(row, history)
+
+    def for_visitor(self, actor: Actor, visitor_id: int) -> list[ReferralRow]:
+        require(actor, "referral.view")
+        stmt = (
+            self._rows_query()
+            .where(Referral.visitor_id == visitor_id)
+            .order_by(Referral.created_at.desc())
+        )
+        with self.db.read() as session:
+            return [self._row(r, self.clock.today()) for r in session.execute(stmt)]
+
+    # -- the partner meeting -------------------------------------------------------------
+    def partner_report(self, actor: Actor, start: date, end: date) -> PartnerReport:
+        """Per partner, for referrals made from ``start`` to ``end`` (local days, inclusive)."""
+        require(actor, "referral.report")
+        if end < start:
+            raise ValidationError("to", "the period ends before it starts")
+        since, _ = self.clock.day_bounds(start)
+        _, until = self.clock.day_bounds(end)
+        with self.db.read() as session:
+            refs = [
+                _Made(ref.id, ref.outcome, ref.created_at, ref.outcome_at, name, category)
+                for ref, name, category in session.execute(
+                    select(Referral, Partner.name, Partner.category)
+                    .join(Partner, Partner.id == Referral.partner_id)
+                    .where(Referral.created_at >= since, Referral.created_at < until)
+                )
+            ]
+            ids = [r.id for r in refs]
+            answered: dict[int, set[str]] = defaultdict(set)
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                for ref_id, status in session.execute(
+                    select(ReferralEvent.referral_id, ReferralEvent.to_status).where(
+                        ReferralEvent.referral_id.in_(part),
+                        ReferralEvent.to_status.in_(("accepted", "declined")),
+                    )
+                ):
+                    answered[ref_id].add(status)
+        groups: dict[tuple[str, str], list[_Made]] = defaultdict(list)
+        for made in refs:
+            groups[(made.partner, made.category)].append(made)
+
+        def summarise(partner: str, category: str, items: list[_Made]) -> PartnerReportRow:
+            outcomes: dict[str, int] = {code: 0 for code in OUTCOMES}
+            days: list[int] = []
+            for ref in items:
+                if ref.outcome:
+                    outcomes[ref.outcome] += 1
+                if ref.outcome_at is not None:
+                    made = self.clock.to_local(ref.created_at).date()
+                    done = self.clock.to_local(ref.outcome_at).date()
+                    days.append((done - made).days)
+            return PartnerReportRow(
+                partner=partner,
+                category=category,
+                made=len(items),
+                accepted=sum("accepted" in answered[r.id] for r in items),
+                declined=sum("declined" in answered[r.id] for r in items),
+                outcomes=outcomes,
+                median_days_to_outcome=_median(days),
+            )
+
+        rows = tuple(
+            summarise(name, category, items)
+            for (name, category), items in sorted(groups.items(), key=lambda kv: kv[0][0].lower())
+        )
+        total = summarise("All partners", "", refs)
+        return PartnerReport(start, end, rows, total)
+
+    def export_report(self, actor: Actor, start: date, end: date, fmt: str) -> bytes:
+        """The partner report as CSV or XLSX bytes; the export is audited."""
+        require(actor, "referral.report")
+        if fmt not in ("csv", "xlsx"):
+            raise ValidationError("format", "the format must be csv or xlsx")
+        report = self.partner_report(actor, start, end)
+        data = report_csv(report) if fmt == "csv" else report_xlsx(report)
+        with self.db.write() as session:
+            audit.record(
+                session,
+                self.clock,
+                action="referral.export",
+                actor=actor,
+                object_type="report",
+                reason=f"partner report {start.isoformat()}..{end.isoformat()} as {fmt}",
+            )
+        return data
+
+
+def visitor_label(visitor: Visitor) -> str:
+    return " ".join(p for p in (visitor.given_names, visitor.family_name) if p)

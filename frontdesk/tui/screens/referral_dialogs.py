@@ -1,0 +1,328 @@
+"""Dialogs of the referral work: a new referral, picking a visitor, one step of the work.
+
+:class:`NewReferralModal` is reusable: the desk opens it for the visitor being served
+(``NewReferralModal(visitor_id, visitor_label)``) and gets the new referral back, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from frontdesk.services import Actor, FrontdeskError, ValidationError
+from frontdesk.services.partners import PartnerRecord
+from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
+from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+
+def _actor(screen: ModalScreen[Any]) -> Actor:
+    actor = screen.app.actor  # type: ignore[attr-defined]
+    assert actor is not None
+    return actor  # type: ignore[no-any-return]
+
+
+def _refuse(screen: ModalScreen[Any], error: FrontdeskError) -> None:
+    """A field error goes beside its field; anything else is a notice. Nothing typed is lost."""
+    field = error.field if isinstance(error, ValidationError) else None
+    if not (field and show_field_errors(screen, field, error.message)):
+        screen.app.show_refusal(error)  # type: ignore[attr-defined]
+
+
+class NewReferralModal(ModalScreen[ReferralRow | None]):
+    """Refer one visitor to a partner: partner (by category and name), reason, consent."""
+
+    CSS_PATH = [stylesheet("referrals.tcss")]
+    HELP_TITLE = "New referral"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save referral", id="save", tooltip="Make the referral"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without a referral"),
+    ]
+
+    def __init__(self, visitor_id: int, visitor_label: str) -> None:
+        super().__init__(classes="dialog")
+        self.visitor_id = visitor_id
+        self.visitor_label = visitor_label
+        self.partners: list[PartnerRecord] = []
+
+    def compose(self) -> ComposeResult:
+        categories = self.app.services.partners.categories  # type: ignore[attr-defined]
+        how = [(label, code) for code, label in CONSENT_HOW.items()]
+        with VerticalScroll(id="referral-box"):
+            yield Label(f"New referral for {self.visitor_label}", id="dialog-title")
+            with Horizontal(classes="row"):
+                yield Field(
+                    "Category",
+                    Select([(c, c) for c in categories], prompt="any category", id="category"),
+                    name="category",
+                )
+                yield Field(
+                    "Partner name",
+                    Input(id="partner_query", placeholder="type to search"),
+                    name="partner_query",
+                )
+            yield Field("Partner", OptionList(id="partner"), name="partner")
+            yield Field("Reason", Input(id="reason", max_length=1000), name="reason")
+            yield Checkbox(
+                "The visitor agrees that we share their phone and e-mail with the partner",
+                id="consent",
+            )
+            yield Field(
+                "How was consent given?",
+                Select(how, prompt="pick how", id="consent_how"),
+                name="consent_how",
+            )
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#partner_query", Input).focus()
+        self._search()
+
+    @on(Input.Changed, "#partner_query")
+    @on(Select.Changed, "#category")
+    def _search(self) -> None:
+        text = self.query_one("#partner_query", Input).value
+        category = self.query_one("#category", Select).value
+        cat = category if isinstance(category, str) else None
+        service = self.app.services.partners  # type: ignore[attr-defined]
+        actor = _actor(self)
+        run_service(
+            self,
+            lambda: service.search(actor, text, category=cat, limit=100),
+            done=self._show_partners,
+            group="partner-search",
+            exclusive=True,
+        )
+
+    def _show_partners(self, partners: list[PartnerRecord]) -> None:
+        self.partners = partners
+        options = self.query_one("#partner", OptionList)
+        options.clear_options()
+        options.add_options(
+            [
+                Option(
+                    f"{p.name} — {p.category}" + (f" ({p.languages})" if p.languages else ""),
+                    id=str(p.id),
+                )
+                for p in partners
+            ]
+        )
+        if partners:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#partner_query")
+    def _to_list(self) -> None:
+        self.query_one("#partner", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#partner")
+    def _picked(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _to_consent(self) -> None:
+        self.query_one("#consent", Checkbox).focus()
+
+    def _partner_id(self) -> int | None:
+        options = self.query_one("#partner", OptionList)
+        if options.highlighted is None or not options.option_count:
+            return None
+        return int(options.get_option_at_index(options.highlighted).id or 0) or None
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        partner_id = self._partner_id()
+        reason = self.query_one("#reason", Input).value
+        consent = self.query_one("#consent", Checkbox).value
+        how = self.query_one("#consent_how", Select).value
+        service = self.app.services.referrals  # type: ignore[attr-defined]
+        actor = _actor(self)
+        run_service(
+            self,
+            lambda: service.create(
+                actor,
+                visitor_id=self.visitor_id,
+                partner_id=partner_id,
+                reason=reason,
+                consent_given=consent,
+                consent_how=how if isinstance(how, str) else None,
+            ),
+            done=self._saved,
+            failed=lambda error: _refuse(self, error),
+        )
+
+    def _saved(self, row: ReferralRow) -> None:
+        self.app.notify(f"Referral to {row.partner_name} made.")
+        self.dismiss(row)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
+    """Find a visitor by name, phone, e-mail or date of birth, and pick one."""
+
+    HELP_TITLE = "Pick a visitor"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without picking"),
+        Binding("down", "to_list", "Results", id="to_results", show=False, tooltip="To the list"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+        self.found: list[VisitorRecord] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("New referral: which visitor?", id="dialog-title")
+            yield Field(
+                "Name, phone, e-mail or date of birth",
+                Input(id="q", placeholder="type and press Enter"),
+                name="q",
+            )
+            yield OptionList(id="visitors")
+            yield Static("Enter picks the highlighted visitor. Esc cancels.", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#q", Input).focus()
+
+    @on(Input.Submitted, "#q")
+    def _search(self) -> None:
+        query = self.query_one("#q", Input).value
+        service = self.app.services.visitors  # type: ignore[attr-defined]
+        actor = _actor(self)
+        run_service(
+            self,
+            lambda: service.search(actor, query),
+            done=self._show,
+            failed=lambda error: _refuse(self, error),
+            group="visitor-search",
+            exclusive=True,
+        )
+
+    def _show(self, found: list[VisitorRecord]) -> None:
+        self.found = found
+        options = self.query_one("#visitors", OptionList)
+        options.clear_options()
+        for v in found:
+            born = f"  born {v.birth_date:%d-%m-%Y}" if v.birth_date else ""
+            options.add_option(Option(f"{v.full_name}{born}", id=str(v.id)))
+        show_field_errors(self, "q", None if found else "nobody found; try part of the name")
+        if found:
+            options.highlighted = 0
+            options.focus()
+
+    def action_to_list(self) -> None:
+        self.query_one("#visitors", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#visitors")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        visitor = next(v for v in self.found if str(v.id) == event.option.id)
+        self.dismiss((visitor.id, visitor.full_name))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class StepField:
+    name: str
+    label: str
+    value: str = ""
+    options: Sequence[tuple[str, str]] | None = None  # a Select when given
+    hint: str = ""
+
+
+class StepModal(ModalScreen[object]):
+    """One step of working a referral: a few fields, Ctrl+S runs ``submit`` off the UI thread.
+
+    A refusal shows beside its field and keeps what was typed; success closes the dialog
+    with the service's answer.
+    """
+
+    HELP_TITLE = "Referral step"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save this step"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[StepField],
+        submit: Callable[[dict[str, str]], object],
+        *,
+        intro: str = "",
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.fields = fields
+        self.submit = submit
+        self.intro = intro
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(self.title_text, id="dialog-title")
+            if self.intro:
+                yield Static(self.intro, id="dialog-message")
+            for f in self.fields:
+                control: Input | Select[str]
+                if f.options is not None:
+                    control = Select(
+                        list(f.options),
+                        prompt="pick one",
+                        id=f.name,
+                        value=f.value if f.value else Select.NULL,
+                    )
+                else:
+                    control = Input(f.value, id=f.name)
+                yield Field(f.label, control, name=f.name, hint=f.hint)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#{self.fields[0].name}").focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        if event.input.id == self.fields[-1].name:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#{f.name}")
+            value = widget.value  # type: ignore[attr-defined]
+            out[f.name] = value if isinstance(value, str) else ""
+        return out
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        values = self.values()
+        run_service(
+            self,
+            lambda: self.submit(values),
+            done=self.dismiss,
+            failed=lambda error: _refuse(self, error),
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,662 @@
+"""The referral worklist (what interns work all day) and the partner directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Select, Static, Tab, Tabs
+
+from frontdesk.services import Actor, FrontdeskError
+from frontdesk.services.auth import allowed
+from frontdesk.services.fields import format_phone
+from frontdesk.services.partners import PARTNER_FIELDS, PartnerInput, PartnerRecord
+from frontdesk.services.referrals import (
+    CONSENT_HOW,
+    OUTCOMES,
+    VIEWS,
+    ReferralDetail,
+    ReferralRow,
+)
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.referral_dialogs import (
+    NewReferralModal,
+    StepField,
+    StepModal,
+    VisitorPickModal,
+)
+from frontdesk.tui.work import run_service
+
+LIST_VIEWS = ("mine", "unassigned", "due_today", "overdue", "open", "closed")
+
+
+def _local(screen: WorkScreen, moment: Any) -> str:
+    clock = screen.app.services.clock  # type: ignore[attr-defined]
+    return f"{clock.to_local(moment):%d-%m-%Y %H:%M}"
+
+
+class ReferralsScreen(WorkScreen):
+    """Mine / unassigned / due today / overdue; open one, work it to an outcome by keys."""
+
+    HELP_TITLE = "Referrals"
+    MODE = "referrals"
+    CSS_PATH = [stylesheet("referrals.tcss")]
+    BINDINGS = [
+        Binding(
+            "1",
+            "view('mine')",
+            "Mine",
+            id="view_mine",
+            show=False,
+            tooltip="Referrals assigned to me",
+        ),
+        Binding(
+            "2",
+            "view('unassigned')",
+            "Unassigned",
+            id="view_unassigned",
+            show=False,
+            tooltip="New referrals nobody picked up yet",
+        ),
+        Binding(
+            "3",
+            "view('due_today')",
+            "Due today",
+            id="view_due_today",
+            show=False,
+            tooltip="Referrals whose follow-up date is today",
+        ),
+        Binding(
+            "4",
+            "view('overdue')",
+            "Overdue",
+            id="view_overdue",
+            show=False,
+            tooltip="Referrals whose follow-up date has passed",
+        ),
+        Binding(
+            "5",
+            "view('open')",
+            "All open",
+            id="view_open",
+            show=False,
+            tooltip="Every open referral",
+        ),
+        Binding(
+            "6",
+            "view('closed')",
+            "Closed",
+            id="view_closed",
+            show=False,
+            tooltip="Closed referrals, newest first",
+        ),
+        Binding("p", "pick_up", "Pick up", id="pick_up", tooltip="Assign this referral to me"),
+        Binding(
+            "c",
+            "contact",
+            "Contact",
+            id="record_contact",
+            tooltip="Record a contact with the partner (what was said)",
+        ),
+        Binding(
+            "f", "follow_up", "Follow-up", id="set_follow_up", tooltip="Set the next follow-up date"
+        ),
+        Binding(
+            "a",
+            "answer('accepted')",
+            "Accepted",
+            id="accept",
+            tooltip="The partner accepted the referral",
+        ),
+        Binding(
+            "d",
+            "answer('declined')",
+            "Declined",
+            id="decline",
+            tooltip="The partner declined the referral",
+        ),
+        Binding(
+            "x",
+            "close_referral",
+            "Close",
+            id="close_referral",
+            tooltip="Close the referral with an outcome",
+        ),
+        Binding(
+            "n", "new_referral", "New", id="new_referral", tooltip="Refer a visitor to a partner"
+        ),
+        Binding(
+            "g",
+            "partners",
+            "Partners",
+            id="partner_directory",
+            tooltip="The partner directory: search by name, category, language",
+        ),
+        Binding("r", "refresh", "Refresh", id="refresh", show=False, tooltip="Load the list again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "mine"
+        self.rows: list[ReferralRow] = []
+        self.detail: ReferralDetail | None = None
+
+    @property
+    def actor(self) -> Actor:
+        actor = self.app.actor  # type: ignore[attr-defined]
+        assert actor is not None
+        return actor  # type: ignore[no-any-return]
+
+    @property
+    def referrals(self) -> Any:
+        return self.app.services.referrals  # type: ignore[attr-defined]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="ref-body"):
+            with Vertical(id="ref-left"):
+                yield Tabs(*[Tab(VIEWS[v], id=v) for v in LIST_VIEWS], id="ref-tabs")
+                yield DataTable(id="ref-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="ref-empty")
+            with VerticalScroll(id="ref-detail"):
+                yield Static("Pick a referral to see it here.", id="ref-info")
+                yield Static("", id="ref-history")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ref-table", DataTable)
+        table.add_column("#", key="id", width=4)
+        table.add_column("Follow-up", key="follow", width=12)
+        table.add_column("Status", key="status", width=9)
+        table.add_column("Visitor", key="visitor", width=16)
+        table.add_column("Partner", key="partner", width=16)
+        table.add_column("Assignee", key="assignee", width=10)
+        table.focus()
+        if self.actor.role != "intern" and self.view == "mine":
+            self.view = "open"
+        self.query_one("#ref-tabs", Tabs).active = self.view
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.app.actor is not None:  # type: ignore[attr-defined]
+            self.action_refresh()
+
+    # -- loading -----------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        view, actor, service = self.view, self.actor, self.referrals
+        run_service(
+            self,
+            lambda: (service.worklist(actor, view), service.counts(actor)),
+            done=self._show,
+            group="worklist",
+            exclusive=True,
+        )
+
+    def _show(self, loaded: tuple[list[ReferralRow], dict[str, int]]) -> None:
+        rows, counts = loaded
+        tabs = self.query_one("#ref-tabs", Tabs)
+        for view in LIST_VIEWS:
+            label = VIEWS[view] + (f" {counts[view]}" if view in counts else "")
+            tabs.query_one(f"#{view}", Tab).label = label
+        table = self.query_one("#ref-table", DataTable)
+        keep = self.current_id()
+        self.rows = rows
+        table.clear()
+        error = self.app.theme_variables.get("error", "red")
+        warning = self.app.theme_variables.get("warning", "yellow")
+        for row in rows:
+            follow = f"{row.follow_up_on:%a %d-%m}" if row.follow_up_on else ""
+            style = f"bold {error}" if row.overdue else (warning if row.due_today else "")
+            table.add_row(
+                Text(str(row.id), style=style),
+                Text(follow + (" !" if row.overdue else ""), style=style),
+                Text(row.status, style=style),
+                Text(row.visitor_name),
+                Text(row.partner_name),
+                Text(row.assignee or "—", style="" if row.assignee else "dim"),
+                key=str(row.id),
+            )
+        empty = self.query_one("#ref-empty", Static)
+        empty.update("" if rows else f"Nothing in '{VIEWS[self.view]}'.")
+        if keep is not None and any(r.id == keep for r in rows):
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        self._load_detail()
+
+    def current_id(self) -> int | None:
+        table = self.query_one("#ref-table", DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    @on(DataTable.RowHighlighted, "#ref-table")
+    def _highlighted(self) -> None:
+        self._load_detail()
+
+    def _load_detail(self) -> None:
+        ref_id = self.current_id()
+        if ref_id is None:
+            self.detail = None
+            self.query_one("#ref-info", Static).update("Pick a referral to see it here.")
+            self.query_one("#ref-history", Static).update("")
+            return
+        actor, service = self.actor, self.referrals
+        run_service(
+            self,
+            lambda: service.get(actor, ref_id),
+            done=self._show_detail,
+            group="detail",
+            exclusive=True,
+        )
+
+    def _show_detail(self, detail: ReferralDetail) -> None:
+        if detail.referral.id != self.current_id():
+            return
+        self.detail = detail
+        r = detail.referral
+        info = Text()
+
+        def line(label: str, value: str, style: str = "") -> None:
+            info.append(f"{label:<10}", style="dim")
+            info.append(value + "\n", style=style)
+
+        info.append(f"Referral #{r.id}\n", style="bold")
+        line("Visitor", r.visitor_name)
+        if r.consent_given:
+            line("Phone", format_phone(r.visitor_phone) or "—")
+            line("E-mail", r.visitor_email or "—")
+            line(
+                "Consent",
+                f"given ({CONSENT_HOW.get(r.consent_how or '', '?')}) "
+                f"{_local(self, r.consent_at) if r.consent_at else ''} by {r.consent_by or '?'}",
+            )
+        else:
+            line("Consent", "NOT given: do not share the visitor's contact details", "bold")
+        line("Partner", f"{r.partner_name} ({r.partner_category})")
+        line("Reason", r.reason)
+        line("Status", r.status)
+        line("Assignee", r.assignee or "nobody yet")
+        if r.follow_up_on:
+            error = self.app.theme_variables.get("error", "red")
+            note = "  OVERDUE" if r.overdue else ("  today" if r.due_today else "")
+            line("Follow-up", f"{r.follow_up_on:%a %d-%m-%Y}{note}", error if r.overdue else "")
+        if r.outcome:
+            line(
+                "Outcome", OUTCOMES[r.outcome] + (f" — {r.outcome_text}" if r.outcome_text else "")
+            )
+        line("Made", f"{_local(self, r.created_at)} by {r.created_by or '?'}")
+        self.query_one("#ref-info", Static).update(info)
+        history = Text("History\n", style="bold")
+        for h in detail.history:
+            move = (
+                h.to_status
+                if h.from_status in (None, h.to_status)
+                else (f"{h.from_status} → {h.to_status}")
+            )
+            history.append(f"{_local(self, h.at)}  ", style="dim")
+            history.append(f"{h.staff or '?'}: {move}")
+            history.append(f"  {h.note}\n" if h.note else "\n", style="italic")
+        self.query_one("#ref-history", Static).update(history)
+
+    @on(Tabs.TabActivated, "#ref-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        view = event.tab.id or "mine"
+        if view != self.view:
+            self.view = view
+            self.action_refresh()
+        self.query_one("#ref-table", DataTable).focus()
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#ref-tabs", Tabs).active = view
+
+    # -- working a referral ------------------------------------------------------------
+    def _selected(self) -> int | None:
+        ref_id = self.current_id()
+        if ref_id is None:
+            self.app.notify("Pick a referral in the list first.", severity="warning")
+        return ref_id
+
+    def _after(self, message: str) -> Callable[[object], None]:
+        def done(result: object) -> None:
+            if result is not None:
+                self.app.notify(message)
+                self.action_refresh()
+
+        return done
+
+    def _do(self, call: Callable[[], object], message: str) -> None:
+        run_service(self, call, done=self._after(message))
+
+    def action_pick_up(self) -> None:
+        ref_id = self._selected()
+        if ref_id is not None:
+            actor, service = self.actor, self.referrals
+            self._do(lambda: service.assign(actor, ref_id), "Picked up: it is on your list.")
+
+    def action_contact(self) -> None:
+        ref_id = self._selected()
+        if ref_id is None:
+            return
+        actor, service = self.actor, self.referrals
+        self.app.push_screen(
+            StepModal(
+                f"Contact with the partner about referral #{ref_id}",
+                [StepField("note", "What was said (phone, e-mail...)")],
+                lambda v: service.record_contact(actor, ref_id, v["note"]),
+            ),
+            self._after("Contact recorded."),
+        )
+
+    def action_follow_up(self) -> None:
+        ref_id = self._selected()
+        if ref_id is None:
+            return
+        actor, service = self.actor, self.referrals
+        current = self.detail.referral.follow_up_on if self.detail else None
+        self.app.push_screen(
+            StepModal(
+                f"Next follow-up for referral #{ref_id}",
+                [
+                    StepField(
+                        "follow_up_on",
+                        "Follow-up date",
+                        current.strftime("%d-%m-%Y") if current else "",
+                        hint="e.g. 30-11-2026",
+                    ),
+                    StepField("note", "Note (optional)"),
+                ],
+                lambda v: service.set_follow_up(actor, ref_id, v["follow_up_on"], v["note"]),
+            ),
+            self._after("Follow-up date set."),
+        )
+
+    def action_answer(self, status: str) -> None:
+        ref_id = self._selected()
+        if ref_id is None:
+            return
+        actor, service = self.actor, self.referrals
+        call = service.accept if status == "accepted" else service.decline
+        self.app.push_screen(
+            StepModal(
+                f"The partner {status} referral #{ref_id}",
+                [StepField("note", "Note (optional)")],
+                lambda v: call(actor, ref_id, v["note"]),
+            ),
+            self._after(f"Marked as {status}."),
+        )
+
+    def action_close_referral(self) -> None:
+        ref_id = self._selected()
+        if ref_id is None:
+            return
+        actor, service = self.actor, self.referrals
+        self.app.push_screen(
+            StepModal(
+                f"Close referral #{ref_id}",
+                [
+                    StepField("outcome", "Outcome", options=[(v, k) for k, v in OUTCOMES.items()]),
+                    StepField("outcome_text", "In a few words (required for 'other')"),
+                ],
+                lambda v: service.close(actor, ref_id, v["outcome"], v["outcome_text"]),
+            ),
+            self._after("Referral closed."),
+        )
+
+    def action_new_referral(self) -> None:
+        if not allowed(self.actor.role, "referral.create"):
+            self.app.notify(
+                "Referrals are made at the desk; as intern you work them.", severity="warning"
+            )
+            return
+
+        def picked(choice: tuple[int, str] | None) -> None:
+            if choice is not None:
+                self.app.push_screen(NewReferralModal(*choice), self._created)
+
+        self.app.push_screen(VisitorPickModal(), picked)
+
+    def _created(self, row: ReferralRow | None) -> None:
+        if row is not None:
+            self.action_refresh()
+
+    def action_partners(self) -> None:
+        self.app.push_screen(PartnerDirectoryScreen())
+
+    def commands(self) -> Iterable[SystemCommand]:
+        for view in LIST_VIEWS:
+            yield SystemCommand(
+                f"Referrals: show {VIEWS[view].lower()}",
+                f"The {VIEWS[view].lower()} list",
+                lambda v=view: self.action_view(v),
+            )
+        yield SystemCommand("Referral: pick up", "Assign it to me (P)", self.action_pick_up)
+        yield SystemCommand(
+            "Referral: record contact", "What the partner said (C)", self.action_contact
+        )
+        yield SystemCommand(
+            "Referral: set follow-up", "Next follow-up date (F)", self.action_follow_up
+        )
+        yield SystemCommand(
+            "Referral: accepted", "The partner accepted (A)", lambda: self.action_answer("accepted")
+        )
+        yield SystemCommand(
+            "Referral: declined", "The partner declined (D)", lambda: self.action_answer("declined")
+        )
+        yield SystemCommand(
+            "Referral: close with outcome", "Close it (X)", self.action_close_referral
+        )
+        yield SystemCommand(
+            "Referral: new", "Refer a visitor to a partner (N)", self.action_new_referral
+        )
+        yield SystemCommand("Partner directory", "Search partners (G)", self.action_partners)
+
+
+class PartnerDirectoryScreen(WorkScreen):
+    """Search partners by name, category and language; the team lead edits them."""
+
+    HELP_TITLE = "Partner directory"
+    CSS_PATH = [stylesheet("referrals.tcss")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the referral list"),
+        Binding("f2", "add", "Add", id="add_partner", tooltip="Add a partner (team lead)"),
+        Binding(
+            "f4",
+            "edit",
+            "Edit",
+            id="edit_partner",
+            tooltip="Change the highlighted partner (team lead)",
+        ),
+        Binding(
+            "f8",
+            "toggle_active",
+            "Deactivate/activate",
+            id="toggle_partner",
+            tooltip="Deactivate the partner (history kept) or bring it back (team lead)",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_inactive",
+            "Show inactive",
+            id="show_inactive",
+            tooltip="Show or hide deactivated partners",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.partners: list[PartnerRecord] = []
+        self.include_inactive = False
+
+    @property
+    def actor(self) -> Actor:
+        return self.app.actor  # type: ignore[attr-defined,no-any-return]
+
+    def compose_body(self) -> ComposeResult:
+        categories = self.app.services.partners.categories  # type: ignore[attr-defined]
+        with Horizontal(id="pd-filters"):
+            yield Input(placeholder="name", id="pd-name")
+            yield Select([(c, c) for c in categories], prompt="any category", id="pd-category")
+            yield Input(placeholder="language", id="pd-language")
+        with Horizontal(id="pd-body"):
+            yield DataTable(id="pd-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="pd-detail"):
+                yield Static("", id="pd-info")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#pd-table", DataTable)
+        table.add_columns("Name", "Category", "Languages")
+        self.query_one("#pd-name", Input).focus()
+        self._search()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "edit", "toggle_active"):
+            return self.actor is not None and allowed(self.actor.role, "partner.edit")
+        return True
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _search(self) -> None:
+        text = self.query_one("#pd-name", Input).value
+        language = self.query_one("#pd-language", Input).value
+        category = self.query_one("#pd-category", Select).value
+        cat = category if isinstance(category, str) else None
+        service, actor, inactive = (
+            self.app.services.partners,  # type: ignore[attr-defined]
+            self.actor,
+            self.include_inactive,
+        )
+        run_service(
+            self,
+            lambda: service.search(
+                actor, text, category=cat, language=language, include_inactive=inactive
+            ),
+            done=self._show,
+            group="partner-search",
+            exclusive=True,
+        )
+
+    @on(Input.Submitted)
+    def _to_table(self) -> None:
+        self.query_one("#pd-table", DataTable).focus()
+
+    def _show(self, partners: list[PartnerRecord]) -> None:
+        self.partners = partners
+        table = self.query_one("#pd-table", DataTable)
+        table.clear()
+        for p in partners:
+            name = Text(p.name, style="" if p.active else "dim strike")
+            table.add_row(name, Text(p.category), Text(p.languages or ""), key=str(p.id))
+        self._show_detail()
+
+    def current(self) -> PartnerRecord | None:
+        table = self.query_one("#pd-table", DataTable)
+        if not self.partners or not 0 <= table.cursor_row < len(self.partners):
+            return None
+        return self.partners[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#pd-table")
+    def _show_detail(self) -> None:
+        p = self.current()
+        info = Text()
+        if p is None:
+            info.append("No partner matches." if not self.partners else "")
+        else:
+            info.append(p.name + ("" if p.active else "  (deactivated)") + "\n", style="bold")
+            for label, value in (
+                ("Category", p.category),
+                ("Contact", p.contact),
+                ("Phone", format_phone(p.phone)),
+                ("E-mail", p.email),
+                ("Website", p.website),
+                ("Languages", p.languages),
+                ("Notes", p.notes),
+            ):
+                info.append(f"{label:<11}", style="dim")
+                info.append(f"{value or '—'}\n")
+        self.query_one("#pd-info", Static).update(info)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_toggle_inactive(self) -> None:
+        self.include_inactive = not self.include_inactive
+        self._search()
+
+    def _form(self, title: str, record: PartnerRecord | None) -> None:
+        service, actor = self.app.services.partners, self.actor  # type: ignore[attr-defined]
+        current = record.as_input() if record else PartnerInput()
+        labels = {
+            "name": "Name",
+            "category": "Category",
+            "contact": "Contact person",
+            "email": "E-mail",
+            "phone": "Phone",
+            "website": "Website",
+            "languages": "Languages (comma-separated)",
+            "notes": "Notes",
+        }
+        fields = [
+            StepField(
+                name,
+                labels[name],
+                getattr(current, name) or "",
+                options=[(c, c) for c in service.categories] if name == "category" else None,
+            )
+            for name in PARTNER_FIELDS
+        ]
+
+        def submit(values: dict[str, str]) -> PartnerRecord:
+            data = PartnerInput(**values)
+            if record is None:
+                return service.add(actor, data)  # type: ignore[no-any-return]
+            return service.update(actor, record.id, data)  # type: ignore[no-any-return]
+
+        def done(result: object) -> None:
+            if result is not None:
+                self.app.notify("Partner saved.")
+                self._search()
+
+        self.app.push_screen(StepModal(title, fields, submit), done)
+
+    def action_add(self) -> None:
+        self._form("Add a partner", None)
+
+    def action_edit(self) -> None:
+        p = self.current()
+        if p is not None:
+            self._form(f"Change {p.name}", p)
+
+    def action_toggle_active(self) -> None:
+        p = self.current()
+        if p is None:
+            return
+        service, actor = self.app.services.partners, self.actor  # type: ignore[attr-defined]
+
+        def done(record: PartnerRecord) -> None:
+            state = "active again" if record.active else "deactivated (its history is kept)"
+            self.app.notify(f"{record.name} is {state}.")
+            self._search()
+
+        def failed(error: FrontdeskError) -> None:
+            self.app.show_refusal(error)  # type: ignore[attr-defined]
+
+        run_service(
+            self, lambda: service.set_active(actor, p.id, not p.active), done=done, failed=failed
+        )
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Partners: show inactive",
+            "Show or hide deactivated partners",
+            self.action_toggle_inactive,
+        )
+        if self.actor is not None and allowed(self.actor.role, "partner.edit"):
+            yield SystemCommand("Partner: add", "Add a partner (F2)", self.action_add)
+            yield SystemCommand(
+                "Partner: edit", "Change the highlighted partner (F4)", self.action_edit
+            )
+            yield SystemCommand("Partner: deactivate or activate", "F8", self.action_toggle_active)

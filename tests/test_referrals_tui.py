@@ -1,0 +1,176 @@
+"""The referral screens driven by keys: a desk clerk refers, an intern works it to closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from frontdesk.clock import FixedClock
+from frontdesk.services import Services
+from frontdesk.services.fields import format_phone
+from frontdesk.services.partners import PartnerInput
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.referral_dialogs import (
+    NewReferralModal,
+    StepModal,
+    VisitorPickModal,
+)
+from frontdesk.tui.screens.referrals import ReferralsScreen
+from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
+
+PHONE = "+31612345678"
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def login(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.press(*TEST_PIN, "enter")
+    await settle(pilot)
+
+
+def seed(services: Services) -> tuple[int, int]:
+    lead = add_staff(services, "Lea Lead", "lead")
+    add_staff(services, "Dirk Desk", "desk")
+    add_staff(services, "Iris Intern", "intern")
+    visitor = services.visitors.register(
+        lead, VisitorInput(given_names="Zoë", family_name="Ødegård", phone=PHONE)
+    )
+    services.partners.add(lead, PartnerInput(name="Rijnland Bank", category="bank"))
+    other = services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
+    return visitor.id, other.id
+
+
+async def test_desk_refers_then_intern_works_it_to_closed(sqlite_url: str) -> None:
+    clock = FixedClock(MONDAY_10)
+    services = make_services(sqlite_url, clock, staff="Dirk Desk")
+    visitor_id, lingua = seed(services)
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        assert app.actor is not None and app.actor.role == "desk"
+        await pilot.press("alt+3")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitorPickModal)
+        await pilot.press(*"odegard", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NewReferralModal)
+        await pilot.press(*"rijn")
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # to the partner list, pick the first
+        await pilot.press("ctrl+s")  # no reason yet: refused beside the field
+        await settle(pilot)
+        assert isinstance(app.screen, NewReferralModal)
+        error = app.screen.query_one("#field-reason .field-error", Static)
+        assert "required" in str(error.render())
+        await pilot.press(*"bank account", "enter", "space", "tab")
+        await pilot.press("enter", "down", "enter")  # consent given: verbal
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+    made = services.referrals.worklist(add_actor(services, "Dirk Desk"), "open")
+    assert [(r.partner_name, r.consent_given, r.consent_how, r.status) for r in made] == [
+        ("Rijnland Bank", True, "verbal", "new")
+    ]
+    # A second referral without consent, to check the screen keeps the phone out of it.
+    services.referrals.create(
+        add_actor(services, "Dirk Desk"), visitor_id=visitor_id, partner_id=lingua,
+        reason="Dutch lessons", consent_given=False,
+    )  # fmt: skip
+    services.close()
+
+    services = make_services(sqlite_url, clock, staff="Iris Intern")
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReferralsScreen) and screen.view == "mine"
+        assert screen.rows == []
+        await pilot.press("2")
+        await settle(pilot)
+        assert [r.partner_name for r in screen.rows] == ["Rijnland Bank", "Leiden Lingua"]
+        info = str(screen.query_one("#ref-info", Static).render())
+        assert format_phone(PHONE) in info  # consent given: the intern may call
+        await pilot.press("down")
+        await settle(pilot)
+        info = str(screen.query_one("#ref-info", Static).render())
+        assert "NOT given" in info and format_phone(PHONE) not in info and PHONE not in info
+        await pilot.press("up", "p")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert [r.status for r in screen.rows] == ["assigned"]
+        await pilot.press("a")  # not contacted yet: refused, nothing changes
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StepModal)  # refused: the dialog stays open
+        assert screen.rows[0].status == "assigned"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("c", *"called the bank", "enter")
+        await settle(pilot)
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        await pilot.press("x", "enter", "down", "enter", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        assert screen.rows == []  # closed: off my list
+    intern = add_actor(services, "Iris Intern")
+    closed = services.referrals.worklist(intern, "closed")
+    assert [(r.status, r.outcome, r.assignee) for r in closed] == [
+        ("closed", "got_help", "Iris Intern")
+    ]
+    history = services.referrals.get(intern, closed[0].id).history
+    assert [h.to_status for h in history] == ["new", "assigned", "contacted", "accepted", "closed"]
+    services.close()
+
+
+def add_actor(services: Services, name: str) -> Any:
+    from frontdesk.services.auth import Actor
+
+    person = services.staff.find_by_name(name)
+    assert person is not None
+    return Actor(person.id, person.name, person.role, 1, "test")
+
+
+def test_worklist_snapshot(sqlite_url: str, snap_compare: Any) -> None:
+    clock = FixedClock(datetime(2026, 11, 9, 10, 0))
+    services = make_services(sqlite_url, clock, staff="Iris Intern")
+    visitor_id, lingua = seed(services)
+    desk, intern = add_actor(services, "Dirk Desk"), add_actor(services, "Iris Intern")
+    refs = services.referrals
+    bank = services.partners.search(desk, "rijnland")[0].id
+    first = refs.create(desk, visitor_id=visitor_id, partner_id=bank, reason="bank account",
+                        consent_given=True, consent_how="written")  # fmt: skip
+    refs.assign(intern, first.id)
+    clock.set(datetime(2026, 11, 16, 11, 0))
+    second = refs.create(desk, visitor_id=visitor_id, partner_id=lingua, reason="Dutch lessons",
+                         consent_given=False)  # fmt: skip
+    refs.assign(intern, second.id)
+    refs.record_contact(intern, second.id, "left a message")
+    clock.set(datetime(2026, 11, 23, 10, 0))
+    refs.create(desk, visitor_id=visitor_id, partner_id=bank, reason="mortgage advice",
+                consent_given=True, consent_how="email")  # fmt: skip
+    app = FrontdeskApp(services, services.settings)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+    services.close()
