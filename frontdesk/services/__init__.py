@@ -19,6 +19,7 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from frontdesk.services.packs import PackService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -43,6 +44,7 @@ class Services:
         self.staff = StaffService(db, settings, self.clock)
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
+        self.packs = PackService(db, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

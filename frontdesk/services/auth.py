@@ -32,6 +32,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visitor.view": DESK,
     "visitor.register": DESK,
     "visitor.update": DESK,
+    # welcome packs
+    "pack.view": DESK,
+    "pack.issue": DESK,
+    "pack.add_kind": LEAD,
+    "pack.receive": LEAD,
+    "pack.correct": LEAD,
+    "pack.export": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -40,6 +47,12 @@ ACTION_LABELS: dict[str, str] = {
     "staff.reset_pin": "reset a PIN",
     "staff.change_role": "change a role",
     "audit.view": "see the audit log",
+    "pack.view": "see the welcome-pack stock",
+    "pack.issue": "hand out welcome packs",
+    "pack.add_kind": "add a pack kind",
+    "pack.receive": "receive pack stock",
+    "pack.correct": "correct pack stock",
+    "pack.export": "export the pack report",
 }
 
 

@@ -2,6 +2,15 @@
 
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
+from frontdesk.db.models.packs import PackIssue, PackType, StockMovement
 from frontdesk.db.models.visitors import Visitor
 
-__all__ = ["AuditEvent", "Base", "Staff", "Visitor"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "PackIssue",
+    "PackType",
+    "Staff",
+    "StockMovement",
+    "Visitor",
+]
