@@ -232,7 +232,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.services.packs import write_export
+    from frontdesk.services.packs import check_export_path, write_export
 
     services = _open(settings)
     try:
@@ -247,11 +247,13 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
                 )
             return EXIT_OK
         if args.packs_command == "export":
-            text = services.packs.export_csv(CLI_ACTOR, args.period)
-            if not args.output:
-                sys.stdout.write(text)
-                return EXIT_OK
             try:
+                if args.output:
+                    check_export_path(args.output)  # before the export is made (and audited)
+                text = services.packs.export_csv(CLI_ACTOR, args.period)
+                if not args.output:
+                    sys.stdout.write(text)
+                    return EXIT_OK
                 path = write_export(args.output, text)
             except FrontdeskError as exc:
                 raise CliError(f"--output: {exc.message}") from None

@@ -195,7 +195,7 @@ def _packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> Non
     span = max(ctx.days, 1)
     today = clock.today()
     lead = next((s.id for s in ctx.staff if s.role == "lead"), None)
-    desks = [s.id for s in ctx.staff if s.role in ("desk", "lead")] or [None]
+    desks: list[int | None] = [s.id for s in ctx.staff if s.role in ("desk", "lead")] or [None]
 
     def moment(days_ago: int, hour: int, minute: int = 0) -> datetime:
         day = today - timedelta(days=days_ago)

@@ -152,8 +152,8 @@ def period_label(start: date, period: Period) -> str:
     return start.strftime("%Y-%m")
 
 
-def write_export(path_text: str, content: str) -> Path:
-    """Write an export where the person asked; a problem is a ValidationError on "path"."""
+def check_export_path(path_text: str) -> Path:
+    """Where an export may go; a problem is a ValidationError on "path" (checked first)."""
     text = (path_text or "").strip()
     if not text:
         raise ValidationError("path", "type the file to write, e.g. ~/packs.csv")
@@ -162,6 +162,12 @@ def write_export(path_text: str, content: str) -> Path:
         raise ValidationError("path", "that is a folder; add a file name, e.g. packs.csv")
     if not path.parent.is_dir():
         raise ValidationError("path", "that folder does not exist")
+    return path
+
+
+def write_export(path_text: str, content: str) -> Path:
+    """Write an export where the person asked; a problem is a ValidationError on "path"."""
+    path = check_export_path(path_text)
     try:
         path.write_text(content, encoding="utf-8", newline="")
     except PermissionError:
