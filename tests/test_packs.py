@@ -355,3 +355,19 @@ def test_desks_racing_for_the_last_pack(
         assert all("out of stock" in o for o in outcomes if o != "ok")
         assert services.packs.get(lead, kind.id).stock == 0
     assert counts(services) == (8, 4)
+
+
+def test_demo_packs(services: Services) -> None:
+    from frontdesk.services.demo import fill_demo
+
+    summary = fill_demo(services, days=30)
+    assert "low stock: Student pack" in summary
+    lead = Actor(1, "Anne de Vries", "lead")
+    kinds = {k.name: k for k in services.packs.kinds(lead)}
+    assert set(kinds) == {"Welcome bag", "Student pack", "Family pack"}
+    assert (kinds["Welcome bag"].stock, kinds["Welcome bag"].threshold) == (40, 15)
+    assert kinds["Student pack"].low and not kinds["Family pack"].low
+    # Stock never dipped below zero at any moment of the demo's history.
+    for kind in kinds.values():
+        assert min(m.stock_after for m in services.packs.history(lead, kind.id)) >= 0
+    assert sum(r.issued for r in services.packs.per_period(lead, "month")) == 56
