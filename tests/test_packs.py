@@ -371,3 +371,28 @@ def test_demo_packs(services: Services) -> None:
     for kind in kinds.values():
         assert min(m.stock_after for m in services.packs.history(lead, kind.id)) >= 0
     assert sum(r.issued for r in services.packs.per_period(lead, "month")) == 56
+
+
+def test_cli_packs_list_and_export(
+    services: Services, db_url: str, lead: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frontdesk.cli import main
+
+    bag(services, lead, stock=3, threshold=5)
+    assert main(["--db", db_url, "packs", "list"]) == 0
+    assert capsys.readouterr().out == "bag\tWelcome bag\t3\t(threshold 5)  LOW\n"
+    assert main(["--db", db_url, "packs", "export", "--period", "month"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == "2026-11,2026-11-01,bag,Welcome bag,3,0,0,3"
+    target = tmp_path / "packs.csv"
+    assert main(["--db", db_url, "packs", "export", "--output", str(target)]) == 0
+    assert target.read_bytes().decode().startswith("week,start,")
+    assert capsys.readouterr().err.startswith("wrote ")
+    exports = len(services.audit.recent(lead, action="pack.export"))
+    # A bad place to write: one clear line on stderr, exit 2, and no export made.
+    assert (
+        main(["--db", db_url, "packs", "export", "--output", str(tmp_path / "no" / "x.csv")]) == 2
+    )
+    err = capsys.readouterr().err
+    assert err.strip() == "frontdesk: --output: that folder does not exist"
+    assert len(services.audit.recent(lead, action="pack.export")) == exports

@@ -76,6 +76,8 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, PacksScreen)
+        said = [n.message for n in app._notifications]
+        assert "As desk staff you may not receive pack stock; ask the team lead." in said
 
         await pilot.press("i")
         await settle(pilot)
@@ -93,6 +95,8 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         await settle(pilot)
 
         assert isinstance(app.screen, PacksScreen)
+        said = [n.message for n in app._notifications]
+        assert "Handed out: Welcome bag. 5 left — LOW stock: time to reorder." in said
         assert stock_of(app, "Welcome bag") == ("5", "LOW")
         assert "Welcome bag 5 left (reorder at 5)" in low_line(app)
         assert desk_services.packs.get(CLI_ACTOR, 1).stock == 5
