@@ -157,6 +157,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="FILE", type=Path, help="write here (default: CSV to the terminal)"
     )
 
+    packs = sub.add_parser(
+        "packs",
+        help="welcome-pack stock and the per-period report",
+        description="Welcome-pack stock. Example: frontdesk packs export --period month "
+        "--output packs.csv",
+    )
+    packs_sub = packs.add_subparsers(
+        dest="packs_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    packs_sub.add_parser(
+        "list",
+        help="list pack kinds with their stock",
+        description="List pack kinds with stock and threshold; LOW marks those to reorder.",
+    )
+    packs_export = packs_sub.add_parser(
+        "export",
+        help="received, corrected and handed-out packs per period, as CSV",
+        description="Write received, corrected and handed-out packs per kind per day, "
+        "week or month (the last year) as CSV, to a file or to standard output.",
+    )
+    packs_export.add_argument(
+        "--period", choices=["day", "week", "month"], default="week", help="default: week"
+    )
+    packs_export.add_argument(
+        "--output", metavar="FILE", help="write to this file (default: standard output)"
+    )
+
     config = sub.add_parser("config", help="configuration file", description="Configuration.")
     config_sub = config.add_subparsers(
         dest="config_command", metavar="ACTION", required=True, parser_class=_Parser
@@ -245,6 +272,41 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.services.packs import check_export_path, write_export
+
+    services = _open(settings)
+    try:
+        if args.packs_command == "list":
+            kinds = services.packs.kinds(CLI_ACTOR, include_inactive=True)
+            if not kinds:
+                print("no pack kinds yet: the team lead adds them on the Welcome packs screen")
+            for kind in kinds:
+                flags = ("  LOW" if kind.low else "") + ("" if kind.active else "  (inactive)")
+                print(
+                    f"{kind.code}\t{kind.name}\t{kind.stock}\t(threshold {kind.threshold}){flags}"
+                )
+            return EXIT_OK
+        if args.packs_command == "export":
+            try:
+                if args.output:
+                    check_export_path(args.output)  # before the export is made (and audited)
+                text = services.packs.export_csv(CLI_ACTOR, args.period)
+                if not args.output:
+                    sys.stdout.write(text)
+                    return EXIT_OK
+                path = write_export(args.output, text)
+            except FrontdeskError as exc:
+                raise CliError(f"--output: {exc.message}") from None
+            print(f"wrote {path}", file=sys.stderr)
+            return EXIT_OK
+    finally:
+        services.close()
+    return EXIT_USAGE
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.db import Database
     from frontdesk.db.migrate import upgrade
@@ -328,6 +390,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": cmd_db,
     "import": cmd_import,
     "referrals": cmd_referrals,
+    "packs": cmd_packs,
 }
 
 

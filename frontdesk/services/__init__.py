@@ -19,6 +19,7 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from frontdesk.services.packs import PackService
 from frontdesk.services.partners import PartnerService
 from frontdesk.services.queue import QueueService
 from frontdesk.services.referrals import ReferralService
@@ -49,6 +50,7 @@ class Services:
         self.queue = QueueService(db, settings, self.clock, self.visitors)
         self.partners = PartnerService(db, settings, self.clock)
         self.referrals = ReferralService(db, settings, self.clock)
+        self.packs = PackService(db, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.work": ALL,
     "referral.assign_others": LEAD,
     "referral.report": LEAD,
+    # welcome packs
+    "pack.view": DESK,
+    "pack.issue": DESK,
+    "pack.add_kind": LEAD,
+    "pack.receive": LEAD,
+    "pack.correct": LEAD,
+    "pack.export": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -62,6 +69,12 @@ ACTION_LABELS: dict[str, str] = {
     "referral.create": "make a referral",
     "referral.assign_others": "hand a referral to someone else",
     "referral.report": "export the partner report",
+    "pack.view": "see the welcome-pack stock",
+    "pack.issue": "hand out welcome packs",
+    "pack.add_kind": "add a pack kind",
+    "pack.receive": "receive pack stock",
+    "pack.correct": "correct pack stock",
+    "pack.export": "export the pack report",
 }
 
 

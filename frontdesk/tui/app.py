@@ -20,12 +20,12 @@ from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     AppointmentsScreen,
     LeadScreen,
-    PacksScreen,
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
+from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
 from frontdesk.tui.screens.referrals import ReferralsScreen
 from frontdesk.tui.work import run_service
 
@@ -229,6 +229,12 @@ class FrontdeskApp(App[None]):
                         f"Open the {title} screen",
                         lambda m=mode: self.action_go(m),
                     )
+            if self.may_open("packs"):
+                yield SystemCommand(
+                    "Welcome packs: low stock",
+                    "Which pack kinds are at or below their reorder level",
+                    lambda: show_low_stock(self),
+                )
             yield SystemCommand(
                 "Lock the screen", "Hide everything until your PIN is typed", self.action_lock
             )

@@ -2,6 +2,7 @@
 
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
+from frontdesk.db.models.packs import PackIssue, PackType, StockMovement
 from frontdesk.db.models.queue import (
     ClosedDay,
     ContactMoment,
@@ -18,11 +19,14 @@ __all__ = [
     "Base",
     "ClosedDay",
     "ContactMoment",
+    "PackIssue",
+    "PackType",
     "Partner",
     "Referral",
     "ReferralEvent",
     "Service",
     "Staff",
+    "StockMovement",
     "Ticket",
     "TicketCounter",
     "TicketEvent",

@@ -52,15 +52,6 @@ class AppointmentsScreen(ComingScreen):
     )
 
 
-class PacksScreen(ComingScreen):
-    HELP_TITLE = "Welcome packs"
-    MODE = "packs"
-    PLANNED = (
-        "Welcome-pack stock will be here: pack kinds with stock and low-stock thresholds, "
-        "receiving and correcting stock, and the log of packs issued."
-    )
-
-
 class LeadScreen(ComingScreen):
     HELP_TITLE = "Team lead"
     MODE = "lead"

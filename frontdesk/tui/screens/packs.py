@@ -1,0 +1,752 @@
+"""Welcome packs: the stock screen, the issue dialog the desk reuses, and the lead's forms.
+
+:class:`IssuePackModal` is the reusable piece: give it a visitor, it lists the pack kinds
+with their stock, hands out the one picked with Enter, and asks for a reason when the
+visitor already has that kind. It returns the :class:`IssuedPack` or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from frontdesk.services import Actor, FrontdeskError, PermissionDenied, Services, ValidationError
+from frontdesk.services.auth import require
+from frontdesk.services.packs import (
+    MOVEMENT_LABELS,
+    IssuedPack,
+    IssueOption,
+    Movement,
+    PackKind,
+    PeriodRow,
+    check_export_path,
+    period_label,
+    write_export,
+)
+from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+T = TypeVar("T")
+
+
+def _services(node: Widget | App[Any] | ModalScreen[Any]) -> Services:
+    return node.app.services  # type: ignore[attr-defined, no-any-return]
+
+
+def _actor(node: Widget | App[Any] | ModalScreen[Any]) -> Actor:
+    actor = node.app.actor  # type: ignore[attr-defined]
+    assert actor is not None, "the packs screens open only after login"
+    return actor  # type: ignore[no-any-return]
+
+
+def _local(node: Widget | ModalScreen[Any], moment: datetime) -> datetime:
+    return _services(node).clock.to_local(moment)
+
+
+def low_stock_line(kinds: Iterable[PackKind]) -> str:
+    """ "Low stock: Student pack 6 left (reorder at 10) · ..." or "" when nothing is low."""
+    parts = [
+        f"{k.name} {'OUT OF STOCK' if k.out else f'{k.stock} left'} (reorder at {k.threshold})"
+        for k in kinds
+    ]
+    return ("Low stock: " + " · ".join(parts)) if parts else ""
+
+
+def show_low_stock(app: App[Any]) -> None:
+    """Tell the person which pack kinds to reorder (for the palette, any screen)."""
+
+    def done(kinds: list[PackKind]) -> None:
+        if kinds:
+            app.notify(low_stock_line(kinds), title="Welcome packs", severity="warning", timeout=8)
+        else:
+            app.notify("No pack kind is low on stock.", title="Welcome packs")
+
+    run_service(app, lambda: _services(app).packs.low_stock(_actor(app)), done=done)
+
+
+# -- small dialogs -------------------------------------------------------------------------
+class FormModal(ModalScreen[T | None], Generic[T]):
+    """A few fields, saved by one service call; errors appear beside their field.
+
+    ``submit`` gets the values by field name (text as typed; a Select's value) and runs in
+    a thread worker; what it returns is the dialog's result.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="form_cancel", tooltip="Close, saving nothing"),
+        Binding("ctrl+s", "save", "Save", id="form_save", tooltip="Save this form"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        fields: list[Field],
+        submit: Callable[[dict[str, Any]], T],
+        *,
+        save_label: str = "Save",
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.intro = intro
+        self.fields = fields
+        self.submit = submit
+        self.save_label = save_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="pack-form"):
+            yield Label(self.title_text, id="dialog-title")
+            if self.intro:
+                yield Static(self.intro, id="dialog-message")
+            yield from self.fields
+            yield Static("", id="form-error", classes="field-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.fields[0].control.focus()
+
+    def values(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for item in self.fields:
+            control = item.control
+            if isinstance(control, Input):
+                result[item.field_name] = control.value
+            elif isinstance(control, Select):
+                result[item.field_name] = None if control.value is Select.NULL else control.value
+        return result
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [f.control for f in self.fields if isinstance(f.control, Input)]
+        if inputs and event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        values = self.values()
+        submit = self.submit
+        run_service(self, lambda: submit(values), done=self.dismiss, failed=self._failed)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else None
+        shown = show_field_errors(self, field, error.message)
+        self.query_one("#form-error", Static).update("" if shown else error.message)
+
+
+class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
+    """Find a visitor by name (or phone, e-mail, date of birth) and pick one with Enter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="pick_cancel", tooltip="Close without a visitor"),
+        Binding(
+            "down", "to_results", "Results", id="pick_results", show=False, tooltip="The matches"
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+        self.found: list[VisitorRecord] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="pack-pick"):
+            yield Label("Hand out a pack: which visitor?", id="dialog-title")
+            yield Field(
+                "Name, phone, e-mail or date of birth",
+                Input(id="visitor_query", max_length=200),
+                name="visitor_query",
+                hint="Type and press Enter; then pick with the arrow keys and Enter.",
+            )
+            yield OptionList(id="visitor-results")
+            yield Static("", id="pick-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#visitor_query", Input).focus()
+
+    @on(Input.Submitted, "#visitor_query")
+    def _search(self, event: Input.Submitted) -> None:
+        event.stop()
+        query = event.value
+        if len(query.strip()) < 2:
+            show_field_errors(self, "visitor_query", "type at least two letters of the name")
+            return
+        show_field_errors(self, None, None)
+        services, actor = _services(self), _actor(self)
+        run_service(
+            self,
+            lambda: services.visitors.search(actor, query),
+            done=self._show,
+            group="visitor-search",
+            exclusive=True,
+        )
+
+    def _show(self, found: list[VisitorRecord]) -> None:
+        self.found = found
+        results = self.query_one("#visitor-results", OptionList)
+        results.clear_options()
+        for person in found:
+            born = f"  born {person.birth_date:%d %b %Y}" if person.birth_date else ""
+            results.add_option(Option(Text(f"{person.full_name}{born}"), id=str(person.id)))
+        message = self.query_one("#pick-message", Static)
+        if found:
+            message.update(f"{len(found)} found: pick one with the arrow keys and Enter.")
+            results.highlighted = 0
+            results.focus()
+        else:
+            message.update("Nobody found; check the spelling or try the phone number.")
+
+    def action_to_results(self) -> None:
+        if self.found:
+            self.query_one("#visitor-results", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#visitor-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        person = self.found[event.option_index]
+        self.dismiss((person.id, person.full_name))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class IssuePackModal(ModalScreen[IssuedPack | None]):
+    """Hand a pack to one visitor: pick the kind with Enter; a second of a kind needs a reason.
+
+    Reusable from any screen: ``push_screen(IssuePackModal(visitor_id, label), callback)``.
+    Dismissed with the issued pack, or None when cancelled.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="issue_cancel", tooltip="Close; hand out nothing"),
+    ]
+
+    def __init__(self, visitor_id: int, visitor_label: str) -> None:
+        super().__init__(classes="dialog")
+        self.visitor_id = visitor_id
+        self.visitor_label = visitor_label
+        self.options: list[IssueOption] = []
+        self.pending: IssueOption | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="pack-issue"):
+            yield Label("Hand out a welcome pack", id="dialog-title")
+            yield Static(Text(f"To: {self.visitor_label}"), id="issue-visitor")
+            yield OptionList(id="issue-kinds")
+            yield Field(
+                "Reason for another pack of this kind",
+                Input(id="override_reason", max_length=500),
+                name="override_reason",
+            )
+            yield Static("Loading the pack kinds…", id="issue-message")
+            yield Static("Enter hands out the highlighted pack · Escape cancels", id="issue-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-override_reason", Field).display = False
+        self.load()
+
+    def load(self) -> None:
+        services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+        run_service(
+            self,
+            lambda: services.packs.issue_options(actor, visitor_id),
+            done=self._show,
+            failed=self._refused,
+        )
+
+    def _show(self, options: list[IssueOption]) -> None:
+        self.options = options
+        kinds = self.query_one("#issue-kinds", OptionList)
+        kinds.clear_options()
+        for option in options:
+            kind = option.kind
+            line = Text(f"{kind.name:<24}")
+            line.append("out of stock" if kind.out else f"{kind.stock:>4} left", style="bold")
+            if kind.low and not kind.out:
+                line.append("  LOW")
+            if option.last_given:
+                line.append(f"  · already received {_local(self, option.last_given):%d %b %Y}")
+            kinds.add_option(Option(line, id=str(kind.id), disabled=kind.out))
+        message = self.query_one("#issue-message", Static)
+        if not options:
+            message.update("There are no pack kinds yet; the team lead adds them.")
+            return
+        message.update("")
+        first = next((i for i, o in enumerate(options) if not o.kind.out), None)
+        if first is None:
+            message.update("Every pack kind is out of stock.")
+        else:
+            kinds.highlighted = first
+        kinds.focus()
+
+    @on(OptionList.OptionSelected, "#issue-kinds")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option = self.options[event.option_index]
+        field = self.query_one("#field-override_reason", Field)
+        if option.last_given is not None:
+            self.pending = option
+            field.display = True
+            field.label = f"Reason for another {option.kind.name}"
+            field.query_one(".field-label", Label).update(field.label)
+            when = _local(self, option.last_given)
+            self.query_one("#issue-message", Static).update(
+                f"This visitor already received a {option.kind.name} on {when:%d %b %Y}. "
+                "Type why they get another and press Enter (Escape cancels)."
+            )
+            self.query_one("#override_reason", Input).focus()
+            return
+        self.pending = None
+        field.display = False
+        self._issue(option, None)
+
+    @on(Input.Submitted, "#override_reason")
+    def _with_reason(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.pending is not None:
+            self._issue(self.pending, event.value)
+
+    def _issue(self, option: IssueOption, reason: str | None) -> None:
+        services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+        kind_id = option.kind.id
+        run_service(
+            self,
+            lambda: services.packs.issue(actor, kind_id, visitor_id, reason),
+            done=self.dismiss,
+            failed=self._refused,
+            exclusive=True,
+            group="issue-pack",
+        )
+
+    def _refused(self, error: FrontdeskError) -> None:
+        if isinstance(error, ValidationError) and error.field == "override_reason":
+            self.query_one("#issue-message", Static).update("")
+            show_field_errors(self, "override_reason", error.message)
+            return
+        self.query_one("#issue-message", Static).update(Text(error.message))
+        if isinstance(error, ValidationError) and error.field == "kind":
+            # The stock changed under us (another desk was faster): show it as it is now.
+            services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+            message = error.message
+
+            def shown(options: list[IssueOption]) -> None:
+                self._show(options)
+                self.query_one("#issue-message", Static).update(Text(message))
+
+            run_service(self, lambda: services.packs.issue_options(actor, visitor_id), done=shown)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PackHistoryModal(ModalScreen[None]):
+    """One kind's stock movements, and its counts per day, week or month."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="history_close", tooltip="Back to the stock"),
+        Binding("d", "period('day')", "Per day", id="history_day", tooltip="Counts per day"),
+        Binding("w", "period('week')", "Per week", id="history_week", tooltip="Counts per week"),
+        Binding(
+            "m", "period('month')", "Per month", id="history_month", tooltip="Counts per month"
+        ),
+    ]
+
+    def __init__(self, kind: PackKind) -> None:
+        super().__init__(classes="dialog")
+        self.kind = kind
+        self.period = "week"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history-box"):
+            yield Label(Text(f"{self.kind.name}: stock history"), id="dialog-title")
+            yield DataTable(id="history-moves", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="history-period-title")
+            yield DataTable(id="history-periods", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "d / w / m: counts per day, week or month · Tab: next table · Escape: close",
+                id="history-keys",
+            )
+
+    def on_mount(self) -> None:
+        moves = self.query_one("#history-moves", DataTable)
+        moves.add_columns("When", "Change", "Why", "Stock after", "By", "Note")
+        periods = self.query_one("#history-periods", DataTable)
+        periods.add_columns("Period", "Received", "Stock-take", "Handed out", "Stock at end")
+        services, actor, kind_id = _services(self), _actor(self), self.kind.id
+        run_service(self, lambda: services.packs.history(actor, kind_id), done=self._moves)
+        self.action_period("week")
+        moves.focus()
+
+    def _moves(self, rows: list[Movement]) -> None:
+        table = self.query_one("#history-moves", DataTable)
+        table.clear()
+        for m in rows:
+            table.add_row(
+                f"{_local(self, m.at):%a %d %b %Y %H:%M}",
+                f"{m.quantity:+d}",
+                MOVEMENT_LABELS.get(m.reason, m.reason),
+                str(m.stock_after),
+                Text(m.staff or "—"),
+                Text(m.note or ""),
+            )
+
+    def action_period(self, period: str) -> None:
+        self.period = period
+        services, actor, kind_id = _services(self), _actor(self), self.kind.id
+        run_service(
+            self,
+            lambda: services.packs.per_period(actor, period, kind_id=kind_id),
+            done=self._periods,
+            group="history-period",
+            exclusive=True,
+        )
+
+    def _periods(self, rows: list[PeriodRow]) -> None:
+        per = {"day": "day", "week": "week", "month": "month"}[self.period]
+        self.query_one("#history-period-title", Label).update(
+            f"Per {per} (the last year, newest first)"
+        )
+        table = self.query_one("#history-periods", DataTable)
+        table.clear()
+        for r in reversed(rows):
+            table.add_row(
+                period_label(r.start, per),  # type: ignore[arg-type]
+                str(r.received),
+                f"{r.corrected:+d}" if r.corrected else "0",
+                str(r.issued),
+                str(r.stock_end),
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# -- the screen ----------------------------------------------------------------------------
+class PacksScreen(WorkScreen):
+    """Pack kinds with their stock; the lead receives, corrects and adds; anyone issues."""
+
+    HELP_TITLE = "Welcome packs"
+    MODE = "packs"
+    CSS_PATH: ClassVar = [stylesheet("packs.tcss")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "i",
+            "issue",
+            "Hand out",
+            id="packs_issue",
+            tooltip="Hand a pack to a visitor (find them by name first)",
+        ),
+        Binding(
+            "r",
+            "receive",
+            "Receive",
+            id="packs_receive",
+            tooltip="Add a delivery to the selected kind's stock (team lead)",
+        ),
+        Binding(
+            "c",
+            "correct",
+            "Stock-take",
+            id="packs_correct",
+            tooltip="Set the stock to the number counted on the shelf, with a reason (team lead)",
+        ),
+        Binding(
+            "a", "add_kind", "Add kind", id="packs_add_kind", tooltip="Add a pack kind (team lead)"
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            id="packs_history",
+            tooltip="Movements of the selected kind, and counts per day, week or month",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export CSV",
+            id="packs_export",
+            tooltip="Write counts per day, week or month to a CSV file (team lead)",
+        ),
+        Binding("ctrl+r", "refresh", "Refresh", id="packs_refresh", tooltip="Read the stock again"),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds: list[PackKind] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="packs-body"):
+            yield Static("", id="packs-low")
+            yield DataTable(id="pack-kinds", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="packs-empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#pack-kinds", DataTable)
+        table.add_column("Code", key="code")
+        table.add_column("Pack kind", key="name")
+        table.add_column("In stock", key="stock")
+        table.add_column("Reorder at", key="threshold")
+        table.add_column("", key="flag")
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    # -- reading ---------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        services, actor = _services(self), _actor(self)
+        run_service(
+            self,
+            lambda: services.packs.kinds(actor),
+            done=self._show,
+            group="packs",
+            exclusive=True,
+        )
+
+    def _show(self, kinds: list[PackKind]) -> None:
+        table = self.query_one("#pack-kinds", DataTable)
+        keep = self.selected.id if self.selected else None
+        self.kinds = kinds
+        table.clear()
+        for kind in kinds:
+            flag = "OUT" if kind.out else "LOW" if kind.low else ""
+            table.add_row(
+                Text(kind.code),
+                Text(kind.name),
+                Text(str(kind.stock), justify="right"),
+                Text(str(kind.threshold), justify="right"),
+                Text(flag, style="bold"),
+                key=str(kind.id),
+            )
+        for i, kind in enumerate(kinds):
+            if kind.id == keep:
+                table.move_cursor(row=i)
+        low = self.query_one("#packs-low", Static)
+        line = low_stock_line(sorted((k for k in kinds if k.low), key=lambda k: (k.stock, k.name)))
+        low.update(Text(line))
+        low.display = bool(line)
+        empty = self.query_one("#packs-empty", Static)
+        empty.update(
+            "" if kinds else "No pack kinds yet. The team lead adds them with A (e.g. Welcome bag)."
+        )
+
+    @property
+    def selected(self) -> PackKind | None:
+        table = self.query_one("#pack-kinds", DataTable)
+        if not self.kinds or table.cursor_row < 0 or table.cursor_row >= len(self.kinds):
+            return None
+        return self.kinds[table.cursor_row]
+
+    def _may(self, action: str) -> bool:
+        try:
+            require(_actor(self), action)
+        except PermissionDenied as exc:
+            self.app.show_refusal(exc)  # type: ignore[attr-defined]
+            return False
+        return True
+
+    def _need_selected(self) -> PackKind | None:
+        kind = self.selected
+        if kind is None:
+            self.notify("Pick a pack kind in the list first.", severity="warning")
+        return kind
+
+    # -- the lead's work ---------------------------------------------------------------
+    def action_receive(self) -> None:
+        if not self._may("pack.receive") or (kind := self._need_selected()) is None:
+            return
+        services, actor = _services(self), _actor(self)
+
+        def submit(v: dict[str, Any]) -> PackKind:
+            return services.packs.receive(actor, kind.id, v["quantity"], v["note"])
+
+        self.app.push_screen(
+            FormModal(
+                f"Receive {kind.name}",
+                f"{kind.stock} in stock now. How many arrived?",
+                [
+                    Field("Number of packs", Input(id="quantity", max_length=7), name="quantity"),
+                    Field(
+                        "Supplier note (who delivered, order number)",
+                        Input(id="note", max_length=500),
+                        name="note",
+                    ),
+                ],
+                submit,
+                save_label="Add to stock",
+            ),
+            self._changed("received"),
+        )
+
+    def action_correct(self) -> None:
+        if not self._may("pack.correct") or (kind := self._need_selected()) is None:
+            return
+        services, actor = _services(self), _actor(self)
+
+        def submit(v: dict[str, Any]) -> PackKind:
+            return services.packs.correct(actor, kind.id, v["counted"], v["reason"])
+
+        self.app.push_screen(
+            FormModal(
+                f"Stock-take: {kind.name}",
+                f"The system says {kind.stock}. Type the number on the shelf and why it differs.",
+                [
+                    Field(
+                        "Counted on the shelf", Input(id="counted", max_length=7), name="counted"
+                    ),
+                    Field("Reason", Input(id="reason", max_length=500), name="reason"),
+                ],
+                submit,
+                save_label="Set stock",
+            ),
+            self._changed("corrected"),
+        )
+
+    def action_add_kind(self) -> None:
+        if not self._may("pack.add_kind"):
+            return
+        services, actor = _services(self), _actor(self)
+
+        def submit(v: dict[str, Any]) -> PackKind:
+            return services.packs.add_kind(actor, v["code"], v["name"], v["threshold"])
+
+        self.app.push_screen(
+            FormModal(
+                "Add a pack kind",
+                "Stock starts at 0; receive the first delivery with R.",
+                [
+                    Field("Name (e.g. Family pack)", Input(id="name", max_length=100), name="name"),
+                    Field("Code (e.g. family)", Input(id="code", max_length=20), name="code"),
+                    Field(
+                        "Reorder when stock is at or below",
+                        Input(id="threshold", value="10", max_length=7),
+                        name="threshold",
+                    ),
+                ],
+                submit,
+                save_label="Add kind",
+            ),
+            self._changed("added"),
+        )
+
+    def _changed(self, what: str) -> Callable[[PackKind | None], None]:
+        def after(kind: PackKind | None) -> None:
+            if kind is None:
+                return
+            note = " — low: time to reorder" if kind.low else ""
+            self.notify(f"{kind.name} {what}: {kind.stock} in stock{note}.")
+            self.action_refresh()
+
+        return after
+
+    def action_export(self) -> None:
+        if not self._may("pack.export"):
+            return
+        services, actor = _services(self), _actor(self)
+
+        def submit(v: dict[str, Any]) -> str:
+            period = v["period"] or "week"
+            check_export_path(v["path"])  # before the export is made (and audited)
+            text = services.packs.export_csv(actor, period)
+            path = write_export(v["path"], text)
+            return f"Wrote {max(text.count(chr(10)) - 1, 0)} rows to {path}."
+
+        def after(message: str | None) -> None:
+            if message:
+                self.notify(message)
+
+        self.app.push_screen(
+            FormModal(
+                "Export the pack report (CSV)",
+                "Received, stock-take and handed-out packs per kind, for the last year. "
+                "No personal data.",
+                [
+                    Field(
+                        "Per",
+                        Select(
+                            [("day", "day"), ("week", "week"), ("month", "month")],
+                            value="week",
+                            allow_blank=False,
+                            id="period",
+                        ),
+                        name="period",
+                    ),
+                    Field(
+                        "File to write",
+                        Input(id="path", value="~/frontdesk-packs.csv", max_length=500),
+                        name="path",
+                    ),
+                ],
+                submit,
+                save_label="Export",
+            ),
+            after,
+        )
+
+    # -- everyone ----------------------------------------------------------------------
+    def action_history(self) -> None:
+        if (kind := self._need_selected()) is not None:
+            self.app.push_screen(PackHistoryModal(kind))
+
+    def action_issue(self) -> None:
+        if not self._may("pack.issue"):
+            return
+
+        def picked(who: tuple[int, str] | None) -> None:
+            if who is not None:
+                self.app.push_screen(IssuePackModal(*who), self._issued)
+
+        self.app.push_screen(VisitorPickModal(), picked)
+
+    def _issued(self, issued: IssuedPack | None) -> None:
+        if issued is None:
+            return
+        tail = " — LOW stock: time to reorder" if issued.low else ""
+        self.notify(
+            f"Handed out: {issued.kind_name}. {issued.stock_left} left{tail}.",
+            severity="warning" if issued.low else "information",
+        )
+        self.action_refresh()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Packs: hand out a pack", "Find a visitor, then pick the kind", self.action_issue
+        )
+        yield SystemCommand(
+            "Packs: receive stock", "Add a delivery (team lead)", self.action_receive
+        )
+        yield SystemCommand(
+            "Packs: stock-take",
+            "Set the stock to the number counted (team lead)",
+            self.action_correct,
+        )
+        yield SystemCommand(
+            "Packs: add a kind", "A new pack kind (team lead)", self.action_add_kind
+        )
+        yield SystemCommand(
+            "Packs: history", "Movements and counts per day/week/month", self.action_history
+        )
+        yield SystemCommand(
+            "Packs: export CSV", "Counts per period to a file (team lead)", self.action_export
+        )
