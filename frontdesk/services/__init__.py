@@ -12,6 +12,7 @@ from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
+from frontdesk.services.catalogue import CatalogueService
 from frontdesk.services.errors import (
     Conflict,
     FrontdeskError,
@@ -20,6 +21,7 @@ from frontdesk.services.errors import (
     ValidationError,
 )
 from frontdesk.services.queue import QueueService
+from frontdesk.services.reports import ReportService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -45,6 +47,8 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
+        self.reports = ReportService(db, settings, self.clock)
+        self.catalogue = CatalogueService(db, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

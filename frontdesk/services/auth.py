@@ -38,6 +38,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.call": DESK,
     "queue.close_day": LEAD,
     "contact.log": DESK,
+    # the team lead's view: figures, exports, the list of services
+    "report.view": LEAD,
+    "report.export": LEAD,
+    "service.manage": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -50,6 +54,9 @@ ACTION_LABELS: dict[str, str] = {
     "queue.call": "serve visitors from the queue",
     "queue.issue": "hand out tickets",
     "queue.view": "see the queue",
+    "report.view": "see the reports",
+    "report.export": "export reports",
+    "service.manage": "change the services",
 }
 
 
