@@ -19,13 +19,13 @@ from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     AppointmentsScreen,
-    LeadScreen,
     PacksScreen,
     ReferralsScreen,
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
+from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.work import run_service
 

@@ -69,13 +69,3 @@ class PacksScreen(ComingScreen):
         "Welcome-pack stock will be here: pack kinds with stock and low-stock thresholds, "
         "receiving and correcting stock, and the log of packs issued."
     )
-
-
-class LeadScreen(ComingScreen):
-    HELP_TITLE = "Team lead"
-    MODE = "lead"
-    PLANNED = (
-        "The team lead's dashboard will be here: today's queue live, waits and service "
-        "times per service and desk, the day review, period reports and exports, and the "
-        "management of staff, services and opening hours."
-    )
