@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,14 +39,19 @@ class Table:
         return [row[index] for row in self.rows]
 
 
+def _half_up(value: float) -> float:
+    """16.25 -> 16.3, as people round by hand (format() would give 16.2)."""
+    return math.floor(value * 10 + 0.5 + 1e-9) / 10
+
+
 def cell_text(value: Any, kind: str) -> str:
     """A value as people read it (screens, CSV, Markdown)."""
     if value is None:
         return ""
     if kind == "minutes":
-        return f"{float(value):.1f}"
+        return f"{_half_up(float(value)):.1f}"
     if kind == "pct":
-        return f"{float(value) * 100:.1f}%"
+        return f"{_half_up(float(value) * 100):.1f}%"
     if kind == "int":
         return str(int(value))
     if kind == "datetime" and isinstance(value, datetime):

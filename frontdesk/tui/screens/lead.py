@@ -70,7 +70,7 @@ TABS = ("dashboard", "review", "reports", "admin")
 
 
 def _m(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else cell_text(value, "minutes")
 
 
 def _stats(s: Stats) -> tuple[str, str, str]:
@@ -405,13 +405,16 @@ class LeadScreen(WorkScreen):
         arrivals = self.query_one("#chart-arrivals", PlotextPlot)
         plt = arrivals.plt
         plt.clear_data()
-        plt.bar(labels, [h.arrivals for h in shown])
+        xs = list(range(len(shown)))
+        plt.bar(xs, [h.arrivals for h in shown])
+        plt.xticks(xs, labels)
         plt.title("Arrivals per hour")
         arrivals.refresh()
         waits = self.query_one("#chart-waits", PlotextPlot)
         plt = waits.plt
         plt.clear_data()
-        plt.bar(labels, [round(h.average_wait or 0, 1) for h in shown])
+        plt.bar(xs, [round(h.average_wait or 0, 1) for h in shown])
+        plt.xticks(xs, labels)
         plt.title("Average wait (min) by arrival hour")
         waits.refresh()
 
@@ -567,19 +570,21 @@ class LeadScreen(WorkScreen):
     # -- period reports --------------------------------------------------------------------
     @on(Select.Changed, "#preset")
     def _preset_changed(self, event: Select.Changed) -> None:
-        if event.value in PRESETS:
-            self._show_preset(str(event.value))
+        if event.value in PRESETS and self.is_mounted:
+            self._show_preset(str(event.value), switch=False)
 
-    def _show_preset(self, preset: str) -> None:
+    def _show_preset(self, preset: str, *, switch: bool = True) -> None:
         self.period = preset_period(preset, self.services.clock.today())
         self.query_one("#start", Input).value = self.period.start.isoformat()
         self.query_one("#end", Input).value = self.period.end.isoformat()
         if self.query_one("#preset", Select).value != preset:
             self.query_one("#preset", Select).value = preset
-        if self.tab != "reports":
-            self.action_tab("reports")
-        else:
+        if switch and self.tab != "reports":
+            self.action_tab("reports")  # loads the report when the tab opens
+        elif self.tab == "reports":
             self.load_report()
+        else:
+            self.report = None  # load when the tab opens
 
     @on(Button.Pressed, "#show-report")
     @on(Input.Submitted, "#report-bar Input")
