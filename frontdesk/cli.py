@@ -104,6 +104,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deactivate.add_argument("--name", required=True)
 
+    report = sub.add_parser(
+        "report",
+        help="export the day report or a period report (CSV, XLSX, Markdown)",
+        description="Export reports. Examples: frontdesk report day --date 2026-11-23 "
+        "--format md | frontdesk report period --from 2026-10-01 --to 2026-12-31 "
+        "--format xlsx --output q4.xlsx",
+    )
+    report_sub = report.add_subparsers(
+        dest="report_command", metavar="KIND", required=True, parser_class=_Parser
+    )
+    day = report_sub.add_parser(
+        "day",
+        help="one day: waits, service times, per desk, per hour, contacts",
+        description="One day's report (default: today). Aggregated: no personal data "
+        "unless --with-names is given.",
+    )
+    day.add_argument("--date", metavar="D", help="the day, e.g. 2026-11-23 (default today)")
+    day.add_argument(
+        "--with-names",
+        action="store_true",
+        help="add the ticket list with visitor and staff names (audited; never BSNs)",
+    )
+    period = report_sub.add_parser(
+        "period",
+        help="a week, month, quarter, year or any range, against the period before",
+        description="A period report: visits, contacts by channel, categories, top 10 "
+        "nationalities, waits and no-shows per service.",
+    )
+    period.add_argument("--from", dest="start", metavar="D", help="first day, e.g. 2026-10-01")
+    period.add_argument("--to", dest="end", metavar="D", help="last day, e.g. 2026-12-31")
+    period.add_argument(
+        "--preset",
+        choices=["week", "month", "quarter", "year"],
+        help="this week, month, quarter or year instead of --from/--to",
+    )
+    for kind in (day, period):
+        kind.add_argument(
+            "--format", choices=["csv", "xlsx", "md"], default="csv", help="default csv"
+        )
+        kind.add_argument(
+            "--output",
+            metavar="FILE",
+            type=Path,
+            help="write to this file (default: standard output; xlsx needs a file)",
+        )
+
     db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_sub = db.add_subparsers(
         dest="db_command", metavar="ACTION", required=True, parser_class=_Parser
@@ -307,6 +353,55 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_USAGE
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.services.fields import parse_date
+    from frontdesk.services.reports import check_period
+
+    if args.format == "xlsx" and args.output is None:
+        raise CliError("an xlsx report needs --output FILE")
+    try:
+        if args.report_command == "day":
+            day = parse_date(args.date, "date", "The --date")
+        elif args.preset:
+            if args.start or args.end:
+                raise CliError("give either --preset or --from and --to, not both")
+        else:
+            first = parse_date(args.start, "start", "--from")
+            last = parse_date(args.end, "end", "--to")
+            if first is None or last is None:
+                raise CliError("give --from and --to (e.g. 2026-10-01), or --preset")
+            chosen = check_period(first, last)
+    except FrontdeskError as exc:
+        raise CliError(exc.message) from None
+    if args.output is not None and not args.output.parent.is_dir():
+        raise CliError(f"the folder {args.output.parent} does not exist")
+    services = _open(settings)
+    try:
+        reports = services.reports
+        if args.report_command == "day":
+            data = reports.export_day(
+                CLI_ACTOR, day or services.clock.today(), args.format, with_names=args.with_names
+            )
+        else:
+            if args.preset:
+                chosen = reports.preset(args.preset)
+            data = reports.export_period(CLI_ACTOR, chosen, args.format)
+    finally:
+        services.close()
+    if args.output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+    else:
+        try:
+            args.output.write_bytes(data)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.db import Database
     from frontdesk.db.migrate import upgrade
@@ -391,6 +486,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "import": cmd_import,
     "referrals": cmd_referrals,
     "packs": cmd_packs,
+    "report": cmd_report,
 }
 
 

@@ -12,6 +12,7 @@ from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
+from frontdesk.services.catalogue import CatalogueService
 from frontdesk.services.errors import (
     Conflict,
     FrontdeskError,
@@ -23,6 +24,7 @@ from frontdesk.services.packs import PackService
 from frontdesk.services.partners import PartnerService
 from frontdesk.services.queue import QueueService
 from frontdesk.services.referrals import ReferralService
+from frontdesk.services.reports import ReportService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -51,6 +53,8 @@ class Services:
         self.partners = PartnerService(db, settings, self.clock)
         self.referrals = ReferralService(db, settings, self.clock)
         self.packs = PackService(db, self.clock)
+        self.reports = ReportService(db, settings, self.clock)
+        self.catalogue = CatalogueService(db, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

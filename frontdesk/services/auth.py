@@ -53,6 +53,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pack.receive": LEAD,
     "pack.correct": LEAD,
     "pack.export": LEAD,
+    # the team lead's view: figures, exports, the list of services
+    "report.view": LEAD,
+    "report.export": LEAD,
+    "service.manage": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -75,6 +79,9 @@ ACTION_LABELS: dict[str, str] = {
     "pack.receive": "receive pack stock",
     "pack.correct": "correct pack stock",
     "pack.export": "export the pack report",
+    "report.view": "see the reports",
+    "report.export": "export reports",
+    "service.manage": "change the services",
 }
 
 

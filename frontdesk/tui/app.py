@@ -19,11 +19,11 @@ from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     AppointmentsScreen,
-    LeadScreen,
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
+from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
 from frontdesk.tui.screens.referrals import ReferralsScreen

@@ -50,13 +50,3 @@ class AppointmentsScreen(ComingScreen):
         "check-in of a household into the queue, the documents checklist per person, the "
         "BSN outcome (masked), fees and the quarterly employer invoices."
     )
-
-
-class LeadScreen(ComingScreen):
-    HELP_TITLE = "Team lead"
-    MODE = "lead"
-    PLANNED = (
-        "The team lead's dashboard will be here: today's queue live, waits and service "
-        "times per service and desk, the day review, period reports and exports, and the "
-        "management of staff, services and opening hours."
-    )

@@ -1,0 +1,1149 @@
+"""The team lead's figures: the live dashboard, the day review, period reports, exports.
+
+Waits are "arrived -> first called", service times "first called -> finished", in
+minutes. Averages, medians and 90th percentiles use linear interpolation between the
+sorted values (as PostgreSQL's ``percentile_cont`` and numpy do).
+
+Days, hours and "per hour" are those of the configured time zone: a day is local
+midnight to local midnight, so the day the clocks go forward has 23 hourly buckets and
+the day they go back 25 (the repeated hour is labelled with its UTC offset).
+
+Period reports aggregate in SQL over the ``tickets.day`` column (indexed) and
+``contact_moments.at`` (indexed); only the per-service list of wait minutes comes back to
+Python, for the medians. Other capabilities (packs, referrals, appointments) add their
+figures as a :class:`ReportSection` registered with :meth:`ReportService.add_section`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from frontdesk.clock import Clock
+from frontdesk.config import WEEKDAYS, Settings
+from frontdesk.db import Database
+from frontdesk.db.models import (
+    ClosedDay,
+    ContactMoment,
+    Service,
+    Staff,
+    Ticket,
+    TicketEvent,
+    Visitor,
+)
+from frontdesk.services import audit
+from frontdesk.services.auth import Actor, require
+from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.fields import country, parse_date
+from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
+from frontdesk.services.tables import FORMATS, Column, Table, render
+from frontdesk.services.visitors import CATEGORIES
+
+# A desk counts as open when it serves someone now or called someone this recently.
+DESK_OPEN_MINUTES = 30
+TOP_NATIONALITIES = 10
+MAX_PERIOD_DAYS = 366 * 10 + 3
+PRESETS = ("week", "month", "quarter", "year")
+TIMELINE_LABELS = {
+    "issued": "arrived (ticket issued)",
+    "called": "called",
+    "recalled": "called again",
+    "transferred": "transferred",
+    "on_hold": "put on hold",
+    "no_show": "no-show",
+    "finished": "finished",
+    "cancelled": "cancelled",
+    "not_served": "not served (day closed)",
+}
+
+
+# -- small statistics ------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks; ``values`` need not be sorted."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Minutes: how many, mean, median and 90th percentile (None when there are none)."""
+
+    count: int = 0
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Stats:
+        if not values:
+            return cls()
+        return cls(
+            len(values), sum(values) / len(values), percentile(values, 0.5), percentile(values, 0.9)
+        )
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 60
+
+
+# -- what the reports return -------------------------------------------------------------
+@dataclass(frozen=True)
+class GroupFigures:
+    """One service, desk or staff member over a day."""
+
+    name: str
+    tickets: int
+    served: int
+    no_shows: int
+    wait: Stats
+    service_time: Stats
+
+
+@dataclass(frozen=True)
+class HourBucket:
+    label: str  # local "09:00"; on the day clocks go back the repeated hour gets its offset
+    start: datetime  # UTC
+    arrivals: int
+    average_wait: float | None  # of those who arrived in this hour and were called
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    hours_in_day: int
+    issued: int
+    served: int
+    no_shows: int
+    cancelled: int
+    not_served: int
+    open_now: int
+    wait: Stats
+    service_time: Stats
+    target_minutes: int
+    within_target: float | None  # share of called visitors who waited at most the target
+    by_service: tuple[GroupFigures, ...]
+    by_desk: tuple[GroupFigures, ...]
+    by_staff: tuple[GroupFigures, ...]
+    hourly: tuple[HourBucket, ...]
+    contacts: tuple[tuple[str, int], ...]  # channel label, count (logged contact moments)
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ServiceWaiting:
+    name: str
+    prefix: str
+    waiting: int
+    longest_wait: float | None  # minutes the longest-waiting visitor has waited so far
+
+
+@dataclass(frozen=True)
+class DeskState:
+    desk: int
+    serving: str | None  # ticket label
+    service_name: str | None
+    staff_name: str | None
+    since: datetime | None
+    last_call: datetime | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    now: datetime
+    waiting: tuple[ServiceWaiting, ...]
+    longest_wait: float | None
+    desks: tuple[DeskState, ...]
+    today: DayFigures
+    version: int
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    label: str
+    service_name: str
+    status: str
+    priority: bool
+    source: str
+    arrived_at: datetime
+    first_called_at: datetime | None
+    finished_at: datetime | None
+    desk: int | None
+    staff_name: str | None
+    visitor_name: str | None
+
+    @property
+    def wait(self) -> float | None:
+        return _minutes(self.arrived_at, self.first_called_at)
+
+    @property
+    def service_time(self) -> float | None:
+        return _minutes(self.first_called_at, self.finished_at) if self.status == "done" else None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    service: str | None = None  # service code
+    status: str | None = None
+    desk: int | None = None
+    staff_id: int | None = None
+    priority: bool | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    action: str
+    label: str
+    staff_name: str | None
+    desk: int | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day, inclusive
+    end: date  # last day, inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    period: Period
+    previous: Period
+    tables: tuple[Table, ...]
+    per_day: tuple[tuple[date, int, int], ...]  # day, tickets issued, served
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class SettingLine:
+    name: str
+    value: str
+
+
+# -- sections: how other capabilities add their figures ----------------------------------
+class ReportSection(Protocol):
+    """A source of report tables; register with :meth:`ReportService.add_section`."""
+
+    key: str
+
+    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]: ...
+
+    def period_tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]: ...
+
+
+def _between(session: Session, start: ColumnElement[Any], end: ColumnElement[Any]) -> Any:
+    """Minutes from start to end, computed by the database (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 1440.0
+    return func.extract("epoch", end - start) / 60.0
+
+
+def _wait(session: Session) -> Any:
+    return _between(session, Ticket.arrived_at, Ticket.first_called_at)  # type: ignore[arg-type]
+
+
+def _service_time(session: Session) -> Any:
+    return _between(session, Ticket.first_called_at, Ticket.finished_at)  # type: ignore[arg-type]
+
+
+def _sum_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _change(now: int, before: int) -> float | None:
+    return None if before == 0 else (now - before) / before
+
+
+class QueueSection:
+    """Visits, waits and no-shows per service; visits per day."""
+
+    key = "queue"
+
+    def __init__(self, target_minutes: int) -> None:
+        self.target = target_minutes
+
+    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
+        return []  # the day's queue tables come from DayFigures (see day_tables())
+
+    def period_tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]:
+        in_range = and_(Ticket.day >= period.start, Ticket.day <= period.end)
+        wait, service_time = _wait(session), _service_time(session)
+        called = Ticket.first_called_at.is_not(None)
+        stmt = (
+            select(
+                Service.name,
+                Service.id,
+                func.count(Ticket.id),
+                _sum_if(Ticket.status == "done"),
+                _sum_if(Ticket.status == "no_show"),
+                _sum_if(Ticket.status == "cancelled"),
+                _sum_if(Ticket.status == "not_served"),
+                func.avg(case((called, wait), else_=None)),
+                func.avg(case((and_(called, Ticket.status == "done"), service_time), else_=None)),
+                _sum_if(and_(called, wait <= self.target)),
+                _sum_if(called),
+            )
+            .join(Service, Service.id == Ticket.service_id)
+            .where(in_range)
+            .group_by(Service.id, Service.name)
+            .order_by(Service.id)
+        )
+        grouped = session.execute(stmt).all()
+        # Only the minutes come back (not the rows), for the median and the 90th percentile.
+        waits: dict[int, list[float]] = defaultdict(list)
+        for service_id, minutes in session.execute(
+            select(Ticket.service_id, wait).where(in_range, called)
+        ):
+            waits[service_id].append(float(minutes))
+        rows = []
+        totals = [0, 0, 0, 0, 0, 0, 0]
+        all_waits: list[float] = []
+        weighted_service: list[tuple[float, int]] = []
+        for (
+            name,
+            sid,
+            n,
+            done,
+            no_show,
+            cancelled,
+            not_served,
+            avg_w,
+            avg_s,
+            ok,
+            n_called,
+        ) in grouped:
+            ws = waits.get(sid, [])
+            all_waits += ws
+            decided = int(done) + int(no_show)
+            rows.append(
+                (
+                    name,
+                    int(n),
+                    int(done),
+                    int(no_show),
+                    int(cancelled),
+                    int(not_served),
+                    (int(no_show) / decided) if decided else None,
+                    _float(avg_w),
+                    percentile(ws, 0.5),
+                    percentile(ws, 0.9),
+                    (int(ok) / int(n_called)) if n_called else None,
+                    _float(avg_s),
+                )
+            )
+            for i, v in enumerate((n, done, no_show, cancelled, not_served, ok, n_called)):
+                totals[i] += int(v)
+            if avg_s is not None:
+                weighted_service.append((float(avg_s), int(done)))
+        if rows:
+            n, done, no_show, cancelled, not_served, ok, n_called = totals
+            decided = done + no_show
+            served_weight = sum(w for _, w in weighted_service)
+            rows.append(
+                (
+                    "All services",
+                    n,
+                    done,
+                    no_show,
+                    cancelled,
+                    not_served,
+                    (no_show / decided) if decided else None,
+                    (sum(all_waits) / len(all_waits)) if all_waits else None,
+                    percentile(all_waits, 0.5),
+                    percentile(all_waits, 0.9),
+                    (ok / n_called) if n_called else None,
+                    (sum(a * w for a, w in weighted_service) / served_weight)
+                    if served_weight
+                    else None,
+                )
+            )
+        by_service = Table(
+            "services",
+            "Visits, waits and no-shows per service",
+            (
+                Column("Service", width=26),
+                Column("Tickets", "int"),
+                Column("Served", "int"),
+                Column("No-shows", "int"),
+                Column("Cancelled", "int"),
+                Column("Not served", "int"),
+                Column("No-show rate", "pct"),
+                Column("Average wait (min)", "minutes"),
+                Column("Median wait (min)", "minutes"),
+                Column("90% waited at most (min)", "minutes"),
+                Column(f"Within {self.target} min", "pct"),
+                Column("Average service time (min)", "minutes"),
+            ),
+            tuple(rows),
+        )
+        per_day = session.execute(
+            select(Ticket.day, func.count(Ticket.id), _sum_if(Ticket.status == "done"))
+            .where(in_range)
+            .group_by(Ticket.day)
+            .order_by(Ticket.day)
+        ).all()
+        by_day = Table(
+            "days",
+            "Visits per day",
+            (
+                Column("Day", "date"),
+                Column("Weekday"),
+                Column("Tickets", "int"),
+                Column("Served", "int"),
+            ),
+            tuple((d, WEEKDAYS[d.weekday()].capitalize(), int(n), int(s)) for d, n, s in per_day),
+        )
+        return [by_service, by_day]
+
+
+class ContactSection:
+    """Contacts by channel (logged contact moments) against the previous period."""
+
+    key = "contacts"
+
+    def _counts(self, session: Session, period: Period, clock: Clock) -> dict[str, tuple[int, int]]:
+        start, _ = clock.day_bounds(period.start)
+        _, end = clock.day_bounds(period.end)
+        return {
+            channel: (int(n), int(minutes or 0))
+            for channel, n, minutes in session.execute(
+                select(ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
+                .where(ContactMoment.at >= start, ContactMoment.at < end)
+                .group_by(ContactMoment.channel)
+            )
+        }
+
+    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
+        counts = self._counts(session, Period(day, day), clock)
+        return [
+            Table(
+                "contacts",
+                "Contacts by channel",
+                (Column("Channel"), Column("Contacts", "int"), Column("Minutes", "int")),
+                tuple(
+                    (label, counts.get(code, (0, 0))[0], counts.get(code, (0, 0))[1])
+                    for code, label in CHANNELS.items()
+                ),
+            )
+        ]
+
+    def period_tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]:
+        now, before = self._counts(session, period, clock), self._counts(session, previous, clock)
+        rows = []
+        for code, label in CHANNELS.items():
+            n, minutes = now.get(code, (0, 0))
+            b = before.get(code, (0, 0))[0]
+            rows.append((label, n, minutes, b, n - b, _change(n, b)))
+        total_n = sum(r[1] for r in rows)
+        total_b = sum(r[3] for r in rows)
+        rows.append(
+            (
+                "All channels",
+                total_n,
+                sum(r[2] for r in rows),
+                total_b,
+                total_n - total_b,
+                _change(total_n, total_b),
+            )
+        )
+        return [
+            Table(
+                "contacts",
+                "Contacts by channel",
+                (
+                    Column("Channel"),
+                    Column("Contacts", "int"),
+                    Column("Minutes", "int"),
+                    Column("Previous period", "int"),
+                    Column("Change", "int"),
+                    Column("Change %", "pct"),
+                ),
+                tuple(rows),
+            )
+        ]
+
+
+class VisitorSection:
+    """Served visits by visitor category and by nationality (top 10, with the change)."""
+
+    key = "visitors"
+
+    def _grouped(
+        self, session: Session, period: Period, column: Any
+    ) -> dict[str | None, tuple[int, int]]:
+        stmt = (
+            select(column, func.count(Ticket.id), func.count(func.distinct(Ticket.visitor_id)))
+            .join(Visitor, Visitor.id == Ticket.visitor_id)
+            .where(Ticket.day >= period.start, Ticket.day <= period.end, Ticket.status == "done")
+            .group_by(column)
+        )
+        return {key: (int(n), int(people)) for key, n, people in session.execute(stmt)}
+
+    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
+        return []
+
+    def period_tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]:
+        cats = self._grouped(session, period, Visitor.category)
+        cats_before = self._grouped(session, previous, Visitor.category)
+        cat_rows = []
+        for code, label in [*CATEGORIES.items(), (None, "Not recorded")]:
+            visits, people = cats.get(code, (0, 0))
+            before = cats_before.get(code, (0, 0))[0]
+            if visits or before:
+                cat_rows.append((label, visits, people, before, _change(visits, before)))
+        nat = self._grouped(session, period, Visitor.nationality)
+        nat_before = self._grouped(session, previous, Visitor.nationality)
+        ranked = sorted(
+            ((code, v) for code, v in nat.items() if code), key=lambda kv: (-kv[1][0], kv[0] or "")
+        )[:TOP_NATIONALITIES]
+        nat_rows = []
+        for rank, (code, (visits, people)) in enumerate(ranked, 1):
+            found = country(code)
+            before = nat_before.get(code, (0, 0))[0]
+            nat_rows.append(
+                (
+                    rank,
+                    found.name if found else code,
+                    code,
+                    visits,
+                    people,
+                    before,
+                    visits - before,
+                    _change(visits, before),
+                )
+            )
+        return [
+            Table(
+                "categories",
+                "Served visits by visitor category",
+                (
+                    Column("Category", width=26),
+                    Column("Visits", "int"),
+                    Column("Visitors", "int"),
+                    Column("Previous period", "int"),
+                    Column("Change %", "pct"),
+                ),
+                tuple(cat_rows),
+            ),
+            Table(
+                "nationalities",
+                f"Top {TOP_NATIONALITIES} nationalities (served visits)",
+                (
+                    Column("Rank", "int"),
+                    Column("Nationality", width=24),
+                    Column("Code"),
+                    Column("Visits", "int"),
+                    Column("Visitors", "int"),
+                    Column("Previous period", "int"),
+                    Column("Change", "int"),
+                    Column("Change %", "pct"),
+                ),
+                tuple(nat_rows),
+            ),
+        ]
+
+
+def _stats_columns(prefix: str) -> tuple[Column, ...]:
+    return (
+        Column(prefix, width=24),
+        Column("Tickets", "int"),
+        Column("Served", "int"),
+        Column("No-shows", "int"),
+        Column("Average wait (min)", "minutes"),
+        Column("Median wait (min)", "minutes"),
+        Column("90% waited at most (min)", "minutes"),
+        Column("Average service (min)", "minutes"),
+        Column("Median service (min)", "minutes"),
+        Column("90% service (min)", "minutes"),
+    )
+
+
+def _group_row(g: GroupFigures) -> tuple[Any, ...]:
+    return (
+        g.name,
+        g.tickets,
+        g.served,
+        g.no_shows,
+        g.wait.mean,
+        g.wait.median,
+        g.wait.p90,
+        g.service_time.mean,
+        g.service_time.median,
+        g.service_time.p90,
+    )
+
+
+def day_tables(figures: DayFigures, *, with_staff: bool) -> list[Table]:
+    """The day's figures as tables (per staff member only when names are asked for)."""
+    summary = Table(
+        "summary",
+        f"Day {figures.day.isoformat()}",
+        (Column("Figure", width=34), Column("Value", width=14)),
+        (
+            ("Tickets issued", figures.issued),
+            ("Served", figures.served),
+            ("No-shows", figures.no_shows),
+            ("Cancelled", figures.cancelled),
+            ("Not served (day closed)", figures.not_served),
+            ("Still open", figures.open_now),
+            ("Average wait (min)", _round(figures.wait.mean)),
+            ("Median wait (min)", _round(figures.wait.median)),
+            ("90% waited at most (min)", _round(figures.wait.p90)),
+            ("Average service time (min)", _round(figures.service_time.mean)),
+            (
+                f"Share called within {figures.target_minutes} min",
+                None if figures.within_target is None else round(figures.within_target, 3),
+            ),
+            ("Hours in this day", figures.hours_in_day),
+            ("Day closed", "yes" if figures.closed_at else "no"),
+        ),
+    )
+    tables = [
+        summary,
+        Table(
+            "services",
+            "Per service",
+            _stats_columns("Service"),
+            tuple(_group_row(g) for g in figures.by_service),
+        ),
+        Table(
+            "desks",
+            "Per desk",
+            _stats_columns("Desk"),
+            tuple(_group_row(g) for g in figures.by_desk),
+        ),
+    ]
+    if with_staff:
+        tables.append(
+            Table(
+                "staff",
+                "Per staff member",
+                _stats_columns("Staff member"),
+                tuple(_group_row(g) for g in figures.by_staff),
+            )
+        )
+    tables.append(
+        Table(
+            "hours",
+            "Arrivals and waits per hour",
+            (Column("Hour"), Column("Arrivals", "int"), Column("Average wait (min)", "minutes")),
+            tuple((h.label, h.arrivals, h.average_wait) for h in figures.hourly),
+        )
+    )
+    return tables
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def ticket_table(rows: Sequence[TicketRow], clock: Clock) -> Table:
+    """The ticket list with visitor names: only exported when the lead asks for it."""
+
+    def local(moment: datetime | None) -> datetime | None:
+        return clock.to_local(moment) if moment else None
+
+    return Table(
+        "tickets",
+        "Tickets (with names)",
+        (
+            Column("Ticket"),
+            Column("Service", width=24),
+            Column("Status"),
+            Column("Priority"),
+            Column("Arrived", "datetime"),
+            Column("First called", "datetime"),
+            Column("Finished", "datetime"),
+            Column("Wait (min)", "minutes"),
+            Column("Desk", "int"),
+            Column("Staff member", width=20),
+            Column("Visitor", width=28),
+        ),
+        tuple(
+            (
+                r.label,
+                r.service_name,
+                STATUS_LABELS.get(r.status, r.status),
+                "yes" if r.priority else "",
+                local(r.arrived_at),
+                local(r.first_called_at),
+                local(r.finished_at),
+                r.wait,
+                r.desk,
+                r.staff_name,
+                r.visitor_name,
+            )
+            for r in rows
+        ),
+    )
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """The current week (Mon-Sun), month, quarter or year that holds ``today``."""
+    if preset == "week":
+        start = today - timedelta(days=today.weekday())
+        return Period(start, start + timedelta(days=6))
+    if preset == "month":
+        start = today.replace(day=1)
+        nxt = (start + timedelta(days=32)).replace(day=1)
+        return Period(start, nxt - timedelta(days=1))
+    if preset == "quarter":
+        first_month = 3 * ((today.month - 1) // 3) + 1
+        start = date(today.year, first_month, 1)
+        nxt = date(today.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+        return Period(start, nxt - timedelta(days=1))
+    if preset == "year":
+        return Period(date(today.year, 1, 1), date(today.year, 12, 31))
+    raise ValidationError("preset", f"pick one of: {', '.join(PRESETS)}")
+
+
+def check_period(start: object, end: object) -> Period:
+    """Two typed dates -> a Period; the words say what is wrong."""
+    first = parse_date(start, "start", "The first day")
+    last = parse_date(end, "end", "The last day")
+    if first is None:
+        raise ValidationError("start", "type the first day of the period")
+    if last is None:
+        raise ValidationError("end", "type the last day of the period")
+    if last < first:
+        raise ValidationError("end", "the last day is before the first day")
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise ValidationError("end", "a report covers at most ten years")
+    return Period(first, last)
+
+
+class ReportService:
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.sections: list[ReportSection] = [
+            QueueSection(settings.target_wait_minutes),
+            ContactSection(),
+            VisitorSection(),
+        ]
+
+    def add_section(self, section: ReportSection) -> None:
+        """Packs, referrals, appointments: their figures join the day and period reports."""
+        self.sections.append(section)
+
+    # -- one day ---------------------------------------------------------------------------
+    def _day_rows(
+        self, session: Session, day: date, flt: TicketFilter | None = None
+    ) -> list[TicketRow]:
+        stmt = (
+            select(
+                Ticket.id,
+                Ticket.label,
+                Service.name,
+                Ticket.status,
+                Ticket.priority,
+                Ticket.source,
+                Ticket.arrived_at,
+                Ticket.first_called_at,
+                Ticket.finished_at,
+                Ticket.desk,
+                Staff.name,
+                Visitor.given_names,
+                Visitor.family_name,
+            )
+            .join(Service, Service.id == Ticket.service_id)
+            .outerjoin(Staff, Staff.id == Ticket.staff_id)
+            .outerjoin(Visitor, Visitor.id == Ticket.visitor_id)
+            .where(Ticket.day == day)
+            .order_by(Ticket.arrived_at, Ticket.id)
+        )
+        if flt is not None:
+            if flt.service:
+                stmt = stmt.where(Service.code == flt.service)
+            if flt.status:
+                stmt = stmt.where(Ticket.status == flt.status)
+            if flt.desk is not None:
+                stmt = stmt.where(Ticket.desk == flt.desk)
+            if flt.staff_id is not None:
+                stmt = stmt.where(Ticket.staff_id == flt.staff_id)
+            if flt.priority is not None:
+                stmt = stmt.where(Ticket.priority.is_(flt.priority))
+        out = []
+        for row in session.execute(stmt):
+            (
+                tid,
+                label,
+                sname,
+                status,
+                prio,
+                source,
+                arrived,
+                first,
+                finished,
+                desk,
+                staff,
+                given,
+                family,
+            ) = row
+            name = " ".join(p for p in (given, family) if p) or None
+            out.append(
+                TicketRow(
+                    tid,
+                    label,
+                    sname,
+                    status,
+                    bool(prio),
+                    source,
+                    arrived,
+                    first,
+                    finished,
+                    desk,
+                    staff,
+                    name,
+                )
+            )
+        return out
+
+    def _hours(self, day: date) -> list[tuple[str, datetime]]:
+        start, end = self.clock.day_bounds(day)
+        count = round((end - start).total_seconds() / 3600)
+        stamps = [start + timedelta(hours=k) for k in range(count)]
+        labels = [self.clock.to_local(s).strftime("%H:00") for s in stamps]
+        out = []
+        for label, stamp in zip(labels, stamps, strict=True):
+            if labels.count(label) > 1:  # the hour that happens twice when clocks go back
+                offset = self.clock.to_local(stamp).strftime("%z")
+                label = f"{label} ({offset[:3]})"
+            out.append((label, stamp))
+        return out
+
+    def _figures(self, session: Session, day: date) -> DayFigures:
+        rows = self._day_rows(session, day)
+        target = self.settings.target_wait_minutes
+
+        def group(
+            key: Callable[[TicketRow], object], name: Callable[[object], str]
+        ) -> tuple[GroupFigures, ...]:
+            buckets: dict[object, list[TicketRow]] = defaultdict(list)
+            for r in rows:
+                k = key(r)
+                if k is not None:
+                    buckets[k].append(r)
+            out = []
+            for k in sorted(buckets, key=lambda x: (str(x).zfill(12), str(x))):
+                out.append(_group(name(k), buckets[k]))
+            return tuple(out)
+
+        waits = [w for r in rows if (w := r.wait) is not None]
+        service_times = [s for r in rows if (s := r.service_time) is not None]
+        by_service_order = {
+            sid: (i, sname)
+            for i, (sid, sname) in enumerate(
+                session.execute(select(Service.id, Service.name).order_by(Service.id))
+            )
+        }
+        order = {sname: i for i, sname in by_service_order.values()}
+        services = tuple(
+            sorted(group(lambda r: r.service_name, str), key=lambda g: order.get(g.name, 999))
+        )
+        hours = self._hours(day)
+        start, _ = self.clock.day_bounds(day)
+        arrivals = [0] * len(hours)
+        hour_waits: list[list[float]] = [[] for _ in hours]
+        for r in rows:
+            index = int((r.arrived_at - start).total_seconds() // 3600)
+            if 0 <= index < len(hours):
+                arrivals[index] += 1
+                if r.wait is not None:
+                    hour_waits[index].append(r.wait)
+        closed = session.get(ClosedDay, day)
+        contacts = ContactSection().day_tables(session, day, self.clock)[0]
+        return DayFigures(
+            day=day,
+            hours_in_day=len(hours),
+            issued=len(rows),
+            served=sum(r.status == "done" for r in rows),
+            no_shows=sum(r.status == "no_show" for r in rows),
+            cancelled=sum(r.status == "cancelled" for r in rows),
+            not_served=sum(r.status == "not_served" for r in rows),
+            open_now=sum(r.status in OPEN_STATUSES for r in rows),
+            wait=Stats.of(waits),
+            service_time=Stats.of(service_times),
+            target_minutes=target,
+            within_target=(sum(w <= target for w in waits) / len(waits)) if waits else None,
+            by_service=services,
+            by_desk=group(lambda r: r.desk, lambda d: f"Desk {d}"),
+            by_staff=group(lambda r: r.staff_name, str),
+            hourly=tuple(
+                HourBucket(
+                    label,
+                    stamp,
+                    arrivals[i],
+                    (sum(hour_waits[i]) / len(hour_waits[i])) if hour_waits[i] else None,
+                )
+                for i, (label, stamp) in enumerate(hours)
+            ),
+            contacts=tuple((row[0], int(row[1])) for row in contacts.rows),
+            closed_at=closed.closed_at if closed else None,
+        )
+
+    def day(self, actor: Actor, day: date | None = None) -> DayFigures:
+        """Any day's figures (today's included): waits, service times, per hour, contacts."""
+        require(actor, "report.view")
+        with self.db.read() as session:
+            return self._figures(session, day or self.clock.today())
+
+    def tickets(self, actor: Actor, day: date, flt: TicketFilter | None = None) -> list[TicketRow]:
+        require(actor, "report.view")
+        with self.db.read() as session:
+            return self._day_rows(session, day, flt)
+
+    def timeline(self, actor: Actor, ticket_id: int) -> list[TimelineEntry]:
+        """Everything that happened to one ticket, in order: who did it, at which desk."""
+        require(actor, "report.view")
+        with self.db.read() as session:
+            if session.get(Ticket, ticket_id) is None:
+                raise NotFound("this ticket does not exist")
+            stmt = (
+                select(TicketEvent, Staff.name)
+                .outerjoin(Staff, Staff.id == TicketEvent.staff_id)
+                .where(TicketEvent.ticket_id == ticket_id)
+                .order_by(TicketEvent.at, TicketEvent.id)
+            )
+            return [
+                TimelineEntry(
+                    e.at, e.action, TIMELINE_LABELS.get(e.action, e.action), name, e.desk, e.detail
+                )
+                for e, name in session.execute(stmt)
+            ]
+
+    def staff_choices(self, actor: Actor) -> list[tuple[int, str]]:
+        require(actor, "report.view")
+        with self.db.read() as session:
+            return [
+                (i, n)
+                for i, n in session.execute(select(Staff.id, Staff.name).order_by(Staff.name_key))
+            ]
+
+    # -- now -------------------------------------------------------------------------------
+    def dashboard(self, actor: Actor) -> Dashboard:
+        require(actor, "report.view")
+        now = self.clock.now()
+        today = self.clock.today()
+        with self.db.read() as session:
+            waiting = []
+            for name, prefix, n, oldest in session.execute(
+                select(
+                    Service.name,
+                    Service.prefix,
+                    func.count(Ticket.id),
+                    func.min(Ticket.arrived_at),
+                )
+                .outerjoin(
+                    Ticket,
+                    and_(
+                        Ticket.service_id == Service.id,
+                        Ticket.day == today,
+                        Ticket.status == "waiting",
+                    ),
+                )
+                .where(Service.active)
+                .group_by(Service.id, Service.name, Service.prefix)
+                .order_by(Service.id)
+            ):
+                oldest_at = _aware(oldest)
+                waiting.append(ServiceWaiting(name, prefix, int(n), _minutes(oldest_at, now)))
+            recent = now - timedelta(minutes=DESK_OPEN_MINUTES)
+            last_calls: dict[int, Any] = dict(
+                session.execute(  # type: ignore[arg-type]
+                    select(TicketEvent.desk, func.max(TicketEvent.at))
+                    .where(
+                        TicketEvent.at >= recent,
+                        TicketEvent.desk.is_not(None),
+                        TicketEvent.action.in_(("called", "recalled")),
+                    )
+                    .group_by(TicketEvent.desk)
+                ).all()
+            )
+            serving: dict[int, tuple[Any, Any, Any, Any]] = {
+                desk: (label, sname, staff, called)
+                for desk, label, sname, staff, called in session.execute(
+                    select(Ticket.desk, Ticket.label, Service.name, Staff.name, Ticket.called_at)
+                    .join(Service, Service.id == Ticket.service_id)
+                    .outerjoin(Staff, Staff.id == Ticket.staff_id)
+                    .where(Ticket.day == today, Ticket.status == "called")
+                )
+                if desk is not None
+            }
+            desks = []
+            for desk in sorted(set(serving) | set(last_calls)):
+                label, sname, staff, called = serving.get(desk, (None, None, None, None))
+                desks.append(
+                    DeskState(desk, label, sname, staff, called, _aware(last_calls.get(desk)))
+                )
+            figures = self._figures(session, today)
+            version = int(session.scalar(select(func.max(TicketEvent.id))) or 0)
+        longest = max((w.longest_wait for w in waiting if w.longest_wait is not None), default=None)
+        return Dashboard(now, tuple(waiting), longest, tuple(desks), figures, version)
+
+    # -- periods ---------------------------------------------------------------------------
+    def period(self, actor: Actor, period: Period) -> PeriodReport:
+        require(actor, "report.view")
+        previous = period.previous()
+        with self.db.read() as session:
+            tables: list[Table] = []
+            for section in self.sections:
+                tables += section.period_tables(session, period, previous, self.clock)
+        per_day: tuple[tuple[date, int, int], ...] = ()
+        for table in tables:
+            if table.key == "days":
+                per_day = tuple((r[0], r[2], r[3]) for r in table.rows)
+        return PeriodReport(period, previous, tuple(tables), per_day)
+
+    def preset(self, preset: str) -> Period:
+        return preset_period(preset, self.clock.today())
+
+    # -- the end of the day ----------------------------------------------------------------
+    def day_report_tables(
+        self, actor: Actor, day: date, *, with_names: bool = False
+    ) -> list[Table]:
+        require(actor, "report.view")
+        with self.db.read() as session:
+            figures = self._figures(session, day)
+            tables = day_tables(figures, with_staff=with_names)
+            for section in self.sections:
+                tables += section.day_tables(session, day, self.clock)
+            if with_names:
+                tables.append(ticket_table(self._day_rows(session, day), self.clock))
+        return tables
+
+    # -- exports ---------------------------------------------------------------------------
+    def _audit_export(self, actor: Actor, what: str, fmt: str, with_names: bool) -> None:
+        with self.db.write() as session:
+            audit.record(
+                session,
+                self.clock,
+                action="report.export",
+                actor=actor,
+                object_type="report",
+                object_id=what,
+                reason=f"{fmt}{', with names' if with_names else ', aggregated'}",
+            )
+
+    def export_day(self, actor: Actor, day: date, fmt: str, *, with_names: bool = False) -> bytes:
+        """The day report as a file's bytes (CSV, Markdown or XLSX). Audited."""
+        require(actor, "report.export")
+        if fmt not in FORMATS:
+            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
+        tables = self.day_report_tables(actor, day, with_names=with_names)
+        data = render(tables, fmt, f"frontdesk day report {day.isoformat()}")
+        self._audit_export(actor, f"day {day.isoformat()}", fmt, with_names)
+        return data
+
+    def export_period(self, actor: Actor, period: Period, fmt: str) -> bytes:
+        require(actor, "report.export")
+        if fmt not in FORMATS:
+            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
+        report = self.period(actor, period)
+        heading = f"frontdesk report {period} (compared with {report.previous})"
+        data = render(report.tables, fmt, heading)
+        self._audit_export(actor, f"period {period}", fmt, False)
+        return data
+
+    # -- configuration (read-only here: it lives in the config file) ------------------------
+    def configuration(self, actor: Actor) -> tuple[str, list[SettingLine]]:
+        require(actor, "report.view")
+        s = self.settings
+        lines = [
+            SettingLine("Time zone", s.timezone),
+            SettingLine("Target wait", f"{s.target_wait_minutes} minutes"),
+            SettingLine("Idle lock", f"{s.idle_lock_minutes:g} minutes"),
+            SettingLine("Retention", f"{s.retention_days} days"),
+        ]
+        kinds = {"walk_in": "Walk-in hours", "bsn_appointments": "BSN appointments"}
+        for kind, label in kinds.items():
+            blocks = sorted(
+                (h for h in s.hours if h.kind == kind), key=lambda h: (h.weekday, h.start)
+            )
+            text = ", ".join(
+                f"{WEEKDAYS[h.weekday].capitalize()} {h.start:%H:%M}-{h.end:%H:%M}" for h in blocks
+            )
+            lines.append(SettingLine(label, text or "none"))
+        return str(s.config_path or "(no config file)"), lines
+
+
+def _aware(moment: Any) -> datetime | None:
+    """Aggregates (min/max) bypass the column type: SQLite hands back naive UTC text."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    assert isinstance(moment, datetime)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _group(name: str, rows: Iterable[TicketRow]) -> GroupFigures:
+    items = list(rows)
+    return GroupFigures(
+        name,
+        len(items),
+        sum(r.status == "done" for r in items),
+        sum(r.status == "no_show" for r in items),
+        Stats.of([w for r in items if (w := r.wait) is not None]),
+        Stats.of([s for r in items if (s := r.service_time) is not None]),
+    )
+
+
+__all__ = [
+    "Dashboard",
+    "DayFigures",
+    "Period",
+    "PeriodReport",
+    "ReportSection",
+    "ReportService",
+    "Stats",
+    "TicketFilter",
+    "check_period",
+    "percentile",
+    "preset_period",
+]

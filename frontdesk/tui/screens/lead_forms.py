@@ -1,0 +1,146 @@
+"""The lead screen's small forms: staff, PIN, role, service, export. One pattern for all.
+
+A :class:`FormModal` shows labelled fields, sends what was typed to a service call in a
+thread worker, and closes with the result; a refusal appears beside its field and
+everything typed stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    control: Widget
+    hint: str = ""
+
+
+class FormModal(ModalScreen[Any]):
+    """Fields, Save (Ctrl+S) and Cancel (Escape); ``submit`` runs off the UI thread."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form_save", tooltip="Save this form"),
+        Binding("escape", "cancel", "Cancel", id="form_cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[FormField],
+        submit: Callable[[dict[str, Any]], Any],
+        *,
+        intro: str = "",
+        save_label: str = "Save",
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.fields = fields
+        self.submit = submit
+        self.intro = intro
+        self.save_label = save_label
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="lead-form"):
+            yield Label(self.title_text, id="dialog-title")
+            if self.intro:
+                yield Static(self.intro, id="dialog-message")
+            for item in self.fields:
+                yield Field(item.label, item.control, name=item.name, hint=item.hint)
+            yield Static("", id="form-error", classes="field-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.fields[0].control.focus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for item in self.fields:
+            control = item.control
+            if isinstance(control, Input):
+                out[item.name] = control.value
+            elif isinstance(control, Select):
+                out[item.name] = None if control.value is Select.NULL else control.value
+            elif isinstance(control, Checkbox):
+                out[item.name] = control.value
+        return out
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        values = self.values()
+        run_service(self, lambda: self.submit(values), done=self._saved, failed=self._refused)
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _saved(self, result: Any) -> None:
+        self.busy = False
+        self.dismiss(result if result is not None else True)
+
+    def _refused(self, error: FrontdeskError) -> None:
+        self.busy = False
+        field = error.field if isinstance(error, ValidationError) else None
+        shown = show_field_errors(self, field, error.message)
+        self.query_one("#form-error", Static).update("" if shown else error.message)
+
+
+def role_select(value: str | None = None) -> Select[str]:
+    return Select(
+        [("Team lead", "lead"), ("Desk staff", "desk"), ("Intern", "intern")],
+        value=value or "desk",
+        allow_blank=False,
+        id="role",
+    )
+
+
+def format_select(value: str = "xlsx") -> Select[str]:
+    return Select(
+        [("Spreadsheet (xlsx)", "xlsx"), ("CSV", "csv"), ("Markdown (md)", "md")],
+        value=value,
+        allow_blank=False,
+        id="format",
+    )
+
+
+def pin_input(name: str) -> Input:
+    return Input(password=True, id=name, max_length=12, placeholder="4 to 12 digits")
+
+
+def text_input(name: str, value: str = "", placeholder: str = "") -> Input:
+    return Input(value=value, id=name, placeholder=placeholder)
+
+
+def active_checkbox(value: bool) -> Checkbox:
+    return Checkbox("Active (desks can call it, tickets can be issued)", value=value, id="active")
+
+
+def names_checkbox() -> Checkbox:
+    return Checkbox("Add the ticket list with names (audited; never BSNs)", id="with_names")
