@@ -191,7 +191,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        message = str(exc)
+        if "(at end of document)" in message:  # Python < 3.14 gives no line for this case
+            last = len(text.splitlines()) or 1
+            message = message.replace("(at end of document)", f"(at line {last}, end of file)")
+        raise ConfigError(f"{path}: {message}") from None
     fields: dict[str, Any] = {}
     for key, value in data.items():
         if key in _SCALARS:

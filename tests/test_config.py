@@ -143,6 +143,12 @@ def test_a_syntax_error_names_the_file_and_the_line(tmp_path: Path) -> None:
     assert "line 2" in message
 
 
+def test_a_file_that_ends_too_soon_names_its_last_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "desk = 2\ndesk_services = [\n")
+    with pytest.raises(ConfigError, match="at line 2, end of file"):
+        load_settings(config_path=path, environ={})
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
