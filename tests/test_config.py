@@ -202,3 +202,17 @@ def test_a_bad_desk_in_the_environment(tmp_path: Path) -> None:
 def test_settings_are_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().desk = 2  # type: ignore[misc]
+
+
+def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = load_settings(config_path=_write(tmp_path, example), environ={})
+    assert settings.desk == 2
+    assert settings.hours == DEFAULT_HOURS
+    assert settings.services == DEFAULT_SERVICES
+    defaults = Settings()
+    names = ("timezone", "idle_lock_minutes", "lockout_attempts", "lockout_minutes")
+    names += ("target_wait_minutes", "retention_days", "bsn_storage", "desk_services")
+    for name in names:
+        assert getattr(settings, name) == getattr(defaults, name), name
