@@ -269,6 +269,9 @@ async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -
         rows = help_rows(app)
         assert ("^n", "Pick name") in rows or ("ctrl+n", "Pick name") in rows
         assert any(label == "Help" for _, label in rows)
+        login_labels = {label for _, label in rows}
+        assert "Move cursor left" not in login_labels  # the PIN field's editing keys
+        assert "Lock" not in login_labels  # nobody to lock before login
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
@@ -280,7 +283,7 @@ async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -
         assert isinstance(app.screen, HelpScreen)
         assert "Keys: Desk" in screen_text(app)
         labels = {label for _, label in help_rows(app)}
-        assert {"Help", "Lock", "Quit"} <= labels
+        assert {"Help", "Lock", "Quit", "Desk", "Appointments", "Lead"} <= labels
         assert "Pick name" not in labels
         await pilot.press("f1")
         await pilot.pause()
