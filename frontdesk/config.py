@@ -191,6 +191,11 @@ _SCALARS: dict[str, type] = {
     "bsn_storage": str,
     "referral_follow_up_days": int,
 }
+_KIND_WORDS = {
+    str: 'text in quotes, e.g. "Europe/Amsterdam"',
+    int: "a whole number",
+    float: "a number",
+}
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -204,15 +209,19 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        message = str(exc)
+        if "(at end of document)" in message:  # Python < 3.14 gives no line for this case
+            last = len(text.splitlines()) or 1
+            message = message.replace("(at end of document)", f"(at line {last}, end of file)")
+        raise ConfigError(f"{path}: {message}") from None
     fields: dict[str, Any] = {}
     for key, value in data.items():
         if key in _SCALARS:
             kind = _SCALARS[key]
-            if kind is float and isinstance(value, int):
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, kind) or isinstance(value, bool):
-                raise ConfigError(f"{path}: {key} must be a {kind.__name__}")
+                raise ConfigError(f"{path}: {key} must be {_KIND_WORDS[kind]}")
             fields["db_url" if key == "db" else key] = value
         elif key == "desk_services":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -233,7 +242,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
         elif key == "services":
             fields["services"] = _parse_services(value, path)
         elif key == "keymap":
-            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            if not isinstance(value, dict) or not all(
+                isinstance(v, str) and v.strip() and " " not in v.strip() for v in value.values()
+            ):
                 raise ConfigError(
                     f'{path}: [keymap] maps action ids to keys, e.g. call_next = "f4"'
                 )

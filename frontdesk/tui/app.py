@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import events, on
-from textual.app import App, SystemCommand
+from textual.app import App, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
@@ -43,6 +43,8 @@ FRONTDESK_THEME = Theme(
     panel="#233746",
     dark=True,
 )
+
+LOGIN_MODE = "login"
 
 # Which roles may open which working screen, and the order they appear in.
 MODE_ROLES: dict[str, frozenset[str]] = {
@@ -135,6 +137,14 @@ class FrontdeskApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         self.set_interval(5, self._check_idle)
+        self._start_login()
+
+    def _start_login(self) -> None:
+        """Switch to a fresh login mode (a blank screen under the login screens) and ask
+        who is there. Textual cannot switch back to its "_default" mode, so the login gets
+        a mode of its own, made anew for each login and dropped once someone is in."""
+        self.add_mode(LOGIN_MODE, Screen)
+        self.switch_mode(LOGIN_MODE)
         run_service(self, self._login_state, done=self._show_login)
 
     def _login_state(self) -> tuple[bool, list[StaffInfo]]:
@@ -155,22 +165,21 @@ class FrontdeskApp(App[None]):
         self.sub_title = f"Desk {self.settings.desk} · {message.actor.name}"
         home = "desk" if message.actor.role in MODE_ROLES["desk"] else "referrals"
         self.switch_mode(home)
+        if self.current_mode != LOGIN_MODE:
+            self.remove_mode(LOGIN_MODE)
 
     def logout(self) -> None:
         self.actor = None
         self.locked = False
+        self.sub_title = f"Desk {self.settings.desk}"
+        if self.current_mode == LOGIN_MODE:
+            return
+        self._start_login()
         # Drop the working screens so the next person starts clean; data stays in the DB.
-        for mode in list(MODE_ROLES):
-            if mode != self.current_mode:
-                with contextlib.suppress(Exception):
-                    self.remove_mode(mode)
-                self.add_mode(mode, self.MODES[mode])
-        current = self.current_mode
-        self.switch_mode("_default")
-        if current != "_default":
-            self.remove_mode(current)
-            self.add_mode(current, self.MODES[current])
-        run_service(self, self._login_state, done=self._show_login)
+        for mode in MODE_ROLES:
+            with contextlib.suppress(UnknownModeError):
+                self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
 
     # -- idle lock -------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -213,7 +222,8 @@ class FrontdeskApp(App[None]):
         self.switch_mode(mode)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "go" and (self.actor is None or self.locked))
+        # Moving between screens and locking mean nothing before someone has logged in.
+        return not (action in ("go", "lock") and (self.actor is None or self.locked))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -87,6 +87,12 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if binding.action in ("app.command_palette",) and key != "ctrl+p":
                 continue
+            if not active.enabled:
+                continue
+            # The screen's and the app's keys; a focused widget's own editing and scrolling
+            # keys (cursor left, page down...) only where the widget shows them.
+            if active.node not in (self.under, self.app) and not binding.show:
+                continue
             label = binding.description or binding.action
             if (key, label) in seen:
                 continue

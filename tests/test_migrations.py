@@ -1,0 +1,100 @@
+"""Migrations from empty, idempotence, and refusing a schema newer than the app."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from frontdesk.config import Settings
+from frontdesk.db import Database
+from frontdesk.db.migrate import SchemaTooNew, current_revision, head_revision, upgrade
+from frontdesk.db.models import Base
+from frontdesk.services import Services
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database with no tables at all."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+        yield db
+        db.dispose()
+        return
+    databases = request.getfixturevalue("pg_databases")
+    name = f"{databases.base.database}_empty_{uuid.uuid4().hex[:10]}"
+    databases._exec(f'CREATE DATABASE "{name}"')
+    db = Database(databases.url(name))
+    yield db
+    db.dispose()
+    databases.drop(name)
+
+
+def _tables(db: Database) -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _schema(db: Database) -> dict[str, list[str]]:
+    insp = inspect(db.engine)
+    return {
+        t: sorted(c["name"] for c in insp.get_columns(t))
+        + sorted(str(i["name"]) for i in insp.get_indexes(t))
+        for t in insp.get_table_names()
+    }
+
+
+def test_upgrade_from_empty_creates_every_table(empty_db: Database) -> None:
+    assert _tables(empty_db) == set()
+    assert current_revision(empty_db) is None
+    assert upgrade(empty_db) is True
+    assert _tables(empty_db) == set(Base.metadata.tables) | {"alembic_version"}
+    assert current_revision(empty_db) == head_revision()
+    # Every model column exists in the migrated table (the migrations match the models).
+    insp = inspect(empty_db.engine)
+    for name, table in Base.metadata.tables.items():
+        columns = {c["name"] for c in insp.get_columns(name)}
+        assert columns == {c.name for c in table.columns}, name
+
+
+def test_upgrade_twice_changes_nothing(empty_db: Database) -> None:
+    upgrade(empty_db)
+    before = _schema(empty_db)
+    assert upgrade(empty_db) is False
+    assert _schema(empty_db) == before
+    assert current_revision(empty_db) == head_revision()
+
+
+def test_a_newer_schema_is_refused(empty_db: Database) -> None:
+    upgrade(empty_db)
+    with empty_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(SchemaTooNew) as err:
+        upgrade(empty_db)
+    message = str(err.value)
+    assert "newer frontdesk" in message
+    assert "9999" in message
+    assert "update frontdesk" in message
+    # Services.open refuses too, and the tables are untouched.
+    with pytest.raises(SchemaTooNew):
+        Services.open(Settings(db_url=empty_db.url))
+    assert current_revision(empty_db) == "9999"
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "desk.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+    db.dispose()

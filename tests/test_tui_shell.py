@@ -1,0 +1,349 @@
+"""The TUI shell driven with the keys a person presses: first run, login, idle lock, help,
+the error modal; and SVG snapshots of the login and the desk shell."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from frontdesk.clock import FixedClock
+from frontdesk.config import Settings
+from frontdesk.services import Services
+from frontdesk.services.demo import DEMO_PINS, DEMO_STAFF
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
+from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoginScreen
+from frontdesk.tui.widgets.field import Field
+from tests.conftest import TEST_PIN, add_staff, make_services
+
+SIZE = (120, 35)
+
+
+@pytest.fixture
+def tui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
+    services = make_services(sqlite_url, clock)
+    yield services
+    services.close()
+
+
+def make_app(services: Services, **settings: Any) -> FrontdeskApp:
+    demo_pins = settings.pop("demo_pins", None)
+    return FrontdeskApp(services, Settings(db_url=services.db.url, **settings), demo_pins=demo_pins)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let the thread workers finish and their results reach the screen."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    await pilot.press(*["space" if c == " " else c for c in text])
+
+
+def field_error(app: FrontdeskApp, name: str) -> str:
+    field = app.screen.query_one(f"#field-{name}", Field)
+    return str(field.query_one(".field-error, .field-hint", Static).content)
+
+
+def screen_text(app: FrontdeskApp) -> str:
+    """What the terminal shows, as plain text (spaces as the SVG writes them)."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def log_in(pilot: Pilot[Any], pin: str = TEST_PIN) -> None:
+    await settle(pilot)
+    await type_text(pilot, pin)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+# -- first run ----------------------------------------------------------------------------
+async def test_first_run_creates_the_lead_and_lands_on_the_desk(tui_services: Services) -> None:
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRunScreen)
+        assert app.focused is not None and app.focused.id == "name"
+        await type_text(pilot, "Anne de Vries")
+        await pilot.press("enter")
+        assert app.focused is not None and app.focused.id == "pin"
+        await type_text(pilot, "135790")
+        await pilot.press("enter")
+        await type_text(pilot, "135790")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.current_mode == "desk"
+        assert app.actor is not None
+        assert (app.actor.name, app.actor.role) == ("Anne de Vries", "lead")
+        assert "Anne de Vries" in screen_text(app)
+    assert not tui_services.staff.needs_first_lead()
+
+
+async def test_first_run_with_pins_that_differ_saves_nothing(tui_services: Services) -> None:
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Anne de Vries")
+        await pilot.press("enter")
+        await type_text(pilot, "135790")
+        await pilot.press("enter")
+        await type_text(pilot, "135791")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRunScreen)
+        assert "not the same" in field_error(app, "pin_repeat")
+        assert app.screen.query_one("#field-pin_repeat").has_class("-invalid")
+        # What was typed is still there; nothing was saved.
+        assert app.screen.query_one("#name", Input).value == "Anne de Vries"
+        assert app.actor is None
+        # An empty name is refused beside the name field.
+        app.screen.query_one("#name", Input).value = "   "
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "required" in field_error(app, "name")
+        assert field_error(app, "pin_repeat") == ""
+    assert tui_services.staff.needs_first_lead()
+
+
+# -- login --------------------------------------------------------------------------------
+async def test_login_with_wrong_then_right_pin(tui_services: Services) -> None:
+    add_staff(tui_services, "Anne de Vries", "lead")
+    add_staff(tui_services, "Bram Jansen", "desk")
+    app = make_app(tui_services, staff="bram jansen")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.focused is not None and app.focused.id == "pin"
+        names = app.screen.query_one("#names", OptionList)
+        assert names.highlighted == 1  # --staff preselects Bram
+        await type_text(pilot, "9999")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "Wrong PIN" in field_error(app, "pin")
+        assert app.screen.query_one("#pin", Input).value == ""
+        assert app.focused is not None and app.focused.id == "pin"
+        assert app.actor is None
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.actor is not None and app.actor.name == "Bram Jansen"
+        assert app.actor.desk == 1
+
+
+async def test_pick_another_name_with_the_keys(tui_services: Services) -> None:
+    add_staff(tui_services, "Anne de Vries", "lead")
+    add_staff(tui_services, "Daan Bakker", "intern")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n", "down", "enter")
+        assert app.focused is not None and app.focused.id == "pin"
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor is not None and app.actor.name == "Daan Bakker"
+        # Interns start on the referral list: the desk is not theirs.
+        assert app.current_mode == "referrals"
+        await pilot.press("alt+1")
+        await pilot.pause()
+        assert app.current_mode == "referrals"
+
+
+# -- idle lock ----------------------------------------------------------------------------
+async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services) -> None:
+    add_staff(tui_services, "Bram Jansen", "desk")
+    app = make_app(tui_services, idle_lock_minutes=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        desk = app.screen
+        assert isinstance(desk, DeskScreen)
+        assert "recall" in screen_text(app)
+        # Not idle long enough: nothing happens.
+        app._last_input = time.monotonic() - 20
+        app._check_idle()
+        await pilot.pause()
+        assert app.screen is desk
+        # Idle for longer than the setting: the lock screen covers everything.
+        app._last_input = time.monotonic() - 31
+        app._check_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert app.locked
+        text = screen_text(app)
+        assert "recall" not in text
+        assert "Bram Jansen, type your PIN" in text
+        # Keys that would move to another screen do nothing while locked.
+        await pilot.press("alt+2")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        # A wrong PIN keeps it locked.
+        await type_text(pilot, "9999")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "Wrong PIN" in field_error(app, "pin")
+        # The right PIN returns to the very same screen: nothing is lost.
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is desk
+        assert not app.locked
+        assert app.actor is not None and app.actor.name == "Bram Jansen"
+        assert "recall" in screen_text(app)
+    entries = tui_services.audit.recent(
+        add_staff(tui_services, "Lea Lead", "lead"), action="unlock"
+    )
+    assert [e.result for e in entries] == ["ok", "wrong_pin"]
+
+
+async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
+    add_staff(tui_services, "Anne de Vries", "lead")
+    add_staff(tui_services, "Bram Jansen", "desk")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        assert app.actor is not None and app.actor.name == "Anne de Vries"
+        await pilot.press("alt+5")
+        await pilot.pause()
+        assert app.current_mode == "lead"
+        lead_screen = app.screen
+        await pilot.press("ctrl+l")  # lock now
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press("ctrl+l")  # on the lock screen: log out
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.actor is None
+        assert not app.locked
+        # Only one login screen: logging out does not pile them up.
+        assert sum(isinstance(s, LoginScreen) for s in app.screen_stack) == 1
+        await pilot.press("ctrl+n", "down", "enter")
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor is not None and app.actor.name == "Bram Jansen"
+        assert isinstance(app.screen, DeskScreen)
+        # The lead screen of the previous person is gone, and not open to a desk clerk.
+        await pilot.press("alt+5")
+        await pilot.pause()
+        assert app.current_mode == "desk"
+        app.actor = None  # log out again through the palette's action
+        app.logout()
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await log_in(pilot)
+        assert app.actor is not None and app.actor.name == "Anne de Vries"
+        await pilot.press("alt+5")
+        await pilot.pause()
+        assert app.current_mode == "lead"
+        assert app.screen is not lead_screen
+
+
+# -- help ---------------------------------------------------------------------------------
+def help_rows(app: FrontdeskApp) -> list[tuple[str, str]]:
+    table = app.screen.query_one("#help-keys", DataTable)
+    return [(str(r[0]), str(r[1])) for r in (table.get_row_at(i) for i in range(table.row_count))]
+
+
+async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -> None:
+    add_staff(tui_services, "Bram Jansen", "desk")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = help_rows(app)
+        assert ("^n", "Pick name") in rows or ("ctrl+n", "Pick name") in rows
+        assert any(label == "Help" for _, label in rows)
+        login_labels = {label for _, label in rows}
+        assert "Move cursor left" not in login_labels  # the PIN field's editing keys
+        assert "Lock" not in login_labels  # nobody to lock before login
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Keys: Desk" in screen_text(app)
+        labels = {label for _, label in help_rows(app)}
+        assert {"Help", "Lock", "Quit", "Desk", "Appointments", "Lead"} <= labels
+        assert "Pick name" not in labels
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, DeskScreen)
+
+
+# -- errors -------------------------------------------------------------------------------
+async def test_an_unexpected_database_error_opens_the_error_modal(
+    tui_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_staff(tui_services, "Bram Jansen", "desk")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("disk I/O error: Emily Carter"))
+
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with monkeypatch.context() as patch:
+            patch.setattr(tui_services.staff, "login", broken)
+            await type_text(pilot, TEST_PIN)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ErrorModal)
+            text = screen_text(app)
+            assert "Something went wrong" in text
+            assert "OperationalError" in text
+            assert "Emily Carter" not in text  # the database's words may hold personal data
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.is_running
+        # It works again once the database answers.
+        app.screen.query_one("#pin", Input).value = ""
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+
+
+# -- snapshots ----------------------------------------------------------------------------
+def _demo_staff(services: Services) -> None:
+    for name, role, pin in DEMO_STAFF:
+        add_staff(services, name, role, pin)
+
+
+def test_snapshot_login_in_demo_mode(snap_compare: Any, tui_services: Services) -> None:
+    _demo_staff(tui_services)
+    app = make_app(tui_services, demo_pins=DEMO_PINS, desk=2)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_snapshot_desk_shell(snap_compare: Any, tui_services: Services) -> None:
+    _demo_staff(tui_services)
+    app = make_app(tui_services, demo_pins=DEMO_PINS, desk=2)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+n", "down", "enter")
+        await log_in(pilot, "2222")
+        assert isinstance(pilot.app.screen, DeskScreen)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
