@@ -313,7 +313,9 @@ class FindScreen(Screen[None]):
 
         def choose(services: list[ServiceInfo]) -> None:
             self.app.push_screen(
-                ServicePickModal(f"Ticket for {visitor.full_name}: which service?", services),
+                ServicePickModal(
+                    f"Ticket for {visitor.full_name}: which service?", services, default="info"
+                ),
                 picked,
             )
 

@@ -28,10 +28,13 @@ class ServicePickModal(ModalScreen[str | None]):
         Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Close without choosing")
     ]
 
-    def __init__(self, title: str, services: Sequence[ServiceInfo]) -> None:
+    def __init__(
+        self, title: str, services: Sequence[ServiceInfo], default: str | None = None
+    ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.choices = list(services)
+        self.default = default
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -45,7 +48,8 @@ class ServicePickModal(ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         if self.choices:
-            options.highlighted = 0
+            codes = [s.code for s in self.choices]
+            options.highlighted = codes.index(self.default) if self.default in codes else 0
         options.focus()
 
     @on(OptionList.OptionSelected)
