@@ -1,24 +1,563 @@
-"""The desk: today's queue and the visitor being served."""
+"""The desk: today's queue, live across desks, and the visitor being served at this desk."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Label, Static
+
+from frontdesk.services import Actor, Services
+from frontdesk.services.fields import country, format_phone
+from frontdesk.services.queue import ServiceLoad, TicketInfo, VisitRecord
+from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.queue_dialogs import OutcomeModal, ServicePickModal
+from frontdesk.tui.widgets.bigticket import BigTicket
+from frontdesk.tui.work import run_service
+
+POLL_SECONDS = 1.0
+MINUTE_SECONDS = 60.0
+
+# (action, label on the button, key shown on the button); the order of the buttons.
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("register", "Register", "F2"),
+    ("find", "Find", "F3"),
+    ("call_next", "Call next", "F4"),
+    ("recall", "Recall", "F5"),
+    ("transfer", "Transfer", "F6"),
+    ("no_show", "No-show", "F7"),
+    ("finish", "Finish", "F8"),
+    ("hold", "Hold", "F9"),
+    ("resume", "Resume", "^R"),
+    ("call_selected", "Call this", "Enter"),
+    ("cancel_ticket", "Cancel ticket", "Del"),
+)
+# Actions that need a visitor at this desk.
+NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold"})
+
+
+@dataclass(frozen=True)
+class VisitorCard:
+    visitor: VisitorRecord
+    visits: tuple[VisitRecord, ...]
+
+
+@dataclass(frozen=True)
+class DeskUpdate:
+    """What one poll found: the table changes and the rest of the desk's state."""
+
+    version: int
+    diff: QueueDiff
+    rows: dict[int, Cells]
+    order: tuple[int, ...]
+    tickets: dict[int, TicketInfo]
+    current: TicketInfo | None
+    card: VisitorCard | None
+    load: tuple[ServiceLoad, ...]
+
+
+def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
+    """The visitor card: who is at the desk (only on this desk's screen, never the board).
+
+    Built as plain Text, not markup: a name or a note may hold square brackets.
+    """
+    if card is None:
+        return Text("Anonymous walk-in (no visitor record).")
+    v = card.visitor
+    out = Text()
+    out.append(v.full_name or "(no name)", style="bold")
+    lines: list[str] = [""]
+    land = country(v.nationality)
+    if land:
+        lines.append(f"Nationality: {land.name} ({land.code})")
+    if v.birth_date:
+        lines.append(f"Born: {v.birth_date:%d-%m-%Y}")
+    if v.phone:
+        lines.append(f"Phone: {format_phone(v.phone)}")
+    if v.email:
+        lines.append(f"E-mail: {v.email}")
+    if v.category:
+        lines.append(f"Category: {CATEGORIES.get(v.category, v.category)}")
+    if v.language:
+        lines.append(f"Language: {v.language}")
+    if v.employer:
+        lines.append(f"Employer: {v.employer}")
+    if v.notes:
+        lines.append(f"Notes: {v.notes}")
+    past = [
+        visit
+        for visit in card.visits
+        if not (visit.day == current.day and visit.label == current.label)
+    ]
+    out.append("\n".join(lines))
+    out.append("\n\n")
+    if past:
+        out.append("Past visits", style="bold")
+        for visit in past[:6]:
+            outcome = f" — {visit.outcome}" if visit.outcome else ""
+            out.append(f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name}{outcome}")
+    else:
+        out.append("First visit.")
+    return out
 
 
 class DeskScreen(WorkScreen):
     HELP_TITLE = "Desk"
     MODE = "desk"
+    CSS_PATH = [stylesheet("desk.tcss")]
+    BINDINGS = [
+        Binding("f2", "register", "Register", id="register", tooltip="Register a walk-in"),
+        Binding("f3", "find", "Find", id="find", tooltip="Find a visitor or a ticket"),
+        Binding("f4", "call_next", "Call next", id="call_next", tooltip="Call the next visitor"),
+        Binding("f5", "recall", "Recall", id="recall", tooltip="Call the current ticket again"),
+        Binding(
+            "f6",
+            "transfer",
+            "Transfer",
+            id="transfer",
+            tooltip="Send the current visitor to another service's queue",
+        ),
+        Binding("f7", "no_show", "No-show", id="no_show", tooltip="The visitor did not come"),
+        Binding(
+            "f8", "finish", "Finish", id="finish", tooltip="Finish the visit (optional outcome)"
+        ),
+        Binding(
+            "f9",
+            "hold",
+            "Hold",
+            id="hold",
+            tooltip="Put the current visitor on hold (e.g. fetching documents)",
+        ),
+        Binding(
+            "ctrl+r",
+            "resume",
+            "Resume",
+            id="resume",
+            tooltip="Take an on-hold visitor back to this desk",
+        ),
+        Binding(
+            "enter",
+            "call_selected",
+            "Call this",
+            id="call_selected",
+            show=False,
+            tooltip="Call the highlighted ticket out of turn",
+        ),
+        Binding(
+            "delete",
+            "cancel_ticket",
+            "Cancel ticket",
+            id="cancel_ticket",
+            show=False,
+            tooltip="Cancel the highlighted waiting ticket (the visitor left)",
+        ),
+    ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[int, Cells] = {}
+        self._order: tuple[int, ...] = ()
+        self._tickets: dict[int, TicketInfo] = {}
+        self._version = -1
+        self._current: TicketInfo | None = None
+        self._card_key: tuple[int, int | None] | None = None
+        self._busy = False
+        self._again = False
+        self.last_update: DeskUpdate | None = None
+
+    # -- layout --------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        with Vertical(classes="coming"):
-            yield Static("Desk", classes="coming-title")
-            yield Static(
-                "Today's queue and the visitor being served will be here: register a "
-                "walk-in (F2), find a visitor (F3), call next (F4), recall (F5), transfer "
-                "(F6), no-show (F7) and finish (F8).",
-                classes="coming-text",
+        with Horizontal(id="desk"):
+            with Vertical(id="queue-side"):
+                yield Static("", id="load")
+                table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+                for key, label in COLUMNS:
+                    table.add_column(label, key=key)
+                yield table
+            with Vertical(id="current"):
+                yield Label("Now serving at this desk", id="current-title")
+                yield BigTicket("", id="current-number")
+                yield Static("", id="current-meta")
+                with VerticalScroll(id="card-scroll"):
+                    yield Static("No visitor: press F4 to call the next one.", id="card")
+                with Grid(id="desk-buttons"):
+                    for action, label, key in ACTIONS:
+                        yield Button(
+                            f"{label} {key}", id=f"do-{action}", compact=True, classes="desk-button"
+                        )
+
+    def on_mount(self) -> None:
+        self.query_one("#queue", DataTable).focus()
+        self._show_current(None, None)
+        self.refresh_queue(force=True)
+        self.set_interval(POLL_SECONDS, self.refresh_queue)
+        self.set_interval(MINUTE_SECONDS, lambda: self.refresh_queue(force=True))
+
+    # -- helpers -------------------------------------------------------------------
+    @property
+    def services(self) -> Services:
+        return self.app.services  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.app.actor  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def desk(self) -> int:
+        return int(self.app.settings.desk)  # type: ignore[attr-defined]
+
+    def highlighted(self) -> TicketInfo | None:
+        table = self.query_one("#queue", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return self._tickets.get(int(key.value or 0))
+
+    # -- live refresh --------------------------------------------------------------
+    def refresh_queue(self, force: bool = False) -> None:
+        """Poll the queue's version; when it moved (or ``force``), bring the table up to date."""
+        actor = self.actor
+        if actor is None:
+            return
+        if self._busy:
+            self._again = self._again or force
+            return
+        self._busy = True
+        run_service(
+            self,
+            lambda: self._fetch(actor, force),
+            done=self._apply,
+            failed=self._poll_failed,
+            group="desk-poll",
+        )
+
+    def _fetch(self, actor: Actor, force: bool) -> DeskUpdate | None:
+        """In the worker thread: read only when something changed; diff against the table."""
+        queue = self.services.queue
+        version = queue.version()
+        if version == self._version and not force:
+            return None
+        tickets = queue.today(actor)
+        now = self.services.clock.now()
+        clock = self.services.clock
+        new = [(t.id, row_cells(t, now, clock)) for t in tickets]
+        diff = diff_rows(self._rows, self._order, new)
+        current = next((t for t in tickets if t.status == "called" and t.desk == self.desk), None)
+        card = None
+        if current is not None and current.visitor_id is not None:
+            key = (current.id, current.visitor_id)
+            if key != self._card_key or force:
+                visitor = self.services.visitors.get(actor, current.visitor_id)
+                visits = queue.visits(actor, current.visitor_id)
+                card = VisitorCard(visitor, tuple(visits))
+        return DeskUpdate(
+            version=version,
+            diff=diff,
+            rows=dict(new),
+            order=tuple(tid for tid, _ in new),
+            tickets={t.id: t for t in tickets},
+            current=current,
+            card=card,
+            load=queue.load(),
+        )
+
+    def _poll_failed(self, error: Exception) -> None:
+        self._busy = False
+        self.query_one("#load", Static).update("The queue could not be read; retrying…")
+
+    def _apply(self, update: DeskUpdate | None) -> None:
+        self._busy = False
+        if update is not None:
+            self.last_update = update
+            self._apply_diff(update)
+            self._version = update.version
+            self._rows, self._order, self._tickets = update.rows, update.order, update.tickets
+            self._show_load(update.load)
+            current = update.current
+            key = (current.id, current.visitor_id) if current else None
+            if key != self._card_key or update.card is not None or current != self._current:
+                self._show_current(current, update.card)
+        if self._again:
+            self._again = False
+            self.refresh_queue(force=True)
+
+    def _apply_diff(self, update: DeskUpdate) -> None:
+        diff = update.diff
+        if diff.empty:
+            return
+        table = self.query_one("#queue", DataTable)
+        keep = self.highlighted()
+        keep_row = table.cursor_row
+        for tid in diff.removed:
+            table.remove_row(str(tid))
+        for tid, cells in diff.added:
+            table.add_row(*cells, key=str(tid))
+        for tid, column, value in diff.changed:
+            table.update_cell(str(tid), COLUMN_KEYS[column], value)
+        if diff.order is not None:
+            position = {update.rows[tid][0]: i for i, tid in enumerate(diff.order)}
+            table.sort("ticket", key=lambda label: position.get(str(label), len(position)))
+        # The cursor stays on the same ticket; if that one left the queue, on the same line.
+        if keep is not None and keep.id in update.rows:
+            row = table.get_row_index(str(keep.id))
+        else:
+            row = min(keep_row, table.row_count - 1)
+        if row >= 0 and row != table.cursor_row:
+            table.move_cursor(row=row, animate=False)
+
+    def select_ticket(self, ticket_id: int) -> None:
+        """Put the cursor on a ticket (once it is in the table)."""
+        table = self.query_one("#queue", DataTable)
+        if str(ticket_id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(ticket_id)))
+
+    def _show_load(self, load: Iterable[ServiceLoad]) -> None:
+        load = list(load)
+        parts = [
+            f"{item.prefix} {item.waiting} (~{item.estimated_wait} min)"
+            for item in load
+            if item.waiting
+        ]
+        waiting = sum(i.waiting for i in load)
+        text = f"Waiting {waiting}" + ("  —  " + "  ·  ".join(parts) if parts else "")
+        self.query_one("#load", Static).update(text)
+
+    def _show_current(self, current: TicketInfo | None, card: VisitorCard | None) -> None:
+        self._current = current
+        number = self.query_one("#current-number", BigTicket)
+        meta = self.query_one("#current-meta", Static)
+        text = self.query_one("#card", Static)
+        if current is None:
+            self._card_key = None
+            number.show("")
+            meta.update("")
+            text.update("No visitor: press F4 to call the next one.")
+        else:
+            number.show(current.label)
+            recalls = f" · recalled {current.recalls}×" if current.recalls else ""
+            waited = current.minutes_waiting(self.services.clock.now())
+            priority = " · priority" if current.priority else ""
+            meta.update(f"{current.service_name} · waited {waited} min{priority}{recalls}")
+            key = (current.id, current.visitor_id)
+            if card is not None or current.visitor_id is None:
+                text.update(card_text(card, current))
+                self._card_key = key
+        for action in NEEDS_CURRENT:
+            self.query_one(f"#do-{action}", Button).disabled = current is None
+
+    # -- the actions ---------------------------------------------------------------
+    @on(Button.Pressed, ".desk-button")
+    def _button(self, event: Button.Pressed) -> None:
+        action = (event.button.id or "").removeprefix("do-")
+        self.call_later(self.run_action, action)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _row_selected(self) -> None:
+        self.action_call_selected()
+
+    def _act(self, call: Callable[[], Any], done: Callable[[Any], Any] | None = None) -> None:
+        def finished(result: Any) -> None:
+            if done is not None:
+                done(result)
+            self.refresh_queue(force=True)
+
+        run_service(self, call, done=finished, failed=self._refused)
+
+    def _refused(self, error: Exception) -> None:
+        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.refresh_queue(force=True)
+
+    def _need_current(self) -> TicketInfo | None:
+        if self._current is None:
+            self.notify("No visitor at this desk: call one first (F4).", severity="warning")
+        return self._current
+
+    def action_register(self) -> None:
+        from frontdesk.tui.screens.register import RegisterScreen
+
+        def registered(ticket: TicketInfo | None) -> None:
+            self.refresh_queue(force=True)
+            if ticket is not None:
+                self.call_after_refresh(self.select_ticket, ticket.id)
+
+        run_service(
+            self,
+            self.services.queue.services,
+            done=lambda choices: self.app.push_screen(RegisterScreen(choices), registered),
+        )
+
+    def action_find(self) -> None:
+        from frontdesk.tui.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen(), lambda _result: self.refresh_queue(force=True))
+
+    def action_call_next(self) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+
+        def called(ticket: TicketInfo | None) -> None:
+            if ticket is None:
+                self.notify("Nobody is waiting for this desk.")
+            else:
+                self.notify(f"Calling {ticket.label} to desk {self.desk}.")
+
+        self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
+
+    def action_recall(self) -> None:
+        actor, current = self.actor, self._need_current()
+        if actor and current:
+            self._act(
+                lambda: self.services.queue.recall(actor, current.id),
+                lambda t: self.notify(f"Calling {t.label} again."),
+            )
+
+    def action_transfer(self) -> None:
+        actor, current = self.actor, self._need_current()
+        if not (actor and current):
+            return
+
+        def picked(code: str | None) -> None:
+            if code:
+                self._act(
+                    lambda: self.services.queue.transfer(actor, current.id, code),
+                    lambda t: self.notify(f"{t.label} now waits for {t.service_name}."),
+                )
+
+        def show(services: list[Any]) -> None:
+            others = [s for s in services if s.code != current.service_code]
+            self.app.push_screen(ServicePickModal(f"Transfer {current.label} to…", others), picked)
+
+        run_service(self, self.services.queue.services, done=show)
+
+    def action_no_show(self) -> None:
+        actor, current = self.actor, self._need_current()
+        if actor and current:
+            self._act(
+                lambda: self.services.queue.no_show(actor, current.id),
+                lambda t: self.notify(f"{t.label} marked as a no-show."),
+            )
+
+    def action_finish(self) -> None:
+        actor, current = self.actor, self._need_current()
+        if not (actor and current):
+            return
+
+        def finished(ticket: TicketInfo | None) -> None:
+            if ticket is not None:
+                self.notify(f"{ticket.label} finished.")
+            self.refresh_queue(force=True)
+
+        self.app.push_screen(
+            OutcomeModal(
+                current.label, lambda note: self.services.queue.finish(actor, current.id, note)
+            ),
+            finished,
+        )
+
+    def action_hold(self) -> None:
+        actor, current = self.actor, self._need_current()
+        if actor and current:
+            self._act(
+                lambda: self.services.queue.hold(actor, current.id),
+                lambda t: self.notify(f"{t.label} is on hold; Ctrl+R takes it back."),
+            )
+
+    def action_resume(self) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+        chosen = self.highlighted()
+        if chosen is None or chosen.status != "on_hold":
+            mine = [
+                t for t in self._tickets.values() if t.status == "on_hold" and t.desk == self.desk
+            ]
+            chosen = max(mine, key=lambda t: t.called_at or t.arrived_at) if mine else None
+        if chosen is None:
+            self.notify("No visitor on hold at this desk.", severity="warning")
+            return
+        ticket = chosen
+        self._act(
+            lambda: self.services.queue.resume(actor, ticket.id, self.desk),
+            lambda t: self.notify(f"{t.label} is back at desk {self.desk}."),
+        )
+
+    def action_call_selected(self) -> None:
+        actor, ticket = self.actor, self.highlighted()
+        if actor is None:
+            return
+        if ticket is None or ticket.status not in ("waiting", "on_hold"):
+            self.notify("Highlight a waiting ticket in the queue first.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(
+                    lambda: self.services.queue.call_ticket(actor, ticket.id, self.desk),
+                    lambda t: self.notify(f"Calling {t.label} to desk {self.desk}."),
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Call {ticket.label} ({ticket.service_name}) to desk {self.desk} out of turn?",
+                yes="Call (y)",
+                no="No (Esc)",
+            ),
+            answered,
+        )
+
+    def action_cancel_ticket(self) -> None:
+        actor, ticket = self.actor, self.highlighted()
+        if actor is None:
+            return
+        if ticket is None or ticket.status not in ("waiting", "on_hold"):
+            self.notify("Highlight a waiting ticket to cancel it.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(
+                    lambda: self.services.queue.cancel(actor, ticket.id),
+                    lambda t: self.notify(f"{t.label} cancelled."),
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Cancel ticket {ticket.label}? Do this when the visitor has left.",
+                yes="Cancel ticket (y)",
+                no="Keep it (Esc)",
+            ),
+            answered,
+        )
+
+    def commands(self) -> Iterable[SystemCommand]:
+        help_text = {
+            "register": "Register a walk-in and hand out a ticket (F2)",
+            "find": "Find a visitor by name, phone, e-mail, date of birth or ticket (F3)",
+            "call_next": "Call the next visitor to this desk (F4)",
+            "recall": "Call the current ticket again (F5)",
+            "transfer": "Send the current visitor to another service (F6)",
+            "no_show": "The called visitor did not come (F7)",
+            "finish": "Finish the current visit, with an optional note (F8)",
+            "hold": "Put the current visitor on hold (F9)",
+            "resume": "Take an on-hold visitor back to this desk (Ctrl+R)",
+            "call_selected": "Call the highlighted ticket out of turn (Enter)",
+            "cancel_ticket": "Cancel the highlighted waiting ticket (Delete)",
+        }
+        for action, label, _key in ACTIONS:
+            yield SystemCommand(
+                f"Desk: {label}", help_text[action], getattr(self, f"action_{action}")
             )

@@ -1,0 +1,149 @@
+"""Small modals the desk and the find screen share: pick a service, an outcome note,
+and the big ticket number to read out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.tui.widgets.bigticket import BigTicket
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+
+class ServicePickModal(ModalScreen[str | None]):
+    """Pick a service (transfer, or a ticket from the find screen). Returns its code."""
+
+    HELP_TITLE = "Pick a service"
+    BINDINGS = [
+        Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Close without choosing")
+    ]
+
+    def __init__(
+        self, title: str, services: Sequence[ServiceInfo], default: str | None = None
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.choices = list(services)
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(self.title_text, id="dialog-title")
+            yield OptionList(
+                *[Option(f"{s.prefix}  {s.name}", id=s.code) for s in self.choices],
+                id="service-choices",
+            )
+            yield Static("Enter picks · Escape cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.choices:
+            codes = [s.code for s in self.choices]
+            options.highlighted = codes.index(self.default) if self.default in codes else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class OutcomeModal(ModalScreen[TicketInfo | None]):
+    """F8: an optional outcome note; Enter finishes (also with the note empty)."""
+
+    HELP_TITLE = "Finish the visit"
+    BINDINGS = [
+        Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Do not finish yet"),
+    ]
+
+    def __init__(self, label: str, finish: Callable[[str], TicketInfo]) -> None:
+        super().__init__(classes="dialog")
+        self.label = label
+        self.finish = finish
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(f"Finish {self.label}", id="dialog-title")
+            yield Field(
+                "Outcome note (optional)",
+                Input(id="outcome", placeholder="e.g. referred to the housing partner"),
+                name="outcome",
+            )
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Finish (Enter)", variant="primary", id="finish")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#outcome", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#finish")
+    def _submit(self) -> None:
+        note = self.query_one("#outcome", Input).value
+        run_service(self, lambda: self.finish(note), done=self.dismiss, failed=self._failed)
+
+    def _failed(self, error: FrontdeskError) -> None:
+        if isinstance(error, ValidationError) and show_field_errors(
+            self, error.field, error.message
+        ):
+            return
+        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TicketIssuedModal(ModalScreen[None]):
+    """The new ticket, large, for the clerk to read out. Enter or Escape closes."""
+
+    HELP_TITLE = "Ticket issued"
+    BINDINGS = [
+        Binding("escape,enter", "close", "Close", id="close_dialog", tooltip="Back to the desk")
+    ]
+
+    def __init__(self, ticket: TicketInfo, wait_minutes: int | None, who: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.ticket = ticket
+        self.wait_minutes = wait_minutes
+        self.who = who
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="ticket-issued"):
+            yield Label("Ticket issued — read it out", id="dialog-title")
+            yield BigTicket(self.ticket.label, id="issued-number")
+            yield Static(self.ticket.service_name, id="issued-service")
+            if self.wait_minutes is not None:
+                text = "no wait" if self.wait_minutes <= 0 else f"about {self.wait_minutes} min"
+                yield Static(f"Estimated wait: {text}", id="issued-wait")
+            if self.who:
+                yield Static(self.who, id="issued-who")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close (Enter)", variant="primary", id="close")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def estimated_wait(load: Sequence[ServiceLoad], ticket: TicketInfo) -> int | None:
+    """The wait for a ticket just issued: those ahead of it, not the ticket itself."""
+    for item in load:
+        if item.code == ticket.service_code:
+            if item.waiting <= 0:
+                return 0
+            return round(item.estimated_wait * (item.waiting - 1) / item.waiting)
+    return None

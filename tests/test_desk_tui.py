@@ -1,0 +1,560 @@
+"""The desk, registration and find screens, driven with the keys a clerk presses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from frontdesk.clock import FixedClock
+from frontdesk.config import Settings
+from frontdesk.services import Actor, Services
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.queue_rows import diff_rows
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.find import ContactModal, FindScreen
+from frontdesk.tui.screens.login import LoggedIn
+from frontdesk.tui.screens.queue_dialogs import (
+    OutcomeModal,
+    ServicePickModal,
+    TicketIssuedModal,
+)
+from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.widgets.bigticket import BigTicket, big_lines
+from frontdesk.tui.widgets.field import Field
+from tests.conftest import add_staff, make_services
+
+SIZE = (120, 35)
+
+
+@pytest.fixture
+def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
+    services = make_services(sqlite_url, clock)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def clerk(desk_services: Services) -> Actor:
+    return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
+
+
+def make_app(services: Services, desk: int = 1) -> FrontdeskApp:
+    return FrontdeskApp(services, Settings(db_url=services.settings.db_url, desk=desk))
+
+
+async def settle(app: FrontdeskApp, pilot: Pilot[Any], rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScreen:
+    await settle(app, pilot)
+    app.post_message(LoggedIn(actor))
+    await settle(app, pilot)
+    assert isinstance(app.screen, DeskScreen)
+    return app.screen
+
+
+def table(app: FrontdeskApp) -> DataTable[Any]:
+    return app.screen.query_one("#queue", DataTable)
+
+
+def queue_labels(app: FrontdeskApp) -> list[str]:
+    t = table(app)
+    return [str(t.get_row_at(i)[0]) for i in range(t.row_count)]
+
+
+def row_of(app: FrontdeskApp, label: str) -> list[str]:
+    t = table(app)
+    for i in range(t.row_count):
+        row = [str(c) for c in t.get_row_at(i)]
+        if row[0] == label:
+            return row
+    raise AssertionError(f"{label} not in the queue")
+
+
+def walk_in(services: Services, actor: Actor, name: str, service: str = "info", **kw: Any) -> Any:
+    return services.queue.register_walk_in(
+        actor, VisitorInput(given_names=name), service_code=service, **kw
+    )[1]
+
+
+def field_error(screen: Any, name: str) -> str:
+    field = screen.query_one(f"#field-{name}", Field)
+    return str(field.query_one(".field-error, .field-hint", Static).content)
+
+
+# -- the desk flow ---------------------------------------------------------------------
+async def test_register_call_finish_with_keys(desk_services: Services, clerk: Actor) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RegisterScreen)
+        assert app.focused is not None and app.focused.id == "given_names"
+        await pilot.press(*"Zoë")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketIssuedModal)
+        assert app.screen.query_one(BigTicket).label == "A001"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert queue_labels(app) == ["A001"]
+        assert row_of(app, "A001")[5] == "Waiting"
+
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert row_of(app, "A001")[5:] == ["Called", "1"]
+        assert app.screen.query_one("#current-number", BigTicket).label == "A001"
+        assert "Zoë" in str(app.screen.query_one("#card", Static).content)
+
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OutcomeModal)
+        await pilot.press(*"ok", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert queue_labels(app) == []
+        assert app.screen.query_one("#current-number", BigTicket).label == ""
+    visits = desk_services.queue.visits(clerk, desk_services.visitors.search(clerk, "zoe")[0].id)
+    assert [(v.label, v.status, v.outcome) for v in visits] == [("A001", "done", "ok")]
+
+
+async def test_no_show_transfer_recall_hold_resume(desk_services: Services, clerk: Actor) -> None:
+    first = walk_in(desk_services, clerk, "First")
+    second = walk_in(desk_services, clerk, "Second")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        assert queue_labels(app) == ["A001", "A002"]
+        # F4 + F7: the first one did not come.
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f7")
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "no_show"
+        assert queue_labels(app) == ["A002"]
+        # F4 + F5: call the second again.
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, second.id).recalls == 1
+        # F9 hold, Ctrl+R resume.
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert row_of(app, "A002")[5] == "On hold"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert row_of(app, "A002")[5] == "Called"
+        # F6: transfer to the welcome pack; the number stays, it waits again.
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ServicePickModal)
+        choices = app.screen.query_one(OptionList)
+        codes = [choices.get_option_at_index(i).id for i in range(choices.option_count)]
+        assert "info" not in codes
+        choices.highlighted = codes.index("welcome_pack")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        moved = desk_services.queue.ticket(clerk, second.id)
+        assert (moved.label, moved.service_code, moved.status) == (
+            "A002",
+            "welcome_pack",
+            "waiting",
+        )
+        assert row_of(app, "A002")[1:2] == ["Welcome pack"]
+        assert app.screen.query_one("#current-number", BigTicket).label == ""
+
+
+async def test_call_out_of_turn_and_cancel(desk_services: Services, clerk: Actor) -> None:
+    walk_in(desk_services, clerk, "One")
+    two = walk_in(desk_services, clerk, "Two")
+    three = walk_in(desk_services, clerk, "Three")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        table(app).focus()
+        await pilot.press("down", "down", "delete")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, three.id).status == "cancelled"
+        assert queue_labels(app) == ["A001", "A002"]
+        # The cursor stayed on the last row (A002); Enter calls it out of turn.
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        called = desk_services.queue.ticket(clerk, two.id)
+        assert (called.status, called.desk) == ("called", 1)
+
+
+async def test_refusal_is_a_message_not_a_crash(desk_services: Services, clerk: Actor) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f8", "f5", "f7")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert any("Nobody is waiting" in n.message for n in app._notifications)
+
+
+async def test_second_desk_sees_changes_within_two_seconds(
+    desk_services: Services, clerk: Actor, sqlite_url: str, clock: FixedClock
+) -> None:
+    other = make_services(sqlite_url, clock)
+    try:
+        desk2 = Actor(clerk.staff_id, clerk.name, clerk.role, 2, "test")
+        app1, app2 = make_app(desk_services, 1), make_app(other, 2)
+        async with app1.run_test(size=SIZE) as pilot1, app2.run_test(size=SIZE) as pilot2:
+            await log_in(app1, pilot1, clerk)
+            await log_in(app2, pilot2, desk2)
+            await pilot1.press("f2")
+            await settle(app1, pilot1)
+            await pilot1.press(*"Ana", "ctrl+s")
+            await settle(app1, pilot1)
+            await pilot1.press("enter")
+            await pilot2.pause(1.6)
+            await settle(app2, pilot2)
+            assert queue_labels(app2) == ["A001"]
+            await pilot2.press("f4")
+            await settle(app2, pilot2)
+            await pilot1.pause(1.6)
+            await settle(app1, pilot1)
+            assert row_of(app1, "A001")[5:] == ["Called", "2"]
+            # Desk 1 does not treat desk 2's visitor as its own.
+            assert app1.screen.query_one("#current-number", BigTicket).label == ""
+    finally:
+        other.close()
+
+
+# -- registration: bad input -----------------------------------------------------------
+BAD_INPUT = [
+    ("phone", "12", "phone"),
+    ("email", "x@", "e-mail"),
+    ("birth_date", "01-01-2099", "future"),
+    ("given_names", "x" * 10_000, "too long"),
+    ("given_names", "Zo\x07ë", "control characters"),
+    ("nationality", "Atlantis", "country"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "words"), BAD_INPUT)
+async def test_registration_refuses_bad_input_beside_the_field(
+    desk_services: Services, clerk: Actor, field: str, value: str, words: str
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"Mia")
+        if field == "given_names":
+            screen.query_one("#given_names", Input).value = value  # pasted
+        else:
+            screen.query_one(f"#{field}", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen, "the form stays open"
+        assert words in field_error(screen, field)
+        assert value not in field_error(screen, field)
+        assert screen.query_one(f"#{field}", Input).value == value, "the form keeps what was typed"
+        assert app.focused is not None and app.focused.id == field
+    assert desk_services.queue.today(clerk) == []
+    assert desk_services.visitors.search(clerk, "mia") == []
+
+
+async def test_country_suggestions_reach_the_netherlands(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"Noor")
+        screen.query_one("#nationality", Input).focus()
+        await pilot.press(*"neth")
+        await settle(app, pilot)
+        options = screen.query_one("#countries", OptionList)
+        assert options.get_option_at_index(0).id == "NL"
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert screen.query_one("#nationality", Input).value == "Netherlands"
+        assert app.focused is not None and app.focused.id == "phone"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    (visitor,) = desk_services.visitors.search(clerk, "noor")
+    assert visitor.nationality == "NL"
+
+
+@pytest.mark.parametrize("typed", ["Nederland", "NL", "nl"])
+async def test_dutch_name_and_code_also_work(
+    desk_services: Services, clerk: Actor, typed: str
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        app.screen.query_one("#nationality", Input).focus()
+        await pilot.press(*typed)
+        await settle(app, pilot)
+        options = app.screen.query_one("#countries", OptionList)
+        assert options.get_option_at_index(0).id == "NL"
+
+
+async def test_returning_visitor_is_found_and_reused(desk_services: Services, clerk: Actor) -> None:
+    existing = desk_services.visitors.register(
+        clerk, VisitorInput(given_names="Zoë", family_name="Ødegård", phone="+47 412 34 567")
+    )
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        await pilot.press(*"odegard")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        returning = app.screen.query_one("#returning", OptionList)
+        assert returning.option_count == 1
+        assert "Ødegård" in str(returning.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#family_name", Input).value == "Ødegård"
+        assert app.screen.query_one("#phone", Input).value == "+47 41 23 45 67"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketIssuedModal)
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert len(desk_services.visitors.search(clerk, "odegard")) == 1
+    (ticket,) = desk_services.queue.today(clerk)
+    assert ticket.visitor_id == existing.id
+
+
+async def test_same_name_and_birth_date_offers_the_existing_record(
+    desk_services: Services, clerk: Actor
+) -> None:
+    existing = desk_services.visitors.register(
+        clerk, VisitorInput(given_names="Kenji", family_name="Tanaka", birth_date="1990-05-01")
+    )
+    desk_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#given_names", Input).value = "kenji"
+        screen.query_one("#family_name", Input).value = "TANAKA"
+        screen.query_one("#birth_date", Input).value = "01-05-1990"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketIssuedModal)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert len(desk_services.visitors.search(clerk, "tanaka")) == 1
+    (ticket,) = desk_services.queue.today(clerk)
+    assert ticket.visitor_id == existing.id
+
+
+# -- find ------------------------------------------------------------------------------
+async def test_find_by_ticket_issue_and_log_contact(desk_services: Services, clerk: Actor) -> None:
+    walk_in(desk_services, clerk, "Łukasz", priority=False)
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FindScreen)
+        await pilot.press(*"a1", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert "A001" in str(screen.query_one("#find-ticket", Static).content)
+        assert screen.selected is not None and screen.selected.given_names == "Łukasz"
+        assert "A001" in str(screen.query_one("#find-card", Static).content)
+        # A ticket for this visitor.
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ServicePickModal)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketIssuedModal)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        # A phone contact, first with bad minutes, then right.
+        await pilot.press("ctrl+g")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactModal)
+        modal = app.screen
+        await pilot.press(*"Housing")
+        modal.query_one("#minutes", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "whole number" in field_error(modal, "minutes")
+        modal.query_one("#minutes", Input).value = "12"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FindScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert queue_labels(app) == ["A001", "A002"]
+    with desk_services.db.read() as session:
+        from sqlalchemy import select
+
+        from frontdesk.db.models import ContactMoment
+
+        (contact,) = session.scalars(select(ContactMoment))
+        assert (contact.channel, contact.topic, contact.minutes) == ("email", "Housing", 12)
+        assert contact.visitor_id == screen.selected.id
+
+
+async def test_every_desk_action_is_in_the_palette(desk_services: Services, clerk: Actor) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        for action in ("Register", "Find", "Call next", "Recall", "Transfer", "No-show"):
+            assert f"Desk: {action}" in titles
+        for action in ("Finish", "Hold", "Resume", "Call this", "Cancel ticket"):
+            assert f"Desk: {action}" in titles
+        ids = {b.id for b in screen.BINDINGS if hasattr(b, "id")}  # type: ignore[union-attr]
+        assert {"register", "find", "call_next", "recall", "transfer", "no_show"} <= ids
+        assert {"finish", "hold", "resume", "call_selected", "cancel_ticket"} <= ids
+
+
+# -- 500 waiting: updates in place -----------------------------------------------------
+async def test_busy_queue_updates_in_place(
+    desk_services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with desk_services.db.write() as session:
+        for _ in range(500):
+            desk_services.queue.issue_in(session, clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        queue = table(app)
+        assert queue.row_count == 500
+        queue.move_cursor(row=250)
+        watched = queue.coordinate_to_cell_key(queue.cursor_coordinate).row_key
+        touched: list[Any] = []
+        original = DataTable.update_cell
+
+        def counting(self: Any, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
+            touched.append(row_key)
+            original(self, row_key, column_key, value, **kw)
+
+        monkeypatch.setattr(DataTable, "update_cell", counting)
+        monkeypatch.setattr(DataTable, "clear", lambda *a, **k: pytest.fail("rebuilt"))
+        # Another desk calls the first ticket: one row changes (status and desk).
+        other = Actor(clerk.staff_id, clerk.name, clerk.role, 3, "test")
+        desk_services.queue.call_next(other, 3)
+        screen.refresh_queue()
+        await settle(app, pilot)
+        assert screen.last_update is not None
+        assert screen.last_update.diff.rows_touched == 1
+        assert set(touched) == {str(screen._order[0])}
+        assert queue.row_count == 500
+        assert queue.coordinate_to_cell_key(queue.cursor_coordinate).row_key == watched
+        # A poll with nothing new does not read the queue at all.
+        screen.refresh_queue()
+        await settle(app, pilot)
+        assert screen.last_update.diff.rows_touched == 1  # unchanged: no new update
+
+
+def test_diff_rows_is_the_smallest_change() -> None:
+    old = {1: ("A001", "x"), 2: ("A002", "x"), 3: ("A003", "x")}
+    diff = diff_rows(old, (1, 2, 3), [(1, ("A001", "x")), (3, ("A003", "y")), (4, ("A004", "x"))])
+    assert diff.removed == (2,)
+    assert diff.added == ((4, ("A004", "x")),)
+    assert diff.changed == ((3, 1, "y"),)
+    assert diff.order is None
+    # A priority ticket goes to the top: the new order is given.
+    moved = diff_rows(old, (1, 2, 3), [(9, ("A009", "x")), *((k, v) for k, v in old.items())])
+    assert moved.order == (9, 1, 2, 3)
+    assert diff_rows(old, (1, 2, 3), list(old.items())).empty
+
+
+def test_big_ticket_draws_every_prefix_letter() -> None:
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        lines = big_lines(f"{letter}07")
+        assert all(len(line) == 9 for line in lines)
+        assert lines[0][:3].strip(), letter
+
+
+# -- snapshots -------------------------------------------------------------------------
+def _busy_queue(services: Services, clerk: Actor) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    names = ["Zoë", "Łukasz", "Nguyễn Thị", "Priya", "Emily", "Olena", "Sofía", "João"]
+    codes = ["info", "welcome_pack", "referral", "info", "bsn_collection"]
+    for i in range(24):
+        walk_in(services, clerk, names[i % len(names)], codes[i % len(codes)], priority=i % 9 == 4)
+        clock.advance(minutes=2)
+    with services.db.write() as session:
+        services.queue.issue_in(
+            session,
+            clerk,
+            "bsn_registration",
+            source="appointment",
+            appointment_at=clock.now() + timedelta(minutes=10),
+        )
+    other = Actor(clerk.staff_id, clerk.name, clerk.role, 2, "test")
+    services.queue.call_next(other, 2)
+    services.queue.call_next(clerk, 1)
+    clock.advance(minutes=3)
+
+
+def test_snapshot_busy_desk(snap_compare: Any, desk_services: Services, clerk: Actor) -> None:
+    desk_services.visitors.register(clerk, VisitorInput(given_names="Seed"))  # visitor id 1
+    _busy_queue(desk_services, clerk)
+    app = make_app(desk_services)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await log_in(app, pilot, clerk)
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_registration_errors(
+    snap_compare: Any, desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"Amara")
+        screen.query_one("#family_name", Input).value = "Okafor"
+        screen.query_one("#phone", Input).value = "12"
+        for field in screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor makes the picture flaky
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
