@@ -170,7 +170,7 @@ async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services
         await log_in(pilot)
         desk = app.screen
         assert isinstance(desk, DeskScreen)
-        assert "recall" in screen_text(app)
+        assert "Call next" in screen_text(app)
         # Not idle long enough: nothing happens.
         app._last_input = time.monotonic() - 20
         app._check_idle()
@@ -183,7 +183,7 @@ async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services
         assert isinstance(app.screen, LockScreen)
         assert app.locked
         text = screen_text(app)
-        assert "recall" not in text
+        assert "Call next" not in text
         assert "Bram Jansen, type your PIN" in text
         # Keys that would move to another screen do nothing while locked.
         await pilot.press("alt+2")
@@ -202,7 +202,7 @@ async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services
         assert app.screen is desk
         assert not app.locked
         assert app.actor is not None and app.actor.name == "Bram Jansen"
-        assert "recall" in screen_text(app)
+        assert "Call next" in screen_text(app)
     entries = tui_services.audit.recent(
         add_staff(tui_services, "Lea Lead", "lead"), action="unlock"
     )
