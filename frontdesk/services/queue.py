@@ -726,7 +726,8 @@ class QueueService:
             )
             .distinct()
         ):
-            desks_by_service.setdefault(service_id, set()).add(desk)
+            if desk is not None:
+                desks_by_service.setdefault(service_id, set()).add(desk)
         out = []
         for s in services:
             durations = [
@@ -768,7 +769,9 @@ class QueueService:
             ).all()
             version = int(session.scalar(select(func.max(TicketEvent.id))) or 0)
             return BoardState(
-                serving=tuple(BoardCall(label, desk or 0, at) for label, desk, at in serving),
+                serving=tuple(
+                    BoardCall(label, desk or 0, at) for label, desk, at in serving if at is not None
+                ),
                 recent=tuple(BoardCall(label, desk or 0, at) for label, desk, at in last),
                 load=self._load(session),
                 version=version,
