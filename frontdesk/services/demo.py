@@ -185,6 +185,10 @@ def _visitor_step(services: Services, rng: random.Random, ctx: DemoContext) -> N
 # Later capabilities add their steps here (queue, appointments, referrals, packs...).
 STEPS: list[DemoStep] = [_staff_step, _visitor_step]
 
+from frontdesk.services.demo_queue import queue_step  # noqa: E402  (it uses DemoContext)
+
+STEPS.append(queue_step)
+
 
 def fill_demo(services: Services, days: int = 30, seed: int = 2026) -> str:
     """Fill an empty database; returns a summary of what was made."""
