@@ -246,9 +246,10 @@ class BoardApp(App[None]):
     def start(self) -> None:
         """Called once the board screen is mounted: the clock, the blink, the polling."""
         self._tick_clock()
-        self.set_interval(1, self._tick_clock)
-        self.set_interval(BLINK_SECONDS, self._blink)
-        self.set_interval(self.poll_seconds / 2, self._maybe_poll)
+        # The timers belong to the screen, so they stop with it when the board closes.
+        self.board.set_interval(1, self._tick_clock)
+        self.board.set_interval(BLINK_SECONDS, self._blink)
+        self.board.set_interval(self.poll_seconds / 2, self._maybe_poll)
         self.poll_now()
 
     # -- the clock --------------------------------------------------------------------
@@ -293,6 +294,8 @@ class BoardApp(App[None]):
 
     def _arrived(self, update: BoardUpdate) -> None:
         self._polling = False
+        if not self.board.is_attached:  # the board is closing
+            return
         self._next_poll = time.monotonic() + self.poll_seconds
         self._set_online(True)
         if update.state is None:
@@ -304,6 +307,8 @@ class BoardApp(App[None]):
 
     def _failed(self, error: BaseException) -> None:
         self._polling = False
+        if not self.board.is_attached:
+            return
         self._next_poll = time.monotonic() + RETRY_SECONDS
         self._version = None  # fetch everything once it answers again
         self.error_count += 1
