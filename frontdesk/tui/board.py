@@ -183,10 +183,10 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="board-top"):
             with Vertical(id="board-titles"):
                 yield Static("Now serving", id="board-title")
-                yield Static("Nu aan de beurt · please go to the desk shown", id="board-subtitle")
+                yield Static("Nu aan de beurt · go to the desk shown", id="board-subtitle")
             with Horizontal(id="board-time"):
-                yield Digits("", id="board-clock")
                 yield Static("", id="board-date")
+                yield Digits("", id="board-clock")
         yield Static("", id="board-offline")
         with Horizontal(id="board-main"):
             with Vertical(id="board-serving") as serving:
