@@ -230,6 +230,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="FILE", help="write to this file (default: standard output)"
     )
 
+    board = sub.add_parser(
+        "board",
+        help="the now-serving board for the waiting room (no login, no names)",
+        description="Show the now-serving board: tickets being called and their desks, "
+        "the last calls, and per service how many wait. No login, no personal data. "
+        "With --web it is served to a browser (a TV in the waiting room). "
+        "Example: frontdesk --db sqlite:///frontdesk.sqlite3 board --web --port 8000",
+    )
+    board.add_argument(
+        "--web", action="store_true", help="serve the board to a browser with textual-serve"
+    )
+    board.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port for --web (default 8000)"
+    )
+    board.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="address for --web to listen on (default 127.0.0.1, this machine only; "
+        "e.g. 0.0.0.0 for the local network)",
+    )
+
     config = sub.add_parser("config", help="configuration file", description="Configuration.")
     config_sub = config.add_subparsers(
         dest="config_command", metavar="ACTION", required=True, parser_class=_Parser
@@ -462,6 +484,58 @@ def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def board_command(settings: Settings) -> list[str]:
+    """The command textual-serve runs per browser: this board, on the same settings.
+
+    The database URL travels in FRONTDESK_DB (see :func:`board_server`), not on the
+    command line, where a password would show in the process list and the server's log.
+    """
+    command = [sys.executable, "-m", "frontdesk"]
+    if settings.config_path is not None:
+        command += ["--config", str(settings.config_path)]
+    return [*command, "board"]
+
+
+def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-untyped-def]
+    """The textual-serve Server for ``frontdesk board --web`` (not started here)."""
+    import os
+    import shlex
+
+    from textual_serve.server import Server
+
+    if not 1 <= port <= 65535:
+        raise CliError("--port must be between 1 and 65535")
+    if not host.strip():
+        raise CliError("--host needs an address, e.g. 127.0.0.1")
+    os.environ["FRONTDESK_DB"] = settings.db_url  # the board processes inherit it
+    return Server(
+        shlex.join(board_command(settings)),
+        host=host,
+        port=port,
+        title="frontdesk · now serving",
+    )
+
+
+def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
+    if args.web:
+        server = board_server(settings, args.host, args.port)
+        print(f"frontdesk board: open http://{args.host}:{args.port} in a browser (Ctrl+C stops)")
+        server.serve()
+        return EXIT_OK
+    from frontdesk.db import Database
+    from frontdesk.services import Services
+    from frontdesk.tui.board import BoardApp
+
+    # No migrations and no start-up writes: the board only reads. If the database is not
+    # there yet, the board says so and keeps trying.
+    services = Services(Database(settings.db_url), settings)
+    try:
+        BoardApp(services).run()
+    finally:
+        services.close()
+    return EXIT_OK
+
+
 def run_app(settings: Settings) -> int:
     from frontdesk.services.demo import DEMO_PINS, fill_demo, reset_demo_database
     from frontdesk.tui.app import FrontdeskApp
@@ -487,6 +561,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "referrals": cmd_referrals,
     "packs": cmd_packs,
     "report": cmd_report,
+    "board": cmd_board,
 }
 
 

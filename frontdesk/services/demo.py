@@ -413,9 +413,12 @@ def _packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> Non
     ctx.lines.append(f"3 pack kinds, {len(used)} packs handed out (low stock: {low})")
 
 
-# Later capabilities add their steps here (queue, appointments, referrals, packs...).
 # Each capability adds its step here (queue, appointments, referrals, packs...).
 STEPS: list[DemoStep] = [_staff_step, _visitor_step, _referral_step, _packs_step]
+
+from frontdesk.services.demo_queue import queue_step  # noqa: E402  (it uses DemoContext)
+
+STEPS.append(queue_step)
 
 
 def fill_demo(services: Services, days: int = 30, seed: int = 2026) -> str:

@@ -1,0 +1,94 @@
+"""The queue demo data: a live queue today, past opening days that the reports can use."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+
+from sqlalchemy import select
+
+from frontdesk.db.models import ContactMoment, Ticket, TicketCounter, TicketEvent
+from frontdesk.services import Actor, Services
+from frontdesk.services.demo import fill_demo
+
+
+def _in_hours(services: Services, moment) -> bool:  # type: ignore[no-untyped-def]
+    local = services.clock.to_local(moment)
+    return any(
+        h.weekday == local.weekday() and h.start <= local.time() <= h.end
+        for h in services.settings.hours
+    )
+
+
+def test_demo_queue_today_and_past_days(services: Services) -> None:
+    started = time.perf_counter()
+    summary = fill_demo(services, days=12)
+    elapsed = time.perf_counter() - started
+    assert "queue:" in summary
+    assert elapsed < 10  # the whole fill, PIN hashing included; ~1.5 s on SQLite
+    today = services.clock.today()
+    with services.db.write() as session:  # write(): rows stay readable after the block
+        tickets = list(session.scalars(select(Ticket)))
+        events = list(session.scalars(select(TicketEvent).order_by(TicketEvent.id)))
+        contacts = list(session.scalars(select(ContactMoment)))
+        counters = {(c.day, c.prefix): c.last for c in session.scalars(select(TicketCounter))}
+
+    todays = [t for t in tickets if t.day == today]
+    status = Counter(t.status for t in todays)
+    assert 25 <= len(todays) <= 40
+    assert 2 <= status["called"] <= 3 and status["waiting"] >= 3 and status["done"] >= 3
+    assert {t.desk for t in todays if t.status == "called"} <= {1, 2, 3}
+    assert any(t.priority for t in todays if t.status == "waiting")
+    assert len({t.service_id for t in todays}) >= 4
+
+    past = [t for t in tickets if t.day < today]
+    days = Counter(t.day for t in past)
+    assert len(days) == 12 and all(day.weekday() < 5 for day in days)
+    assert all(30 <= n <= 80 for n in days.values())
+    no_shows = sum(1 for t in past if t.status == "no_show") / len(past)
+    assert 0.03 <= no_shows <= 0.10
+    done = [t for t in past if t.status == "done"]
+    assert len(done) > 0.85 * len(past)
+    for t in done:
+        assert t.first_called_at is not None and t.finished_at is not None
+        assert t.arrived_at <= t.first_called_at <= t.called_at < t.finished_at
+        assert t.desk in (1, 2, 3) and t.staff_id is not None
+    for t in past:
+        assert services.clock.to_local(t.arrived_at).date() == t.day
+        for moment in (t.arrived_at, t.called_at, t.finished_at):
+            assert moment is None or _in_hours(services, moment), t.label
+    assert all(_in_hours(services, c.at) for c in contacts if c.at < services.clock.now())
+    assert {c.channel for c in contacts} == {"email", "phone", "video"}
+
+    # Each ticket's timeline: issued first, then called by a desk, then one ending.
+    timeline: dict[int, list[str]] = defaultdict(list)
+    for event in events:
+        timeline[event.ticket_id].append(event.action)
+    for t in done:
+        assert timeline[t.id][0] == "issued" and timeline[t.id][-1] == "finished"
+        assert "called" in timeline[t.id]
+    for t in past:
+        if t.status == "no_show":
+            assert timeline[t.id][-1] == "no_show"
+
+    # The counters continue today's numbering: the next ticket gets a fresh number.
+    info_prefix = "A"
+    assert counters[(today, info_prefix)] == sum(
+        1 for t in todays if t.label.startswith(info_prefix)
+    )
+    clerk = next(s for s in services.staff.active_staff() if s.role == "desk")
+    actor = Actor(clerk.id, clerk.name, clerk.role, 4)
+    ticket = services.queue.issue(actor, "info")
+    assert ticket.label == f"A{counters[(today, 'A')] + 1:03d}"
+    # And the desks can go on working the demo queue.
+    called = services.queue.call_next(actor, 4)
+    assert called is not None and called.priority
+
+
+def test_demo_board_has_no_names_and_real_waits(services: Services) -> None:
+    fill_demo(services, days=3)
+    board = services.queue.board()
+    assert 2 <= len(board.serving) <= 3
+    assert len(board.recent) == 6
+    assert sum(load.waiting for load in board.load) >= 3
+    assert any(load.estimated_wait > 0 for load in board.load)
