@@ -10,6 +10,7 @@ from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
+from frontdesk.services.appointments import AppointmentService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.errors import (
@@ -45,6 +46,7 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
+        self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -38,6 +38,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.call": DESK,
     "queue.close_day": LEAD,
     "contact.log": DESK,
+    # BSN appointments
+    "appointment.view": DESK,
+    "appointment.book": DESK,
+    "appointment.work": DESK,
+    "appointment.reveal_bsn": DESK,
+    "appointment.invoices": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -50,6 +56,11 @@ ACTION_LABELS: dict[str, str] = {
     "queue.call": "serve visitors from the queue",
     "queue.issue": "hand out tickets",
     "queue.view": "see the queue",
+    "appointment.view": "see the appointment book",
+    "appointment.book": "book or change appointments",
+    "appointment.work": "serve appointments",
+    "appointment.reveal_bsn": "see a BSN",
+    "appointment.invoices": "see the employer invoices",
 }
 
 

@@ -1,5 +1,6 @@
 """ORM models. One module per capability; every table is listed here for Alembic."""
 
+from frontdesk.db.models.appointments import Appointment, AppointmentEvent, AppointmentPerson
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
 from frontdesk.db.models.queue import (
@@ -13,6 +14,9 @@ from frontdesk.db.models.queue import (
 from frontdesk.db.models.visitors import Visitor
 
 __all__ = [
+    "Appointment",
+    "AppointmentEvent",
+    "AppointmentPerson",
     "AuditEvent",
     "Base",
     "ClosedDay",
