@@ -208,7 +208,7 @@ class PersonInput:
     relation: str = "main"
     data: VisitorInput = field(default_factory=VisitorInput)
     visitor_id: int | None = None  # an existing visitor (their details may be corrected)
-    married: bool = False
+    married: bool | None = False  # None: keep what the desk recorded (imports)
 
 
 @dataclass(frozen=True)
@@ -615,7 +615,7 @@ class AppointmentService:
                     visitor_id=visitor.id,
                     relation=person.relation,
                     position=position,
-                    married=person.married,
+                    married=bool(person.married),
                     fee_cents=fee,
                     documents="",
                     welcome_bag=False,
@@ -624,7 +624,8 @@ class AppointmentService:
                 session.flush()
                 changed = True
             else:
-                new = (person.relation, position, person.married, fee)
+                married = row.married if person.married is None else person.married
+                new = (person.relation, position, married, fee)
                 if (row.relation, row.position, row.married, row.fee_cents) != new:
                     row.relation, row.position, row.married, row.fee_cents = new
                     changed = True
