@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -398,3 +399,50 @@ def test_same_person_is_not_duplicated(services: Services, clerk: Actor) -> None
     services.appointments.book(clerk, household(time="09:00"))
     services.appointments.book(clerk, household(time="09:30"))
     assert len(services.visitors.search(clerk, "Priya Raghunathan")) == 1
+
+
+def test_invoice_exports_csv_and_xlsx(
+    services: Services, clerk: Actor, lead: Actor, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from frontdesk.services.appointments import export_invoices
+
+    ap_id, _person_id = _issue(services, clerk)
+    tick_all(services, clerk, ap_id)
+    services.appointments.complete(clerk, ap_id)
+    # employer-paid household of three
+    ap = services.appointments.book(clerk, household(employer="LUMC", time="10:30"))
+    services.appointments.check_in(clerk, ap.id)
+    services.appointments.start(clerk, ap.id)
+    tick_all(services, clerk, ap.id)
+    for person in ap.persons:
+        services.appointments.record_bsn(clerk, person.id, "issued", OTHER_BSN)
+    services.appointments.complete(clerk, ap.id)
+    lines = services.appointments.invoices(lead, "2026Q4")
+    csv_path, xlsx_path = tmp_path / "q4.csv", tmp_path / "q4.xlsx"
+    assert export_invoices(lines, str(csv_path), "csv") == 4  # 3 persons + a total
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "employer,date,reference,person,relation,fee_eur,exempt"
+    assert "LUMC,,,total,,87.50," in text
+    assert VALID_BSN not in text and OTHER_BSN not in text and "333" not in text
+    export_invoices(lines, str(xlsx_path), "xlsx")
+    sheet = load_workbook(xlsx_path).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[1][:6] == ["LUMC", "2026-11-23", "#2", "Priya Raghunathan", "main", 50.0]
+    assert values[-1][3:6] == ["total", None, 87.5]
+    flat = repr(values)
+    assert OTHER_BSN not in flat and VALID_BSN not in flat
+
+
+def test_cli_invoices(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from frontdesk.cli import main
+
+    out = tmp_path / "q4.xlsx"
+    base = ["--config", str(tmp_path / "none.toml"), "--db", sqlite_url]
+    assert (
+        main([*base, "appointments", "invoices", "--quarter", "2026Q4", "--output", str(out)]) == 0
+    )
+    assert out.exists() and "0 persons" in capsys.readouterr().out
+    assert main([*base, "appointments", "invoices", "--quarter", "Q9", "--output", str(out)]) == 2
+    assert "2026Q4" in capsys.readouterr().err
