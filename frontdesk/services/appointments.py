@@ -99,6 +99,16 @@ DOCUMENTS: dict[str, str] = {
     "residence_permit": "Residence permit or IND letter",
     "marriage": "Marriage or divorce certificate",
 }
+# Short names for the screen's checklist (the long ones go on the "bring next time" list).
+DOCUMENT_SHORT: dict[str, str] = {
+    "id": "Passport or EU ID",
+    "birth_certificate": "Birth certificate",
+    "birth_certificate_legalised": "Birth certificate, legalised/apostille",
+    "address": "Proof of address",
+    "job_letter": "Job letter",
+    "residence_permit": "Residence permit / IND letter",
+    "marriage": "Marriage/divorce certificate",
+}
 _TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
 
 
@@ -108,6 +118,10 @@ class DocumentItem:
     code: str
     label: str
     ticked: bool
+
+    @property
+    def short(self) -> str:
+        return DOCUMENT_SHORT.get(self.code, self.label)
 
 
 @dataclass(frozen=True)

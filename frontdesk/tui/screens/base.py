@@ -42,16 +42,6 @@ class ComingScreen(WorkScreen):
             yield Static(self.PLANNED, classes="coming-text")
 
 
-class AppointmentsScreen(ComingScreen):
-    HELP_TITLE = "Appointments"
-    MODE = "appointments"
-    PLANNED = (
-        "The BSN appointment book will be here: the day's appointments in the BSN hours, "
-        "check-in of a household into the queue, the documents checklist per person, the "
-        "BSN outcome (masked), fees and the quarterly employer invoices."
-    )
-
-
 class ReferralsScreen(ComingScreen):
     HELP_TITLE = "Referrals"
     MODE = "referrals"
