@@ -446,3 +446,25 @@ def test_cli_invoices(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFix
     assert out.exists() and "0 persons" in capsys.readouterr().out
     assert main([*base, "appointments", "invoices", "--quarter", "Q9", "--output", str(out)]) == 2
     assert "2026Q4" in capsys.readouterr().err
+
+
+def test_demo_fills_the_appointment_book(services: Services) -> None:
+    from datetime import timedelta
+
+    from frontdesk.services.demo import fill_demo
+
+    summary = fill_demo(services, days=14)
+    assert "BSN appointments" in summary
+    desk = next(s for s in services.staff.active_staff() if s.role == "desk")
+    actor = Actor(desk.id, desk.name, "desk", 1, "test")
+    today = services.appointments.day(actor, MONDAY)
+    statuses = {a.status for a in today}
+    assert today and "booked" in statuses and statuses & {"completed", "checked_in"}
+    past = [
+        a
+        for d in range(1, 15)
+        for a in services.appointments.day(actor, MONDAY - timedelta(days=d))
+    ]
+    assert {"completed", "no_show"} <= {a.status for a in past}
+    assert all(a.status != "booked" for a in past)
+    assert all(p.bsn_masked is None for a in past for p in a.persons)  # no demo BSNs stored
