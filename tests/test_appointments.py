@@ -468,3 +468,16 @@ def test_demo_fills_the_appointment_book(services: Services) -> None:
     assert {"completed", "no_show"} <= {a.status for a in past}
     assert all(a.status != "booked" for a in past)
     assert all(p.bsn_masked is None for a in past for p in a.persons)  # no demo BSNs stored
+
+
+def test_fee_settings_from_the_config_file(tmp_path: Path) -> None:
+    from frontdesk.config import ConfigError, load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('fees = {first = 60, child = 10.5}\nexempt_employers = ["LUMC"]\n')
+    settings = load_settings(config_path=path, environ={})
+    assert settings.fees == {"first": 60.0, "partner": 25.0, "child": 10.5}
+    assert settings.exempt_employers == ("LUMC",)
+    path.write_text('fees = {first = "fifty"}\n')
+    with pytest.raises(ConfigError, match=r"fees\.first"):
+        load_settings(config_path=path, environ={})
