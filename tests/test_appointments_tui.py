@@ -173,3 +173,42 @@ def test_appointment_book_snapshot(snap_compare: Any, sqlite_url: str) -> None:
         assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
     finally:
         services.close()
+
+
+async def test_book_a_household_with_the_form(ui_services: Services) -> None:
+    from textual.widgets import Input, Select
+
+    from frontdesk.tui.screens.appointments import HouseholdForm
+    from frontdesk.tui.widgets.field import Field
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, HouseholdForm)
+        assert form.query_one("#time", Input).value == "09:00"  # the first free slot
+        assert app.focused is form.query_one("#p0_given_names", Input)
+        await pilot.press(*"Mara", "tab", *"Fictief", "tab", *"31-02-1990", "tab", *"Poland")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # refused: the form stays as typed
+        assert "-invalid" in form.query_one("#field-p0_birth_date", Field).classes
+        assert form.query_one("#p0_given_names", Input).value == "Mara"
+        assert ui_services.appointments.day(clerk, MONDAY_10.date()) == []
+        date_input = form.query_one("#p0_birth_date", Input)
+        date_input.value = "28-02-1990"
+        form.query_one("#p1_relation", Select).value = "child"
+        form.query_one("#p1_given_names", Input).value = "Kim"
+        form.query_one("#p1_family_name", Input).value = "Fictief"
+        form.query_one("#p1_birth_date", Input).value = "2019-05-05"
+        form.query_one("#employer", Input).value = "LUMC"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AppointmentsScreen)
+        [info] = ui_services.appointments.day(clerk, MONDAY_10.date())
+        assert [p.relation for p in info.persons] == ["main", "child"]
+        assert info.persons[0].nationality == "PL" and info.fee_cents == 6250
+        assert info.employer == "LUMC"
