@@ -596,7 +596,7 @@ class AppointmentsScreen(WorkScreen):
             counts[r.status] = counts.get(r.status, 0) + 1
         self.query_one("#day-hint", Static).update(
             Text(
-                f"{len(rows)} appointments · "
+                f"{len(rows)} appointment{'s' if len(rows) != 1 else ''} · "
                 + ", ".join(f"{n} {STATUSES[s]}" for s, n in counts.items())
                 if rows
                 else "No appointments this day. N books one; , and . move a day."
@@ -684,7 +684,8 @@ class AppointmentsScreen(WorkScreen):
                 Text(f"{person.name} ({RELATIONS[person.relation].lower()}){married}", "bold"),
                 key=f"p{person.id}",
             )
-            checklist.add_row("", Text(f"  BSN: {person.bsn_text}{bag}"), key=f"b{person.id}")
+            if info.kind == "first_registration":
+                checklist.add_row("", Text(f"  BSN: {person.bsn_text}{bag}"), key=f"b{person.id}")
             for doc in person.documents:
                 checklist.add_row(
                     Text(
@@ -861,6 +862,9 @@ class AppointmentsScreen(WorkScreen):
         person = self._person()
         if person is None:
             self.notify("Move the checklist cursor to a person first.", severity="warning")
+            return
+        if self.current is None or self.current.kind != "first_registration":
+            self.notify("Only a first registration issues a BSN.", severity="warning")
             return
         store = _services(self).settings.bsn_storage == "number"
         self.app.push_screen(BsnModal(person, store), self._after_bsn)
