@@ -11,7 +11,7 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from frontdesk import __version__
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
@@ -251,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="address for --web to listen on (default 127.0.0.1, this machine only; "
         "e.g. 0.0.0.0 for the local network)",
     )
+    _add_appointments_import(import_sub)
+    _add_appointments_parser(sub)
 
     config = sub.add_parser("config", help="configuration file", description="Configuration.")
     config_sub = config.add_subparsers(
@@ -262,6 +264,40 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print where the config file is read from.",
     )
     return parser
+
+
+def _add_appointments_import(imp_sub: Any) -> None:
+    appointments = imp_sub.add_parser(
+        "appointments",
+        help="import BSN appointments from the booking system's CSV",
+        description="Import appointments: one row per person, rows sharing a reference are "
+        "one household. Columns: reference, date, time, type, role, given_names, "
+        "family_name, date_of_birth, nationality, phone, email, employer. Exit 1 when "
+        "any row was rejected. Example: frontdesk import appointments bookings.csv --dry-run",
+    )
+    appointments.add_argument("file", type=Path, metavar="FILE")
+    appointments.add_argument(
+        "--dry-run", action="store_true", help="check and count, but save nothing"
+    )
+
+
+def _add_appointments_parser(sub: Any) -> None:
+    appointments = sub.add_parser(
+        "appointments", help="BSN appointments", description="BSN appointments."
+    )
+    ap_sub = appointments.add_subparsers(
+        dest="appointments_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    invoices = ap_sub.add_parser(
+        "invoices",
+        help="the quarterly employer invoice list (CSV or XLSX)",
+        description="Write the persons registered per employer in a quarter, with fees "
+        "(exempt employers at zero); never a BSN. Example: frontdesk appointments "
+        "invoices --quarter 2026Q4 --format xlsx --output q4.xlsx",
+    )
+    invoices.add_argument("--quarter", required=True, metavar="YYYYQN")
+    invoices.add_argument("--format", choices=["csv", "xlsx"], default=None)
+    invoices.add_argument("--output", required=True, type=Path, metavar="FILE")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -438,6 +474,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    if args.import_command == "appointments":
+        return _import_appointments(args, settings)
     from frontdesk.services.auth import CLI_ACTOR
 
     path: Path = args.file
@@ -536,6 +574,44 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services.appointment_import import import_appointments
+    from frontdesk.services.auth import CLI_ACTOR
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot be read ({exc.strerror})") from None
+    services = _open(settings)
+    try:
+        report = import_appointments(services.appointments, CLI_ACTOR, data, dry_run=args.dry_run)
+    finally:
+        services.close()
+    for line in report.errors:
+        print(line, file=sys.stderr)
+    print(report.summary)
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def cmd_appointments(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services.appointments import export_invoices
+    from frontdesk.services.auth import CLI_ACTOR
+
+    fmt = args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "csv")
+    services = _open(settings)
+    try:
+        lines = services.appointments.invoices(CLI_ACTOR, args.quarter)
+    finally:
+        services.close()
+    try:
+        rows = export_invoices(lines, str(args.output), fmt)
+    except OSError as exc:
+        raise CliError(f"{args.output}: cannot be written ({exc.strerror})") from None
+    employers = len({line.employer for line in lines})
+    print(f"wrote {args.output}: {rows - employers} persons, {employers} employers")
+    return EXIT_OK
+
+
 def run_app(settings: Settings) -> int:
     from frontdesk.services.demo import DEMO_PINS, fill_demo, reset_demo_database
     from frontdesk.tui.app import FrontdeskApp
@@ -562,6 +638,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "packs": cmd_packs,
     "report": cmd_report,
     "board": cmd_board,
+    "appointments": cmd_appointments,
 }
 
 

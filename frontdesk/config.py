@@ -76,6 +76,7 @@ DEFAULT_PARTNER_CATEGORIES: tuple[str, ...] = (
     "healthcare",
     "other",
 )
+DEFAULT_FEES: Mapping[str, float] = {"first": 50.0, "partner": 25.0, "child": 12.5}
 
 
 def default_data_dir() -> Path:
@@ -103,6 +104,9 @@ class Settings:
     target_wait_minutes: int = 15
     retention_days: int = 365
     bsn_storage: str = "number"  # or "issued_flag"
+    # BSN registration fees in euro per person of a household, and employers that pay nothing.
+    fees: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FEES))
+    exempt_employers: tuple[str, ...] = ()
     desk_services: tuple[str, ...] = ()  # service codes this desk calls; empty = all
     services: tuple[ServiceDefault, ...] = DEFAULT_SERVICES
     hours: tuple[Hours, ...] = DEFAULT_HOURS
@@ -178,6 +182,20 @@ def _parse_services(raw: object, path: Path) -> tuple[ServiceDefault, ...]:
     return tuple(out)
 
 
+def _parse_fees(raw: object, path: Path) -> dict[str, float]:
+    """``fees = {first = 50.0, partner = 25.0, child = 12.5}`` in euro; missing keys: defaults."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: fees must be a table, e.g. fees = {{first = 50.0}}")
+    fees = dict(DEFAULT_FEES)
+    for key, value in raw.items():
+        if key not in DEFAULT_FEES:
+            raise ConfigError(f"{path}: fees knows first, partner and child, not {key!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{path}: fees.{key} must be an amount in euro, e.g. 12.5")
+        fees[key] = float(value)
+    return fees
+
+
 _SCALARS: dict[str, type] = {
     "db": str,
     "desk": int,
@@ -237,6 +255,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
                     f'{path}: partner_categories must be a list of names, e.g. ["bank", "other"]'
                 )
             fields["partner_categories"] = tuple(dict.fromkeys(v.strip() for v in value))
+        elif key == "fees":
+            fields["fees"] = _parse_fees(value, path)
+        elif key == "exempt_employers":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: exempt_employers must be a list of employer names")
+            fields["exempt_employers"] = tuple(v.strip() for v in value if v.strip())
         elif key == "hours":
             fields["hours"] = _parse_hours(value, path)
         elif key == "services":

@@ -10,6 +10,7 @@ from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
+from frontdesk.services.appointments import AppointmentService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.catalogue import CatalogueService
@@ -55,6 +56,7 @@ class Services:
         self.packs = PackService(db, self.clock)
         self.reports = ReportService(db, settings, self.clock)
         self.catalogue = CatalogueService(db, self.clock)
+        self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

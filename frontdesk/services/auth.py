@@ -57,6 +57,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.view": LEAD,
     "report.export": LEAD,
     "service.manage": LEAD,
+    # BSN appointments
+    "appointment.view": DESK,
+    "appointment.book": DESK,
+    "appointment.work": DESK,
+    "appointment.reveal_bsn": DESK,
+    "appointment.invoices": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -82,6 +88,11 @@ ACTION_LABELS: dict[str, str] = {
     "report.view": "see the reports",
     "report.export": "export reports",
     "service.manage": "change the services",
+    "appointment.view": "see the appointment book",
+    "appointment.book": "book or change appointments",
+    "appointment.work": "serve appointments",
+    "appointment.reveal_bsn": "see a BSN",
+    "appointment.invoices": "see the employer invoices",
 }
 
 

@@ -17,8 +17,8 @@ from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.appointments import AppointmentsScreen
 from frontdesk.tui.screens.base import (
-    AppointmentsScreen,
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen

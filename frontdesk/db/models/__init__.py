@@ -1,5 +1,6 @@
 """ORM models. One module per capability; every table is listed here for Alembic."""
 
+from frontdesk.db.models.appointments import Appointment, AppointmentEvent, AppointmentPerson
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
 from frontdesk.db.models.packs import PackIssue, PackType, StockMovement
@@ -15,6 +16,9 @@ from frontdesk.db.models.referrals import Partner, Referral, ReferralEvent
 from frontdesk.db.models.visitors import Visitor, VisitorNameToken
 
 __all__ = [
+    "Appointment",
+    "AppointmentEvent",
+    "AppointmentPerson",
     "AuditEvent",
     "Base",
     "ClosedDay",

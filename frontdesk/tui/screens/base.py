@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult, SystemCommand
-from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from frontdesk.tui.widgets.header import DeskHeader
 
@@ -29,24 +28,3 @@ class WorkScreen(Screen[None]):
     def commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         return ()
-
-
-class ComingScreen(WorkScreen):
-    """A mode whose capability has not landed yet; it says what it will hold."""
-
-    PLANNED = ""
-
-    def compose_body(self) -> ComposeResult:
-        with Vertical(classes="coming"):
-            yield Static(self.HELP_TITLE, classes="coming-title")
-            yield Static(self.PLANNED, classes="coming-text")
-
-
-class AppointmentsScreen(ComingScreen):
-    HELP_TITLE = "Appointments"
-    MODE = "appointments"
-    PLANNED = (
-        "The BSN appointment book will be here: the day's appointments in the BSN hours, "
-        "check-in of a household into the queue, the documents checklist per person, the "
-        "BSN outcome (masked), fees and the quarterly employer invoices."
-    )

@@ -1,0 +1,1104 @@
+"""BSN registration appointments: the book, check-in, documents, the BSN outcome, fees.
+
+One appointment covers a household (a main visitor, a partner, children): everyone being
+registered attends. The lifecycle is ``booked -> checked_in -> in_progress -> completed``,
+or ``no_show``, ``cancelled``, ``rejected_missing_documents``; every change is an
+:class:`AppointmentEvent` with time and staff member.
+
+The BSN is special. Data returned from here carries it masked (``******123``); the whole
+number comes only from :meth:`AppointmentService.reveal_bsn`, with a reason that goes to
+the audit log, and never to an intern. With the policy ``bsn_storage = "issued_flag"`` no
+number is stored at all, only whether one was issued.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import bsn as stdnum_bsn
+
+from frontdesk.clock import Clock
+from frontdesk.config import WEEKDAYS, Settings
+from frontdesk.db import Database
+from frontdesk.db.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentPerson,
+    Staff,
+    Ticket,
+    Visitor,
+)
+from frontdesk.services import audit
+from frontdesk.services.auth import Actor, require
+from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.fields import parse_date
+from frontdesk.services.queue import QueueService
+from frontdesk.services.text import clean_text, fold
+from frontdesk.services.visitors import VisitorInput, VisitorService, check_visitor
+
+KINDS: dict[str, str] = {
+    "first_registration": "First registration",
+    "bsn_collection": "BSN collection",
+    "other": "Other",
+}
+RELATIONS: dict[str, str] = {"main": "Main person", "partner": "Partner", "child": "Child"}
+STATUSES: dict[str, str] = {
+    "booked": "booked",
+    "checked_in": "checked in",
+    "in_progress": "in progress",
+    "completed": "completed",
+    "no_show": "no-show",
+    "cancelled": "cancelled",
+    "rejected_missing_documents": "rejected: documents missing",
+}
+# Which status may follow which. A household that was marked no-show and turns up late
+# after all may still be checked in.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "booked": frozenset({"checked_in", "no_show", "cancelled"}),
+    "checked_in": frozenset({"in_progress", "rejected_missing_documents"}),
+    "in_progress": frozenset({"completed", "rejected_missing_documents"}),
+    "no_show": frozenset({"checked_in"}),
+    "completed": frozenset(),
+    "cancelled": frozenset(),
+    "rejected_missing_documents": frozenset(),
+}
+_VERBS = {
+    "checked_in": "checked in",
+    "in_progress": "started",
+    "completed": "completed",
+    "no_show": "marked no-show",
+    "cancelled": "cancelled",
+    "rejected_missing_documents": "rejected for missing documents",
+}
+SERVICE_FOR_KIND = {
+    "first_registration": "bsn_registration",
+    "bsn_collection": "bsn_collection",
+    "other": "bsn_registration",
+}
+BSN_OUTCOMES = {"issued": "issued at the desk", "by_post": "to follow by post"}
+
+# EU and EEA member states, and Switzerland (free movement: no residence permit, no
+# legalised birth certificate needed).
+_EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+EU_EEA: frozenset[str] = frozenset((_EU + " IS LI NO CH").split(" "))
+
+DOCUMENTS: dict[str, str] = {
+    "id": "Valid passport or EU identity card",
+    "birth_certificate": "Full birth certificate",
+    "birth_certificate_legalised": "Full birth certificate, legalised or with an apostille",
+    "address": "Proof of address (rental contract, owner's declaration or the "
+    "employer-address form)",
+    "job_letter": "Job letter (employment contract or employer's declaration)",
+    "residence_permit": "Residence permit or IND letter",
+    "marriage": "Marriage or divorce certificate",
+}
+# Short names for the screen's checklist (the long ones go on the "bring next time" list).
+DOCUMENT_SHORT: dict[str, str] = {
+    "id": "Passport or EU ID",
+    "birth_certificate": "Birth certificate",
+    "birth_certificate_legalised": "Birth certificate, legalised/apostille",
+    "address": "Proof of address",
+    "job_letter": "Job letter",
+    "residence_permit": "Residence permit / IND letter",
+    "marriage": "Marriage/divorce certificate",
+}
+_TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+
+
+# -- plain data returned to screens, the CLI and tests --------------------------------
+@dataclass(frozen=True)
+class DocumentItem:
+    code: str
+    label: str
+    ticked: bool
+
+    @property
+    def short(self) -> str:
+        return DOCUMENT_SHORT.get(self.code, self.label)
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A person of the household. The BSN only ever appears masked here."""
+
+    id: int
+    visitor_id: int
+    name: str
+    relation: str
+    birth_date: date | None
+    nationality: str | None
+    married: bool
+    fee_cents: int
+    documents: tuple[DocumentItem, ...]
+    bsn_outcome: str | None
+    bsn_masked: str | None  # "******123"; None when no number is stored
+    welcome_bag: bool
+
+    @property
+    def missing(self) -> tuple[DocumentItem, ...]:
+        return tuple(d for d in self.documents if not d.ticked)
+
+    @property
+    def bsn_text(self) -> str:
+        """What a screen shows: the masked number, or "issued" / "by post" / "-"."""
+        if self.bsn_outcome == "issued":
+            return self.bsn_masked or "issued"
+        if self.bsn_outcome == "by_post":
+            return "by post"
+        return "-"
+
+
+@dataclass(frozen=True)
+class AppointmentInfo:
+    id: int
+    reference: str | None
+    kind: str
+    day: date
+    start_at: datetime
+    minutes: int
+    employer: str | None
+    exempt: bool
+    fee_cents: int
+    status: str
+    persons: tuple[PersonInfo, ...]
+    ticket_id: int | None
+    ticket_label: str | None
+    arrived_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    letter_collected_at: datetime | None
+    bring_next_time: str | None
+    notes: str | None
+
+    @property
+    def main(self) -> PersonInfo | None:
+        return self.persons[0] if self.persons else None
+
+    @property
+    def late_minutes(self) -> int:
+        if self.arrived_at is None or self.arrived_at <= self.start_at:
+            return 0
+        return int((self.arrived_at - self.start_at).total_seconds() // 60)
+
+    @property
+    def payer(self) -> str:
+        return self.employer or "private"
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    at: datetime
+    action: str
+    status: str
+    staff_name: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One registered person on an employer's quarterly invoice. Never a BSN."""
+
+    employer: str
+    day: date
+    reference: str
+    name: str
+    relation: str
+    fee_cents: int
+    exempt: bool
+
+
+# -- input -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PersonInput:
+    """A person of the household as a form or an import row gives it."""
+
+    relation: str = "main"
+    data: VisitorInput = field(default_factory=VisitorInput)
+    visitor_id: int | None = None  # an existing visitor (their details may be corrected)
+    married: bool | None = False  # None: keep what the desk recorded (imports)
+
+
+@dataclass(frozen=True)
+class AppointmentInput:
+    kind: str = "first_registration"
+    day: str | date | None = None
+    time: str | time | None = None
+    minutes: int | str | None = 30
+    employer: str | None = None
+    notes: str | None = None
+    reference: str | None = None
+    people: tuple[PersonInput, ...] = ()
+
+
+@dataclass
+class _Checked:
+    kind: str
+    day: date
+    start_at: datetime
+    minutes: int
+    employer: str | None
+    notes: str | None
+    reference: str | None
+    people: list[tuple[PersonInput, dict[str, Any]]]
+
+
+# -- helpers ---------------------------------------------------------------------------
+def mask_bsn(number: str | None) -> str | None:
+    return None if not number else "*" * (len(number) - 3) + number[-3:]
+
+
+def check_bsn(value: object, field: str = "bsn") -> str:
+    """8 or 9 digits (8 get a leading zero), the eleven-test, not all zeros (python-stdnum).
+
+    The message never repeats the number typed.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, "type the BSN (9 digits)")
+    digits = re.sub(r"[\s.\-]", "", value)
+    if not digits.isdigit():
+        raise ValidationError(field, "a BSN has only digits")
+    if len(digits) not in (8, 9):
+        raise ValidationError(field, "a BSN has 9 digits (or 8, without the leading zero)")
+    try:
+        return str(stdnum_bsn.validate(digits))
+    except StdnumError:
+        raise ValidationError(
+            field, "this is not a valid BSN (the check digit does not match); check the digits"
+        ) from None
+
+
+def parse_time_of_day(value: object, field: str = "time") -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        match = _TIME.match(value)
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2))
+            if hour < 24 and minute < 60:
+                return time(hour, minute)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(field, "type the time, e.g. 09:30")
+    raise ValidationError(field, "this is not a time; write it as 09:30")
+
+
+def is_eu(nationality: str | None) -> bool:
+    return nationality is not None and nationality.upper() in EU_EEA
+
+
+def required_documents(
+    kind: str,
+    relation: str,
+    nationality: str | None,
+    married: bool,
+    has_employer: bool,
+) -> list[str]:
+    """The documents this person must show, derived from who they are."""
+    if kind != "first_registration":
+        return ["id"]
+    codes = ["id", "birth_certificate" if is_eu(nationality) else "birth_certificate_legalised"]
+    if relation == "main":
+        codes += ["address", "job_letter"]
+    elif relation == "partner" and has_employer:
+        codes.append("job_letter")
+    if not is_eu(nationality):  # unknown nationality: ask, the clerk can tick it
+        codes.append("residence_permit")
+    if married:
+        codes.append("marriage")
+    return codes
+
+
+def euro(cents: int) -> str:
+    return f"€{cents // 100},{cents % 100:02d}"
+
+
+def parse_quarter(text: str) -> tuple[date, date]:
+    """ "2026Q4" (or "2026-Q4", "q4 2026") -> first day, first day of the next quarter."""
+    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[qQ]([1-4])\s*|\s*[qQ]([1-4])\s*-?\s*(\d{4})\s*", text)
+    if not match:
+        raise ValidationError("quarter", "write the quarter as 2026Q4")
+    year = int(match.group(1) or match.group(4))
+    q = int(match.group(2) or match.group(3))
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+    return start, end
+
+
+class AppointmentService:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        visitors: VisitorService,
+        queue: QueueService,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.visitors = visitors
+        self.queue = queue
+
+    # -- settings-derived rules ------------------------------------------------------
+    def is_exempt(self, employer: str | None) -> bool:
+        if not employer:
+            return False
+        return fold(employer) in {fold(e) for e in self.settings.exempt_employers}
+
+    def person_fee(self, kind: str, relation: str, employer: str | None) -> int:
+        if kind != "first_registration" or self.is_exempt(employer):
+            return 0
+        key = {"main": "first"}.get(relation, relation)
+        return round(float(self.settings.fees.get(key, 0.0)) * 100)
+
+    def bsn_hours(self) -> str:
+        spans = [
+            f"{WEEKDAYS[h.weekday].capitalize()} {h.start:%H:%M}-{h.end:%H:%M}"
+            for h in sorted(self.settings.hours, key=lambda h: (h.weekday, h.start))
+            if h.kind == "bsn_appointments"
+        ]
+        return ", ".join(spans) or "not configured"
+
+    def _in_bsn_hours(self, day: date, start: time, minutes: int) -> bool:
+        begin = datetime.combine(day, start)
+        end = begin + timedelta(minutes=minutes)
+        for h in self.settings.hours:
+            if h.kind != "bsn_appointments" or h.weekday != day.weekday():
+                continue
+            if datetime.combine(day, h.start) <= begin and end <= datetime.combine(day, h.end):
+                return True
+        return False
+
+    def slots(self, day: date, minutes: int = 30) -> list[time]:
+        """The slot start times in the BSN hours of a day."""
+        out: list[time] = []
+        for h in sorted(self.settings.hours, key=lambda h: h.start):
+            if h.kind != "bsn_appointments" or h.weekday != day.weekday():
+                continue
+            moment = datetime.combine(day, h.start)
+            while moment + timedelta(minutes=minutes) <= datetime.combine(day, h.end):
+                out.append(moment.time())
+                moment += timedelta(minutes=minutes)
+        return out
+
+    # -- checking input ----------------------------------------------------------------
+    def check(self, data: AppointmentInput) -> _Checked:
+        """Validate a whole booking; the first problem raises, naming its field."""
+        if data.kind not in KINDS:
+            raise ValidationError(
+                "kind", "pick the type: first registration, BSN collection or other"
+            )
+        day = parse_date(data.day, "day", "The date")
+        if day is None:
+            raise ValidationError("day", "type the date of the appointment")
+        start = parse_time_of_day(data.time)
+        try:
+            minutes = int(data.minutes if data.minutes not in (None, "") else 30)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                "minutes", "the slot length must be a number of minutes"
+            ) from None
+        if not 5 <= minutes <= 240:
+            raise ValidationError("minutes", "the slot length must be between 5 and 240 minutes")
+        if data.kind in ("first_registration", "bsn_collection") and not self._in_bsn_hours(
+            day, start, minutes
+        ):
+            raise ValidationError(
+                "time", f"this is outside the BSN appointment hours ({self.bsn_hours()})"
+            )
+        start_at = datetime.combine(day, start, tzinfo=self.clock.tz)
+        employer = clean_text(data.employer, "employer", label="The employer", max_length=200)
+        if employer is not None and fold(employer) in ("private", "self", "-"):
+            employer = None
+        notes = clean_text(data.notes, "notes", label="The notes", max_length=2000, multiline=True)
+        reference = clean_text(data.reference, "reference", label="The reference", max_length=60)
+        if not data.people:
+            raise ValidationError("p0_given_names", "type the main person's name")
+        people: list[tuple[PersonInput, dict[str, Any]]] = []
+        today = self.clock.today()
+        partners = 0
+        for i, person in enumerate(data.people):
+            if (i == 0) != (person.relation == "main"):
+                raise ValidationError(
+                    f"p{i}_relation",
+                    "the household needs exactly one main person, first"
+                    if i == 0
+                    else "only one main person per household; pick partner or child",
+                )
+            if person.relation not in RELATIONS:
+                raise ValidationError(f"p{i}_relation", "pick partner or child")
+            partners += person.relation == "partner"
+            if partners > 1:
+                raise ValidationError(f"p{i}_relation", "a household has at most one partner")
+            try:
+                values = check_visitor(person.data, today)
+            except ValidationError as exc:
+                raise ValidationError(f"p{i}_{exc.field}", exc.message) from None
+            if data.kind == "first_registration" and values["birth_date"] is None:
+                raise ValidationError(
+                    f"p{i}_birth_date", "the date of birth is needed for a registration"
+                )
+            people.append((person, values))
+        return _Checked(
+            data.kind, day, start_at.astimezone(UTC), minutes, employer, notes, reference, people
+        )
+
+    # -- reading -----------------------------------------------------------------------
+    def _person_info(self, ap: Appointment, p: AppointmentPerson, v: Visitor) -> PersonInfo:
+        ticked = {c for c in p.documents.split(",") if c}
+        codes = required_documents(ap.kind, p.relation, v.nationality, p.married, bool(v.employer))
+        return PersonInfo(
+            id=p.id,
+            visitor_id=v.id,
+            name=" ".join(x for x in (v.given_names, v.family_name) if x),
+            relation=p.relation,
+            birth_date=v.birth_date,
+            nationality=v.nationality,
+            married=p.married,
+            fee_cents=p.fee_cents,
+            documents=tuple(DocumentItem(c, DOCUMENTS[c], c in ticked) for c in codes),
+            bsn_outcome=p.bsn_outcome,
+            bsn_masked=mask_bsn(p.bsn),
+            welcome_bag=p.welcome_bag,
+        )
+
+    def _info(self, session: Session, ap: Appointment) -> AppointmentInfo:
+        session.flush()
+        rows = session.execute(
+            select(AppointmentPerson, Visitor)
+            .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
+            .where(AppointmentPerson.appointment_id == ap.id)
+            .order_by(AppointmentPerson.position, AppointmentPerson.id)
+        ).all()
+        label = (
+            session.scalar(select(Ticket.label).where(Ticket.id == ap.ticket_id))
+            if ap.ticket_id
+            else None
+        )
+        return AppointmentInfo(
+            id=ap.id,
+            reference=ap.reference,
+            kind=ap.kind,
+            day=ap.day,
+            start_at=ap.start_at,
+            minutes=ap.minutes,
+            employer=ap.employer,
+            exempt=self.is_exempt(ap.employer),
+            fee_cents=ap.fee_cents,
+            status=ap.status,
+            persons=tuple(self._person_info(ap, p, v) for p, v in rows),
+            ticket_id=ap.ticket_id,
+            ticket_label=label,
+            arrived_at=ap.arrived_at,
+            started_at=ap.started_at,
+            finished_at=ap.finished_at,
+            letter_collected_at=ap.letter_collected_at,
+            bring_next_time=ap.bring_next_time,
+            notes=ap.notes,
+        )
+
+    def day(self, actor: Actor, day: date) -> list[AppointmentInfo]:
+        """The appointments of a local day, by start time."""
+        require(actor, "appointment.view")
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(Appointment)
+                .where(Appointment.day == day)
+                .order_by(Appointment.start_at, Appointment.id)
+            )
+            return [self._info(session, a) for a in rows]
+
+    def get(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
+        require(actor, "appointment.view")
+        with self.db.read() as session:
+            return self._info(session, self._row(session, appointment_id))
+
+    def history(self, actor: Actor, appointment_id: int) -> list[EventInfo]:
+        require(actor, "appointment.view")
+        with self.db.read() as session:
+            rows = session.execute(
+                select(AppointmentEvent, Staff.name)
+                .outerjoin(Staff, Staff.id == AppointmentEvent.staff_id)
+                .where(AppointmentEvent.appointment_id == appointment_id)
+                .order_by(AppointmentEvent.at, AppointmentEvent.id)
+            )
+            return [EventInfo(e.at, e.action, e.status, name, e.detail) for e, name in rows]
+
+    # -- writing helpers ---------------------------------------------------------------
+    def _row(self, session: Session, appointment_id: int, *, lock: bool = False) -> Appointment:
+        stmt = select(Appointment).where(Appointment.id == appointment_id)
+        if lock and session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        row = session.scalar(stmt)
+        if row is None:
+            raise NotFound("this appointment does not exist (any more)")
+        return row
+
+    def _event(
+        self,
+        session: Session,
+        ap: Appointment,
+        action: str,
+        actor: Actor | None,
+        detail: str | None = None,
+    ) -> None:
+        session.add(
+            AppointmentEvent(
+                appointment_id=ap.id,
+                at=self.clock.now(),
+                action=action,
+                status=ap.status,
+                staff_id=(actor.staff_id or None) if actor else None,
+                detail=detail[:300] if detail else None,
+            )
+        )
+
+    def _move(
+        self, session: Session, ap: Appointment, to: str, actor: Actor, detail: str | None = None
+    ) -> None:
+        if to not in TRANSITIONS[ap.status]:
+            raise Conflict(
+                f"This appointment is {STATUSES[ap.status]}; it cannot be {_VERBS[to]}. "
+                "Nothing was changed."
+            )
+        ap.status = to
+        ap.updated_at = self.clock.now()
+        self._event(session, ap, to, actor, detail)
+
+    def _visitor_for(
+        self, session: Session, person: PersonInput, values: dict[str, Any], *, update: bool
+    ) -> tuple[Visitor, bool]:
+        """The visitor this person is: the one named, the same name and birth date, or new."""
+        row: Visitor | None = None
+        if person.visitor_id is not None:
+            row = session.get(Visitor, person.visitor_id)
+            if row is None or row.anonymised_at is not None:
+                raise NotFound("one of the visitors of this household no longer exists")
+        elif values["birth_date"] is not None:
+            row = session.scalar(
+                select(Visitor)
+                .where(
+                    Visitor.search_key == values["search_key"],
+                    Visitor.birth_date == values["birth_date"],
+                    Visitor.anonymised_at.is_(None),
+                )
+                .order_by(Visitor.id)
+                .limit(1)
+            )
+        if row is None:
+            return self.visitors.create_in(session, values), True
+        changed = False
+        if update:
+            for key, value in values.items():
+                # An import or a form fills and corrects; it does not blank what the desk knows.
+                if value is not None and value != "" and getattr(row, key) != value:
+                    setattr(row, key, value)
+                    changed = True
+            if changed:
+                row.updated_at = self.clock.now()
+        return row, changed
+
+    def _set_people(self, session: Session, ap: Appointment, checked: _Checked) -> bool:
+        """Make the household's persons match the input; True when anything changed."""
+        existing = list(
+            session.scalars(
+                select(AppointmentPerson)
+                .where(AppointmentPerson.appointment_id == ap.id)
+                .order_by(AppointmentPerson.position, AppointmentPerson.id)
+            )
+        )
+        by_visitor = {p.visitor_id: p for p in existing}
+        changed = False
+        keep: set[int] = set()
+        total = 0
+        for position, (person, values) in enumerate(checked.people):
+            visitor, visitor_changed = self._visitor_for(session, person, values, update=True)
+            changed |= visitor_changed
+            fee = self.person_fee(checked.kind, person.relation, checked.employer)
+            total += fee
+            row = by_visitor.get(visitor.id)
+            if row is None or row.id in keep:
+                row = AppointmentPerson(
+                    appointment_id=ap.id,
+                    visitor_id=visitor.id,
+                    relation=person.relation,
+                    position=position,
+                    married=bool(person.married),
+                    fee_cents=fee,
+                    documents="",
+                    welcome_bag=False,
+                )
+                session.add(row)
+                session.flush()
+                changed = True
+            else:
+                married = row.married if person.married is None else person.married
+                new = (person.relation, position, married, fee)
+                if (row.relation, row.position, row.married, row.fee_cents) != new:
+                    row.relation, row.position, row.married, row.fee_cents = new
+                    changed = True
+            keep.add(row.id)
+        for row in existing:
+            if row.id not in keep:
+                session.delete(row)
+                changed = True
+        ap.fee_cents = total
+        return changed
+
+    # -- the book ----------------------------------------------------------------------
+    def book_in(self, session: Session, actor: Actor, checked: _Checked) -> Appointment:
+        now = self.clock.now()
+        ap = Appointment(
+            reference=checked.reference,
+            kind=checked.kind,
+            day=checked.day,
+            start_at=checked.start_at,
+            minutes=checked.minutes,
+            employer=checked.employer,
+            fee_cents=0,
+            status="booked",
+            notes=checked.notes,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(ap)
+        session.flush()
+        self._set_people(session, ap, checked)
+        self._event(session, ap, "booked", actor, f"{len(checked.people)} person(s)")
+        return ap
+
+    def book(self, actor: Actor, data: AppointmentInput) -> AppointmentInfo:
+        require(actor, "appointment.book")
+        checked = self.check(data)
+        with self.db.write() as session:
+            if checked.reference and session.scalar(
+                select(Appointment.id).where(Appointment.reference == checked.reference)
+            ):
+                raise ValidationError("reference", "another appointment has this reference")
+            return self._info(session, self.book_in(session, actor, checked))
+
+    def update_in(self, session: Session, actor: Actor, ap: Appointment, checked: _Checked) -> bool:
+        """Apply a changed booking; True when anything changed (then an event is written)."""
+        if ap.status not in ("booked", "no_show"):
+            raise Conflict(
+                f"This appointment is {STATUSES[ap.status]}; only a booked one can be changed."
+            )
+        fields_new = (checked.kind, checked.start_at, checked.minutes, checked.employer)
+        moved = ap.start_at != checked.start_at
+        changed = (ap.kind, ap.start_at, ap.minutes, ap.employer) != fields_new
+        ap.kind, ap.start_at, ap.minutes, ap.employer = fields_new
+        ap.day = checked.day
+        if checked.notes is not None and checked.notes != ap.notes:
+            ap.notes = checked.notes
+            changed = True
+        changed |= self._set_people(session, ap, checked)
+        if changed:
+            ap.updated_at = self.clock.now()
+            if moved and ap.status == "no_show":
+                ap.status = "booked"
+            self._event(session, ap, "rescheduled" if moved else "changed", actor)
+        return changed
+
+    def update(self, actor: Actor, appointment_id: int, data: AppointmentInput) -> AppointmentInfo:
+        require(actor, "appointment.book")
+        checked = self.check(data)
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            self.update_in(session, actor, ap, checked)
+            return self._info(session, ap)
+
+    def reschedule(
+        self, actor: Actor, appointment_id: int, day: str | date, at: str | time
+    ) -> AppointmentInfo:
+        require(actor, "appointment.book")
+        new_day = parse_date(day, "day", "The date")
+        if new_day is None:
+            raise ValidationError("day", "type the new date")
+        start = parse_time_of_day(at)
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            if ap.status not in ("booked", "no_show"):
+                raise Conflict(
+                    f"This appointment is {STATUSES[ap.status]}; only a booked one can be moved."
+                )
+            if ap.kind != "other" and not self._in_bsn_hours(new_day, start, ap.minutes):
+                raise ValidationError(
+                    "time", f"this is outside the BSN appointment hours ({self.bsn_hours()})"
+                )
+            old = self.clock.to_local(ap.start_at)
+            ap.start_at = datetime.combine(new_day, start, tzinfo=self.clock.tz)
+            ap.day = new_day
+            ap.status = "booked"
+            ap.updated_at = self.clock.now()
+            self._event(
+                session,
+                ap,
+                "rescheduled",
+                actor,
+                f"from {old:%Y-%m-%d %H:%M} to {new_day} {start:%H:%M}",
+            )
+            return self._info(session, ap)
+
+    def cancel(
+        self, actor: Actor, appointment_id: int, reason: str | None = None
+    ) -> AppointmentInfo:
+        require(actor, "appointment.book")
+        why = clean_text(reason, "reason", label="The reason", max_length=300)
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            self._move(session, ap, "cancelled", actor, why)
+            return self._info(session, ap)
+
+    # -- at the desk -------------------------------------------------------------------
+    def check_in(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
+        """The household has arrived: one ticket in the BSN queue, ordered by appointment time."""
+        require(actor, "appointment.work")
+        require(actor, "queue.issue")
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            if "checked_in" not in TRANSITIONS[ap.status]:
+                self._move(session, ap, "checked_in", actor)  # raises with the reason
+            if ap.day != self.clock.today():
+                raise Conflict(
+                    f"This appointment is on {ap.day:%a %d %b %Y}, not today; "
+                    "reschedule it to check the household in."
+                )
+            main = session.scalar(
+                select(AppointmentPerson.visitor_id)
+                .where(AppointmentPerson.appointment_id == ap.id)
+                .order_by(AppointmentPerson.position, AppointmentPerson.id)
+                .limit(1)
+            )
+            if main is None:
+                raise ValidationError("p0_given_names", "this appointment has nobody in it")
+            ticket = self.queue.issue_in(
+                session,
+                actor,
+                SERVICE_FOR_KIND[ap.kind],
+                visitor_id=main,
+                source="appointment",
+                appointment_at=ap.start_at,
+                notes=f"appointment {ap.reference or ap.id}",
+            )
+            ap.ticket_id = ticket.id
+            ap.arrived_at = self.clock.now()
+            late = max(0, int((ap.arrived_at - ap.start_at).total_seconds() // 60))
+            self._move(
+                session,
+                ap,
+                "checked_in",
+                actor,
+                f"ticket {ticket.label}" + (f", {late} min late" if late else ""),
+            )
+            return self._info(session, ap)
+
+    def start(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            self._move(session, ap, "in_progress", actor)
+            ap.started_at = self.clock.now()
+            return self._info(session, ap)
+
+    def no_show(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            if "no_show" in TRANSITIONS[ap.status] and self.clock.now() < ap.start_at:
+                raise Conflict("This appointment has not started yet; it cannot be a no-show.")
+            self._move(session, ap, "no_show", actor)
+            return self._info(session, ap)
+
+    def _person(self, session: Session, person_id: int) -> tuple[AppointmentPerson, Appointment]:
+        person = session.get(AppointmentPerson, person_id)
+        if person is None:
+            raise NotFound("this person is no longer on the appointment")
+        return person, self._row(session, person.appointment_id, lock=True)
+
+    @staticmethod
+    def _working(ap: Appointment, what: str) -> None:
+        if ap.status not in ("checked_in", "in_progress"):
+            raise Conflict(
+                f"This appointment is {STATUSES[ap.status]}; {what} only once the "
+                "household is checked in."
+            )
+
+    def tick_document(
+        self, actor: Actor, person_id: int, code: str, seen: bool = True
+    ) -> AppointmentInfo:
+        require(actor, "appointment.work")
+        if code not in DOCUMENTS:
+            raise ValidationError("document", "pick a document from the checklist")
+        with self.db.write() as session:
+            person, ap = self._person(session, person_id)
+            self._working(ap, "documents can be ticked")
+            ticked = {c for c in person.documents.split(",") if c}
+            if seen:
+                ticked.add(code)
+            else:
+                ticked.discard(code)
+            person.documents = ",".join(sorted(ticked))
+            ap.updated_at = self.clock.now()
+            self._event(
+                session,
+                ap,
+                "document_seen" if seen else "document_unticked",
+                actor,
+                f"person {person.id}: {code}",
+            )
+            return self._info(session, ap)
+
+    def set_married(self, actor: Actor, person_id: int, married: bool) -> AppointmentInfo:
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            person, ap = self._person(session, person_id)
+            if ap.status in ("completed", "cancelled", "rejected_missing_documents"):
+                raise Conflict(f"This appointment is {STATUSES[ap.status]}; nothing was changed.")
+            person.married = married
+            self._event(session, ap, "married_flag", actor, f"person {person.id}: {married}")
+            return self._info(session, ap)
+
+    def record_bsn(
+        self, actor: Actor, person_id: int, outcome: str, number: str | None = None
+    ) -> AppointmentInfo:
+        """Issued at the desk (the number typed, checked), or to follow by post."""
+        require(actor, "appointment.work")
+        if outcome not in BSN_OUTCOMES:
+            raise ValidationError("bsn_outcome", "pick: issued at the desk, or to follow by post")
+        store: str | None = None
+        if outcome == "issued" and self.settings.bsn_storage == "number":
+            store = check_bsn(number)
+        with self.db.write() as session:
+            person, ap = self._person(session, person_id)
+            self._working(ap, "a BSN can be recorded")
+            if ap.kind != "first_registration":
+                raise Conflict("Only a first registration issues a BSN.")
+            person.bsn_outcome = outcome
+            person.bsn = store
+            ap.updated_at = self.clock.now()
+            self._event(session, ap, "bsn_" + outcome, actor, f"person {person.id}")
+            audit.record(
+                session,
+                self.clock,
+                action="bsn.record",
+                actor=actor,
+                object_type="appointment_person",
+                object_id=person.id,
+                reason=BSN_OUTCOMES[outcome],
+            )
+            return self._info(session, ap)
+
+    def reveal_bsn(self, actor: Actor, person_id: int, reason: str) -> str:
+        """The whole BSN, for a stated reason that goes into the audit log."""
+        require(actor, "appointment.reveal_bsn")
+        why = clean_text(reason, "reason", label="The reason", max_length=300)
+        if not why:
+            raise ValidationError("reason", "say why you need to see the BSN")
+        with self.db.write() as session:
+            person = session.get(AppointmentPerson, person_id)
+            if person is None:
+                raise NotFound("this person is no longer on the appointment")
+            if not person.bsn:
+                raise NotFound(
+                    "no BSN number is stored for this person"
+                    + (
+                        " (this centre keeps only 'BSN issued: yes/no')"
+                        if self.settings.bsn_storage == "issued_flag"
+                        else ""
+                    )
+                )
+            audit.record(
+                session,
+                self.clock,
+                action="bsn.reveal",
+                actor=actor,
+                object_type="appointment_person",
+                object_id=person.id,
+                reason=why,
+            )
+            return person.bsn
+
+    def letter_collected(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
+        """A BSN collection: the person picked up their BSN letter."""
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            if ap.kind != "bsn_collection":
+                raise Conflict("Only a BSN collection appointment hands out a BSN letter.")
+            self._working(ap, "the letter can be recorded")
+            ap.letter_collected_at = self.clock.now()
+            self._event(session, ap, "letter_collected", actor)
+            return self._info(session, ap)
+
+    def complete(
+        self, actor: Actor, appointment_id: int, welcome_bags: Iterable[int] | None = None
+    ) -> AppointmentInfo:
+        """Finish: every document seen and every BSN outcome recorded. ``welcome_bags``
+        names the persons given a welcome bag (default: every registered person)."""
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            info = self._info(session, ap)
+            if "completed" not in TRANSITIONS[ap.status]:
+                self._move(session, ap, "completed", actor)  # raises with the reason
+            if any(p.missing for p in info.persons):
+                raise ValidationError(
+                    "documents",
+                    "some documents are not ticked yet: tick them, or reject the appointment "
+                    "for missing documents",
+                )
+            if ap.kind == "first_registration" and any(p.bsn_outcome is None for p in info.persons):
+                raise ValidationError(
+                    "bsn_outcome",
+                    "record the BSN outcome (issued or by post) for every person first",
+                )
+            if ap.kind == "bsn_collection" and ap.letter_collected_at is None:
+                raise ValidationError("letter", "record that the BSN letter was collected first")
+            bags = set(welcome_bags) if welcome_bags is not None else {p.id for p in info.persons}
+            if ap.kind == "first_registration":
+                for person in session.scalars(
+                    select(AppointmentPerson).where(AppointmentPerson.appointment_id == ap.id)
+                ):
+                    person.welcome_bag = person.id in bags
+            ap.finished_at = self.clock.now()
+            self._move(session, ap, "completed", actor)
+            return self._info(session, ap)
+
+    def reject_missing_documents(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
+        """End the appointment; the visitor gets the list of what to bring next time."""
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            ap = self._row(session, appointment_id, lock=True)
+            info = self._info(session, ap)
+            if "rejected_missing_documents" not in TRANSITIONS[ap.status]:
+                self._move(session, ap, "rejected_missing_documents", actor)  # raises
+            if not any(p.missing for p in info.persons):
+                raise ValidationError(
+                    "documents", "every document is ticked; complete the appointment instead"
+                )
+            ap.bring_next_time = bring_next_time_text(info)
+            ap.finished_at = self.clock.now()
+            missing = sum(len(p.missing) for p in info.persons)
+            self._move(
+                session, ap, "rejected_missing_documents", actor, f"{missing} document(s) missing"
+            )
+            return self._info(session, ap)
+
+    # -- employer invoices -------------------------------------------------------------
+    def invoices(self, actor: Actor, quarter: str) -> list[InvoiceLine]:
+        """Completed registrations paid by an employer, per person, in a quarter."""
+        require(actor, "appointment.invoices")
+        start, end = parse_quarter(quarter)
+        with self.db.write() as session:
+            rows = session.execute(
+                select(Appointment, AppointmentPerson, Visitor)
+                .join(AppointmentPerson, AppointmentPerson.appointment_id == Appointment.id)
+                .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
+                .where(
+                    Appointment.status == "completed",
+                    Appointment.kind == "first_registration",
+                    Appointment.employer.is_not(None),
+                    Appointment.day >= start,
+                    Appointment.day < end,
+                )
+                .order_by(
+                    Appointment.employer,
+                    Appointment.day,
+                    Appointment.id,
+                    AppointmentPerson.position,
+                )
+            ).all()
+            audit.record(
+                session,
+                self.clock,
+                action="export.invoices",
+                actor=actor,
+                object_type="quarter",
+                object_id=quarter.strip().upper(),
+            )
+            return [
+                InvoiceLine(
+                    employer=ap.employer or "",
+                    day=ap.day,
+                    reference=ap.reference or f"#{ap.id}",
+                    name=" ".join(x for x in (v.given_names, v.family_name) if x),
+                    relation=p.relation,
+                    fee_cents=0 if self.is_exempt(ap.employer) else p.fee_cents,
+                    exempt=self.is_exempt(ap.employer),
+                )
+                for ap, p, v in rows
+            ]
+
+
+def bring_next_time_text(info: AppointmentInfo) -> str:
+    """What the visitor must bring next time, per person, to print or copy."""
+    lines = ["Please bring these documents to your next appointment:"]
+    for person in info.persons:
+        if person.missing:
+            lines.append("")
+            lines.append(f"{person.name} ({RELATIONS[person.relation].lower()}):")
+            lines.extend(f"  - {d.label}" for d in person.missing)
+    lines.append("")
+    lines.append("Everyone being registered must come to the appointment.")
+    return "\n".join(lines)
+
+
+def invoice_rows(lines: Sequence[InvoiceLine]) -> list[list[str]]:
+    """The invoice table as text cells: header, a row per person, a total per employer."""
+    out = [["employer", "date", "reference", "person", "relation", "fee_eur", "exempt"]]
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[line.employer] = totals.get(line.employer, 0) + line.fee_cents
+    current: str | None = None
+    for line in lines:
+        if current is not None and line.employer != current:
+            out.append([current, "", "", "total", "", f"{totals[current] / 100:.2f}", ""])
+        current = line.employer
+        out.append(
+            [
+                line.employer,
+                line.day.isoformat(),
+                line.reference,
+                line.name,
+                line.relation,
+                f"{line.fee_cents / 100:.2f}",
+                "yes" if line.exempt else "",
+            ]
+        )
+    if current is not None:
+        out.append([current, "", "", "total", "", f"{totals[current] / 100:.2f}", ""])
+    return out
+
+
+def export_invoices(lines: Sequence[InvoiceLine], path: str, fmt: str) -> int:
+    """Write the invoice list as CSV (UTF-8 with BOM, for spreadsheets) or XLSX; rows written."""
+    import csv
+
+    rows = invoice_rows(lines)
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "Employer invoices"
+        sheet.append(rows[0])
+        for row in rows[1:]:
+            cells: list[object] = list(row)
+            cells[5] = float(row[5])
+            sheet.append(cells)
+        for column, width in zip("ABCDEFG", (28, 12, 14, 30, 10, 10, 8), strict=True):
+            sheet.column_dimensions[column].width = width
+        book.save(path)
+    else:
+        raise ValidationError("format", "the format is csv or xlsx")
+    return len(rows) - 1

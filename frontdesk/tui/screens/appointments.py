@@ -1,0 +1,934 @@
+"""The BSN appointment book: a day of appointments, check-in, documents, BSN outcome.
+
+Left: the day's appointments in the BSN hours with their status. Right: the selected
+household, person by person, with the documents checklist and the BSN outcome (masked).
+Every action is a key, a footer entry and a palette command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static, TextArea
+
+from frontdesk.services import Actor, FrontdeskError, ValidationError
+from frontdesk.services.appointments import (
+    KINDS,
+    RELATIONS,
+    STATUSES,
+    AppointmentInfo,
+    AppointmentInput,
+    PersonInfo,
+    PersonInput,
+    euro,
+)
+from frontdesk.services.visitors import VisitorInput, VisitorRecord
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+MEMBER_SLOTS = 4
+SHORT_KINDS = {
+    "first_registration": "Registration",
+    "bsn_collection": "Collection",
+    "other": "Other",
+}
+# Status -> theme colour name (looked up in the running theme, never hard-coded).
+STATUS_COLOURS = {
+    "booked": "primary",
+    "checked_in": "accent",
+    "in_progress": "secondary",
+    "completed": "success",
+    "no_show": "error",
+    "cancelled": "foreground",
+    "rejected_missing_documents": "warning",
+}
+
+
+def _services(node: Any) -> Any:
+    return node.app.services
+
+
+def _actor(node: Any) -> Actor:
+    actor: Actor = node.app.actor
+    return actor
+
+
+# -- dialogs ---------------------------------------------------------------------------
+class TextModal(ModalScreen[None]):
+    """A text for the visitor (what to bring next time) or a revealed number: copy, close."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="close_text", tooltip="Close this box"),
+        Binding("ctrl+y", "copy", "Copy", id="copy_text", tooltip="Copy the text to the clipboard"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="dialog")
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="text-box"):
+            yield Label(self.title_text, id="dialog-title")
+            yield TextArea(self.text, read_only=True, id="text-body")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Copy (Ctrl+Y)", id="copy")
+                yield Button("Close", variant="primary", id="close")
+
+    @on(Button.Pressed, "#copy")
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify("Copied; paste it into an e-mail or a document to print.")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AskModal(ModalScreen[Any]):
+    """One line of text (a reason) checked by a service call before it closes."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_ask", tooltip="Close, do nothing")]
+
+    def __init__(
+        self, title: str, label: str, call: Callable[[str], Any], *, password: bool = False
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text, self.label, self.call, self.password = title, label, call, password
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Field(self.label, Input(id="reason", password=self.password), name="reason")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one("#reason", Input).value
+        run_service(self, lambda: self.call(value), done=self.dismiss, failed=self._failed)
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else "reason"
+        if not show_field_errors(self, field, error.message):
+            show_field_errors(self, "reason", error.message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class BsnModal(ModalScreen[AppointmentInfo | None]):
+    """The BSN outcome of one person: issued (number typed, hidden) or by post."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel_bsn", tooltip="Close, record nothing"),
+        Binding("ctrl+s", "save", "Save", id="save_bsn", tooltip="Record the BSN outcome"),
+    ]
+
+    def __init__(self, person: PersonInfo, store_number: bool) -> None:
+        super().__init__(classes="dialog")
+        self.person, self.store_number = person, store_number
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(f"BSN outcome: {self.person.name}", id="dialog-title")
+            yield Field(
+                "Outcome",
+                Select(
+                    [("Issued at the desk", "issued"), ("To follow by post", "by_post")],
+                    value="issued",
+                    allow_blank=False,
+                    id="bsn_outcome",
+                ),
+                name="bsn_outcome",
+            )
+            if self.store_number:
+                yield Field(
+                    "BSN (9 digits; hidden as you type)",
+                    Input(id="bsn", password=True, max_length=12),
+                    name="bsn",
+                )
+            else:
+                yield Static("This centre keeps only 'BSN issued: yes/no'; no number is stored.")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        outcome = str(self.query_one("#bsn_outcome", Select).value)
+        number = self.query_one("#bsn", Input).value if self.store_number else None
+        service = _services(self).appointments
+        actor, person_id = _actor(self), self.person.id
+        run_service(
+            self,
+            lambda: service.record_bsn(actor, person_id, outcome, number),
+            done=self.dismiss,
+            failed=self._failed,
+        )
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else "bsn_outcome"
+        if not show_field_errors(self, field, error.message):
+            self.app.show_refusal(error)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RescheduleModal(ModalScreen[AppointmentInfo | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel_move", tooltip="Close, keep the time"),
+        Binding("ctrl+s", "save", "Save", id="save_move", tooltip="Move the appointment"),
+    ]
+
+    def __init__(self, info: AppointmentInfo, local_time: str) -> None:
+        super().__init__(classes="dialog")
+        self.info, self.local_time = info, local_time
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("Reschedule the appointment", id="dialog-title")
+            yield Field(
+                "New date (23-11-2026)",
+                Input(self.info.day.strftime("%d-%m-%Y"), id="day"),
+                name="day",
+            )
+            yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Move (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        day = self.query_one("#day", Input).value
+        at = self.query_one("#time", Input).value
+        service, actor, ap_id = _services(self).appointments, _actor(self), self.info.id
+        run_service(
+            self,
+            lambda: service.reschedule(actor, ap_id, day, at),
+            done=self.dismiss,
+            failed=self._failed,
+        )
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else None
+        if not show_field_errors(self, field, error.message):
+            self.app.show_refusal(error)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HouseholdForm(ModalScreen[AppointmentInfo | None]):
+    """Book or edit an appointment: time, payer, the main person and the members."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel_form", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", "Save", id="save_form", tooltip="Save the appointment"),
+    ]
+
+    def __init__(
+        self,
+        day: date,
+        *,
+        info: AppointmentInfo | None = None,
+        visitors: list[VisitorRecord] | None = None,
+        local_time: str = "",
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.day, self.info, self.visitors, self.local_time = day, info, visitors or [], local_time
+        self.slots: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        info = self.info
+        with Vertical(id="form-box"):
+            yield Label("Edit appointment" if info else "New appointment", id="dialog-title")
+            with VerticalScroll(id="form-scroll"):
+                with Horizontal(classes="form-row"):
+                    yield Field(
+                        "Type",
+                        Select(
+                            [(label, code) for code, label in KINDS.items()],
+                            value=info.kind if info else "first_registration",
+                            allow_blank=False,
+                            id="kind",
+                        ),
+                        name="kind",
+                    )
+                    yield Field("Date", Input(self.day.strftime("%d-%m-%Y"), id="day"), name="day")
+                    yield Field("Time", Input(self.local_time, id="time"), name="time")
+                    yield Field(
+                        "Minutes",
+                        Input(str(info.minutes if info else 30), id="minutes"),
+                        name="minutes",
+                    )
+                with Horizontal(classes="form-row"):
+                    yield Field(
+                        "Employer pays (blank: private)",
+                        Input((info.employer or "") if info else "", id="employer"),
+                        name="employer",
+                    )
+                    yield Field(
+                        "Booking reference",
+                        Input((info.reference or "") if info else "", id="reference"),
+                        name="reference",
+                    )
+                for i in range(MEMBER_SLOTS + 1):
+                    yield from self._person_row(i)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def _person_row(self, i: int) -> ComposeResult:
+        person = self.info.persons[i] if self.info and i < len(self.info.persons) else None
+        visitor = self.visitors[i] if i < len(self.visitors) else None
+        title = "Main person" if i == 0 else f"Member {i}"
+        yield Static(title, classes="form-section")
+        with Horizontal(classes="form-row"):
+            if i == 0:
+                yield Static("main", classes="relation-main")
+            else:
+                yield Field(
+                    "Relation",
+                    Select(
+                        [("Partner", "partner"), ("Child", "child")],
+                        value=person.relation if person else Select.NULL,
+                        prompt="(none)",
+                        id=f"p{i}_relation",
+                    ),
+                    name=f"p{i}_relation",
+                )
+            values = {
+                "given_names": visitor.given_names if visitor else "",
+                "family_name": visitor.family_name if visitor else "",
+                "birth_date": visitor.birth_date.strftime("%d-%m-%Y")
+                if visitor and visitor.birth_date
+                else "",
+                "nationality": (visitor.nationality or "") if visitor else "",
+            }
+            labels = {
+                "given_names": "Given names",
+                "family_name": "Family name",
+                "birth_date": "Date of birth",
+                "nationality": "Nationality",
+            }
+            for name, label in labels.items():
+                yield Field(label, Input(values[name], id=f"p{i}_{name}"), name=f"p{i}_{name}")
+            yield Checkbox("Married", value=bool(person and person.married), id=f"p{i}_married")
+
+    def on_mount(self) -> None:
+        self.query_one("#time" if not self.local_time else "#p0_given_names", Input).focus()
+
+    def read(self) -> AppointmentInput:
+        def value(widget_id: str) -> str:
+            return self.query_one(f"#{widget_id}", Input).value
+
+        people: list[PersonInput] = []
+        self.slots = []  # the service numbers the persons given; the form numbers its slots
+        for i in range(MEMBER_SLOTS + 1):
+            given, family = value(f"p{i}_given_names"), value(f"p{i}_family_name")
+            if i == 0:
+                relation = "main"
+            else:
+                chosen = self.query_one(f"#p{i}_relation", Select).value
+                if not (given.strip() or family.strip()):
+                    continue
+                relation = chosen if isinstance(chosen, str) else ""
+            existing = self.visitors[i].id if i < len(self.visitors) else None
+            self.slots.append(i)
+            people.append(
+                PersonInput(
+                    relation=relation,
+                    data=VisitorInput(
+                        given_names=given,
+                        family_name=family,
+                        birth_date=value(f"p{i}_birth_date"),
+                        nationality=value(f"p{i}_nationality"),
+                        phone=self.visitors[i].phone if existing else None,
+                        email=self.visitors[i].email if existing else None,
+                    ),
+                    visitor_id=existing,
+                    married=self.query_one(f"#p{i}_married", Checkbox).value,
+                )
+            )
+        return AppointmentInput(
+            kind=str(self.query_one("#kind", Select).value),
+            day=value("day"),
+            time=value("time"),
+            minutes=value("minutes"),
+            employer=value("employer"),
+            reference=value("reference"),
+            notes=self.info.notes if self.info else None,
+            people=tuple(people),
+        )
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        data = self.read()
+        service, actor = _services(self).appointments, _actor(self)
+        info = self.info
+        if info is None:
+            call: Callable[[], AppointmentInfo] = lambda: service.book(actor, data)  # noqa: E731
+        else:
+            call = lambda: service.update(actor, info.id, data)  # noqa: E731
+        run_service(self, call, done=self.dismiss, failed=self._failed)
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else None
+        if field and field[:1] == "p" and "_" in field:
+            head, _, rest = field.partition("_")
+            if head[1:].isdigit() and int(head[1:]) < len(self.slots):
+                field = f"p{self.slots[int(head[1:])]}_{rest}"
+        if not show_field_errors(self, field, error.message):
+            show_field_errors(self, None, None)
+            self.app.show_refusal(error)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- the screen ------------------------------------------------------------------------
+class AppointmentsScreen(WorkScreen):
+    HELP_TITLE = "Appointments"
+    MODE = "appointments"
+    CSS_PATH = [stylesheet("appointments.tcss")]
+    BINDINGS = [
+        Binding("comma", "day(-1)", "Prev day", id="prev_day", tooltip="The day before"),
+        Binding("full_stop", "day(1)", "Next day", id="next_day", tooltip="The day after"),
+        Binding(
+            "less_than_sign",
+            "day(-7)",
+            "Prev week",
+            id="prev_week",
+            show=False,
+            tooltip="The same day last week",
+        ),
+        Binding(
+            "greater_than_sign",
+            "day(7)",
+            "Next week",
+            id="next_week",
+            show=False,
+            tooltip="The same day next week",
+        ),
+        Binding("g", "today", "Today", id="go_today", show=False, tooltip="Back to today"),
+        Binding("n", "new", "New", id="new_appointment", tooltip="Book a new appointment"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="edit_appointment",
+            show=False,
+            tooltip="Change the household, payer or type of the selected appointment",
+        ),
+        Binding(
+            "r",
+            "reschedule",
+            "Move",
+            id="reschedule_appointment",
+            show=False,
+            tooltip="Move the selected appointment to another day or time",
+        ),
+        Binding(
+            "d",
+            "cancel_appointment",
+            "Cancel",
+            id="cancel_appointment",
+            show=False,
+            tooltip="Cancel the selected appointment (asks for a reason)",
+        ),
+        Binding(
+            "i",
+            "check_in",
+            "Check in",
+            id="check_in",
+            tooltip="The household has arrived: one ticket in the BSN queue",
+        ),
+        Binding(
+            "s",
+            "start",
+            "Start",
+            id="start_appointment",
+            tooltip="Start serving the household (in progress)",
+        ),
+        Binding(
+            "space",
+            "tick",
+            "Tick",
+            id="tick_document",
+            tooltip="Tick or untick the document under the checklist cursor",
+        ),
+        Binding(
+            "m",
+            "married",
+            "Married",
+            id="toggle_married",
+            show=False,
+            tooltip="Married or not (adds the marriage/divorce certificate)",
+        ),
+        Binding(
+            "b",
+            "bsn",
+            "BSN",
+            id="bsn_outcome",
+            tooltip="Record the BSN outcome of the person under the checklist cursor",
+        ),
+        Binding(
+            "v",
+            "reveal",
+            "Reveal",
+            id="reveal_bsn",
+            show=False,
+            tooltip="Show the whole BSN (asks for a reason; audited)",
+        ),
+        Binding(
+            "l",
+            "letter",
+            "Letter",
+            id="letter_collected",
+            show=False,
+            tooltip="BSN collection: the letter was collected",
+        ),
+        Binding(
+            "o",
+            "no_show",
+            "No-show",
+            id="appointment_no_show",
+            show=False,
+            tooltip="The household did not come",
+        ),
+        Binding(
+            "c",
+            "complete",
+            "Complete",
+            id="complete_appointment",
+            tooltip="Finish: documents seen, BSN outcome recorded, welcome bags given",
+        ),
+        Binding(
+            "x",
+            "reject",
+            "Reject",
+            id="reject_documents",
+            tooltip="Documents missing: end the appointment and show what to bring next time",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: date | None = None
+        self.rows: list[AppointmentInfo] = []
+        self.selected_id: int | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="appointments-body"):
+            with Vertical(id="book-pane"):
+                yield Static("", id="day-title")
+                yield DataTable(id="book", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="day-hint")
+            with Vertical(id="detail-pane"):
+                yield Static("", id="summary")
+                yield DataTable(id="checklist", cursor_type="row")
+                yield Static("", id="history")
+
+    def on_mount(self) -> None:
+        book = self.query_one("#book", DataTable)
+        book.add_columns("Time", "Household", "Type", "Payer", "Status", "Ticket")
+        self.query_one("#checklist", DataTable).add_columns("", "Person / document")
+        self.day = _services(self).clock.today()
+        self.reload()
+        book.focus()
+
+    # -- loading ---------------------------------------------------------------------
+    def reload(self, select_id: int | None = None) -> None:
+        if select_id is not None:
+            self.selected_id = select_id
+        day = self.day or _services(self).clock.today()
+        service, actor = _services(self).appointments, _actor(self)
+        run_service(
+            self, lambda: service.day(actor, day), done=self._show, group="book", exclusive=True
+        )
+
+    def _colour(self, status: str) -> str:
+        theme = self.app.current_theme
+        return str(getattr(theme, STATUS_COLOURS.get(status, "foreground"), None) or "")
+
+    def _local(self, info: AppointmentInfo) -> str:
+        return str(_services(self).clock.to_local(info.start_at).strftime("%H:%M"))
+
+    def _show(self, rows: list[AppointmentInfo]) -> None:
+        self.rows = rows
+        assert self.day is not None
+        services = _services(self)
+        today = services.clock.today()
+        label = self.day.strftime("%A %d %B %Y")
+        hours = [
+            f"{h.start:%H:%M}-{h.end:%H:%M}"
+            for h in services.settings.hours
+            if h.kind == "bsn_appointments" and h.weekday == self.day.weekday()
+        ]
+        title = f"{label}{'  (today)' if self.day == today else ''}"
+        title += f"  ·  BSN hours {', '.join(hours)}" if hours else "  ·  no BSN hours"
+        self.query_one("#day-title", Static).update(Text(title))
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        self.query_one("#day-hint", Static).update(
+            Text(
+                f"{len(rows)} appointment{'s' if len(rows) != 1 else ''} · "
+                + ", ".join(f"{n} {STATUSES[s]}" for s, n in counts.items())
+                if rows
+                else "No appointments this day. N books one; , and . move a day."
+            )
+        )
+        book = self.query_one("#book", DataTable)
+        book.clear()
+        target = 0
+        for index, r in enumerate(rows):
+            main = r.main
+            household = Text(main.name if main else "?")
+            if len(r.persons) > 1:
+                household.append(f" +{len(r.persons) - 1}")
+            late = f" +{r.late_minutes}'" if r.late_minutes else ""
+            book.add_row(
+                self._local(r),
+                household,
+                SHORT_KINDS[r.kind],
+                Text(r.payer + (" (exempt)" if r.exempt else "")),
+                Text(STATUSES[r.status] + late, style=self._colour(r.status)),
+                r.ticket_label or "",
+                key=str(r.id),
+            )
+            if r.id == self.selected_id:
+                target = index
+        if rows:
+            book.move_cursor(row=target)
+            self._detail(rows[target])
+        else:
+            self.selected_id = None
+            self._detail(None)
+
+    @on(DataTable.RowHighlighted, "#book")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is None:
+            return
+        info = self._by_id(int(event.row_key.value))
+        if info:
+            self.selected_id = info.id
+            self._detail(info)
+
+    @on(DataTable.RowSelected, "#book")
+    def _selected(self) -> None:
+        self.action_check_in()
+
+    def _by_id(self, appointment_id: int) -> AppointmentInfo | None:
+        return next((r for r in self.rows if r.id == appointment_id), None)
+
+    @property
+    def current(self) -> AppointmentInfo | None:
+        return self._by_id(self.selected_id) if self.selected_id is not None else None
+
+    def _detail(self, info: AppointmentInfo | None) -> None:
+        summary = self.query_one("#summary", Static)
+        checklist = self.query_one("#checklist", DataTable)
+        keep = checklist.cursor_row
+        checklist.clear()
+        if info is None:
+            summary.update("")
+            self.query_one("#history", Static).update("")
+            return
+        text = Text()
+        text.append(f"{KINDS[info.kind]} · {self._local(info)} · {info.minutes} min\n", "bold")
+        text.append(f"Booking {info.reference or '#' + str(info.id)}\n")
+        text.append(f"Status: {STATUSES[info.status]}", style=self._colour(info.status))
+        if info.ticket_label:
+            text.append(f" · ticket {info.ticket_label}")
+        if info.arrived_at:
+            arrived = _services(self).clock.to_local(info.arrived_at).strftime("%H:%M")
+            text.append(f" · arrived {arrived}")
+            if info.late_minutes:
+                text.append(f" ({info.late_minutes} min late)")
+        text.append(f"\nPayer: {info.payer}{' (exempt)' if info.exempt else ''}")
+        text.append(f" · fee {euro(info.fee_cents)}")
+        if info.kind == "bsn_collection":
+            text.append(
+                "\nLetter: " + ("collected" if info.letter_collected_at else "not yet collected")
+            )
+        summary.update(text)
+        for person in info.persons:
+            bag = " · welcome bag" if person.welcome_bag else ""
+            married = " · married" if person.married else ""
+            checklist.add_row(
+                "",
+                Text(f"{person.name} ({RELATIONS[person.relation].lower()}){married}", "bold"),
+                key=f"p{person.id}",
+            )
+            if info.kind == "first_registration":
+                checklist.add_row("", Text(f"  BSN: {person.bsn_text}{bag}"), key=f"b{person.id}")
+            for doc in person.documents:
+                checklist.add_row(
+                    Text(
+                        "[x]" if doc.ticked else "[ ]",
+                        style=self._colour(
+                            "completed" if doc.ticked else "rejected_missing_documents"
+                        ),
+                    ),
+                    Text("  " + doc.short),
+                    key=f"d{person.id}:{doc.code}",
+                )
+        if info.persons:
+            checklist.move_cursor(row=min(keep, checklist.row_count - 1))
+        extra = ""
+        if info.bring_next_time:
+            extra = "Bring next time: press X to show the list again."
+        self.query_one("#history", Static).update(extra)
+
+    def _checklist_key(self) -> str | None:
+        checklist = self.query_one("#checklist", DataTable)
+        if not checklist.row_count:
+            return None
+        key = checklist.coordinate_to_cell_key(checklist.cursor_coordinate).row_key.value
+        return str(key) if key is not None else None
+
+    def _person(self) -> PersonInfo | None:
+        info, key = self.current, self._checklist_key()
+        if info is None or key is None:
+            return None
+        person_id = int(key[1:].split(":")[0])
+        return next((p for p in info.persons if p.id == person_id), None)
+
+    def _need(self) -> AppointmentInfo | None:
+        info = self.current
+        if info is None:
+            self.notify("Pick an appointment first (N books a new one).", severity="warning")
+        return info
+
+    def _act(
+        self,
+        call: Callable[[], AppointmentInfo],
+        message: Callable[[AppointmentInfo], str] | None = None,
+    ) -> None:
+        def done(info: AppointmentInfo) -> None:
+            if message:
+                self.notify(message(info))
+            self.reload(info.id)
+
+        run_service(self, call, done=done)
+
+    # -- moving through days ----------------------------------------------------------
+    def action_day(self, delta: int) -> None:
+        self.day = (self.day or _services(self).clock.today()) + timedelta(days=delta)
+        self.selected_id = None
+        self.reload()
+
+    def action_today(self) -> None:
+        self.day = _services(self).clock.today()
+        self.reload()
+
+    # -- the book --------------------------------------------------------------------
+    def action_new(self) -> None:
+        assert self.day is not None
+        slots = _services(self).appointments.slots(self.day)
+        taken = {self._local(r) for r in self.rows if r.status != "cancelled"}
+        free = next((s.strftime("%H:%M") for s in slots if s.strftime("%H:%M") not in taken), "")
+        self.app.push_screen(HouseholdForm(self.day, local_time=free), self._saved)
+
+    def _saved(self, info: AppointmentInfo | None) -> None:
+        if info is not None:
+            self.day = info.day
+            self.notify(f"Saved: {KINDS[info.kind]} at {self._local(info)}, {euro(info.fee_cents)}")
+            self.reload(info.id)
+
+    def action_edit(self) -> None:
+        info = self._need()
+        if info is None:
+            return
+        visitors = _services(self).visitors
+        actor = _actor(self)
+
+        def load() -> list[VisitorRecord]:
+            return [visitors.get(actor, p.visitor_id) for p in info.persons]
+
+        run_service(
+            self,
+            load,
+            done=lambda people: self.app.push_screen(
+                HouseholdForm(info.day, info=info, visitors=people, local_time=self._local(info)),
+                self._saved,
+            ),
+        )
+
+    def action_reschedule(self) -> None:
+        info = self._need()
+        if info is not None:
+            self.app.push_screen(RescheduleModal(info, self._local(info)), self._saved)
+
+    def action_cancel_appointment(self) -> None:
+        info = self._need()
+        if info is None:
+            return
+        service, actor = _services(self).appointments, _actor(self)
+        self.app.push_screen(
+            AskModal(
+                "Cancel this appointment?",
+                "Reason (e.g. the visitor called)",
+                lambda reason: service.cancel(actor, info.id, reason),
+            ),
+            self._after,
+        )
+
+    def _after(self, info: AppointmentInfo | None) -> None:
+        if info is not None:
+            self.notify(f"Appointment {STATUSES[info.status]}.")
+            self.reload(info.id)
+
+    # -- at the desk -------------------------------------------------------------------
+    def action_check_in(self) -> None:
+        info = self._need()
+        if info is None:
+            return
+        service, actor = _services(self).appointments, _actor(self)
+        self._act(
+            lambda: service.check_in(actor, info.id),
+            lambda i: (
+                f"Checked in: ticket {i.ticket_label}"
+                + (f" ({i.late_minutes} min late)" if i.late_minutes else "")
+            ),
+        )
+
+    def action_start(self) -> None:
+        info = self._need()
+        if info is not None:
+            service, actor = _services(self).appointments, _actor(self)
+            self._act(lambda: service.start(actor, info.id), lambda i: "In progress.")
+
+    def action_no_show(self) -> None:
+        info = self._need()
+        if info is not None:
+            service, actor = _services(self).appointments, _actor(self)
+            self._act(lambda: service.no_show(actor, info.id), lambda i: "Marked no-show.")
+
+    def action_letter(self) -> None:
+        info = self._need()
+        if info is not None:
+            service, actor = _services(self).appointments, _actor(self)
+            self._act(
+                lambda: service.letter_collected(actor, info.id), lambda i: "Letter collected."
+            )
+
+    def action_tick(self) -> None:
+        key = self._checklist_key()
+        person = self._person()
+        if person is None or key is None or not key.startswith("d"):
+            self.notify(
+                "Move the checklist cursor to a document (Tab, then the arrows).",
+                severity="warning",
+            )
+            return
+        code = key.split(":", 1)[1]
+        ticked = next((d.ticked for d in person.documents if d.code == code), False)
+        service, actor = _services(self).appointments, _actor(self)
+        self._act(lambda: service.tick_document(actor, person.id, code, not ticked))
+
+    def action_married(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        service, actor = _services(self).appointments, _actor(self)
+        self._act(lambda: service.set_married(actor, person.id, not person.married))
+
+    def action_bsn(self) -> None:
+        person = self._person()
+        if person is None:
+            self.notify("Move the checklist cursor to a person first.", severity="warning")
+            return
+        if self.current is None or self.current.kind != "first_registration":
+            self.notify("Only a first registration issues a BSN.", severity="warning")
+            return
+        store = _services(self).settings.bsn_storage == "number"
+        self.app.push_screen(BsnModal(person, store), self._after_bsn)
+
+    def _after_bsn(self, info: AppointmentInfo | None) -> None:
+        if info is not None:
+            self.notify("BSN outcome recorded.")
+            self.reload(info.id)
+
+    def action_reveal(self) -> None:
+        person = self._person()
+        if person is None:
+            self.notify("Move the checklist cursor to a person first.", severity="warning")
+            return
+        service, actor = _services(self).appointments, _actor(self)
+
+        def shown(number: str | None) -> None:
+            if number:
+                self.app.push_screen(TextModal(f"BSN of {person.name}", number))
+
+        self.app.push_screen(
+            AskModal(
+                "Show the whole BSN",
+                "Why do you need it? (written to the audit log)",
+                lambda reason: service.reveal_bsn(actor, person.id, reason),
+            ),
+            shown,
+        )
+
+    def action_complete(self) -> None:
+        info = self._need()
+        if info is not None:
+            service, actor = _services(self).appointments, _actor(self)
+            self._act(
+                lambda: service.complete(actor, info.id),
+                lambda i: (
+                    "Completed"
+                    + (
+                        f"; welcome bag given to {sum(p.welcome_bag for p in i.persons)}."
+                        if i.kind == "first_registration"
+                        else "."
+                    )
+                ),
+            )
+
+    def action_reject(self) -> None:
+        info = self._need()
+        if info is None:
+            return
+        if info.status == "rejected_missing_documents" and info.bring_next_time:
+            self.app.push_screen(TextModal("Bring next time", info.bring_next_time))
+            return
+        service, actor = _services(self).appointments, _actor(self)
+
+        def done(result: AppointmentInfo) -> None:
+            self.reload(result.id)
+            self.app.push_screen(TextModal("Bring next time", result.bring_next_time or ""))
+
+        run_service(self, lambda: service.reject_missing_documents(actor, info.id), done=done)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            action, _, arg = binding.action.partition("(")
+            method = getattr(self, f"action_{action}")
+            callback: Callable[[], Any] = partial(method, int(arg[:-1])) if arg else method
+            yield SystemCommand(f"Appointments: {binding.description}", binding.tooltip, callback)

@@ -1,0 +1,214 @@
+"""The appointment book on screen: check-in -> checklist -> BSN issued -> completed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from frontdesk.clock import FixedClock
+from frontdesk.services import Actor, Services
+from frontdesk.services.appointments import AppointmentInput, PersonInput
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.appointments import AppointmentsScreen
+from tests.conftest import MONDAY_10, add_staff, make_services
+
+BSN = "111222333"
+
+
+@pytest.fixture
+def ui_services(sqlite_url: str) -> Iterator[Services]:
+    services = make_services(sqlite_url, FixedClock(MONDAY_10))
+    yield services
+    services.close()
+
+
+def book(
+    services: Services,
+    actor: Actor,
+    time: str,
+    given: str,
+    nationality: str = "DE",
+    employer: str | None = None,
+    members: int = 0,
+) -> int:
+    people = [PersonInput("main", VisitorInput(given, "Fictief", "1990-01-01", nationality))]
+    for i in range(members):
+        people.append(
+            PersonInput("child", VisitorInput(f"Kind{i}", "Fictief", "2018-01-01", nationality))
+        )
+    info = services.appointments.book(
+        actor,
+        AppointmentInput(
+            day="2026-11-23",
+            time=time,
+            employer=employer,
+            reference=f"BK-{time}",
+            people=tuple(people),
+        ),
+    )
+    return info.id
+
+
+async def login(app: FrontdeskApp, pilot: Any) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press(*"1234", "enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.action_go("appointments")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def settle(app: FrontdeskApp, pilot: Any) -> None:
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_check_in_checklist_bsn_complete(ui_services: Services) -> None:
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AppointmentsScreen)
+        await pilot.press("i")
+        await settle(app, pilot)
+        info = ui_services.appointments.get(clerk, ap_id)
+        assert info.status == "checked_in" and info.ticket_label == "B001"
+        assert any("ticket B001" in str(n.message) for n in app._notifications)
+        await pilot.press("s")
+        await settle(app, pilot)
+        # the checklist: person row, BSN row, then four documents (German main person)
+        await pilot.press("tab")
+        await pilot.press("down", "down")
+        for _ in range(4):
+            await pilot.press("space")
+            await settle(app, pilot)
+            await pilot.press("down")
+        info = ui_services.appointments.get(clerk, ap_id)
+        assert all(d.ticked for d in info.persons[0].documents)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await pilot.press(*BSN)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        info = ui_services.appointments.get(clerk, ap_id)
+        assert info.persons[0].bsn_outcome == "issued" and info.persons[0].bsn_masked == "******333"
+        table = screen.query_one("#checklist", DataTable)
+        shown = " ".join(str(c) for r in range(table.row_count) for c in table.get_row_at(r))
+        assert "BSN: ******333" in shown and BSN not in shown
+        await pilot.press("c")
+        await settle(app, pilot)
+        info = ui_services.appointments.get(clerk, ap_id)
+        assert info.status == "completed" and info.persons[0].welcome_bag
+
+
+async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(ui_services: Services) -> None:
+    from frontdesk.tui.screens.appointments import AskModal, TextModal
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    lead = add_staff(ui_services, "Lea Lead", "lead", pin="9999")
+    ap_id = book(ui_services, clerk, "09:30", "Bo", nationality="US")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("i")
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextModal)
+        assert "legalised or with an apostille" in app.screen.text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ui_services.appointments.get(clerk, ap_id).status == "rejected_missing_documents"
+
+    # reveal: book, issue a BSN through the service, then reveal on screen
+    other = book(ui_services, clerk, "10:00", "Cas")
+    ui_services.appointments.check_in(clerk, other)
+    person = ui_services.appointments.get(clerk, other).persons[0]
+    ui_services.appointments.record_bsn(clerk, person.id, "issued", BSN)
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AskModal)
+        await pilot.press("enter")  # no reason: refused beside the field
+        await settle(app, pilot)
+        assert isinstance(app.screen, AskModal)
+        assert ui_services.audit.recent(lead, action="bsn.reveal") == []
+        await pilot.press(*"visitor lost letter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextModal) and app.screen.text == BSN
+        assert len(ui_services.audit.recent(lead, action="bsn.reveal")) == 1
+
+
+def test_appointment_book_snapshot(snap_compare: Any, sqlite_url: str) -> None:
+    services = make_services(sqlite_url, FixedClock(MONDAY_10))
+    clerk = add_staff(services, "Dirk Desk", "desk")
+    first = book(services, clerk, "09:00", "Anna", employer="LUMC", members=2)
+    services.appointments.check_in(clerk, first)
+    services.appointments.start(clerk, first)
+    book(services, clerk, "09:30", "Bo", nationality="US")
+    late = book(services, clerk, "10:30", "Cas", employer="Naturalis")
+    services.appointments.cancel(clerk, late, "visitor called")
+    app = FrontdeskApp(services, services.settings)
+
+    async def run_before(pilot: Any) -> None:
+        await login(app, pilot)
+        await settle(app, pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+    finally:
+        services.close()
+
+
+async def test_book_a_household_with_the_form(ui_services: Services) -> None:
+    from textual.widgets import Input, Select
+
+    from frontdesk.tui.screens.appointments import HouseholdForm
+    from frontdesk.tui.widgets.field import Field
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, HouseholdForm)
+        assert form.query_one("#time", Input).value == "09:00"  # the first free slot
+        assert app.focused is form.query_one("#p0_given_names", Input)
+        await pilot.press(*"Mara", "tab", *"Fictief", "tab", *"31-02-1990", "tab", *"Poland")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # refused: the form stays as typed
+        assert "-invalid" in form.query_one("#field-p0_birth_date", Field).classes
+        assert form.query_one("#p0_given_names", Input).value == "Mara"
+        assert ui_services.appointments.day(clerk, MONDAY_10.date()) == []
+        date_input = form.query_one("#p0_birth_date", Input)
+        date_input.value = "28-02-1990"
+        form.query_one("#p1_relation", Select).value = "child"
+        form.query_one("#p1_given_names", Input).value = "Kim"
+        form.query_one("#p1_family_name", Input).value = "Fictief"
+        form.query_one("#p1_birth_date", Input).value = "2019-05-05"
+        form.query_one("#employer", Input).value = "LUMC"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AppointmentsScreen)
+        [info] = ui_services.appointments.day(clerk, MONDAY_10.date())
+        assert [p.relation for p in info.persons] == ["main", "child"]
+        assert info.persons[0].nationality == "PL" and info.fee_cents == 6250
+        assert info.employer == "LUMC"
