@@ -19,6 +19,7 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from frontdesk.services.privacy import PrivacyService, queue_holders
 from frontdesk.services.queue import QueueService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
@@ -45,6 +46,8 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
+        # Each capability that keeps personal data about visitors adds its holder here.
+        self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -38,6 +38,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.call": DESK,
     "queue.close_day": LEAD,
     "contact.log": DESK,
+    # privacy (retention, access and erasure requests)
+    "privacy.purge": LEAD,
+    "privacy.export": LEAD,
+    "privacy.erase": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -50,6 +54,9 @@ ACTION_LABELS: dict[str, str] = {
     "queue.call": "serve visitors from the queue",
     "queue.issue": "hand out tickets",
     "queue.view": "see the queue",
+    "privacy.purge": "anonymise old visitors",
+    "privacy.export": "export a visitor's data",
+    "privacy.erase": "erase a visitor",
 }
 
 

@@ -27,6 +27,7 @@ from frontdesk.tui.screens.base import (
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
+from frontdesk.tui.screens.privacy import privacy_commands
 from frontdesk.tui.work import run_service
 
 FRONTDESK_THEME = Theme(
@@ -235,6 +236,7 @@ class FrontdeskApp(App[None]):
             yield SystemCommand("Log out", "Log out so someone else can log in", self.logout)
             if isinstance(screen, WorkScreen):
                 yield from screen.commands()
+            yield from privacy_commands(self)
         yield SystemCommand("Help: keys", "Every key of this screen (F1)", self.action_help)
         yield SystemCommand("Quit", "Quit frontdesk", self.action_quit)
 
