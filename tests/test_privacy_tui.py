@@ -76,3 +76,58 @@ async def test_desk_staff_do_not_see_the_privacy_commands(ui_services: Services)
         await login(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert titles and not any(t.startswith("Privacy") for t in titles)
+
+
+async def test_lead_exports_a_visitor_found_by_search(ui_services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_staff(ui_services, "Ada Lead", "lead")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    visitor_id = old_visitor(ui_services, clerk, "Wilhelmina")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await palette(pilot, "export a visitor")
+        assert app.screen.id == "pick-visitor"
+        await pilot.press(*"wilhel")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert app.screen.id == "export"
+        folder = app.screen.query_one("#directory")
+        folder.value = str(tmp_path)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        result = str(app.screen.query_one("#export-result", Static).content)
+        assert f"visitor-{visitor_id}-" in result
+    assert len(list(tmp_path.glob("visitor-*.json"))) == 1
+    assert "Wilhelmina" in next(tmp_path.glob("visitor-*.md")).read_text(encoding="utf-8")
+
+
+async def test_erasure_is_refused_while_in_the_queue(ui_services: Services) -> None:
+    add_staff(ui_services, "Ada Lead", "lead")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    visitor, _ticket = ui_services.queue.register_walk_in(
+        clerk, VisitorInput(given_names="Quentin", family_name="Queued")
+    )
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await palette(pilot, "erase a visitor")
+        await pilot.press(*"quentin")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert app.screen.id == "erase"
+        block = str(app.screen.query_one("#erase-block", Static).content)
+        assert "today's queue" in block
+        await pilot.press(*"asked at the desk", "enter")
+        await settle(pilot)
+        assert app.screen.id == "erase"
+        assert ui_services.visitors.get(clerk, visitor.id).anonymised is False
+        # Once the visit is over, the same request goes through.
+        ticket = ui_services.queue.call_next(clerk, 1)
+        assert ticket is not None
+        ui_services.queue.finish(clerk, ticket.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.id != "erase"
+    assert ui_services.visitors.get(clerk, visitor.id).anonymised is True
