@@ -131,3 +131,44 @@ async def test_erasure_is_refused_while_in_the_queue(ui_services: Services) -> N
         await settle(pilot)
         assert app.screen.id != "erase"
     assert ui_services.visitors.get(clerk, visitor.id).anonymised is True
+
+
+async def test_f12_hides_everything_until_pressed_again(ui_services: Services) -> None:
+    add_staff(ui_services, "Ada Lead", "lead")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ui_services.visitors.register(
+        clerk, VisitorInput(given_names="Wilhelmina", family_name="Zeeman", phone="0612345678")
+    )
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await palette(pilot, "export a visitor")
+        await pilot.press(*"zeeman")
+        await settle(pilot)
+        assert "Zeeman" in app.export_screenshot()
+        await pilot.press("f12")
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert app.screen.id == "privacy-curtain"
+        assert "F12 to return" in shown
+        assert "Zeeman" not in shown and "Wilhelmina" not in shown and "Ada Lead" not in shown
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.screen.id == "pick-visitor"
+        assert "Zeeman" in app.export_screenshot()
+
+
+def test_privacy_curtain_snapshot(snap_compare, sqlite_url: str, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    services = make_services(sqlite_url, clock)
+    add_staff(services, "Ada Lead", "lead")
+    app = FrontdeskApp(services, services.settings)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot)
+        await pilot.press("f12")
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+    finally:
+        services.close()

@@ -27,7 +27,7 @@ from frontdesk.tui.screens.base import (
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
-from frontdesk.tui.screens.privacy import privacy_commands
+from frontdesk.tui.screens.privacy import privacy_commands, toggle_curtain
 from frontdesk.tui.work import run_service
 
 FRONTDESK_THEME = Theme(
@@ -110,6 +110,14 @@ class FrontdeskApp(App[None]):
             tooltip="The team lead's dashboard and reports",
         ),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the screen now"),
+        Binding(
+            "f12",
+            "privacy",
+            "Privacy",
+            id="privacy",
+            tooltip="Hide every name and personal detail on the screen until F12 again",
+            priority=True,  # works over dialogs (modal screens) too
+        ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
     ]
 
@@ -198,6 +206,9 @@ class FrontdeskApp(App[None]):
                 self.logout()
 
         self.push_screen(LockScreen(self.actor), unlocked)
+
+    def action_privacy(self) -> None:
+        toggle_curtain(self)
 
     # -- moving between screens ------------------------------------------------------
     def may_open(self, mode: str) -> bool:

@@ -30,6 +30,40 @@ def _services(app: App[Any]) -> Any:
     return app.services  # type: ignore[attr-defined]
 
 
+class PrivacyCurtain(ModalScreen[None]):
+    """F12: an opaque curtain over whatever screen is showing, with nothing personal on it.
+
+    It works for every screen, present and future, because it does not ask them to hide
+    anything: it simply covers them until F12 is pressed again.
+    """
+
+    HELP_TITLE = "Privacy screen"  # the App's F12 binding (priority) takes it away
+
+    def __init__(self) -> None:
+        super().__init__(id="privacy-curtain")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="curtain-box"):
+            yield Static("", id="curtain-clock")
+            yield Static("Privacy screen — F12 to return", id="curtain-text")
+
+    def on_mount(self) -> None:
+        self._tick()
+        self.set_interval(1, self._tick)
+
+    def _tick(self) -> None:
+        now = _services(self.app).clock.local_now()
+        self.query_one("#curtain-clock", Static).update(now.strftime("%H:%M"))
+
+
+def toggle_curtain(app: App[Any]) -> None:
+    """Cover the screen, or uncover it when the curtain is the top screen."""
+    if isinstance(app.screen, PrivacyCurtain):
+        app.pop_screen()
+    else:
+        app.push_screen(PrivacyCurtain())
+
+
 class PurgeModal(ModalScreen[None]):
     """Retention: shows the dry-run count first; anonymises only after "Anonymise"."""
 
@@ -327,6 +361,11 @@ def privacy_commands(app: App[Any]) -> Iterable[SystemCommand]:
     actor = getattr(app, "actor", None)
     if actor is None:
         return
+    yield SystemCommand(
+        "Privacy screen (F12)",
+        "Hide everything personal on the screen at once until F12 is pressed again",
+        lambda: toggle_curtain(app),
+    )
     if allowed(actor.role, "privacy.purge"):
         yield SystemCommand(
             "Privacy: anonymise old visitors",
