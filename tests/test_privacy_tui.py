@@ -173,3 +173,29 @@ def test_privacy_curtain_snapshot(snap_compare, sqlite_url: str, clock: FixedClo
         assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
     finally:
         services.close()
+
+
+async def test_lead_browses_and_filters_the_audit_log(ui_services: Services) -> None:
+    add_staff(ui_services, "Ada Lead", "lead")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ui_services.staff.login(clerk.staff_id, TEST_PIN)
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await palette(pilot, "audit log")
+        assert app.screen.id == "audit"
+        table = app.screen.query_one("#audit-table")
+        assert table.row_count == 2  # type: ignore[attr-defined]
+        await pilot.press(*"login", "tab", *"dirk", "enter")
+        await settle(pilot)
+        assert table.row_count == 1  # type: ignore[attr-defined]
+        await pilot.press("tab", *"nonsense", "enter")
+        await settle(pilot)
+        error = app.screen.query_one("#field-since .field-error", Static)
+        assert "not a date" in str(error.content)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert table.row_count == 2  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.id != "audit"

@@ -22,6 +22,7 @@ from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.auth import allowed
 from frontdesk.services.privacy import ExportFiles, PurgeReport
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -366,6 +367,12 @@ def privacy_commands(app: App[Any]) -> Iterable[SystemCommand]:
         "Hide everything personal on the screen at once until F12 is pressed again",
         lambda: toggle_curtain(app),
     )
+    if allowed(actor.role, "audit.view") and not isinstance(app.screen, AuditScreen):
+        yield SystemCommand(
+            "Audit log",
+            "Every sensitive act: who, what, when, from where; filter by action, staff, day",
+            lambda: app.push_screen(AuditScreen()),
+        )
     if allowed(actor.role, "privacy.purge"):
         yield SystemCommand(
             "Privacy: anonymise old visitors",
