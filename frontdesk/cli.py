@@ -155,6 +155,27 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--visitor", type=int, required=True, metavar="ID")
     erase.add_argument("--reason", required=True, help="why (goes into the audit log)")
 
+    backup = sub.add_parser(
+        "backup",
+        help="copy the SQLite database while desks keep working, or check a copy",
+        description="Make a consistent copy of the SQLite database (desks may keep "
+        "working), or check one with --verify. PostgreSQL: use pg_dump (see README). "
+        "Examples: frontdesk backup ~/backups/frontdesk-2026-11-23.sqlite3 | "
+        "frontdesk backup --verify ~/backups/frontdesk-2026-11-23.sqlite3",
+    )
+    backup.add_argument("file", metavar="FILE", type=Path)
+    backup.add_argument(
+        "--verify", action="store_true", help="check FILE instead of making a backup"
+    )
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup back in place of the SQLite database",
+        description="Replace the SQLite database with a checked backup. The current "
+        "database is kept as DATABASE.before-restore. PostgreSQL: use pg_restore.",
+    )
+    restore.add_argument("file", metavar="FILE", type=Path)
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     config = sub.add_parser("config", help="configuration file", description="Configuration.")
     config_sub = config.add_subparsers(
         dest="config_command", metavar="ACTION", required=True, parser_class=_Parser
@@ -285,6 +306,38 @@ def cmd_privacy(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_USAGE
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.db.backup import backup, verify
+
+    if args.verify:
+        check = verify(args.file)
+        print(check.describe())
+        return EXIT_OK if check.ok else EXIT_REJECTED
+    check = backup(settings.db_url, args.file)
+    print(f"backup written: {check.describe()}")
+    return EXIT_OK if check.ok else EXIT_REJECTED
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.db.backup import restore, sqlite_path, verify
+
+    live = sqlite_path(settings.db_url)
+    check = verify(args.file)
+    if not check.ok:
+        raise CliError(f"{check.path} cannot be restored: " + "; ".join(check.problems()))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("no terminal to confirm at; add --yes to restore without asking")
+        print(check.describe())
+        answer = input(f"Replace the database {live} with this backup? Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("nothing was changed")
+            return EXIT_REJECTED
+    kept = restore(settings.db_url, args.file)
+    print(f"restored {check.path} into {live}; the previous database is kept as {kept}")
+    return EXIT_OK
+
+
 def run_app(settings: Settings) -> int:
     from frontdesk.services.demo import DEMO_PINS, fill_demo, reset_demo_database
     from frontdesk.tui.app import FrontdeskApp
@@ -307,6 +360,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "demo": cmd_demo,
     "db": cmd_db,
     "privacy": cmd_privacy,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 
