@@ -15,7 +15,7 @@ from frontdesk.db.models import AuditEvent, Staff
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import ValidationError
 from frontdesk.services.fields import parse_date
-from frontdesk.services.text import fold
+from frontdesk.services.text import clean_text, fold, has_control_chars
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ class AuditService:
         ``since``/``until`` are local days, both included.
         """
         require(actor, "audit.view")
+        action = clean_text(action, "action", label="The action", max_length=50)
+        actor_name = clean_text(actor_name, "actor_name", label="The staff name", max_length=100)
+        object_type = clean_text(object_type, "object_type", label="The object", max_length=30)
         first = parse_date(since, "since", "The first day")
         last = parse_date(until, "until", "The last day")
         if first and last and last < first:
@@ -93,15 +96,15 @@ class AuditService:
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(limit)
         )
-        if action and action.strip():
-            wanted = action.strip().casefold()
+        if action:
+            wanted = action.casefold()
             stmt = stmt.where(
                 or_(
                     AuditEvent.action == wanted,
                     AuditEvent.action.startswith(f"{wanted}.", autoescape=True),
                 )
             )
-        if actor_name and actor_name.strip():
+        if actor_name:
             stmt = stmt.where(Staff.name_key.contains(fold(actor_name), autoescape=True))
         if first:
             stmt = stmt.where(AuditEvent.at >= self.clock.day_bounds(first)[0])
@@ -110,7 +113,10 @@ class AuditService:
         if object_type:
             stmt = stmt.where(AuditEvent.object_type == object_type)
         if object_id is not None:
-            stmt = stmt.where(AuditEvent.object_id == str(object_id))
+            wanted_id = str(object_id)
+            if len(wanted_id) > 40 or has_control_chars(wanted_id):
+                raise ValidationError("object_id", "this is not the number of anything")
+            stmt = stmt.where(AuditEvent.object_id == wanted_id)
         with self.db.read() as session:
             return [
                 AuditEntry(

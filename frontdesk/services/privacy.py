@@ -498,8 +498,12 @@ class PrivacyService:
 def _check_folder(directory: str | Path) -> Path:
     if not isinstance(directory, (str, Path)) or not str(directory).strip():
         raise ValidationError("directory", "type the folder to write the export to")
-    folder = Path(str(directory).strip()).expanduser()
-    if not folder.is_dir():
+    try:
+        folder = Path(str(directory).strip()).expanduser()
+        exists = folder.is_dir()
+    except (OSError, ValueError, RuntimeError):  # too long, NUL byte, unknown ~user
+        exists = False
+    if not exists:
         raise ValidationError("directory", "this folder does not exist")
     if not os.access(folder, os.W_OK):
         raise ValidationError("directory", "no permission to write in this folder")
