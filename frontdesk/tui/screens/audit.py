@@ -17,12 +17,13 @@ from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
+# (field, label, placeholder, max length)
 FILTERS = (
-    ("action", "Action (e.g. login, privacy)", 50),
-    ("actor_name", "Staff member", 100),
-    ("since", "From day", 10),
-    ("until", "To day", 10),
-    ("object", "Object (e.g. visitor 42)", 60),
+    ("action", "Action", "login, privacy…", 50),
+    ("actor_name", "Staff member", "part of a name", 100),
+    ("since", "From day", "2026-11-23", 10),
+    ("until", "To day", "2026-11-30", 10),
+    ("object", "Object", "visitor 42", 60),
 )
 LIMIT = 500
 
@@ -43,8 +44,9 @@ class AuditScreen(WorkScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="audit-body"):
             with Horizontal(id="audit-filters"):
-                for name, label, length in FILTERS:
-                    yield Field(label, Input(id=name, max_length=length), name=name)
+                for name, label, hint, length in FILTERS:
+                    control = Input(id=name, placeholder=hint, max_length=length)
+                    yield Field(label, control, name=name)
             yield Static("", id="audit-count")
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
@@ -55,7 +57,7 @@ class AuditScreen(WorkScreen):
         self.action_apply()
 
     def _filters(self) -> dict[str, Any]:
-        values = {name: self.query_one(f"#{name}", Input).value for name, _l, _n in FILTERS}
+        values = {name: self.query_one(f"#{name}", Input).value for name, *_ in FILTERS}
         obj = values.pop("object").replace("#", " ").split()
         out: dict[str, Any] = {k: v.strip() or None for k, v in values.items()}
         if len(obj) == 1 and obj[0].isdigit():
@@ -109,7 +111,7 @@ class AuditScreen(WorkScreen):
             self.app.notify(error.message, severity="warning")
 
     def action_clear(self) -> None:
-        for name, _label, _n in FILTERS:
+        for name, *_ in FILTERS:
             self.query_one(f"#{name}", Input).value = ""
         self.action_apply()
 
