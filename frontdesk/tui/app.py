@@ -259,6 +259,21 @@ class FrontdeskApp(App[None]):
     def show_error(self, title: str, message: str) -> None:
         self.push_screen(ErrorModal(title, message))
 
+    def database_waiting(self, waiting: bool, back: bool = True) -> None:
+        """A service call is retrying because the database is busy or gone (or is back)."""
+        self._db_waiting = max(0, getattr(self, "_db_waiting", 0) + (1 if waiting else -1))
+        if waiting and self._db_waiting == 1:
+            self.notify(
+                "Retrying; nothing you typed is lost.",
+                title="Database not reachable",
+                severity="error",
+                timeout=3600,
+            )
+        elif not waiting and self._db_waiting == 0:
+            self.clear_notifications()
+            if back:
+                self.notify("The database answers again.", title="Database back", timeout=4)
+
     def show_unexpected(self, error: BaseException) -> None:
         # Only the type is logged: a database message can carry the values of a row.
         self.log.error(f"service call failed: {type(error).__name__}")
