@@ -157,6 +157,11 @@ async def test_f12_hides_everything_until_pressed_again(ui_services: Services) -
         await pilot.pause()
         assert app.screen.id == "pick-visitor"
         assert "Zeeman" in app.export_screenshot()
+        # The lock (idle or Ctrl+L) covers the screen the same way.
+        app.action_lock()
+        await pilot.pause()
+        locked = app.export_screenshot().replace("&#160;", " ")
+        assert "Screen locked" in locked and "Zeeman" not in locked
 
 
 def test_privacy_curtain_snapshot(snap_compare, sqlite_url: str, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
