@@ -253,6 +253,67 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_appointments_import(import_sub)
     _add_appointments_parser(sub)
+    privacy = sub.add_parser(
+        "privacy",
+        help="retention, access and erasure requests",
+        description="Privacy duties of the team lead. Examples: frontdesk privacy purge "
+        "--dry-run | frontdesk privacy export --visitor 42 --output ~/exports | "
+        "frontdesk privacy erase --visitor 42 --reason 'asked by e-mail'",
+    )
+    privacy_sub = privacy.add_subparsers(
+        dest="privacy_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    purge = privacy_sub.add_parser(
+        "purge",
+        help="anonymise visitors with no activity in the retention period",
+        description="Anonymise visitors whose latest activity is older than the period: "
+        "names, contact details, date of birth, notes and BSN go; nationality, category, "
+        "municipality and the visit figures stay.",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        help="the retention period in days (default: retention_days from the config)",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="say what would change; change nothing"
+    )
+    export = privacy_sub.add_parser(
+        "export",
+        help="access request: everything held about one visitor",
+        description="Write everything held about one visitor as JSON and Markdown.",
+    )
+    export.add_argument("--visitor", type=int, required=True, metavar="ID")
+    export.add_argument("--output", required=True, metavar="DIR", help="an existing folder")
+    erase = privacy_sub.add_parser(
+        "erase",
+        help="erasure request: anonymise one visitor now",
+        description="Anonymise one visitor now (refused while a legal duty applies).",
+    )
+    erase.add_argument("--visitor", type=int, required=True, metavar="ID")
+    erase.add_argument("--reason", required=True, help="why (goes into the audit log)")
+
+    backup = sub.add_parser(
+        "backup",
+        help="copy the SQLite database while desks keep working, or check a copy",
+        description="Make a consistent copy of the SQLite database (desks may keep "
+        "working), or check one with --verify. PostgreSQL: use pg_dump (see README). "
+        "Examples: frontdesk backup ~/backups/frontdesk-2026-11-23.sqlite3 | "
+        "frontdesk backup --verify ~/backups/frontdesk-2026-11-23.sqlite3",
+    )
+    backup.add_argument("file", metavar="FILE", type=Path)
+    backup.add_argument(
+        "--verify", action="store_true", help="check FILE instead of making a backup"
+    )
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup back in place of the SQLite database",
+        description="Replace the SQLite database with a checked backup. The current "
+        "database is kept as DATABASE.before-restore. PostgreSQL: use pg_restore.",
+    )
+    restore.add_argument("file", metavar="FILE", type=Path)
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     config = sub.add_parser("config", help="configuration file", description="Configuration.")
     config_sub = config.add_subparsers(
@@ -612,6 +673,67 @@ def cmd_appointments(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_privacy(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.auth import CLI_ACTOR
+
+    services = _open(settings)
+    try:
+        privacy = services.privacy
+        if args.privacy_command == "purge":
+            report = privacy.purge(CLI_ACTOR, older_than_days=args.older_than, dry_run=args.dry_run)
+            print(report.summary())
+            for holder, count in sorted(report.rows.items()):
+                if count:
+                    print(f"  {holder}: {count} row(s) cleared")
+            return EXIT_OK
+        if args.privacy_command == "export":
+            files = privacy.export(CLI_ACTOR, args.visitor, args.output)
+            print(f"wrote {files.json_path}\nwrote {files.markdown_path}")
+            return EXIT_OK
+        if args.privacy_command == "erase":
+            privacy.erase(CLI_ACTOR, args.visitor, args.reason)
+            print(f"visitor {args.visitor} anonymised")
+            return EXIT_OK
+    except FrontdeskError as exc:
+        raise CliError(exc.message) from None
+    finally:
+        services.close()
+    return EXIT_USAGE
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.db.backup import backup, verify
+
+    if args.verify:
+        check = verify(args.file)
+        print(check.describe())
+        return EXIT_OK if check.ok else EXIT_REJECTED
+    check = backup(settings.db_url, args.file)
+    print(f"backup written: {check.describe()}")
+    return EXIT_OK if check.ok else EXIT_REJECTED
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.db.backup import restore, sqlite_path, verify
+
+    live = sqlite_path(settings.db_url)
+    check = verify(args.file)
+    if not check.ok:
+        raise CliError(f"{check.path} cannot be restored: " + "; ".join(check.problems()))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("no terminal to confirm at; add --yes to restore without asking")
+        print(check.describe())
+        answer = input(f"Replace the database {live} with this backup? Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("nothing was changed")
+            return EXIT_REJECTED
+    kept = restore(settings.db_url, args.file)
+    print(f"restored {check.path} into {live}; the previous database is kept as {kept}")
+    return EXIT_OK
+
+
 def run_app(settings: Settings) -> int:
     from frontdesk.services.demo import DEMO_PINS, fill_demo, reset_demo_database
     from frontdesk.tui.app import FrontdeskApp
@@ -639,6 +761,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "report": cmd_report,
     "board": cmd_board,
     "appointments": cmd_appointments,
+    "privacy": cmd_privacy,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

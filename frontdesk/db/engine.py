@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import sqlite3
@@ -105,7 +106,23 @@ def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
     return engine
 
 
+class _NoRowsInLogs(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG; rows hold names and phone numbers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+_ROW_FILTER = _NoRowsInLogs()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # Rows hold personal data: keep bound values out of SQL logs and error messages,
+    # and fetched rows out of the DEBUG log.
+    kwargs.setdefault("hide_parameters", True)
+    engine_logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if _ROW_FILTER not in engine_logger.filters:
+        engine_logger.addFilter(_ROW_FILTER)
     try:
         parsed = make_url(url)
     except ArgumentError:

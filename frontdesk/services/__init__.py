@@ -23,6 +23,7 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.packs import PackService
 from frontdesk.services.partners import PartnerService
+from frontdesk.services.privacy import PrivacyService, queue_holders
 from frontdesk.services.queue import QueueService
 from frontdesk.services.referrals import ReferralService
 from frontdesk.services.reports import ReportService
@@ -57,6 +58,8 @@ class Services:
         self.reports = ReportService(db, settings, self.clock)
         self.catalogue = CatalogueService(db, self.clock)
         self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
+        # Each capability that keeps personal data about visitors adds its holder here.
+        self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import AuditEvent, Staff
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.errors import ValidationError
+from frontdesk.services.fields import parse_date
+from frontdesk.services.text import clean_text, fold, has_control_chars
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,25 @@ class AuditService:
         action: str | None = None,
         object_type: str | None = None,
         object_id: object = None,
+        actor_name: str | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
         limit: int = 200,
     ) -> Sequence[AuditEntry]:
+        """The latest events, newest first, filtered.
+
+        ``action`` matches the action or its group ("privacy" finds "privacy.erase");
+        ``actor_name`` is a case/diacritic-blind part of the staff member's name;
+        ``since``/``until`` are local days, both included.
+        """
         require(actor, "audit.view")
+        action = clean_text(action, "action", label="The action", max_length=50)
+        actor_name = clean_text(actor_name, "actor_name", label="The staff name", max_length=100)
+        object_type = clean_text(object_type, "object_type", label="The object", max_length=30)
+        first = parse_date(since, "since", "The first day")
+        last = parse_date(until, "until", "The last day")
+        if first and last and last < first:
+            raise ValidationError("until", "the last day is before the first day")
         stmt = (
             select(AuditEvent, Staff.name)
             .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
@@ -78,11 +97,26 @@ class AuditService:
             .limit(limit)
         )
         if action:
-            stmt = stmt.where(AuditEvent.action == action)
+            wanted = action.casefold()
+            stmt = stmt.where(
+                or_(
+                    AuditEvent.action == wanted,
+                    AuditEvent.action.startswith(f"{wanted}.", autoescape=True),
+                )
+            )
+        if actor_name:
+            stmt = stmt.where(Staff.name_key.contains(fold(actor_name), autoescape=True))
+        if first:
+            stmt = stmt.where(AuditEvent.at >= self.clock.day_bounds(first)[0])
+        if last:
+            stmt = stmt.where(AuditEvent.at < self.clock.day_bounds(last)[1])
         if object_type:
             stmt = stmt.where(AuditEvent.object_type == object_type)
         if object_id is not None:
-            stmt = stmt.where(AuditEvent.object_id == str(object_id))
+            wanted_id = str(object_id)
+            if len(wanted_id) > 40 or has_control_chars(wanted_id):
+                raise ValidationError("object_id", "this is not the number of anything")
+            stmt = stmt.where(AuditEvent.object_id == wanted_id)
         with self.db.read() as session:
             return [
                 AuditEntry(

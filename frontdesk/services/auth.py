@@ -63,6 +63,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointment.work": DESK,
     "appointment.reveal_bsn": DESK,
     "appointment.invoices": LEAD,
+    # privacy (retention, access and erasure requests)
+    "privacy.purge": LEAD,
+    "privacy.export": LEAD,
+    "privacy.erase": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -93,6 +97,9 @@ ACTION_LABELS: dict[str, str] = {
     "appointment.work": "serve appointments",
     "appointment.reveal_bsn": "see a BSN",
     "appointment.invoices": "see the employer invoices",
+    "privacy.purge": "anonymise old visitors",
+    "privacy.export": "export a visitor's data",
+    "privacy.erase": "erase a visitor",
 }
 
 

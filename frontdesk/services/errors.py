@@ -32,3 +32,24 @@ class NotFound(FrontdeskError):
 
 class Conflict(FrontdeskError):
     """Someone else changed it first (e.g. another desk called that ticket)."""
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """True when the database is busy (SQLite locked) or gone (PostgreSQL restarting).
+
+    Such a call changed nothing (its transaction did not commit) and is worth retrying;
+    any other database error is not.
+    """
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        text = str(original).lower()
+        return any(word in text for word in ("locked", "busy", "unable to open"))
+    return True  # PostgreSQL: connection refused, server closed the connection, ...

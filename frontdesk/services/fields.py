@@ -17,7 +17,7 @@ import phonenumbers
 import pycountry
 
 from frontdesk.services.errors import ValidationError
-from frontdesk.services.text import fold
+from frontdesk.services.text import fold, has_control_chars
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 OLDEST_AGE_YEARS = 120
@@ -97,7 +97,7 @@ def normalise_email(value: object, field: str = "email") -> str | None:
     text = value.strip()
     if not text:
         return None
-    if len(text) > 254 or not _EMAIL.match(text):
+    if len(text) > 254 or has_control_chars(text) or not _EMAIL.match(text):
         raise ValidationError(field, "this is not an e-mail address; write it as name@example.nl")
     return text
 

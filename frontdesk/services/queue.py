@@ -36,7 +36,7 @@ from frontdesk.db.models import (
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import Conflict, NotFound, ValidationError
-from frontdesk.services.text import clean_text
+from frontdesk.services.text import clean_text, has_control_chars
 from frontdesk.services.visitors import (
     VisitorInput,
     VisitorRecord,
@@ -195,6 +195,8 @@ class QueueService:
             return [_service_info(r) for r in session.scalars(stmt)]
 
     def _service(self, session: Session, code: str, field: str = "service") -> Service:
+        if not isinstance(code, str) or len(code) > 40 or has_control_chars(code):
+            raise ValidationError(field, "pick a service from the list")  # PostgreSQL: no NUL
         row = session.scalar(select(Service).where(Service.code == code))
         if row is None or not row.active:
             raise ValidationError(field, "pick a service from the list")
@@ -427,7 +429,7 @@ class QueueService:
         require(actor, "queue.view")
         text = label.strip().upper()
         letters = "".join(ch for ch in text if ch.isalpha())
-        digits = "".join(ch for ch in text if ch.isdigit())
+        digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())  # not "²"
         if not letters or not digits or len(letters) > 2 or len(digits) > 4:
             return None
         wanted = f"{letters}{int(digits):03d}"

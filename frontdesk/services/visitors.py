@@ -21,7 +21,7 @@ from frontdesk.services.fields import (
     normalise_phone,
     parse_date,
 )
-from frontdesk.services.text import clean_text, fold
+from frontdesk.services.text import clean_text, fold, has_control_chars
 
 CATEGORIES: dict[str, str] = {
     "knowledge_migrant": "Knowledge migrant",
@@ -207,7 +207,7 @@ class VisitorService:
 def visitor_search_conditions(query: str) -> list[Any]:
     """The WHERE conditions a free-text visitor query stands for."""
     text = (query or "").strip()
-    if not text or len(text) > 200:
+    if not text or len(text) > 200 or has_control_chars(text):  # PostgreSQL refuses NUL
         return []
     conditions: list[Any] = []
     if "@" in text:

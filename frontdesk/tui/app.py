@@ -26,6 +26,7 @@ from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
+from frontdesk.tui.screens.privacy import privacy_commands, toggle_curtain
 from frontdesk.tui.screens.referrals import ReferralsScreen
 from frontdesk.tui.work import run_service
 
@@ -111,6 +112,14 @@ class FrontdeskApp(App[None]):
             tooltip="The team lead's dashboard and reports",
         ),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the screen now"),
+        Binding(
+            "f12",
+            "privacy",
+            "Privacy",
+            id="privacy",
+            tooltip="Hide every name and personal detail on the screen until F12 again",
+            priority=True,  # works over dialogs (modal screens) too
+        ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
     ]
 
@@ -207,6 +216,9 @@ class FrontdeskApp(App[None]):
 
         self.push_screen(LockScreen(self.actor), unlocked)
 
+    def action_privacy(self) -> None:
+        toggle_curtain(self)
+
     # -- moving between screens ------------------------------------------------------
     def may_open(self, mode: str) -> bool:
         return self.actor is not None and self.actor.role in MODE_ROLES.get(mode, frozenset())
@@ -251,6 +263,7 @@ class FrontdeskApp(App[None]):
             yield SystemCommand("Log out", "Log out so someone else can log in", self.logout)
             if isinstance(screen, WorkScreen):
                 yield from screen.commands()
+            yield from privacy_commands(self)
         yield SystemCommand("Help: keys", "Every key of this screen (F1)", self.action_help)
         yield SystemCommand("Quit", "Quit frontdesk", self.action_quit)
 
@@ -261,6 +274,21 @@ class FrontdeskApp(App[None]):
 
     def show_error(self, title: str, message: str) -> None:
         self.push_screen(ErrorModal(title, message))
+
+    def database_waiting(self, waiting: bool, back: bool = True) -> None:
+        """A service call is retrying because the database is busy or gone (or is back)."""
+        self._db_waiting = max(0, getattr(self, "_db_waiting", 0) + (1 if waiting else -1))
+        if waiting and self._db_waiting == 1:
+            self.notify(
+                "Retrying; nothing you typed is lost.",
+                title="Database not reachable",
+                severity="error",
+                timeout=3600,
+            )
+        elif not waiting and self._db_waiting == 0:
+            self.clear_notifications()
+            if back:
+                self.notify("The database answers again.", title="Database back", timeout=4)
 
     def show_unexpected(self, error: BaseException) -> None:
         # Only the type is logged: a database message can carry the values of a row.

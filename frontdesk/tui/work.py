@@ -7,13 +7,19 @@ goes wrong (the database is gone, a bug) opens the App's error modal; the app go
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual.dom import DOMNode
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from frontdesk.services import FrontdeskError
+from frontdesk.services.errors import database_unreachable
+
+# A busy or unreachable database: retry every few seconds for a while, with a banner.
+RETRY_SECONDS = 3.0
+RETRY_ATTEMPTS = 40
 
 T = TypeVar("T")
 
@@ -30,15 +36,30 @@ def run_service(
     app = node.app
 
     def job() -> None:
+        attempt = 0
+        back = True
         try:
-            result = call()
-        except FrontdeskError as exc:
-            handler = failed or app.show_refusal  # type: ignore[attr-defined]
-            app.call_from_thread(handler, exc)
-            return
-        except Exception as exc:  # the database failed us: the App shows the error modal
-            app.call_from_thread(app.show_unexpected, exc)  # type: ignore[attr-defined]
-            return
+            while True:
+                try:
+                    result = call()
+                    break
+                except FrontdeskError as exc:
+                    handler = failed or app.show_refusal  # type: ignore[attr-defined]
+                    app.call_from_thread(handler, exc)
+                    return
+                except Exception as exc:  # the database failed us
+                    retry = database_unreachable(exc) and attempt < RETRY_ATTEMPTS
+                    if not retry or get_current_worker().is_cancelled:
+                        back = False
+                        app.call_from_thread(app.show_unexpected, exc)  # type: ignore[attr-defined]
+                        return
+                    if attempt == 0:
+                        app.call_from_thread(app.database_waiting, True)  # type: ignore[attr-defined]
+                    attempt += 1
+                    time.sleep(RETRY_SECONDS)
+        finally:
+            if attempt:
+                app.call_from_thread(app.database_waiting, False, back)  # type: ignore[attr-defined]
         if done is not None:
             app.call_from_thread(done, result)
 
