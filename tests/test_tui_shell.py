@@ -347,3 +347,42 @@ def test_snapshot_desk_shell(snap_compare: Any, tui_services: Services) -> None:
         assert isinstance(pilot.app.screen, DeskScreen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- moving between screens -----------------------------------------------------------------
+async def test_ctrl_g_opens_the_screens_this_role_may_use(tui_services: Services) -> None:
+    add_staff(tui_services, "Lea Lead", "lead")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        assert app.current_mode == "desk"
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert "Welcome packs" in screen_text(app)
+        await pilot.press("4")
+        await settle(pilot)
+        assert app.current_mode == "packs"
+        await pilot.press("ctrl+g", "escape")
+        await pilot.pause()
+        assert app.current_mode == "packs"
+        await pilot.press("ctrl+g", "down", "enter")  # the next one down: the lead's screen
+        await settle(pilot)
+        assert app.current_mode == "lead"
+
+
+async def test_an_intern_is_offered_the_referrals_only(tui_services: Services) -> None:
+    add_staff(tui_services, "Iris Intern", "intern")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        assert app.current_mode == "referrals"
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        menu = app.screen.query_one(OptionList)
+        offered = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+        assert offered == ["referrals"]
+        await pilot.press("2")  # there is no second screen for an intern
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "referrals"

@@ -22,7 +22,7 @@ from frontdesk.tui.screens.base import (
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
-from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
+from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
@@ -110,6 +110,13 @@ class FrontdeskApp(App[None]):
             id="go_lead",
             show=False,
             tooltip="The team lead's dashboard and reports",
+        ),
+        Binding(
+            "ctrl+g",
+            "go_menu",
+            "Go to",
+            id="go_menu",
+            tooltip="Open another screen by its number in the menu",
         ),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the screen now"),
         Binding(
@@ -233,9 +240,22 @@ class FrontdeskApp(App[None]):
             return
         self.switch_mode(mode)
 
+    def action_go_menu(self) -> None:
+        """Ctrl+G: a small menu of the screens this role may open (Alt+digit is not
+        delivered by every terminal or by tmux; Ctrl+G is)."""
+        if self.actor is None or self.locked or isinstance(self.screen, GoToModal):
+            return
+        choices = [(mode, MODE_TITLES[mode]) for mode in MODE_TITLES if self.may_open(mode)]
+
+        def chosen(mode: str | None) -> None:
+            if mode:
+                self.action_go(mode)
+
+        self.push_screen(GoToModal(choices, self.current_mode), chosen)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Moving between screens and locking mean nothing before someone has logged in.
-        return not (action in ("go", "lock") and (self.actor is None or self.locked))
+        return not (action in ("go", "go_menu", "lock") and (self.actor is None or self.locked))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Label, Static
+from textual.widgets import Button, DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class ErrorModal(ModalScreen[None]):
@@ -103,3 +104,49 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class GoToModal(ModalScreen[str | None]):
+    """Ctrl+G: pick a screen by its number (or arrows and Enter)."""
+
+    BINDINGS = [
+        Binding("escape", "pick(None)", "Stay here", id="go_cancel"),
+        *[
+            Binding(str(n), f"number({n})", f"Screen {n}", id=f"go_{n}", show=False)
+            for n in range(1, 6)
+        ],
+    ]
+
+    def __init__(self, choices: list[tuple[str, str]], current: str) -> None:
+        super().__init__(classes="dialog")
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("Go to", id="dialog-title")
+            yield OptionList(
+                *[
+                    Option(f"{n}  {title}" + ("  (here)" if mode == self.current else ""), id=mode)
+                    for n, (mode, title) in enumerate(self.choices, 1)
+                ],
+                id="go-choices",
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        for index, (mode, _title) in enumerate(self.choices):
+            if mode == self.current:
+                options.highlighted = index
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_number(self, number: int) -> None:
+        if 1 <= number <= len(self.choices):
+            self.dismiss(self.choices[number - 1][0])
+
+    def action_pick(self, mode: str | None) -> None:
+        self.dismiss(mode)
