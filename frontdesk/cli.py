@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from frontdesk import __version__
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 class CliError(Exception):
@@ -792,6 +792,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("frontdesk: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # No traceback at a desk: one line, the kind of failure only (a database message
+        # can carry the values of a row), and a status that scripts can tell apart.
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(
+                "frontdesk: the database did not answer; nothing was changed. Try again, "
+                "or check that the database server is running.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        print(
+            f"frontdesk: this command failed unexpectedly ({type(exc).__name__}); nothing "
+            "was changed. Please report it to whoever maintains frontdesk.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

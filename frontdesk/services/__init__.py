@@ -26,6 +26,7 @@ from frontdesk.services.partners import PartnerService
 from frontdesk.services.privacy import PrivacyService, queue_holders
 from frontdesk.services.queue import QueueService
 from frontdesk.services.referrals import ReferralService
+from frontdesk.services.report_sections import AppointmentSection, PackSection, ReferralSection
 from frontdesk.services.reports import ReportService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
@@ -60,6 +61,9 @@ class Services:
         self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
         # Each capability that keeps personal data about visitors adds its holder here.
         self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
+        # The figures of appointments, referrals and packs join the lead's reports.
+        for section in (AppointmentSection(), ReferralSection(), PackSection()):
+            self.reports.add_section(section)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
