@@ -15,6 +15,7 @@ from textual.theme import Theme
 
 from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
+from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.appointments import AppointmentsScreen
@@ -23,6 +24,7 @@ from frontdesk.tui.screens.base import (
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
+from frontdesk.tui.screens.import_dialog import ImportModal
 from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
@@ -257,6 +259,21 @@ class FrontdeskApp(App[None]):
         # Moving between screens and locking mean nothing before someone has logged in.
         return not (action in ("go", "go_menu", "lock") and (self.actor is None or self.locked))
 
+    def _import_commands(self) -> Iterable[SystemCommand]:
+        role = self.actor.role if self.actor else ""
+        if allowed(role, "appointment.book"):
+            yield SystemCommand(
+                "Import appointments (CSV)",
+                "Appointments from the booking system's file; dry run first",
+                lambda: self.push_screen(ImportModal("appointments")),
+            )
+        if allowed(role, "partner.edit"):
+            yield SystemCommand(
+                "Import partners (CSV)",
+                "Add or update partners from a file; dry run first",
+                lambda: self.push_screen(ImportModal("partners")),
+            )
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -283,6 +300,7 @@ class FrontdeskApp(App[None]):
             yield SystemCommand("Log out", "Log out so someone else can log in", self.logout)
             if isinstance(screen, WorkScreen):
                 yield from screen.commands()
+            yield from self._import_commands()
             yield from privacy_commands(self)
         yield SystemCommand("Help: keys", "Every key of this screen (F1)", self.action_help)
         yield SystemCommand("Quit", "Quit frontdesk", self.action_quit)

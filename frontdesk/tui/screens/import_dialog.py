@@ -1,0 +1,114 @@
+"""Importing a CSV file from the app: appointments from the booking system, partners.
+
+The same imports as ``frontdesk import appointments|partners FILE [--dry-run]``: type the
+file's path, check first with a dry run, then import; every rejected row is listed with
+its line number, column and reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.work import run_service
+
+KINDS = {
+    "appointments": (
+        "Import appointments",
+        "The booking system's CSV: one row per person; rows sharing a reference are one "
+        "household. Comma or semicolon, UTF-8 with or without BOM.",
+    ),
+    "partners": (
+        "Import partners",
+        "Columns name, category (required), contact, email, phone, website, languages, "
+        "notes. A row matches an existing partner by name.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    summary: str
+    problems: tuple[str, ...]
+
+
+class ImportModal(ModalScreen[None]):
+    """Ctrl+P "Import ...": pick a file, dry-run it, import it, read the report."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "run", "Import", id="import_run", tooltip="Run the import"),
+        Binding("escape", "close", "Close", id="import_close", tooltip="Close"),
+    ]
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(classes="dialog")
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        title, hint = KINDS[self.kind]
+        with Vertical(id="dialog-box"):
+            yield Label(title, id="dialog-title")
+            yield Static(hint, id="dialog-message")
+            yield Field("CSV file", Input(id="path", placeholder="/path/to/file.csv"), name="path")
+            yield Checkbox("Dry run: check the file, save nothing", value=True, id="dry_run")
+            with VerticalScroll(id="import-report"):
+                yield Static("", id="import-result")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Run (Ctrl+S)", variant="primary", id="run")
+                yield Button("Close (Esc)", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#run")
+    def action_run(self) -> None:
+        raw = self.query_one("#path", Input).value.strip()
+        dry_run = self.query_one("#dry_run", Checkbox).value
+        app = self.app
+        services = app.services  # type: ignore[attr-defined]
+        actor = app.actor  # type: ignore[attr-defined]
+        kind = self.kind
+
+        def work() -> ImportOutcome:
+            if not raw:
+                raise ValidationError("path", "type the path of the CSV file")
+            path = Path(raw).expanduser()
+            if not path.is_file():
+                raise ValidationError("path", "there is no file at this path")
+            if kind == "appointments":
+                from frontdesk.services.appointment_import import import_appointments
+
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    raise ValidationError("path", "this file cannot be read") from None
+                report = import_appointments(services.appointments, actor, data, dry_run=dry_run)
+                return ImportOutcome(report.summary, tuple(report.errors))
+            result = services.partners.import_csv(actor, path, dry_run=dry_run)
+            return ImportOutcome(result.summary(), tuple(str(r) for r in result.rejected))
+
+        run_service(self, work, done=self._done, failed=self._failed)
+
+    def _done(self, outcome: ImportOutcome) -> None:
+        show_field_errors(self, None, None)
+        lines = [outcome.summary, *outcome.problems]
+        self.query_one("#import-result", Static).update("\n".join(lines))
+
+    def _failed(self, error: FrontdeskError) -> None:
+        field = error.field if isinstance(error, ValidationError) else "path"
+        if not show_field_errors(self, field, error.message):
+            show_field_errors(self, "path", error.message)
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

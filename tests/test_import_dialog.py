@@ -1,0 +1,79 @@
+"""Importing appointments and partners from the app (Ctrl+P "Import ...")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Checkbox, Input, Static
+
+from frontdesk.clock import FixedClock
+from frontdesk.config import Settings
+from frontdesk.services import Services
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.import_dialog import ImportModal
+from frontdesk.tui.screens.login import LoggedIn
+from tests.conftest import add_staff, make_services
+from tests.test_appointment_import import MESSY, WEDNESDAY
+
+
+@pytest.fixture
+def tui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
+    services = make_services(sqlite_url, clock)
+    yield services
+    services.close()
+
+
+async def _settle(pilot: Any) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_dry_run_then_import_the_messy_booking_file(
+    tui_services: Services, tmp_path: Path
+) -> None:
+    clerk = add_staff(tui_services, "Dirk Desk", "desk")
+    bookings = tmp_path / "bookings.csv"
+    bookings.write_text(MESSY, encoding="utf-8")
+    app = FrontdeskApp(tui_services, Settings(db_url=tui_services.db.url))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _settle(pilot)
+        app.post_message(LoggedIn(clerk))
+        await _settle(pilot)
+        app.push_screen(ImportModal("appointments"))
+        await _settle(pilot)
+        # A path with nothing there: said beside the field, nothing imported.
+        await pilot.press(*"/nowhere.csv", "enter")
+        await _settle(pilot)
+        assert "no file" in str(app.screen.query_one("#field-path .field-error", Static).render())
+        app.screen.query_one("#path", Input).value = str(bookings)
+        await pilot.press("ctrl+s")  # a dry run: the box is ticked at first
+        await _settle(pilot)
+        result = str(app.screen.query_one("#import-result", Static).render())
+        assert "2 imported" in result and "dry run" in result and "line 6, column phone" in result
+        assert tui_services.appointments.day(clerk, WEDNESDAY) == []
+        app.screen.query_one("#dry_run", Checkbox).value = False
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        result = str(app.screen.query_one("#import-result", Static).render())
+        assert "2 imported" in result and "dry run" not in result
+        assert len(tui_services.appointments.day(clerk, WEDNESDAY)) == 2
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert not isinstance(app.screen, ImportModal)
+
+
+async def test_only_the_lead_is_offered_the_partner_import(tui_services: Services) -> None:
+    clerk = add_staff(tui_services, "Dirk Desk", "desk")
+    app = FrontdeskApp(tui_services, Settings(db_url=tui_services.db.url))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _settle(pilot)
+        app.post_message(LoggedIn(clerk))
+        await _settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Import appointments (CSV)" in titles
+        assert "Import partners (CSV)" not in titles
