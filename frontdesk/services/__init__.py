@@ -10,7 +10,7 @@ from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
-from frontdesk.services.appointments import AppointmentService
+from frontdesk.services.appointments import AppointmentHolder, AppointmentService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.catalogue import CatalogueService
@@ -21,11 +21,11 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from frontdesk.services.packs import PackService
+from frontdesk.services.packs import PackHolder, PackService
 from frontdesk.services.partners import PartnerService
 from frontdesk.services.privacy import PrivacyService, queue_holders
 from frontdesk.services.queue import QueueService
-from frontdesk.services.referrals import ReferralService
+from frontdesk.services.referrals import ReferralHolder, ReferralService
 from frontdesk.services.reports import ReportService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
@@ -60,6 +60,9 @@ class Services:
         self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
         # Each capability that keeps personal data about visitors adds its holder here.
         self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
+        self.privacy.add_holder(AppointmentHolder(self.appointments))
+        self.privacy.add_holder(ReferralHolder())
+        self.privacy.add_holder(PackHolder())
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
