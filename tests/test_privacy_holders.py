@@ -340,6 +340,11 @@ def test_access_request_has_appointments_referrals_packs_and_no_full_bsn(
         assert heading in markdown
     assert "### Persons of #" in markdown and "### History of #" in markdown
     assert "Rijnland Bank" in markdown and "Her first bag was torn" in markdown
+    # Arjun's export lists Olga (main person) first with fewer columns; his own columns
+    # (the masked BSN column among them) are not dropped from the table.
+    arjun_md = services.privacy.export(lead, ids["arjun"], tmp_path).markdown_path
+    persons = arjun_md.read_text(encoding="utf-8").split("### Persons of")[1]
+    assert "| person | name | married |" in persons and "documents_missing" in persons
     # The Arjun side of the household: his own export shows him, with Olga as main person.
     arjun = services.privacy.collect(lead, ids["arjun"])
     assert arjun["appointments"][0]["as"] == "Partner"

@@ -529,7 +529,8 @@ def _md_cell(value: object) -> str:
 def _md_table(items: Sequence[dict[str, Any]], skip: Sequence[str] = ()) -> list[str]:
     if not items:
         return ["(none)", ""]
-    keys = [k for k in items[0] if k not in skip]
+    # Every key of every row: rows may differ (another household member shows less).
+    keys = [k for k in dict.fromkeys(k for i in items for k in i) if k not in skip]
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(_md_cell(i.get(k)) for k in keys) + " |" for i in items]
     return [*lines, ""]
