@@ -10,7 +10,7 @@ from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
-from frontdesk.services.appointments import AppointmentService
+from frontdesk.services.appointments import AppointmentHolder, AppointmentService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.catalogue import CatalogueService
@@ -21,11 +21,11 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from frontdesk.services.packs import PackService
+from frontdesk.services.packs import PackHolder, PackService
 from frontdesk.services.partners import PartnerService
 from frontdesk.services.privacy import PrivacyService, queue_holders
 from frontdesk.services.queue import QueueService
-from frontdesk.services.referrals import ReferralService
+from frontdesk.services.referrals import ReferralHolder, ReferralService
 from frontdesk.services.report_sections import AppointmentSection, PackSection, ReferralSection
 from frontdesk.services.reports import ReportService
 from frontdesk.services.staff import StaffService
@@ -61,6 +61,9 @@ class Services:
         self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
         # Each capability that keeps personal data about visitors adds its holder here.
         self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
+        self.privacy.add_holder(AppointmentHolder(self.appointments))
+        self.privacy.add_holder(ReferralHolder())
+        self.privacy.add_holder(PackHolder())
         # The figures of appointments, referrals and packs join the lead's reports.
         for section in (AppointmentSection(), ReferralSection(), PackSection()):
             self.reports.add_section(section)

@@ -57,7 +57,7 @@ class PersonalDataHolder(Protocol):
 
     name: str
 
-    def keep_ids(self, cutoff: datetime) -> Select[tuple[int]] | None: ...
+    def keep_ids(self, cutoff: datetime) -> Select[int] | None: ...
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None: ...
 
@@ -68,11 +68,13 @@ class PersonalDataHolder(Protocol):
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None: ...
 
 
-def _iso(value: object) -> object:
+def json_value(value: object) -> object:
+    """Dates and datetimes as ISO text, anything else as it is (for holders' exports)."""
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def _staff_names(session: Session) -> dict[int, str]:
+def staff_names(session: Session) -> dict[int, str]:
+    """Staff id -> name, to show who did what in an export."""
     return {staff_id: name for staff_id, name in session.execute(select(Staff.id, Staff.name))}
 
 
@@ -82,7 +84,7 @@ class TicketHolder:
 
     name = "visits"
 
-    def keep_ids(self, cutoff: datetime) -> Select[tuple[int]]:
+    def keep_ids(self, cutoff: datetime) -> Select[int]:
         return select(Ticket.visitor_id).where(
             Ticket.visitor_id.is_not(None),
             or_(Ticket.arrived_at >= cutoff, Ticket.finished_at >= cutoff),
@@ -96,7 +98,7 @@ class TicketHolder:
         )
 
     def export(self, session: Session, visitor_id: int) -> list[dict[str, Any]]:
-        staff = _staff_names(session)
+        staff = staff_names(session)
         rows = session.execute(
             select(Ticket, Service.name)
             .join(Service, Service.id == Ticket.service_id)
@@ -113,20 +115,20 @@ class TicketHolder:
             out.append(
                 {
                     "ticket": ticket.label,
-                    "day": _iso(ticket.day),
+                    "day": json_value(ticket.day),
                     "service": service,
                     "status": ticket.status,
                     "source": ticket.source,
-                    "arrived_at": _iso(ticket.arrived_at),
-                    "called_at": _iso(ticket.first_called_at),
-                    "finished_at": _iso(ticket.finished_at),
+                    "arrived_at": json_value(ticket.arrived_at),
+                    "called_at": json_value(ticket.first_called_at),
+                    "finished_at": json_value(ticket.finished_at),
                     "desk": ticket.desk,
                     "staff": staff.get(ticket.staff_id) if ticket.staff_id else None,
                     "notes": ticket.notes,
                     "outcome": ticket.outcome,
                     "timeline": [
                         {
-                            "at": _iso(e.at),
+                            "at": json_value(e.at),
                             "action": e.action,
                             "staff": staff.get(e.staff_id) if e.staff_id else None,
                             "desk": e.desk,
@@ -170,7 +172,7 @@ class ContactHolder:
 
     name = "contacts"
 
-    def keep_ids(self, cutoff: datetime) -> Select[tuple[int]]:
+    def keep_ids(self, cutoff: datetime) -> Select[int]:
         return select(ContactMoment.visitor_id).where(
             ContactMoment.visitor_id.is_not(None), ContactMoment.at >= cutoff
         )  # type: ignore[return-value]
@@ -181,7 +183,7 @@ class ContactHolder:
         )
 
     def export(self, session: Session, visitor_id: int) -> list[dict[str, Any]]:
-        staff = _staff_names(session)
+        staff = staff_names(session)
         rows = session.scalars(
             select(ContactMoment)
             .where(ContactMoment.visitor_id == visitor_id)
@@ -189,7 +191,7 @@ class ContactHolder:
         )
         return [
             {
-                "at": _iso(c.at),
+                "at": json_value(c.at),
                 "channel": c.channel,
                 "topic": c.topic,
                 "minutes": c.minutes,
@@ -222,7 +224,7 @@ class AuditHolder:
         return None
 
     def export(self, session: Session, visitor_id: int) -> list[dict[str, Any]]:
-        staff = _staff_names(session)
+        staff = staff_names(session)
         rows = session.scalars(
             select(AuditEvent)
             .where(AuditEvent.object_type == "visitor", AuditEvent.object_id == str(visitor_id))
@@ -230,7 +232,7 @@ class AuditHolder:
         )
         return [
             {
-                "at": _iso(e.at),
+                "at": json_value(e.at),
                 "action": e.action,
                 "actor": staff.get(e.actor_id) if e.actor_id else None,
                 "result": e.result,
@@ -293,7 +295,7 @@ def _visitor_dict(row: Visitor) -> dict[str, Any]:
         "updated_at",
         "anonymised_at",
     )
-    return {k: _iso(getattr(row, k)) for k in keys}
+    return {k: json_value(getattr(row, k)) for k in keys}
 
 
 def anonymise_visitor_row(row: Visitor, now: datetime) -> None:
@@ -442,10 +444,10 @@ class PrivacyService:
                 object_id=visitor_id,
             )
             return {
-                "exported_at": _iso(self.clock.now()),
+                "exported_at": json_value(self.clock.now()),
                 "exported_by": actor.name,
                 "retention_days": self.settings.retention_days,
-                "last_activity": _iso(max(activity)),
+                "last_activity": json_value(max(activity)),
                 "visitor": _visitor_dict(row),
                 **held,
             }
@@ -527,10 +529,18 @@ def _md_cell(value: object) -> str:
 def _md_table(items: Sequence[dict[str, Any]], skip: Sequence[str] = ()) -> list[str]:
     if not items:
         return ["(none)", ""]
-    keys = [k for k in items[0] if k not in skip]
+    # Every key of every row: rows may differ (another household member shows less).
+    keys = [k for k in dict.fromkeys(k for i in items for k in i) if k not in skip]
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(_md_cell(i.get(k)) for k in keys) + " |" for i in items]
     return [*lines, ""]
+
+
+_TITLE_KEYS = ("ticket", "appointment", "referral", "at")
+
+
+def _is_rows(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
 
 
 def render_markdown(data: dict[str, Any]) -> str:
@@ -553,12 +563,16 @@ def render_markdown(data: dict[str, Any]) -> str:
             continue
         lines += [f"## {key.replace('_', ' ').capitalize()}", ""]
         if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            lines += _md_table(value, skip=("timeline",))
+            # Nested lists of rows (a ticket's timeline, a household's persons) get their
+            # own table under the row they belong to.
+            nested = list(dict.fromkeys(k for i in value for k, v in i.items() if _is_rows(v)))
+            lines += _md_table(value, skip=nested)
             for item in value:
-                if item.get("timeline"):
-                    title = item.get("ticket") or item.get("at")
-                    lines += [f"### Timeline of {title}", ""]
-                    lines += _md_table(item["timeline"])
+                title = next((item[k] for k in _TITLE_KEYS if item.get(k) not in (None, "")), "?")
+                for sub in nested:
+                    if item.get(sub):
+                        lines += [f"### {sub.replace('_', ' ').capitalize()} of {title}", ""]
+                        lines += _md_table(item[sub])
         else:
             lines += ["```", json.dumps(value, indent=2, ensure_ascii=False, default=str), "```"]
             lines.append("")
@@ -566,4 +580,4 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 
 def as_dict(report: PurgeReport) -> dict[str, Any]:
-    return {k: _iso(v) for k, v in asdict(report).items()}
+    return {k: json_value(v) for k, v in asdict(report).items()}
