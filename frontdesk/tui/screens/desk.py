@@ -174,6 +174,7 @@ class DeskScreen(WorkScreen):
             "pack",
             "Pack",
             id="desk_pack",
+            show=False,
             tooltip="Hand a welcome pack to the current visitor (then Enter picks the kind)",
         ),
         Binding(
@@ -181,6 +182,7 @@ class DeskScreen(WorkScreen):
             "referral",
             "Refer",
             id="desk_referral",
+            show=False,
             tooltip="Refer the current visitor to a service partner",
         ),
     ]

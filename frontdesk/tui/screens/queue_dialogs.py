@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -60,6 +60,15 @@ class ServicePickModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class NoteInput(Input):
+    """An Input that leaves Alt+letter to the dialog's keys (a terminal sends them as a
+    printable letter too, which would land in the note)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key.startswith("alt+"):
+            event.prevent_default()
+
+
 class OutcomeModal(ModalScreen[TicketInfo | None]):
     """F8: an optional outcome note; Enter finishes (also with the note empty).
 
@@ -100,7 +109,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
             yield Label(f"Finish {self.label}", id="dialog-title")
             yield Field(
                 "Outcome note (optional)",
-                Input(id="outcome", placeholder="e.g. referred to the housing partner"),
+                NoteInput(id="outcome", placeholder="e.g. referred to the housing partner"),
                 name="outcome",
             )
             if self.quick_actions:
