@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from textual.widgets import Checkbox, OptionList, Static
+from textual import events
+from textual.widgets import Checkbox, Input, OptionList, Static
 
 from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
@@ -145,6 +146,11 @@ async def test_finish_then_pack_and_referral(
         assert isinstance(app.screen, OutcomeModal)
         await pilot.press("alt+p", "alt+r")
         assert all(box.value for box in app.screen.query(Checkbox))
+        # A real terminal sends Alt+P as a printable "p" too: it must not land in the note.
+        note = app.screen.query_one("#outcome", Input)
+        note.post_message(events.Key("alt+p", "p"))
+        await pilot.pause()
+        assert note.value == ""
         await pilot.press(*"info given", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, IssuePackModal)  # the visit is finished first
