@@ -481,3 +481,46 @@ def test_fee_settings_from_the_config_file(tmp_path: Path) -> None:
     path.write_text('fees = {first = "fifty"}\n')
     with pytest.raises(ConfigError, match=r"fees\.first"):
         load_settings(config_path=path, environ={})
+
+
+def test_calling_the_ticket_starts_the_appointment(services: Services, clerk: Actor) -> None:
+    ap = services.appointments.check_in(clerk, services.appointments.book(clerk, household()).id)
+    _, walk = services.queue.register_walk_in(clerk, VisitorInput("Other", "Visitor"))
+    assert services.appointments.start_from_ticket(clerk, walk.id) is None  # not an appointment
+    called = services.queue.call_ticket(clerk, ap.ticket_id or 0, 1)
+    started = services.appointments.start_from_ticket(clerk, called.id)
+    assert started is not None and started.id == ap.id
+    assert started.status == "in_progress" and started.started_at == services.clock.now()
+    # A recall (or a resume after a hold) leaves it as it is.
+    assert services.appointments.start_from_ticket(clerk, called.id) is None
+    assert services.appointments.get(clerk, ap.id).status == "in_progress"
+    history = services.appointments.history(clerk, ap.id)
+    assert [e.action for e in history].count("in_progress") == 1
+
+
+def test_start_from_ticket_needs_the_permission(
+    services: Services, clerk: Actor, intern: Actor
+) -> None:
+    ap = services.appointments.check_in(clerk, services.appointments.book(clerk, household()).id)
+    with pytest.raises(PermissionDenied):
+        services.appointments.start_from_ticket(intern, ap.ticket_id or 0)
+    assert services.appointments.get(clerk, ap.id).status == "checked_in"
+
+
+def test_welcome_bag_given_follows_a_pack(services: Services, clerk: Actor) -> None:
+    ap = services.appointments.book(clerk, household(children=0))
+    with pytest.raises(Conflict, match="welcome bag"):
+        services.appointments.welcome_bag_given(clerk, ap.persons[0].id)  # only booked
+    services.appointments.check_in(clerk, ap.id)
+    services.appointments.start(clerk, ap.id)
+    tick_all(services, clerk, ap.id)
+    for person in ap.persons:
+        services.appointments.record_bsn(clerk, person.id, "by_post")
+    done = services.appointments.complete(clerk, ap.id, welcome_bags=[])
+    assert [p.welcome_bag for p in done.persons] == [False, False]
+    after = services.appointments.welcome_bag_given(clerk, ap.persons[1].id)
+    assert [p.welcome_bag for p in after.persons] == [False, True]
+    again = services.appointments.welcome_bag_given(clerk, ap.persons[1].id)  # idempotent
+    assert [p.welcome_bag for p in again.persons] == [False, True]
+    actions = [e.action for e in services.appointments.history(clerk, ap.id)]
+    assert actions.count("welcome_bag") == 1

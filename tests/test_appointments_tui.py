@@ -14,6 +14,7 @@ from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.appointments import AppointmentsScreen
+from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
 from tests.conftest import MONDAY_10, add_staff, make_services
 
 BSN = "111222333"
@@ -108,8 +109,12 @@ async def test_check_in_checklist_bsn_complete(ui_services: Services) -> None:
         assert "BSN: ******333" in shown and BSN not in shown
         await pilot.press("c")
         await settle(app, pilot)
+        # Completed; the welcome bag comes from the packs stock (no kinds here: none given).
+        assert isinstance(app.screen, WelcomeBagsModal)
+        await pilot.press("escape")
+        await settle(app, pilot)
         info = ui_services.appointments.get(clerk, ap_id)
-        assert info.status == "completed" and info.persons[0].welcome_bag
+        assert info.status == "completed" and not info.persons[0].welcome_bag
 
 
 async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(ui_services: Services) -> None:

@@ -109,9 +109,12 @@ async def test_board_updates_live_and_flashes_and_rings(board_services: Services
             assert called is not None
         finally:
             other.close()
-        await pilot.pause(1.6)  # the board's own timer polls every second
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(16):  # the board's own timer polls every second
+            await pilot.pause(0.5)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if (called.label, "3") in _shown(app):
+                break
         assert (called.label, "3") in _shown(app)
         assert _shown(app)[0] == (called.label, "3")  # the newest call on top
         assert app.is_flashing(called.label)

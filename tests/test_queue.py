@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -93,16 +94,44 @@ def test_transitions_keep_times_and_numbers(services: Services, clerk: Actor) ->
     moved = services.queue.transfer(clerk, ticket.id, "bsn_collection")
     assert moved.label == ticket.label and moved.arrived_at == ticket.arrived_at
     assert moved.status == "waiting" and moved.service_code == "bsn_collection"
-    again = services.queue.call_next(clerk, 2)
+    at_two = replace(clerk, desk=2)  # the same clerk, now working at desk 2
+    again = services.queue.call_next(at_two, 2)
     assert again is not None and again.id == ticket.id
-    held = services.queue.hold(clerk, ticket.id)
+    held = services.queue.hold(at_two, ticket.id)
     assert held.status == "on_hold"
-    resumed = services.queue.resume(clerk, ticket.id, 2)
+    resumed = services.queue.resume(at_two, ticket.id, 2)
     assert resumed.status == "called"
-    gone = services.queue.no_show(clerk, ticket.id)
+    gone = services.queue.no_show(at_two, ticket.id)
     assert gone.status == "no_show" and gone.finished_at is not None
     with pytest.raises(Conflict):
-        services.queue.finish(clerk, ticket.id)
+        services.queue.finish(at_two, ticket.id)
+
+
+def test_only_the_serving_desk_acts_on_a_called_ticket(services: Services, clerk: Actor) -> None:
+    ticket = _walk_in(services, clerk, "Served at three")
+    at_three = replace(clerk, desk=3)
+    at_one = replace(clerk, desk=1)
+    called = services.queue.call_next(at_three, 3)
+    assert called is not None and called.id == ticket.id
+    for act in (
+        lambda: services.queue.finish(at_one, ticket.id),
+        lambda: services.queue.recall(at_one, ticket.id),
+        lambda: services.queue.hold(at_one, ticket.id),
+        lambda: services.queue.no_show(at_one, ticket.id),
+        lambda: services.queue.transfer(at_one, ticket.id, "bsn_collection"),
+    ):
+        with pytest.raises(Conflict, match=f"{ticket.label} is being served at desk 3, not at"):
+            act()
+    still = services.queue.ticket(at_one, ticket.id)
+    assert (still.status, still.desk, still.recalls, still.service_code) == (
+        "called",
+        3,
+        0,
+        ticket.service_code,
+    )
+    # The serving desk itself, and an actor without a desk (the command line), may act.
+    assert services.queue.recall(at_three, ticket.id).recalls == 1
+    assert services.queue.finish(replace(clerk, desk=None), ticket.id).status == "done"
 
 
 def test_day_close_and_automatic_close(services: Services, clerk: Actor, lead: Actor) -> None:

@@ -807,6 +807,39 @@ class AppointmentService:
             ap.started_at = self.clock.now()
             return self._info(session, ap)
 
+    def start_from_ticket(self, actor: Actor, ticket_id: int) -> AppointmentInfo | None:
+        """The desk called an appointment's ticket: the household is now being served.
+
+        Moves a checked-in appointment to in progress. None when no appointment holds this
+        ticket, or it is past checked-in already (a recall, or a resume after a hold).
+        """
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            found = session.scalar(select(Appointment.id).where(Appointment.ticket_id == ticket_id))
+            if found is None:
+                return None
+            ap = self._row(session, found, lock=True)
+            if ap.status != "checked_in":
+                return None
+            desk = f"called to desk {actor.desk}" if actor.desk else "called"
+            self._move(session, ap, "in_progress", actor, desk)
+            ap.started_at = self.clock.now()
+            return self._info(session, ap)
+
+    def welcome_bag_given(self, actor: Actor, person_id: int) -> AppointmentInfo:
+        """Mark that a registered person received their welcome bag (after the pack was
+        handed out through the packs service), so the flag follows the real pack issues."""
+        require(actor, "appointment.work")
+        with self.db.write() as session:
+            person, ap = self._person(session, person_id)
+            if ap.kind != "first_registration" or ap.status not in ("in_progress", "completed"):
+                raise Conflict("A welcome bag goes with a first registration being completed.")
+            if not person.welcome_bag:
+                person.welcome_bag = True
+                ap.updated_at = self.clock.now()
+                self._event(session, ap, "welcome_bag", actor, f"person {person.id}")
+            return self._info(session, ap)
+
     def no_show(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.work")
         with self.db.write() as session:

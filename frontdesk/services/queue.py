@@ -555,6 +555,13 @@ class QueueService:
         ticket = self._locked(session, ticket_id)
         if ticket.status not in statuses:
             raise Conflict(f"{ticket.label} is {_STATUS[ticket.status]}; nothing was changed.")
+        if ticket.status == "called" and actor.desk and ticket.desk and actor.desk != ticket.desk:
+            # Another desk is serving this visitor: finishing or moving it from here would
+            # pull the ticket from under that clerk.
+            raise Conflict(
+                f"{ticket.label} is being served at desk {ticket.desk}, not at yours "
+                f"(desk {actor.desk}); nothing was changed."
+            )
         return ticket
 
     def recall(self, actor: Actor, ticket_id: int) -> TicketInfo:

@@ -34,6 +34,7 @@ from frontdesk.services.appointments import (
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal, complete_with_bags
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -896,19 +897,28 @@ class AppointmentsScreen(WorkScreen):
 
     def action_complete(self) -> None:
         info = self._need()
-        if info is not None:
-            service, actor = _services(self).appointments, _actor(self)
+        if info is None:
+            return
+        services, actor = _services(self), _actor(self)
+        if info.kind != "first_registration":
             self._act(
-                lambda: service.complete(actor, info.id),
-                lambda i: (
-                    "Completed"
-                    + (
-                        f"; welcome bag given to {sum(p.welcome_bag for p in i.persons)}."
-                        if i.kind == "first_registration"
-                        else "."
-                    )
-                ),
+                lambda: services.appointments.complete(actor, info.id), lambda i: "Completed."
             )
+            return
+
+        def bags_done(result: AppointmentInfo | None) -> None:
+            if result is not None:
+                given = sum(p.welcome_bag for p in result.persons)
+                self.notify(f"Completed; welcome bag given to {given} of {len(result.persons)}.")
+                self.reload(result.id)
+
+        # Completed first (the flags only for packs already given); then a pack per person
+        # from the stock, each one setting that person's "welcome bag" flag.
+        run_service(
+            self,
+            lambda: complete_with_bags(services, actor, info.id),
+            done=lambda done: self.app.push_screen(WelcomeBagsModal(done), bags_done),
+        )
 
     def action_reject(self) -> None:
         info = self._need()

@@ -13,15 +13,20 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
-from frontdesk.services import Actor, Services
+from frontdesk.services import Actor, FrontdeskError, Services
+from frontdesk.services.appointments import AppointmentInfo
 from frontdesk.services.fields import country, format_phone
+from frontdesk.services.packs import IssuedPack
 from frontdesk.services.queue import ServiceLoad, TicketInfo, VisitRecord
+from frontdesk.services.referrals import ReferralRow
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.packs import IssuePackModal, low_stock_line
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal, ServicePickModal
+from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.work import run_service
 
@@ -41,9 +46,11 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("resume", "Resume", "^R"),
     ("call_selected", "Call this", "Enter"),
     ("cancel_ticket", "Cancel ticket", "Del"),
+    ("pack", "Welcome pack", "P"),
+    ("referral", "Refer", "R"),
 )
 # Actions that need a visitor at this desk.
-NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold"})
+NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold", "pack", "referral"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,7 @@ class DeskUpdate:
     current: TicketInfo | None
     card: VisitorCard | None
     load: tuple[ServiceLoad, ...]
+    low_stock: str = ""
 
 
 def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
@@ -161,6 +169,22 @@ class DeskScreen(WorkScreen):
             show=False,
             tooltip="Cancel the highlighted waiting ticket (the visitor left)",
         ),
+        Binding(
+            "p",
+            "pack",
+            "Pack",
+            id="desk_pack",
+            show=False,
+            tooltip="Hand a welcome pack to the current visitor (then Enter picks the kind)",
+        ),
+        Binding(
+            "r",
+            "referral",
+            "Refer",
+            id="desk_referral",
+            show=False,
+            tooltip="Refer the current visitor to a service partner",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -180,6 +204,7 @@ class DeskScreen(WorkScreen):
         with Horizontal(id="desk"):
             with Vertical(id="queue-side"):
                 yield Static("", id="load")
+                yield Static("", id="low-stock")
                 table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
                 for key, label in COLUMNS:
                     table.add_column(label, key=key)
@@ -272,7 +297,15 @@ class DeskScreen(WorkScreen):
             current=current,
             card=card,
             load=queue.load(),
+            low_stock=self._low_stock(),
         )
+
+    def _low_stock(self) -> str:
+        """The reorder warning, read with the queue (no poll of its own); "" when all is well."""
+        try:
+            return low_stock_line(self.services.packs.low_stock())
+        except FrontdeskError:
+            return ""
 
     def _poll_failed(self, error: Exception) -> None:
         self._busy = False
@@ -286,6 +319,7 @@ class DeskScreen(WorkScreen):
             self._version = update.version
             self._rows, self._order, self._tickets = update.rows, update.order, update.tickets
             self._show_load(update.load)
+            self._show_low_stock(update.low_stock)
             current = update.current
             key = (current.id, current.visitor_id) if current else None
             if key != self._card_key or update.card is not None or current != self._current:
@@ -334,6 +368,11 @@ class DeskScreen(WorkScreen):
         waiting = sum(i.waiting for i in load)
         text = f"Waiting {waiting}" + ("  —  " + "  ·  ".join(parts) if parts else "")
         self.query_one("#load", Static).update(text)
+
+    def _show_low_stock(self, line: str) -> None:
+        warning = self.query_one("#low-stock", Static)
+        warning.update(line)
+        warning.display = bool(line)
 
     def _show_current(self, current: TicketInfo | None, card: VisitorCard | None) -> None:
         self._current = current
@@ -414,6 +453,7 @@ class DeskScreen(WorkScreen):
                 self.notify("Nobody is waiting for this desk.")
             else:
                 self.notify(f"Calling {ticket.label} to desk {self.desk}.")
+                self._start_appointment(ticket)
 
         self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
 
@@ -456,16 +496,110 @@ class DeskScreen(WorkScreen):
         if not (actor and current):
             return
 
+        modal = OutcomeModal(
+            current.label,
+            lambda note: self.services.queue.finish(actor, current.id, note),
+            quick_actions=current.visitor_id is not None,
+        )
+
         def finished(ticket: TicketInfo | None) -> None:
             if ticket is not None:
                 self.notify(f"{ticket.label} finished.")
+                # The quick actions ticked in the dialog, for the visitor who just left the desk.
+                steps: list[str] = [s for s in ("pack", "referral") if s in modal.follow_ups]
+                self._follow_up(current, steps)
             self.refresh_queue(force=True)
 
-        self.app.push_screen(
-            OutcomeModal(
-                current.label, lambda note: self.services.queue.finish(actor, current.id, note)
-            ),
-            finished,
+        self.app.push_screen(modal, finished)
+
+    def _follow_up(self, ticket: TicketInfo, steps: list[str]) -> None:
+        """Open the pack and referral dialogs one after the other for this ticket's visitor."""
+        if not steps:
+            return
+        step, rest = steps[0], steps[1:]
+        opener = self._open_pack if step == "pack" else self._open_referral
+        opener(ticket, lambda: self._follow_up(ticket, rest))
+
+    # -- my current visitor: a welcome pack, a referral ----------------------------------
+    def _need_visitor(self, what: str) -> TicketInfo | None:
+        current = self._need_current()
+        if current is not None and current.visitor_id is None:
+            self.notify(
+                f"{current.label} is an anonymous walk-in: {what} needs a visitor record. "
+                "Register the visitor (F2) or find them (F3) first.",
+                severity="warning",
+            )
+            return None
+        return current
+
+    @staticmethod
+    def _who(ticket: TicketInfo) -> str:
+        return f"{ticket.visitor_name or 'visitor'} ({ticket.label})"
+
+    def _open_pack(self, ticket: TicketInfo, then: Callable[[], None] | None = None) -> None:
+        assert ticket.visitor_id is not None
+
+        def issued(pack: IssuedPack | None) -> None:
+            if pack is not None:
+                left = "none left" if pack.stock_left <= 0 else f"{pack.stock_left} left"
+                self.notify(
+                    f"{pack.kind_name} handed out ({left}"
+                    + ("; time to reorder)." if pack.low else ")."),
+                    severity="warning" if pack.low else "information",
+                )
+                self.refresh_queue(force=True)
+            if then is not None:
+                then()
+
+        self.app.push_screen(IssuePackModal(ticket.visitor_id, self._who(ticket)), issued)
+
+    def _open_referral(self, ticket: TicketInfo, then: Callable[[], None] | None = None) -> None:
+        assert ticket.visitor_id is not None
+
+        def saved(_row: ReferralRow | None) -> None:
+            # The dialog itself says "Referral to ... made."
+            if then is not None:
+                then()
+
+        self.app.push_screen(NewReferralModal(ticket.visitor_id, self._who(ticket)), saved)
+
+    def action_pack(self) -> None:
+        current = self._need_visitor("a welcome pack")
+        if current is not None:
+            self._open_pack(current)
+
+    def action_referral(self) -> None:
+        current = self._need_visitor("a referral")
+        if current is not None:
+            self._open_referral(current)
+
+    def _called_here(self, ticket: TicketInfo, message: str) -> None:
+        self.notify(message)
+        self._start_appointment(ticket)
+
+    def _start_appointment(self, ticket: TicketInfo) -> None:
+        """A BSN household's ticket was called here: its appointment is now in progress."""
+        actor = self.actor
+        if actor is None or ticket.source != "appointment":
+            return
+
+        def started(info: AppointmentInfo | None) -> None:
+            if info is not None:
+                self.notify(f"Appointment for {ticket.label} is now in progress.")
+
+        def not_started(error: Exception) -> None:
+            self.notify(
+                f"The appointment for {ticket.label} was not started: "
+                f"{getattr(error, 'message', 'it could not be changed')}. "
+                "Start it on the appointments screen (Alt+2, S).",
+                severity="warning",
+            )
+
+        run_service(
+            self,
+            lambda: self.services.appointments.start_from_ticket(actor, ticket.id),
+            done=started,
+            failed=not_started,
         )
 
     def action_hold(self) -> None:
@@ -492,7 +626,7 @@ class DeskScreen(WorkScreen):
         ticket = chosen
         self._act(
             lambda: self.services.queue.resume(actor, ticket.id, self.desk),
-            lambda t: self.notify(f"{t.label} is back at desk {self.desk}."),
+            lambda t: self._called_here(t, f"{t.label} is back at desk {self.desk}."),
         )
 
     def action_call_selected(self) -> None:
@@ -507,7 +641,7 @@ class DeskScreen(WorkScreen):
             if yes:
                 self._act(
                     lambda: self.services.queue.call_ticket(actor, ticket.id, self.desk),
-                    lambda t: self.notify(f"Calling {t.label} to desk {self.desk}."),
+                    lambda t: self._called_here(t, f"Calling {t.label} to desk {self.desk}."),
                 )
 
         self.app.push_screen(
@@ -556,6 +690,8 @@ class DeskScreen(WorkScreen):
             "resume": "Take an on-hold visitor back to this desk (Ctrl+R)",
             "call_selected": "Call the highlighted ticket out of turn (Enter)",
             "cancel_ticket": "Cancel the highlighted waiting ticket (Delete)",
+            "pack": "Hand a welcome pack to the current visitor (P, then Enter)",
+            "referral": "Refer the current visitor to a service partner (R)",
         }
         for action, label, _key in ACTIONS:
             yield SystemCommand(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
@@ -60,33 +60,85 @@ class ServicePickModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class NoteInput(Input):
+    """An Input that leaves Alt+letter to the dialog's keys (a terminal sends them as a
+    printable letter too, which would land in the note)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key.startswith("alt+"):
+            event.prevent_default()
+
+
 class OutcomeModal(ModalScreen[TicketInfo | None]):
-    """F8: an optional outcome note; Enter finishes (also with the note empty)."""
+    """F8: an optional outcome note; Enter finishes (also with the note empty).
+
+    With ``quick_actions`` (the ticket has a visitor) two checkboxes ask for a welcome pack
+    and a referral once the visit is finished (Alt+P, Alt+R); the desk reads
+    :attr:`follow_ups` after the dialog closed with the finished ticket.
+    """
 
     HELP_TITLE = "Finish the visit"
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Do not finish yet"),
+        Binding(
+            "alt+p",
+            "tick('then-pack')",
+            "Then a pack",
+            id="finish_then_pack",
+            tooltip="After finishing, hand the visitor a welcome pack",
+        ),
+        Binding(
+            "alt+r",
+            "tick('then-referral')",
+            "Then a referral",
+            id="finish_then_referral",
+            tooltip="After finishing, refer the visitor to a service partner",
+        ),
     ]
 
-    def __init__(self, label: str, finish: Callable[[str], TicketInfo]) -> None:
+    def __init__(
+        self, label: str, finish: Callable[[str], TicketInfo], *, quick_actions: bool = False
+    ) -> None:
         super().__init__(classes="dialog")
         self.label = label
         self.finish = finish
+        self.quick_actions = quick_actions
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
             yield Label(f"Finish {self.label}", id="dialog-title")
             yield Field(
                 "Outcome note (optional)",
-                Input(id="outcome", placeholder="e.g. referred to the housing partner"),
+                NoteInput(id="outcome", placeholder="e.g. referred to the housing partner"),
                 name="outcome",
             )
+            if self.quick_actions:
+                yield Checkbox("Then hand out a welcome pack (Alt+P)", id="then-pack")
+                yield Checkbox("Then make a referral (Alt+R)", id="then-referral")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Finish (Enter)", variant="primary", id="finish")
                 yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Input).focus()
+
+    @property
+    def follow_ups(self) -> frozenset[str]:
+        """What to do after the finish: "pack", "referral" (the ticked checkboxes)."""
+        return frozenset(
+            box.id.removeprefix("then-")
+            for box in self.query(Checkbox)
+            if box.value and box.id is not None
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tick":
+            return self.quick_actions
+        return True
+
+    def action_tick(self, box_id: str) -> None:
+        box = self.query_one(f"#{box_id}", Checkbox)
+        box.value = not box.value
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#finish")

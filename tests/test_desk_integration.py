@@ -1,0 +1,258 @@
+"""The desk working with the other capabilities: packs, referrals, BSN appointments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual import events
+from textual.widgets import Checkbox, Input, OptionList, Static
+
+from frontdesk.clock import FixedClock
+from frontdesk.services import Actor, Services
+from frontdesk.services.appointments import AppointmentInput, PersonInput
+from frontdesk.services.partners import PartnerInput
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.appointments import AppointmentsScreen
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.packs import IssuePackModal
+from frontdesk.tui.screens.queue_dialogs import OutcomeModal
+from frontdesk.tui.screens.referral_dialogs import NewReferralModal
+from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
+from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.test_desk_tui import SIZE, log_in, make_app, settle, walk_in
+
+
+@pytest.fixture
+def ui_services(sqlite_url: str) -> Iterator[Services]:
+    services = make_services(sqlite_url, FixedClock(MONDAY_10))
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def lead(ui_services: Services) -> Actor:
+    return add_staff(ui_services, "Lea Lead", "lead", desk=None)
+
+
+@pytest.fixture
+def clerk(ui_services: Services) -> Actor:
+    return add_staff(ui_services, "Dirk Desk", "desk", desk=1)
+
+
+def stock_kind(services: Services, lead: Actor, name: str, stock: int, threshold: int) -> int:
+    kind = services.packs.add_kind(lead, name.lower().replace(" ", "-")[:20], name, threshold)
+    if stock:
+        services.packs.receive(lead, kind.id, stock, "test delivery")
+    return kind.id
+
+
+def stock(services: Services, lead: Actor, kind_id: int) -> int:
+    return services.packs.get(lead, kind_id).stock
+
+
+def notes(app: FrontdeskApp) -> str:
+    return " | ".join(str(n.message) for n in app._notifications)
+
+
+async def test_pack_in_two_keys_and_the_low_stock_line(
+    ui_services: Services, lead: Actor, clerk: Actor
+) -> None:
+    bag = stock_kind(ui_services, lead, "Welcome bag", 4, threshold=3)
+    ticket = walk_in(ui_services, clerk, "Zoë")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        desk = await log_in(app, pilot, clerk)
+        line = desk.query_one("#low-stock", Static)
+        assert not line.display  # 4 on the shelf, reorder at 3: nothing to say
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert desk._current is not None and desk._current.id == ticket.id
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IssuePackModal)
+        assert "Zoë" in str(app.screen.query_one("#issue-visitor", Static).content)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert stock(ui_services, lead, bag) == 3
+        given = ui_services.packs.issues_of(lead, ticket.visitor_id or 0)
+        assert [g.kind_name for g in given] == ["Welcome bag"]
+        # At the threshold now: the warning line shows, refreshed with the queue.
+        assert line.display
+        assert "Low stock: Welcome bag 3 left (reorder at 3)" in str(line.content)
+        assert "Welcome bag handed out (3 left; time to reorder)" in notes(app)
+
+
+async def test_anonymous_ticket_gets_a_clear_message(
+    ui_services: Services, lead: Actor, clerk: Actor
+) -> None:
+    stock_kind(ui_services, lead, "Welcome bag", 5, threshold=1)
+    ui_services.queue.issue(clerk, "info")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert "anonymous walk-in: a welcome pack needs a visitor record" in notes(app)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert "a referral needs a visitor record" in notes(app)
+
+
+async def test_referral_from_the_desk(ui_services: Services, lead: Actor, clerk: Actor) -> None:
+    ui_services.partners.add(lead, PartnerInput(name="Rijnland Bank", category="bank"))
+    ticket = walk_in(ui_services, clerk, "Łukasz")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NewReferralModal)
+        await pilot.press(*"rijn")
+        await settle(app, pilot)
+        await pilot.press("enter", "enter")  # to the partner list, pick the first
+        await pilot.press(*"bank account", "enter")
+        await pilot.press("ctrl+s")  # no consent: only logged
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    made = ui_services.referrals.for_visitor(lead, ticket.visitor_id or 0)
+    assert [(r.partner_name, r.reason, r.consent_given) for r in made] == [
+        ("Rijnland Bank", "bank account", False)
+    ]
+
+
+async def test_finish_then_pack_and_referral(
+    ui_services: Services, lead: Actor, clerk: Actor
+) -> None:
+    bag = stock_kind(ui_services, lead, "Welcome bag", 10, threshold=2)
+    ui_services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
+    ticket = walk_in(ui_services, clerk, "Nguyễn")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OutcomeModal)
+        await pilot.press("alt+p", "alt+r")
+        assert all(box.value for box in app.screen.query(Checkbox))
+        # A real terminal sends Alt+P as a printable "p" too: it must not land in the note.
+        note = app.screen.query_one("#outcome", Input)
+        note.post_message(events.Key("alt+p", "p"))
+        await pilot.pause()
+        assert note.value == ""
+        await pilot.press(*"info given", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IssuePackModal)  # the visit is finished first
+        assert ui_services.queue.ticket(clerk, ticket.id).status == "done"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NewReferralModal)  # then the referral
+        await pilot.press("enter", "enter", *"dutch lessons", "enter", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    assert stock(ui_services, lead, bag) == 9
+    assert [r.partner_name for r in ui_services.referrals.for_visitor(lead, ticket.visitor_id or 0)]
+    assert ui_services.queue.ticket(clerk, ticket.id).outcome == "info given"
+
+
+async def test_finish_with_empty_note_is_still_one_key(ui_services: Services, clerk: Actor) -> None:
+    ticket = walk_in(ui_services, clerk, "Zoë")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    assert ui_services.queue.ticket(clerk, ticket.id).status == "done"
+
+
+def book_household(services: Services, actor: Actor, members: int = 1) -> int:
+    people = [PersonInput("main", VisitorInput("Anna", "Fictief", "1990-01-01", "DE"))]
+    people += [
+        PersonInput("child", VisitorInput(f"Kind{i}", "Fictief", "2018-01-01", "DE"))
+        for i in range(members)
+    ]
+    info = services.appointments.book(
+        actor, AppointmentInput(day="2026-11-23", time="10:00", people=tuple(people))
+    )
+    return info.id
+
+
+async def test_desk_call_starts_the_appointment(
+    ui_services: Services, lead: Actor, clerk: Actor
+) -> None:
+    ap_id = book_household(ui_services, clerk)
+    ui_services.appointments.check_in(clerk, ap_id)
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        info = ui_services.appointments.get(clerk, ap_id)
+        assert info.status == "in_progress" and info.started_at is not None
+        assert f"Appointment for {info.ticket_label} is now in progress" in notes(app)
+
+
+async def test_completion_offers_a_bag_per_person(
+    ui_services: Services, lead: Actor, clerk: Actor
+) -> None:
+    bag = stock_kind(ui_services, lead, "Welcome bag", 5, threshold=1)
+    ap_id = book_household(ui_services, clerk, members=1)
+    ui_services.appointments.check_in(clerk, ap_id)
+    info = ui_services.appointments.start(clerk, ap_id)
+    for person in info.persons:
+        for doc in person.documents:
+            ui_services.appointments.tick_document(clerk, person.id, doc.code)
+        ui_services.appointments.record_bsn(clerk, person.id, "by_post")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        app.action_go("appointments")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AppointmentsScreen)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeBagsModal)
+        assert ui_services.appointments.get(clerk, ap_id).status == "completed"
+        assert app.screen.query_one(OptionList).option_count == 2
+        await pilot.press("2")  # the child
+        await settle(app, pilot)
+        assert isinstance(app.screen, IssuePackModal)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeBagsModal)
+        assert "1 of 2 have their welcome bag" in str(
+            app.screen.query_one("#bags-message", Static).content
+        )
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AppointmentsScreen)
+        assert "welcome bag given to 1 of 2" in notes(app)
+    done = ui_services.appointments.get(clerk, ap_id)
+    assert [p.welcome_bag for p in done.persons] == [False, True]
+    assert stock(ui_services, lead, bag) == 4
+    child = done.persons[1]
+    assert [g.kind_name for g in ui_services.packs.issues_of(lead, child.visitor_id)] == [
+        "Welcome bag"
+    ]
+
+
+def test_every_new_desk_action_is_a_binding_with_a_tooltip() -> None:
+    ids: dict[str, Any] = {b.id: b for b in DeskScreen.BINDINGS if hasattr(b, "id")}  # type: ignore[union-attr]
+    for binding_id, key in (("desk_pack", "p"), ("desk_referral", "r")):
+        assert ids[binding_id].key == key and ids[binding_id].tooltip
