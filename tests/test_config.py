@@ -206,7 +206,8 @@ def test_settings_are_frozen() -> None:
 
 def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    configuration = readme.split("\n## Configuration\n", 1)[1]
+    example = configuration.split("```toml\n", 1)[1].split("```", 1)[0]
     settings = load_settings(config_path=_write(tmp_path, example), environ={})
     assert settings.desk == 2
     assert settings.hours == DEFAULT_HOURS

@@ -141,7 +141,7 @@ class AppointmentSection:
             ),
             _compared(
                 "bsn",
-                "Persons registered (completed first registrations)",
+                "Registered in completed first registrations, by BSN outcome",
                 "BSN",
                 bsn_labels,
                 self._bsn(session, *p),
