@@ -81,7 +81,7 @@ async def _keys(app: Any, pilot: Any, presses: int) -> None:
     table.focus()
     await pilot.pause()
     timings: dict[str, list[float]] = {"down": [], "f4": []}
-    for i in range(presses):
+    for i in range(2 * presses):
         key = "down" if (i // 10) % 2 == 0 else "up"
         started = time.perf_counter()
         await pilot.press(key)
