@@ -207,7 +207,9 @@ def register(services: Services, actor: Actor, count: int) -> list[Figure]:
     )
     now = services.clock.now()
     today = services.clock.today()
-    counter = iter(range(10_000, 10_000 + count))
+    with services.db.read() as session:  # numbers not used yet today (reruns on one database)
+        base = 10_000 + (session.scalar(select(func.count()).select_from(Ticket)) or 0)
+    counter = iter(range(base, base + count))
 
     def raw() -> None:
         with services.db.engine.begin() as conn:
