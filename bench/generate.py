@@ -496,6 +496,13 @@ def generate(
         counts |= _referrals(conn, tables, rng, size, days, staff, clock, now)
         counts |= _packs(conn, tables, rng, size, days, staff, clock, now)
 
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:  # rows went in with explicit ids: move the sequences on
+            for name in (n for n, t in tables.items() if "id" in t.c):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+                )
     # Today's queue mid-morning, through the services (so it is exactly what desks make).
     from frontdesk.services import Actor
 
