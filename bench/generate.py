@@ -25,10 +25,19 @@ from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
 from frontdesk.db.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentPerson,
     AuditEvent,
     ContactMoment,
+    PackIssue,
+    PackType,
+    Partner,
+    Referral,
+    ReferralEvent,
     Service,
     Staff,
+    StockMovement,
     Ticket,
     TicketCounter,
     TicketEvent,
@@ -45,6 +54,10 @@ FULL = {
     "tickets": 400_000,
     "audit": 1_000_000,
     "contacts": 60_000,
+    "appointments": 40_000,
+    "partners": 300,
+    "referrals": 30_000,
+    "packs": 60_000,
 }
 BENCH_PIN = "1234"
 
@@ -176,18 +189,64 @@ CATEGORIES = [
 ]
 
 
+# Syllables per script: names are built from two or three of them, so a four-letter
+# fragment of a family name matches a realistic handful of visitors, not thousands.
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+SYLLABLES: dict[str, list[str]] = {
+    "latin": _words(
+        "an ba ber ci da de dor el fa ga go han ja ka ko la lin ma mi mo na ne no ol pa "
+        "ra ri ro sa se si ta te to va vi wa ya za zo sö lé mü ła øy ça ña şe ão år"
+    ),
+    "cyrillic": _words("ан бо ва ге ди ев жу за ин ко ла ми на ов пе ро са ти уш фе ха цо чу шк"),
+    "greek": _words("αν βα γε δη ελ ζω θε ιο κα λα μα νι ξε ου πα ρο σα τα φι χα"),
+    "arabic": _words("ال با تو جا حم خا دي رو زا سا شر عب فا قا كر لي مح نو ها يو"),
+    "cjk": _words("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 林 高 罗 郑 梁 谢 宋"),
+    "devanagari": _words("अ रा वि शा कु मा प्र दे सु नि ग ल"),
+}
+SCRIPT_WEIGHTS = {
+    "latin": 70,
+    "cyrillic": 8,
+    "greek": 3,
+    "arabic": 8,
+    "cjk": 7,
+    "devanagari": 4,
+}
+
+
+def _made_name(rng: random.Random, script: str, parts: int) -> str:
+    word = "".join(rng.choice(SYLLABLES[script]) for _ in range(parts))
+    return word[:1].upper() + word[1:] if script in ("latin", "cyrillic", "greek") else word
+
+
+def visitor_name(rng: random.Random) -> tuple[str, str]:
+    """A (given, family) pair: real names mixed with made ones, across scripts."""
+    script = rng.choices(list(SCRIPT_WEIGHTS), weights=list(SCRIPT_WEIGHTS.values()))[0]
+    parts = 1 if script == "cjk" else 2
+    given = rng.choice(GIVEN) if rng.random() < 0.5 else _made_name(rng, script, parts)
+    if rng.random() < 0.15:
+        family = rng.choice(FAMILY)
+    else:
+        family = _made_name(rng, script, 2 if script == "cjk" else rng.choice((2, 3, 3)))
+    return given, family
+
+
 @dataclass(frozen=True)
 class Sizes:
     visitors: int
     tickets: int
     audit: int
     contacts: int
+    appointments: int
+    partners: int
+    referrals: int
+    packs: int
 
 
 def sizes(scale: float) -> Sizes:
-    return Sizes(
-        *(max(10, int(FULL[k] * scale)) for k in ("visitors", "tickets", "audit", "contacts"))
-    )
+    return Sizes(*(max(10, int(FULL[k] * scale)) for k in FULL))
 
 
 def chunks(rows: Iterator[dict[str, Any]], size: int = 10_000) -> Iterator[list[dict[str, Any]]]:
@@ -232,6 +291,15 @@ def generate(
             AuditEvent,
             ContactMoment,
             TicketCounter,
+            Appointment,
+            AppointmentPerson,
+            AppointmentEvent,
+            Partner,
+            Referral,
+            ReferralEvent,
+            PackType,
+            StockMovement,
+            PackIssue,
         )
     }
     with db.engine.begin() as conn:
@@ -262,7 +330,7 @@ def generate(
 
     def visitors() -> Iterator[dict[str, Any]]:
         for i in range(size.visitors):
-            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+            given, family = visitor_name(rng)
             tokens.extend(
                 {"token": t, "visitor_id": i + 1} for t in name_tokens(f"{given} {family}")
             )
@@ -424,7 +492,17 @@ def generate(
         for batch in chunks(audit_rows()):
             conn.execute(insert(tables["audit_events"]), batch)
         counts["audit"] = size.audit
+        counts |= _appointments(conn, tables, rng, size, days, staff, clock, now)
+        counts |= _referrals(conn, tables, rng, size, days, staff, clock, now)
+        counts |= _packs(conn, tables, rng, size, days, staff, clock, now)
 
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:  # rows went in with explicit ids: move the sequences on
+            for name in (n for n, t in tables.items() if "id" in t.c):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+                )
     # Today's queue mid-morning, through the services (so it is exactly what desks make).
     from frontdesk.services import Actor
 
@@ -442,6 +520,297 @@ def generate(
             conn.exec_driver_sql("ANALYZE")
     db.dispose()
     return counts
+
+
+def _local(day: date, hour: int, minute: int, clock: Clock) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=clock.tz).astimezone(UTC)
+
+
+def _insert(conn: Any, table: Table, rows: Iterator[dict[str, Any]]) -> None:
+    for batch in chunks(rows):
+        conn.execute(insert(table), batch)
+
+
+def _appointments(
+    conn: Any,
+    tables: dict[str, Table],
+    rng: random.Random,
+    size: Sizes,
+    days: list[date],
+    staff: list[int],
+    clock: Clock,
+    now: datetime,
+) -> dict[str, int]:
+    """BSN appointments over the decade (and the weeks ahead): households of one to five."""
+    today = now.astimezone(clock.tz).date()
+    ahead = [
+        today + timedelta(days=i) for i in range(1, 43) if (today + timedelta(i)).weekday() < 5
+    ]
+    persons: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for i in range(1, size.appointments + 1):
+            future = rng.random() < 0.03
+            day = rng.choice(ahead if future else days)
+            start = _local(day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)), clock)
+            kind = rng.choices(KINDS, weights=(6, 3, 1))[0]
+            if future:
+                status = "booked"
+            else:
+                status = rng.choices(
+                    ("completed", "no_show", "cancelled", "rejected_missing_documents"),
+                    weights=(85, 6, 6, 3),
+                )[0]
+            done = status in ("completed", "rejected_missing_documents")
+            household = rng.choices((1, 2, 3, 4, 5), weights=(55, 20, 12, 9, 4))[0]
+            fee = 0 if rng.random() < 0.6 else 7500
+            for position in range(household):
+                relation = "main" if position == 0 else ("partner" if position == 1 else "child")
+                persons.append(
+                    {
+                        "appointment_id": i,
+                        "visitor_id": rng.randint(1, size.visitors),
+                        "relation": relation,
+                        "position": position,
+                        "married": household > 1 and position < 2,
+                        "fee_cents": fee,
+                        "documents": "id,address,birth" if done else "",
+                        "bsn_outcome": (
+                            rng.choice(BSN_OUTCOMES) if status == "completed" else None
+                        ),
+                        "bsn": None,
+                        "welcome_bag": status == "completed" and rng.random() < 0.5,
+                    }
+                )
+            who = rng.choice(staff)
+            booked_at = start - timedelta(days=rng.randint(3, 40))
+            events.append(
+                {
+                    "appointment_id": i,
+                    "at": booked_at,
+                    "action": "booked",
+                    "status": "booked",
+                    "staff_id": who,
+                    "detail": None,
+                }
+            )
+            if status != "booked":
+                events.append(
+                    {
+                        "appointment_id": i,
+                        "at": start + timedelta(minutes=30),
+                        "action": status,
+                        "status": status,
+                        "staff_id": who,
+                        "detail": None,
+                    }
+                )
+            yield {
+                "id": i,
+                "reference": f"BK{i:07d}" if rng.random() < 0.7 else None,
+                "kind": kind,
+                "day": day,
+                "start_at": start,
+                "minutes": 15 * household,
+                "employer": None if fee == 0 else "Bench Employer BV",
+                "fee_cents": fee * household,
+                "status": status,
+                "ticket_id": None,
+                "arrived_at": start - timedelta(minutes=5) if done else None,
+                "started_at": start if done else None,
+                "finished_at": start + timedelta(minutes=15 * household) if done else None,
+                "letter_collected_at": None,
+                "bring_next_time": None,
+                "notes": None,
+                "created_at": booked_at,
+                "updated_at": booked_at,
+            }
+
+    _insert(conn, tables["appointments"], rows())
+    _insert(conn, tables["appointment_persons"], iter(persons))
+    _insert(conn, tables["appointment_events"], iter(events))
+    return {"appointments": size.appointments, "appointment_persons": len(persons)}
+
+
+KINDS = ("first_registration", "bsn_collection", "other")
+BSN_OUTCOMES = ("issued", "by_post")
+PARTNER_CATEGORIES = (
+    "housing",
+    "language",
+    "legal",
+    "health",
+    "work",
+    "education",
+    "family",
+    "social",
+)
+REFERRAL_OUTCOMES = (
+    "got_help",
+    "no_capacity",
+    "not_eligible",
+    "could_not_contact",
+    "no_longer_interested",
+    "other",
+)
+
+
+def _referrals(
+    conn: Any,
+    tables: dict[str, Table],
+    rng: random.Random,
+    size: Sizes,
+    days: list[date],
+    staff: list[int],
+    clock: Clock,
+    now: datetime,
+) -> dict[str, int]:
+    """Partners, and referrals to them with their history (most closed, some still open)."""
+    first = _local(days[0], 8, 0, clock)
+    partners = [
+        {
+            "id": i,
+            "name": f"Bench Partner {i:03d}",
+            "name_key": f"bench partner {i:03d}",
+            "category": PARTNER_CATEGORIES[i % len(PARTNER_CATEGORIES)],
+            "contact": None,
+            "email": f"partner{i}@example.org",
+            "phone": None,
+            "website": None,
+            "languages": "Dutch, English",
+            "notes": None,
+            "active": rng.random() < 0.9,
+            "created_at": first,
+            "updated_at": first,
+        }
+        for i in range(1, size.partners + 1)
+    ]
+    _insert(conn, tables["partners"], iter(partners))
+    events: list[dict[str, Any]] = []
+    path = ("new", "assigned", "contacted", "accepted", "closed")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for i in range(1, size.referrals + 1):
+            day = rng.choice(days)
+            created = _local(day, rng.randint(9, 16), rng.randint(0, 59), clock)
+            recent = (now - created).days < 60
+            steps = rng.randint(1, 4) if recent else 5
+            status = path[steps - 1]
+            who = rng.choice(staff)
+            at = created
+            for n in range(steps):
+                events.append(
+                    {
+                        "referral_id": i,
+                        "at": at,
+                        "staff_id": who,
+                        "from_status": path[n - 1] if n else None,
+                        "to_status": path[n],
+                        "note": None,
+                    }
+                )
+                at += timedelta(days=rng.randint(1, 6))
+            closed = status == "closed"
+            yield {
+                "id": i,
+                "visitor_id": rng.randint(1, size.visitors),
+                "partner_id": rng.randint(1, size.partners),
+                "reason": "Needs help the centre cannot give",
+                "consent_given": True,
+                "consent_how": rng.choice(("verbal", "written", "email")),
+                "consent_at": created,
+                "consent_by_id": who,
+                "status": status,
+                "assignee_id": who if steps > 1 else None,
+                "follow_up_on": (created + timedelta(days=14)).date() if not closed else None,
+                "outcome": rng.choice(REFERRAL_OUTCOMES) if closed else None,
+                "outcome_text": None,
+                "outcome_at": at if closed else None,
+                "created_by_id": who,
+                "created_at": created,
+                "updated_at": at,
+            }
+
+    _insert(conn, tables["referrals"], rows())
+    _insert(conn, tables["referral_events"], iter(events))
+    return {"partners": size.partners, "referrals": size.referrals}
+
+
+def _packs(
+    conn: Any,
+    tables: dict[str, Table],
+    rng: random.Random,
+    size: Sizes,
+    days: list[date],
+    staff: list[int],
+    clock: Clock,
+    now: datetime,
+) -> dict[str, int]:
+    """Three kinds of pack; deliveries every month; every issue with its stock movement."""
+    first = _local(days[0], 8, 0, clock)
+    kinds = [("bag", "Welcome bag"), ("student", "Student pack"), ("family", "Family pack")]
+    _insert(
+        conn,
+        tables["pack_types"],
+        iter(
+            {
+                "id": i,
+                "code": code,
+                "name": name,
+                "name_key": fold(name),
+                "low_threshold": 10,
+                "active": True,
+                "created_at": first,
+            }
+            for i, (code, name) in enumerate(kinds, 1)
+        ),
+    )
+    per_kind = size.packs // len(kinds) + 1
+    movements: list[dict[str, Any]] = []
+    months = sorted({d.replace(day=1) for d in days})
+    for kind in range(1, len(kinds) + 1):
+        for month in months:
+            movements.append(
+                {
+                    "pack_type_id": kind,
+                    "quantity": per_kind // len(months) + 5,
+                    "reason": "received",
+                    "note": "monthly delivery",
+                    "staff_id": staff[0],
+                    "at": _local(month, 8, 30, clock),
+                }
+            )
+    issues: list[dict[str, Any]] = []
+    for i in range(size.packs):
+        kind = i % len(kinds) + 1
+        day = rng.choice(days)
+        at = _local(day, rng.randint(9, 16), rng.randint(0, 59), clock)
+        who = rng.choice(staff)
+        movements.append(
+            {
+                "pack_type_id": kind,
+                "quantity": -1,
+                "reason": "issue",
+                "note": None,
+                "staff_id": who,
+                "at": at,
+            }
+        )
+        issues.append(
+            {
+                "pack_type_id": kind,
+                "visitor_id": rng.randint(1, size.visitors),
+                "staff_id": who,
+                "at": at,
+                "override_reason": None,
+                "movement_id": len(movements),
+            }
+        )
+    for movement_id, movement in enumerate(movements, 1):
+        movement["id"] = movement_id
+    _insert(conn, tables["stock_movements"], iter(movements))
+    _insert(conn, tables["pack_issues"], iter(issues))
+    return {"pack_issues": size.packs}
 
 
 def main() -> None:

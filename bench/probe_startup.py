@@ -9,9 +9,12 @@ Prints the peak memory (KiB) when the screen is ready; the parent times the whol
 from __future__ import annotations
 
 import asyncio
+import json
 import resource
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 
 async def _anchor() -> None:
@@ -35,7 +38,7 @@ async def _anchor() -> None:
         await pilot.pause()
 
 
-async def _frontdesk(url: str) -> None:
+async def _frontdesk(url: str, presses: int = 0) -> None:
     from textual.widgets import DataTable
 
     from frontdesk.config import Settings
@@ -63,13 +66,45 @@ async def _frontdesk(url: str) -> None:
             await asyncio.sleep(0.005)
         else:
             raise SystemExit(f"the desk did not show today's queue (on {app.screen!r})")
+        if presses:
+            await _keys(app, pilot, presses)
     services.close()
+
+
+async def _keys(app: Any, pilot: Any, presses: int) -> None:
+    """Time key presses on the desk: press, let the workers finish, wait for the screen."""
+    from textual.widgets import DataTable
+
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    table = app.screen.query(DataTable).first()
+    table.focus()
+    await pilot.pause()
+    timings: dict[str, list[float]] = {"down": [], "f4": []}
+    for i in range(2 * presses):
+        key = "down" if (i // 10) % 2 == 0 else "up"
+        started = time.perf_counter()
+        await pilot.press(key)
+        await pilot.pause()
+        timings["down"].append((time.perf_counter() - started) * 1000)
+    for i in range(presses):
+        key = "f4" if i % 2 == 0 else "f7"  # call the next visitor, then mark a no-show
+        started = time.perf_counter()
+        await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if key == "f4":
+            timings["f4"].append((time.perf_counter() - started) * 1000)
+    print(json.dumps(timings))
 
 
 def main() -> None:
     kind = sys.argv[1]
     if kind == "anchor":
         asyncio.run(_anchor())
+    elif kind == "keys":
+        asyncio.run(_frontdesk(sys.argv[2], int(sys.argv[3])))
+        return
     else:
         asyncio.run(_frontdesk(sys.argv[2]))
     print(peak_rss_kib())

@@ -35,7 +35,17 @@ def test_quick_benchmark_prints_every_figure(tmp_path: Path) -> None:
         "call next + finish",
         "tickets called twice",
         "database size per 100,000 tickets",
+        "day report",
+        "month report",
+        "year report",
+        "key press: down in the queue",
+        "key press: F4 call next",
+        "soak: tickets lost",
+        "soak: tickets double-called",
     ):
         assert figure in table
     line = next(row for row in table.splitlines() if row.startswith("tickets called twice"))
     assert float(line.split()[3]) == 0.0, line
+    for prefix in ("soak: tickets lost", "soak: tickets double-called"):
+        line = next(row for row in table.splitlines() if row.startswith(prefix))
+        assert line.endswith(" ok"), line

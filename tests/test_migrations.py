@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from frontdesk.config import Settings
 from frontdesk.db import Database
-from frontdesk.db.migrate import SchemaTooNew, current_revision, head_revision, upgrade
+from frontdesk.db.migrate import HEAD, SchemaTooNew, current_revision, head_revision, upgrade
 from frontdesk.db.models import Base
 from frontdesk.services import Services
 
@@ -98,3 +98,26 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
     db.dispose()
+
+
+def test_the_head_constant_matches_the_migration_scripts() -> None:
+    # upgrade() skips importing alembic when the database is at HEAD: after adding a
+    # migration, set HEAD in frontdesk/db/migrate.py to its id.
+    assert head_revision() == HEAD
+
+
+def test_an_up_to_date_start_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'head.sqlite3'}"
+    upgrade(Database(url))
+    code = (
+        "import sys\n"
+        "from frontdesk.db import Database\n"
+        "from frontdesk.db.migrate import upgrade\n"
+        f"assert upgrade(Database({url!r})) is False\n"
+        "assert 'alembic' not in sys.modules, 'alembic was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1000:]

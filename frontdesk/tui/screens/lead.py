@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -27,7 +27,6 @@ from textual.widgets import (
     TabbedContent,
     TabPane,
 )
-from textual_plotext import PlotextPlot
 
 from frontdesk.services import Actor, Services, ValidationError
 from frontdesk.services.fields import parse_date
@@ -67,6 +66,15 @@ from frontdesk.tui.work import run_service
 POLL_SECONDS = 3
 FULL_REFRESH_SECONDS = 30
 TABS = ("dashboard", "review", "reports", "admin")
+
+if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
+
+
+def _plot() -> type[PlotextPlot]:
+    from textual_plotext import PlotextPlot
+
+    return PlotextPlot
 
 
 def _m(value: float | None) -> str:
@@ -165,6 +173,9 @@ class LeadScreen(WorkScreen):
         return actor  # type: ignore[no-any-return]
 
     def compose_body(self) -> ComposeResult:
+        # Imported here: plotext costs a good part of a second, and only the lead needs it.
+        from textual_plotext import PlotextPlot
+
         with TabbedContent(initial="dashboard", id="lead-tabs"):
             with TabPane("Dashboard (F2)", id="dashboard"):
                 with Horizontal(id="dash-top"):
@@ -402,7 +413,7 @@ class LeadScreen(WorkScreen):
         last = max([17, *busy])
         shown = hours[first : last + 1]
         labels = [h.label[:2] for h in shown]
-        arrivals = self.query_one("#chart-arrivals", PlotextPlot)
+        arrivals = self.query_one("#chart-arrivals", _plot())
         plt = arrivals.plt
         plt.clear_data()
         xs: list[float] = [float(i) for i in range(len(shown))]
@@ -410,7 +421,7 @@ class LeadScreen(WorkScreen):
         plt.xticks(xs, labels)
         plt.title("Arrivals per hour")
         arrivals.refresh()
-        waits = self.query_one("#chart-waits", PlotextPlot)
+        waits = self.query_one("#chart-waits", _plot())
         plt = waits.plt
         plt.clear_data()
         plt.bar(xs, [round(h.average_wait or 0, 1) for h in shown])
@@ -612,7 +623,7 @@ class LeadScreen(WorkScreen):
         self.query_one("#report-heading", Static).update(
             f"[b]{report.period}[/b] ({report.period.days} days) · compared with {report.previous}"
         )
-        chart = self.query_one("#chart-days", PlotextPlot)
+        chart = self.query_one("#chart-days", _plot())
         plt = chart.plt
         plt.clear_data()
         if report.per_day:
