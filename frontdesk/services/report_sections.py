@@ -75,7 +75,27 @@ def _instants(period: Period, clock: Clock) -> tuple[Any, Any]:
     return start, end
 
 
-class AppointmentSection:
+class _Section:
+    """A day is a period of one day, compared with the day before."""
+
+    key = ""
+
+    def _tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]:
+        raise NotImplementedError
+
+    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
+        period = Period(day, day)
+        return self._tables(session, period, period.previous(), clock)
+
+    def period_tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]:
+        return self._tables(session, period, previous, clock)
+
+
+class AppointmentSection(_Section):
     """BSN appointments by type and outcome; persons registered and BSNs issued."""
 
     key = "appointments"
@@ -115,7 +135,9 @@ class AppointmentSection:
             ).all()
         )
 
-    def _tables(self, session: Session, period: Period, previous: Period) -> list[Table]:
+    def _tables(
+        self, session: Session, period: Period, previous: Period, clock: Clock
+    ) -> list[Table]:
         p, q = (period.start, period.end), (previous.start, previous.end)
         bsn_labels = {
             "issued": "BSN issued at the desk",
@@ -149,17 +171,8 @@ class AppointmentSection:
             ),
         ]
 
-    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
-        period = Period(day, day)
-        return self._tables(session, period, period.previous())
 
-    def period_tables(
-        self, session: Session, period: Period, previous: Period, clock: Clock
-    ) -> list[Table]:
-        return self._tables(session, period, previous)
-
-
-class ReferralSection:
+class ReferralSection(_Section):
     """Referrals made per partner category, their status now, and outcomes reached."""
 
     key = "referrals"
@@ -228,17 +241,8 @@ class ReferralSection:
             ),
         ]
 
-    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
-        period = Period(day, day)
-        return self._tables(session, period, period.previous(), clock)
 
-    def period_tables(
-        self, session: Session, period: Period, previous: Period, clock: Clock
-    ) -> list[Table]:
-        return self._tables(session, period, previous, clock)
-
-
-class PackSection:
+class PackSection(_Section):
     """Welcome packs handed out per kind."""
 
     key = "packs"
@@ -268,12 +272,3 @@ class PackSection:
                 self._issued(session, *q),
             )
         ]
-
-    def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
-        period = Period(day, day)
-        return self._tables(session, period, period.previous(), clock)
-
-    def period_tables(
-        self, session: Session, period: Period, previous: Period, clock: Clock
-    ) -> list[Table]:
-        return self._tables(session, period, previous, clock)
