@@ -96,7 +96,8 @@ def counts(services: Services) -> dict[str, int]:
         }
 
 
-def check(services: Services, fields: set[str], call: Callable[[], Any]) -> None:
+def assert_rejected_cleanly(services: Services, fields: set[str], call: Callable[[], Any]) -> None:
+    """Accepted, or refused with a ValidationError naming a field and nothing changed."""
     before = counts(services)
     try:
         call()
@@ -121,7 +122,7 @@ VISITOR = st.fixed_dictionaries({}, optional={f: VALUES for f in VISITOR_FIELDS}
 @given(data=VISITOR)
 def test_register_visitor(world: Any, data: dict[str, Any]) -> None:
     services, _lead, clerk, _known = world
-    check(
+    assert_rejected_cleanly(
         services,
         set(VISITOR_FIELDS),
         lambda: services.visitors.register(clerk, VisitorInput(**data)),
@@ -133,7 +134,7 @@ def test_register_visitor(world: Any, data: dict[str, Any]) -> None:
 def test_register_walk_in(world: Any, data: dict[str, Any], service: Any, priority: bool) -> None:
     services, _lead, clerk, _known = world
     fields = {*VISITOR_FIELDS, "service"}
-    check(
+    assert_rejected_cleanly(
         services,
         fields,
         lambda: services.queue.register_walk_in(
@@ -146,7 +147,7 @@ def test_register_walk_in(world: Any, data: dict[str, Any], service: Any, priori
 @given(data=VISITOR)
 def test_update_visitor(world: Any, data: dict[str, Any]) -> None:
     services, _lead, clerk, known = world
-    check(
+    assert_rejected_cleanly(
         services,
         set(VISITOR_FIELDS),
         lambda: services.visitors.update(clerk, known, VisitorInput(**data)),
@@ -158,9 +159,9 @@ def test_update_visitor(world: Any, data: dict[str, Any]) -> None:
 def test_search_and_same_person(world: Any, query: Any) -> None:
     services, _lead, clerk, _known = world
     text = query if isinstance(query, str) else str(query)
-    check(services, set(), lambda: services.visitors.search(clerk, text))
-    check(services, set(), lambda: services.queue.find_ticket(clerk, text))
-    check(
+    assert_rejected_cleanly(services, set(), lambda: services.visitors.search(clerk, text))
+    assert_rejected_cleanly(services, set(), lambda: services.queue.find_ticket(clerk, text))
+    assert_rejected_cleanly(
         services,
         set(),
         lambda: services.visitors.same_person(clerk, VisitorInput(given_names=text)),
@@ -176,7 +177,7 @@ def test_search_and_same_person(world: Any, query: Any) -> None:
 )
 def test_log_contact(world: Any, channel: Any, topic: Any, minutes: Any, linked: bool) -> None:
     services, _lead, clerk, known = world
-    check(
+    assert_rejected_cleanly(
         services,
         {"channel", "topic", "minutes"},
         lambda: services.queue.log_contact(
@@ -189,12 +190,20 @@ def test_log_contact(world: Any, channel: Any, topic: Any, minutes: Any, linked:
 @given(notes=VALUES, outcome=VALUES, service=VALUES)
 def test_ticket_entry_points(world: Any, notes: Any, outcome: Any, service: Any) -> None:
     services, _lead, clerk, known = world
-    check(services, {"notes", "service"}, lambda: services.queue.issue(clerk, service, notes=notes))
+    assert_rejected_cleanly(
+        services, {"notes", "service"}, lambda: services.queue.issue(clerk, service, notes=notes)
+    )
     ticket = services.queue.issue(clerk, "info", visitor_id=known)
-    check(services, {"notes"}, lambda: services.queue.update_notes(clerk, ticket.id, notes))
-    check(services, {"service"}, lambda: services.queue.transfer(clerk, ticket.id, service))
+    assert_rejected_cleanly(
+        services, {"notes"}, lambda: services.queue.update_notes(clerk, ticket.id, notes)
+    )
+    assert_rejected_cleanly(
+        services, {"service"}, lambda: services.queue.transfer(clerk, ticket.id, service)
+    )
     called = services.queue.call_ticket(clerk, ticket.id, 1)
-    check(services, {"outcome"}, lambda: services.queue.finish(clerk, called.id, outcome))
+    assert_rejected_cleanly(
+        services, {"outcome"}, lambda: services.queue.finish(clerk, called.id, outcome)
+    )
     current = services.queue.current(clerk, 1)
     if current is not None:
         services.queue.finish(clerk, current.id)
@@ -209,7 +218,7 @@ def test_ticket_entry_points(world: Any, notes: Any, outcome: Any, service: Any)
 )
 def test_staff_add(world: Any, name: Any, role: Any, pin: Any, repeat: Any) -> None:
     services, lead, _clerk, _known = world
-    check(
+    assert_rejected_cleanly(
         services,
         {"name", "role", "pin", "pin_repeat"},
         lambda: services.staff.add(lead, name, role, pin, repeat),
@@ -227,19 +236,23 @@ def test_staff_add(world: Any, name: Any, role: Any, pin: Any, repeat: Any) -> N
 )
 def test_privacy_and_audit(world: Any, days: Any, reason: Any, filters: dict[str, Any]) -> None:
     services, lead, _clerk, known = world
-    check(
+    assert_rejected_cleanly(
         services,
         {"older_than"},
         lambda: services.privacy.purge(lead, older_than_days=days, dry_run=True),
     )
     filter_fields = {"since", "until", "action", "actor_name", "object_type", "object_id"}
-    check(services, filter_fields, lambda: services.audit.recent(lead, **filters))
+    assert_rejected_cleanly(services, filter_fields, lambda: services.audit.recent(lead, **filters))
     try:
         real_folder = Path(str(reason)).expanduser().is_dir()
     except (OSError, ValueError, RuntimeError):
         real_folder = False
     if not real_folder:  # never write exports into real folders
-        check(services, {"directory"}, lambda: services.privacy.export(lead, known, reason))
+        assert_rejected_cleanly(
+            services, {"directory"}, lambda: services.privacy.export(lead, known, reason)
+        )
     # Erasure: only a rejected reason is tried (an accepted one would erase the visitor).
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-        check(services, {"reason"}, lambda: services.privacy.erase(lead, known, reason))
+        assert_rejected_cleanly(
+            services, {"reason"}, lambda: services.privacy.erase(lead, known, reason)
+        )
