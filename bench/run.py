@@ -569,6 +569,9 @@ def _reset_today(services: Services) -> None:
         services.queue.issue(lead, "info" if i % 3 else "bsn_collection", visitor_id=i + 1)
 
 
+GROUPS = ("startup", "find", "register", "keys", "reports", "call_next", "soak", "size")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -576,14 +579,22 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small data, no targets enforced")
     parser.add_argument("--db", help="run on this (empty) database instead of SQLite")
     parser.add_argument("--fresh", action="store_true", help="regenerate the dataset")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=GROUPS,
+        help="measure only this group (repeatable); the default is every group",
+    )
+    parser.add_argument("--data", type=Path, help="the SQLite dataset file (default bench/data/)")
     args = parser.parse_args()
+    only = set(args.only or GROUPS)
     scale = 0.01 if args.quick else 1.0
     if args.db:
         url = args.db
     else:
         data = HERE / "data"
         data.mkdir(exist_ok=True)
-        path = data / ("quick.sqlite3" if args.quick else "decade.sqlite3")
+        path = args.data or data / ("quick.sqlite3" if args.quick else "decade.sqlite3")
         if args.fresh or args.quick:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -599,15 +610,21 @@ def main() -> int:
     _reset_today(services)
     clerk = Actor(2, "Bench Staff 01", "desk", 1, "bench")
     figures: list[Figure] = []
-    figures += startup(url, 1 if args.quick else 3)
-    figures += find_visitor(services, clerk, 100 if args.quick else 1000)
-    figures += register(services, clerk, 20 if args.quick else 200)
-    # The key presses need today's queue at 500 waiting, before call_next adds thousands.
-    figures += keys(url, services, 10 if args.quick else 40)
-    figures += reports(services, 3 if args.quick else 5)
-    figures += call_next(url, services, 1.0 if args.quick else 5.0)
-    figures += soak(url, services, 24 if args.quick else 300)
-    figures += db_size(url, services)
+    q = args.quick
+    steps: list[tuple[str, Callable[[], list[Figure]]]] = [
+        ("startup", lambda: startup(url, 1 if q else 3)),
+        ("find", lambda: find_visitor(services, clerk, 100 if q else 1000)),
+        ("register", lambda: register(services, clerk, 20 if q else 200)),
+        # The key presses need today's queue at 500 waiting, before call_next adds thousands.
+        ("keys", lambda: keys(url, services, 10 if q else 40)),
+        ("reports", lambda: reports(services, 3 if q else 5)),
+        ("call_next", lambda: call_next(url, services, 1.0 if q else 5.0)),
+        ("soak", lambda: soak(url, services, 24 if q else 300)),
+        ("size", lambda: db_size(url, services)),
+    ]
+    for group, step in steps:
+        if group in only:
+            figures += step()
     services.close()
     print(f"\n{'figure':52} {'value':>10} {'anchor':>10} {'ratio':>7}  target")
     missed = 0
