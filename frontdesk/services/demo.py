@@ -285,6 +285,8 @@ def _referral_step(services: Services, rng: random.Random, ctx: DemoContext) -> 
         made += 1
         worker = rng.choice(workers)
         steps = rng.choice((0, 1, 1, 2, 2, 3, 4, 4, 5))
+        if (today - day).days > 14:  # a kept worklist: most older referrals are closed
+            steps = rng.choice((3, 4, 4, 4, 4))
 
         def later(hours: int = 0) -> bool:
             step = timedelta(days=rng.randint(1, 4), hours=hours)
