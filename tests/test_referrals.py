@@ -63,6 +63,8 @@ def test_lifecycle_to_closed_with_history(
     assert refs.record_contact(intern, r.id, "called the bank").status == "contacted"
     assert refs.record_contact(intern, r.id, "sent the papers").status == "contacted"
     assert refs.accept(intern, r.id, "appointment on Monday").status == "accepted"
+    later = refs.record_contact(intern, r.id, "intake moved to Tuesday")
+    assert later.status == "accepted"  # a contact after the answer keeps the answer
     closed = refs.close(intern, r.id, "got_help")
     assert (closed.status, closed.outcome, closed.follow_up_on) == ("closed", "got_help", None)
     history = refs.get(intern, r.id).history
@@ -72,9 +74,10 @@ def test_lifecycle_to_closed_with_history(
         ("assigned", "contacted"),
         ("contacted", "contacted"),
         ("contacted", "accepted"),
+        ("accepted", "accepted"),
         ("accepted", "closed"),
     ]
-    assert [h.staff for h in history] == ["Dirk Desk"] + ["Iris Intern"] * 5
+    assert [h.staff for h in history] == ["Dirk Desk"] + ["Iris Intern"] * 6
     assert history[2].note == "called the bank"
     assert history[-1].note == "outcome: got help"
 

@@ -475,12 +475,18 @@ class ReferralService:
             return self._load_row(session, referral_id)
 
     def record_contact(self, actor: Actor, referral_id: int, note: str) -> ReferralRow:
-        """The partner was contacted (phone, e-mail...): what was said."""
+        """The partner was contacted (phone, e-mail...): what was said.
+
+        After the partner has answered (accepted or declined) a contact is still worth
+        logging (an intake date, a reminder sent); it goes into the history and moves the
+        follow-up date, and the answer stays.
+        """
         require(actor, "referral.work")
         text = self._note(note, required=True, label="What was said")
         with self.db.write() as session:
             ref = self._locked(session, referral_id)
-            self._change(session, actor, ref, "contacted", text)
+            answered = ref.status in ("accepted", "declined")
+            self._change(session, actor, ref, ref.status if answered else "contacted", text)
             session.flush()
             return self._load_row(session, referral_id)
 
