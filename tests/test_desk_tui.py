@@ -292,6 +292,55 @@ async def test_registration_refuses_bad_input_beside_the_field(
     assert desk_services.visitors.search(clerk, "mia") == []
 
 
+async def test_every_wrong_field_is_shown_at_once_and_the_first_gets_the_cursor(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"Olena")
+        typed = {"birth_date": "31-02-1988", "phone": "12", "email": "olena@"}
+        for field, value in typed.items():
+            screen.query_one(f"#{field}", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "not a date" in field_error(screen, "birth_date")
+        assert "phone" in field_error(screen, "phone")
+        assert "e-mail" in field_error(screen, "email")
+        assert field_error(screen, "given_names") == ""
+        assert app.focused is not None and app.focused.id == "birth_date"
+        for field, value in typed.items():
+            assert screen.query_one(f"#{field}", Input).value == value
+    assert desk_services.queue.today(clerk) == []
+
+
+async def test_tab_out_of_the_nationality_takes_the_highlighted_country(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"Olena")
+        screen.query_one("#nationality", Input).focus()
+        await pilot.press(*"oekr")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert screen.query_one("#nationality", Input).value == "Ukraine"
+        assert app.focused is not None and app.focused.id == "phone"
+        await pilot.press(*"0612345678")
+        assert screen.query_one("#phone", Input).value == "0612345678"
+        await pilot.press("tab")  # no countries listed now: Tab simply moves on
+        await settle(app, pilot)
+        assert app.focused is not None and app.focused.id == "email"
+
+
 async def test_country_suggestions_reach_the_netherlands(
     desk_services: Services, clerk: Actor
 ) -> None:

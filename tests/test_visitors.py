@@ -122,6 +122,20 @@ def test_bad_input_names_the_field_and_saves_nothing(
     assert services.visitors.search(clerk, "ann") == []
 
 
+def test_every_wrong_field_is_named_in_one_refusal(services: Services, clerk: Actor) -> None:
+    data = VisitorInput(
+        "Ann", birth_date="31-02-1990", phone="12", email="ann@", nationality="Atlantis"
+    )
+    with pytest.raises(ValidationError) as err:
+        services.visitors.register(clerk, data)
+    assert err.value.field == "birth_date"  # the first on the form gets the cursor
+    assert list(err.value.errors) == ["birth_date", "nationality", "phone", "email"]
+    assert services.visitors.search(clerk, "ann") == []
+    with pytest.raises(ValidationError) as err:
+        services.visitors.register(clerk, VisitorInput("", "", phone="12"))
+    assert list(err.value.errors) == ["given_names", "phone"]
+
+
 def test_same_name_and_birth_date_is_offered(services: Services, clerk: Actor) -> None:
     first = services.visitors.register(
         clerk, VisitorInput("Łukasz", "Kowalczyk", birth_date=date(1990, 5, 1))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class FrontdeskError(Exception):
     """Base of every error a service raises on purpose."""
@@ -12,14 +17,45 @@ class FrontdeskError(Exception):
 
 
 class ValidationError(FrontdeskError):
-    """Input was rejected. ``field`` names the form field; the message never holds its value."""
+    """Input was rejected. ``field`` names the form field; the message never holds its value.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``errors`` holds every field found wrong (the first is ``field``), so that a form can
+    show them all at once instead of one per attempt.
+    """
+
+    def __init__(self, field: str, message: str, *, more: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.errors: dict[str, str] = {field: message, **(more or {})}
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+class Problems:
+    """Collects what is wrong with a form, field by field, and raises them together.
+
+    problems = Problems()
+    born = problems.check(check_birth_date, data.birth_date, today)
+    phone = problems.check(normalise_phone, data.phone)
+    problems.raise_any()
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def check(self, parse: Callable[..., T], *args: object, **kwargs: object) -> T | None:
+        try:
+            return parse(*args, **kwargs)
+        except ValidationError as error:
+            for field, message in error.errors.items():
+                self.errors.setdefault(field, message)
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            field, message = next(iter(self.errors.items()))
+            raise ValidationError(field, message, more=self.errors)
 
 
 class PermissionDenied(FrontdeskError):

@@ -13,7 +13,7 @@ from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import Visitor, VisitorNameToken
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.errors import NotFound, Problems, ValidationError
 from frontdesk.services.fields import (
     check_birth_date,
     check_nationality,
@@ -93,31 +93,41 @@ def to_record(row: Visitor) -> VisitorRecord:
 
 
 def check_visitor(data: VisitorInput, today: date) -> dict[str, Any]:
-    """Validate every field; the first problem raises, naming its field."""
-    given = clean_text(data.given_names, "given_names", label="The given names", max_length=200)
-    family = clean_text(data.family_name, "family_name", label="The family name", max_length=200)
-    if not given and not family:
-        raise ValidationError("given_names", "type the visitor's name")
+    """Validate every field; raises one ValidationError naming every field found wrong."""
+    p = Problems()
+    given = p.check(
+        clean_text, data.given_names, "given_names", label="The given names", max_length=200
+    )
+    family = p.check(
+        clean_text, data.family_name, "family_name", label="The family name", max_length=200
+    )
+    if not given and not family and not {"given_names", "family_name"} & p.errors.keys():
+        p.errors["given_names"] = "type the visitor's name"
     category = data.category or None
     if category is not None and category not in CATEGORIES:
-        raise ValidationError("category", "pick a category from the list")
+        p.errors["category"] = "pick a category from the list"
     values: dict[str, Any] = {
         "given_names": given or "",
         "family_name": family or "",
-        "birth_date": check_birth_date(data.birth_date, today),
-        "nationality": check_nationality(data.nationality),
-        "phone": normalise_phone(data.phone),
-        "email": normalise_email(data.email),
+        "birth_date": p.check(check_birth_date, data.birth_date, today),
+        "nationality": p.check(check_nationality, data.nationality),
+        "phone": p.check(normalise_phone, data.phone),
+        "email": p.check(normalise_email, data.email),
         "category": category,
-        "employer": clean_text(data.employer, "employer", label="The employer", max_length=200),
-        "municipality": clean_text(
-            data.municipality, "municipality", label="The municipality", max_length=100
+        "employer": p.check(
+            clean_text, data.employer, "employer", label="The employer", max_length=200
         ),
-        "language": clean_text(data.language, "language", label="The language", max_length=40),
-        "notes": clean_text(
-            data.notes, "notes", label="The notes", max_length=2000, multiline=True
+        "municipality": p.check(
+            clean_text, data.municipality, "municipality", label="The municipality", max_length=100
+        ),
+        "language": p.check(
+            clean_text, data.language, "language", label="The language", max_length=40
+        ),
+        "notes": p.check(
+            clean_text, data.notes, "notes", label="The notes", max_length=2000, multiline=True
         ),
     }
+    p.raise_any()
     values["search_key"] = fold(f"{values['given_names']} {values['family_name']}")
     values["family_key"] = fold(values["family_name"])
     values["email_key"] = values["email"].casefold() if values["email"] else None

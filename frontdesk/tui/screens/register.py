@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -240,6 +240,17 @@ class RegisterScreen(Screen[TicketInfo | None]):
         self._show_countries([])
         self.query_one("#phone", Input).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Tab out of the nationality with countries listed takes the highlighted one, as
+        Enter does, instead of stepping into the list (the next typing would go there)."""
+        focused = self.focused
+        if event.key == "tab" and focused is not None and focused.id == "nationality":
+            options = self.query_one("#countries", OptionList)
+            if options.option_count and options.highlighted is not None:
+                event.prevent_default()
+                event.stop()
+                self._nationality_enter()
+
     @on(Input.Submitted, "#nationality")
     def _nationality_enter(self) -> None:
         options = self.query_one("#countries", OptionList)
@@ -407,7 +418,7 @@ class RegisterScreen(Screen[TicketInfo | None]):
 
     def _failed(self, error: FrontdeskError) -> None:
         if isinstance(error, ValidationError) and show_field_errors(
-            self, error.field, error.message
+            self, error.field, error.message, error.errors
         ):
             return
         if isinstance(error, NotFound) and self.visitor_id is not None:

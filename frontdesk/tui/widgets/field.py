@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
@@ -35,14 +37,24 @@ class Field(Vertical):
             self.remove_class("-invalid")
 
 
-def show_field_errors(root: Widget, field: str | None, message: str | None) -> bool:
-    """Clear every field's error under root, then set the one named; True if it exists."""
+def show_field_errors(
+    root: Widget, field: str | None, message: str | None, more: Mapping[str, str] | None = None
+) -> bool:
+    """Clear every field's error under root, then set the one named (and those in ``more``,
+    e.g. a ValidationError's ``errors``); focus the first; True if ``field`` exists."""
+    errors = dict(more or {})
+    if field is not None and message:
+        errors[field] = message
     found = False
+    focus: Widget | None = None
     for item in root.query(Field):
+        text = errors.get(item.field_name)
+        item.show_error(text)
         if item.field_name == field:
-            item.show_error(message)
-            item.control.focus()
             found = True
-        else:
-            item.show_error(None)
+            focus = item.control
+        elif text and focus is None:
+            focus = item.control
+    if focus is not None:
+        focus.focus()
     return found
