@@ -162,6 +162,21 @@ async def test_pick_another_name_with_the_keys(tui_services: Services) -> None:
         assert app.current_mode == "referrals"
 
 
+async def test_up_and_down_in_the_pin_field_pick_the_name(tui_services: Services) -> None:
+    add_staff(tui_services, "Anne de Vries", "lead")
+    add_staff(tui_services, "Daan Bakker", "intern")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "pin"
+        await pilot.press("down", "down", "up")
+        assert app.focused is not None and app.focused.id == "pin", "the PIN keeps the cursor"
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor is not None and app.actor.name == "Daan Bakker"
+
+
 # -- idle lock ----------------------------------------------------------------------------
 async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services) -> None:
     add_staff(tui_services, "Bram Jansen", "desk")

@@ -100,6 +100,22 @@ class LoginScreen(Screen[None]):
             id="pick_name",
             tooltip="Move to the list of names",
         ),
+        Binding(
+            "down",
+            "move_name(1)",
+            "Next name",
+            id="next_name",
+            show=False,
+            tooltip="Pick the next name without leaving the PIN",
+        ),
+        Binding(
+            "up",
+            "move_name(-1)",
+            "Previous name",
+            id="previous_name",
+            show=False,
+            tooltip="Pick the previous name without leaving the PIN",
+        ),
     ]
 
     def __init__(self, staff: list[StaffInfo], preselect: str | None, demo_pins: dict[str, str]):
@@ -138,6 +154,14 @@ class LoginScreen(Screen[None]):
 
     def action_focus_names(self) -> None:
         self.query_one("#names", OptionList).focus()
+
+    def action_move_name(self, step: int) -> None:
+        """Up and Down in the PIN field move the picked name (the list keeps its own)."""
+        names = self.query_one("#names", OptionList)
+        if step > 0:
+            names.action_cursor_down()
+        else:
+            names.action_cursor_up()
 
     @on(OptionList.OptionSelected, "#names")
     def _picked(self) -> None:
