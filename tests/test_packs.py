@@ -209,6 +209,27 @@ def test_adding_kinds_is_checked(services: Services, lead: Actor) -> None:
     assert [k.code for k in services.packs.kinds(lead)] == ["family"]
 
 
+def test_a_retired_kind_is_not_handed_out_and_comes_back(
+    services: Services, lead: Actor, clerk: Actor
+) -> None:
+    kind = bag(services, lead, stock=3)
+    who = visitor(services, clerk)
+    services.packs.issue(clerk, kind.id, who)
+    retired = services.packs.set_active(lead, kind.id, False)
+    assert (retired.active, retired.stock) == (False, 2)
+    assert services.packs.kinds(clerk) == []
+    assert [k.id for k in services.packs.kinds(lead, include_inactive=True)] == [kind.id]
+    assert services.packs.issue_options(clerk, visitor(services, clerk, "Nina")) == []
+    with pytest.raises(ValidationError):
+        services.packs.issue(clerk, kind.id, visitor(services, clerk, "Olga"))
+    assert services.packs.low_stock() == []  # a retired kind is never "time to reorder"
+    assert len(services.packs.issues_of(clerk, who)) == 1, "its history stays"
+    assert services.packs.set_active(lead, kind.id, True).active
+    assert services.packs.set_active(lead, kind.id, True).active  # twice: no second audit row
+    actions = [e.action for e in services.audit.recent(lead) if e.action.startswith("pack.")]
+    assert actions.count("pack.retire") == 1 and actions.count("pack.bring_back") == 1
+
+
 def test_permissions_per_role(services: Services, lead: Actor, clerk: Actor, intern: Actor) -> None:
     pack_actions = sorted(a for a in PERMISSIONS if a.startswith("pack."))
     assert pack_actions == [
@@ -217,6 +238,7 @@ def test_permissions_per_role(services: Services, lead: Actor, clerk: Actor, int
         "pack.export",
         "pack.issue",
         "pack.receive",
+        "pack.retire",
         "pack.view",
     ]
     for action in pack_actions:
@@ -234,6 +256,8 @@ def test_permissions_per_role(services: Services, lead: Actor, clerk: Actor, int
             services.packs.correct(actor, kind.id, 5, "count")
         with pytest.raises(PermissionDenied):
             services.packs.add_kind(actor, "x", "X", 1)
+        with pytest.raises(PermissionDenied):
+            services.packs.set_active(actor, kind.id, False)
         with pytest.raises(PermissionDenied):
             services.packs.export_csv(actor)
     for call in (

@@ -128,6 +128,30 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         assert [g.override_reason for g in given] == ["torn", None]
 
 
+async def test_the_lead_retires_a_kind_and_brings_it_back(sqlite_url: str) -> None:
+    services = make_services(sqlite_url, FixedClock(MONDAY_10), staff="Lea Lead")
+    add_staff(services, "Lea Lead", "lead")
+    student = services.packs.add_kind(CLI_ACTOR, "student", "Student pack", 3)
+    services.packs.add_kind(CLI_ACTOR, "bag", "Welcome bag", 0)
+    app = FrontdeskApp(services, services.settings)
+    try:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await login_to_packs(pilot)
+            assert "Student pack OUT OF STOCK" in low_line(app)
+            await pilot.press("down")  # by name: Student pack, Welcome bag
+            await pilot.press("up", "x")
+            await settle(pilot)
+            assert stock_of(app, "Student pack") == ("0", "retired")
+            assert "Student pack" not in low_line(app)
+            assert not services.packs.get(CLI_ACTOR, student.id).active
+            await pilot.press("x")
+            await settle(pilot)
+            assert stock_of(app, "Student pack") == ("0", "OUT")
+            assert services.packs.get(CLI_ACTOR, student.id).active
+    finally:
+        services.close()
+
+
 def test_packs_screen_snapshot(desk_services: Services, snap_compare: Any) -> None:
     app = FrontdeskApp(desk_services, desk_services.settings)
     assert snap_compare(app, terminal_size=(120, 35), run_before=login_to_packs)

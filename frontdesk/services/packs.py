@@ -446,6 +446,23 @@ class PackService:
             )
             return _kind(row, 0)
 
+    def set_active(self, actor: Actor, kind_id: int, active: bool) -> PackKind:
+        """Retire a kind (no longer handed out, its history kept) or bring it back."""
+        require(actor, "pack.retire")
+        with self.db.write() as session:
+            row = self._lock_kind(session, kind_id)
+            if row.active != active:
+                row.active = active
+                audit.record(
+                    session,
+                    self.clock,
+                    action="pack.bring_back" if active else "pack.retire",
+                    actor=actor,
+                    object_type="pack_type",
+                    object_id=row.id,
+                )
+            return _kind(row, _stock(session, row.id))
+
     def _lock_kind(self, session: Session, kind_id: object) -> PackType:
         """The kind's row, locked until the transaction ends (the stock's mutex)."""
         if isinstance(kind_id, bool) or not isinstance(kind_id, int):

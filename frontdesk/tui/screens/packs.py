@@ -22,7 +22,7 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from frontdesk.services import Actor, FrontdeskError, PermissionDenied, Services, ValidationError
-from frontdesk.services.auth import require
+from frontdesk.services.auth import allowed, require
 from frontdesk.services.packs import (
     MOVEMENT_LABELS,
     IssuedPack,
@@ -475,6 +475,15 @@ class PacksScreen(WorkScreen):
             "a", "add_kind", "Add kind", id="packs_add_kind", tooltip="Add a pack kind (team lead)"
         ),
         Binding(
+            "x",
+            "retire",
+            "Retire",
+            id="packs_retire",
+            show=False,  # rare, and the lead's: F1 lists it; the footer is full
+            tooltip="Retire the selected kind (no longer handed out; its history stays), "
+            "or bring a retired kind back (team lead)",
+        ),
+        Binding(
             "h",
             "history",
             "History",
@@ -516,9 +525,10 @@ class PacksScreen(WorkScreen):
     # -- reading ---------------------------------------------------------------------
     def action_refresh(self) -> None:
         services, actor = _services(self), _actor(self)
+        retired = allowed(actor.role, "pack.retire")  # the lead also sees retired ones
         run_service(
             self,
-            lambda: services.packs.kinds(actor),
+            lambda: services.packs.kinds(actor, include_inactive=retired),
             done=self._show,
             group="packs",
             exclusive=True,
@@ -530,20 +540,25 @@ class PacksScreen(WorkScreen):
         self.kinds = kinds
         table.clear()
         for kind in kinds:
-            flag = "OUT" if kind.out else "LOW" if kind.low else ""
+            flag = (
+                "retired" if not kind.active else "OUT" if kind.out else "LOW" if kind.low else ""
+            )
+            style = "dim" if not kind.active else ""
             table.add_row(
-                Text(kind.code),
-                Text(kind.name),
-                Text(str(kind.stock), justify="right"),
-                Text(str(kind.threshold), justify="right"),
-                Text(flag, style="bold"),
+                Text(kind.code, style=style),
+                Text(kind.name, style=style),
+                Text(str(kind.stock), justify="right", style=style),
+                Text(str(kind.threshold), justify="right", style=style),
+                Text(flag, style="dim" if not kind.active else "bold"),
                 key=str(kind.id),
             )
         for i, kind in enumerate(kinds):
             if kind.id == keep:
                 table.move_cursor(row=i)
         low = self.query_one("#packs-low", Static)
-        line = low_stock_line(sorted((k for k in kinds if k.low), key=lambda k: (k.stock, k.name)))
+        line = low_stock_line(
+            sorted((k for k in kinds if k.low and k.active), key=lambda k: (k.stock, k.name))
+        )
         low.update(Text(line))
         low.display = bool(line)
         empty = self.query_one("#packs-empty", Static)
@@ -648,6 +663,25 @@ class PacksScreen(WorkScreen):
                 save_label="Add kind",
             ),
             self._changed("added"),
+        )
+
+    def action_retire(self) -> None:
+        if not self._may("pack.retire") or (kind := self._need_selected()) is None:
+            return
+        services, actor = _services(self), _actor(self)
+
+        def done(changed: PackKind) -> None:
+            if changed.active:
+                self.notify(f"{changed.name} is back: it can be handed out again.")
+            else:
+                self.notify(f"{changed.name} retired: no longer handed out (X brings it back).")
+            self.action_refresh()
+
+        run_service(
+            self,
+            lambda: services.packs.set_active(actor, kind.id, not kind.active),
+            done=done,
+            failed=lambda e: self.app.show_refusal(e),  # type: ignore[attr-defined]
         )
 
     def _changed(self, what: str) -> Callable[[PackKind | None], None]:
