@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from frontdesk.clock import FixedClock
-from frontdesk.services import Services
+from frontdesk.services import Actor, Services
 from frontdesk.services.fields import format_phone
 from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
@@ -174,3 +174,71 @@ def test_worklist_snapshot(sqlite_url: str, snap_compare: Any) -> None:
 
     assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
     services.close()
+
+
+async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
+    sqlite_url: str, tmp_path: Any
+) -> None:
+    import openpyxl
+    from textual.widgets import Input
+
+    from frontdesk.tui.screens.lead_forms import FormModal
+
+    clock = FixedClock(MONDAY_10)
+    services = make_services(sqlite_url, clock, staff="Lea Lead")
+    visitor_id, lingua = seed(services)
+    lead = Actor(1, "Lea Lead", "lead", 1, "test")
+    services.referrals.create(
+        lead, visitor_id=visitor_id, partner_id=lingua, reason="lessons", consent_given=False
+    )
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await pilot.press("alt+3")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        await pilot.press("f10")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#start", Input).value = "31-02-2026"
+        form.query_one("#end", Input).value = "01-01-2026"
+        form.query_one("#path", Input).value = str(tmp_path / "partners")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form, "a wrong date keeps the form open"
+        assert "not a date" in str(form.query_one("#field-start .field-error", Static).render())
+        assert form.query_one("#start", Input).value == "31-02-2026"
+        assert not (tmp_path / "partners.xlsx").exists()
+        form.query_one("#start", Input).value = "01-11-2026"
+        form.query_one("#end", Input).value = "30-11-2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+    sheet = openpyxl.load_workbook(tmp_path / "partners.xlsx").active
+    assert sheet is not None
+    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert any(row and row[0] == "Leiden Lingua" for row in rows)
+    assert not any("Ødegård" in str(cell) for row in rows for cell in row)
+    services.close()
+
+    services = make_services(sqlite_url, clock, staff="Iris Intern")
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        said = [n.message for n in app._notifications]
+        assert any("may not export the partner report" in m for m in said)
+    services.close()
+
+
+def test_an_export_named_for_another_format_gets_the_chosen_one(tmp_path: Any) -> None:
+    from frontdesk.tui.screens.lead_forms import write_export
+
+    made = write_export(str(tmp_path / "q4.xlsx"), "csv", lambda: b"a,b\n")
+    assert made == tmp_path / "q4.csv" and made.read_bytes() == b"a,b\n"
+    assert write_export(str(tmp_path / "q4"), "md", lambda: b"#") == tmp_path / "q4.md"
+    assert write_export(str(tmp_path / "q4.v2"), "csv", lambda: b"") == tmp_path / "q4.v2.csv"

@@ -59,6 +59,7 @@ from frontdesk.tui.screens.lead_forms import (
     pin_input,
     role_select,
     text_input,
+    write_export,
 )
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -87,24 +88,6 @@ def _stats(s: Stats) -> tuple[str, str, str]:
 
 def _hm(moment: datetime | None, services: Services) -> str:
     return services.clock.to_local(moment).strftime("%H:%M") if moment else ""
-
-
-def _write_export(path_text: str, fmt: str, make: Any) -> Path:
-    """Runs in the worker: check the path, make the bytes (audited), write the file."""
-    text = (path_text or "").strip()
-    if not text:
-        raise ValidationError("path", "type where to save the file, e.g. ~/report.xlsx")
-    path = Path(text).expanduser()
-    if path.suffix.lower() != f".{fmt}":
-        path = path.with_name(path.name + f".{fmt}")
-    if not path.parent.is_dir():
-        raise ValidationError("path", "this folder does not exist")
-    data = make()
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError("path", f"cannot write there ({exc.strerror})") from None
-    return path
 
 
 def _reset_pin(staff: Any, actor: Actor, staff_id: int, values: dict[str, Any]) -> bool:
@@ -667,7 +650,7 @@ class LeadScreen(WorkScreen):
             ]
 
             def submit(v: dict[str, Any]) -> Path:
-                return _write_export(
+                return write_export(
                     v["path"],
                     v["format"],
                     lambda: reports.export_period(actor, period, v["format"]),
@@ -691,7 +674,7 @@ class LeadScreen(WorkScreen):
 
             def submit(v: dict[str, Any]) -> Path:
                 names = bool(v["with_names"])
-                return _write_export(
+                return write_export(
                     v["path"],
                     v["format"],
                     lambda: reports.export_day(actor, day, v["format"], with_names=names),

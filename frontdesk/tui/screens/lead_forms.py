@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -121,9 +122,14 @@ def role_select(value: str | None = None) -> Select[str]:
     )
 
 
-def format_select(value: str = "xlsx") -> Select[str]:
+FORMATS = (("Spreadsheet (xlsx)", "xlsx"), ("CSV", "csv"), ("Markdown (md)", "md"))
+
+
+def format_select(
+    value: str = "xlsx", formats: tuple[str, ...] = ("xlsx", "csv", "md")
+) -> Select[str]:
     return Select(
-        [("Spreadsheet (xlsx)", "xlsx"), ("CSV", "csv"), ("Markdown (md)", "md")],
+        [(label, code) for label, code in FORMATS if code in formats],
         value=value,
         allow_blank=False,
         id="format",
@@ -144,3 +150,23 @@ def active_checkbox(value: bool) -> Checkbox:
 
 def names_checkbox() -> Checkbox:
     return Checkbox("Add the ticket list with names (audited; never BSNs)", id="with_names")
+
+
+def write_export(path_text: str, fmt: str, make: Callable[[], bytes]) -> Path:
+    """Runs in the worker: check the path, make the bytes (audited), write the file."""
+    text = (path_text or "").strip()
+    if not text:
+        raise ValidationError("path", "type where to save the file, e.g. ~/report.xlsx")
+    path = Path(text).expanduser()
+    if path.suffix.lower() in (".xlsx", ".csv", ".md"):  # the suggested name, other format
+        path = path.with_suffix(f".{fmt}")
+    elif path.suffix.lower() != f".{fmt}":
+        path = path.with_name(path.name + f".{fmt}")
+    if not path.parent.is_dir():
+        raise ValidationError("path", "this folder does not exist")
+    data = make()
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError("path", f"cannot write there ({exc.strerror})") from None
+    return path

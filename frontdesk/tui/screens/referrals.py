@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -12,9 +14,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static, Tab, Tabs
 
-from frontdesk.services import Actor, FrontdeskError
-from frontdesk.services.auth import allowed
-from frontdesk.services.fields import format_phone
+from frontdesk.services import Actor, FrontdeskError, PermissionDenied
+from frontdesk.services.auth import allowed, require
+from frontdesk.services.errors import Problems
+from frontdesk.services.fields import format_phone, parse_date
 from frontdesk.services.partners import PARTNER_FIELDS, PartnerInput, PartnerRecord
 from frontdesk.services.referrals import (
     CONSENT_HOW,
@@ -25,6 +28,13 @@ from frontdesk.services.referrals import (
 )
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.lead_forms import (
+    FormField,
+    FormModal,
+    format_select,
+    text_input,
+    write_export,
+)
 from frontdesk.tui.screens.referral_dialogs import (
     NewReferralModal,
     StepField,
@@ -139,6 +149,14 @@ class ReferralsScreen(WorkScreen):
             tooltip="The partner directory: search by name, category, language",
         ),
         Binding("r", "refresh", "Refresh", id="refresh", show=False, tooltip="Load the list again"),
+        Binding(
+            "f10",
+            "partner_report",
+            "Partner report",
+            id="partner_report",
+            show=False,
+            tooltip="Save the per-partner report of a period as a spreadsheet or CSV (team lead)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -426,6 +444,59 @@ class ReferralsScreen(WorkScreen):
     def action_partners(self) -> None:
         self.app.push_screen(PartnerDirectoryScreen())
 
+    def action_partner_report(self) -> None:
+        """Per partner: referrals made, answers, outcomes, days to an outcome; no visitor data."""
+        actor, service = self.actor, self.referrals
+        try:
+            require(actor, "referral.report")
+        except PermissionDenied as refused:
+            self.app.show_refusal(refused)  # type: ignore[attr-defined]
+            return
+        today = self.app.services.clock.today()  # type: ignore[attr-defined]
+        last_month_end = today.replace(day=1) - timedelta(days=1)
+        first, last = last_month_end.replace(day=1), last_month_end
+
+        def submit(v: dict[str, Any]) -> Path:
+            problems = Problems()
+            start = problems.check(parse_date, v["start"], "start", "The first day")
+            end = problems.check(parse_date, v["end"], "end", "The last day")
+            if start is None and "start" not in problems.errors:
+                problems.errors["start"] = "type the first day of the period"
+            if end is None and "end" not in problems.errors:
+                problems.errors["end"] = "type the last day of the period"
+            if start and end and end < start:
+                problems.errors["end"] = "the last day comes before the first"
+            problems.raise_any()
+            assert start is not None and end is not None
+            path = v["path"]
+            if path.strip() == str(default):  # the suggested name follows the dates typed
+                path = str(
+                    default.with_name(f"partners-{start.isoformat()}-{end.isoformat()}.xlsx")
+                )
+            return write_export(
+                path, v["format"], lambda: service.export_report(actor, start, end, v["format"])
+            )
+
+        default = Path.home() / f"partners-{first.isoformat()}-{last.isoformat()}.xlsx"
+        self.app.push_screen(
+            FormModal(
+                "Partner report",
+                [
+                    FormField(
+                        "start", "First day", text_input("start", first.strftime("%d-%m-%Y"))
+                    ),
+                    FormField("end", "Last day", text_input("end", last.strftime("%d-%m-%Y"))),
+                    FormField("format", "Format", format_select(formats=("xlsx", "csv"))),
+                    FormField("path", "Save as (file path)", text_input("path", str(default))),
+                ],
+                submit,
+                intro="Per partner: referrals made, accepted, declined, outcomes and the median "
+                "days to an outcome. No visitor data; the export is in the audit log.",
+                save_label="Save report",
+            ),
+            lambda path: self.notify(f"Partner report saved: {path}") if path else None,
+        )
+
     def commands(self) -> Iterable[SystemCommand]:
         for view in LIST_VIEWS:
             yield SystemCommand(
@@ -453,6 +524,12 @@ class ReferralsScreen(WorkScreen):
             "Referral: new", "Refer a visitor to a partner (N)", self.action_new_referral
         )
         yield SystemCommand("Partner directory", "Search partners (G)", self.action_partners)
+        if allowed(self.actor.role, "referral.report"):
+            yield SystemCommand(
+                "Referrals: partner report",
+                "Save the per-partner report of a period (F10)",
+                self.action_partner_report,
+            )
 
 
 class PartnerDirectoryScreen(WorkScreen):
