@@ -15,7 +15,7 @@ def _in_hours(services: Services, moment) -> bool:  # type: ignore[no-untyped-de
     local = services.clock.to_local(moment)
     return any(
         h.weekday == local.weekday() and h.start <= local.time() <= h.end
-        for h in services.settings.hours
+        for h in services.rules.hours()
     )
 
 

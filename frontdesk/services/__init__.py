@@ -28,6 +28,7 @@ from frontdesk.services.queue import QueueService
 from frontdesk.services.referrals import ReferralHolder, ReferralService
 from frontdesk.services.report_sections import AppointmentSection, PackSection, ReferralSection
 from frontdesk.services.reports import ReportService
+from frontdesk.services.rules import CentreRulesService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
 
@@ -49,6 +50,8 @@ class Services:
         self.db = db
         self.settings = settings
         self.clock = clock or Clock(settings.timezone)
+        # Opening hours and the target wait: the config's values until the lead saves others.
+        self.rules = CentreRulesService(db, settings, self.clock)
         self.staff = StaffService(db, settings, self.clock)
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
@@ -58,7 +61,9 @@ class Services:
         self.packs = PackService(db, self.clock)
         self.reports = ReportService(db, settings, self.clock)
         self.catalogue = CatalogueService(db, self.clock)
-        self.appointments = AppointmentService(db, settings, self.clock, self.visitors, self.queue)
+        self.appointments = AppointmentService(
+            db, settings, self.clock, self.visitors, self.queue, self.rules
+        )
         # Each capability that keeps personal data about visitors adds its holder here.
         self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
         self.privacy.add_holder(AppointmentHolder(self.appointments))

@@ -25,7 +25,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
 
 from frontdesk.clock import Clock
-from frontdesk.config import WEEKDAYS, Settings
+from frontdesk.config import WEEKDAYS, Hours, Settings
 from frontdesk.db import Database
 from frontdesk.db.models import (
     Appointment,
@@ -41,6 +41,7 @@ from frontdesk.services.errors import Conflict, NotFound, ValidationError
 from frontdesk.services.fields import parse_date
 from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
 from frontdesk.services.queue import QueueService
+from frontdesk.services.rules import CentreRulesService
 from frontdesk.services.text import clean_text, fold
 from frontdesk.services.visitors import VisitorInput, VisitorService, check_visitor
 
@@ -339,12 +340,14 @@ class AppointmentService:
         clock: Clock,
         visitors: VisitorService,
         queue: QueueService,
+        rules: CentreRulesService,
     ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.visitors = visitors
         self.queue = queue
+        self.rules = rules
 
     # -- settings-derived rules ------------------------------------------------------
     def is_exempt(self, employer: str | None) -> bool:
@@ -358,30 +361,47 @@ class AppointmentService:
         key = {"main": "first"}.get(relation, relation)
         return round(float(self.settings.fees.get(key, 0.0)) * 100)
 
-    def bsn_hours(self) -> str:
+    # The BSN hours are the lead's (services.rules): the config's until the lead changes them.
+    def bsn_hours(self, hours: Sequence[Hours] | None = None) -> str:
         spans = [
             f"{WEEKDAYS[h.weekday].capitalize()} {h.start:%H:%M}-{h.end:%H:%M}"
-            for h in sorted(self.settings.hours, key=lambda h: (h.weekday, h.start))
+            for h in sorted(
+                self.rules.hours() if hours is None else hours, key=lambda h: (h.weekday, h.start)
+            )
             if h.kind == "bsn_appointments"
         ]
-        return ", ".join(spans) or "not configured"
+        return ", ".join(spans) or "none set"
 
-    def _in_bsn_hours(self, day: date, start: time, minutes: int) -> bool:
+    def hours_on(self, day: date) -> list[Hours]:
+        """The BSN appointment blocks of one day, earliest first."""
+        return sorted(
+            (
+                h
+                for h in self.rules.hours()
+                if h.kind == "bsn_appointments" and h.weekday == day.weekday()
+            ),
+            key=lambda h: h.start,
+        )
+
+    def _in_bsn_hours(self, day: date, start: time, minutes: int, hours: Sequence[Hours]) -> bool:
         begin = datetime.combine(day, start)
         end = begin + timedelta(minutes=minutes)
-        for h in self.settings.hours:
+        for h in hours:
             if h.kind != "bsn_appointments" or h.weekday != day.weekday():
                 continue
             if datetime.combine(day, h.start) <= begin and end <= datetime.combine(day, h.end):
                 return True
         return False
 
+    def _outside_bsn_hours(self, hours: Sequence[Hours]) -> ValidationError:
+        return ValidationError(
+            "time", f"this is outside the BSN appointment hours ({self.bsn_hours(hours)})"
+        )
+
     def slots(self, day: date, minutes: int = 30) -> list[time]:
         """The slot start times in the BSN hours of a day."""
         out: list[time] = []
-        for h in sorted(self.settings.hours, key=lambda h: h.start):
-            if h.kind != "bsn_appointments" or h.weekday != day.weekday():
-                continue
+        for h in self.hours_on(day):
             moment = datetime.combine(day, h.start)
             while moment + timedelta(minutes=minutes) <= datetime.combine(day, h.end):
                 out.append(moment.time())
@@ -407,12 +427,10 @@ class AppointmentService:
             ) from None
         if not 5 <= minutes <= 240:
             raise ValidationError("minutes", "the slot length must be between 5 and 240 minutes")
-        if data.kind in ("first_registration", "bsn_collection") and not self._in_bsn_hours(
-            day, start, minutes
-        ):
-            raise ValidationError(
-                "time", f"this is outside the BSN appointment hours ({self.bsn_hours()})"
-            )
+        if data.kind in ("first_registration", "bsn_collection"):
+            hours = self.rules.hours()
+            if not self._in_bsn_hours(day, start, minutes, hours):
+                raise self._outside_bsn_hours(hours)
         start_at = datetime.combine(day, start, tzinfo=self.clock.tz)
         employer = clean_text(data.employer, "employer", label="The employer", max_length=200)
         if employer is not None and fold(employer) in ("private", "self", "-"):
@@ -722,16 +740,15 @@ class AppointmentService:
         if new_day is None:
             raise ValidationError("day", "type the new date")
         start = parse_time_of_day(at)
+        hours = self.rules.hours()
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if ap.status not in ("booked", "no_show"):
                 raise Conflict(
                     f"This appointment is {STATUSES[ap.status]}; only a booked one can be moved."
                 )
-            if ap.kind != "other" and not self._in_bsn_hours(new_day, start, ap.minutes):
-                raise ValidationError(
-                    "time", f"this is outside the BSN appointment hours ({self.bsn_hours()})"
-                )
+            if ap.kind != "other" and not self._in_bsn_hours(new_day, start, ap.minutes, hours):
+                raise self._outside_bsn_hours(hours)
             old = self.clock.to_local(ap.start_at)
             ap.start_at = datetime.combine(new_day, start, tzinfo=self.clock.tz)
             ap.day = new_day

@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.view": LEAD,
     "report.export": LEAD,
     "service.manage": LEAD,
+    "rules.manage": LEAD,
     # BSN appointments
     "appointment.view": DESK,
     "appointment.book": DESK,
@@ -94,6 +95,7 @@ ACTION_LABELS: dict[str, str] = {
     "report.view": "see the reports",
     "report.export": "export reports",
     "service.manage": "change the services",
+    "rules.manage": "change the opening hours or the target wait",
     "appointment.view": "see the appointment book",
     "appointment.book": "book or change appointments",
     "appointment.work": "serve appointments",

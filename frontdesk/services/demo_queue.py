@@ -472,7 +472,7 @@ def queue_step(services: Services, rng: random.Random, ctx: DemoContext) -> None
     known = {s.code: s for s in services.queue.services()}
     if not known:
         return
-    hours = services.settings.hours
+    hours = services.rules.hours()  # the config's, unless the lead has changed them
     lead = next((s.id for s in ctx.staff if s.role == "lead"), None)
     desk_people = [s.id for s in ctx.staff if s.role in ("desk", "lead")]
     writer = _Writer(services, ctx, rng)

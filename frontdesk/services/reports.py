@@ -43,6 +43,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
 from frontdesk.services.fields import country, parse_date
 from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
+from frontdesk.services.rules import target_wait_in
 from frontdesk.services.tables import FORMATS, Column, Table, render
 from frontdesk.services.visitors import CATEGORIES
 
@@ -295,8 +296,8 @@ class QueueSection:
 
     key = "queue"
 
-    def __init__(self, target_minutes: int) -> None:
-        self.target = target_minutes
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings  # the target wait is the lead's (services.rules), else these
 
     def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
         return []  # the day's queue tables come from DayFigures (see day_tables())
@@ -307,6 +308,7 @@ class QueueSection:
         in_range = and_(Ticket.day >= period.start, Ticket.day <= period.end)
         wait, service_time = _wait(session), _service_time(session)
         called = Ticket.first_called_at.is_not(None)
+        target = target_wait_in(session, self.settings)
         stmt = (
             select(
                 Service.name,
@@ -318,7 +320,8 @@ class QueueSection:
                 _sum_if(Ticket.status == "not_served"),
                 func.avg(case((called, wait), else_=None)),
                 func.avg(case((and_(called, Ticket.status == "done"), service_time), else_=None)),
-                _sum_if(and_(called, wait <= self.target)),
+                # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms
+                _sum_if(and_(called, wait <= target + 0.001)),
                 _sum_if(called),
             )
             .join(Service, Service.id == Ticket.service_id)
@@ -409,7 +412,7 @@ class QueueSection:
                 Column("Average wait (min)", "minutes"),
                 Column("Median wait (min)", "minutes"),
                 Column("90% waited at most (min)", "minutes"),
-                Column(f"Within {self.target} min", "pct"),
+                Column(f"Within {target} min", "pct"),
                 Column("Average service time (min)", "minutes"),
             ),
             tuple(rows),
@@ -760,7 +763,7 @@ class ReportService:
         self.settings = settings
         self.clock = clock
         self.sections: list[ReportSection] = [
-            QueueSection(settings.target_wait_minutes),
+            QueueSection(settings),
             ContactSection(),
             VisitorSection(),
         ]
@@ -857,7 +860,7 @@ class ReportService:
 
     def _figures(self, session: Session, day: date) -> DayFigures:
         rows = self._day_rows(session, day)
-        target = self.settings.target_wait_minutes
+        target = target_wait_in(session, self.settings)
 
         def group(
             key: Callable[[TicketRow], object], name: Callable[[object], str]
@@ -1088,25 +1091,16 @@ class ReportService:
         self._audit_export(actor, f"period {period}", fmt, False)
         return data
 
-    # -- configuration (read-only here: it lives in the config file) ------------------------
+    # -- configuration (read-only here: it lives in the config file; the opening hours and
+    # the target wait are the lead's, see services.rules) -----------------------------------
     def configuration(self, actor: Actor) -> tuple[str, list[SettingLine]]:
         require(actor, "report.view")
         s = self.settings
         lines = [
             SettingLine("Time zone", s.timezone),
-            SettingLine("Target wait", f"{s.target_wait_minutes} minutes"),
             SettingLine("Idle lock", f"{s.idle_lock_minutes:g} minutes"),
             SettingLine("Retention", f"{s.retention_days} days"),
         ]
-        kinds = {"walk_in": "Walk-in hours", "bsn_appointments": "BSN appointments"}
-        for kind, label in kinds.items():
-            blocks = sorted(
-                (h for h in s.hours if h.kind == kind), key=lambda h: (h.weekday, h.start)
-            )
-            text = ", ".join(
-                f"{WEEKDAYS[h.weekday].capitalize()} {h.start:%H:%M}-{h.end:%H:%M}" for h in blocks
-            )
-            lines.append(SettingLine(label, text or "none"))
         return str(s.config_path or "(no config file)"), lines
 
 

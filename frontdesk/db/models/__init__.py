@@ -13,6 +13,7 @@ from frontdesk.db.models.queue import (
     TicketEvent,
 )
 from frontdesk.db.models.referrals import Partner, Referral, ReferralEvent
+from frontdesk.db.models.rules import CentreRule
 from frontdesk.db.models.visitors import Visitor, VisitorNameToken
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "AppointmentPerson",
     "AuditEvent",
     "Base",
+    "CentreRule",
     "ClosedDay",
     "ContactMoment",
     "PackIssue",

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
+from frontdesk.config import Hours
 from frontdesk.services import Actor, FrontdeskError, ValidationError
 from frontdesk.services.appointments import (
     KINDS,
@@ -568,7 +569,11 @@ class AppointmentsScreen(WorkScreen):
         day = self.day or _services(self).clock.today()
         service, actor = _services(self).appointments, _actor(self)
         run_service(
-            self, lambda: service.day(actor, day), done=self._show, group="book", exclusive=True
+            self,
+            lambda: (service.day(actor, day), service.hours_on(day)),
+            done=self._show,
+            group="book",
+            exclusive=True,
         )
 
     def _colour(self, status: str) -> str:
@@ -578,17 +583,14 @@ class AppointmentsScreen(WorkScreen):
     def _local(self, info: AppointmentInfo) -> str:
         return str(_services(self).clock.to_local(info.start_at).strftime("%H:%M"))
 
-    def _show(self, rows: list[AppointmentInfo]) -> None:
+    def _show(self, loaded: tuple[list[AppointmentInfo], list[Hours]]) -> None:
+        rows, blocks = loaded
         self.rows = rows
         assert self.day is not None
         services = _services(self)
         today = services.clock.today()
         label = self.day.strftime("%A %d %B %Y")
-        hours = [
-            f"{h.start:%H:%M}-{h.end:%H:%M}"
-            for h in services.settings.hours
-            if h.kind == "bsn_appointments" and h.weekday == self.day.weekday()
-        ]
+        hours = [f"{h.start:%H:%M}-{h.end:%H:%M}" for h in blocks]
         title = f"{label}{'  (today)' if self.day == today else ''}"
         title += f"  ·  BSN hours {', '.join(hours)}" if hours else "  ·  no BSN hours"
         self.query_one("#day-title", Static).update(Text(title))
