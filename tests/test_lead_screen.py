@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from frontdesk.clock import FixedClock
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.lead import LeadScreen
+from frontdesk.tui.screens.lead_forms import GridField, RulesModal
 from tests.conftest import add_staff, make_services
 from tests.test_reports import DAY, add_ticket, at, normal_day
+from tests.test_tui_shell import help_rows
 
 
 @pytest.fixture
@@ -152,3 +154,94 @@ async def test_close_day_asks_first(lead_services: Services) -> None:
 def test_dashboard_snapshot(lead_services: Services, snap_compare: Any) -> None:
     app = FrontdeskApp(lead_services, lead_services.settings)
     assert snap_compare(app, terminal_size=(120, 35), run_before=open_lead)
+
+
+# -- opening hours and the target wait (Staff & services tab, F7) --------------------------
+def _lead(services: Services) -> Any:
+    from frontdesk.services import Actor
+
+    person = services.staff.find_by_name("Lea Lead")
+    assert person is not None
+    return Actor(person.id, person.name, "lead")
+
+
+async def open_rules_form(pilot: Pilot[Any]) -> RulesModal:
+    await open_lead(pilot)
+    await pilot.press("f8")
+    await settle(pilot)
+    await pilot.press("f7")
+    await settle(pilot)
+    modal = pilot.app.screen
+    assert isinstance(modal, RulesModal)
+    return modal
+
+
+async def test_the_lead_changes_friday_hours_and_the_target(lead_services: Services) -> None:
+    app = FrontdeskApp(lead_services, lead_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_lead(pilot)
+        figures = app.screen.query_one("#dash-figures", Static)
+        # waits today 0, 5, 5, 10, 20, 30, 40: four of seven within 15 minutes
+        assert "Within 15 min: 57%" in str(figures.content)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert ("f7", "Hours & target") in help_rows(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        modal = await open_rules_form(pilot)
+        assert modal.query_one("#walk_in_mon", Input).has_focus
+        assert modal.query_one("#walk_in_fri", Input).value == "09:00-13:00"
+        await pilot.press(*["tab"] * 8)  # Monday walk-in, Monday BSN, ... Friday walk-in
+        assert modal.query_one("#walk_in_fri", Input).has_focus
+        await pilot.press(*"09:00-12:00")  # the old text was selected: typing replaces it
+        await pilot.press(*["tab"] * 6)  # to the target wait
+        assert modal.query_one("#target_wait", Input).has_focus
+        await pilot.press(*"20", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen)
+        rules = lead_services.rules.current()
+        assert rules.day_text("walk_in", 4) == "09:00-12:00"
+        assert rules.target_wait_minutes == 20
+        assert rules.hours_changed is not None and rules.hours_changed.by == "Lea Lead"
+        hours = app.screen.query_one("#hours-table", DataTable)
+        assert hours.get_row_at(4) == ["Friday", "09:00-12:00", "closed"]
+        assert "Target wait: 20 minutes" in str(app.screen.query_one("#rules-view", Static).content)
+        actions = [e.action for e in lead_services.audit.recent(_lead(lead_services))]
+        assert actions[:2] == ["rules.target_wait", "rules.hours"]
+        await pilot.press("f2")  # the dashboard measures against the new target
+        await settle(pilot)
+        assert "Within 20 min: 71%" in str(figures.content)
+
+
+async def test_bad_hours_are_shown_beside_the_field_and_nothing_is_saved(
+    lead_services: Services,
+) -> None:
+    app = FrontdeskApp(lead_services, lead_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        modal = await open_rules_form(pilot)
+        await pilot.press(*["tab"] * 8)
+        await pilot.press(*"25:00-26:00")
+        await pilot.press(*["tab"] * 6, *"0", "ctrl+s")  # the target's 15 typed over with 0
+        await settle(pilot)
+        assert app.screen is modal  # still open, everything typed still there
+        friday = modal.query_one("#walk_in_fri", Input)
+        assert friday.value == "25:00-26:00" and friday.has_focus
+        assert modal.query_one("#target_wait", Input).value == "0"
+        field = modal.query_one("#field-walk_in_fri", GridField)
+        assert field.has_class("-invalid")
+        note = str(field.note.content)
+        assert note.startswith("Friday walk-in: ") and "does not exist" in note
+        # Fix the hours: now the target is refused, beside its own field.
+        friday.value = "09:00-12:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal and not field.has_class("-invalid")
+        target = modal.query_one("#field-target_wait", GridField)
+        assert target.has_class("-invalid") and "1 to 240" in str(target.note.content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen)
+    rules = lead_services.rules.current()
+    assert rules.hours_changed is None and rules.target_changed is None
+    assert rules.day_text("walk_in", 4) == "09:00-13:00" and rules.target_wait_minutes == 15
+    assert lead_services.audit.recent(_lead(lead_services), action="rules") == []

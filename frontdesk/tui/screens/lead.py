@@ -1,4 +1,5 @@
-"""The team lead's screen: live dashboard, day review, period reports, staff and services.
+"""The team lead's screen: live dashboard, day review, period reports, staff, services,
+opening hours and the target wait.
 
 Every figure comes from ``services.reports`` through thread workers; the dashboard polls
 ``services.queue.version()`` and reloads when a ticket changed (and twice a minute, as
@@ -45,6 +46,7 @@ from frontdesk.services.reports import (
     check_period,
     preset_period,
 )
+from frontdesk.services.rules import DAY_NAMES, KINDS, TARGET_FIELD, CentreRules, RuleChange
 from frontdesk.services.staff import StaffInfo
 from frontdesk.services.tables import Table, cell_text
 from frontdesk.tui.paths import stylesheet
@@ -53,6 +55,7 @@ from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.lead_forms import (
     FormField,
     FormModal,
+    RulesModal,
     active_checkbox,
     format_select,
     names_checkbox,
@@ -67,6 +70,7 @@ from frontdesk.tui.work import run_service
 POLL_SECONDS = 3
 FULL_REFRESH_SECONDS = 30
 TABS = ("dashboard", "review", "reports", "admin")
+AdminData = tuple[list[StaffInfo], list[ServiceInfo], tuple[str, list[SettingLine]], CentreRules]
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
@@ -109,7 +113,7 @@ class LeadScreen(WorkScreen):
         Binding("f4", "tab('reports')", "Reports", id="lead_reports", show=False,
                 tooltip="Week, month, quarter, year or any range"),
         Binding("f8", "tab('admin')", "Staff & services", id="lead_admin", show=False,
-                tooltip="Staff accounts, services, opening hours"),
+                tooltip="Staff accounts, services, opening hours and the target wait"),
         Binding("f5", "shift_day(-1)", "Prev day", id="lead_prev_day",
                 tooltip="Day review: the day before"),
         Binding("f6", "shift_day(1)", "Next day", id="lead_next_day",
@@ -130,6 +134,9 @@ class LeadScreen(WorkScreen):
                 tooltip="Change the selected staff member's role"),
         Binding("ctrl+e", "edit_service", "Edit service", id="lead_edit_service", show=False,
                 tooltip="Edit the selected service: name, prefix, active, desks"),
+        Binding("f7", "edit_rules", "Hours & target", id="lead_edit_rules", show=False,
+                tooltip="Change the opening hours (walk-in, BSN appointments) and the target "
+                "wait, for every desk; audited"),
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -141,6 +148,7 @@ class LeadScreen(WorkScreen):
         self.ticket_rows: list[TicketRow] = []
         self.staff_rows: list[StaffInfo] = []
         self.service_rows: list[ServiceInfo] = []
+        self.centre_rules: CentreRules | None = None
         self.dashboard: Dashboard | None = None
         self.report: PeriodReport | None = None
 
@@ -217,6 +225,10 @@ class LeadScreen(WorkScreen):
                         classes="panel-title",
                     )
                     yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
+                    yield Label("Opening hours and target wait  (F7 change)",
+                                classes="panel-title")  # fmt: skip
+                    yield DataTable(id="hours-table", cursor_type="none", zebra_stripes=True)
+                    yield Static("", id="rules-view")
                 with Vertical(id="admin-services"):
                     yield Label("Services  (Ctrl+E edit)", classes="panel-title")
                     yield DataTable(id="service-table", cursor_type="row", zebra_stripes=True)
@@ -238,6 +250,9 @@ class LeadScreen(WorkScreen):
         self.query_one("#staff-table", DataTable).add_columns("Name", "Role", "Active")
         self.query_one("#service-table", DataTable).add_columns(
             "Code", "Name", "Prefix", "Active", "Desks"
+        )
+        self.query_one("#hours-table", DataTable).add_columns(
+            "Day", *(f"{label[0].upper()}{label[1:]}" for label in KINDS.values())
         )
         today = self.services.clock.today()
         self.review_day = today
@@ -297,6 +312,11 @@ class LeadScreen(WorkScreen):
         )
         yield SystemCommand(
             "Lead: edit service", "The selected service (Ctrl+E)", self.action_edit_service
+        )
+        yield SystemCommand(
+            "Lead: opening hours and target wait",
+            "Change the walk-in and BSN hours and the target wait (F7)",
+            self.action_edit_rules,
         )
         for preset in PRESETS:
             yield SystemCommand(
@@ -702,17 +722,21 @@ class LeadScreen(WorkScreen):
     def load_admin(self) -> None:
         actor = self.actor
 
-        def fetch() -> tuple[list[StaffInfo], list[ServiceInfo], tuple[str, list[SettingLine]]]:
+        def fetch() -> AdminData:
             s = self.services
-            return (s.staff.list(actor), s.catalogue.list(actor), s.reports.configuration(actor))
+            return (
+                s.staff.list(actor),
+                s.catalogue.list(actor),
+                s.reports.configuration(actor),
+                s.rules.current(),
+            )
 
         run_service(self, fetch, done=self.show_admin, group="lead-admin", exclusive=True)
 
-    def show_admin(
-        self, data: tuple[list[StaffInfo], list[ServiceInfo], tuple[str, list[SettingLine]]]
-    ) -> None:
-        staff, services, (path, lines) = data
+    def show_admin(self, data: AdminData) -> None:
+        staff, services, (path, lines), rules = data
         self.staff_rows, self.service_rows = staff, services
+        self.show_rules(rules)
         table = self.query_one("#staff-table", DataTable)
         table.clear()
         for p in staff:
@@ -726,6 +750,29 @@ class LeadScreen(WorkScreen):
             "\n".join(f"{line.name}: {line.value}" for line in lines)
             + f"\n\nEdit these in the config file:\n{path}"
         )
+
+    def show_rules(self, rules: CentreRules) -> None:
+        self.centre_rules = rules
+        table = self.query_one("#hours-table", DataTable)
+        table.clear()
+        for day, name in enumerate(DAY_NAMES):
+            table.add_row(name, *(rules.day_text(kind, day) or "closed" for kind in KINDS))
+        if rules.hours_changed is None and rules.target_changed is None:
+            source = "From the config file until you change them (F7), for every desk."
+        else:
+            source = (
+                f"Hours {self._source(rules.hours_changed)}\n"
+                f"Target {self._source(rules.target_changed)}"
+            )
+        self.query_one("#rules-view", Static).update(
+            f"Target wait: {rules.target_wait_minutes} minutes\n{source}"
+        )
+
+    def _source(self, change: RuleChange | None) -> str:
+        if change is None:
+            return "from the config file"
+        when = self.services.clock.to_local(change.at).strftime("%d %b %Y %H:%M")
+        return f"set by {change.by or 'the command line'}, {when}"
 
     def _selected(self, selector: str, rows: Sequence[Any]) -> Any:
         if self.tab != "admin":
@@ -807,6 +854,28 @@ class LeadScreen(WorkScreen):
             ),
             self._admin_done,
         )
+
+    def action_edit_rules(self) -> None:
+        if self.tab != "admin":
+            self.action_tab("admin")
+        # Read them again: another machine may have changed them since the tab was shown.
+        run_service(self, self.services.rules.current, done=self._edit_rules)
+
+    def _edit_rules(self, rules: CentreRules) -> None:
+        self.show_rules(rules)
+        actor, service = self.actor, self.services.rules
+
+        def submit(values: dict[str, Any]) -> CentreRules:
+            hours = {k: v for k, v in values.items() if k != TARGET_FIELD}
+            return service.save(actor, hours=hours, target_wait=values[TARGET_FIELD])
+
+        self.app.push_screen(RulesModal(rules, submit), self._rules_saved)
+
+    def _rules_saved(self, result: Any) -> None:
+        if isinstance(result, CentreRules):
+            self.show_rules(result)
+            self.app.notify("Opening hours and target wait saved for every desk.")
+            self.load_admin()
 
     def action_edit_service(self) -> None:
         service: ServiceInfo | None = self._selected("#service-table", self.service_rows)

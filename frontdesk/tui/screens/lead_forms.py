@@ -1,4 +1,5 @@
-"""The lead screen's small forms: staff, PIN, role, service, export. One pattern for all.
+"""The lead screen's small forms: staff, PIN, role, service, export, opening hours.
+One pattern for all.
 
 A :class:`FormModal` shows labelled fields, sends what was typed to a service call in a
 thread worker, and closes with the result; a refusal appears beside its field and
@@ -21,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services.rules import DAY_NAMES, HOURS_FIELDS, KINDS, TARGET_FIELD, CentreRules
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -170,3 +172,97 @@ def write_export(path_text: str, fmt: str, make: Callable[[], bytes]) -> Path:
     except OSError as exc:
         raise ValidationError("path", f"cannot write there ({exc.strerror})") from None
     return path
+
+
+class RowNote(Static):
+    """The error line under one row of a grid form; hidden while there is nothing to say."""
+
+    def __init__(self) -> None:
+        super().__init__("", classes="field-error row-note")
+        self.owner: str | None = None
+        self.display = False
+
+
+class GridField(Field):
+    """A field in a row of a grid form: only its input; its error goes on the row's note,
+    prefixed with the field's label ("Friday walk-in: ...")."""
+
+    def __init__(self, label: str, control: Widget, *, name: str, note: RowNote) -> None:
+        super().__init__(label, control, name=name)
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        yield self.control
+
+    def show_error(self, message: str | None) -> None:
+        if message:
+            self.add_class("-invalid")
+            self.note.owner = self.field_name
+            self.note.update(f"{self.label}: {message}")
+            self.note.display = True
+        else:
+            self.remove_class("-invalid")
+            if self.note.owner == self.field_name:
+                self.note.owner = None
+                self.note.update("")
+                self.note.display = False
+
+
+class RulesModal(FormModal):
+    """The opening hours (a line per weekday and kind) and the target wait, in one form."""
+
+    def __init__(self, rules: CentreRules, submit: Callable[[dict[str, Any]], Any]) -> None:
+        texts = rules.texts()
+        fields = [
+            FormField(name, f"{DAY_NAMES[day]} {KINDS[kind]}", hours_input(name, texts[name]))
+            for name, kind, day in HOURS_FIELDS
+        ]
+        target = Input(str(rules.target_wait_minutes), id=TARGET_FIELD, compact=True,
+                       placeholder="15", max_length=4)  # fmt: skip
+        fields.append(FormField(TARGET_FIELD, "Target wait", target))
+        super().__init__(
+            "Opening hours and target wait",
+            fields,
+            submit,
+            intro="Times as HH:MM-HH:MM, several blocks with commas (09:00-12:15, "
+            "13:00-16:30); empty = closed. Saved for every desk at once and recorded in "
+            "the audit log.",
+        )
+        self.by_name = {item.name: item for item in fields}
+
+    def _row(self, title: str, names: list[str], after: str = "") -> ComposeResult:
+        note = RowNote()
+        with Horizontal(classes="rules-row"):
+            yield Label(title, classes="rules-day")
+            for name in names:
+                item = self.by_name[name]
+                yield GridField(item.label, item.control, name=name, note=note)
+            if after:
+                yield Label(after, classes="rules-after")
+        yield note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box", classes="lead-form rules-form"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.intro, id="dialog-message")
+            with Horizontal(classes="rules-row rules-head"):
+                yield Label("", classes="rules-day")
+                for label in ("Walk-in hours", "BSN appointment hours"):
+                    yield Label(label, classes="rules-kind")
+            for day, day_name in enumerate(DAY_NAMES):
+                names = [name for name, _kind, d in HOURS_FIELDS if d == day]
+                yield from self._row(day_name, names)
+            yield Static("", classes="rules-gap")
+            yield from self._row(
+                "Target wait",
+                [TARGET_FIELD],
+                "minutes, 1 to 240 (the dashboard counts who was called within it)",
+            )
+            yield Static("", id="form-error", classes="field-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+
+
+def hours_input(name: str, value: str) -> Input:
+    return Input(value=value, id=name, placeholder="closed", compact=True)
