@@ -23,6 +23,10 @@ def test_demo_queue_today_and_past_days(services: Services) -> None:
     # (How long the fill takes is for the benchmark, not for a test on a shared machine.)
     summary = fill_demo(services, days=12)
     assert "queue:" in summary
+    # The demo's lead gave Tuesday's walk-in hours a lunch break; the days below follow it.
+    rules = services.rules.current()
+    assert rules.hours_changed is not None and rules.hours_changed.by == "Anne de Vries"
+    assert rules.day_text("walk_in", 1) == "09:00-12:30, 13:30-17:00"
     today = services.clock.today()
     with services.db.write() as session:  # write(): rows stay readable after the block
         tickets = list(session.scalars(select(Ticket)))

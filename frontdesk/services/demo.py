@@ -148,6 +148,24 @@ def _staff_step(services: Services, rng: random.Random, ctx: DemoContext) -> Non
     )
 
 
+def _rules_step(services: Services, rng: random.Random, ctx: DemoContext) -> None:
+    """The lead has given Tuesday's walk-in hours a lunch break (audited), so the lead
+    screen shows hours the lead set; the queue and the appointment book follow them."""
+    lead = next(s for s in ctx.staff if s.role == "lead")
+    actor = Actor(lead.id, lead.name, lead.role, None, "demo")
+    lunch_start, lunch_end = time(12, 30), time(13, 30)
+    blocks = []
+    for block in services.rules.current().blocks("walk_in", 1):
+        if block.start < lunch_start and lunch_end < block.end:
+            blocks += [(block.start, lunch_start), (lunch_end, block.end)]
+        else:
+            blocks.append((block.start, block.end))
+    typed = ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in blocks)
+    saved = services.rules.save(actor, hours={"walk_in_tue": typed})
+    if saved.hours_changed is not None:
+        ctx.lines.append(f"opening hours set by the lead (Tuesday walk-in {typed})")
+
+
 def _visitor_step(services: Services, rng: random.Random, ctx: DemoContext) -> None:
     today = services.clock.today()
     categories = list(CATEGORIES)
@@ -572,6 +590,7 @@ from frontdesk.services.demo_queue import queue_step  # noqa: E402  (it uses Dem
 # Each capability adds its step here, in the order a day at the centre builds up.
 STEPS: list[DemoStep] = [
     _staff_step,
+    _rules_step,
     _visitor_step,
     queue_step,
     _appointments_step,
