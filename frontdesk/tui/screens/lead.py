@@ -865,9 +865,13 @@ class LeadScreen(WorkScreen):
         self.show_rules(rules)
         actor, service = self.actor, self.services.rules
 
+        shown = {**rules.texts(), TARGET_FIELD: str(rules.target_wait_minutes)}
+
         def submit(values: dict[str, Any]) -> CentreRules:
-            hours = {k: v for k, v in values.items() if k != TARGET_FIELD}
-            return service.save(actor, hours=hours, target_wait=values[TARGET_FIELD])
+            # Only what the lead changed: another lead's change to another day meanwhile stays.
+            changed = {k: v for k, v in values.items() if str(v).strip() != shown[k]}
+            target = changed.pop(TARGET_FIELD, None)
+            return service.save(actor, hours=changed, target_wait=target)
 
         self.app.push_screen(RulesModal(rules, submit), self._rules_saved)
 

@@ -185,11 +185,14 @@ class RowNote(Static):
 
 class GridField(Field):
     """A field in a row of a grid form: only its input; its error goes on the row's note,
-    prefixed with the field's label ("Friday walk-in: ...")."""
+    prefixed with the field's label when the row has several ("Friday walk-in: ...")."""
 
-    def __init__(self, label: str, control: Widget, *, name: str, note: RowNote) -> None:
+    def __init__(
+        self, label: str, control: Widget, *, name: str, note: RowNote, prefix: bool = True
+    ) -> None:
         super().__init__(label, control, name=name)
         self.note = note
+        self.prefix = prefix
 
     def compose(self) -> ComposeResult:
         yield self.control
@@ -198,7 +201,7 @@ class GridField(Field):
         if message:
             self.add_class("-invalid")
             self.note.owner = self.field_name
-            self.note.update(f"{self.label}: {message}")
+            self.note.update(f"{self.label}: {message}" if self.prefix else message)
             self.note.display = True
         else:
             self.remove_class("-invalid")
@@ -236,7 +239,9 @@ class RulesModal(FormModal):
             yield Label(title, classes="rules-day")
             for name in names:
                 item = self.by_name[name]
-                yield GridField(item.label, item.control, name=name, note=note)
+                yield GridField(
+                    item.label, item.control, name=name, note=note, prefix=len(names) > 1
+                )
             if after:
                 yield Label(after, classes="rules-after")
         yield note
