@@ -101,6 +101,8 @@ class Settings:
     idle_lock_minutes: float = 5.0
     lockout_attempts: int = 5
     lockout_minutes: int = 5
+    # The opening hours and the target wait are starting values: once the team lead saves
+    # others (services.rules, stored in the database), those hold for every desk.
     target_wait_minutes: int = 15
     retention_days: int = 365
     bsn_storage: str = "number"  # or "issued_flag"
