@@ -559,6 +559,47 @@ def test_diff_rows_is_the_smallest_change() -> None:
     assert diff_rows(old, (1, 2, 3), list(old.items())).empty
 
 
+async def test_queue_table_draws_like_a_datatable_with_the_row_under_the_mouse() -> None:
+    # QueueTable reuses drawn cells across updates; what it draws must stay what DataTable
+    # draws, and a click must still read the row the cell is on now (after a sort).
+    from textual.app import App, ComposeResult
+
+    from frontdesk.tui.widgets.queue_table import QueueTable
+
+    class Two(App[None]):
+        def compose(self) -> ComposeResult:
+            yield QueueTable(id="fast", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="plain", cursor_type="row", zebra_stripes=True)
+
+        def on_mount(self) -> None:
+            for t in self.query(DataTable):
+                t.styles.height = 9
+                t.add_column("Ticket", key="ticket")
+                t.add_column("Service", key="service")
+                for i in range(6):
+                    t.add_row(f"A{i:03d}", "Info" if i % 2 else "BSN [x]", key=str(i))
+
+    def drawn(t: DataTable[Any]) -> list[list[tuple[str, Any]]]:
+        return [[(seg.text, seg.style) for seg in t.render_line(y)] for y in range(7)]
+
+    app = Two()
+    async with app.run_test(size=(60, 20)) as pilot:
+        fast, plain = app.query_one("#fast", QueueTable), app.query_one("#plain", DataTable)
+        app.set_focus(None)  # the same pseudo-classes on both
+        await pilot.pause()
+        assert drawn(fast) == drawn(plain)
+        for t in (fast, plain):
+            t.sort("ticket", reverse=True)
+            t.update_cell("2", "service", "Info")
+            t.move_cursor(row=2)
+        await pilot.pause()
+        assert drawn(fast) == drawn(plain)
+        # Row 0 is now A005: its cells carry row 0 in their meta, A000's carry row 5.
+        top = [seg.style.meta for seg in fast.render_line(1) if seg.style and seg.style.meta]
+        assert top and {m["row"] for m in top} == {0}
+        assert "A005" in fast.render_line(1).text and "A000" in fast.render_line(6).text
+
+
 def test_big_ticket_draws_every_prefix_letter() -> None:
     for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
         lines = big_lines(f"{letter}07")

@@ -28,6 +28,7 @@ from frontdesk.tui.screens.packs import IssuePackModal, low_stock_line
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal, ServicePickModal
 from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.widgets.bigticket import BigTicket
+from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
 
 POLL_SECONDS = 1.0
@@ -205,7 +206,7 @@ class DeskScreen(WorkScreen):
             with Vertical(id="queue-side"):
                 yield Static("", id="load")
                 yield Static("", id="low-stock")
-                table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+                table = QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
                 for key, label in COLUMNS:
                     table.add_column(label, key=key)
                 yield table
