@@ -546,6 +546,42 @@ async def test_busy_queue_updates_in_place(
         assert screen.last_update.diff.rows_touched == 1  # unchanged: no new update
 
 
+async def test_desk_reads_only_the_changed_tickets_and_all_once_a_minute(
+    desk_services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with desk_services.db.write() as session:
+        for i in range(40):
+            desk_services.queue.issue_in(session, clerk, "info" if i % 2 else "bsn_collection")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        reads: list[str] = []
+        queue_cls = type(desk_services.queue)
+        original_today = queue_cls.today
+
+        def today(self: Any, actor: Actor) -> Any:
+            reads.append("today")
+            return original_today(self, actor)
+
+        monkeypatch.setattr(queue_cls, "today", today)
+        other = Actor(clerk.staff_id, clerk.name, clerk.role, 3, "test")
+        called = desk_services.queue.call_next(other, 3)
+        assert called is not None
+        desk_services.queue.issue(clerk, "info", priority=True)  # goes to the top
+        desk_services.queue.cancel(clerk, screen._order[-1])  # leaves the queue
+        screen.refresh_queue()
+        await settle(app, pilot)
+        assert reads == []  # only the changes were read...
+        assert queue_labels(app) == [t.label for t in desk_services.queue.today(clerk)]
+        assert row_of(app, called.label)[5] == "Called" and row_of(app, called.label)[6] == "3"
+        # ...and the once-a-minute refresh reads the whole queue (minutes, due appointments).
+        reads.clear()
+        screen.refresh_queue(force=True, full=True)
+        await settle(app, pilot)
+        assert reads == ["today"]
+        assert queue_labels(app) == [t.label for t in desk_services.queue.today(clerk)]
+
+
 def test_diff_rows_is_the_smallest_change() -> None:
     old = {1: ("A001", "x"), 2: ("A002", "x"), 3: ("A003", "x")}
     diff = diff_rows(old, (1, 2, 3), [(1, ("A001", "x")), (3, ("A003", "y")), (4, ("A004", "x"))])
