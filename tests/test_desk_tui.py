@@ -522,13 +522,14 @@ async def test_busy_queue_updates_in_place(
         queue.move_cursor(row=250)
         watched = queue.coordinate_to_cell_key(queue.cursor_coordinate).row_key
         touched: list[Any] = []
-        original = DataTable.update_cell
+        cls = type(queue)  # the desk's QueueTable, which changes cells in place
+        original = cls.update_cell
 
         def counting(self: Any, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
             touched.append(row_key)
             original(self, row_key, column_key, value, **kw)
 
-        monkeypatch.setattr(DataTable, "update_cell", counting)
+        monkeypatch.setattr(cls, "update_cell", counting)
         monkeypatch.setattr(DataTable, "clear", lambda *a, **k: pytest.fail("rebuilt"))
         # Another desk calls the first ticket: one row changes (status and desk).
         other = Actor(clerk.staff_id, clerk.name, clerk.role, 3, "test")

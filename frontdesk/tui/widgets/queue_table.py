@@ -7,29 +7,86 @@ same as before ("Information & advice", "waiting", "", a minute count) and many 
 same as a neighbour. This table keeps the drawn lines under what decides their look (the
 text, the width and height, the styles, cursor, hover and focus) and only adds the
 row/column meta (what a mouse click reads) for the place the cell is drawn now.
+
+A changed cell only changes its row, but DataTable.update_cell counts an update and so
+throws away every drawn line of the table. Here a cell change marks its row; before the
+next frame the drawn lines of the marked rows are dropped (or, when many rows changed,
+everything, as DataTable does). The F4 on the desk changes one row: one line is drawn.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 SegmentLines = list[list[Segment]]
 
 # Enough for every visible cell in both zebra colours, the cursor row and a few screens of
 # scrolling; each entry is a handful of segments.
 CELL_CACHE_SIZE = 8192
+# More changed rows than this before a frame: drop all drawn lines (cheaper than sifting).
+FEW_ROWS = 16
+
+
+def _drop(cache: LRUCache[Any, Any], hit: Callable[[Any], bool]) -> None:
+    keys = cache.keys()
+    for key in [key for key in keys if hit(key)]:
+        cache.discard(key)
 
 
 class QueueTable(DataTable[str]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Before DataTable's __init__, which already clears the caches.
         self._drawn_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
+        self._changed_rows: set[RowKey] = set()
         super().__init__(*args, **kwargs)
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: str,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        row = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if update_width or row not in self._row_locations or column not in self._column_locations:
+            super().update_cell(row_key, column_key, value, update_width=update_width)
+            return
+        self._data[row][column] = value
+        self._changed_rows.add(row)
+        self.refresh()
+
+    def _forget_changed_rows(self) -> None:
+        """Drop what was drawn for the rows whose cells changed since the last frame."""
+        rows = {row for row in self._changed_rows if row in self._row_locations}
+        self._changed_rows.clear()
+        if not rows:
+            return
+        if len(rows) > FEW_ROWS:
+            self._update_count += 1  # what DataTable does on every change
+            return
+        indexes = {self._row_locations.get(row) for row in rows}
+        top = self.header_height if self.show_header else 0
+        lines = {top + y for y, (row, _line) in enumerate(self._y_offsets) if row in rows}
+        _drop(self._cell_render_cache, lambda key: key[0] in rows)
+        _drop(self._row_render_cache, lambda key: key[0] in rows)
+        _drop(self._row_renderable_cache, lambda key: key[1] in indexes)
+        _drop(self._line_cache, lambda key: key[0] in lines)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._changed_rows:
+            self._forget_changed_rows()
+        return super().render_lines(crop)
 
     def _clear_caches(self) -> None:
         super()._clear_caches()
