@@ -217,6 +217,7 @@ class DeskScreen(WorkScreen):
         self._busy = False
         self._again = False
         self._again_full = False
+        self._texts: dict[Static, str] = {}  # what _set_text last put in each line
         self.last_update: DeskUpdate | None = None
 
     # -- layout --------------------------------------------------------------------
@@ -356,7 +357,7 @@ class DeskScreen(WorkScreen):
 
     def _poll_failed(self, error: Exception) -> None:
         self._busy = False
-        self.query_one("#load", Static).update("The queue could not be read; retrying…")
+        self._set_text(self.query_one("#load", Static), "The queue could not be read; retrying…")
 
     def _apply(self, update: DeskUpdate | None) -> None:
         self._busy = False
@@ -408,6 +409,12 @@ class DeskScreen(WorkScreen):
         if str(ticket_id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(ticket_id)))
 
+    def _set_text(self, widget: Static, text: str) -> None:
+        """Update a line only when its text changed: every update lays the screen out again."""
+        if self._texts.get(widget) != text:
+            self._texts[widget] = text
+            widget.update(text)
+
     def _show_load(self, load: Iterable[ServiceLoad]) -> None:
         load = list(load)
         parts = [
@@ -417,12 +424,13 @@ class DeskScreen(WorkScreen):
         ]
         waiting = sum(i.waiting for i in load)
         text = f"Waiting {waiting}" + ("  —  " + "  ·  ".join(parts) if parts else "")
-        self.query_one("#load", Static).update(text)
+        self._set_text(self.query_one("#load", Static), text)
 
     def _show_low_stock(self, line: str) -> None:
         warning = self.query_one("#low-stock", Static)
-        warning.update(line)
-        warning.display = bool(line)
+        self._set_text(warning, line)
+        if warning.display != bool(line):
+            warning.display = bool(line)
 
     def _show_current(self, current: TicketInfo | None, card: VisitorCard | None) -> None:
         self._current = current
@@ -432,16 +440,17 @@ class DeskScreen(WorkScreen):
         if current is None:
             self._card_key = None
             number.show("")
-            meta.update("")
-            text.update("No visitor: press F4 to call the next one.")
+            self._set_text(meta, "")
+            self._set_text(text, "No visitor: press F4 to call the next one.")
         else:
             number.show(current.label)
             recalls = f" · recalled {current.recalls}×" if current.recalls else ""
             waited = current.minutes_waiting(self.services.clock.now())
             priority = " · priority" if current.priority else ""
-            meta.update(f"{current.service_name} · waited {waited} min{priority}{recalls}")
+            self._set_text(meta, f"{current.service_name} · waited {waited} min{priority}{recalls}")
             key = (current.id, current.visitor_id)
             if card is not None or current.visitor_id is None:
+                self._texts.pop(text, None)  # a card is not a plain line
                 text.update(card_text(card, current))
                 self._card_key = key
         for action in NEEDS_CURRENT:

@@ -64,7 +64,7 @@ class QueueTable(DataTable[str]):
             return
         self._data[row][column] = value
         self._changed_rows.add(row)
-        self.refresh()
+        self.refresh_row(self._row_locations.get(row) or 0)  # only this row's lines redrawn
 
     def _forget_changed_rows(self) -> None:
         """Drop what was drawn for the rows whose cells changed since the last frame."""
