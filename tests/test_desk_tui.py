@@ -522,13 +522,14 @@ async def test_busy_queue_updates_in_place(
         queue.move_cursor(row=250)
         watched = queue.coordinate_to_cell_key(queue.cursor_coordinate).row_key
         touched: list[Any] = []
-        original = DataTable.update_cell
+        cls = type(queue)  # the desk's QueueTable, which changes cells in place
+        original = cls.update_cell
 
         def counting(self: Any, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
             touched.append(row_key)
             original(self, row_key, column_key, value, **kw)
 
-        monkeypatch.setattr(DataTable, "update_cell", counting)
+        monkeypatch.setattr(cls, "update_cell", counting)
         monkeypatch.setattr(DataTable, "clear", lambda *a, **k: pytest.fail("rebuilt"))
         # Another desk calls the first ticket: one row changes (status and desk).
         other = Actor(clerk.staff_id, clerk.name, clerk.role, 3, "test")
@@ -546,6 +547,42 @@ async def test_busy_queue_updates_in_place(
         assert screen.last_update.diff.rows_touched == 1  # unchanged: no new update
 
 
+async def test_desk_reads_only_the_changed_tickets_and_all_once_a_minute(
+    desk_services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with desk_services.db.write() as session:
+        for i in range(40):
+            desk_services.queue.issue_in(session, clerk, "info" if i % 2 else "bsn_collection")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        reads: list[str] = []
+        queue_cls = type(desk_services.queue)
+        original_today = queue_cls.today
+
+        def today(self: Any, actor: Actor) -> Any:
+            reads.append("today")
+            return original_today(self, actor)
+
+        monkeypatch.setattr(queue_cls, "today", today)
+        other = Actor(clerk.staff_id, clerk.name, clerk.role, 3, "test")
+        called = desk_services.queue.call_next(other, 3)
+        assert called is not None
+        desk_services.queue.issue(clerk, "info", priority=True)  # goes to the top
+        desk_services.queue.cancel(clerk, screen._order[-1])  # leaves the queue
+        screen.refresh_queue()
+        await settle(app, pilot)
+        assert reads == []  # only the changes were read...
+        assert queue_labels(app) == [t.label for t in desk_services.queue.today(clerk)]
+        assert row_of(app, called.label)[5] == "Called" and row_of(app, called.label)[6] == "3"
+        # ...and the once-a-minute refresh reads the whole queue (minutes, due appointments).
+        reads.clear()
+        screen.refresh_queue(force=True, full=True)
+        await settle(app, pilot)
+        assert reads == ["today"]
+        assert queue_labels(app) == [t.label for t in desk_services.queue.today(clerk)]
+
+
 def test_diff_rows_is_the_smallest_change() -> None:
     old = {1: ("A001", "x"), 2: ("A002", "x"), 3: ("A003", "x")}
     diff = diff_rows(old, (1, 2, 3), [(1, ("A001", "x")), (3, ("A003", "y")), (4, ("A004", "x"))])
@@ -557,6 +594,47 @@ def test_diff_rows_is_the_smallest_change() -> None:
     moved = diff_rows(old, (1, 2, 3), [(9, ("A009", "x")), *((k, v) for k, v in old.items())])
     assert moved.order == (9, 1, 2, 3)
     assert diff_rows(old, (1, 2, 3), list(old.items())).empty
+
+
+async def test_queue_table_draws_like_a_datatable_with_the_row_under_the_mouse() -> None:
+    # QueueTable reuses drawn cells across updates; what it draws must stay what DataTable
+    # draws, and a click must still read the row the cell is on now (after a sort).
+    from textual.app import App, ComposeResult
+
+    from frontdesk.tui.widgets.queue_table import QueueTable
+
+    class Two(App[None]):
+        def compose(self) -> ComposeResult:
+            yield QueueTable(id="fast", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="plain", cursor_type="row", zebra_stripes=True)
+
+        def on_mount(self) -> None:
+            for t in self.query(DataTable):
+                t.styles.height = 9
+                t.add_column("Ticket", key="ticket")
+                t.add_column("Service", key="service")
+                for i in range(6):
+                    t.add_row(f"A{i:03d}", "Info" if i % 2 else "BSN [x]", key=str(i))
+
+    def drawn(t: DataTable[Any]) -> list[list[tuple[str, Any]]]:
+        return [[(seg.text, seg.style) for seg in t.render_line(y)] for y in range(7)]
+
+    app = Two()
+    async with app.run_test(size=(60, 20)) as pilot:
+        fast, plain = app.query_one("#fast", QueueTable), app.query_one("#plain", DataTable)
+        app.set_focus(None)  # the same pseudo-classes on both
+        await pilot.pause()
+        assert drawn(fast) == drawn(plain)
+        for t in (fast, plain):
+            t.sort("ticket", reverse=True)
+            t.update_cell("2", "service", "Info")
+            t.move_cursor(row=2)
+        await pilot.pause()
+        assert drawn(fast) == drawn(plain)
+        # Row 0 is now A005: its cells carry row 0 in their meta, A000's carry row 5.
+        top = [seg.style.meta for seg in fast.render_line(1) if seg.style and seg.style.meta]
+        assert top and {m["row"] for m in top} == {0}
+        assert "A005" in fast.render_line(1).text and "A000" in fast.render_line(6).text
 
 
 def test_big_ticket_draws_every_prefix_letter() -> None:

@@ -64,6 +64,22 @@ def test_stock_is_the_sum_of_movements(services: Services, lead: Actor, clerk: A
     assert services.packs.low_stock(clerk)[0].stock == 3
 
 
+def test_low_stock_follows_the_ledger_written_by_another_desk(
+    services: Services, lead: Actor
+) -> None:
+    # low_stock() keeps the totals while the ledger has not grown; another process's
+    # movements (another PackService on the same database) must still show at once.
+    kind = bag(services, lead, stock=10, threshold=5)
+    other = PackService(services.db, services.clock)
+    assert services.packs.low_stock() == []
+    other.correct(lead, kind.id, 4, "recount")
+    assert [(k.name, k.stock) for k in services.packs.low_stock()] == [("Welcome bag", 4)]
+    other.receive(lead, kind.id, 10, "a box")
+    assert services.packs.low_stock() == []
+    other.correct(lead, kind.id, 5, "recount")
+    assert [k.stock for k in services.packs.low_stock()] == [5]
+
+
 def test_out_of_stock_records_nothing(services: Services, lead: Actor, clerk: Actor) -> None:
     kind = bag(services, lead, stock=1)
     services.packs.issue(clerk, kind.id, visitor(services, clerk, "Ann"))

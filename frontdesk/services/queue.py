@@ -12,7 +12,7 @@ Several desks work one queue. Two rules keep that safe:
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,6 +46,8 @@ from frontdesk.services.visitors import (
 )
 
 OPEN_STATUSES = ("waiting", "called", "on_hold")
+# changed_since() reads this many events before the given version again (late commits).
+CHANGES_OVERLAP = 20
 CLOSED_STATUSES = ("done", "no_show", "cancelled", "not_served")
 CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": "Video call"}
 # How many of today's most recent service times the wait estimate looks at.
@@ -89,6 +91,14 @@ class TicketInfo:
     def minutes_waiting(self, now: datetime) -> int:
         end = self.called_at if self.status != "waiting" and self.called_at else now
         return max(0, int((end - self.arrived_at).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class QueueChanges:
+    """What changed in today's queue after a version (see QueueService.changed_since)."""
+
+    version: int
+    tickets: tuple[TicketInfo, ...]  # today's tickets with a newer event, in no order
 
 
 @dataclass(frozen=True)
@@ -462,6 +472,38 @@ class QueueService:
         """Changes whenever any ticket changes: desks poll this to refresh live."""
         with self.db.read() as session:
             return int(session.scalar(select(func.max(TicketEvent.id))) or 0)
+
+    def changed_since(self, actor: Actor, version: int) -> QueueChanges:
+        """Today's tickets with an event after ``version`` (any status), and the new version.
+
+        The desk keeps today's queue and asks only for what moved since it last looked:
+        reading all open tickets with their joins after every call took 20-35 ms with 500
+        waiting. Closed tickets come back too, so the reader can drop them. The last
+        ``CHANGES_OVERLAP`` events before ``version`` are read again: on PostgreSQL an
+        event can become visible after one with a higher id.
+        """
+        require(actor, "queue.view")
+        with self.db.read() as session:
+            last = int(session.scalar(select(func.max(TicketEvent.id))) or 0)
+            if last == version:
+                return QueueChanges(last, ())
+            changed = (
+                select(TicketEvent.ticket_id)
+                .where(TicketEvent.id > version - CHANGES_OVERLAP, TicketEvent.id <= last)
+                .distinct()
+            )
+            stmt = select(Ticket).where(Ticket.id.in_(changed), Ticket.day == self.clock.today())
+            return QueueChanges(last, tuple(self._rows(session, stmt)))
+
+    def call_order_key(self, now: datetime) -> Callable[[TicketInfo], tuple[Any, ...]]:
+        """today()'s order as a sort key, for a queue kept up to date with changed_since()."""
+
+        def key(t: TicketInfo) -> tuple[Any, ...]:
+            due = t.appointment_at is not None and t.appointment_at <= now
+            # priority first; then appointments that are due, by time; then arrival.
+            return (not t.priority, not due, (t.appointment_at,) if due else (), t.arrived_at, t.id)
+
+        return key
 
     def visits(self, actor: Actor, visitor_id: int, limit: int = 20) -> list[VisitRecord]:
         require(actor, "visitor.view")

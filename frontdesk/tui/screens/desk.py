@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.appointments import AppointmentInfo
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.packs import IssuedPack
-from frontdesk.services.queue import ServiceLoad, TicketInfo, VisitRecord
+from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
 from frontdesk.services.referrals import ReferralRow
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
 from frontdesk.tui.paths import stylesheet
@@ -28,6 +29,7 @@ from frontdesk.tui.screens.packs import IssuePackModal, low_stock_line
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal, ServicePickModal
 from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.widgets.bigticket import BigTicket
+from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
 
 POLL_SECONDS = 1.0
@@ -51,6 +53,23 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 # Actions that need a visitor at this desk.
 NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold", "pack", "referral"})
+
+
+_frozen = False
+
+
+def freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, mappers, widgets, the first queue) out of GC.
+
+    Python's full collection walks every object the process holds; on the desk with a
+    busy queue that is ~130 ms, and it fell inside a key press now and then (the F4 p95).
+    Objects from start-up live as long as the app, so the collector need not look at them
+    again (``gc.freeze``, once per process: it only moves lists, it collects nothing).
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -197,6 +216,8 @@ class DeskScreen(WorkScreen):
         self._card_key: tuple[int, int | None] | None = None
         self._busy = False
         self._again = False
+        self._again_full = False
+        self._texts: dict[Static, str] = {}  # what _set_text last put in each line
         self.last_update: DeskUpdate | None = None
 
     # -- layout --------------------------------------------------------------------
@@ -205,7 +226,7 @@ class DeskScreen(WorkScreen):
             with Vertical(id="queue-side"):
                 yield Static("", id="load")
                 yield Static("", id="low-stock")
-                table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+                table = QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
                 for key, label in COLUMNS:
                     table.add_column(label, key=key)
                 yield table
@@ -226,7 +247,9 @@ class DeskScreen(WorkScreen):
         self._show_current(None, None)
         self.refresh_queue(force=True)
         self.set_interval(POLL_SECONDS, self.refresh_queue)
-        self.set_interval(MINUTE_SECONDS, lambda: self.refresh_queue(force=True))
+        # Once a minute the whole queue is read again: the waiting minutes move on, and
+        # appointments falling due move up.
+        self.set_interval(MINUTE_SECONDS, lambda: self.refresh_queue(force=True, full=True))
 
     # -- helpers -------------------------------------------------------------------
     @property
@@ -252,34 +275,59 @@ class DeskScreen(WorkScreen):
         return self._tickets.get(int(key.value or 0))
 
     # -- live refresh --------------------------------------------------------------
-    def refresh_queue(self, force: bool = False) -> None:
-        """Poll the queue's version; when it moved (or ``force``), bring the table up to date."""
+    def refresh_queue(self, force: bool = False, full: bool = False) -> None:
+        """Poll the queue's version; when it moved (or ``force``), bring the table up to date.
+
+        Only the tickets that changed are read, unless ``full`` (and on the first read).
+        """
         actor = self.actor
         if actor is None:
             return
         if self._busy:
-            self._again = self._again or force
+            self._again = self._again or force or full
+            self._again_full = self._again_full or full
             return
         self._busy = True
         run_service(
             self,
-            lambda: self._fetch(actor, force),
+            lambda: self._fetch(actor, force, full),
             done=self._apply,
             failed=self._poll_failed,
             group="desk-poll",
         )
 
-    def _fetch(self, actor: Actor, force: bool) -> DeskUpdate | None:
-        """In the worker thread: read only when something changed; diff against the table."""
+    def _fetch(self, actor: Actor, force: bool, full: bool = False) -> DeskUpdate | None:
+        """In the worker thread: read only what changed; diff against the table.
+
+        The table's state (``_version``, ``_rows``, ``_order``, ``_tickets``) is only
+        replaced by ``_apply`` on the UI thread, never while a fetch runs (``_busy``).
+        """
         queue = self.services.queue
-        version = queue.version()
-        if version == self._version and not force:
-            return None
-        tickets = queue.today(actor)
-        now = self.services.clock.now()
         clock = self.services.clock
-        new = [(t.id, row_cells(t, now, clock)) for t in tickets]
-        diff = diff_rows(self._rows, self._order, new)
+        now = clock.now()
+        rows = self._rows
+        if full or self._version < 0:
+            version = queue.version()
+            tickets = queue.today(actor)
+            new = [(t.id, row_cells(t, now, clock)) for t in tickets]
+        else:
+            changes = queue.changed_since(actor, self._version)
+            if changes.version < self._version:  # the database went back: read it all
+                return self._fetch(actor, force, full=True)
+            if changes.version == self._version and not force:
+                return None
+            version = changes.version
+            merged = dict(self._tickets)
+            fresh: dict[int, Cells] = {}
+            for t in changes.tickets:
+                if t.status in OPEN_STATUSES:
+                    merged[t.id] = t
+                    fresh[t.id] = row_cells(t, now, clock)
+                else:
+                    merged.pop(t.id, None)
+            tickets = sorted(merged.values(), key=queue.call_order_key(now))
+            new = [(t.id, fresh.get(t.id) or rows[t.id]) for t in tickets]
+        diff = diff_rows(rows, self._order, new)
         current = next((t for t in tickets if t.status == "called" and t.desk == self.desk), None)
         card = None
         if current is not None and current.visitor_id is not None:
@@ -309,13 +357,16 @@ class DeskScreen(WorkScreen):
 
     def _poll_failed(self, error: Exception) -> None:
         self._busy = False
-        self.query_one("#load", Static).update("The queue could not be read; retrying…")
+        self._set_text(self.query_one("#load", Static), "The queue could not be read; retrying…")
 
     def _apply(self, update: DeskUpdate | None) -> None:
         self._busy = False
         if update is not None:
+            first = self.last_update is None
             self.last_update = update
             self._apply_diff(update)
+            if first:
+                freeze_startup_objects()
             self._version = update.version
             self._rows, self._order, self._tickets = update.rows, update.order, update.tickets
             self._show_load(update.load)
@@ -325,8 +376,8 @@ class DeskScreen(WorkScreen):
             if key != self._card_key or update.card is not None or current != self._current:
                 self._show_current(current, update.card)
         if self._again:
-            self._again = False
-            self.refresh_queue(force=True)
+            full, self._again, self._again_full = self._again_full, False, False
+            self.refresh_queue(force=True, full=full)
 
     def _apply_diff(self, update: DeskUpdate) -> None:
         diff = update.diff
@@ -358,6 +409,12 @@ class DeskScreen(WorkScreen):
         if str(ticket_id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(ticket_id)))
 
+    def _set_text(self, widget: Static, text: str) -> None:
+        """Update a line only when its text changed: every update lays the screen out again."""
+        if self._texts.get(widget) != text:
+            self._texts[widget] = text
+            widget.update(text)
+
     def _show_load(self, load: Iterable[ServiceLoad]) -> None:
         load = list(load)
         parts = [
@@ -367,12 +424,13 @@ class DeskScreen(WorkScreen):
         ]
         waiting = sum(i.waiting for i in load)
         text = f"Waiting {waiting}" + ("  —  " + "  ·  ".join(parts) if parts else "")
-        self.query_one("#load", Static).update(text)
+        self._set_text(self.query_one("#load", Static), text)
 
     def _show_low_stock(self, line: str) -> None:
         warning = self.query_one("#low-stock", Static)
-        warning.update(line)
-        warning.display = bool(line)
+        self._set_text(warning, line)
+        if warning.display != bool(line):
+            warning.display = bool(line)
 
     def _show_current(self, current: TicketInfo | None, card: VisitorCard | None) -> None:
         self._current = current
@@ -382,16 +440,17 @@ class DeskScreen(WorkScreen):
         if current is None:
             self._card_key = None
             number.show("")
-            meta.update("")
-            text.update("No visitor: press F4 to call the next one.")
+            self._set_text(meta, "")
+            self._set_text(text, "No visitor: press F4 to call the next one.")
         else:
             number.show(current.label)
             recalls = f" · recalled {current.recalls}×" if current.recalls else ""
             waited = current.minutes_waiting(self.services.clock.now())
             priority = " · priority" if current.priority else ""
-            meta.update(f"{current.service_name} · waited {waited} min{priority}{recalls}")
+            self._set_text(meta, f"{current.service_name} · waited {waited} min{priority}{recalls}")
             key = (current.id, current.visitor_id)
             if card is not None or current.visitor_id is None:
+                self._texts.pop(text, None)  # a card is not a plain line
                 text.update(card_text(card, current))
                 self._card_key = key
         for action in NEEDS_CURRENT:
