@@ -697,3 +697,27 @@ def test_snapshot_registration_errors(
         await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_waiting_strip_wraps_between_services_never_inside_one() -> None:
+    from frontdesk.services.queue import ServiceLoad
+    from frontdesk.tui.screens.desk import load_text
+
+    load = [
+        ServiceLoad("bsn", "BSN registration", "B", 2, 20),
+        ServiceLoad("info", "Information & advice", "A", 12, 186),
+        ServiceLoad("pack", "Welcome pack", "W", 2, 10),
+        ServiceLoad("ref", "Partner referral", "R", 4, 60),
+        ServiceLoad("idle", "Nobody waiting", "X", 0, 0),
+    ]
+    wide = load_text(load, 200)
+    assert wide == (
+        "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) · R 4 (~60 min)"
+    )
+    lines = load_text(load, 71).splitlines()
+    assert lines == [
+        "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) ·",
+        "R 4 (~60 min)",
+    ]
+    assert all(len(line) <= 71 for line in lines)
+    assert load_text([], 71) == "Waiting 0"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,25 @@ class DeskUpdate:
     card: VisitorCard | None
     load: tuple[ServiceLoad, ...]
     low_stock: str = ""
+
+
+def load_text(load: Sequence[ServiceLoad], width: int) -> str:
+    """The waiting strip: "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · ...".
+
+    Wrapped by service, never inside one ("R" on one line and "4 (~60 min)" on the next
+    read as two services), to fit ``width`` columns.
+    """
+    parts = [f"{i.prefix} {i.waiting} (~{i.estimated_wait} min)" for i in load if i.waiting]
+    lines = [f"Waiting {sum(i.waiting for i in load)}"]
+    sep = " — "
+    for part in parts:
+        if len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines[-1] += sep.rstrip()
+            lines.append(part)
+        sep = " · "
+    return "\n".join(lines)
 
 
 def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
@@ -218,6 +237,7 @@ class DeskScreen(WorkScreen):
         self._again = False
         self._again_full = False
         self._texts: dict[Static, str] = {}  # what _set_text last put in each line
+        self._load: list[ServiceLoad] = []
         self.last_update: DeskUpdate | None = None
 
     # -- layout --------------------------------------------------------------------
@@ -415,16 +435,15 @@ class DeskScreen(WorkScreen):
             self._texts[widget] = text
             widget.update(text)
 
-    def _show_load(self, load: Iterable[ServiceLoad]) -> None:
-        load = list(load)
-        parts = [
-            f"{item.prefix} {item.waiting} (~{item.estimated_wait} min)"
-            for item in load
-            if item.waiting
-        ]
-        waiting = sum(i.waiting for i in load)
-        text = f"Waiting {waiting}" + ("  —  " + "  ·  ".join(parts) if parts else "")
-        self._set_text(self.query_one("#load", Static), text)
+    def _show_load(self, load: Iterable[ServiceLoad] | None = None) -> None:
+        if load is not None:
+            self._load = list(load)
+        widget = self.query_one("#load", Static)
+        width = widget.content_size.width or widget.size.width or 80
+        self._set_text(widget, load_text(self._load, width))
+
+    def on_resize(self) -> None:
+        self._show_load()
 
     def _show_low_stock(self, line: str) -> None:
         warning = self.query_one("#low-stock", Static)
