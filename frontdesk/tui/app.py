@@ -18,18 +18,12 @@ from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.appointments import AppointmentsScreen
 from frontdesk.tui.screens.base import (
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
-from frontdesk.tui.screens.import_dialog import ImportModal
-from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
-from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
-from frontdesk.tui.screens.privacy import privacy_commands, toggle_curtain
-from frontdesk.tui.screens.referrals import ReferralsScreen
 from frontdesk.tui.work import run_service
 
 FRONTDESK_THEME = Theme(
@@ -48,6 +42,33 @@ FRONTDESK_THEME = Theme(
 )
 
 LOGIN_MODE = "login"
+
+
+# The desk is what a start opens; the other working screens (and the services they use)
+# are imported when someone first opens them.
+def _appointments_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.appointments import AppointmentsScreen
+
+    return AppointmentsScreen()
+
+
+def _referrals_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.referrals import ReferralsScreen
+
+    return ReferralsScreen()
+
+
+def _packs_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.packs import PacksScreen
+
+    return PacksScreen()
+
+
+def _lead_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.lead import LeadScreen
+
+    return LeadScreen()
+
 
 # Which roles may open which working screen, and the order they appear in.
 MODE_ROLES: dict[str, frozenset[str]] = {
@@ -71,10 +92,10 @@ class FrontdeskApp(App[None]):
     CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss")]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "desk": DeskScreen,
-        "appointments": AppointmentsScreen,
-        "referrals": ReferralsScreen,
-        "packs": PacksScreen,
-        "lead": LeadScreen,
+        "appointments": _appointments_screen,
+        "referrals": _referrals_screen,
+        "packs": _packs_screen,
+        "lead": _lead_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Every key of this screen"),
@@ -226,6 +247,8 @@ class FrontdeskApp(App[None]):
         self.push_screen(LockScreen(self.actor), unlocked)
 
     def action_privacy(self) -> None:
+        from frontdesk.tui.screens.privacy import toggle_curtain
+
         toggle_curtain(self)
 
     # -- moving between screens ------------------------------------------------------
@@ -260,6 +283,8 @@ class FrontdeskApp(App[None]):
         return not (action in ("go", "go_menu", "lock") and (self.actor is None or self.locked))
 
     def _import_commands(self) -> Iterable[SystemCommand]:
+        from frontdesk.tui.screens.import_dialog import ImportModal
+
         role = self.actor.role if self.actor else ""
         if allowed(role, "appointment.book"):
             yield SystemCommand(
@@ -281,6 +306,9 @@ class FrontdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         if self.actor is not None and not self.locked:
+            from frontdesk.tui.screens.packs import show_low_stock
+            from frontdesk.tui.screens.privacy import privacy_commands
+
             for mode, title in MODE_TITLES.items():
                 if self.may_open(mode):
                     yield SystemCommand(
