@@ -199,6 +199,15 @@ def test_find_ticket_by_number(services: Services, clerk: Actor) -> None:
     assert services.queue.find_ticket(clerk, "Z9") is None
 
 
+def test_find_ticket_gives_what_the_queue_shows(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "Ticket Holder")
+    called = services.queue.call_next(clerk, 3)
+    assert called is not None
+    [shown] = [t for t in services.queue.today(clerk) if t.id == called.id]
+    assert services.queue.find_ticket(clerk, f" {called.label.lower()} ") == shown
+    assert shown.staff_name and shown.visitor_name == "Ticket Holder"
+
+
 def test_log_contact_validates(services: Services, clerk: Actor) -> None:
     contact = services.queue.log_contact(clerk, "email", "Question about housing", "10")
     assert contact.minutes == 10
