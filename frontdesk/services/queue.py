@@ -454,8 +454,8 @@ class QueueService:
             return None
         wanted = f"{letters}{int(digits):03d}"
         params = {"day": self.clock.today(), "label": wanted}
-        with self.db.read() as session:
-            row = session.connection().execute(_find_ticket_statement(), params).first()
+        with self.db.read_core() as conn:
+            row = conn.execute(_find_ticket_statement(), params).first()
         if row is None:
             return None
         name = " ".join(p for p in (row.given_names, row.family_name) if p) or None

@@ -209,9 +209,8 @@ class VisitorService:
         # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
         # too), read as plain rows: no ORM objects to build, track and convert per hit.
         stmt = _search_statement(shape, limit)
-        with self.db.read() as session:
-            rows = session.connection().execute(stmt, params)
-            return [VisitorRecord(*row) for row in rows]
+        with self.db.read_core() as conn:
+            return [VisitorRecord(*row) for row in conn.execute(stmt, params)]
 
 
 # The columns of a VisitorRecord, in its order (anonymised is implied: they are filtered out).
