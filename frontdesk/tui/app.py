@@ -169,6 +169,7 @@ class FrontdeskApp(App[None]):
         self._last_input = time.monotonic()
         self.register_theme(FRONTDESK_THEME)
         self.theme = "frontdesk"
+        self._modes = {mode: self._fresh(make) for mode, make in self._modes.items()}
         self.sub_title = f"Desk {settings.desk}"
 
     # -- start-up and login ----------------------------------------------------------
@@ -182,7 +183,7 @@ class FrontdeskApp(App[None]):
         """Switch to a fresh login mode (a blank screen under the login screens) and ask
         who is there. Textual cannot switch back to its "_default" mode, so the login gets
         a mode of its own, made anew for each login and dropped once someone is in."""
-        self.add_mode(LOGIN_MODE, Screen)
+        self.add_mode(LOGIN_MODE, self._fresh(Screen))
         self.switch_mode(LOGIN_MODE)
         run_service(self, self._login_state, done=self._show_login)
 
@@ -196,6 +197,21 @@ class FrontdeskApp(App[None]):
             self.push_screen(FirstRunScreen())
         else:
             self.push_screen(LoginScreen(staff, self.settings.staff, self.demo_pins))
+
+    def _fresh(self, make: str | Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
+        """A mode's screen made now is styled with the current CSS when it mounts. Textual
+        marks every new screen as having missed CSS changes, so each new mode re-parsed the
+        whole stylesheet and re-styled every widget twice (refresh_css, meant for a screen
+        that was there when the theme changed): ~0.1 s at a start. A theme change after
+        this still refreshes every screen (App._watch_theme schedules refresh_css)."""
+        assert callable(make)
+
+        def made() -> Screen[Any]:
+            screen = make()
+            screen._css_update_count = self._css_update_count
+            return screen
+
+        return made
 
     @on(LoggedIn)
     def _logged_in(self, message: LoggedIn) -> None:
@@ -218,7 +234,7 @@ class FrontdeskApp(App[None]):
         for mode in MODE_ROLES:
             with contextlib.suppress(UnknownModeError):
                 self.remove_mode(mode)
-            self.add_mode(mode, self.MODES[mode])
+            self.add_mode(mode, self._fresh(self.MODES[mode]))
 
     # -- idle lock -------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
