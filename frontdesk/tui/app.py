@@ -89,7 +89,9 @@ MODE_TITLES = {
 
 class FrontdeskApp(App[None]):
     TITLE = "frontdesk"
-    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss")]
+    # desk.tcss too: read with the rest at start rather than re-parsing every source when
+    # the desk (what a start opens) is first shown; its rules name the desk's own screens.
+    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss"), stylesheet("desk.tcss")]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "desk": DeskScreen,
         "appointments": _appointments_screen,
