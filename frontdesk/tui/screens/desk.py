@@ -301,7 +301,7 @@ class DeskScreen(WorkScreen):
 
     def _low_stock(self) -> str:
         """The reorder warning, read with the queue (no poll of its own); "" when all is well."""
-        from frontdesk.tui.screens.packs import low_stock_line
+        from frontdesk.tui.stock_line import low_stock_line
 
         try:
             return low_stock_line(self.services.packs.low_stock())
