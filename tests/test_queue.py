@@ -147,6 +147,27 @@ def test_day_close_and_automatic_close(services: Services, clerk: Actor, lead: A
     assert services.queue.today(clerk) == []
 
 
+def test_automatic_close_finds_every_earlier_day_with_open_tickets(
+    services: Services, clerk: Actor
+) -> None:
+    # Open tickets on days 0 and 3 (and a day 1 with only a finished one, a day 2 with none).
+    _walk_in(services, clerk, "Left on day 0")
+    services.clock.advance(days=1)  # type: ignore[attr-defined]
+    _walk_in(services, clerk, "Served on day 1")
+    called = services.queue.call_next(clerk, 1)
+    assert called is not None
+    services.queue.finish(clerk, called.id)
+    services.clock.advance(days=2)  # type: ignore[attr-defined]
+    _walk_in(services, clerk, "Left on day 3")
+    services.queue.call_next(clerk, 1)
+    _walk_in(services, clerk, "Also left on day 3")
+    services.clock.advance(days=1)  # type: ignore[attr-defined]
+    _walk_in(services, clerk, "Today")
+    assert services.queue.close_past_days() == 3
+    assert services.queue.close_past_days() == 0
+    assert [t.visitor_name for t in services.queue.today(clerk)] == ["Today"]
+
+
 def test_board_shows_numbers_and_desks_only(services: Services, clerk: Actor) -> None:
     _walk_in(services, clerk, "Zoë Ødegård")
     _walk_in(services, clerk, "Secret Name")
@@ -197,6 +218,15 @@ def test_find_ticket_by_number(services: Services, clerk: Actor) -> None:
     found = services.queue.find_ticket(clerk, "a1")
     assert found is not None and found.visitor_name == "Ticket Holder"
     assert services.queue.find_ticket(clerk, "Z9") is None
+
+
+def test_find_ticket_gives_what_the_queue_shows(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "Ticket Holder")
+    called = services.queue.call_next(clerk, 3)
+    assert called is not None
+    [shown] = [t for t in services.queue.today(clerk) if t.id == called.id]
+    assert services.queue.find_ticket(clerk, f" {called.label.lower()} ") == shown
+    assert shown.staff_name and shown.visitor_name == "Ticket Holder"
 
 
 def test_log_contact_validates(services: Services, clerk: Actor) -> None:

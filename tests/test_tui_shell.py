@@ -401,3 +401,34 @@ async def test_an_intern_is_offered_the_referrals_only(tui_services: Services) -
         await pilot.press("escape")
         await settle(pilot)
         assert app.current_mode == "referrals"
+
+
+def test_a_start_does_not_import_the_screens_it_does_not_show(tmp_path: Any) -> None:
+    # The desk is what a start shows; the other screens and their services (appointments,
+    # referrals, reports, the lead's charts) are imported when first opened.
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'lazy.sqlite3'}"
+    code = (
+        "import sys\n"
+        "from frontdesk.config import Settings\n"
+        "from frontdesk.services import Services\n"
+        "from frontdesk.tui.app import FrontdeskApp\n"
+        "from frontdesk.tui.screens.login import LoginScreen\n"
+        "from frontdesk.tui.screens.desk import DeskScreen\n"
+        f"settings = Settings(db_url={url!r})\n"
+        "services = Services.open(settings)\n"
+        "FrontdeskApp(services, settings)\n"
+        "lazy = ['frontdesk.services.appointments', 'frontdesk.services.referrals',\n"
+        "        'frontdesk.services.reports', 'frontdesk.services.privacy',\n"
+        "        'frontdesk.tui.screens.lead', 'frontdesk.tui.screens.appointments',\n"
+        "        'frontdesk.tui.screens.referrals', 'frontdesk.tui.screens.privacy']\n"
+        "loaded = [name for name in lazy if name in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "assert services.reports is services.reports\n"
+        "names = [h.name for h in services.privacy.holders]\n"
+        "assert names[-3:] == ['appointments', 'referrals', 'packs'], names\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1000:]

@@ -55,6 +55,33 @@ def test_search_follows_a_changed_name(services: Services, clerk: Actor) -> None
     assert [v.id for v in services.visitors.search(clerk, "jones")] == [record.id]
 
 
+def test_search_gives_the_whole_record_newest_change_first(
+    services: Services, clerk: Actor
+) -> None:
+    older = services.visitors.register(
+        clerk,
+        VisitorInput(
+            "Emily",
+            "Carter",
+            birth_date="14-02-1991",
+            nationality="GB",
+            phone="06-12345678",
+            email="emily@example.org",
+            language="English",
+            notes="Needs a BSN appointment",
+        ),
+    )
+    services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    newer = services.visitors.register(clerk, VisitorInput("Emma", "Carter"))
+    assert services.visitors.search(clerk, "carter") == [newer, older]
+    assert services.visitors.search(clerk, "emily carter") == [older]
+    assert services.visitors.search(clerk, "06 1234 5678") == [older]
+    assert services.visitors.get(clerk, older.id) == older
+    services.clock.advance(minutes=5)  # type: ignore[attr-defined]
+    services.visitors.update(clerk, older.id, VisitorInput("Emily", "Carter"))
+    assert [v.id for v in services.visitors.search(clerk, "cart")] == [older.id, newer.id]
+
+
 def test_search_by_phone_email_and_birth_date(services: Services, clerk: Actor) -> None:
     record = services.visitors.register(
         clerk,

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
@@ -173,6 +173,13 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine) as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_core(self) -> Iterator[Connection]:
+        """A read transaction on a plain connection, for Core statements on hot paths
+        (finding a visitor): the same transaction as read(), without an ORM session."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

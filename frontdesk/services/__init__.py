@@ -6,14 +6,15 @@ the CLI and the tests all go through it.
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
-from frontdesk.services.appointments import AppointmentHolder, AppointmentService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
-from frontdesk.services.catalogue import CatalogueService
 from frontdesk.services.errors import (
     Conflict,
     FrontdeskError,
@@ -21,16 +22,19 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from frontdesk.services.packs import PackHolder, PackService
-from frontdesk.services.partners import PartnerService
-from frontdesk.services.privacy import PrivacyService, queue_holders
 from frontdesk.services.queue import QueueService
-from frontdesk.services.referrals import ReferralHolder, ReferralService
-from frontdesk.services.report_sections import AppointmentSection, PackSection, ReferralSection
-from frontdesk.services.reports import ReportService
 from frontdesk.services.rules import CentreRulesService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
+
+if TYPE_CHECKING:
+    from frontdesk.services.appointments import AppointmentService
+    from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.packs import PackService
+    from frontdesk.services.partners import PartnerService
+    from frontdesk.services.privacy import PrivacyService
+    from frontdesk.services.referrals import ReferralService
+    from frontdesk.services.reports import ReportService
 
 __all__ = [
     "Actor",
@@ -56,22 +60,69 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
-        self.partners = PartnerService(db, settings, self.clock)
-        self.referrals = ReferralService(db, settings, self.clock)
-        self.packs = PackService(db, self.clock)
-        self.reports = ReportService(db, settings, self.clock)
-        self.catalogue = CatalogueService(db, self.clock)
-        self.appointments = AppointmentService(
-            db, settings, self.clock, self.visitors, self.queue, self.rules
+
+    # The desk needs only the services above to start; the others (and the modules they
+    # import: appointments, referrals, packs, reports...) are built on first use.
+    @cached_property
+    def partners(self) -> PartnerService:
+        from frontdesk.services.partners import PartnerService
+
+        return PartnerService(self.db, self.settings, self.clock)
+
+    @cached_property
+    def referrals(self) -> ReferralService:
+        from frontdesk.services.referrals import ReferralService
+
+        return ReferralService(self.db, self.settings, self.clock)
+
+    @cached_property
+    def packs(self) -> PackService:
+        from frontdesk.services.packs import PackService
+
+        return PackService(self.db, self.clock)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from frontdesk.services.report_sections import (
+            AppointmentSection,
+            PackSection,
+            ReferralSection,
         )
-        # Each capability that keeps personal data about visitors adds its holder here.
-        self.privacy = PrivacyService(db, settings, self.clock, queue_holders())
-        self.privacy.add_holder(AppointmentHolder(self.appointments))
-        self.privacy.add_holder(ReferralHolder())
-        self.privacy.add_holder(PackHolder())
+        from frontdesk.services.reports import ReportService
+
+        reports = ReportService(self.db, self.settings, self.clock)
         # The figures of appointments, referrals and packs join the lead's reports.
         for section in (AppointmentSection(), ReferralSection(), PackSection()):
-            self.reports.add_section(section)
+            reports.add_section(section)
+        return reports
+
+    @cached_property
+    def catalogue(self) -> CatalogueService:
+        from frontdesk.services.catalogue import CatalogueService
+
+        return CatalogueService(self.db, self.clock)
+
+    @cached_property
+    def appointments(self) -> AppointmentService:
+        from frontdesk.services.appointments import AppointmentService
+
+        return AppointmentService(
+            self.db, self.settings, self.clock, self.visitors, self.queue, self.rules
+        )
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        from frontdesk.services.appointments import AppointmentHolder
+        from frontdesk.services.packs import PackHolder
+        from frontdesk.services.privacy import PrivacyService, queue_holders
+        from frontdesk.services.referrals import ReferralHolder
+
+        # Each capability that keeps personal data about visitors adds its holder here.
+        privacy = PrivacyService(self.db, self.settings, self.clock, queue_holders())
+        privacy.add_holder(AppointmentHolder(self.appointments))
+        privacy.add_holder(ReferralHolder())
+        privacy.add_holder(PackHolder())
+        return privacy
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -213,12 +213,14 @@ class PackService:
 
     # -- reading ---------------------------------------------------------------------
     def _kinds(self, session: Session, *, include_inactive: bool = False) -> list[PackKind]:
+        # Grouped on "pack_type_id + 0" so SQLite reads the table once (~10 ms on 60,000
+        # movements) instead of walking the (pack_type_id, at) index and fetching each row
+        # from the table (~40 ms); the desk reads this with the queue, also at start.
+        kind = (StockMovement.pack_type_id + 0).label("kind")
         stock: dict[int, int] = {
-            type_id: int(total or 0)
+            int(type_id): int(total or 0)
             for type_id, total in session.execute(
-                select(StockMovement.pack_type_id, func.sum(StockMovement.quantity)).group_by(
-                    StockMovement.pack_type_id
-                )
+                select(kind, func.sum(StockMovement.quantity)).group_by(kind)
             )
         }
         stmt = select(PackType).order_by(PackType.name_key)

@@ -16,7 +16,7 @@ from frontdesk.db.models import Staff
 from frontdesk.services import audit
 from frontdesk.services.auth import ROLES, Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
-from frontdesk.services.security import check_pin_format, hash_pin, verify_pin
+from frontdesk.services.security import check_pin_format, hash_pin, needs_rehash, verify_pin
 from frontdesk.services.text import clean_text, fold
 
 
@@ -244,6 +244,8 @@ class StaffService:
                     f"minute{'s' if minutes != 1 else ''}.",
                 )
             elif verify_pin(pin, row.pin_hash):
+                if needs_rehash(row.pin_hash):  # once: store today's cheaper-on-memory form
+                    row.pin_hash = hash_pin(pin)
                 row.failed_attempts = 0
                 row.locked_until = None
                 audit.record(session, self.clock, action=action, actor=actor)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -201,51 +202,100 @@ class VisitorService:
     def search(self, actor: Actor, query: str, limit: int = 20) -> list[VisitorRecord]:
         """Name fragment (case/diacritic-blind), phone in any format, e-mail, date of birth."""
         require(actor, "visitor.search")
-        conditions = visitor_search_conditions(query)
-        if not conditions:
+        parsed = parse_search(query)
+        if parsed is None:
             return []
-        stmt = (
-            select(Visitor)
-            .where(or_(*conditions), Visitor.anonymised_at.is_(None))
-            .order_by(Visitor.updated_at.desc())
-            .limit(limit)
-        )
-        with self.db.read() as session:
-            return [to_record(r) for r in session.scalars(stmt)]
+        shape, params = parsed
+        # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
+        # too), read as plain rows: no ORM objects to build, track and convert per hit.
+        stmt = _search_statement(shape, limit)
+        with self.db.read_core() as conn:
+            return [VisitorRecord(*row) for row in conn.execute(stmt, params)]
 
 
-def visitor_search_conditions(query: str) -> list[Any]:
-    """The WHERE conditions a free-text visitor query stands for."""
+# The columns of a VisitorRecord, in its order (anonymised is implied: they are filtered out).
+_V = Visitor.__table__.c
+_RECORD_COLUMNS = (
+    _V.id,
+    _V.given_names,
+    _V.family_name,
+    _V.birth_date,
+    _V.nationality,
+    _V.phone,
+    _V.email,
+    _V.category,
+    _V.employer,
+    _V.municipality,
+    _V.language,
+    _V.notes,
+    _V.created_at,
+)
+
+
+def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+    """What a free-text visitor query stands for: the kinds it matches on (its shape, e.g.
+    ("email",) or ("name", "name")) and their values; None when it asks for nothing."""
     text = (query or "").strip()
     if not text or len(text) > 200 or has_control_chars(text):  # PostgreSQL refuses NUL
-        return []
-    conditions: list[Any] = []
+        return None
+    shape: list[str] = []
+    params: dict[str, Any] = {}
     if "@" in text:
-        conditions.append(Visitor.email_key == text.casefold())
-    if sum(ch.isdigit() for ch in text) >= 6:
+        shape.append("email")
+        params["email"] = text.casefold()
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= 6:
         try:
             phone = normalise_phone(text)
         except ValidationError:
             phone = None
         if phone:
-            conditions.append(Visitor.phone == phone)
-    try:
-        born = parse_date(text, "q")
-    except ValidationError:
-        born = None
+            shape.append("phone")
+            params["phone"] = phone
+    born = None
+    if digits:  # every date has digits: spare a name the four failed date formats
+        try:
+            born = parse_date(text, "q")
+        except ValidationError:
+            born = None
     if born:
-        conditions.append(Visitor.birth_date == born)
-    if not conditions:
-        words = name_tokens(text)
-        if words:
-            conditions.append(and_(*(Visitor.id.in_(_token_prefix(w)) for w in words)))
-    return conditions
+        shape.append("born")
+        params["born"] = born
+    if not shape:
+        for i, word in enumerate(name_tokens(text)):
+            shape.append("name")
+            params[f"w{i}"] = word
+            params[f"w{i}_end"] = word + "\uffff"
+    return (tuple(shape), params) if shape else None
 
 
-def _token_prefix(word: str) -> Any:
-    return select(VisitorNameToken.visitor_id).where(
-        VisitorNameToken.token >= word, VisitorNameToken.token < word + "\uffff"
+@lru_cache(maxsize=64)
+def _search_statement(shape: tuple[str, ...], limit: int) -> Any:
+    conditions: list[Any] = []
+    names: list[Any] = []
+    for kind in shape:
+        if kind == "email":
+            conditions.append(_V.email_key == bindparam("email"))
+        elif kind == "phone":
+            conditions.append(_V.phone == bindparam("phone"))
+        elif kind == "born":
+            conditions.append(_V.birth_date == bindparam("born"))
+        else:
+            i = len(names)
+            names.append(_V.id.in_(_token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end"))))
+    if names:
+        conditions.append(and_(*names))
+    return (
+        select(*_RECORD_COLUMNS)
+        .where(or_(*conditions), _V.anonymised_at.is_(None))
+        .order_by(_V.updated_at.desc())
+        .limit(limit)
     )
+
+
+def _token_prefix(start: Any, end: Any) -> Any:
+    tokens = VisitorNameToken.__table__.c
+    return select(tokens.visitor_id).where(tokens.token >= start, tokens.token < end)
 
 
 def name_tokens(text: str) -> list[str]:

@@ -18,18 +18,12 @@ from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.appointments import AppointmentsScreen
 from frontdesk.tui.screens.base import (
     WorkScreen,
 )
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
-from frontdesk.tui.screens.import_dialog import ImportModal
-from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
-from frontdesk.tui.screens.packs import PacksScreen, show_low_stock
-from frontdesk.tui.screens.privacy import privacy_commands, toggle_curtain
-from frontdesk.tui.screens.referrals import ReferralsScreen
 from frontdesk.tui.work import run_service
 
 FRONTDESK_THEME = Theme(
@@ -48,6 +42,33 @@ FRONTDESK_THEME = Theme(
 )
 
 LOGIN_MODE = "login"
+
+
+# The desk is what a start opens; the other working screens (and the services they use)
+# are imported when someone first opens them.
+def _appointments_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.appointments import AppointmentsScreen
+
+    return AppointmentsScreen()
+
+
+def _referrals_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.referrals import ReferralsScreen
+
+    return ReferralsScreen()
+
+
+def _packs_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.packs import PacksScreen
+
+    return PacksScreen()
+
+
+def _lead_screen() -> Screen[Any]:
+    from frontdesk.tui.screens.lead import LeadScreen
+
+    return LeadScreen()
+
 
 # Which roles may open which working screen, and the order they appear in.
 MODE_ROLES: dict[str, frozenset[str]] = {
@@ -68,13 +89,15 @@ MODE_TITLES = {
 
 class FrontdeskApp(App[None]):
     TITLE = "frontdesk"
-    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss")]
+    # desk.tcss too: read with the rest at start rather than re-parsing every source when
+    # the desk (what a start opens) is first shown; its rules name the desk's own screens.
+    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss"), stylesheet("desk.tcss")]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "desk": DeskScreen,
-        "appointments": AppointmentsScreen,
-        "referrals": ReferralsScreen,
-        "packs": PacksScreen,
-        "lead": LeadScreen,
+        "appointments": _appointments_screen,
+        "referrals": _referrals_screen,
+        "packs": _packs_screen,
+        "lead": _lead_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Every key of this screen"),
@@ -148,6 +171,7 @@ class FrontdeskApp(App[None]):
         self._last_input = time.monotonic()
         self.register_theme(FRONTDESK_THEME)
         self.theme = "frontdesk"
+        self._modes = {mode: self._fresh(make) for mode, make in self._modes.items()}
         self.sub_title = f"Desk {settings.desk}"
 
     # -- start-up and login ----------------------------------------------------------
@@ -161,7 +185,7 @@ class FrontdeskApp(App[None]):
         """Switch to a fresh login mode (a blank screen under the login screens) and ask
         who is there. Textual cannot switch back to its "_default" mode, so the login gets
         a mode of its own, made anew for each login and dropped once someone is in."""
-        self.add_mode(LOGIN_MODE, Screen)
+        self.add_mode(LOGIN_MODE, self._fresh(Screen))
         self.switch_mode(LOGIN_MODE)
         run_service(self, self._login_state, done=self._show_login)
 
@@ -175,6 +199,21 @@ class FrontdeskApp(App[None]):
             self.push_screen(FirstRunScreen())
         else:
             self.push_screen(LoginScreen(staff, self.settings.staff, self.demo_pins))
+
+    def _fresh(self, make: str | Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
+        """A mode's screen made now is styled with the current CSS when it mounts. Textual
+        marks every new screen as having missed CSS changes, so each new mode re-parsed the
+        whole stylesheet and re-styled every widget twice (refresh_css, meant for a screen
+        that was there when the theme changed): ~0.1 s at a start. A theme change after
+        this still refreshes every screen (App._watch_theme schedules refresh_css)."""
+        assert callable(make)
+
+        def made() -> Screen[Any]:
+            screen = make()
+            screen._css_update_count = self._css_update_count
+            return screen
+
+        return made
 
     @on(LoggedIn)
     def _logged_in(self, message: LoggedIn) -> None:
@@ -197,7 +236,7 @@ class FrontdeskApp(App[None]):
         for mode in MODE_ROLES:
             with contextlib.suppress(UnknownModeError):
                 self.remove_mode(mode)
-            self.add_mode(mode, self.MODES[mode])
+            self.add_mode(mode, self._fresh(self.MODES[mode]))
 
     # -- idle lock -------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -226,6 +265,8 @@ class FrontdeskApp(App[None]):
         self.push_screen(LockScreen(self.actor), unlocked)
 
     def action_privacy(self) -> None:
+        from frontdesk.tui.screens.privacy import toggle_curtain
+
         toggle_curtain(self)
 
     # -- moving between screens ------------------------------------------------------
@@ -260,6 +301,8 @@ class FrontdeskApp(App[None]):
         return not (action in ("go", "go_menu", "lock") and (self.actor is None or self.locked))
 
     def _import_commands(self) -> Iterable[SystemCommand]:
+        from frontdesk.tui.screens.import_dialog import ImportModal
+
         role = self.actor.role if self.actor else ""
         if allowed(role, "appointment.book"):
             yield SystemCommand(
@@ -281,6 +324,9 @@ class FrontdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         if self.actor is not None and not self.locked:
+            from frontdesk.tui.screens.packs import show_low_stock
+            from frontdesk.tui.screens.privacy import privacy_commands
+
             for mode, title in MODE_TITLES.items():
                 if self.may_open(mode):
                     yield SystemCommand(

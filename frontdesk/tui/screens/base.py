@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.widgets.header import DeskHeader
 
 
@@ -20,7 +20,7 @@ class WorkScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield DeskHeader(self.HELP_TITLE)
         yield from self.compose_body()
-        yield Footer()
+        yield CoalescingFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

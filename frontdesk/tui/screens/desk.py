@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -15,22 +15,21 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
 from frontdesk.services import Actor, FrontdeskError, Services
-from frontdesk.services.appointments import AppointmentInfo
 from frontdesk.services.fields import country, format_phone
-from frontdesk.services.packs import IssuedPack
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
-from frontdesk.services.referrals import ReferralRow
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from frontdesk.tui.screens.packs import IssuePackModal, low_stock_line
-from frontdesk.tui.screens.queue_dialogs import OutcomeModal, ServicePickModal
-from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
+
+if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at start
+    from frontdesk.services.appointments import AppointmentInfo
+    from frontdesk.services.packs import IssuedPack
+    from frontdesk.services.referrals import ReferralRow
 
 POLL_SECONDS = 1.0
 MINUTE_SECONDS = 60.0
@@ -370,6 +369,8 @@ class DeskScreen(WorkScreen):
 
     def _low_stock(self) -> str:
         """The reorder warning, read with the queue (no poll of its own); "" when all is well."""
+        from frontdesk.tui.stock_line import low_stock_line
+
         try:
             return low_stock_line(self.services.packs.low_stock())
         except FrontdeskError:
@@ -556,6 +557,8 @@ class DeskScreen(WorkScreen):
                 )
 
         def show(services: list[Any]) -> None:
+            from frontdesk.tui.screens.queue_dialogs import ServicePickModal
+
             others = [s for s in services if s.code != current.service_code]
             self.app.push_screen(ServicePickModal(f"Transfer {current.label} to…", others), picked)
 
@@ -573,6 +576,7 @@ class DeskScreen(WorkScreen):
         actor, current = self.actor, self._need_current()
         if not (actor and current):
             return
+        from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 
         modal = OutcomeModal(
             current.label,
@@ -629,6 +633,8 @@ class DeskScreen(WorkScreen):
             if then is not None:
                 then()
 
+        from frontdesk.tui.screens.packs import IssuePackModal
+
         self.app.push_screen(IssuePackModal(ticket.visitor_id, self._who(ticket)), issued)
 
     def _open_referral(self, ticket: TicketInfo, then: Callable[[], None] | None = None) -> None:
@@ -638,6 +644,8 @@ class DeskScreen(WorkScreen):
             # The dialog itself says "Referral to ... made."
             if then is not None:
                 then()
+
+        from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 
         self.app.push_screen(NewReferralModal(ticket.visitor_id, self._who(ticket)), saved)
 

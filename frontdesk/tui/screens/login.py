@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import Actor, FrontdeskError, ValidationError
 from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.work import run_service
 
 
@@ -56,7 +57,7 @@ class FirstRunScreen(Screen[None]):
                 "PIN again", Input(id="pin_repeat", password=True, max_length=12), name="pin_repeat"
             )
             yield Button("Create account and log in", variant="primary", id="create")
-        yield Footer()
+        yield CoalescingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -138,7 +139,7 @@ class LoginScreen(Screen[None]):
             if self.demo_pins:
                 lines = "\n".join(f"{n}: {p}" for n, p in self.demo_pins.items())
                 yield Static(f"Demo mode — staff and PINs:\n{lines}", id="demo-pins")
-        yield Footer()
+        yield CoalescingFooter()
 
     def on_mount(self) -> None:
         names = self.query_one("#names", OptionList)
@@ -217,7 +218,7 @@ class LockScreen(ModalScreen[Actor | None]):
             yield Static(f"{self.actor.name}, type your PIN to go on.", id="lock-who")
             yield Field("PIN", Input(id="pin", password=True, max_length=12), name="pin")
             yield Button("Log out", id="logout")
-        yield Footer()
+        yield CoalescingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()

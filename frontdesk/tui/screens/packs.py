@@ -37,6 +37,7 @@ from frontdesk.services.packs import (
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.stock_line import low_stock_line
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -55,15 +56,6 @@ def _actor(node: Widget | App[Any] | ModalScreen[Any]) -> Actor:
 
 def _local(node: Widget | ModalScreen[Any], moment: datetime) -> datetime:
     return _services(node).clock.to_local(moment)
-
-
-def low_stock_line(kinds: Iterable[PackKind]) -> str:
-    """ "Low stock: Student pack 6 left (reorder at 10) · ..." or "" when nothing is low."""
-    parts = [
-        f"{k.name} {'OUT OF STOCK' if k.out else f'{k.stock} left'} (reorder at {k.threshold})"
-        for k in kinds
-    ]
-    return ("Low stock: " + " · ".join(parts)) if parts else ""
 
 
 def show_low_stock(app: App[Any]) -> None:

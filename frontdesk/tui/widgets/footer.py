@@ -1,0 +1,29 @@
+"""Textual's Footer, recomposed once per burst of binding changes instead of once per change.
+
+Textual's Footer schedules a full recompose (every key removed and mounted again, each with
+its styles worked out) on *every* "bindings updated" signal; mounting a screen and moving
+the focus send several in a row, so a start rebuilt each footer five times. This one
+schedules at most one pending recompose; it runs after the refresh, so it shows the
+bindings as they are then, exactly what the last of the recomposes would have shown.
+"""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class CoalescingFooter(Footer):
+    _recompose_pending = False
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._recompose_pending:
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_pending = False
+        await self.recompose()
