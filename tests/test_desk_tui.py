@@ -711,9 +711,7 @@ def test_the_waiting_strip_wraps_between_services_never_inside_one() -> None:
         ServiceLoad("idle", "Nobody waiting", "X", 0, 0),
     ]
     wide = load_text(load, 200)
-    assert wide == (
-        "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) · R 4 (~60 min)"
-    )
+    assert wide == ("Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) · R 4 (~60 min)")
     lines = load_text(load, 71).splitlines()
     assert lines == [
         "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) ·",
