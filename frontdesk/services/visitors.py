@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -145,7 +145,7 @@ class VisitorService:
         row = Visitor(**values, created_at=now, updated_at=now)
         session.add(row)
         session.flush()
-        write_name_tokens(session, row)
+        write_name_tokens(session, row, new=True)
         return row
 
     def apply_in(self, session: Session, row: Visitor, values: dict[str, Any]) -> Visitor:
@@ -254,13 +254,22 @@ def name_tokens(text: str) -> list[str]:
     return sorted({w[:100] for w in words if w})
 
 
-def write_name_tokens(session: Session, row: Visitor) -> None:
-    """Keep one visitor's search index in step with the name (emptied when anonymised)."""
-    session.execute(delete(VisitorNameToken).where(VisitorNameToken.visitor_id == row.id))
+def write_name_tokens(session: Session, row: Visitor, *, new: bool = False) -> None:
+    """Keep one visitor's search index in step with the name (emptied when anonymised).
+
+    ``new``: the visitor was inserted in this transaction, so there are no old tokens to
+    delete. The tokens go in with one Core INSERT, not through the unit of work.
+    """
+    if not new:
+        session.execute(delete(VisitorNameToken).where(VisitorNameToken.visitor_id == row.id))
     if row.anonymised_at is not None:
         return
     tokens = name_tokens(f"{row.given_names} {row.family_name}")
-    session.add_all(VisitorNameToken(token=t, visitor_id=row.id) for t in tokens)
+    if tokens:
+        session.execute(
+            insert(VisitorNameToken),
+            [{"token": t, "visitor_id": row.id} for t in tokens],
+        )
 
 
 VISITOR_FIELDS = tuple(f.name for f in fields(VisitorInput))
