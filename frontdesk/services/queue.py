@@ -11,13 +11,29 @@ Several desks work one queue. Two rules keep that safe:
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, false, func, or_, select, true, union_all, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -51,6 +67,9 @@ CLOSED_STATUSES = ("done", "no_show", "cancelled", "not_served")
 CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": "Video call"}
 # How many of today's most recent service times the wait estimate looks at.
 RECENT_SERVICES = 10
+# The tables, for the Core statements of the busiest writes (call next, finish).
+_TICKETS = cast(Table, Ticket.__table__)
+_EVENTS = cast(Table, TicketEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -523,9 +542,8 @@ class QueueService:
 
     # -- transitions -------------------------------------------------------------------
     def _allowed_services(self, session: Session, desk: int) -> list[int]:
-        rows = session.execute(
-            select(Service.id, Service.code, Service.desks).where(Service.active)
-        )
+        conn = session.connection()
+        rows = conn.execute(_statements(conn.dialect.name)["allowed"])
         wanted = set(self.settings.desk_services)
         ids = []
         for service_id, code, desks_text in rows:
@@ -537,53 +555,44 @@ class QueueService:
             ids.append(service_id)
         return ids
 
-    def _next_waiting(self, session: Session, allowed: list[int]) -> Ticket | None:
-        """The waiting ticket "call next" takes, in the order of :meth:`_call_order`.
+    def _row_info(self, conn: Any, row: Any) -> TicketInfo:
+        """A ticket row (Core, from RETURNING) as the screens see it."""
+        code, sname, given, family, staff_name = conn.execute(
+            _statements(conn.dialect.name)["names"],
+            {"sid": row.service_id, "vid": row.visitor_id, "stid": row.staff_id},
+        ).one()
+        name = " ".join(p for p in (given, family) if p) or None
+        return self._make_info(row, code, sname, name, staff_name)
+
+    def _core_event(
+        self, conn: Any, ticket_id: int, action: str, actor: Actor, detail: str | None = None
+    ) -> None:
+        conn.execute(
+            _statements(conn.dialect.name)["event"],
+            {
+                "ticket_id": ticket_id,
+                "at": self.clock.now(),
+                "action": action,
+                "staff_id": actor.staff_id or None,
+                "desk": actor.desk,
+                "detail": detail,
+            },
+        )
+
+    def _next_waiting(self, conn: Any, allowed: list[int]) -> int | None:
+        """The id of the waiting ticket "call next" takes, in the order of :meth:`_call_order`.
 
         Sorting every waiting ticket costs milliseconds when hundreds wait. Instead: first
         the few that jump the line (priority, or an appointment that is due), sorted in full;
         when there are none, the first of the rest in arrival order, which the index
         (day, status, priority, arrived_at) gives without sorting.
         """
-        now = self.clock.now()
-        base = select(Ticket).where(
-            Ticket.day == self.clock.today(),
-            Ticket.status == "waiting",
-            Ticket.service_id.in_(allowed),
-        )
-        postgres = session.get_bind().dialect.name == "postgresql"
-        today = self.clock.today()
-        # A UNION of two index look-ups (an OR here made SQLite read every waiting ticket).
-        jumping = union_all(
-            select(Ticket.id).where(
-                Ticket.day == today, Ticket.status == "waiting", Ticket.priority == true()
-            ),
-            select(Ticket.id).where(
-                Ticket.day == today, Ticket.status == "waiting", Ticket.appointment_at <= now
-            ),
-        )
-        ahead = (
-            select(Ticket)
-            .where(Ticket.id.in_(jumping), Ticket.service_id.in_(allowed))
-            .order_by(*self._call_order())
-            .limit(1)
-        )
-        if postgres:
-            ahead = ahead.with_for_update(skip_locked=True)
-        ticket = session.scalar(ahead)
-        if ticket is not None:
-            return ticket
-        rest = (
-            base.where(
-                Ticket.priority == false(),
-                or_(Ticket.appointment_at.is_(None), Ticket.appointment_at > now),
-            )
-            .order_by(Ticket.arrived_at, Ticket.id)
-            .limit(1)
-        )
-        if postgres:
-            rest = rest.with_for_update(skip_locked=True)
-        return session.scalar(rest)
+        stmts = _statements(conn.dialect.name)
+        params = {"day": self.clock.today(), "now": self.clock.now(), "allowed": allowed}
+        found = conn.scalar(stmts["ahead"], params)
+        if found is None:
+            found = conn.scalar(stmts["rest"], params)
+        return cast(int | None, found)
 
     def _claim(self, session: Session, ticket: Ticket, actor: Actor, desk: int) -> None:
         now = self.clock.now()
@@ -596,10 +605,9 @@ class QueueService:
         self._event(session, ticket, "called", actor, f"desk {desk}")
 
     def _busy_check(self, session: Session, desk: int) -> None:
-        busy = session.scalar(
-            select(Ticket.label).where(
-                Ticket.day == self.clock.today(), Ticket.status == "called", Ticket.desk == desk
-            )
+        conn = session.connection()
+        busy = conn.scalar(
+            _statements(conn.dialect.name)["busy"], {"day": self.clock.today(), "desk": desk}
         )
         if busy:
             raise Conflict(
@@ -608,16 +616,30 @@ class QueueService:
             )
 
     def call_next(self, actor: Actor, desk: int) -> TicketInfo | None:
-        """Claim the next waiting ticket for this desk; None when nobody is waiting."""
+        """Claim the next waiting ticket for this desk; None when nobody is waiting.
+
+        The busiest write of the day: Core statements on the transaction's connection
+        (no unit of work, no ORM rows), the claim is one UPDATE .. RETURNING.
+        """
         require(actor, "queue.call")
         with self.db.write() as session:
             self._busy_check(session, desk)
             allowed = self._allowed_services(session, desk)
-            ticket = self._next_waiting(session, allowed)
-            if ticket is None:
+            conn = session.connection()
+            ticket_id = self._next_waiting(conn, allowed)
+            if ticket_id is None:
                 return None
-            self._claim(session, ticket, actor, desk)
-            return self._info(session, ticket)
+            row = conn.execute(
+                _statements(conn.dialect.name)["claim"],
+                {
+                    "tid": ticket_id,
+                    "desk": desk,
+                    "staff_id": actor.staff_id or None,
+                    "now": self.clock.now(),
+                },
+            ).one()
+            self._core_event(conn, row.id, "called", actor, f"desk {desk}")
+            return self._row_info(conn, row)
 
     def _locked(self, session: Session, ticket_id: int) -> Ticket:
         stmt = select(Ticket).where(Ticket.id == ticket_id)
@@ -645,6 +667,11 @@ class QueueService:
         self, session: Session, actor: Actor, ticket_id: int, statuses: Sequence[str] = ("called",)
     ) -> Ticket:
         ticket = self._locked(session, ticket_id)
+        self._check_mine(ticket, actor, statuses)
+        return ticket
+
+    @staticmethod
+    def _check_mine(ticket: Any, actor: Actor, statuses: Sequence[str]) -> None:
         if ticket.status not in statuses:
             raise Conflict(f"{ticket.label} is {_STATUS[ticket.status]}; nothing was changed.")
         if ticket.status == "called" and actor.desk and ticket.desk and actor.desk != ticket.desk:
@@ -654,7 +681,6 @@ class QueueService:
                 f"{ticket.label} is being served at desk {ticket.desk}, not at yours "
                 f"(desk {actor.desk}); nothing was changed."
             )
-        return ticket
 
     def recall(self, actor: Actor, ticket_id: int) -> TicketInfo:
         require(actor, "queue.call")
@@ -714,12 +740,17 @@ class QueueService:
             outcome, "outcome", label="The outcome note", max_length=1000, multiline=True
         )
         with self.db.write() as session:
-            ticket = self._mine(session, actor, ticket_id)
-            ticket.status = "done"
-            ticket.finished_at = self.clock.now()
-            ticket.outcome = note
-            self._event(session, ticket, "finished", actor)
-            return self._info(session, ticket)
+            conn = session.connection()
+            stmts = _statements(conn.dialect.name)
+            found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
+            if found is None:
+                raise NotFound("this ticket does not exist")
+            self._check_mine(found, actor, ("called",))
+            row = conn.execute(
+                stmts["finish"], {"tid": ticket_id, "now": self.clock.now(), "outcome": note}
+            ).one()
+            self._core_event(conn, row.id, "finished", actor)
+            return self._row_info(conn, row)
 
     def cancel(self, actor: Actor, ticket_id: int) -> TicketInfo:
         """The visitor left before being called (or the ticket was issued by mistake)."""
@@ -911,6 +942,91 @@ class QueueService:
         clean = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
         with self.db.write() as session:
             session.execute(update(Ticket).where(Ticket.id == ticket_id).values(notes=clean))
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The Core statements of call next and finish, built once per dialect.
+
+    Building a statement and its cache key costs more than running it on SQLite; these
+    are built once with bound parameters and reused (their cache key is memoised).
+    """
+    from frontdesk.db.models import Staff
+
+    t = _TICKETS.c
+    postgres = dialect == "postgresql"
+    now = bindparam("now", type_=Ticket.appointment_at.type)
+    day = bindparam("day", type_=t.day.type)
+    allowed: Any = bindparam("allowed", expanding=True)
+    is_due = and_(t.appointment_at.is_not(None), t.appointment_at <= now)
+    # A UNION of two index look-ups (an OR here made SQLite read every waiting ticket).
+    jumping = union_all(
+        select(t.id).where(t.day == day, t.status == "waiting", t.priority == true()),
+        select(t.id).where(t.day == day, t.status == "waiting", t.appointment_at <= now),
+    )
+    ahead = (
+        select(t.id)
+        .where(t.id.in_(jumping), t.service_id.in_(allowed))
+        .order_by(  # the same order as QueueService._call_order
+            t.priority.desc(),
+            case((is_due, 0), else_=1),
+            case((is_due, t.appointment_at), else_=None).asc().nulls_last(),
+            t.arrived_at,
+            t.id,
+        )
+        .limit(1)
+    )
+    rest = (
+        select(t.id)
+        .where(
+            t.day == day,
+            t.status == "waiting",
+            t.service_id.in_(allowed),
+            t.priority == false(),
+            or_(t.appointment_at.is_(None), t.appointment_at > now),
+        )
+        .order_by(t.arrived_at, t.id)
+        .limit(1)
+    )
+    ticket = select(*_TICKETS.c).where(t.id == bindparam("tid"))
+    if postgres:
+        ahead = ahead.with_for_update(skip_locked=True)
+        rest = rest.with_for_update(skip_locked=True)
+        ticket = ticket.with_for_update()
+    vid = bindparam("vid", type_=Integer)
+    return {
+        "busy": select(t.label).where(
+            t.day == day, t.status == "called", t.desk == bindparam("desk")
+        ),
+        "allowed": select(Service.id, Service.code, Service.desks).where(Service.active),
+        "ahead": ahead,
+        "rest": rest,
+        "ticket": ticket,
+        "claim": update(_TICKETS)
+        .where(t.id == bindparam("tid"))
+        .values(
+            status="called",
+            desk=bindparam("desk"),
+            staff_id=bindparam("staff_id", type_=Integer),
+            called_at=now,
+            first_called_at=func.coalesce(t.first_called_at, now),
+        )
+        .returning(*_TICKETS.c),
+        "finish": update(_TICKETS)
+        .where(t.id == bindparam("tid"))
+        .values(status="done", finished_at=now, outcome=bindparam("outcome", type_=Text))
+        .returning(*_TICKETS.c),
+        "event": insert(_EVENTS),
+        "names": select(
+            Service.code,
+            Service.name,
+            select(Visitor.given_names).where(Visitor.id == vid).scalar_subquery(),
+            select(Visitor.family_name).where(Visitor.id == vid).scalar_subquery(),
+            select(Staff.name)
+            .where(Staff.id == bindparam("stid", type_=Integer))
+            .scalar_subquery(),
+        ).where(Service.id == bindparam("sid")),
+    }
 
 
 _STATUS = {
