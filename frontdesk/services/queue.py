@@ -67,6 +67,8 @@ CLOSED_STATUSES = ("done", "no_show", "cancelled", "not_served")
 CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": "Video call"}
 # How many of today's most recent service times the wait estimate looks at.
 RECENT_SERVICES = 10
+# Built once: building a statement costs more than SQLite running it.
+_SERVICE_BY_CODE = select(Service).where(Service.code == bindparam("code"))
 # The tables, for the Core statements of the busiest writes (call next, finish).
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -217,24 +219,16 @@ class QueueService:
     def _service(self, session: Session, code: str, field: str = "service") -> Service:
         if not isinstance(code, str) or len(code) > 40 or has_control_chars(code):
             raise ValidationError(field, "pick a service from the list")  # PostgreSQL: no NUL
-        row = session.scalar(select(Service).where(Service.code == code))
+        row = session.scalar(_SERVICE_BY_CODE, {"code": code})
         if row is None or not row.active:
             raise ValidationError(field, "pick a service from the list")
         return row
 
     # -- issuing -----------------------------------------------------------------------
     def _next_label(self, session: Session, day: date, prefix: str) -> str:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = (
-            insert(TicketCounter)
-            .values(day=day, prefix=prefix, last=1)
-            .on_conflict_do_update(
-                index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
-            )
-            .returning(TicketCounter.last)
-        )
-        number = session.execute(stmt).scalar_one()
+        conn = session.connection()
+        stmt = _statements(conn.dialect.name)["next_number"]
+        number = conn.execute(stmt, {"day": day, "prefix": prefix}).scalar_one()
         return f"{prefix}{number:03d}"
 
     def _event(
@@ -994,7 +988,15 @@ def _statements(dialect: str) -> dict[str, Any]:
         rest = rest.with_for_update(skip_locked=True)
         ticket = ticket.with_for_update()
     vid = bindparam("vid", type_=Integer)
+    upsert = postgresql.insert if postgres else sqlite.insert
     return {
+        # Ticket numbers: one atomic bump of the per-day, per-prefix counter.
+        "next_number": upsert(TicketCounter)
+        .values(day=day, prefix=bindparam("prefix", type_=Text), last=1)
+        .on_conflict_do_update(
+            index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
+        )
+        .returning(TicketCounter.last),
         "busy": select(t.label).where(
             t.day == day, t.status == "called", t.desk == bindparam("desk")
         ),
