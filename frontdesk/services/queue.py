@@ -330,16 +330,15 @@ class QueueService:
         if values is None and visitor_id is None:
             raise ValidationError("given_names", "type the visitor's name")
         with self.db.write() as session:
-            service = self._service(session, service_code)
             if values is not None and visitor_id is None:
-                visitor = self.visitors.create_in(session, values)
-            else:
-                found = session.get(Visitor, visitor_id)
-                if found is None or found.anonymised_at is not None:
-                    raise NotFound("this visitor no longer exists")
-                visitor = found
-                if values is not None:  # the clerk corrected the returning visitor's details
-                    self.visitors.apply_in(session, visitor, values)
+                # The desk's everyday case, in Core: a new visitor and a walk-in ticket.
+                return self._register_new(session, actor, values, service_code, priority)
+            service = self._service(session, service_code)
+            visitor = session.get(Visitor, visitor_id)
+            if visitor is None or visitor.anonymised_at is not None:
+                raise NotFound("this visitor no longer exists")
+            if values is not None:  # the clerk corrected the returning visitor's details
+                self.visitors.apply_in(session, visitor, values)
             ticket = self.issue_in(
                 session,
                 actor,
@@ -349,6 +348,47 @@ class QueueService:
                 service=service,
             )
             return to_record(visitor), self._info(session, ticket)
+
+    def _register_new(
+        self,
+        session: Session,
+        actor: Actor,
+        values: dict[str, Any],
+        service_code: str,
+        priority: bool,
+    ) -> tuple[VisitorRecord, TicketInfo]:
+        if (
+            not isinstance(service_code, str)
+            or len(service_code) > 40
+            or has_control_chars(service_code)
+        ):
+            raise ValidationError("service", "pick a service from the list")
+        conn = session.connection()
+        stmts = _statements(conn.dialect.name)
+        service = conn.execute(stmts["service"], {"code": service_code}).one_or_none()
+        if service is None or not service.active:
+            raise ValidationError("service", "pick a service from the list")
+        visitor = self.visitors.create_row_in(session, values)
+        day = self.clock.today()
+        row: Any = conn.execute(
+            stmts["issue"],
+            {
+                "day": day,
+                "label": self._next_label(session, day, service.prefix),
+                "service_id": service.id,
+                "visitor_id": visitor.id,
+                "source": "walk_in",
+                "priority": priority,
+                "appointment_at": None,
+                "status": "waiting",
+                "arrived_at": self.clock.now(),
+                "recalls": 0,
+                "notes": None,
+            },
+        ).one()
+        self._core_event(conn, row.id, "issued", actor, service.code)
+        name = " ".join(p for p in (visitor.given_names, visitor.family_name) if p) or None
+        return to_record(visitor), self._make_info(row, service.code, service.name, name, None)
 
     # -- reading the queue -------------------------------------------------------------
     def _rows(self, session: Session, stmt: Any) -> list[TicketInfo]:
@@ -990,6 +1030,10 @@ def _statements(dialect: str) -> dict[str, Any]:
     vid = bindparam("vid", type_=Integer)
     upsert = postgresql.insert if postgres else sqlite.insert
     return {
+        "service": select(
+            Service.id, Service.code, Service.name, Service.prefix, Service.active
+        ).where(Service.code == bindparam("code")),
+        "issue": insert(_TICKETS).returning(*_TICKETS.c),
         # Ticket numbers: one atomic bump of the per-day, per-prefix counter.
         "next_number": upsert(TicketCounter)
         .values(day=day, prefix=bindparam("prefix", type_=Text), last=1)
