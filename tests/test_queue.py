@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -70,6 +71,41 @@ def test_call_order_priority_then_due_appointments_then_arrival(
         order.append(called.id)
     assert order == [urgent.id, appt_id, first.id, second.id, later_id]
     assert services.queue.call_next(clerk, 6) is None
+
+
+def test_call_next_takes_tickets_in_the_order_the_queue_shows(
+    services: Services, clerk: Actor
+) -> None:
+    # Call next finds the ticket through indexes (the few that jump the line, then the first
+    # in arrival order); the queue screen sorts them all. Both must agree, ties included.
+    rng = random.Random(7)
+    with services.db.write() as session:
+        for i in range(24):
+            if i % 3 == 0:
+                services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+            kind = rng.choice(["walk_in", "walk_in", "due", "later"])
+            appointment_at = None
+            if kind == "due":
+                appointment_at = services.clock.now() - timedelta(minutes=rng.randint(0, 30))
+            elif kind == "later":
+                appointment_at = services.clock.now() + timedelta(hours=2)
+            services.queue.issue_in(
+                session,
+                clerk,
+                rng.choice(["info", "bsn_registration"]),
+                source="walk_in" if kind == "walk_in" else "appointment",
+                appointment_at=appointment_at,
+                priority=rng.random() < 0.2,
+            )
+    shown = [t.id for t in services.queue.today(clerk) if t.status == "waiting"]
+    called = []
+    for _ in shown:
+        ticket = services.queue.call_next(clerk, 1)
+        assert ticket is not None
+        called.append(ticket.id)
+        services.queue.finish(clerk, ticket.id)
+    assert called == shown
+    assert services.queue.call_next(clerk, 1) is None
 
 
 def test_a_desk_finishes_before_calling_again(services: Services, clerk: Actor) -> None:

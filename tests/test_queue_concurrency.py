@@ -84,3 +84,20 @@ def test_four_desks_never_share_a_ticket(services, tmp_path: Path) -> None:  # t
     assert {desk for _l, _s, desk in tickets} == set(range(1, DESKS + 1))
     labels = sorted(label for label, _s, _d in tickets if label.startswith("A"))
     assert labels == [f"A{n:03d}" for n in range(1, len(labels) + 1)], "a gap in the numbers"
+
+
+def test_sqlite_readers_wait_for_a_busy_database_after_a_write(tmp_path: Path) -> None:
+    # A writer retries BEGIN IMMEDIATE itself with busy_timeout 0, and leaves it at 0 for
+    # the next write on the connection; a read transaction must get SQLite's wait back.
+    from frontdesk.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'busy.sqlite3'}", pool_size=1, max_overflow=0)
+    try:
+        for _ in range(2):
+            with db.write() as session:
+                assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 0
+            with db.read() as session:
+                timeout = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+                assert timeout == 15000
+    finally:
+        db.dispose()

@@ -48,29 +48,37 @@ def _prepare_sqlite_file(path: Path) -> None:
         raise DatabaseUnavailable(f"no permission to write in {path.parent}")
 
 
-def _begin_immediate(dbapi_conn: Any) -> None:
+def _set_busy_timeout(dbapi_conn: Any, info: dict[str, Any], ms: int) -> None:
+    """Set the connection's busy timeout, unless it is set so already (one PRAGMA saved)."""
+    if info.get("busy_timeout_ms", SQLITE_BUSY_TIMEOUT_MS) != ms:
+        dbapi_conn.execute(f"PRAGMA busy_timeout={ms}")
+        info["busy_timeout_ms"] = ms
+
+
+def _begin_immediate(dbapi_conn: Any, info: dict[str, Any]) -> None:
     """Take SQLite's write lock, retrying every millisecond or so while another desk has it.
 
     SQLite's own busy handler backs off in steps of up to 100 ms, so with several desks
     the waiting ones sleep long after the lock is free; write transactions here last a
     few milliseconds, so a short, jittered retry keeps the desks moving.
+
+    The busy timeout stays 0 after a write (holding the write lock, a WAL writer waits for
+    nobody); the next read transaction on this connection puts it back (see "begin"). So
+    a run of writes costs one statement each, not three.
     """
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    dbapi_conn.execute("PRAGMA busy_timeout=0")
-    try:
-        pause = 0.0005
-        while True:
-            try:
-                dbapi_conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                busy = "locked" in str(exc) or "busy" in str(exc)
-                if not busy or time.monotonic() > deadline:
-                    raise
-            time.sleep(pause * (0.5 + random.random()))
-            pause = min(pause * 1.5, 0.01)
-    finally:
-        dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    _set_busy_timeout(dbapi_conn, info, 0)
+    pause = 0.0005
+    while True:
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 1.5, 0.01)
 
 
 def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
@@ -93,14 +101,17 @@ def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        _record.info["busy_timeout_ms"] = SQLITE_BUSY_TIMEOUT_MS
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front, so two desks never both read "next ticket"
         # and then fight over the upgrade; readers stay deferred and never block writers.
+        dbapi_conn, info = conn.connection.dbapi_connection, conn.connection.info
         if conn.get_execution_options().get("frontdesk_write", False):
-            _begin_immediate(conn.connection.dbapi_connection)
+            _begin_immediate(dbapi_conn, info)
         else:
+            _set_busy_timeout(dbapi_conn, info, SQLITE_BUSY_TIMEOUT_MS)
             conn.exec_driver_sql("BEGIN")
 
     return engine

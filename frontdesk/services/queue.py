@@ -11,15 +11,32 @@ Several desks work one queue. Two rules keep that safe:
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from frontdesk.clock import Clock
 from frontdesk.config import ServiceDefault, Settings
@@ -52,6 +69,11 @@ CLOSED_STATUSES = ("done", "no_show", "cancelled", "not_served")
 CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": "Video call"}
 # How many of today's most recent service times the wait estimate looks at.
 RECENT_SERVICES = 10
+# Built once: building a statement costs more than SQLite running it.
+_SERVICE_BY_CODE = select(Service).where(Service.code == bindparam("code"))
+# The tables, for the Core statements of the busiest writes (call next, finish).
+_TICKETS = cast(Table, Ticket.__table__)
+_EVENTS = cast(Table, TicketEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -207,26 +229,16 @@ class QueueService:
     def _service(self, session: Session, code: str, field: str = "service") -> Service:
         if not isinstance(code, str) or len(code) > 40 or has_control_chars(code):
             raise ValidationError(field, "pick a service from the list")  # PostgreSQL: no NUL
-        row = session.scalar(select(Service).where(Service.code == code))
+        row = session.scalar(_SERVICE_BY_CODE, {"code": code})
         if row is None or not row.active:
             raise ValidationError(field, "pick a service from the list")
         return row
 
     # -- issuing -----------------------------------------------------------------------
     def _next_label(self, session: Session, day: date, prefix: str) -> str:
-        dialect = session.get_bind().dialect.name
-        from sqlalchemy.dialects import postgresql, sqlite  # postgresql's: 20 ms at import
-
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = (
-            insert(TicketCounter)
-            .values(day=day, prefix=prefix, last=1)
-            .on_conflict_do_update(
-                index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
-            )
-            .returning(TicketCounter.last)
-        )
-        number = session.execute(stmt).scalar_one()
+        conn = session.connection()
+        stmt = _statements(conn.dialect.name)["next_number"]
+        number = conn.execute(stmt, {"day": day, "prefix": prefix}).scalar_one()
         return f"{prefix}{number:03d}"
 
     def _event(
@@ -259,9 +271,15 @@ class QueueService:
         source: str = "walk_in",
         appointment_at: datetime | None = None,
         notes: str | None = None,
+        service: Service | None = None,
     ) -> Ticket:
-        """Issue a ticket inside the caller's transaction (registration, appointment check-in)."""
-        service = self._service(session, service_code)
+        """Issue a ticket inside the caller's transaction (registration, appointment check-in).
+
+        ``service``: the row for ``service_code`` when the caller has checked it already in
+        this transaction (saves reading it twice).
+        """
+        if service is None or service.code != service_code:
+            service = self._service(session, service_code)
         day = self.clock.today()
         now = self.clock.now()
         ticket = Ticket(
@@ -322,20 +340,65 @@ class QueueService:
         if values is None and visitor_id is None:
             raise ValidationError("given_names", "type the visitor's name")
         with self.db.write() as session:
-            self._service(session, service_code)
             if values is not None and visitor_id is None:
-                visitor = self.visitors.create_in(session, values)
-            else:
-                found = session.get(Visitor, visitor_id)
-                if found is None or found.anonymised_at is not None:
-                    raise NotFound("this visitor no longer exists")
-                visitor = found
-                if values is not None:  # the clerk corrected the returning visitor's details
-                    self.visitors.apply_in(session, visitor, values)
+                # The desk's everyday case, in Core: a new visitor and a walk-in ticket.
+                return self._register_new(session, actor, values, service_code, priority)
+            service = self._service(session, service_code)
+            visitor = session.get(Visitor, visitor_id)
+            if visitor is None or visitor.anonymised_at is not None:
+                raise NotFound("this visitor no longer exists")
+            if values is not None:  # the clerk corrected the returning visitor's details
+                self.visitors.apply_in(session, visitor, values)
             ticket = self.issue_in(
-                session, actor, service_code, visitor_id=visitor.id, priority=priority
+                session,
+                actor,
+                service_code,
+                visitor_id=visitor.id,
+                priority=priority,
+                service=service,
             )
             return to_record(visitor), self._info(session, ticket)
+
+    def _register_new(
+        self,
+        session: Session,
+        actor: Actor,
+        values: dict[str, Any],
+        service_code: str,
+        priority: bool,
+    ) -> tuple[VisitorRecord, TicketInfo]:
+        if (
+            not isinstance(service_code, str)
+            or len(service_code) > 40
+            or has_control_chars(service_code)
+        ):
+            raise ValidationError("service", "pick a service from the list")
+        conn = session.connection()
+        stmts = _statements(conn.dialect.name)
+        service = conn.execute(stmts["service"], {"code": service_code}).one_or_none()
+        if service is None or not service.active:
+            raise ValidationError("service", "pick a service from the list")
+        visitor = self.visitors.create_row_in(session, values)
+        day = self.clock.today()
+        row: Any = conn.execute(
+            stmts["issue"],
+            {
+                "day": day,
+                "label": self._next_label(session, day, service.prefix),
+                "service_id": service.id,
+                "visitor_id": visitor.id,
+                "source": "walk_in",
+                "priority": priority,
+                "appointment_at": None,
+                "status": "waiting",
+                "arrived_at": self.clock.now(),
+                "recalls": 0,
+                "notes": None,
+            },
+        ).one()
+        self._core_event(conn, row.id, "issued", actor, service.code)
+        name = " ".join(p for p in (visitor.given_names, visitor.family_name) if p) or None
+        return to_record(visitor), self._make_info(row, service.code, service.name, name, None)
 
     # -- reading the queue -------------------------------------------------------------
     def _rows(self, session: Session, stmt: Any) -> list[TicketInfo]:
@@ -391,18 +454,42 @@ class QueueService:
         from frontdesk.db.models import Staff
 
         session.flush()
-        service = session.get(Service, ticket.service_id)
-        assert service is not None
-        name = None
-        if ticket.visitor_id is not None:
-            visitor = session.get(Visitor, ticket.visitor_id)
-            if visitor is not None:
-                name = " ".join(p for p in (visitor.given_names, visitor.family_name) if p)
-        staff_name = None
-        if ticket.staff_id is not None:
-            staff = session.get(Staff, ticket.staff_id)
+        held = session.identity_map
+        service = held.get(identity_key(Service, ticket.service_id))
+        visitor = (
+            held.get(identity_key(Visitor, ticket.visitor_id))
+            if ticket.visitor_id is not None
+            else None
+        )
+        staff = held.get(identity_key(Staff, ticket.staff_id)) if ticket.staff_id else None
+        if (
+            service is None
+            or (ticket.visitor_id is not None and visitor is None)
+            or (ticket.staff_id is not None and staff is None)
+        ):
+            # Not in the session (a call or a finish): one SELECT instead of three gets.
+            # Scalar subqueries: each is a primary-key look-up (a join on bound values made
+            # SQLite scan the visitors).
+            row = session.execute(
+                select(
+                    Service.code,
+                    Service.name,
+                    select(Visitor.given_names)
+                    .where(Visitor.id == ticket.visitor_id)
+                    .scalar_subquery(),
+                    select(Visitor.family_name)
+                    .where(Visitor.id == ticket.visitor_id)
+                    .scalar_subquery(),
+                    select(Staff.name).where(Staff.id == ticket.staff_id).scalar_subquery(),
+                ).where(Service.id == ticket.service_id)
+            ).one()
+            code, sname, given, family, staff_name = row
+        else:
+            code, sname = service.code, service.name
+            given, family = (visitor.given_names, visitor.family_name) if visitor else (None, None)
             staff_name = staff.name if staff is not None else None
-        return self._make_info(ticket, service.code, service.name, name or None, staff_name)
+        name = " ".join(p for p in (given, family) if p) or None
+        return self._make_info(ticket, code, sname, name, staff_name)
 
     def _call_order(self) -> list[Any]:
         now = self.clock.now()
@@ -552,17 +639,57 @@ class QueueService:
 
     # -- transitions -------------------------------------------------------------------
     def _allowed_services(self, session: Session, desk: int) -> list[int]:
-        rows = session.scalars(select(Service).where(Service.active))
+        conn = session.connection()
+        rows = conn.execute(_statements(conn.dialect.name)["allowed"])
         wanted = set(self.settings.desk_services)
         ids = []
-        for row in rows:
-            if wanted and row.code not in wanted:
+        for service_id, code, desks_text in rows:
+            if wanted and code not in wanted:
                 continue
-            desks = _desks(row.desks)
+            desks = _desks(desks_text)
             if desks and desk not in desks:
                 continue
-            ids.append(row.id)
+            ids.append(service_id)
         return ids
+
+    def _row_info(self, conn: Any, row: Any) -> TicketInfo:
+        """A ticket row (Core, from RETURNING) as the screens see it."""
+        code, sname, given, family, staff_name = conn.execute(
+            _statements(conn.dialect.name)["names"],
+            {"sid": row.service_id, "vid": row.visitor_id, "stid": row.staff_id},
+        ).one()
+        name = " ".join(p for p in (given, family) if p) or None
+        return self._make_info(row, code, sname, name, staff_name)
+
+    def _core_event(
+        self, conn: Any, ticket_id: int, action: str, actor: Actor, detail: str | None = None
+    ) -> None:
+        conn.execute(
+            _statements(conn.dialect.name)["event"],
+            {
+                "ticket_id": ticket_id,
+                "at": self.clock.now(),
+                "action": action,
+                "staff_id": actor.staff_id or None,
+                "desk": actor.desk,
+                "detail": detail,
+            },
+        )
+
+    def _next_waiting(self, conn: Any, allowed: list[int]) -> int | None:
+        """The id of the waiting ticket "call next" takes, in the order of :meth:`_call_order`.
+
+        Sorting every waiting ticket costs milliseconds when hundreds wait. Instead: first
+        the few that jump the line (priority, or an appointment that is due), sorted in full;
+        when there are none, the first of the rest in arrival order, which the index
+        (day, status, priority, arrived_at) gives without sorting.
+        """
+        stmts = _statements(conn.dialect.name)
+        params = {"day": self.clock.today(), "now": self.clock.now(), "allowed": allowed}
+        found = conn.scalar(stmts["ahead"], params)
+        if found is None:
+            found = conn.scalar(stmts["rest"], params)
+        return cast(int | None, found)
 
     def _claim(self, session: Session, ticket: Ticket, actor: Actor, desk: int) -> None:
         now = self.clock.now()
@@ -575,10 +702,9 @@ class QueueService:
         self._event(session, ticket, "called", actor, f"desk {desk}")
 
     def _busy_check(self, session: Session, desk: int) -> None:
-        busy = session.scalar(
-            select(Ticket.label).where(
-                Ticket.day == self.clock.today(), Ticket.status == "called", Ticket.desk == desk
-            )
+        conn = session.connection()
+        busy = conn.scalar(
+            _statements(conn.dialect.name)["busy"], {"day": self.clock.today(), "desk": desk}
         )
         if busy:
             raise Conflict(
@@ -587,28 +713,30 @@ class QueueService:
             )
 
     def call_next(self, actor: Actor, desk: int) -> TicketInfo | None:
-        """Claim the next waiting ticket for this desk; None when nobody is waiting."""
+        """Claim the next waiting ticket for this desk; None when nobody is waiting.
+
+        The busiest write of the day: Core statements on the transaction's connection
+        (no unit of work, no ORM rows), the claim is one UPDATE .. RETURNING.
+        """
         require(actor, "queue.call")
         with self.db.write() as session:
             self._busy_check(session, desk)
             allowed = self._allowed_services(session, desk)
-            stmt = (
-                select(Ticket)
-                .where(
-                    Ticket.day == self.clock.today(),
-                    Ticket.status == "waiting",
-                    Ticket.service_id.in_(allowed),
-                )
-                .order_by(*self._call_order())
-                .limit(1)
-            )
-            if session.get_bind().dialect.name == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
-            ticket = session.scalar(stmt)
-            if ticket is None:
+            conn = session.connection()
+            ticket_id = self._next_waiting(conn, allowed)
+            if ticket_id is None:
                 return None
-            self._claim(session, ticket, actor, desk)
-            return self._info(session, ticket)
+            row = conn.execute(
+                _statements(conn.dialect.name)["claim"],
+                {
+                    "tid": ticket_id,
+                    "desk": desk,
+                    "staff_id": actor.staff_id or None,
+                    "now": self.clock.now(),
+                },
+            ).one()
+            self._core_event(conn, row.id, "called", actor, f"desk {desk}")
+            return self._row_info(conn, row)
 
     def _locked(self, session: Session, ticket_id: int) -> Ticket:
         stmt = select(Ticket).where(Ticket.id == ticket_id)
@@ -636,6 +764,11 @@ class QueueService:
         self, session: Session, actor: Actor, ticket_id: int, statuses: Sequence[str] = ("called",)
     ) -> Ticket:
         ticket = self._locked(session, ticket_id)
+        self._check_mine(ticket, actor, statuses)
+        return ticket
+
+    @staticmethod
+    def _check_mine(ticket: Any, actor: Actor, statuses: Sequence[str]) -> None:
         if ticket.status not in statuses:
             raise Conflict(f"{ticket.label} is {_STATUS[ticket.status]}; nothing was changed.")
         if ticket.status == "called" and actor.desk and ticket.desk and actor.desk != ticket.desk:
@@ -645,7 +778,6 @@ class QueueService:
                 f"{ticket.label} is being served at desk {ticket.desk}, not at yours "
                 f"(desk {actor.desk}); nothing was changed."
             )
-        return ticket
 
     def recall(self, actor: Actor, ticket_id: int) -> TicketInfo:
         require(actor, "queue.call")
@@ -705,12 +837,17 @@ class QueueService:
             outcome, "outcome", label="The outcome note", max_length=1000, multiline=True
         )
         with self.db.write() as session:
-            ticket = self._mine(session, actor, ticket_id)
-            ticket.status = "done"
-            ticket.finished_at = self.clock.now()
-            ticket.outcome = note
-            self._event(session, ticket, "finished", actor)
-            return self._info(session, ticket)
+            conn = session.connection()
+            stmts = _statements(conn.dialect.name)
+            found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
+            if found is None:
+                raise NotFound("this ticket does not exist")
+            self._check_mine(found, actor, ("called",))
+            row = conn.execute(
+                stmts["finish"], {"tid": ticket_id, "now": self.clock.now(), "outcome": note}
+            ).one()
+            self._core_event(conn, row.id, "finished", actor)
+            return self._row_info(conn, row)
 
     def cancel(self, actor: Actor, ticket_id: int) -> TicketInfo:
         """The visitor left before being called (or the ticket was issued by mistake)."""
@@ -896,6 +1033,105 @@ class QueueService:
         clean = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
         with self.db.write() as session:
             session.execute(update(Ticket).where(Ticket.id == ticket_id).values(notes=clean))
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The Core statements of call next and finish, built once per dialect.
+
+    Building a statement and its cache key costs more than running it on SQLite; these
+    are built once with bound parameters and reused (their cache key is memoised).
+    """
+    from frontdesk.db.models import Staff
+
+    t = _TICKETS.c
+    postgres = dialect == "postgresql"
+    now = bindparam("now", type_=Ticket.appointment_at.type)
+    day = bindparam("day", type_=t.day.type)
+    allowed: Any = bindparam("allowed", expanding=True)
+    is_due = and_(t.appointment_at.is_not(None), t.appointment_at <= now)
+    # A UNION of two index look-ups (an OR here made SQLite read every waiting ticket).
+    jumping = union_all(
+        select(t.id).where(t.day == day, t.status == "waiting", t.priority == true()),
+        select(t.id).where(t.day == day, t.status == "waiting", t.appointment_at <= now),
+    )
+    ahead = (
+        select(t.id)
+        .where(t.id.in_(jumping), t.service_id.in_(allowed))
+        .order_by(  # the same order as QueueService._call_order
+            t.priority.desc(),
+            case((is_due, 0), else_=1),
+            case((is_due, t.appointment_at), else_=None).asc().nulls_last(),
+            t.arrived_at,
+            t.id,
+        )
+        .limit(1)
+    )
+    rest = (
+        select(t.id)
+        .where(
+            t.day == day,
+            t.status == "waiting",
+            t.service_id.in_(allowed),
+            t.priority == false(),
+            or_(t.appointment_at.is_(None), t.appointment_at > now),
+        )
+        .order_by(t.arrived_at, t.id)
+        .limit(1)
+    )
+    ticket = select(*_TICKETS.c).where(t.id == bindparam("tid"))
+    if postgres:
+        ahead = ahead.with_for_update(skip_locked=True)
+        rest = rest.with_for_update(skip_locked=True)
+        ticket = ticket.with_for_update()
+    vid = bindparam("vid", type_=Integer)
+    from sqlalchemy.dialects import postgresql, sqlite  # postgresql's: 20 ms at import
+
+    upsert = postgresql.insert if postgres else sqlite.insert
+    return {
+        "service": select(
+            Service.id, Service.code, Service.name, Service.prefix, Service.active
+        ).where(Service.code == bindparam("code")),
+        "issue": insert(_TICKETS).returning(*_TICKETS.c),
+        # Ticket numbers: one atomic bump of the per-day, per-prefix counter.
+        "next_number": upsert(TicketCounter)
+        .values(day=day, prefix=bindparam("prefix", type_=Text), last=1)
+        .on_conflict_do_update(
+            index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
+        )
+        .returning(TicketCounter.last),
+        "busy": select(t.label).where(
+            t.day == day, t.status == "called", t.desk == bindparam("desk")
+        ),
+        "allowed": select(Service.id, Service.code, Service.desks).where(Service.active),
+        "ahead": ahead,
+        "rest": rest,
+        "ticket": ticket,
+        "claim": update(_TICKETS)
+        .where(t.id == bindparam("tid"))
+        .values(
+            status="called",
+            desk=bindparam("desk"),
+            staff_id=bindparam("staff_id", type_=Integer),
+            called_at=now,
+            first_called_at=func.coalesce(t.first_called_at, now),
+        )
+        .returning(*_TICKETS.c),
+        "finish": update(_TICKETS)
+        .where(t.id == bindparam("tid"))
+        .values(status="done", finished_at=now, outcome=bindparam("outcome", type_=Text))
+        .returning(*_TICKETS.c),
+        "event": insert(_EVENTS),
+        "names": select(
+            Service.code,
+            Service.name,
+            select(Visitor.given_names).where(Visitor.id == vid).scalar_subquery(),
+            select(Visitor.family_name).where(Visitor.id == vid).scalar_subquery(),
+            select(Staff.name)
+            .where(Staff.id == bindparam("stid", type_=Integer))
+            .scalar_subquery(),
+        ).where(Service.id == bindparam("sid")),
+    }
 
 
 _STATUS = {

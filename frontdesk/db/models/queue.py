@@ -52,6 +52,9 @@ class Ticket(Base):
         UniqueConstraint("day", "label"),
         Index("ix_tickets_day_status", "day", "status"),
         Index("ix_tickets_visitor_id", "visitor_id"),
+        # "call next" walks these in call order and stops at the first ticket it may take.
+        Index("ix_tickets_call_order", "day", "status", "priority", "arrived_at"),
+        Index("ix_tickets_due", "day", "status", "appointment_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
