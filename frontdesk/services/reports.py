@@ -512,15 +512,32 @@ class VisitorSection:
     key = "visitors"
 
     def _grouped(
-        self, session: Session, period: Period, column: Any
-    ) -> dict[str | None, tuple[int, int]]:
+        self, session: Session, period: Period
+    ) -> tuple[dict[str | None, tuple[int, int]], dict[str | None, tuple[int, int]]]:
+        """Served visits and distinct visitors per category and per nationality.
+
+        One pass over the period's tickets for both figures (it was one per figure): a
+        visitor has one category and one nationality, so the distinct visitors of a
+        category are the sum over its nationalities, and the other way round.
+        """
         stmt = (
-            select(column, func.count(Ticket.id), func.count(func.distinct(Ticket.visitor_id)))
+            select(
+                Visitor.category,
+                Visitor.nationality,
+                func.count(Ticket.id),
+                func.count(func.distinct(Ticket.visitor_id)),
+            )
             .join(Visitor, Visitor.id == Ticket.visitor_id)
             .where(Ticket.day >= period.start, Ticket.day <= period.end, Ticket.status == "done")
-            .group_by(column)
+            .group_by(Visitor.category, Visitor.nationality)
         )
-        return {key: (int(n), int(people)) for key, n, people in session.execute(stmt)}
+        cats: dict[str | None, tuple[int, int]] = {}
+        nats: dict[str | None, tuple[int, int]] = {}
+        for cat, nat, n, people in session.execute(stmt):
+            for target, key in ((cats, cat), (nats, nat)):
+                was = target.get(key, (0, 0))
+                target[key] = (was[0] + int(n), was[1] + int(people))
+        return cats, nats
 
     def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
         return []
@@ -528,16 +545,14 @@ class VisitorSection:
     def period_tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        cats = self._grouped(session, period, Visitor.category)
-        cats_before = self._grouped(session, previous, Visitor.category)
+        cats, nat = self._grouped(session, period)
+        cats_before, nat_before = self._grouped(session, previous)
         cat_rows = []
         for code, label in [*CATEGORIES.items(), (None, "Not recorded")]:
             visits, people = cats.get(code, (0, 0))
             before = cats_before.get(code, (0, 0))[0]
             if visits or before:
                 cat_rows.append((label, visits, people, before, _change(visits, before)))
-        nat = self._grouped(session, period, Visitor.nationality)
-        nat_before = self._grouped(session, previous, Visitor.nationality)
         ranked = sorted(
             ((code, v) for code, v in nat.items() if code), key=lambda kv: (-kv[1][0], kv[0] or "")
         )[:TOP_NATIONALITIES]
