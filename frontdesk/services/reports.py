@@ -308,28 +308,40 @@ class QueueSection:
         in_range = and_(Ticket.day >= period.start, Ticket.day <= period.end)
         wait, service_time = _wait(session), _service_time(session)
         called = Ticket.first_called_at.is_not(None)
+        served = and_(called, Ticket.status == "done")
         target = target_wait_in(session, self.settings)
+        names = dict(session.execute(select(Service.id, Service.name)).all())
+        # One scan for the counts and sums per service and per day (the "Visits per day"
+        # table is the same scan summed the other way), one for the wait minutes.
         stmt = (
             select(
-                Service.name,
-                Service.id,
+                Ticket.service_id,
+                Ticket.day,
                 func.count(Ticket.id),
                 _sum_if(Ticket.status == "done"),
                 _sum_if(Ticket.status == "no_show"),
                 _sum_if(Ticket.status == "cancelled"),
                 _sum_if(Ticket.status == "not_served"),
-                func.avg(case((called, wait), else_=None)),
-                func.avg(case((and_(called, Ticket.status == "done"), service_time), else_=None)),
                 # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms
                 _sum_if(and_(called, wait <= target + 0.001)),
                 _sum_if(called),
+                func.sum(case((served, service_time), else_=None)),
+                _sum_if(served),
             )
-            .join(Service, Service.id == Ticket.service_id)
             .where(in_range)
-            .group_by(Service.id, Service.name)
-            .order_by(Service.id)
+            .group_by(Ticket.service_id, Ticket.day)
         )
-        grouped = session.execute(stmt).all()
+        counts_of: dict[int, list[int]] = {}  # tickets, done, no-show, ..., called, served
+        served_minutes_of: dict[int, float] = defaultdict(float)
+        per_day_counts: dict[date, list[int]] = {}
+        for sid, day, *figures, minutes, n_served in session.execute(stmt):
+            into = counts_of.setdefault(sid, [0] * 8)
+            for i, v in enumerate((*figures, n_served)):
+                into[i] += int(v)
+            served_minutes_of[sid] += 0.0 if minutes is None else float(minutes)
+            counts = per_day_counts.setdefault(day, [0, 0])
+            counts[0] += int(figures[0])
+            counts[1] += int(figures[1])
         # Only the minutes come back (not the rows), for the median and the 90th percentile.
         waits: dict[int, list[float]] = defaultdict(list)
         for service_id, minutes in session.execute(
@@ -339,47 +351,36 @@ class QueueSection:
         rows = []
         totals = [0, 0, 0, 0, 0, 0, 0]
         all_waits: list[float] = []
-        weighted_service: list[tuple[float, int]] = []
-        for (
-            name,
-            sid,
-            n,
-            done,
-            no_show,
-            cancelled,
-            not_served,
-            avg_w,
-            avg_s,
-            ok,
-            n_called,
-        ) in grouped:
+        served_minutes, served_count = 0.0, 0
+        for sid in sorted(counts_of):
+            n, done, no_show, cancelled, not_served, ok, n_called, s_n = counts_of[sid]
+            s_sum = served_minutes_of[sid]
             ws = waits.get(sid, [])
             all_waits += ws
-            decided = int(done) + int(no_show)
+            decided = done + no_show
             rows.append(
                 (
-                    name,
-                    int(n),
-                    int(done),
-                    int(no_show),
-                    int(cancelled),
-                    int(not_served),
-                    (int(no_show) / decided) if decided else None,
-                    _float(avg_w),
+                    names[sid],
+                    n,
+                    done,
+                    no_show,
+                    cancelled,
+                    not_served,
+                    (no_show / decided) if decided else None,
+                    (math.fsum(ws) / len(ws)) if ws else None,
                     percentile(ws, 0.5),
                     percentile(ws, 0.9),
-                    (int(ok) / int(n_called)) if n_called else None,
-                    _float(avg_s),
+                    (ok / n_called) if n_called else None,
+                    (s_sum / s_n) if s_n else None,
                 )
             )
             for i, v in enumerate((n, done, no_show, cancelled, not_served, ok, n_called)):
-                totals[i] += int(v)
-            if avg_s is not None:
-                weighted_service.append((float(avg_s), int(done)))
+                totals[i] += v
+            served_minutes += s_sum
+            served_count += s_n
         if rows:
             n, done, no_show, cancelled, not_served, ok, n_called = totals
             decided = done + no_show
-            served_weight = sum(w for _, w in weighted_service)
             rows.append(
                 (
                     "All services",
@@ -389,13 +390,11 @@ class QueueSection:
                     cancelled,
                     not_served,
                     (no_show / decided) if decided else None,
-                    (sum(all_waits) / len(all_waits)) if all_waits else None,
+                    (math.fsum(all_waits) / len(all_waits)) if all_waits else None,
                     percentile(all_waits, 0.5),
                     percentile(all_waits, 0.9),
                     (ok / n_called) if n_called else None,
-                    (sum(a * w for a, w in weighted_service) / served_weight)
-                    if served_weight
-                    else None,
+                    (served_minutes / served_count) if served_count else None,
                 )
             )
         by_service = Table(
@@ -417,12 +416,6 @@ class QueueSection:
             ),
             tuple(rows),
         )
-        per_day = session.execute(
-            select(Ticket.day, func.count(Ticket.id), _sum_if(Ticket.status == "done"))
-            .where(in_range)
-            .group_by(Ticket.day)
-            .order_by(Ticket.day)
-        ).all()
         by_day = Table(
             "days",
             "Visits per day",
@@ -432,7 +425,10 @@ class QueueSection:
                 Column("Tickets", "int"),
                 Column("Served", "int"),
             ),
-            tuple((d, WEEKDAYS[d.weekday()].capitalize(), int(n), int(s)) for d, n, s in per_day),
+            tuple(
+                (d, WEEKDAYS[d.weekday()].capitalize(), n, s)
+                for d, (n, s) in sorted(per_day_counts.items())
+            ),
         )
         return [by_service, by_day]
 
