@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -438,20 +438,35 @@ class ContactSection:
 
     key = "contacts"
 
-    def _counts(self, session: Session, period: Period, clock: Clock) -> dict[str, tuple[int, int]]:
+    def _counts(
+        self, session: Session, period: Period, clock: Clock, previous: Period | None = None
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+        """(contacts, minutes) per channel in the period and, from the same scan, before it."""
         start, _ = clock.day_bounds(period.start)
         _, end = clock.day_bounds(period.end)
-        return {
-            channel: (int(n), int(minutes or 0))
-            for channel, n, minutes in session.execute(
-                select(ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
-                .where(ContactMoment.at >= start, ContactMoment.at < end)
-                .group_by(ContactMoment.channel)
+        now = and_(ContactMoment.at >= start, ContactMoment.at < end)
+        where = now
+        if previous is not None:
+            first, _ = clock.day_bounds(previous.start)
+            _, last = clock.day_bounds(previous.end)
+            # The outer range lets the index on ``at`` serve both periods in one scan.
+            where = and_(
+                ContactMoment.at >= min(start, first),
+                ContactMoment.at < max(end, last),
+                or_(now, and_(ContactMoment.at >= first, ContactMoment.at < last)),
             )
-        }
+        flag = case((now, 1), else_=0)
+        out: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
+        for is_now, channel, n, minutes in session.execute(
+            select(flag, ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
+            .where(where)
+            .group_by(flag, ContactMoment.channel)
+        ):
+            out[0 if is_now else 1][channel] = (int(n), int(minutes or 0))
+        return out
 
     def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
-        counts = self._counts(session, Period(day, day), clock)
+        counts, _ = self._counts(session, Period(day, day), clock)
         return [
             Table(
                 "contacts",
@@ -467,7 +482,7 @@ class ContactSection:
     def period_tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        now, before = self._counts(session, period, clock), self._counts(session, previous, clock)
+        now, before = self._counts(session, period, clock, previous)
         rows = []
         for code, label in CHANNELS.items():
             n, minutes = now.get(code, (0, 0))
