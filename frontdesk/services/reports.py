@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -898,34 +898,47 @@ class ReportService:
         return out
 
     def _figures(self, session: Session, day: date) -> DayFigures:
-        rows = self._day_rows(session, day)
+        # Only what the figures need (no visitor names, labels or flags), and each ticket's
+        # wait and service time worked out once rather than once per grouping.
+        services_in_order = session.execute(
+            select(Service.id, Service.name).order_by(Service.id)
+        ).all()
+        names = dict(services_in_order)
+        order = {sname: i for i, (_, sname) in enumerate(services_in_order)}
+        rows: list[_Lean] = []
+        for sid, status, arrived, first, finished, desk, staff in session.execute(
+            select(
+                Ticket.service_id,
+                Ticket.status,
+                Ticket.arrived_at,
+                Ticket.first_called_at,
+                Ticket.finished_at,
+                Ticket.desk,
+                Staff.name,
+            )
+            .outerjoin(Staff, Staff.id == Ticket.staff_id)
+            .where(Ticket.day == day)
+            .order_by(Ticket.arrived_at, Ticket.id)
+        ):
+            wait = _minutes(arrived, first)
+            served = _minutes(first, finished) if status == "done" else None
+            rows.append(_Lean(names[sid], status, arrived, wait, served, desk, staff))
         target = target_wait_in(session, self.settings)
 
-        def group(
-            key: Callable[[TicketRow], object], name: Callable[[object], str]
-        ) -> tuple[GroupFigures, ...]:
-            buckets: dict[object, list[TicketRow]] = defaultdict(list)
+        def group(key: int, name: Callable[[Any], str]) -> tuple[GroupFigures, ...]:
+            buckets: dict[Any, list[_Lean]] = defaultdict(list)
             for r in rows:
-                k = key(r)
+                k = r[key]
                 if k is not None:
                     buckets[k].append(r)
             out = []
             for k in sorted(buckets, key=lambda x: (str(x).zfill(12), str(x))):
-                out.append(_group(name(k), buckets[k]))
+                out.append(_lean_group(name(k), buckets[k]))
             return tuple(out)
 
-        waits = [w for r in rows if (w := r.wait) is not None]
-        service_times = [s for r in rows if (s := r.service_time) is not None]
-        by_service_order = {
-            sid: (i, sname)
-            for i, (sid, sname) in enumerate(
-                session.execute(select(Service.id, Service.name).order_by(Service.id))
-            )
-        }
-        order = {sname: i for i, sname in by_service_order.values()}
-        services = tuple(
-            sorted(group(lambda r: r.service_name, str), key=lambda g: order.get(g.name, 999))
-        )
+        waits = [r.wait for r in rows if r.wait is not None]
+        service_times = [r.service_time for r in rows if r.service_time is not None]
+        services = tuple(sorted(group(0, str), key=lambda g: order.get(g.name, 999)))
         hours = self._hours(day)
         start, _ = self.clock.day_bounds(day)
         arrivals = [0] * len(hours)
@@ -952,8 +965,8 @@ class ReportService:
             target_minutes=target,
             within_target=(sum(w <= target for w in waits) / len(waits)) if waits else None,
             by_service=services,
-            by_desk=group(lambda r: r.desk, lambda d: f"Desk {d}"),
-            by_staff=group(lambda r: r.staff_name, str),
+            by_desk=group(5, lambda d: f"Desk {d}"),
+            by_staff=group(6, str),
             hourly=tuple(
                 HourBucket(
                     label,
@@ -1155,15 +1168,26 @@ def _aware(moment: Any) -> datetime | None:
     return moment
 
 
-def _group(name: str, rows: Iterable[TicketRow]) -> GroupFigures:
-    items = list(rows)
+class _Lean(NamedTuple):
+    """One ticket as the day's figures need it (minutes worked out once)."""
+
+    service_name: str
+    status: str
+    arrived_at: datetime
+    wait: float | None
+    service_time: float | None
+    desk: int | None
+    staff_name: str | None
+
+
+def _lean_group(name: str, items: Sequence[_Lean]) -> GroupFigures:
     return GroupFigures(
         name,
         len(items),
         sum(r.status == "done" for r in items),
         sum(r.status == "no_show" for r in items),
-        Stats.of([w for r in items if (w := r.wait) is not None]),
-        Stats.of([s for r in items if (s := r.service_time) is not None]),
+        Stats.of([r.wait for r in items if r.wait is not None]),
+        Stats.of([r.service_time for r in items if r.service_time is not None]),
     )
 
 
