@@ -176,3 +176,26 @@ def test_an_empty_period_has_only_zero_totals(services: Services, lead: Actor) -
 def test_desk_staff_cannot_read_the_sections(services: Services, clerk: Actor) -> None:
     with pytest.raises(PermissionDenied):
         services.reports.period(clerk, WEEK)
+
+
+def test_a_previous_period_that_does_not_touch_counts_only_its_own_days(
+    services: Services,
+) -> None:
+    """Each section reads both periods in one query: what lies between them counts nowhere."""
+    _fill(services)
+    gap = Period(date(2026, 11, 11), date(2026, 11, 15))  # after BEFORE, before the week
+    apart = Period(date(2026, 11, 1), date(2026, 11, 7))  # BEFORE (the 10th) is not in it
+    holding = Period(date(2026, 11, 8), date(2026, 11, 10))
+    by_key = {}
+    with services.db.read() as session:
+        for section in services.reports.sections:
+            for previous, name in ((apart, "apart"), (holding, "holding"), (gap, "gap")):
+                for table in section.period_tables(session, WEEK, previous, services.clock):
+                    by_key[(table.key, name)] = {row[0]: (row[1], row[2]) for row in table.rows}
+    for name, before in (("apart", 0), ("holding", 1), ("gap", 0)):
+        assert by_key[("appointments", name)]["All"] == (4, before)
+        assert by_key[("bsn", name)]["All"] == (3, before)
+        assert by_key[("referrals", name)]["All"] == (3, before)
+        assert by_key[("packs", name)]["All"] == (3, before)
+    # The school's outcome was reached in the week: nothing before it in any of them.
+    assert by_key[("referral_outcomes", "apart")]["All"] == (2, 0)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -65,8 +65,32 @@ def _compared(
     return Table(key, title, (Column(label), *COMPARED), tuple(rows))
 
 
-def _counts(rows: Iterable[tuple[Any, Any]]) -> dict[Any, int]:
-    return {k: int(n) for k, n in rows}
+def _split(rows: Iterable[Any], *, keys: int = 1) -> tuple[dict[Any, int], ...]:
+    """Rows of (in this period?, key..., count) -> per key position: (now, before) counts."""
+    out: list[dict[Any, int]] = [{} for _ in range(2 * keys)]
+    for flag, *key, n in rows:
+        for i, k in enumerate(key):
+            target = out[2 * i + (0 if flag else 1)]
+            target[k] = target.get(k, 0) + int(n)
+    return tuple(out)
+
+
+def _both(
+    column: Any, now: tuple[Any, Any], before: tuple[Any, Any], *, inclusive: bool
+) -> tuple[Any, ColumnElement[bool]]:
+    """A flag (1 = this period, 0 = the previous one) and the filter for both periods.
+
+    One scan gives a figure for the period and the period before it (it was two).
+    Days are inclusive ranges, instants half-open ones.
+    """
+
+    def within(first: Any, last: Any) -> ColumnElement[bool]:
+        return and_(column >= first, column <= last if inclusive else column < last)
+
+    # The outer range lets the database use the column's index; the OR keeps it exact
+    # should the two periods not touch.
+    outer = within(min(now[0], before[0]), max(now[1], before[1]))
+    return case((within(*now), 1), else_=0), and_(outer, or_(within(*now), within(*before)))
 
 
 def _instants(period: Period, clock: Clock) -> tuple[Any, Any]:
@@ -100,38 +124,36 @@ class AppointmentSection(_Section):
 
     key = "appointments"
 
-    def _by_status(self, session: Session, first: date, last: date) -> dict[Any, int]:
-        return _counts(
+    def _kinds_and_statuses(
+        self, session: Session, p: tuple[date, date], q: tuple[date, date]
+    ) -> tuple[dict[Any, int], ...]:
+        """Appointments by kind and by status, now and before, from one scan."""
+        flag, where = _both(Appointment.day, p, q, inclusive=True)
+        return _split(
             session.execute(
-                select(Appointment.status, func.count())
-                .where(Appointment.day >= first, Appointment.day <= last)
-                .group_by(Appointment.status)
-            ).all()
+                select(flag, Appointment.kind, Appointment.status, func.count())
+                .where(where)
+                .group_by(flag, Appointment.kind, Appointment.status)
+            ).all(),
+            keys=2,
         )
 
-    def _by_kind(self, session: Session, first: date, last: date) -> dict[Any, int]:
-        return _counts(
-            session.execute(
-                select(Appointment.kind, func.count())
-                .where(Appointment.day >= first, Appointment.day <= last)
-                .group_by(Appointment.kind)
-            ).all()
-        )
-
-    def _bsn(self, session: Session, first: date, last: date) -> dict[Any, int]:
+    def _bsn(
+        self, session: Session, p: tuple[date, date], q: tuple[date, date]
+    ) -> tuple[dict[Any, int], ...]:
         outcome = func.coalesce(AppointmentPerson.bsn_outcome, "none")
-        return _counts(
+        flag, where = _both(Appointment.day, p, q, inclusive=True)
+        return _split(
             session.execute(
-                select(outcome, func.count())
+                select(flag, outcome, func.count())
                 .select_from(AppointmentPerson)
                 .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
                 .where(
-                    Appointment.day >= first,
-                    Appointment.day <= last,
+                    where,
                     Appointment.status == "completed",
                     Appointment.kind == "first_registration",
                 )
-                .group_by(outcome)
+                .group_by(flag, outcome)
             ).all()
         )
 
@@ -139,6 +161,8 @@ class AppointmentSection(_Section):
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
         p, q = (period.start, period.end), (previous.start, previous.end)
+        kinds, kinds_before, statuses, statuses_before = self._kinds_and_statuses(session, p, q)
+        bsn, bsn_before = self._bsn(session, p, q)
         bsn_labels = {
             "issued": "BSN issued at the desk",
             "by_post": "BSN to follow by post",
@@ -150,24 +174,24 @@ class AppointmentSection(_Section):
                 "BSN appointments by type",
                 "Type",
                 KINDS,
-                self._by_kind(session, *p),
-                self._by_kind(session, *q),
+                kinds,
+                kinds_before,
             ),
             _compared(
                 "appointment_outcomes",
                 "BSN appointments by outcome",
                 "Outcome",
                 STATUSES,
-                self._by_status(session, *p),
-                self._by_status(session, *q),
+                statuses,
+                statuses_before,
             ),
             _compared(
                 "bsn",
                 "Registered in completed first registrations, by BSN outcome",
                 "BSN",
                 bsn_labels,
-                self._bsn(session, *p),
-                self._bsn(session, *q),
+                bsn,
+                bsn_before,
             ),
         ]
 
@@ -177,36 +201,31 @@ class ReferralSection(_Section):
 
     key = "referrals"
 
-    def _made(self, session: Session, start: Any, end: Any) -> dict[Any, int]:
-        return _counts(
+    def _made(
+        self, session: Session, p: tuple[Any, Any], q: tuple[Any, Any]
+    ) -> tuple[dict[Any, int], ...]:
+        """Referrals made per partner category and per status, now and before: one scan."""
+        flag, where = _both(Referral.created_at, p, q, inclusive=False)
+        return _split(
             session.execute(
-                select(Partner.category, func.count())
+                select(flag, Partner.category, Referral.status, func.count())
                 .select_from(Referral)
                 .join(Partner, Partner.id == Referral.partner_id)
-                .where(Referral.created_at >= start, Referral.created_at < end)
-                .group_by(Partner.category)
-            ).all()
+                .where(where)
+                .group_by(flag, Partner.category, Referral.status)
+            ).all(),
+            keys=2,
         )
 
-    def _status(self, session: Session, start: Any, end: Any) -> dict[Any, int]:
-        return _counts(
+    def _outcomes(
+        self, session: Session, p: tuple[Any, Any], q: tuple[Any, Any]
+    ) -> tuple[dict[Any, int], ...]:
+        flag, where = _both(Referral.outcome_at, p, q, inclusive=False)
+        return _split(
             session.execute(
-                select(Referral.status, func.count())
-                .where(Referral.created_at >= start, Referral.created_at < end)
-                .group_by(Referral.status)
-            ).all()
-        )
-
-    def _outcomes(self, session: Session, start: Any, end: Any) -> dict[Any, int]:
-        return _counts(
-            session.execute(
-                select(Referral.outcome, func.count())
-                .where(
-                    Referral.outcome_at >= start,
-                    Referral.outcome_at < end,
-                    Referral.outcome.is_not(None),
-                )
-                .group_by(Referral.outcome)
+                select(flag, Referral.outcome, func.count())
+                .where(where, Referral.outcome.is_not(None))
+                .group_by(flag, Referral.outcome)
             ).all()
         )
 
@@ -214,30 +233,32 @@ class ReferralSection(_Section):
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
         p, q = _instants(period, clock), _instants(previous, clock)
+        made, made_before, statuses, statuses_before = self._made(session, p, q)
+        outcomes, outcomes_before = self._outcomes(session, p, q)
         return [
             _compared(
                 "referrals",
                 "Referrals made, per partner category",
                 "Category",
                 {},
-                self._made(session, *p),
-                self._made(session, *q),
+                made,
+                made_before,
             ),
             _compared(
                 "referral_status",
                 "Referrals made, by where they stand now",
                 "Status",
                 REFERRAL_STATUSES,
-                self._status(session, *p),
-                self._status(session, *q),
+                statuses,
+                statuses_before,
             ),
             _compared(
                 "referral_outcomes",
                 "Referral outcomes reached",
                 "Outcome",
                 OUTCOMES,
-                self._outcomes(session, *p),
-                self._outcomes(session, *q),
+                outcomes,
+                outcomes_before,
             ),
         ]
 
@@ -247,14 +268,17 @@ class PackSection(_Section):
 
     key = "packs"
 
-    def _issued(self, session: Session, start: Any, end: Any) -> dict[Any, int]:
-        return _counts(
+    def _issued(
+        self, session: Session, p: tuple[Any, Any], q: tuple[Any, Any]
+    ) -> tuple[dict[Any, int], ...]:
+        flag, where = _both(PackIssue.at, p, q, inclusive=False)
+        return _split(
             session.execute(
-                select(PackType.name, func.count())
+                select(flag, PackType.name, func.count())
                 .select_from(PackIssue)
                 .join(PackType, PackType.id == PackIssue.pack_type_id)
-                .where(PackIssue.at >= start, PackIssue.at < end)
-                .group_by(PackType.name)
+                .where(where)
+                .group_by(flag, PackType.name)
             ).all()
         )
 
@@ -262,13 +286,14 @@ class PackSection(_Section):
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
         p, q = _instants(period, clock), _instants(previous, clock)
+        issued, issued_before = self._issued(session, p, q)
         return [
             _compared(
                 "packs",
                 "Welcome packs handed out",
                 "Pack kind",
                 {},
-                self._issued(session, *p),
-                self._issued(session, *q),
+                issued,
+                issued_before,
             )
         ]

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -308,28 +308,40 @@ class QueueSection:
         in_range = and_(Ticket.day >= period.start, Ticket.day <= period.end)
         wait, service_time = _wait(session), _service_time(session)
         called = Ticket.first_called_at.is_not(None)
+        served = and_(called, Ticket.status == "done")
         target = target_wait_in(session, self.settings)
+        names = dict(session.execute(select(Service.id, Service.name)).all())
+        # One scan for the counts and sums per service and per day (the "Visits per day"
+        # table is the same scan summed the other way), one for the wait minutes.
         stmt = (
             select(
-                Service.name,
-                Service.id,
+                Ticket.service_id,
+                Ticket.day,
                 func.count(Ticket.id),
                 _sum_if(Ticket.status == "done"),
                 _sum_if(Ticket.status == "no_show"),
                 _sum_if(Ticket.status == "cancelled"),
                 _sum_if(Ticket.status == "not_served"),
-                func.avg(case((called, wait), else_=None)),
-                func.avg(case((and_(called, Ticket.status == "done"), service_time), else_=None)),
                 # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms
                 _sum_if(and_(called, wait <= target + 0.001)),
                 _sum_if(called),
+                func.sum(case((served, service_time), else_=None)),
+                _sum_if(served),
             )
-            .join(Service, Service.id == Ticket.service_id)
             .where(in_range)
-            .group_by(Service.id, Service.name)
-            .order_by(Service.id)
+            .group_by(Ticket.service_id, Ticket.day)
         )
-        grouped = session.execute(stmt).all()
+        counts_of: dict[int, list[int]] = {}  # tickets, done, no-show, ..., called, served
+        served_minutes_of: dict[int, float] = defaultdict(float)
+        per_day_counts: dict[date, list[int]] = {}
+        for sid, day, *figures, minutes, n_served in session.execute(stmt):
+            into = counts_of.setdefault(sid, [0] * 8)
+            for i, v in enumerate((*figures, n_served)):
+                into[i] += int(v)
+            served_minutes_of[sid] += 0.0 if minutes is None else float(minutes)
+            counts = per_day_counts.setdefault(day, [0, 0])
+            counts[0] += int(figures[0])
+            counts[1] += int(figures[1])
         # Only the minutes come back (not the rows), for the median and the 90th percentile.
         waits: dict[int, list[float]] = defaultdict(list)
         for service_id, minutes in session.execute(
@@ -339,47 +351,36 @@ class QueueSection:
         rows = []
         totals = [0, 0, 0, 0, 0, 0, 0]
         all_waits: list[float] = []
-        weighted_service: list[tuple[float, int]] = []
-        for (
-            name,
-            sid,
-            n,
-            done,
-            no_show,
-            cancelled,
-            not_served,
-            avg_w,
-            avg_s,
-            ok,
-            n_called,
-        ) in grouped:
+        served_minutes, served_count = 0.0, 0
+        for sid in sorted(counts_of):
+            n, done, no_show, cancelled, not_served, ok, n_called, s_n = counts_of[sid]
+            s_sum = served_minutes_of[sid]
             ws = waits.get(sid, [])
             all_waits += ws
-            decided = int(done) + int(no_show)
+            decided = done + no_show
             rows.append(
                 (
-                    name,
-                    int(n),
-                    int(done),
-                    int(no_show),
-                    int(cancelled),
-                    int(not_served),
-                    (int(no_show) / decided) if decided else None,
-                    _float(avg_w),
+                    names[sid],
+                    n,
+                    done,
+                    no_show,
+                    cancelled,
+                    not_served,
+                    (no_show / decided) if decided else None,
+                    (math.fsum(ws) / len(ws)) if ws else None,
                     percentile(ws, 0.5),
                     percentile(ws, 0.9),
-                    (int(ok) / int(n_called)) if n_called else None,
-                    _float(avg_s),
+                    (ok / n_called) if n_called else None,
+                    (s_sum / s_n) if s_n else None,
                 )
             )
             for i, v in enumerate((n, done, no_show, cancelled, not_served, ok, n_called)):
-                totals[i] += int(v)
-            if avg_s is not None:
-                weighted_service.append((float(avg_s), int(done)))
+                totals[i] += v
+            served_minutes += s_sum
+            served_count += s_n
         if rows:
             n, done, no_show, cancelled, not_served, ok, n_called = totals
             decided = done + no_show
-            served_weight = sum(w for _, w in weighted_service)
             rows.append(
                 (
                     "All services",
@@ -389,13 +390,11 @@ class QueueSection:
                     cancelled,
                     not_served,
                     (no_show / decided) if decided else None,
-                    (sum(all_waits) / len(all_waits)) if all_waits else None,
+                    (math.fsum(all_waits) / len(all_waits)) if all_waits else None,
                     percentile(all_waits, 0.5),
                     percentile(all_waits, 0.9),
                     (ok / n_called) if n_called else None,
-                    (sum(a * w for a, w in weighted_service) / served_weight)
-                    if served_weight
-                    else None,
+                    (served_minutes / served_count) if served_count else None,
                 )
             )
         by_service = Table(
@@ -417,12 +416,6 @@ class QueueSection:
             ),
             tuple(rows),
         )
-        per_day = session.execute(
-            select(Ticket.day, func.count(Ticket.id), _sum_if(Ticket.status == "done"))
-            .where(in_range)
-            .group_by(Ticket.day)
-            .order_by(Ticket.day)
-        ).all()
         by_day = Table(
             "days",
             "Visits per day",
@@ -432,7 +425,10 @@ class QueueSection:
                 Column("Tickets", "int"),
                 Column("Served", "int"),
             ),
-            tuple((d, WEEKDAYS[d.weekday()].capitalize(), int(n), int(s)) for d, n, s in per_day),
+            tuple(
+                (d, WEEKDAYS[d.weekday()].capitalize(), n, s)
+                for d, (n, s) in sorted(per_day_counts.items())
+            ),
         )
         return [by_service, by_day]
 
@@ -442,20 +438,35 @@ class ContactSection:
 
     key = "contacts"
 
-    def _counts(self, session: Session, period: Period, clock: Clock) -> dict[str, tuple[int, int]]:
+    def _counts(
+        self, session: Session, period: Period, clock: Clock, previous: Period | None = None
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+        """(contacts, minutes) per channel in the period and, from the same scan, before it."""
         start, _ = clock.day_bounds(period.start)
         _, end = clock.day_bounds(period.end)
-        return {
-            channel: (int(n), int(minutes or 0))
-            for channel, n, minutes in session.execute(
-                select(ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
-                .where(ContactMoment.at >= start, ContactMoment.at < end)
-                .group_by(ContactMoment.channel)
+        now = and_(ContactMoment.at >= start, ContactMoment.at < end)
+        where = now
+        if previous is not None:
+            first, _ = clock.day_bounds(previous.start)
+            _, last = clock.day_bounds(previous.end)
+            # The outer range lets the index on ``at`` serve both periods in one scan.
+            where = and_(
+                ContactMoment.at >= min(start, first),
+                ContactMoment.at < max(end, last),
+                or_(now, and_(ContactMoment.at >= first, ContactMoment.at < last)),
             )
-        }
+        flag = case((now, 1), else_=0)
+        out: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
+        for is_now, channel, n, minutes in session.execute(
+            select(flag, ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
+            .where(where)
+            .group_by(flag, ContactMoment.channel)
+        ):
+            out[0 if is_now else 1][channel] = (int(n), int(minutes or 0))
+        return out
 
     def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
-        counts = self._counts(session, Period(day, day), clock)
+        counts, _ = self._counts(session, Period(day, day), clock)
         return [
             Table(
                 "contacts",
@@ -471,7 +482,7 @@ class ContactSection:
     def period_tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        now, before = self._counts(session, period, clock), self._counts(session, previous, clock)
+        now, before = self._counts(session, period, clock, previous)
         rows = []
         for code, label in CHANNELS.items():
             n, minutes = now.get(code, (0, 0))
@@ -512,15 +523,45 @@ class VisitorSection:
     key = "visitors"
 
     def _grouped(
-        self, session: Session, period: Period, column: Any
-    ) -> dict[str | None, tuple[int, int]]:
-        stmt = (
-            select(column, func.count(Ticket.id), func.count(func.distinct(Ticket.visitor_id)))
-            .join(Visitor, Visitor.id == Ticket.visitor_id)
-            .where(Ticket.day >= period.start, Ticket.day <= period.end, Ticket.status == "done")
-            .group_by(column)
+        self, session: Session, period: Period
+    ) -> tuple[dict[str | None, tuple[int, int]], dict[str | None, tuple[int, int]]]:
+        """Served visits and distinct visitors per category and per nationality.
+
+        One pass over the period's tickets for both figures (it was one per figure): a
+        visitor has one category and one nationality, so the distinct visitors of a
+        category are the sum over its nationalities, and the other way round.
+        """
+        # The visits per visitor first (from the tickets alone), then one look-up per
+        # visitor rather than per visit, and no DISTINCT to sort per group.
+        per_visitor = (
+            select(Ticket.visitor_id.label("visitor_id"), func.count(Ticket.id).label("visits"))
+            .where(
+                Ticket.day >= period.start,
+                Ticket.day <= period.end,
+                Ticket.status == "done",
+                Ticket.visitor_id.is_not(None),
+            )
+            .group_by(Ticket.visitor_id)
+            .subquery()
         )
-        return {key: (int(n), int(people)) for key, n, people in session.execute(stmt)}
+        stmt = (
+            select(
+                Visitor.category,
+                Visitor.nationality,
+                func.sum(per_visitor.c.visits),
+                func.count(),
+            )
+            .select_from(per_visitor)
+            .join(Visitor, Visitor.id == per_visitor.c.visitor_id)
+            .group_by(Visitor.category, Visitor.nationality)
+        )
+        cats: dict[str | None, tuple[int, int]] = {}
+        nats: dict[str | None, tuple[int, int]] = {}
+        for cat, nat, n, people in session.execute(stmt):
+            for target, key in ((cats, cat), (nats, nat)):
+                was = target.get(key, (0, 0))
+                target[key] = (was[0] + int(n), was[1] + int(people))
+        return cats, nats
 
     def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
         return []
@@ -528,16 +569,14 @@ class VisitorSection:
     def period_tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        cats = self._grouped(session, period, Visitor.category)
-        cats_before = self._grouped(session, previous, Visitor.category)
+        cats, nat = self._grouped(session, period)
+        cats_before, nat_before = self._grouped(session, previous)
         cat_rows = []
         for code, label in [*CATEGORIES.items(), (None, "Not recorded")]:
             visits, people = cats.get(code, (0, 0))
             before = cats_before.get(code, (0, 0))[0]
             if visits or before:
                 cat_rows.append((label, visits, people, before, _change(visits, before)))
-        nat = self._grouped(session, period, Visitor.nationality)
-        nat_before = self._grouped(session, previous, Visitor.nationality)
         ranked = sorted(
             ((code, v) for code, v in nat.items() if code), key=lambda kv: (-kv[1][0], kv[0] or "")
         )[:TOP_NATIONALITIES]
@@ -859,34 +898,47 @@ class ReportService:
         return out
 
     def _figures(self, session: Session, day: date) -> DayFigures:
-        rows = self._day_rows(session, day)
+        # Only what the figures need (no visitor names, labels or flags), and each ticket's
+        # wait and service time worked out once rather than once per grouping.
+        services_in_order = session.execute(
+            select(Service.id, Service.name).order_by(Service.id)
+        ).all()
+        names = dict(services_in_order)
+        order = {sname: i for i, (_, sname) in enumerate(services_in_order)}
+        rows: list[_Lean] = []
+        for sid, status, arrived, first, finished, desk, staff in session.execute(
+            select(
+                Ticket.service_id,
+                Ticket.status,
+                Ticket.arrived_at,
+                Ticket.first_called_at,
+                Ticket.finished_at,
+                Ticket.desk,
+                Staff.name,
+            )
+            .outerjoin(Staff, Staff.id == Ticket.staff_id)
+            .where(Ticket.day == day)
+            .order_by(Ticket.arrived_at, Ticket.id)
+        ):
+            wait = _minutes(arrived, first)
+            served = _minutes(first, finished) if status == "done" else None
+            rows.append(_Lean(names[sid], status, arrived, wait, served, desk, staff))
         target = target_wait_in(session, self.settings)
 
-        def group(
-            key: Callable[[TicketRow], object], name: Callable[[object], str]
-        ) -> tuple[GroupFigures, ...]:
-            buckets: dict[object, list[TicketRow]] = defaultdict(list)
+        def group(key: int, name: Callable[[Any], str]) -> tuple[GroupFigures, ...]:
+            buckets: dict[Any, list[_Lean]] = defaultdict(list)
             for r in rows:
-                k = key(r)
+                k = r[key]
                 if k is not None:
                     buckets[k].append(r)
             out = []
             for k in sorted(buckets, key=lambda x: (str(x).zfill(12), str(x))):
-                out.append(_group(name(k), buckets[k]))
+                out.append(_lean_group(name(k), buckets[k]))
             return tuple(out)
 
-        waits = [w for r in rows if (w := r.wait) is not None]
-        service_times = [s for r in rows if (s := r.service_time) is not None]
-        by_service_order = {
-            sid: (i, sname)
-            for i, (sid, sname) in enumerate(
-                session.execute(select(Service.id, Service.name).order_by(Service.id))
-            )
-        }
-        order = {sname: i for i, sname in by_service_order.values()}
-        services = tuple(
-            sorted(group(lambda r: r.service_name, str), key=lambda g: order.get(g.name, 999))
-        )
+        waits = [r.wait for r in rows if r.wait is not None]
+        service_times = [r.service_time for r in rows if r.service_time is not None]
+        services = tuple(sorted(group(0, str), key=lambda g: order.get(g.name, 999)))
         hours = self._hours(day)
         start, _ = self.clock.day_bounds(day)
         arrivals = [0] * len(hours)
@@ -913,8 +965,8 @@ class ReportService:
             target_minutes=target,
             within_target=(sum(w <= target for w in waits) / len(waits)) if waits else None,
             by_service=services,
-            by_desk=group(lambda r: r.desk, lambda d: f"Desk {d}"),
-            by_staff=group(lambda r: r.staff_name, str),
+            by_desk=group(5, lambda d: f"Desk {d}"),
+            by_staff=group(6, str),
             hourly=tuple(
                 HourBucket(
                     label,
@@ -1116,15 +1168,26 @@ def _aware(moment: Any) -> datetime | None:
     return moment
 
 
-def _group(name: str, rows: Iterable[TicketRow]) -> GroupFigures:
-    items = list(rows)
+class _Lean(NamedTuple):
+    """One ticket as the day's figures need it (minutes worked out once)."""
+
+    service_name: str
+    status: str
+    arrived_at: datetime
+    wait: float | None
+    service_time: float | None
+    desk: int | None
+    staff_name: str | None
+
+
+def _lean_group(name: str, items: Sequence[_Lean]) -> GroupFigures:
     return GroupFigures(
         name,
         len(items),
         sum(r.status == "done" for r in items),
         sum(r.status == "no_show" for r in items),
-        Stats.of([w for r in items if (w := r.wait) is not None]),
-        Stats.of([s for r in items if (s := r.service_time) is not None]),
+        Stats.of([r.wait for r in items if r.wait is not None]),
+        Stats.of([r.service_time for r in items if r.service_time is not None]),
     )
 
 

@@ -39,6 +39,7 @@ class Referral(Base):
         Index("ix_referrals_partner_id", "partner_id"),
         Index("ix_referrals_visitor_id", "visitor_id"),
         Index("ix_referrals_created_at", "created_at"),
+        Index("ix_referrals_outcome_at", "outcome_at"),  # the period report's outcomes
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
