@@ -78,3 +78,20 @@ def test_the_audit_table_is_only_inserted_into(
         event.remove(services.db.engine, "before_cursor_execute", watch)
     assert "INSERT" in statements
     assert set(statements) <= {"INSERT", "SELECT"}, statements
+
+
+@pytest.mark.parametrize(
+    ("field", "filters"),
+    [
+        ("until", {"until": "9999-12-31"}),  # the day after it has no date: an overflow
+        ("since", {"since": "0001-01-01"}),  # before UTC's year 1 in Amsterdam time
+        ("until", {"until": "31-12-0202"}),  # a slip for 2020
+    ],
+)
+def test_a_day_at_the_calendar_edge_is_refused_not_an_overflow(
+    services: Services, lead: Actor, field: str, filters: dict[str, str]
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        services.audit.recent(lead, **filters)
+    assert err.value.field == field
+    assert "year" in err.value.message

@@ -27,9 +27,9 @@ def parse_date(value: object, field: str, label: str = "The date") -> date | Non
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return _plausible(value.date(), field, label)
     if isinstance(value, date):
-        return value
+        return _plausible(value, field, label)
     if not isinstance(value, str):
         raise ValidationError(field, f"{label} must be a date")
     text = value.strip()
@@ -37,10 +37,23 @@ def parse_date(value: object, field: str, label: str = "The date") -> date | Non
         return None
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return _plausible(parsed, field, label)
     raise ValidationError(field, f"{label} is not a date; write it as 2026-11-23 or 23-11-2026")
+
+
+# Years a date typed at the desk can have. Outside them it is a typing slip (0202 for
+# 2020), and the calendar's own edges (year 1 or 9999) cannot be turned into a day's
+# UTC bounds at all.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _plausible(day: date, field: str, label: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(field, f"{label} has an unlikely year; check the year")
+    return day
 
 
 def check_birth_date(value: object, today: date, field: str = "birth_date") -> date | None:
