@@ -404,18 +404,29 @@ class QueueService:
     def _rows(self, session: Session, stmt: Any) -> list[TicketInfo]:
         from frontdesk.db.models import Staff
 
+        # The ticket's columns, not Ticket objects: the rows are read, never changed, and
+        # building ORM objects (identity map, state) was most of changed_since's time.
+        columns = list(Ticket.__table__.columns)
+        n = len(columns)
         full = (
-            stmt.add_columns(
-                Service.code, Service.name, Visitor.given_names, Visitor.family_name, Staff.name
+            stmt.with_only_columns(
+                *columns,
+                Service.code.label("service_code_"),
+                Service.name.label("service_name_"),
+                Visitor.given_names,
+                Visitor.family_name,
+                Staff.name.label("staff_name_"),
             )
             .join(Service, Service.id == Ticket.service_id)
             .outerjoin(Visitor, Visitor.id == Ticket.visitor_id)
             .outerjoin(Staff, Staff.id == Ticket.staff_id)
         )
         out = []
-        for t, code, sname, given, family, staff_name in session.execute(full):
+        row: Any
+        for row in session.execute(full):
+            code, sname, given, family, staff_name = row[n:]
             name = " ".join(p for p in (given, family) if p) or None
-            out.append(self._make_info(t, code, sname, name, staff_name))
+            out.append(self._make_info(row, code, sname, name, staff_name))
         return out
 
     @staticmethod
