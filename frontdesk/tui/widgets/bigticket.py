@@ -78,6 +78,5 @@ class BigTicket(Static):
         With a fixed width (the desk gives it one) the three lines never change its size.
         """
         width = self.styles.width
-        layout = width is None or width.is_auto or len(label) != len(self.label)
         self.label = label
-        self.update("\n".join(big_lines(label)), layout=layout)
+        self.update("\n".join(big_lines(label)), layout=width is None or width.is_auto)
