@@ -933,7 +933,11 @@ class QueueService:
     def _load(self, session: Session) -> tuple[ServiceLoad, ...]:
         today = self.clock.today()
         now = self.clock.now()
-        services = list(session.scalars(select(Service).where(Service.active).order_by(Service.id)))
+        services = session.execute(
+            select(Service.id, Service.code, Service.name, Service.prefix, Service.minutes)
+            .where(Service.active)
+            .order_by(Service.id)
+        ).all()
         waiting = dict(
             session.execute(
                 select(Ticket.service_id, func.count())
