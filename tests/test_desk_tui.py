@@ -719,3 +719,58 @@ def test_the_waiting_strip_wraps_between_services_never_inside_one() -> None:
     ]
     assert all(len(line) <= 71 for line in lines)
     assert load_text([], 71) == "Waiting 0"
+
+
+async def test_visitor_buttons_disabled_and_styled_until_a_visitor_is_called(
+    desk_services: Services, clerk: Actor
+) -> None:
+    from textual.widgets import Button
+
+    from frontdesk.tui.screens.desk import NEEDS_CURRENT
+
+    walk_in(desk_services, clerk, "First")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        needs = [screen.query_one(f"#do-{a}", Button) for a in NEEDS_CURRENT]
+        other = screen.query_one("#do-call_next", Button)
+
+        def looks(button: Button) -> tuple[Any, ...]:
+            s = button.styles
+            return (s.text_opacity, s.background, s.color)
+
+        def disabled(button: Button) -> bool:  # and drawn so: styled unlike an enabled one
+            dimmed = looks(button) != looks(other)
+            assert button.disabled == button.has_pseudo_class("disabled") == dimmed
+            return dimmed
+
+        assert all(disabled(b) for b in needs)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert not any(disabled(b) for b in needs)
+        needs[0].focus()
+        await pilot.press("f7")  # no-show: nobody at the desk, the focused button lets go
+        await settle(app, pilot)
+        assert all(disabled(b) for b in needs)
+        assert app.focused is not needs[0]
+        await pilot.click("#do-finish")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)  # a disabled button opens nothing
+
+
+async def test_an_action_during_a_poll_still_shows_its_result(
+    desk_services: Services, clerk: Actor
+) -> None:
+    walk_in(desk_services, clerk, "First")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        screen._busy = True  # a poll is reading: the action must not read at the same time
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert row_of(app, "A001")[5] == "Waiting"  # not applied over the running poll
+        screen._apply(None)  # the poll ends; the refresh the action asked for follows
+        await settle(app, pilot)
+        assert row_of(app, "A001")[5:] == ["Called", "1"]
+        assert app.screen.query_one("#current-number", BigTicket).label == "A001"
+        assert screen._busy is False

@@ -80,6 +80,34 @@ def test_low_stock_follows_the_ledger_written_by_another_desk(
     assert [k.stock for k in services.packs.low_stock()] == [5]
 
 
+def test_low_stock_sees_a_movement_committed_after_a_higher_id(
+    services: Services, lead: Actor
+) -> None:
+    # On PostgreSQL a movement can commit after one with a higher id: the highest id
+    # stays the same, and the cached totals must still be summed again.
+    kind = bag(services, lead, stock=10, threshold=5)
+    with services.db.read() as session:
+        top = int(session.scalar(select(func.max(StockMovement.id))) or 0)
+
+    def add(movement_id: int, quantity: int) -> None:
+        with services.db.write() as session:
+            session.add(
+                StockMovement(
+                    id=movement_id,
+                    pack_type_id=kind.id,
+                    quantity=quantity,
+                    reason="correction",
+                    staff_id=lead.staff_id,
+                    at=services.clock.now(),
+                )
+            )
+
+    add(top + 10, -3)
+    assert services.packs.low_stock() == []  # 7 left: the totals are cached
+    add(top + 5, -3)  # a lower id, committed later
+    assert [k.stock for k in services.packs.low_stock()] == [4]
+
+
 def test_out_of_stock_records_nothing(services: Services, lead: Actor, clerk: Actor) -> None:
     kind = bag(services, lead, stock=1)
     services.packs.issue(clerk, kind.id, visitor(services, clerk, "Ann"))

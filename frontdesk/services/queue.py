@@ -404,18 +404,29 @@ class QueueService:
     def _rows(self, session: Session, stmt: Any) -> list[TicketInfo]:
         from frontdesk.db.models import Staff
 
+        # The ticket's columns, not Ticket objects: the rows are read, never changed, and
+        # building ORM objects (identity map, state) was most of changed_since's time.
+        columns = list(Ticket.__table__.columns)
+        n = len(columns)
         full = (
-            stmt.add_columns(
-                Service.code, Service.name, Visitor.given_names, Visitor.family_name, Staff.name
+            stmt.with_only_columns(
+                *columns,
+                Service.code.label("service_code_"),
+                Service.name.label("service_name_"),
+                Visitor.given_names,
+                Visitor.family_name,
+                Staff.name.label("staff_name_"),
             )
             .join(Service, Service.id == Ticket.service_id)
             .outerjoin(Visitor, Visitor.id == Ticket.visitor_id)
             .outerjoin(Staff, Staff.id == Ticket.staff_id)
         )
         out = []
-        for t, code, sname, given, family, staff_name in session.execute(full):
+        row: Any
+        for row in session.execute(full):
+            code, sname, given, family, staff_name = row[n:]
             name = " ".join(p for p in (given, family) if p) or None
-            out.append(self._make_info(t, code, sname, name, staff_name))
+            out.append(self._make_info(row, code, sname, name, staff_name))
         return out
 
     @staticmethod
@@ -922,30 +933,19 @@ class QueueService:
     def _load(self, session: Session) -> tuple[ServiceLoad, ...]:
         today = self.clock.today()
         now = self.clock.now()
-        services = list(session.scalars(select(Service).where(Service.active).order_by(Service.id)))
-        waiting = dict(
-            session.execute(
-                select(Ticket.service_id, func.count())
-                .where(Ticket.day == today, Ticket.status == "waiting")
-                .group_by(Ticket.service_id)
-            ).all()
-        )
-        recent = session.execute(
-            select(Ticket.service_id, Ticket.first_called_at, Ticket.finished_at)
-            .where(
-                Ticket.day == today, Ticket.status == "done", Ticket.first_called_at.is_not(None)
-            )
-            .order_by(Ticket.finished_at.desc())
-            .limit(RECENT_SERVICES * max(1, len(services)))
+        # Built once with bound parameters: building the four statements cost about as
+        # much as running them (the desk reads the load after every queue change).
+        stmts = _load_statements()
+        conn = session.connection()
+        services = conn.execute(stmts["services"]).all()
+        waiting = dict(conn.execute(stmts["waiting"], {"today": today}).all())
+        recent = conn.execute(
+            stmts["recent"], {"today": today, "n": RECENT_SERVICES * max(1, len(services))}
         ).all()
         desks_by_service: dict[int, set[int]] = {}
         hour_ago = now - timedelta(hours=1)
-        for service_id, desk in session.execute(
-            select(Ticket.service_id, Ticket.desk)
-            .where(
-                Ticket.day == today, Ticket.desk.is_not(None), Ticket.first_called_at >= hour_ago
-            )
-            .distinct()
+        for service_id, desk in conn.execute(
+            stmts["desks"], {"today": today, "hour_ago": hour_ago}
         ):
             if desk is not None:
                 desks_by_service.setdefault(service_id, set()).add(desk)
@@ -1033,6 +1033,31 @@ class QueueService:
         clean = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
         with self.db.write() as session:
             session.execute(update(Ticket).where(Ticket.id == ticket_id).values(notes=clean))
+
+
+@functools.cache
+def _load_statements() -> dict[str, Any]:
+    """The statements of QueueService._load (the waiting strip), built once."""
+    today = bindparam("today", type_=Ticket.day.type)
+    return {
+        "services": select(Service.id, Service.code, Service.name, Service.prefix, Service.minutes)
+        .where(Service.active)
+        .order_by(Service.id),
+        "waiting": select(Ticket.service_id, func.count())
+        .where(Ticket.day == today, Ticket.status == "waiting")
+        .group_by(Ticket.service_id),
+        "recent": select(Ticket.service_id, Ticket.first_called_at, Ticket.finished_at)
+        .where(Ticket.day == today, Ticket.status == "done", Ticket.first_called_at.is_not(None))
+        .order_by(Ticket.finished_at.desc())
+        .limit(bindparam("n", type_=Integer)),
+        "desks": select(Ticket.service_id, Ticket.desk)
+        .where(
+            Ticket.day == today,
+            Ticket.desk.is_not(None),
+            Ticket.first_called_at >= bindparam("hour_ago", type_=Ticket.first_called_at.type),
+        )
+        .distinct(),
+    }
 
 
 @functools.cache

@@ -73,5 +73,10 @@ class BigTicket(Static):
         self.label = label
 
     def show(self, label: str) -> None:
+        """Show another number; the screen is laid out again only if the width may change.
+
+        With a fixed width (the desk gives it one) the three lines never change its size.
+        """
+        width = self.styles.width
         self.label = label
-        self.update("\n".join(big_lines(label)))
+        self.update("\n".join(big_lines(label)), layout=width is None or width.is_auto)
