@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -246,6 +247,10 @@ _RECORD_COLUMNS = (
 )
 
 
+# Everything parse_date's formats (%Y, %m, %d and "-", "/", ".") can match is made of these.
+_DATE_CHARS = re.compile(r"[\d ./-]+")
+
+
 def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
     """What a free-text visitor query stands for: the kinds it matches on (its shape, e.g.
     ("email",) or ("name", "name")) and their values; None when it asks for nothing."""
@@ -267,7 +272,7 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
             shape.append("phone")
             params["phone"] = phone
     born = None
-    if digits:  # every date has digits: spare a name the four failed date formats
+    if digits and _DATE_CHARS.fullmatch(text):  # spare the rest the four failed date formats
         try:
             born = parse_date(text, "q")
         except ValidationError:
