@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.fields import find_countries, format_phone, normalise_phone
@@ -208,3 +209,20 @@ def test_sqlite_reads_the_database_through_a_memory_map(services: Services) -> N
         pytest.skip("a SQLite setting")
     with services.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 1 << 30
+
+
+def test_sqlite_finds_a_visitor_in_one_statement(services: Services, clerk: Actor) -> None:
+    if services.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL keeps its BEGIN")
+    services.visitors.register(clerk, VisitorInput("Ada", "Lovelace"))
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        assert [v.family_name for v in services.visitors.search(clerk, "love")] == ["Lovelace"]
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT")
