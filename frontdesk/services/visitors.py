@@ -247,8 +247,9 @@ _RECORD_COLUMNS = (
 )
 
 
-# Everything parse_date's formats (%Y, %m, %d and "-", "/", ".") can match is made of these.
-_DATE_CHARS = re.compile(r"[\d ./-]+")
+# Everything parse_date's formats can match ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y";
+# %Y is four digits, %m and %d one or two, %d also " 7") has this shape; a phone number has not.
+_DATE_SHAPE = re.compile(r"[\d ]{1,4}[-/.][\d ]{1,2}[-/.][\d ]{1,4}")
 
 
 def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
@@ -272,7 +273,7 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
             shape.append("phone")
             params["phone"] = phone
     born = None
-    if digits and _DATE_CHARS.fullmatch(text):  # spare the rest the four failed date formats
+    if digits and _DATE_SHAPE.fullmatch(text):  # spare the rest the four failed date formats
         try:
             born = parse_date(text, "q")
         except ValidationError:
