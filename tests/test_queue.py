@@ -280,3 +280,17 @@ def test_second_lead_sees_the_same_queue(services: Services, clerk: Actor) -> No
     other = add_staff(services, "Other Desk", "desk", desk=2)
     _walk_in(services, clerk, "Shared")
     assert [t.label for t in services.queue.today(other)] == ["A001"]
+
+
+def test_call_next_and_finish_answer_what_the_queue_shows(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "Ticket Holder")
+    called = services.queue.call_next(clerk, clerk.desk or 1)
+    assert called is not None
+    [shown] = [t for t in services.queue.today(clerk) if t.id == called.id]
+    assert called == shown
+    assert called.service_code and called.service_name
+    assert called.visitor_name == "Ticket Holder" and called.staff_name == clerk.name
+    finished = services.queue.finish(clerk, called.id, "all done")
+    assert (finished.status, finished.outcome) == ("done", "all done")
+    assert finished.finished_at is not None
+    assert replace(finished, status="called", outcome=None, finished_at=None) == called
