@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
+from frontdesk.services import (
+    Actor,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Services,
+    ValidationError,
+)
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import add_staff
 
@@ -294,3 +301,18 @@ def test_call_next_and_finish_answer_what_the_queue_shows(services: Services, cl
     assert (finished.status, finished.outcome) == ("done", "all done")
     assert finished.finished_at is not None
     assert replace(finished, status="called", outcome=None, finished_at=None) == called
+
+
+def test_finish_changes_only_a_ticket_being_served(services: Services, clerk: Actor) -> None:
+    waiting = _walk_in(services, clerk, "Still Waiting")
+    with pytest.raises(Conflict, match=f"{waiting.label} is waiting; nothing was changed"):
+        services.queue.finish(clerk, waiting.id)
+    with pytest.raises(NotFound):
+        services.queue.finish(clerk, waiting.id + 1000)
+    still = services.queue.ticket(clerk, waiting.id)
+    assert (still.status, still.finished_at, still.outcome) == ("waiting", None, None)
+    called = services.queue.call_next(clerk, clerk.desk or 1)
+    assert called is not None and called.id == waiting.id
+    services.queue.finish(clerk, called.id)
+    with pytest.raises(Conflict, match="is finished; nothing was changed"):
+        services.queue.finish(clerk, called.id)

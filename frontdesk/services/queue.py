@@ -837,13 +837,23 @@ class QueueService:
         with self.db.write() as session:
             conn = session.connection()
             stmts = _statements(conn.dialect.name)
-            found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
-            if found is None:
-                raise NotFound("this ticket does not exist")
-            self._check_mine(found, actor, ("called",))
+            # One UPDATE that finishes the ticket only if it is being served at this desk
+            # (the rule of _check_mine); only when it finishes nothing, read why.
             row = conn.execute(
-                stmts["finish"], {"tid": ticket_id, "now": self.clock.now(), "outcome": note}
-            ).one()
+                stmts["finish"],
+                {
+                    "tid": ticket_id,
+                    "now": self.clock.now(),
+                    "outcome": note,
+                    "actor_desk": actor.desk or None,
+                },
+            ).one_or_none()
+            if row is None:
+                found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
+                if found is None:
+                    raise NotFound("this ticket does not exist")
+                self._check_mine(found, actor, ("called",))
+                raise Conflict(f"{found.label} changed meanwhile; nothing was changed.")
             self._core_event(conn, row.id, "finished", actor)
             return self._row_info(row)
 
@@ -1082,6 +1092,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         ahead = ahead.with_for_update(skip_locked=True)
         rest = rest.with_for_update(skip_locked=True)
         ticket = ticket.with_for_update()
+    actor_desk = bindparam("actor_desk", type_=Integer)
     # What a claimed or finished ticket is shown with, read in its UPDATE's RETURNING.
     names = (
         select(Service.code).where(Service.id == t.service_id).scalar_subquery().label("code"),
@@ -1132,7 +1143,15 @@ def _statements(dialect: str) -> dict[str, Any]:
         )
         .returning(*_TICKETS.c, *names),
         "finish": update(_TICKETS)
-        .where(t.id == bindparam("tid"))
+        .where(
+            t.id == bindparam("tid"),
+            t.status == "called",
+            or_(
+                actor_desk.is_(None),
+                func.coalesce(t.desk, 0) == 0,
+                t.desk == actor_desk,
+            ),
+        )
         .values(status="done", finished_at=now, outcome=bindparam("outcome", type_=Text))
         .returning(*_TICKETS.c, *names),
         "event": insert(_EVENTS),
