@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from frontdesk.services import (
     Actor,
@@ -316,3 +317,32 @@ def test_finish_changes_only_a_ticket_being_served(services: Services, clerk: Ac
     services.queue.finish(clerk, called.id)
     with pytest.raises(Conflict, match="is finished; nothing was changed"):
         services.queue.finish(clerk, called.id)
+
+
+def test_sqlite_calls_next_and_finishes_in_few_statements(services: Services, clerk: Actor) -> None:
+    """SQLite holds its one write lock for the whole transaction: every statement counts."""
+    if services.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    _walk_in(services, clerk, "Counted Visitor")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        called = services.queue.call_next(clerk, clerk.desk or 1)
+        assert called is not None
+        calling = list(statements)
+        statements.clear()
+        services.queue.finish(clerk, called.id)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    # the desk's services, busy check and next ticket in one, the claim, its event
+    assert [s for s in calling if s not in ("BEGIN", "COMMIT")] == [
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+    ]
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["UPDATE", "INSERT"]

@@ -704,6 +704,10 @@ class QueueService:
         busy = conn.scalar(
             _statements(conn.dialect.name)["busy"], {"day": self.clock.today(), "desk": desk}
         )
+        self._refuse_busy(busy, desk)
+
+    @staticmethod
+    def _refuse_busy(busy: str | None, desk: int) -> None:
         if busy:
             raise Conflict(
                 f"Desk {desk} is still serving {busy}: finish it (F8), mark it a "
@@ -718,10 +722,23 @@ class QueueService:
         """
         require(actor, "queue.call")
         with self.db.write() as session:
-            self._busy_check(session, desk)
-            allowed = self._allowed_services(session, desk)
             conn = session.connection()
-            ticket_id = self._next_waiting(conn, allowed)
+            if conn.dialect.name == "sqlite":
+                # SQLite holds the write lock for all of this: the busy check and both
+                # next-ticket look-ups in one statement, not three.
+                allowed = self._allowed_services(session, desk)
+                params = {
+                    "day": self.clock.today(),
+                    "now": self.clock.now(),
+                    "allowed": allowed,
+                    "desk": desk,
+                }
+                busy, ticket_id = conn.execute(_statements("sqlite")["pick"], params).one()
+                self._refuse_busy(busy, desk)
+            else:
+                self._busy_check(session, desk)
+                allowed = self._allowed_services(session, desk)
+                ticket_id = self._next_waiting(conn, allowed)
             if ticket_id is None:
                 return None
             row = conn.execute(
@@ -1088,6 +1105,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         .limit(1)
     )
     ticket = select(*_TICKETS.c).where(t.id == bindparam("tid"))
+    busy = select(t.label).where(t.day == day, t.status == "called", t.desk == bindparam("desk"))
     if postgres:
         ahead = ahead.with_for_update(skip_locked=True)
         rest = rest.with_for_update(skip_locked=True)
@@ -1125,8 +1143,11 @@ def _statements(dialect: str) -> dict[str, Any]:
             index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
         )
         .returning(TicketCounter.last),
-        "busy": select(t.label).where(
-            t.day == day, t.status == "called", t.desk == bindparam("desk")
+        "busy": busy,
+        # SQLite only (no FOR UPDATE in scalar subqueries): busy, then "ahead" or "rest".
+        "pick": select(
+            busy.scalar_subquery(),
+            func.coalesce(ahead.scalar_subquery(), rest.scalar_subquery()),
         ),
         "allowed": select(Service.id, Service.code, Service.desks).where(Service.active),
         "ahead": ahead,
