@@ -7,8 +7,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
-from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
+from frontdesk.services import (
+    Actor,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Services,
+    ValidationError,
+)
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import add_staff
 
@@ -280,3 +288,61 @@ def test_second_lead_sees_the_same_queue(services: Services, clerk: Actor) -> No
     other = add_staff(services, "Other Desk", "desk", desk=2)
     _walk_in(services, clerk, "Shared")
     assert [t.label for t in services.queue.today(other)] == ["A001"]
+
+
+def test_call_next_and_finish_answer_what_the_queue_shows(services: Services, clerk: Actor) -> None:
+    _walk_in(services, clerk, "Ticket Holder")
+    called = services.queue.call_next(clerk, clerk.desk or 1)
+    assert called is not None
+    [shown] = [t for t in services.queue.today(clerk) if t.id == called.id]
+    assert called == shown
+    assert called.service_code and called.service_name
+    assert called.visitor_name == "Ticket Holder" and called.staff_name == clerk.name
+    finished = services.queue.finish(clerk, called.id, "all done")
+    assert (finished.status, finished.outcome) == ("done", "all done")
+    assert finished.finished_at is not None
+    assert replace(finished, status="called", outcome=None, finished_at=None) == called
+
+
+def test_finish_changes_only_a_ticket_being_served(services: Services, clerk: Actor) -> None:
+    waiting = _walk_in(services, clerk, "Still Waiting")
+    with pytest.raises(Conflict, match=f"{waiting.label} is waiting; nothing was changed"):
+        services.queue.finish(clerk, waiting.id)
+    with pytest.raises(NotFound):
+        services.queue.finish(clerk, waiting.id + 1000)
+    still = services.queue.ticket(clerk, waiting.id)
+    assert (still.status, still.finished_at, still.outcome) == ("waiting", None, None)
+    called = services.queue.call_next(clerk, clerk.desk or 1)
+    assert called is not None and called.id == waiting.id
+    services.queue.finish(clerk, called.id)
+    with pytest.raises(Conflict, match="is finished; nothing was changed"):
+        services.queue.finish(clerk, called.id)
+
+
+def test_sqlite_calls_next_and_finishes_in_few_statements(services: Services, clerk: Actor) -> None:
+    """SQLite holds its one write lock for the whole transaction: every statement counts."""
+    if services.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    _walk_in(services, clerk, "Counted Visitor")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        called = services.queue.call_next(clerk, clerk.desk or 1)
+        assert called is not None
+        calling = list(statements)
+        statements.clear()
+        services.queue.finish(clerk, called.id)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    # the desk's services, busy check and next ticket in one, the claim, its event
+    assert [s for s in calling if s not in ("BEGIN", "COMMIT")] == [
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+    ]
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["UPDATE", "INSERT"]

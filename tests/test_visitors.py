@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.fields import find_countries, format_phone, normalise_phone
@@ -188,3 +189,40 @@ def test_fold() -> None:
     assert fold("Ødegård") == "odegard"
     assert fold("Łukasz  WIŚNIEWSKI") == "lukasz wisniewski"
     assert fold("王芳") == "王芳"
+
+
+def test_search_reads_every_date_format_and_names_with_digits(
+    services: Services, clerk: Actor
+) -> None:
+    record = services.visitors.register(
+        clerk, VisitorInput("Ada", "Lovelace 2nd", birth_date="10-12-1995")
+    )
+    for query in ("10/12/1995", "10.12.1995", "1995-12-10", "10-12-1995"):
+        assert [v.id for v in services.visitors.search(clerk, query)] == [record.id], query
+    # Digits that are not a date (a letter among them) are looked up as a name.
+    assert [v.id for v in services.visitors.search(clerk, "2nd")] == [record.id]
+    assert services.visitors.search(clerk, "10-12-1995x") == []
+
+
+def test_sqlite_reads_the_database_through_a_memory_map(services: Services) -> None:
+    if services.db.dialect != "sqlite":
+        pytest.skip("a SQLite setting")
+    with services.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 1 << 30
+
+
+def test_sqlite_finds_a_visitor_in_one_statement(services: Services, clerk: Actor) -> None:
+    if services.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL keeps its BEGIN")
+    services.visitors.register(clerk, VisitorInput("Ada", "Lovelace"))
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        assert [v.family_name for v in services.visitors.search(clerk, "love")] == ["Lovelace"]
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT")

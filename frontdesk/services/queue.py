@@ -663,14 +663,12 @@ class QueueService:
             ids.append(service_id)
         return ids
 
-    def _row_info(self, conn: Any, row: Any) -> TicketInfo:
-        """A ticket row (Core, from RETURNING) as the screens see it."""
-        code, sname, given, family, staff_name = conn.execute(
-            _statements(conn.dialect.name)["names"],
-            {"sid": row.service_id, "vid": row.visitor_id, "stid": row.staff_id},
-        ).one()
-        name = " ".join(p for p in (given, family) if p) or None
-        return self._make_info(row, code, sname, name, staff_name)
+    def _row_info(self, row: Any) -> TicketInfo:
+        """A ticket row as the screens see it: the claim's or finish's RETURNING, which
+        carries the service's code and name, the visitor's and the staff member's names
+        too (subqueries in RETURNING: no second statement while holding the write lock)."""
+        name = " ".join(p for p in (row.given_names, row.family_name) if p) or None
+        return self._make_info(row, row.code, row.service_name, name, row.staff_name)
 
     def _core_event(
         self, conn: Any, ticket_id: int, action: str, actor: Actor, detail: str | None = None
@@ -717,6 +715,10 @@ class QueueService:
         busy = conn.scalar(
             _statements(conn.dialect.name)["busy"], {"day": self.clock.today(), "desk": desk}
         )
+        self._refuse_busy(busy, desk)
+
+    @staticmethod
+    def _refuse_busy(busy: str | None, desk: int) -> None:
         if busy:
             raise Conflict(
                 f"Desk {desk} is still serving {busy}: finish it (F8), mark it a "
@@ -731,10 +733,23 @@ class QueueService:
         """
         require(actor, "queue.call")
         with self.db.write() as session:
-            self._busy_check(session, desk)
-            allowed = self._allowed_services(session, desk)
             conn = session.connection()
-            ticket_id = self._next_waiting(conn, allowed)
+            if conn.dialect.name == "sqlite":
+                # SQLite holds the write lock for all of this: the busy check and both
+                # next-ticket look-ups in one statement, not three.
+                allowed = self._allowed_services(session, desk)
+                params = {
+                    "day": self.clock.today(),
+                    "now": self.clock.now(),
+                    "allowed": allowed,
+                    "desk": desk,
+                }
+                busy, ticket_id = conn.execute(_statements("sqlite")["pick"], params).one()
+                self._refuse_busy(busy, desk)
+            else:
+                self._busy_check(session, desk)
+                allowed = self._allowed_services(session, desk)
+                ticket_id = self._next_waiting(conn, allowed)
             if ticket_id is None:
                 return None
             row = conn.execute(
@@ -747,7 +762,7 @@ class QueueService:
                 },
             ).one()
             self._core_event(conn, row.id, "called", actor, f"desk {desk}")
-            return self._row_info(conn, row)
+            return self._row_info(row)
 
     def _locked(self, session: Session, ticket_id: int) -> Ticket:
         stmt = select(Ticket).where(Ticket.id == ticket_id)
@@ -850,15 +865,25 @@ class QueueService:
         with self.db.write() as session:
             conn = session.connection()
             stmts = _statements(conn.dialect.name)
-            found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
-            if found is None:
-                raise NotFound("this ticket does not exist")
-            self._check_mine(found, actor, ("called",))
+            # One UPDATE that finishes the ticket only if it is being served at this desk
+            # (the rule of _check_mine); only when it finishes nothing, read why.
             row = conn.execute(
-                stmts["finish"], {"tid": ticket_id, "now": self.clock.now(), "outcome": note}
-            ).one()
+                stmts["finish"],
+                {
+                    "tid": ticket_id,
+                    "now": self.clock.now(),
+                    "outcome": note,
+                    "actor_desk": actor.desk or None,
+                },
+            ).one_or_none()
+            if row is None:
+                found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
+                if found is None:
+                    raise NotFound("this ticket does not exist")
+                self._check_mine(found, actor, ("called",))
+                raise Conflict(f"{found.label} changed meanwhile; nothing was changed.")
             self._core_event(conn, row.id, "finished", actor)
-            return self._row_info(conn, row)
+            return self._row_info(row)
 
     def cancel(self, actor: Actor, ticket_id: int) -> TicketInfo:
         """The visitor left before being called (or the ticket was issued by mistake)."""
@@ -1105,11 +1130,29 @@ def _statements(dialect: str) -> dict[str, Any]:
         .limit(1)
     )
     ticket = select(*_TICKETS.c).where(t.id == bindparam("tid"))
+    busy = select(t.label).where(t.day == day, t.status == "called", t.desk == bindparam("desk"))
     if postgres:
         ahead = ahead.with_for_update(skip_locked=True)
         rest = rest.with_for_update(skip_locked=True)
         ticket = ticket.with_for_update()
-    vid = bindparam("vid", type_=Integer)
+    actor_desk = bindparam("actor_desk", type_=Integer)
+    # What a claimed or finished ticket is shown with, read in its UPDATE's RETURNING.
+    names = (
+        select(Service.code).where(Service.id == t.service_id).scalar_subquery().label("code"),
+        select(Service.name)
+        .where(Service.id == t.service_id)
+        .scalar_subquery()
+        .label("service_name"),
+        select(Visitor.given_names)
+        .where(Visitor.id == t.visitor_id)
+        .scalar_subquery()
+        .label("given_names"),
+        select(Visitor.family_name)
+        .where(Visitor.id == t.visitor_id)
+        .scalar_subquery()
+        .label("family_name"),
+        select(Staff.name).where(Staff.id == t.staff_id).scalar_subquery().label("staff_name"),
+    )
     from sqlalchemy.dialects import postgresql, sqlite  # postgresql's: 20 ms at import
 
     upsert = postgresql.insert if postgres else sqlite.insert
@@ -1125,8 +1168,11 @@ def _statements(dialect: str) -> dict[str, Any]:
             index_elements=["day", "prefix"], set_={"last": TicketCounter.last + 1}
         )
         .returning(TicketCounter.last),
-        "busy": select(t.label).where(
-            t.day == day, t.status == "called", t.desk == bindparam("desk")
+        "busy": busy,
+        # SQLite only (no FOR UPDATE in scalar subqueries): busy, then "ahead" or "rest".
+        "pick": select(
+            busy.scalar_subquery(),
+            func.coalesce(ahead.scalar_subquery(), rest.scalar_subquery()),
         ),
         "allowed": select(Service.id, Service.code, Service.desks).where(Service.active),
         "ahead": ahead,
@@ -1141,21 +1187,20 @@ def _statements(dialect: str) -> dict[str, Any]:
             called_at=now,
             first_called_at=func.coalesce(t.first_called_at, now),
         )
-        .returning(*_TICKETS.c),
+        .returning(*_TICKETS.c, *names),
         "finish": update(_TICKETS)
-        .where(t.id == bindparam("tid"))
+        .where(
+            t.id == bindparam("tid"),
+            t.status == "called",
+            or_(
+                actor_desk.is_(None),
+                func.coalesce(t.desk, 0) == 0,
+                t.desk == actor_desk,
+            ),
+        )
         .values(status="done", finished_at=now, outcome=bindparam("outcome", type_=Text))
-        .returning(*_TICKETS.c),
+        .returning(*_TICKETS.c, *names),
         "event": insert(_EVENTS),
-        "names": select(
-            Service.code,
-            Service.name,
-            select(Visitor.given_names).where(Visitor.id == vid).scalar_subquery(),
-            select(Visitor.family_name).where(Visitor.id == vid).scalar_subquery(),
-            select(Staff.name)
-            .where(Staff.id == bindparam("stid", type_=Integer))
-            .scalar_subquery(),
-        ).where(Service.id == bindparam("sid")),
     }
 
 

@@ -41,6 +41,8 @@ def fold(text: str) -> str:
 
 
 def has_control_chars(text: str) -> bool:
+    if text.isprintable():  # no Cc or Cf character in it (C code, not a loop per character)
+        return False
     return any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d" for c in text)
 
 

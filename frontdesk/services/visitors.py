@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -246,6 +247,11 @@ _RECORD_COLUMNS = (
 )
 
 
+# Everything parse_date's formats can match ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y";
+# %Y is four digits, %m and %d one or two, %d also " 7") has this shape; a phone number has not.
+_DATE_SHAPE = re.compile(r"[\d ]{1,4}[-/.][\d ]{1,2}[-/.][\d ]{1,4}")
+
+
 def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
     """What a free-text visitor query stands for: the kinds it matches on (its shape, e.g.
     ("email",) or ("name", "name")) and their values; None when it asks for nothing."""
@@ -267,7 +273,7 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
             shape.append("phone")
             params["phone"] = phone
     born = None
-    if digits:  # every date has digits: spare a name the four failed date formats
+    if digits and _DATE_SHAPE.fullmatch(text):  # spare the rest the four failed date formats
         try:
             born = parse_date(text, "q")
         except ValidationError:
