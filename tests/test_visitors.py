@@ -204,13 +204,6 @@ def test_search_reads_every_date_format_and_names_with_digits(
     assert services.visitors.search(clerk, "10-12-1995x") == []
 
 
-def test_sqlite_reads_the_database_through_a_memory_map(services: Services) -> None:
-    if services.db.dialect != "sqlite":
-        pytest.skip("a SQLite setting")
-    with services.db.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 1 << 30
-
-
 def test_sqlite_finds_a_visitor_in_one_statement(services: Services, clerk: Actor) -> None:
     if services.db.dialect != "sqlite":
         pytest.skip("PostgreSQL keeps its BEGIN")
