@@ -564,30 +564,7 @@ class QueueService:
         params = {"day": self.clock.today(), "label": wanted}
         with self.db.read_core() as conn:
             row = conn.execute(_find_ticket_statement(), params).first()
-        if row is None:
-            return None
-        name = " ".join(p for p in (row.given_names, row.family_name) if p) or None
-        return TicketInfo(
-            id=row.id,
-            label=row.label,
-            day=row.day,
-            service_code=row.code,
-            service_name=row.service_name,
-            status=row.status,
-            priority=row.priority,
-            source=row.source,
-            arrived_at=row.arrived_at,
-            appointment_at=row.appointment_at,
-            called_at=row.called_at,
-            finished_at=row.finished_at,
-            desk=row.desk,
-            staff_name=row.staff_name,
-            visitor_id=row.visitor_id,
-            visitor_name=name,
-            recalls=row.recalls,
-            notes=row.notes,
-            outcome=row.outcome,
-        )
+        return self._row_info(row) if row is not None else None
 
     def version(self) -> int:
         """Changes whenever any ticket changes: desks poll this to refresh live."""
