@@ -52,7 +52,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 def _plausible(day: date, field: str, label: str) -> date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValidationError(field, f"{label} has an unlikely year; check the year")
+        raise ValidationError(field, f"{label} has an unlikely year; check it")
     return day
 
 
