@@ -30,7 +30,8 @@ class PackType(Base):
 
 class StockMovement(Base):
     __tablename__ = "stock_movements"
-    __table_args__ = (Index("ix_stock_movements_type_at", "pack_type_id", "at"),)
+    # The quantity is in the index so that the stock totals are summed from the index alone.
+    __table_args__ = (Index("ix_stock_movements_type_at", "pack_type_id", "at", "quantity"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pack_type_id: Mapped[int] = mapped_column(ForeignKey("pack_types.id"))
