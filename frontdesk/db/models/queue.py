@@ -96,7 +96,8 @@ class ContactMoment(Base):
     """A contact: walk-in, e-mail, phone or video call; counted in the reports."""
 
     __tablename__ = "contact_moments"
-    __table_args__ = (Index("ix_contact_moments_at", "at"),)
+    # Covering for the reports' counts per channel (migration 0011).
+    __table_args__ = (Index("ix_contact_moments_at", "at", "channel", "minutes"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
