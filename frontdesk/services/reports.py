@@ -17,19 +17,36 @@ figures as a :class:`ReportSection` registered with :meth:`ReportService.add_sec
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import sqlite3
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.config import WEEKDAYS, Settings
 from frontdesk.db import Database
 from frontdesk.db.models import (
+    CentreRule,
     ClosedDay,
     ContactMoment,
     Service,
@@ -43,7 +60,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
 from frontdesk.services.fields import country, parse_date
 from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
-from frontdesk.services.rules import target_wait_in
+from frontdesk.services.rules import TARGET_KEY, target_wait_in, target_wait_of
 from frontdesk.services.tables import FORMATS, Column, Table, render
 from frontdesk.services.visitors import CATEGORIES
 
@@ -70,7 +87,11 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear interpolation between closest ranks; ``values`` need not be sorted."""
     if not values:
         return None
-    ordered = sorted(values)
+    return _interpolate(sorted(values), q)
+
+
+def _interpolate(ordered: Sequence[float], q: float) -> float:
+    """The q-th percentile of values already sorted (at least one)."""
     position = (len(ordered) - 1) * q
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
@@ -89,8 +110,12 @@ class Stats:
     def of(cls, values: Sequence[float]) -> Stats:
         if not values:
             return cls()
+        ordered = sorted(values)  # once for both percentiles
         return cls(
-            len(values), sum(values) / len(values), percentile(values, 0.5), percentile(values, 0.9)
+            len(values),
+            sum(values) / len(values),
+            _interpolate(ordered, 0.5),
+            _interpolate(ordered, 0.9),
         )
 
 
@@ -796,6 +821,75 @@ def check_period(start: object, end: object) -> Period:
     return Period(first, last)
 
 
+# unixepoch() (SQLite 3.38+) reads a timestamp's seconds at half the cost of strftime('%s').
+_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
+
+
+def _seconds(moment: Any) -> Any:
+    """SQLite: the whole seconds since 1970 of a stored (naive UTC) timestamp."""
+    if _UNIXEPOCH:
+        return func.unixepoch(moment)
+    return cast(func.strftime("%s", moment), Integer)
+
+
+def _microseconds(dialect: str, start: Any, end: Any) -> Any:
+    """Whole microseconds from start to end, exact (julianday() is not: 20 min = 20.000001).
+
+    SQLite stores naive UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``: the whole seconds from
+    the date functions, the microseconds from the text.
+    """
+    if dialect == "sqlite":
+        micro = cast(func.substr(end, 21, 6), Integer) - cast(func.substr(start, 21, 6), Integer)
+        return (_seconds(end) - _seconds(start)) * 1_000_000 + micro
+    return cast(extract("epoch", end - start) * 1_000_000, BigInteger)
+
+
+def _day_statements(dialect: str) -> tuple[Any, Any]:
+    """The day's tickets as plain numbers; the target wait, the closing and the contacts."""
+    if dialect == "sqlite":
+        arrived_s = _seconds(Ticket.arrived_at) - bindparam("start_s")
+    else:
+        start = bindparam("start", type_=Ticket.arrived_at.type)
+        arrived_s = cast(func.floor(extract("epoch", Ticket.arrived_at - start)), BigInteger)
+    tickets = (
+        select(
+            Ticket.service_id,
+            Service.name,
+            Ticket.status,
+            Ticket.desk,
+            Staff.name,
+            _microseconds(dialect, Ticket.arrived_at, Ticket.first_called_at),
+            case(
+                (
+                    Ticket.status == "done",
+                    _microseconds(dialect, Ticket.first_called_at, Ticket.finished_at),
+                ),
+                else_=None,
+            ),
+            arrived_s,
+        )
+        .join(Service, Service.id == Ticket.service_id)
+        .outerjoin(Staff, Staff.id == Ticket.staff_id)
+        .where(Ticket.day == bindparam("day"))
+        .order_by(Ticket.arrived_at, Ticket.id)  # the order the means were summed in
+    )
+    at = ContactMoment.at
+    contacts = (
+        select(ContactMoment.channel, func.count().label("n"))
+        .where(at >= bindparam("start", type_=at.type), at < bindparam("end", type_=at.type))
+        .group_by(ContactMoment.channel)
+        .subquery()
+    )
+    one = select(literal(1).label("one")).subquery()
+    extra = select(
+        select(CentreRule.value).where(CentreRule.key == TARGET_KEY).scalar_subquery(),
+        select(ClosedDay.closed_at).where(ClosedDay.day == bindparam("day")).scalar_subquery(),
+        contacts.c.channel,
+        contacts.c.n,
+    ).select_from(one.outerjoin(contacts, true()))
+    return tickets, extra
+
+
 class ReportService:
     def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
         self.db = db
@@ -806,6 +900,8 @@ class ReportService:
             ContactSection(),
             VisitorSection(),
         ]
+        self._day_sql: dict[str, tuple[Any, Any]] = {}
+        self._hours_of: dict[date, list[tuple[str, datetime]]] = {}
 
     def add_section(self, section: ReportSection) -> None:
         """Packs, referrals, appointments: their figures join the day and period reports."""
@@ -885,6 +981,15 @@ class ReportService:
         return out
 
     def _hours(self, day: date) -> list[tuple[str, datetime]]:
+        """The day's hours, labelled (worked out once per day: the time zone is fixed)."""
+        hours = self._hours_of.get(day)
+        if hours is None:
+            if len(self._hours_of) > 400:
+                self._hours_of.clear()
+            hours = self._hours_of[day] = self._day_hours(day)
+        return hours
+
+    def _day_hours(self, day: date) -> list[tuple[str, datetime]]:
         start, end = self.clock.day_bounds(day)
         count = round((end - start).total_seconds() / 3600)
         stamps = [start + timedelta(hours=k) for k in range(count)]
@@ -897,76 +1002,88 @@ class ReportService:
             out.append((label, stamp))
         return out
 
-    def _figures(self, session: Session, day: date) -> DayFigures:
-        # Only what the figures need (no visitor names, labels or flags), and each ticket's
-        # wait and service time worked out once rather than once per grouping.
-        services_in_order = session.execute(
-            select(Service.id, Service.name).order_by(Service.id)
-        ).all()
-        names = dict(services_in_order)
-        order = {sname: i for i, (_, sname) in enumerate(services_in_order)}
-        rows: list[_Lean] = []
-        for sid, status, arrived, first, finished, desk, staff in session.execute(
-            select(
-                Ticket.service_id,
-                Ticket.status,
-                Ticket.arrived_at,
-                Ticket.first_called_at,
-                Ticket.finished_at,
-                Ticket.desk,
-                Staff.name,
-            )
-            .outerjoin(Staff, Staff.id == Ticket.staff_id)
-            .where(Ticket.day == day)
-            .order_by(Ticket.arrived_at, Ticket.id)
-        ):
-            wait = _minutes(arrived, first)
-            served = _minutes(first, finished) if status == "done" else None
-            rows.append(_Lean(names[sid], status, arrived, wait, served, desk, staff))
-        target = target_wait_in(session, self.settings)
+    def _day_statements(self, dialect: str) -> tuple[Any, Any]:
+        """The day's two statements (tickets; target, closed and contacts), built once."""
+        built = self._day_sql.get(dialect)
+        if built is None:
+            built = self._day_sql[dialect] = _day_statements(dialect)
+        return built
 
-        def group(key: int, name: Callable[[Any], str]) -> tuple[GroupFigures, ...]:
-            buckets: dict[Any, list[_Lean]] = defaultdict(list)
-            for r in rows:
-                k = r[key]
-                if k is not None:
-                    buckets[k].append(r)
-            out = []
-            for k in sorted(buckets, key=lambda x: (str(x).zfill(12), str(x))):
-                out.append(_lean_group(name(k), buckets[k]))
-            return tuple(out)
-
-        waits = [r.wait for r in rows if r.wait is not None]
-        service_times = [r.service_time for r in rows if r.service_time is not None]
-        services = tuple(sorted(group(0, str), key=lambda g: order.get(g.name, 999)))
+    def _figures(self, conn: Connection, day: date) -> DayFigures:
+        # Only what the figures need, as plain numbers: each ticket's wait and service
+        # time in whole microseconds and its arrival in seconds after the day's start,
+        # worked out by the database (no datetimes built or parsed per ticket); the
+        # target, the closing and the contacts come with one more statement.
         hours = self._hours(day)
-        start, _ = self.clock.day_bounds(day)
+        start, end = self.clock.day_bounds(day)
+        tickets_sql, extra_sql = self._day_statements(conn.dialect.name)
+        params = {"day": day, "start": start, "end": end, "start_s": int(start.timestamp())}
+        rows = conn.execute(tickets_sql, params).all()
+        extra = conn.execute(extra_sql, params).all()
+        target = target_wait_of(extra[0][0], self.settings)
+        closed_at = extra[0][1]
+        per_channel = {r[2]: int(r[3]) for r in extra if r[2] is not None}
+
+        # Column by column (zip), then each grouping as lists of row numbers.
+        columns = list(zip(*rows, strict=True)) or [()] * 8
+        sids, snames, statuses, desks, staff_names, wait_us, served_us, arrived_s = columns
+        # As (end - start).total_seconds() / 60 did: the same float, bit for bit.
+        row_waits = [None if u is None else u / 1_000_000 / 60 for u in wait_us]
+        row_served = [None if u is None else u / 1_000_000 / 60 for u in served_us]
+        waits = [w for w in row_waits if w is not None]
+        service_times = [m for m in row_served if m is not None]
+        counts = Counter(statuses)
         arrivals = [0] * len(hours)
         hour_waits: list[list[float]] = [[] for _ in hours]
-        for r in rows:
-            index = int((r.arrived_at - start).total_seconds() // 3600)
+        for seconds, wait in zip(arrived_s, row_waits, strict=True):
+            index = int(seconds) // 3600
             if 0 <= index < len(hours):
                 arrivals[index] += 1
-                if r.wait is not None:
-                    hour_waits[index].append(r.wait)
-        closed = session.get(ClosedDay, day)
-        contacts = ContactSection().day_tables(session, day, self.clock)[0]
+                if wait is not None:
+                    hour_waits[index].append(wait)
+
+        def figures(keys: Sequence[Any], name: Callable[[Any], str]) -> list[GroupFigures]:
+            members: dict[Any, list[int]] = {}
+            for i, k in enumerate(keys):
+                if k is not None:
+                    members.setdefault(k, []).append(i)
+            out = []
+            for k in sorted(members, key=lambda x: (str(x).zfill(12), str(x))):
+                of = members[k]
+                states = [statuses[i] for i in of]
+                group_waits = [w for w in (row_waits[i] for i in of) if w is not None]
+                group_served = [m for m in (row_served[i] for i in of) if m is not None]
+                out.append(
+                    GroupFigures(
+                        name(k),
+                        len(of),
+                        states.count("done"),
+                        states.count("no_show"),
+                        Stats.of(group_waits),
+                        Stats.of(group_served),
+                    )
+                )
+            return out
+
+        names = dict(zip(sids, snames, strict=True))
+        order = {sname: sid for sid, sname in sorted(names.items())}  # in service order
+        services = sorted(figures(snames, str), key=lambda g: order[g.name])
         return DayFigures(
             day=day,
             hours_in_day=len(hours),
             issued=len(rows),
-            served=sum(r.status == "done" for r in rows),
-            no_shows=sum(r.status == "no_show" for r in rows),
-            cancelled=sum(r.status == "cancelled" for r in rows),
-            not_served=sum(r.status == "not_served" for r in rows),
-            open_now=sum(r.status in OPEN_STATUSES for r in rows),
+            served=counts["done"],
+            no_shows=counts["no_show"],
+            cancelled=counts["cancelled"],
+            not_served=counts["not_served"],
+            open_now=sum(counts[s] for s in OPEN_STATUSES),
             wait=Stats.of(waits),
             service_time=Stats.of(service_times),
             target_minutes=target,
             within_target=(sum(w <= target for w in waits) / len(waits)) if waits else None,
-            by_service=services,
-            by_desk=group(5, lambda d: f"Desk {d}"),
-            by_staff=group(6, str),
+            by_service=tuple(services),
+            by_desk=tuple(figures(desks, lambda d: f"Desk {d}")),
+            by_staff=tuple(figures(staff_names, str)),
             hourly=tuple(
                 HourBucket(
                     label,
@@ -976,15 +1093,15 @@ class ReportService:
                 )
                 for i, (label, stamp) in enumerate(hours)
             ),
-            contacts=tuple((row[0], int(row[1])) for row in contacts.rows),
-            closed_at=closed.closed_at if closed else None,
+            contacts=tuple((label, per_channel.get(code, 0)) for code, label in CHANNELS.items()),
+            closed_at=closed_at,
         )
 
     def day(self, actor: Actor, day: date | None = None) -> DayFigures:
         """Any day's figures (today's included): waits, service times, per hour, contacts."""
         require(actor, "report.view")
-        with self.db.read() as session:
-            return self._figures(session, day or self.clock.today())
+        with self.db.read_many() as conn:
+            return self._figures(conn, day or self.clock.today())
 
     def tickets(self, actor: Actor, day: date, flt: TicketFilter | None = None) -> list[TicketRow]:
         require(actor, "report.view")
@@ -1074,7 +1191,7 @@ class ReportService:
                 desks.append(
                     DeskState(desk, label, sname, staff, called, _aware(last_calls.get(desk)))
                 )
-            figures = self._figures(session, today)
+            figures = self._figures(session.connection(), today)
             version = int(session.scalar(select(func.max(TicketEvent.id))) or 0)
         longest = max((w.longest_wait for w in waiting if w.longest_wait is not None), default=None)
         return Dashboard(now, tuple(waiting), longest, tuple(desks), figures, version)
@@ -1102,7 +1219,7 @@ class ReportService:
     ) -> list[Table]:
         require(actor, "report.view")
         with self.db.read() as session:
-            figures = self._figures(session, day)
+            figures = self._figures(session.connection(), day)
             tables = day_tables(figures, with_staff=with_names)
             for section in self.sections:
                 tables += section.day_tables(session, day, self.clock)
@@ -1166,29 +1283,6 @@ def _aware(moment: Any) -> datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment
-
-
-class _Lean(NamedTuple):
-    """One ticket as the day's figures need it (minutes worked out once)."""
-
-    service_name: str
-    status: str
-    arrived_at: datetime
-    wait: float | None
-    service_time: float | None
-    desk: int | None
-    staff_name: str | None
-
-
-def _lean_group(name: str, items: Sequence[_Lean]) -> GroupFigures:
-    return GroupFigures(
-        name,
-        len(items),
-        sum(r.status == "done" for r in items),
-        sum(r.status == "no_show" for r in items),
-        Stats.of([r.wait for r in items if r.wait is not None]),
-        Stats.of([r.service_time for r in items if r.service_time is not None]),
-    )
 
 
 __all__ = [
