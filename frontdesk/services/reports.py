@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Float,
     Integer,
     and_,
     bindparam,
@@ -304,10 +306,6 @@ def _service_time(session: Session) -> Any:
     return _between(session, Ticket.first_called_at, Ticket.finished_at)  # type: ignore[arg-type]
 
 
-def _sum_if(condition: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -332,56 +330,70 @@ class QueueSection:
     ) -> list[Table]:
         in_range = and_(Ticket.day >= period.start, Ticket.day <= period.end)
         wait, service_time = _wait(session), _service_time(session)
-        called = Ticket.first_called_at.is_not(None)
-        served = and_(called, Ticket.status == "done")
+        if session.get_bind().dialect.name != "sqlite":  # numeric -> float in the database
+            wait, service_time = cast(wait, Float), cast(service_time, Float)
         target = target_wait_in(session, self.settings)
-        names = dict(session.execute(select(Service.id, Service.name)).all())
-        # One scan for the counts and sums per service and per day (the "Visits per day"
-        # table is the same scan summed the other way), one for the wait minutes.
-        stmt = (
-            select(
-                Ticket.service_id,
-                Ticket.day,
-                func.count(Ticket.id),
-                _sum_if(Ticket.status == "done"),
-                _sum_if(Ticket.status == "no_show"),
-                _sum_if(Ticket.status == "cancelled"),
-                _sum_if(Ticket.status == "not_served"),
-                # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms
-                _sum_if(and_(called, wait <= target + 0.001)),
-                _sum_if(called),
-                func.sum(case((served, service_time), else_=None)),
-                _sum_if(served),
-            )
-            .where(in_range)
-            .group_by(Ticket.service_id, Ticket.day)
-        )
-        counts_of: dict[int, list[int]] = {}  # tickets, done, no-show, ..., called, served
-        served_minutes_of: dict[int, float] = defaultdict(float)
+        names = dict(session.connection().execute(select(Service.id, Service.name)).all())
+        # The tickets per day, status and service: counted in the order of the index on
+        # (day, status, service_id), from the index alone (no sort, no table rows).
+        counts_of: dict[int, list[int]] = {}  # tickets, done, no-show, cancelled, not served
         per_day_counts: dict[date, list[int]] = {}
-        for sid, day, *figures, minutes, n_served in session.execute(stmt):
-            into = counts_of.setdefault(sid, [0] * 8)
-            for i, v in enumerate((*figures, n_served)):
-                into[i] += int(v)
-            served_minutes_of[sid] += 0.0 if minutes is None else float(minutes)
-            counts = per_day_counts.setdefault(day, [0, 0])
-            counts[0] += int(figures[0])
-            counts[1] += int(figures[1])
-        # Only the minutes come back (not the rows), for the median and the 90th percentile.
-        waits: dict[int, list[float]] = defaultdict(list)
-        for service_id, minutes in session.execute(
-            select(Ticket.service_id, wait).where(in_range, called)
+        column = {"done": 1, "no_show": 2, "cancelled": 3, "not_served": 4}
+        for day, status, sid, n in (
+            session.connection()
+            .execute(
+                select(Ticket.day, Ticket.status, Ticket.service_id, func.count())
+                .where(in_range)
+                .group_by(Ticket.day, Ticket.status, Ticket.service_id)
+            )
+            .all()
         ):
-            waits[service_id].append(float(minutes))
+            into = counts_of.setdefault(sid, [0] * 5)
+            into[0] += n
+            on_day = per_day_counts.setdefault(day, [0, 0])
+            on_day[0] += n
+            if status in column:
+                into[column[status]] += n
+                if status == "done":
+                    on_day[1] += n
+        # Then one pass over the called tickets: the wait minutes (for the means, medians,
+        # 90th percentiles and the share within the target) and the served minutes.
+        waits: dict[int, list[float]] = {}
+        served_minutes_of: dict[int, list[float]] = {}
+        served_count_of: dict[int, int] = defaultdict(int)
+        for sid, minutes, done, served_minutes in (
+            session.connection()
+            .execute(
+                select(
+                    Ticket.service_id,
+                    wait,
+                    Ticket.status == "done",
+                    case((Ticket.status == "done", service_time), else_=None),
+                ).where(in_range, Ticket.first_called_at.is_not(None))
+            )
+            .all()
+        ):  # fetched at once: row by row costs a call per row
+            of = waits.get(sid)
+            if of is None:
+                of = waits[sid] = []
+            of.append(minutes)
+            if done:
+                served_count_of[sid] += 1
+                if served_minutes is not None:
+                    served_minutes_of.setdefault(sid, []).append(served_minutes)
+        # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms.
+        limit = target + 0.001
         rows = []
         totals = [0, 0, 0, 0, 0, 0, 0]
         all_waits: list[float] = []
-        served_minutes, served_count = 0.0, 0
+        all_served: list[float] = []
         for sid in sorted(counts_of):
-            n, done, no_show, cancelled, not_served, ok, n_called, s_n = counts_of[sid]
-            s_sum = served_minutes_of[sid]
-            ws = waits.get(sid, [])
+            n, done, no_show, cancelled, not_served = counts_of[sid]
+            ws = sorted(waits.get(sid, []))
+            ok, n_called = bisect_right(ws, limit), len(ws)
+            served_list, s_n = served_minutes_of.get(sid, []), served_count_of[sid]
             all_waits += ws
+            all_served += served_list
             decided = done + no_show
             rows.append(
                 (
@@ -393,19 +405,19 @@ class QueueSection:
                     not_served,
                     (no_show / decided) if decided else None,
                     (math.fsum(ws) / len(ws)) if ws else None,
-                    percentile(ws, 0.5),
-                    percentile(ws, 0.9),
+                    _interpolate(ws, 0.5) if ws else None,
+                    _interpolate(ws, 0.9) if ws else None,
                     (ok / n_called) if n_called else None,
-                    (s_sum / s_n) if s_n else None,
+                    (math.fsum(served_list) / s_n) if s_n else None,
                 )
             )
             for i, v in enumerate((n, done, no_show, cancelled, not_served, ok, n_called)):
                 totals[i] += v
-            served_minutes += s_sum
-            served_count += s_n
         if rows:
             n, done, no_show, cancelled, not_served, ok, n_called = totals
+            served_count = sum(served_count_of.values())
             decided = done + no_show
+            all_waits.sort()  # sorted runs, one per service: a merge
             rows.append(
                 (
                     "All services",
@@ -416,10 +428,10 @@ class QueueSection:
                     not_served,
                     (no_show / decided) if decided else None,
                     (math.fsum(all_waits) / len(all_waits)) if all_waits else None,
-                    percentile(all_waits, 0.5),
-                    percentile(all_waits, 0.9),
+                    _interpolate(all_waits, 0.5) if all_waits else None,
+                    _interpolate(all_waits, 0.9) if all_waits else None,
                     (ok / n_called) if n_called else None,
-                    (served_minutes / served_count) if served_count else None,
+                    (math.fsum(all_served) / served_count) if served_count else None,
                 )
             )
         by_service = Table(
@@ -482,7 +494,7 @@ class ContactSection:
             )
         flag = case((now, 1), else_=0)
         out: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
-        for is_now, channel, n, minutes in session.execute(
+        for is_now, channel, n, minutes in session.connection().execute(
             select(flag, ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
             .where(where)
             .group_by(flag, ContactMoment.channel)
@@ -548,45 +560,66 @@ class VisitorSection:
     key = "visitors"
 
     def _grouped(
-        self, session: Session, period: Period
-    ) -> tuple[dict[str | None, tuple[int, int]], dict[str | None, tuple[int, int]]]:
-        """Served visits and distinct visitors per category and per nationality.
+        self, session: Session, period: Period, previous: Period
+    ) -> tuple[dict[str | None, tuple[int, int]], ...]:
+        """Served visits and distinct visitors per category and per nationality, in the
+        period and in the previous one: (categories, nationalities) now, then before.
 
-        One pass over the period's tickets for both figures (it was one per figure): a
-        visitor has one category and one nationality, so the distinct visitors of a
-        category are the sum over its nationalities, and the other way round.
+        One pass over both periods' served tickets and one look-up per visitor (it was a
+        pass and a look-up per visitor for each period): a visitor has one category and
+        one nationality, so the distinct visitors of a category are the sum over its
+        nationalities, and the other way round.
         """
-        # The visits per visitor first (from the tickets alone), then one look-up per
-        # visitor rather than per visit, and no DISTINCT to sort per group.
+        day = Ticket.day
+
+        def within(p: Period) -> Any:
+            return and_(day >= p.start, day <= p.end)
+
+        def visits_in(p: Period) -> Any:
+            return func.sum(case((within(p), 1), else_=0))
+
+        # The visits per visitor first (from the tickets' index alone), then one look-up
+        # per visitor rather than per visit, and no DISTINCT to sort per group.
         per_visitor = (
-            select(Ticket.visitor_id.label("visitor_id"), func.count(Ticket.id).label("visits"))
+            select(
+                Ticket.visitor_id.label("visitor_id"),
+                visits_in(period).label("now"),
+                visits_in(previous).label("before"),
+            )
             .where(
-                Ticket.day >= period.start,
-                Ticket.day <= period.end,
+                day >= min(period.start, previous.start),
+                day <= max(period.end, previous.end),
+                or_(within(period), within(previous)),
                 Ticket.status == "done",
                 Ticket.visitor_id.is_not(None),
             )
             .group_by(Ticket.visitor_id)
             .subquery()
         )
+        now, before = per_visitor.c.now, per_visitor.c.before
         stmt = (
             select(
                 Visitor.category,
                 Visitor.nationality,
-                func.sum(per_visitor.c.visits),
-                func.count(),
+                func.sum(now),
+                func.sum(case((now > 0, 1), else_=0)),
+                func.sum(before),
+                func.sum(case((before > 0, 1), else_=0)),
             )
             .select_from(per_visitor)
             .join(Visitor, Visitor.id == per_visitor.c.visitor_id)
             .group_by(Visitor.category, Visitor.nationality)
         )
-        cats: dict[str | None, tuple[int, int]] = {}
-        nats: dict[str | None, tuple[int, int]] = {}
-        for cat, nat, n, people in session.execute(stmt):
-            for target, key in ((cats, cat), (nats, nat)):
-                was = target.get(key, (0, 0))
-                target[key] = (was[0] + int(n), was[1] + int(people))
-        return cats, nats
+        out: tuple[dict[str | None, tuple[int, int]], ...] = ({}, {}, {}, {})
+        for cat, nat, *figures in session.connection().execute(stmt):
+            for index in (0, 2):
+                visits, people = figures[index], figures[index + 1]
+                if not visits:
+                    continue  # none in this period: absent, as a query of it alone had it
+                for target, key in ((out[index], cat), (out[index + 1], nat)):
+                    was = target.get(key, (0, 0))
+                    target[key] = (was[0] + int(visits), was[1] + int(people))
+        return out
 
     def day_tables(self, session: Session, day: date, clock: Clock) -> list[Table]:
         return []
@@ -594,8 +627,7 @@ class VisitorSection:
     def period_tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        cats, nat = self._grouped(session, period)
-        cats_before, nat_before = self._grouped(session, previous)
+        cats, nat, cats_before, nat_before = self._grouped(session, period, previous)
         cat_rows = []
         for code, label in [*CATEGORIES.items(), (None, "Not recorded")]:
             visits, people = cats.get(code, (0, 0))
