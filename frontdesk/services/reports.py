@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 import sqlite3
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import compress
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -360,29 +361,31 @@ class QueueSection:
                     on_day[1] += n
         # Then one pass over the called tickets: the wait minutes (for the means, medians,
         # 90th percentiles and the share within the target) and the served minutes.
-        waits: dict[int, list[float]] = {}
-        served_minutes_of: dict[int, list[float]] = {}
-        served_count_of: dict[int, int] = defaultdict(int)
-        for sid, minutes, done, served_minutes in (
+        called = (
             session.connection()
             .execute(
                 select(
                     Ticket.service_id,
                     wait,
-                    Ticket.status == "done",
+                    # 1/0, not a boolean: one column with a result processor (int -> bool)
+                    # sends every row through Python (a year: +28 ms of ~55)
+                    case((Ticket.status == "done", 1), else_=0),
                     case((Ticket.status == "done", service_time), else_=None),
                 ).where(in_range, Ticket.first_called_at.is_not(None))
             )
             .all()
-        ):  # fetched at once: row by row costs a call per row
-            of = waits.get(sid)
-            if of is None:
-                of = waits[sid] = []
-            of.append(minutes)
-            if done:
-                served_count_of[sid] += 1
-                if served_minutes is not None:
-                    served_minutes_of.setdefault(sid, []).append(served_minutes)
+        )
+        # Split per service column by column (compress runs in C; a loop over the rows in
+        # Python cost ~20 ms a year).
+        sid_of, wait_of, done_of, served_of = zip(*called, strict=True) if called else ((),) * 4
+        waits: dict[int, list[float]] = {}
+        served_minutes_of: dict[int, list[float]] = {}
+        served_count_of: dict[int, int] = {}
+        for sid in set(sid_of):
+            mine = list(map(sid.__eq__, sid_of))
+            waits[sid] = list(compress(wait_of, mine))
+            served_count_of[sid] = sum(compress(done_of, mine))
+            served_minutes_of[sid] = [m for m in compress(served_of, mine) if m is not None]
         # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms.
         limit = target + 0.001
         rows = []
@@ -393,7 +396,7 @@ class QueueSection:
             n, done, no_show, cancelled, not_served = counts_of[sid]
             ws = sorted(waits.get(sid, []))
             ok, n_called = bisect_right(ws, limit), len(ws)
-            served_list, s_n = served_minutes_of.get(sid, []), served_count_of[sid]
+            served_list, s_n = served_minutes_of.get(sid, []), served_count_of.get(sid, 0)
             all_waits += ws
             all_served += served_list
             decided = done + no_show
