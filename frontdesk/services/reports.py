@@ -1091,8 +1091,8 @@ class ReportService:
             for k in sorted(members, key=lambda x: (str(x).zfill(12), str(x))):
                 of = members[k]
                 states = [statuses[i] for i in of]
-                group_waits = [w for w in (row_waits[i] for i in of) if w is not None]
-                group_served = [m for m in (row_served[i] for i in of) if m is not None]
+                group_waits = [w for w in map(row_waits.__getitem__, of) if w is not None]
+                group_served = [m for m in map(row_served.__getitem__, of) if m is not None]
                 out.append(
                     GroupFigures(
                         name(k),
