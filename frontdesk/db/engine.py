@@ -194,6 +194,13 @@ class Database:
             yield session
 
     @contextmanager
+    def read_many(self) -> Iterator[Connection]:
+        """A read of several Core statements on a plain connection, in one transaction
+        (one snapshot), without an ORM session: for reports that build no objects."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
     def read_core(self) -> Iterator[Connection]:
         """A read of ONE Core statement on a plain connection, for hot paths (finding a
         visitor or a ticket): no ORM session, and on SQLite no BEGIN/COMMIT round trips,

@@ -130,11 +130,13 @@ class AppointmentSection(_Section):
         """Appointments by kind and by status, now and before, from one scan."""
         flag, where = _both(Appointment.day, p, q, inclusive=True)
         return _split(
-            session.execute(
+            session.connection()
+            .execute(
                 select(flag, Appointment.kind, Appointment.status, func.count())
                 .where(where)
                 .group_by(flag, Appointment.kind, Appointment.status)
-            ).all(),
+            )
+            .all(),
             keys=2,
         )
 
@@ -144,7 +146,8 @@ class AppointmentSection(_Section):
         outcome = func.coalesce(AppointmentPerson.bsn_outcome, "none")
         flag, where = _both(Appointment.day, p, q, inclusive=True)
         return _split(
-            session.execute(
+            session.connection()
+            .execute(
                 select(flag, outcome, func.count())
                 .select_from(AppointmentPerson)
                 .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
@@ -154,7 +157,8 @@ class AppointmentSection(_Section):
                     Appointment.kind == "first_registration",
                 )
                 .group_by(flag, outcome)
-            ).all()
+            )
+            .all()
         )
 
     def _tables(
@@ -207,13 +211,15 @@ class ReferralSection(_Section):
         """Referrals made per partner category and per status, now and before: one scan."""
         flag, where = _both(Referral.created_at, p, q, inclusive=False)
         return _split(
-            session.execute(
+            session.connection()
+            .execute(
                 select(flag, Partner.category, Referral.status, func.count())
                 .select_from(Referral)
                 .join(Partner, Partner.id == Referral.partner_id)
                 .where(where)
                 .group_by(flag, Partner.category, Referral.status)
-            ).all(),
+            )
+            .all(),
             keys=2,
         )
 
@@ -222,11 +228,13 @@ class ReferralSection(_Section):
     ) -> tuple[dict[Any, int], ...]:
         flag, where = _both(Referral.outcome_at, p, q, inclusive=False)
         return _split(
-            session.execute(
+            session.connection()
+            .execute(
                 select(flag, Referral.outcome, func.count())
                 .where(where, Referral.outcome.is_not(None))
                 .group_by(flag, Referral.outcome)
-            ).all()
+            )
+            .all()
         )
 
     def _tables(
@@ -273,13 +281,15 @@ class PackSection(_Section):
     ) -> tuple[dict[Any, int], ...]:
         flag, where = _both(PackIssue.at, p, q, inclusive=False)
         return _split(
-            session.execute(
+            session.connection()
+            .execute(
                 select(flag, PackType.name, func.count())
                 .select_from(PackIssue)
                 .join(PackType, PackType.id == PackIssue.pack_type_id)
                 .where(where)
                 .group_by(flag, PackType.name)
-            ).all()
+            )
+            .all()
         )
 
     def _tables(

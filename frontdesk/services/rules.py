@@ -272,6 +272,11 @@ def hours_in(session: Session, settings: Settings) -> tuple[Hours, ...]:
 def target_wait_in(session: Session, settings: Settings) -> int:
     """The target wait in force (minutes), read in the caller's transaction."""
     value = session.scalar(select(CentreRule.value).where(CentreRule.key == TARGET_KEY))
+    return target_wait_of(value, settings)
+
+
+def target_wait_of(value: Any, settings: Settings) -> int:
+    """The target wait (minutes) from the saved rule's value (None: none saved)."""
     if value is not None:
         try:
             return _target_from_json(value)

@@ -17,7 +17,7 @@ class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (
         Index("ix_appointments_start_at", "start_at"),
-        Index("ix_appointments_day", "day"),
+        Index("ix_appointments_day", "day", "kind", "status"),  # covering: the period report
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,7 +45,9 @@ class AppointmentPerson(Base):
     """A person of the household: documents ticked at the desk and their BSN outcome."""
 
     __tablename__ = "appointment_persons"
-    __table_args__ = (Index("ix_appointment_persons_appointment_id", "appointment_id"),)
+    __table_args__ = (
+        Index("ix_appointment_persons_appointment_id", "appointment_id", "bsn_outcome"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))

@@ -47,7 +47,7 @@ class PackIssue(Base):
     __table_args__ = (
         Index("ix_pack_issues_visitor", "visitor_id", "pack_type_id"),
         Index("ix_pack_issues_type_at", "pack_type_id", "at"),
-        Index("ix_pack_issues_at", "at"),  # the period report: all kinds over a period
+        Index("ix_pack_issues_at", "at", "pack_type_id"),  # the period report, covering
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

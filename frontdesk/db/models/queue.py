@@ -50,7 +50,9 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("day", "label"),
-        Index("ix_tickets_day_status", "day", "status"),
+        # The reports count per day, status and service, and served visitors, from this
+        # index alone (migration 0011).
+        Index("ix_tickets_day_status", "day", "status", "service_id", "visitor_id"),
         Index("ix_tickets_visitor_id", "visitor_id"),
         # "call next" walks these in call order and stops at the first ticket it may take.
         Index("ix_tickets_call_order", "day", "status", "priority", "arrived_at"),
@@ -96,7 +98,8 @@ class ContactMoment(Base):
     """A contact: walk-in, e-mail, phone or video call; counted in the reports."""
 
     __tablename__ = "contact_moments"
-    __table_args__ = (Index("ix_contact_moments_at", "at"),)
+    # Covering for the reports' counts per channel (migration 0011).
+    __table_args__ = (Index("ix_contact_moments_at", "at", "channel", "minutes"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
