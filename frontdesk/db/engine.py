@@ -189,6 +189,14 @@ class Database:
             yield session
 
     @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """write() on a plain connection, for the busiest writes (call next, finish): the
+        same transaction (BEGIN IMMEDIATE on SQLite), without an ORM session around it,
+        whose set-up and commit cost more than the statements themselves."""
+        with self._writer.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine) as session, session.begin():
             yield session

@@ -626,8 +626,7 @@ class QueueService:
             return [VisitRecord(*row) for row in session.execute(stmt)]
 
     # -- transitions -------------------------------------------------------------------
-    def _allowed_services(self, session: Session, desk: int) -> list[int]:
-        conn = session.connection()
+    def _allowed_services(self, conn: Any, desk: int) -> list[int]:
         rows = conn.execute(_statements(conn.dialect.name)["allowed"])
         wanted = set(self.settings.desk_services)
         ids = []
@@ -709,12 +708,11 @@ class QueueService:
         (no unit of work, no ORM rows), the claim is one UPDATE .. RETURNING.
         """
         require(actor, "queue.call")
-        with self.db.write() as session:
-            conn = session.connection()
+        with self.db.write_core() as conn:
             if conn.dialect.name == "sqlite":
                 # SQLite holds the write lock for all of this: the busy check and both
                 # next-ticket look-ups in one statement, not three.
-                allowed = self._allowed_services(session, desk)
+                allowed = self._allowed_services(conn, desk)
                 params = {
                     "day": self.clock.today(),
                     "now": self.clock.now(),
@@ -724,8 +722,12 @@ class QueueService:
                 busy, ticket_id = conn.execute(_statements("sqlite")["pick"], params).one()
                 self._refuse_busy(busy, desk)
             else:
-                self._busy_check(session, desk)
-                allowed = self._allowed_services(session, desk)
+                busy = conn.scalar(
+                    _statements(conn.dialect.name)["busy"],
+                    {"day": self.clock.today(), "desk": desk},
+                )
+                self._refuse_busy(busy, desk)
+                allowed = self._allowed_services(conn, desk)
                 ticket_id = self._next_waiting(conn, allowed)
             if ticket_id is None:
                 return None
@@ -839,8 +841,7 @@ class QueueService:
         note = clean_text(
             outcome, "outcome", label="The outcome note", max_length=1000, multiline=True
         )
-        with self.db.write() as session:
-            conn = session.connection()
+        with self.db.write_core() as conn:
             stmts = _statements(conn.dialect.name)
             # One UPDATE that finishes the ticket only if it is being served at this desk
             # (the rule of _check_mine); only when it finishes nothing, read why.
