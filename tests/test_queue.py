@@ -18,7 +18,7 @@ from frontdesk.services import (
     ValidationError,
 )
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import add_staff
+from tests.conftest import add_staff, make_services
 
 
 def _walk_in(
@@ -324,25 +324,75 @@ def test_sqlite_calls_next_and_finishes_in_few_statements(services: Services, cl
     if services.db.dialect != "sqlite":
         pytest.skip("PostgreSQL locks rows, not the database")
     _walk_in(services, clerk, "Counted Visitor")
+    _walk_in(services, clerk, "Second Visitor")
     statements: list[str] = []
 
     def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement.split()[0].upper())
+        if statement.split()[0].upper() not in ("BEGIN", "COMMIT"):
+            statements.append(statement.split()[0].upper())
 
     event.listen(services.db.engine, "before_cursor_execute", seen)
     try:
-        called = services.queue.call_next(clerk, clerk.desk or 1)
-        assert called is not None
-        calling = list(statements)
-        statements.clear()
-        services.queue.finish(clerk, called.id)
+        counted = []
+        for _ in range(2):
+            called = services.queue.call_next(clerk, clerk.desk or 1)
+            assert called is not None
+            counted.append(list(statements))
+            statements.clear()
+            services.queue.finish(clerk, called.id)
+            counted.append(list(statements))
+            statements.clear()
     finally:
         event.remove(services.db.engine, "before_cursor_execute", seen)
-    # the desk's services, busy check and next ticket in one, the claim, its event
-    assert [s for s in calling if s not in ("BEGIN", "COMMIT")] == [
-        "SELECT",
-        "SELECT",
-        "UPDATE",
-        "INSERT",
+    # The first call reads which services the desk calls; later calls check that in
+    # the claim: busy check, next ticket and claim are one UPDATE, then the event.
+    assert counted == [
+        ["SELECT", "UPDATE", "INSERT"],
+        ["UPDATE", "INSERT"],
+        ["UPDATE", "INSERT"],
+        ["UPDATE", "INSERT"],
     ]
-    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["UPDATE", "INSERT"]
+
+
+def test_call_next_follows_the_leads_changes_to_services_at_once(
+    services: Services, clerk: Actor, lead: Actor
+) -> None:
+    # A desk keeps which services it calls between calls; a change made elsewhere (the
+    # lead's desk is another process) must count from the next call on.
+    other = make_services(services.db.url, services.clock)  # type: ignore[arg-type]
+    collect_only = make_services(
+        services.db.url,
+        services.clock,  # type: ignore[arg-type]
+        desk_services=("bsn_collection",),
+    )
+    try:
+        desk2 = Actor(clerk.staff_id, clerk.name, clerk.role, 2)
+        first = _walk_in(services, clerk, "First Info")
+        second = _walk_in(services, clerk, "Second Info")
+        collect = _walk_in(services, clerk, "Collecting", service="bsn_collection")
+        called = other.queue.call_next(desk2, 2)
+        assert called is not None and called.id == first.id
+        other.queue.finish(desk2, called.id)
+        info = next(s for s in services.queue.services() if s.code == "info")
+
+        def info_desks(desks: str) -> None:
+            services.catalogue.update(
+                lead, "info", name=info.name, prefix=info.prefix, active=True, desks=desks
+            )
+
+        info_desks("1")
+        called = other.queue.call_next(desk2, 2)
+        assert called is not None and called.id == collect.id
+        other.queue.finish(desk2, called.id)
+        assert other.queue.call_next(desk2, 2) is None
+        info_desks("")
+        _walk_in(services, clerk, "Collecting Too", service="bsn_collection")
+        called = collect_only.queue.call_next(desk2, 2)  # its setting: collections only
+        assert called is not None and called.service_code == "bsn_collection"
+        collect_only.queue.finish(desk2, called.id)
+        assert collect_only.queue.call_next(desk2, 2) is None
+        called = other.queue.call_next(desk2, 2)
+        assert called is not None and called.id == second.id
+    finally:
+        other.close()
+        collect_only.close()
