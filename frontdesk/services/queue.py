@@ -54,6 +54,7 @@ from frontdesk.db.models import (
     TicketEvent,
     Visitor,
 )
+from frontdesk.db.prepared import Prepared
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import Conflict, NotFound, ValidationError
@@ -672,8 +673,10 @@ class QueueService:
         detail: str | None = None,
         now: datetime | None = None,
     ) -> None:
-        conn.execute(
-            _statements(conn.dialect.name)["event"],
+        _run(
+            conn,
+            _statements(conn.dialect.name),
+            "event",
             {
                 "ticket_id": ticket_id,
                 "at": now or self.clock.now(),
@@ -736,7 +739,7 @@ class QueueService:
                 self._desk_allowed(conn.scalar(_statements(dialect)["services_key"]), desk)
             key = cast(str | None, self._services_key)
             stmts = _call_statements(dialect, self._desk_allowed(key, desk))
-            row = conn.execute(stmts["claim_next"], {**params, "services_key": key}).one_or_none()
+            row = _run(conn, stmts, "claim_next", {**params, "services_key": key})
             if row is None:
                 busy, ticket_id, new_key = conn.execute(stmts["pick"], params).one()
                 if new_key != key:  # the lead changed the services: look again
@@ -752,7 +755,7 @@ class QueueService:
                 postgres = False  # "claim" has no event in it
             if not postgres:
                 self._core_event(conn, row.id, "called", actor, f"desk {desk}", now)
-            return self._row_info(row)
+        return self._row_info(row)  # after the commit: SQLite's write lock is free again
 
     def _locked(self, session: Session, ticket_id: int) -> Ticket:
         stmt = select(Ticket).where(Ticket.id == ticket_id)
@@ -857,8 +860,10 @@ class QueueService:
             # One UPDATE that finishes the ticket only if it is being served at this desk
             # (the rule of _check_mine); only when it finishes nothing, read why.
             now = self.clock.now()
-            row = conn.execute(
-                stmts["finish"],
+            row = _run(
+                conn,
+                stmts,
+                "finish",
                 {
                     "tid": ticket_id,
                     "now": now,
@@ -867,7 +872,7 @@ class QueueService:
                     "event_staff_id": actor.staff_id or None,
                     "event_desk": actor.desk,
                 },
-            ).one_or_none()
+            )
             if row is None:
                 found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
                 if found is None:
@@ -876,7 +881,7 @@ class QueueService:
                 raise Conflict(f"{found.label} changed meanwhile; nothing was changed.")
             if conn.dialect.name != "postgresql":  # there, "finish" wrote the event
                 self._core_event(conn, row.id, "finished", actor, now=now)
-            return self._row_info(row)
+        return self._row_info(row)
 
     def cancel(self, actor: Actor, ticket_id: int) -> TicketInfo:
         """The visitor left before being called (or the ticket was issued by mistake)."""
@@ -1289,8 +1294,23 @@ def _statements(dialect: str) -> dict[str, Any]:
         .returning(*_TICKETS.c, *names),
         # On PostgreSQL the finish's event is part of "finish" (see _with_event).
         "finish": finish,
-        "event": insert(_EVENTS),
+        "event": insert(_EVENTS).values({c: bindparam(c.key) for c in _EVENTS.c if c.key != "id"}),
     }
+
+
+def _run(conn: Any, stmts: dict[str, Any], name: str, params: dict[str, Any]) -> Any:
+    """Run one of the busiest writes: the UPDATE's RETURNING row (or None), or nothing
+    for an INSERT. On SQLite, compiled once and run on the driver (see Prepared): these
+    run while holding the one write lock, where SQLAlchemy's own work per statement was
+    more than SQLite's."""
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(stmts[name], params)
+        return result.one_or_none() if result.returns_rows else None
+    key = f"{name} (prepared)"
+    prepared = stmts.get(key)
+    if prepared is None:
+        prepared = stmts[key] = Prepared(stmts[name], conn.dialect)
+    return prepared.one_or_none(conn, params)
 
 
 _STATUS = {
