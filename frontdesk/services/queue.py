@@ -205,7 +205,7 @@ class QueueService:
         self.visitors = visitors
         # The services' key and the services each desk calls (see _desk_allowed).
         self._services_key: object = _UNKNOWN
-        self._allowed: dict[int, tuple[int, ...]] = {}
+        self._allowed: dict[tuple[str | None, int], tuple[int, ...]] = {}
 
     # -- services ----------------------------------------------------------------------
     def sync_services(self, defaults: Iterable[ServiceDefault]) -> int:
@@ -639,11 +639,9 @@ class QueueService:
     def _desk_allowed(self, key: str | None, desk: int) -> tuple[int, ...]:
         """The services this desk calls, from the services' key (see _services_key): the
         service's desks (empty: every desk) and this desk's ``desk_services`` setting.
-        Worked out again only when the key changes."""
-        if key != self._services_key:
-            self._services_key = key
-            self._allowed = {}
-        allowed = self._allowed.get(desk)
+        Worked out once per key (kept by key: a thread with an older key never mixes its
+        answer into a newer one's)."""
+        allowed = self._allowed.get((key, desk))
         if allowed is None:
             wanted = set(self.settings.desk_services)
             ids = []
@@ -654,7 +652,11 @@ class QueueService:
                 if desks and desk not in desks:
                     continue
                 ids.append(int(service_id))
-            allowed = self._allowed[desk] = tuple(ids)
+            allowed = tuple(ids)
+            if key != self._services_key:
+                self._allowed = {}
+            self._allowed[(key, desk)] = allowed
+            self._services_key = key
         return allowed
 
     def _row_info(self, row: Any) -> TicketInfo:
