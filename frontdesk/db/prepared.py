@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -36,33 +36,47 @@ class Prepared:
             raise ValueError("Prepared cannot render parameters at execution time")
         self.sql: str = compiled.string
         self._dialect = dialect
-        # Per position: (parameter name, processor) for a value the caller gives, or
-        # (None, value) for one fixed in the statement (already processed).
-        slots: list[tuple[str | None, Any]] = []
-        for name in compiled.positiontup:
+        # The statement's values: those fixed in it (already processed), and per parameter
+        # the caller gives: its processor and its places (a parameter such as "now" is
+        # processed once, however often it appears).
+        template: list[Any] = []
+        params: dict[str, tuple[Any, list[int]]] = {}
+        for place, name in enumerate(compiled.positiontup):
             bind = compiled.binds[name]
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if bind.required:
-                slots.append((bind.key, process))
+                first, places = params.setdefault(bind.key, (bind.type, []))
+                if type(first) is not type(bind.type):
+                    raise ValueError(f"parameter {bind.key!r} has two types")
+                places.append(place)
+                template.append(None)
             else:
                 value = bind.effective_value
-                slots.append((None, process(value) if process and value is not None else value))
-        self._slots = tuple(slots)
+                template.append(process(value) if process and value is not None else value)
+        self._template = tuple(template)
+        self._params = tuple(
+            (key, type_.dialect_impl(dialect).bind_processor(dialect), tuple(places))
+            for key, (type_, places) in params.items()
+        )
         returning = list(statement.exported_columns)  # the RETURNING columns, if any
         self._row: Any = namedtuple("_Row", [c.key for c in returning]) if returning else None
-        self._results: tuple[Callable[[Any], Any] | None, ...] = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in returning
+        self._results = tuple(
+            (place, process)
+            for place, process in enumerate(
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in returning
+            )
+            if process is not None
         )
 
-    def _values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        out = []
-        for name, process in self._slots:
-            if name is None:
-                out.append(process)
-            else:
-                value = params[name]
-                out.append(process(value) if process is not None and value is not None else value)
-        return tuple(out)
+    def _values(self, params: Mapping[str, Any]) -> list[Any]:
+        values = list(self._template)
+        for key, process, places in self._params:
+            value = params[key]
+            if process is not None and value is not None:
+                value = process(value)
+            for place in places:
+                values[place] = value
+        return values
 
     def _run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         if _LOG.isEnabledFor(logging.INFO):
@@ -87,8 +101,8 @@ class Prepared:
         raw = self._run(conn, params)
         if raw is None:
             return None
-        assert self._row is not None
-        return self._row._make(
-            value if process is None or value is None else process(value)
-            for process, value in zip(self._results, raw, strict=True)
-        )
+        values = list(raw)
+        for place, process in self._results:
+            if values[place] is not None:
+                values[place] = process(values[place])
+        return self._row._make(values)
