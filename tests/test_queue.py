@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -18,7 +19,7 @@ from frontdesk.services import (
     ValidationError,
 )
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import add_staff
+from tests.conftest import add_staff, make_services
 
 
 def _walk_in(
@@ -324,25 +325,138 @@ def test_sqlite_calls_next_and_finishes_in_few_statements(services: Services, cl
     if services.db.dialect != "sqlite":
         pytest.skip("PostgreSQL locks rows, not the database")
     _walk_in(services, clerk, "Counted Visitor")
+    _walk_in(services, clerk, "Second Visitor")
     statements: list[str] = []
 
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement.split()[0].upper())
+    def seen(statement: str) -> None:
+        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "PRAGMA"):
+            statements.append(statement.split()[0].upper())
 
-    event.listen(services.db.engine, "before_cursor_execute", seen)
+    def trace(dbapi_conn: Any, _record: object) -> None:
+        # What SQLite itself runs: call next and finish run some statements on the driver.
+        dbapi_conn.set_trace_callback(seen)
+
+    services.db.dispose()
+    event.listen(services.db.engine, "connect", trace)
     try:
-        called = services.queue.call_next(clerk, clerk.desk or 1)
-        assert called is not None
-        calling = list(statements)
-        statements.clear()
-        services.queue.finish(clerk, called.id)
+        counted = []
+        for _ in range(2):
+            called = services.queue.call_next(clerk, clerk.desk or 1)
+            assert called is not None
+            counted.append(list(statements))
+            statements.clear()
+            services.queue.finish(clerk, called.id)
+            counted.append(list(statements))
+            statements.clear()
     finally:
-        event.remove(services.db.engine, "before_cursor_execute", seen)
-    # the desk's services, busy check and next ticket in one, the claim, its event
-    assert [s for s in calling if s not in ("BEGIN", "COMMIT")] == [
-        "SELECT",
-        "SELECT",
-        "UPDATE",
-        "INSERT",
+        event.remove(services.db.engine, "connect", trace)
+        services.db.dispose()
+    # The first call reads which services the desk calls; later calls check that in
+    # the claim: busy check, next ticket and claim are one UPDATE, then the event.
+    assert counted == [
+        ["SELECT", "UPDATE", "INSERT"],
+        ["UPDATE", "INSERT"],
+        ["UPDATE", "INSERT"],
+        ["UPDATE", "INSERT"],
     ]
-    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["UPDATE", "INSERT"]
+
+
+def test_call_next_follows_the_leads_changes_to_services_at_once(
+    services: Services, clerk: Actor, lead: Actor
+) -> None:
+    # A desk keeps which services it calls between calls; a change made elsewhere (the
+    # lead's desk is another process) must count from the next call on.
+    other = make_services(services.db.url, services.clock)  # type: ignore[arg-type]
+    collect_only = make_services(
+        services.db.url,
+        services.clock,  # type: ignore[arg-type]
+        desk_services=("bsn_collection",),
+    )
+    try:
+        desk2 = Actor(clerk.staff_id, clerk.name, clerk.role, 2)
+        first = _walk_in(services, clerk, "First Info")
+        second = _walk_in(services, clerk, "Second Info")
+        collect = _walk_in(services, clerk, "Collecting", service="bsn_collection")
+        called = other.queue.call_next(desk2, 2)
+        assert called is not None and called.id == first.id
+        other.queue.finish(desk2, called.id)
+        info = next(s for s in services.queue.services() if s.code == "info")
+
+        def info_desks(desks: str) -> None:
+            services.catalogue.update(
+                lead, "info", name=info.name, prefix=info.prefix, active=True, desks=desks
+            )
+
+        info_desks("1")
+        called = other.queue.call_next(desk2, 2)
+        assert called is not None and called.id == collect.id
+        other.queue.finish(desk2, called.id)
+        assert other.queue.call_next(desk2, 2) is None
+        info_desks("")
+        _walk_in(services, clerk, "Collecting Too", service="bsn_collection")
+        called = collect_only.queue.call_next(desk2, 2)  # its setting: collections only
+        assert called is not None and called.service_code == "bsn_collection"
+        collect_only.queue.finish(desk2, called.id)
+        assert collect_only.queue.call_next(desk2, 2) is None
+        called = other.queue.call_next(desk2, 2)
+        assert called is not None and called.id == second.id
+    finally:
+        other.close()
+        collect_only.close()
+
+
+def test_sqlite_stores_call_and_finish_times_as_everywhere_else(
+    services: Services, clerk: Actor
+) -> None:
+    # On SQLite call next and finish run on the driver (frontdesk.db.prepared); times are
+    # text there and compared as text, so they must be written in SQLAlchemy's format.
+    if services.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL stores timestamps, not text")
+    ticket = _walk_in(services, clerk, "Timed Visitor")  # issued through SQLAlchemy
+    services.clock.advance(minutes=3)  # type: ignore[attr-defined]
+    called = services.queue.call_next(clerk, clerk.desk or 1)
+    assert called is not None and called.id == ticket.id
+    finished = services.queue.finish(clerk, called.id)
+    assert finished.finished_at == services.clock.now() and called.called_at is not None
+    with services.db.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT arrived_at, called_at, first_called_at, finished_at, day FROM tickets "
+            "WHERE id = ?",
+            (ticket.id,),
+        ).one()
+        ats = conn.exec_driver_sql(
+            "SELECT action, at FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket.id,)
+        ).all()
+    assert row[0].endswith(":00.000000") and row[0][:10] == row[4]  # as SQLAlchemy wrote it
+    assert row[1] == row[2] == row[3] == row[0].replace(":00:00.", ":03:00.")
+    assert [(action, at) for action, at in ats] == [
+        ("issued", row[0]),
+        ("called", row[1]),
+        ("finished", row[3]),
+    ]
+
+
+def test_driver_errors_of_prepared_statements_are_sqlalchemys(services: Services) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from frontdesk.db.prepared import Prepared
+    from frontdesk.services.queue import _statements
+
+    if services.db.dialect != "sqlite":
+        pytest.skip("prepared statements are for SQLite")
+    with services.db.write_core() as conn:
+        event_ = Prepared(_statements("sqlite")["event"], conn.dialect)
+        with pytest.raises(IntegrityError) as err:  # no such ticket: a foreign key
+            event_.execute(
+                conn,
+                {
+                    "ticket_id": 999_999,
+                    "at": services.clock.now(),
+                    "action": "called",
+                    "staff_id": None,
+                    "desk": 1,
+                    "detail": "Secret Detail",
+                },
+            )
+        conn.rollback()
+    assert "FOREIGN KEY" in str(err.value) and "Secret Detail" not in str(err.value)

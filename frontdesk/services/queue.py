@@ -12,6 +12,7 @@ Several desks work one queue. Two rules keep that safe:
 from __future__ import annotations
 
 import functools
+import json
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
+    literal_column,
+    null,
     or_,
     select,
     true,
@@ -50,6 +54,7 @@ from frontdesk.db.models import (
     TicketEvent,
     Visitor,
 )
+from frontdesk.db.prepared import Prepared
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import Conflict, NotFound, ValidationError
@@ -71,6 +76,8 @@ CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": 
 RECENT_SERVICES = 10
 # Built once: building a statement costs more than SQLite running it.
 _SERVICE_BY_CODE = select(Service).where(Service.code == bindparam("code"))
+# Not read yet (None is a key: no active services).
+_UNKNOWN = object()
 # The tables, for the Core statements of the busiest writes (call next, finish).
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -196,6 +203,9 @@ class QueueService:
         self.settings = settings
         self.clock = clock
         self.visitors = visitors
+        # The services' key and the services each desk calls (see _desk_allowed).
+        self._services_key: object = _UNKNOWN
+        self._allowed: dict[tuple[str | None, int], tuple[int, ...]] = {}
 
     # -- services ----------------------------------------------------------------------
     def sync_services(self, defaults: Iterable[ServiceDefault]) -> int:
@@ -626,19 +636,28 @@ class QueueService:
             return [VisitRecord(*row) for row in session.execute(stmt)]
 
     # -- transitions -------------------------------------------------------------------
-    def _allowed_services(self, session: Session, desk: int) -> list[int]:
-        conn = session.connection()
-        rows = conn.execute(_statements(conn.dialect.name)["allowed"])
-        wanted = set(self.settings.desk_services)
-        ids = []
-        for service_id, code, desks_text in rows:
-            if wanted and code not in wanted:
-                continue
-            desks = _desks(desks_text)
-            if desks and desk not in desks:
-                continue
-            ids.append(service_id)
-        return ids
+    def _desk_allowed(self, key: str | None, desk: int) -> tuple[int, ...]:
+        """The services this desk calls, from the services' key (see _services_key): the
+        service's desks (empty: every desk) and this desk's ``desk_services`` setting.
+        Worked out once per key (kept by key: a thread with an older key never mixes its
+        answer into a newer one's)."""
+        allowed = self._allowed.get((key, desk))
+        if allowed is None:
+            wanted = set(self.settings.desk_services)
+            ids = []
+            for service_id, code, desks_text in json.loads(key) if key else ():
+                if wanted and code not in wanted:
+                    continue
+                desks = _desks(desks_text)
+                if desks and desk not in desks:
+                    continue
+                ids.append(int(service_id))
+            allowed = tuple(ids)
+            if key != self._services_key:
+                self._allowed = {}
+            self._allowed[(key, desk)] = allowed
+            self._services_key = key
+        return allowed
 
     def _row_info(self, row: Any) -> TicketInfo:
         """A ticket row as the screens see it: the claim's or finish's RETURNING, which
@@ -648,34 +667,27 @@ class QueueService:
         return self._make_info(row, row.code, row.service_name, name, row.staff_name)
 
     def _core_event(
-        self, conn: Any, ticket_id: int, action: str, actor: Actor, detail: str | None = None
+        self,
+        conn: Any,
+        ticket_id: int,
+        action: str,
+        actor: Actor,
+        detail: str | None = None,
+        now: datetime | None = None,
     ) -> None:
-        conn.execute(
-            _statements(conn.dialect.name)["event"],
+        _run(
+            conn,
+            _statements(conn.dialect.name),
+            "event",
             {
                 "ticket_id": ticket_id,
-                "at": self.clock.now(),
+                "at": now or self.clock.now(),
                 "action": action,
                 "staff_id": actor.staff_id or None,
                 "desk": actor.desk,
                 "detail": detail,
             },
         )
-
-    def _next_waiting(self, conn: Any, allowed: list[int]) -> int | None:
-        """The id of the waiting ticket "call next" takes, in the order of :meth:`_call_order`.
-
-        Sorting every waiting ticket costs milliseconds when hundreds wait. Instead: first
-        the few that jump the line (priority, or an appointment that is due), sorted in full;
-        when there are none, the first of the rest in arrival order, which the index
-        (day, status, priority, arrived_at) gives without sorting.
-        """
-        stmts = _statements(conn.dialect.name)
-        params = {"day": self.clock.today(), "now": self.clock.now(), "allowed": allowed}
-        found = conn.scalar(stmts["ahead"], params)
-        if found is None:
-            found = conn.scalar(stmts["rest"], params)
-        return cast(int | None, found)
 
     def _claim(self, session: Session, ticket: Ticket, actor: Actor, desk: int) -> None:
         now = self.clock.now()
@@ -705,41 +717,47 @@ class QueueService:
     def call_next(self, actor: Actor, desk: int) -> TicketInfo | None:
         """Claim the next waiting ticket for this desk; None when nobody is waiting.
 
-        The busiest write of the day: Core statements on the transaction's connection
-        (no unit of work, no ORM rows), the claim is one UPDATE .. RETURNING.
+        The busiest write of the day, so every statement counts (SQLite holds its one
+        write lock throughout): usually ONE UPDATE .. RETURNING finds, checks and claims
+        the ticket (see _call_statements), then its event is written (on PostgreSQL in the
+        same statement). Only when it claims nothing is the reason read: the desk is still
+        serving someone, nobody is waiting, or the lead changed the services.
         """
         require(actor, "queue.call")
-        with self.db.write() as session:
-            conn = session.connection()
-            if conn.dialect.name == "sqlite":
-                # SQLite holds the write lock for all of this: the busy check and both
-                # next-ticket look-ups in one statement, not three.
-                allowed = self._allowed_services(session, desk)
-                params = {
-                    "day": self.clock.today(),
-                    "now": self.clock.now(),
-                    "allowed": allowed,
-                    "desk": desk,
-                }
-                busy, ticket_id = conn.execute(_statements("sqlite")["pick"], params).one()
+        now = self.clock.now()
+        params = {
+            "today": self.clock.today(),
+            "now": now,
+            "desk": desk,
+            "staff_id": actor.staff_id or None,
+            "event_staff_id": actor.staff_id or None,
+            "event_desk": actor.desk,
+            "detail": f"desk {desk}",
+        }
+        with self.db.write_core() as conn:
+            dialect = conn.dialect.name
+            postgres = dialect == "postgresql"
+            if self._services_key is _UNKNOWN:
+                self._desk_allowed(conn.scalar(_statements(dialect)["services_key"]), desk)
+            key = cast(str | None, self._services_key)
+            stmts = _call_statements(dialect, self._desk_allowed(key, desk))
+            row = _run(conn, stmts, "claim_next", {**params, "services_key": key})
+            if row is None:
+                busy, ticket_id, new_key = conn.execute(stmts["pick"], params).one()
+                if new_key != key:  # the lead changed the services: look again
+                    stmts = _call_statements(dialect, self._desk_allowed(new_key, desk))
+                    busy, ticket_id, _key = conn.execute(stmts["pick"], params).one()
                 self._refuse_busy(busy, desk)
-            else:
-                self._busy_check(session, desk)
-                allowed = self._allowed_services(session, desk)
-                ticket_id = self._next_waiting(conn, allowed)
-            if ticket_id is None:
-                return None
-            row = conn.execute(
-                _statements(conn.dialect.name)["claim"],
-                {
-                    "tid": ticket_id,
-                    "desk": desk,
-                    "staff_id": actor.staff_id or None,
-                    "now": self.clock.now(),
-                },
-            ).one()
-            self._core_event(conn, row.id, "called", actor, f"desk {desk}")
-            return self._row_info(row)
+                if ticket_id is None:
+                    return None
+                row = conn.execute(
+                    _statements(dialect)["claim"],
+                    {"tid": ticket_id, "desk": desk, "staff_id": params["staff_id"], "now": now},
+                ).one()
+                postgres = False  # "claim" has no event in it
+            if not postgres:
+                self._core_event(conn, row.id, "called", actor, f"desk {desk}", now)
+        return self._row_info(row)  # after the commit: SQLite's write lock is free again
 
     def _locked(self, session: Session, ticket_id: int) -> Ticket:
         stmt = select(Ticket).where(Ticket.id == ticket_id)
@@ -839,28 +857,33 @@ class QueueService:
         note = clean_text(
             outcome, "outcome", label="The outcome note", max_length=1000, multiline=True
         )
-        with self.db.write() as session:
-            conn = session.connection()
+        with self.db.write_core() as conn:
             stmts = _statements(conn.dialect.name)
             # One UPDATE that finishes the ticket only if it is being served at this desk
             # (the rule of _check_mine); only when it finishes nothing, read why.
-            row = conn.execute(
-                stmts["finish"],
+            now = self.clock.now()
+            row = _run(
+                conn,
+                stmts,
+                "finish",
                 {
                     "tid": ticket_id,
-                    "now": self.clock.now(),
+                    "now": now,
                     "outcome": note,
                     "actor_desk": actor.desk or None,
+                    "event_staff_id": actor.staff_id or None,
+                    "event_desk": actor.desk,
                 },
-            ).one_or_none()
+            )
             if row is None:
                 found = conn.execute(stmts["ticket"], {"tid": ticket_id}).one_or_none()
                 if found is None:
                     raise NotFound("this ticket does not exist")
                 self._check_mine(found, actor, ("called",))
                 raise Conflict(f"{found.label} changed meanwhile; nothing was changed.")
-            self._core_event(conn, row.id, "finished", actor)
-            return self._row_info(row)
+            if conn.dialect.name != "postgresql":  # there, "finish" wrote the event
+                self._core_event(conn, row.id, "finished", actor, now=now)
+        return self._row_info(row)
 
     def cancel(self, actor: Actor, ticket_id: int) -> TicketInfo:
         """The visitor left before being called (or the ticket was issued by mistake)."""
@@ -1062,59 +1085,12 @@ def _load_statements() -> dict[str, Any]:
     }
 
 
-@functools.cache
-def _statements(dialect: str) -> dict[str, Any]:
-    """The Core statements of call next and finish, built once per dialect.
-
-    Building a statement and its cache key costs more than running it on SQLite; these
-    are built once with bound parameters and reused (their cache key is memoised).
-    """
+def _names() -> tuple[Any, ...]:
+    """What a claimed or finished ticket is shown with, read in its UPDATE's RETURNING."""
     from frontdesk.db.models import Staff
 
     t = _TICKETS.c
-    postgres = dialect == "postgresql"
-    now = bindparam("now", type_=Ticket.appointment_at.type)
-    day = bindparam("day", type_=t.day.type)
-    allowed: Any = bindparam("allowed", expanding=True)
-    is_due = and_(t.appointment_at.is_not(None), t.appointment_at <= now)
-    # A UNION of two index look-ups (an OR here made SQLite read every waiting ticket).
-    jumping = union_all(
-        select(t.id).where(t.day == day, t.status == "waiting", t.priority == true()),
-        select(t.id).where(t.day == day, t.status == "waiting", t.appointment_at <= now),
-    )
-    ahead = (
-        select(t.id)
-        .where(t.id.in_(jumping), t.service_id.in_(allowed))
-        .order_by(  # the same order as QueueService._call_order
-            t.priority.desc(),
-            case((is_due, 0), else_=1),
-            case((is_due, t.appointment_at), else_=None).asc().nulls_last(),
-            t.arrived_at,
-            t.id,
-        )
-        .limit(1)
-    )
-    rest = (
-        select(t.id)
-        .where(
-            t.day == day,
-            t.status == "waiting",
-            t.service_id.in_(allowed),
-            t.priority == false(),
-            or_(t.appointment_at.is_(None), t.appointment_at > now),
-        )
-        .order_by(t.arrived_at, t.id)
-        .limit(1)
-    )
-    ticket = select(*_TICKETS.c).where(t.id == bindparam("tid"))
-    busy = select(t.label).where(t.day == day, t.status == "called", t.desk == bindparam("desk"))
-    if postgres:
-        ahead = ahead.with_for_update(skip_locked=True)
-        rest = rest.with_for_update(skip_locked=True)
-        ticket = ticket.with_for_update()
-    actor_desk = bindparam("actor_desk", type_=Integer)
-    # What a claimed or finished ticket is shown with, read in its UPDATE's RETURNING.
-    names = (
+    return (
         select(Service.code).where(Service.id == t.service_id).scalar_subquery().label("code"),
         select(Service.name)
         .where(Service.id == t.service_id)
@@ -1130,9 +1106,169 @@ def _statements(dialect: str) -> dict[str, Any]:
         .label("family_name"),
         select(Staff.name).where(Staff.id == t.staff_id).scalar_subquery().label("staff_name"),
     )
+
+
+def _services_key(postgres: bool) -> Any:
+    """The active services' ids, codes and desks as one JSON text: what decides which
+    services a desk calls. Desks keep it (see QueueService._desk_allowed) and each call
+    next checks it in its own statement, so a change by the lead counts at once."""
+    s = cast(Table, Service.__table__).c
+    if postgres:
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        row = func.json_build_array(s.id, s.code, s.desks)
+        agg: Any = func.json_agg(aggregate_order_by(row, s.id))
+    else:
+        agg = func.json_group_array(func.json_array(s.id, s.code, s.desks))
+    return select(agg.cast(Text)).where(s.active).scalar_subquery()
+
+
+def _with_event(dml: Any, event: dict[str, Any]) -> Any:
+    """PostgreSQL: the UPDATE .. RETURNING and the ticket's event in ONE statement (a
+    data-modifying WITH), one round trip instead of two."""
+    done = dml.cte("done")
+    e = _EVENTS.c
+    values = select(
+        done.c.id,
+        bindparam("now", type_=TicketEvent.at.type),
+        literal(event["action"], Text),
+        bindparam("event_staff_id", type_=Integer),
+        bindparam("event_desk", type_=Integer),
+        bindparam("detail", type_=Text) if event.get("detail") else null(),
+    )
+    insert_event = insert(_EVENTS).from_select(
+        [e.ticket_id, e.at, e.action, e.staff_id, e.desk, e.detail], values
+    )
+    return select(done).add_cte(insert_event.cte("event"))
+
+
+@functools.lru_cache(maxsize=64)
+def _call_statements(dialect: str, allowed: tuple[int, ...]) -> dict[str, Any]:
+    """Call next for a desk that calls the services ``allowed``, built once per list.
+
+    The ids are written into the SQL (they are our own integers): an expanding IN
+    parameter made SQLAlchemy render the statement again on every call.
+
+    - "claim_next": the whole call in one UPDATE .. RETURNING: the next ticket in the
+      order of QueueService._call_order, claimed only if the desk is not still serving
+      someone and the services are still those of ``services_key`` (on PostgreSQL with
+      the "called" event in the same statement). No row: see "pick".
+    - "pick": the desk's current ticket, the next ticket's id and the services' key,
+      to learn why "claim_next" claimed nothing.
+    """
+    t = _TICKETS.c
+    postgres = dialect == "postgresql"
+    now = bindparam("now", type_=Ticket.appointment_at.type)
+    day = bindparam("today", type_=t.day.type)  # "day" is the column's, in an UPDATE
+    mine: Any = t.service_id.in_([literal_column(str(int(i)), Integer) for i in allowed])
+    if not allowed:
+        mine = false()
+    is_due = and_(t.appointment_at.is_not(None), t.appointment_at <= now)
+    # A UNION of two index look-ups (an OR here made SQLite read every waiting ticket).
+    jumping = union_all(
+        select(t.id).where(t.day == day, t.status == "waiting", t.priority == true()),
+        select(t.id).where(t.day == day, t.status == "waiting", t.appointment_at <= now),
+    )
+    # Sorting every waiting ticket costs milliseconds when hundreds wait. Instead: first
+    # the few that jump the line (priority, or an appointment that is due), sorted in
+    # full; when there are none, the first of the rest in arrival order, which the index
+    # (day, status, priority, arrived_at) gives without sorting.
+    ahead = (
+        select(t.id)
+        .where(t.id.in_(jumping), mine)
+        .order_by(  # the same order as QueueService._call_order
+            t.priority.desc(),
+            case((is_due, 0), else_=1),
+            case((is_due, t.appointment_at), else_=None).asc().nulls_last(),
+            t.arrived_at,
+            t.id,
+        )
+        .limit(1)
+    )
+    rest = (
+        select(t.id)
+        .where(
+            t.day == day,
+            t.status == "waiting",
+            mine,
+            t.priority == false(),
+            or_(t.appointment_at.is_(None), t.appointment_at > now),
+        )
+        .order_by(t.arrived_at, t.id)
+        .limit(1)
+    )
+    if postgres:  # two desks never wait for each other's next ticket: they skip it
+        ahead = ahead.with_for_update(skip_locked=True)
+        rest = rest.with_for_update(skip_locked=True)
+    busy = select(t.label).where(t.day == day, t.status == "called", t.desk == bindparam("desk"))
+    # coalesce looks for "rest" only when nobody jumps the line.
+    next_id = func.coalesce(ahead.scalar_subquery(), rest.scalar_subquery())
+    key = _services_key(postgres)
+    claim_next = (
+        update(_TICKETS)
+        .where(
+            t.id
+            == select(next_id)
+            .where(~busy.exists(), key == bindparam("services_key", type_=Text))
+            .scalar_subquery()
+        )
+        .values(
+            status="called",
+            desk=bindparam("desk"),
+            staff_id=bindparam("staff_id", type_=Integer),
+            called_at=now,
+            first_called_at=func.coalesce(t.first_called_at, now),
+        )
+        .returning(*_TICKETS.c, *_names())
+    )
+    if postgres:
+        claim_next = _with_event(claim_next, {"action": "called", "detail": True})
+    return {
+        "claim_next": claim_next,
+        "pick": select(
+            busy.limit(1).scalar_subquery(),
+            select(next_id).where(~busy.exists()).scalar_subquery(),
+            key,
+        ),
+    }
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The Core statements of issuing, calling and finishing, built once per dialect.
+
+    Building a statement and its cache key costs more than running it on SQLite; these
+    are built once with bound parameters and reused (their cache key is memoised).
+    """
+    t = _TICKETS.c
+    postgres = dialect == "postgresql"
+    now = bindparam("now", type_=Ticket.appointment_at.type)
+    day = bindparam("day", type_=t.day.type)
+    ticket = select(*_TICKETS.c).where(t.id == bindparam("tid"))
+    busy = select(t.label).where(t.day == day, t.status == "called", t.desk == bindparam("desk"))
+    if postgres:
+        ticket = ticket.with_for_update()
+    actor_desk = bindparam("actor_desk", type_=Integer)
+    names = _names()
     from sqlalchemy.dialects import postgresql, sqlite  # postgresql's: 20 ms at import
 
     upsert = postgresql.insert if postgres else sqlite.insert
+    finish = (
+        update(_TICKETS)
+        .where(
+            t.id == bindparam("tid"),
+            t.status == "called",
+            or_(
+                actor_desk.is_(None),
+                func.coalesce(t.desk, 0) == 0,
+                t.desk == actor_desk,
+            ),
+        )
+        .values(status="done", finished_at=now, outcome=bindparam("outcome", type_=Text))
+        .returning(*_TICKETS.c, *names)
+    )
+    if postgres:
+        finish = _with_event(finish, {"action": "finished"})
     return {
         "service": select(
             Service.id, Service.code, Service.name, Service.prefix, Service.active
@@ -1146,14 +1282,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         )
         .returning(TicketCounter.last),
         "busy": busy,
-        # SQLite only (no FOR UPDATE in scalar subqueries): busy, then "ahead" or "rest".
-        "pick": select(
-            busy.scalar_subquery(),
-            func.coalesce(ahead.scalar_subquery(), rest.scalar_subquery()),
-        ),
-        "allowed": select(Service.id, Service.code, Service.desks).where(Service.active),
-        "ahead": ahead,
-        "rest": rest,
+        "services_key": select(_services_key(postgres)),
         "ticket": ticket,
         "claim": update(_TICKETS)
         .where(t.id == bindparam("tid"))
@@ -1165,20 +1294,25 @@ def _statements(dialect: str) -> dict[str, Any]:
             first_called_at=func.coalesce(t.first_called_at, now),
         )
         .returning(*_TICKETS.c, *names),
-        "finish": update(_TICKETS)
-        .where(
-            t.id == bindparam("tid"),
-            t.status == "called",
-            or_(
-                actor_desk.is_(None),
-                func.coalesce(t.desk, 0) == 0,
-                t.desk == actor_desk,
-            ),
-        )
-        .values(status="done", finished_at=now, outcome=bindparam("outcome", type_=Text))
-        .returning(*_TICKETS.c, *names),
-        "event": insert(_EVENTS),
+        # On PostgreSQL the finish's event is part of "finish" (see _with_event).
+        "finish": finish,
+        "event": insert(_EVENTS).values({c: bindparam(c.key) for c in _EVENTS.c if c.key != "id"}),
     }
+
+
+def _run(conn: Any, stmts: dict[str, Any], name: str, params: dict[str, Any]) -> Any:
+    """Run one of the busiest writes: the UPDATE's RETURNING row (or None), or nothing
+    for an INSERT. On SQLite, compiled once and run on the driver (see Prepared): these
+    run while holding the one write lock, where SQLAlchemy's own work per statement was
+    more than SQLite's."""
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(stmts[name], params)
+        return result.one_or_none() if result.returns_rows else None
+    key = f"{name} (prepared)"
+    prepared = stmts.get(key)
+    if prepared is None:
+        prepared = stmts[key] = Prepared(stmts[name], conn.dialect)
+    return prepared.one_or_none(conn, params)
 
 
 _STATUS = {
