@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from frontdesk.db.models import Visitor
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.fields import find_countries, format_phone, normalise_phone
 from frontdesk.services.text import fold
@@ -81,6 +83,39 @@ def test_search_gives_the_whole_record_newest_change_first(
     services.clock.advance(minutes=5)  # type: ignore[attr-defined]
     services.visitors.update(clerk, older.id, VisitorInput("Emily", "Carter"))
     assert [v.id for v in services.visitors.search(clerk, "cart")] == [older.id, newer.id]
+
+
+def test_name_search_order_matches_every_visitor_sorted(services: Services, clerk: Actor) -> None:
+    """The search picks its first 20 from the token index (0012); the answer must be the
+    same as sorting every matching visitor: most recently changed first, then newest."""
+    rng = random.Random(11)
+    words = ["Anna", "Annabel", "Anton", "Ana", "Bram", "Brams", "Bo", "Ødegård", "Odell"]
+    ids = []
+    for _ in range(70):
+        given = " ".join(rng.sample(words, rng.randint(1, 3)))  # "Anna Annabel": 2 hits
+        ids.append(services.visitors.register(clerk, VisitorInput(given, rng.choice(words))).id)
+        if rng.random() < 0.5:  # several visitors changed at the same moment: a tie
+            services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    for _ in range(30):  # corrections move a visitor up, and re-spell the name
+        services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        given = " ".join(rng.sample(words, rng.randint(1, 2)))
+        services.visitors.update(clerk, rng.choice(ids), VisitorInput(given, "Ode"))
+    with services.db.read() as session:
+        everyone = session.execute(select(Visitor.id, Visitor.search_key, Visitor.updated_at)).all()
+    for query in ("an", "ann", "anna", "o", "ode", "b", "anna b", "bo an", "a a", "odell ann"):
+        wanted = fold(query).split()
+
+        def matches(key: str, wanted: list[str] = wanted) -> bool:
+            return all(any(t.startswith(w) for t in key.split()) for w in wanted)
+
+        expected = sorted(
+            (r for r in everyone if matches(r.search_key)),
+            key=lambda r: (r.updated_at, r.id),
+            reverse=True,
+        )
+        for limit in (20, 8):
+            found = [v.id for v in services.visitors.search(clerk, query, limit=limit)]
+            assert found == [r.id for r in expected[:limit]], (query, limit)
 
 
 def test_search_by_phone_email_and_birth_date(services: Services, clerk: Actor) -> None:
