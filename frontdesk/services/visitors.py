@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select
+from sqlalchemy import Table, bindparam, delete, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -328,9 +328,10 @@ def _name_statement(words: int, limit: int) -> Any:
         tokens.c.token >= bindparam("w0"), tokens.c.token < bindparam("w0_end")
     )
     for i in range(1, words):
-        hits = hits.where(
-            tokens.c.visitor_id.in_(_token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end")))
-        )
+        # "+ 0": SQLite would otherwise walk the other word's visitors through the
+        # visitor_id index, reading a table row per token (7 ms for "de v", not 1).
+        others = _token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end"))
+        hits = hits.where((tokens.c.visitor_id + literal_column("0")).in_(others))
     top = (
         hits.group_by(tokens.c.visitor_updated_at, tokens.c.visitor_id)
         .order_by(tokens.c.visitor_updated_at.desc(), tokens.c.visitor_id.desc())
