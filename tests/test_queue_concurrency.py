@@ -99,5 +99,9 @@ def test_sqlite_readers_wait_for_a_busy_database_after_a_write(tmp_path: Path) -
             with db.read() as session:
                 timeout = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
                 assert timeout == 15000
+            with db.write():
+                pass
+            # Finding a visitor reads on the driver's connection, without the "begin" hook.
+            assert db.sqlite_rows("PRAGMA busy_timeout", []) == [(15000,)]
     finally:
         db.dispose()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import date
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from frontdesk.db.models import Visitor
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
+from frontdesk.services.errors import database_unreachable
 from frontdesk.services.fields import find_countries, format_phone, normalise_phone
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import VisitorInput
@@ -242,15 +245,29 @@ def test_search_reads_every_date_format_and_names_with_digits(
 def test_sqlite_finds_a_visitor_in_one_statement(services: Services, clerk: Actor) -> None:
     if services.db.dialect != "sqlite":
         pytest.skip("PostgreSQL keeps its BEGIN")
-    services.visitors.register(clerk, VisitorInput("Ada", "Lovelace"))
+    services.visitors.register(clerk, VisitorInput("Ada", "Lovelace", birth_date="10-12-1995"))
+    services.db.engine.dispose()  # new connections, each telling what SQLite runs
     statements: list[str] = []
 
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+    def trace(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.set_trace_callback(statements.append)
 
-    event.listen(services.db.engine, "before_cursor_execute", seen)
+    event.listen(services.db.engine, "connect", trace)
     try:
-        assert [v.family_name for v in services.visitors.search(clerk, "love")] == ["Lovelace"]
+        for query in ("love", "ada love", "10-12-1995"):
+            statements.clear()
+            (found,) = services.visitors.search(clerk, query)
+            assert (found.family_name, found.birth_date) == ("Lovelace", date(1995, 12, 10))
+            assert found.created_at.tzinfo is not None
+            assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT")
     finally:
-        event.remove(services.db.engine, "before_cursor_execute", seen)
-    assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT")
+        event.remove(services.db.engine, "connect", trace)
+
+
+def test_sqlite_search_errors_are_sqlalchemy_errors_without_values(services: Services) -> None:
+    if services.db.dialect != "sqlite":
+        pytest.skip("SQLite only")
+    with pytest.raises(OperationalError) as err:
+        services.db.sqlite_rows("SELECT * FROM nowhere WHERE name = ?", ["Private Name"])
+    assert "no such table" in str(err.value) and "Private Name" not in str(err.value)
+    assert database_unreachable(err.value) is False
