@@ -8,18 +8,21 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+T = TypeVar("T")
 # No memory map (PRAGMA mmap_size): on the decade data it took find's p95 from 0.62 to
 # 0.54 ms, but every page a start touched counted in the desk's memory (peak RSS 72 ->
 # 201 MiB); read() leaves those pages in the system's file cache instead.
@@ -166,6 +169,55 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
+@dataclass(frozen=True)
+class SqliteQuery:
+    """A Core SELECT compiled once for SQLite, with what SQLAlchemy does around each run:
+    every parameter's name, fixed value (LIMIT) and conversion to SQLite's form (a date to
+    text), and the conversions of the result columns (text to date or datetime), all
+    taken from the statement's column types. Run with :meth:`Database.sqlite_read`."""
+
+    sql: str
+    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
+    named: Any  # a namedtuple class of the selected columns
+
+    @classmethod
+    def compile(cls, stmt: Select[Any], dialect: Dialect) -> SqliteQuery:
+        compiled = stmt.compile(dialect=dialect)
+        assert dialect.name == "sqlite" and compiled.positiontup is not None
+        binds = []
+        for name in compiled.positiontup:
+            bind = compiled.binds[name]  # given by name at each run, or fixed (LIMIT)
+            binds.append(
+                (name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+            )
+        results = []
+        for i, column in enumerate(stmt.selected_columns):
+            to_python = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if to_python is not None:
+                results.append((i, to_python))
+        keys = [str(c.key) for c in stmt.selected_columns]
+        return cls(
+            compiled.string, tuple(binds), tuple(results), namedtuple("Row", keys, rename=True)
+        )
+
+    def values(self, params: dict[str, Any]) -> list[Any]:
+        out = []
+        for name, fixed, to_db in self.binds:
+            value = params.get(name, fixed)
+            out.append(to_db(value) if to_db is not None and value is not None else value)
+        return out
+
+    def convert(self, rows: list[Any], into: Callable[..., T]) -> list[T]:
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, to_python in self.results:
+                values[i] = to_python(values[i])
+            out.append(into(*values))
+        return out
+
+
 class Database:
     """One database: an engine and the two kinds of unit of work (read and write)."""
 
@@ -237,11 +289,12 @@ class Database:
         """SQLite only: the rows of ONE read statement, compiled beforehand (qmark
         parameters, values already in SQLite's form), as the driver returns them.
 
-        For the hottest read, finding a visitor: SQLAlchemy's connection, transaction and
-        result objects cost ~85 us of a 200 us search, more than the query. As in
-        read_core() there is no BEGIN/COMMIT (one SELECT reads one snapshot), the busy
-        timeout is put back if a write left it at 0, and errors come out as SQLAlchemy's
-        (parameters hidden), so callers and database_unreachable() see no difference.
+        For the hottest reads (finding a visitor or a ticket; see SqliteQuery):
+        SQLAlchemy's connection, transaction and result objects cost ~85 us of a 200 us
+        visitor search, more than the query. As in read_core() there is no BEGIN/COMMIT
+        (one SELECT reads one snapshot), the busy timeout is put back if a write left it
+        at 0, and errors come out as SQLAlchemy's (parameters hidden), so callers and
+        database_unreachable() see no difference.
         """
         pooled = self.engine.raw_connection()
         try:
@@ -254,6 +307,13 @@ class Database:
             ) from exc
         finally:
             pooled.close()
+
+    def sqlite_read(
+        self, query: SqliteQuery, params: dict[str, Any], into: Callable[..., T]
+    ) -> list[T]:
+        """SQLite only: run a compiled query; each row's values (converted as SQLAlchemy
+        would) passed to ``into`` (a record class, or ``query.named`` for attributes)."""
+        return query.convert(self.sqlite_rows(query.sql, query.values(params)), into)
 
     @contextmanager
     def read_many(self) -> Iterator[Connection]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
+from frontdesk.db.engine import SqliteQuery
 from frontdesk.db.models import Visitor, VisitorNameToken
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, Problems, ValidationError
@@ -228,8 +228,8 @@ class VisitorService:
         if self.db.dialect == "sqlite":
             # The same statement, compiled once, run on the driver's connection: on
             # SQLite SQLAlchemy's execution objects cost more than the query.
-            plan = _sqlite_plan(shape, limit, self.db.engine.dialect)
-            return plan.records(self.db.sqlite_rows(plan.sql, plan.values(params)))
+            compiled = _sqlite_search(shape, limit, self.db.engine.dialect)
+            return self.db.sqlite_read(compiled, params, VisitorRecord)
         # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
         # too), read as plain rows: no ORM objects to build, track and convert per hit.
         stmt = _search_statement(shape, limit)
@@ -352,49 +352,9 @@ def _name_statement(words: int, limit: int) -> Any:
     )
 
 
-@dataclass(frozen=True)
-class _SqlitePlan:
-    """A search statement compiled for SQLite, with what SQLAlchemy would do around it:
-    each parameter's name, fixed value (LIMIT) and conversion to SQLite's form (a date
-    to text), and the conversions of the result columns (text to date / datetime)."""
-
-    sql: str
-    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
-    convert: tuple[tuple[int, Callable[[Any], Any]], ...]
-
-    def values(self, params: dict[str, Any]) -> list[Any]:
-        out = []
-        for name, fixed, to_db in self.binds:
-            value = params.get(name, fixed)
-            out.append(to_db(value) if to_db is not None and value is not None else value)
-        return out
-
-    def records(self, rows: list[Any]) -> list[VisitorRecord]:
-        if not self.convert:
-            return [VisitorRecord(*row) for row in rows]
-        out = []
-        for row in rows:
-            values = list(row)
-            for i, to_python in self.convert:
-                values[i] = to_python(values[i])
-            out.append(VisitorRecord(*values))
-        return out
-
-
 @lru_cache(maxsize=64)
-def _sqlite_plan(shape: tuple[str, ...], limit: int, dialect: Dialect) -> _SqlitePlan:
-    compiled = _search_statement(shape, limit).compile(dialect=dialect)
-    assert compiled.positiontup is not None  # qmark parameters
-    binds = []
-    for name in compiled.positiontup:
-        bind = compiled.binds[name]  # the query's values by name; LIMIT and OFFSET fixed
-        binds.append((name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect)))
-    convert = []
-    for i, column in enumerate(_RECORD_COLUMNS):
-        to_python = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        if to_python is not None:
-            convert.append((i, to_python))
-    return _SqlitePlan(compiled.string, tuple(binds), tuple(convert))
+def _sqlite_search(shape: tuple[str, ...], limit: int, dialect: Dialect) -> SqliteQuery:
+    return SqliteQuery.compile(_search_statement(shape, limit), dialect)
 
 
 def _token_prefix(start: Any, end: Any) -> Any:
