@@ -102,6 +102,7 @@ def test_sqlite_readers_wait_for_a_busy_database_after_a_write(tmp_path: Path) -
             with db.write():
                 pass
             # Finding a visitor reads on the driver's connection, without the "begin" hook.
-            assert db.sqlite_rows("PRAGMA busy_timeout", []) == [(15000,)]
+            with db.sqlite_driver() as driver:
+                assert driver.execute("PRAGMA busy_timeout").fetchall() == [(15000,)]
     finally:
         db.dispose()

@@ -8,21 +8,21 @@ import random
 import sqlite3
 import threading
 import time
-from collections import namedtuple
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
+if TYPE_CHECKING:
+    from frontdesk.db.prepared import Prepared
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-T = TypeVar("T")
 # No memory map (PRAGMA mmap_size): on the decade data it took find's p95 from 0.62 to
 # 0.54 ms, but every page a start touched counted in the desk's memory (peak RSS 72 ->
 # 201 MiB); read() leaves those pages in the system's file cache instead.
@@ -169,55 +169,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
-@dataclass(frozen=True)
-class SqliteQuery:
-    """A Core SELECT compiled once for SQLite, with what SQLAlchemy does around each run:
-    every parameter's name, fixed value (LIMIT) and conversion to SQLite's form (a date to
-    text), and the conversions of the result columns (text to date or datetime), all
-    taken from the statement's column types. Run with :meth:`Database.sqlite_read`."""
-
-    sql: str
-    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
-    results: tuple[tuple[int, Callable[[Any], Any]], ...]
-    named: Any  # a namedtuple class of the selected columns
-
-    @classmethod
-    def compile(cls, stmt: Select[Any], dialect: Dialect) -> SqliteQuery:
-        compiled = stmt.compile(dialect=dialect)
-        assert dialect.name == "sqlite" and compiled.positiontup is not None
-        binds = []
-        for name in compiled.positiontup:
-            bind = compiled.binds[name]  # given by name at each run, or fixed (LIMIT)
-            binds.append(
-                (name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
-            )
-        results = []
-        for i, column in enumerate(stmt.selected_columns):
-            to_python = column.type.dialect_impl(dialect).result_processor(dialect, None)
-            if to_python is not None:
-                results.append((i, to_python))
-        keys = [str(c.key) for c in stmt.selected_columns]
-        return cls(
-            compiled.string, tuple(binds), tuple(results), namedtuple("Row", keys, rename=True)
-        )
-
-    def values(self, params: dict[str, Any]) -> list[Any]:
-        out = []
-        for name, fixed, to_db in self.binds:
-            value = params.get(name, fixed)
-            out.append(to_db(value) if to_db is not None and value is not None else value)
-        return out
-
-    def convert(self, rows: list[Any], into: Callable[..., T]) -> list[T]:
-        out = []
-        for row in rows:
-            values = list(row)
-            for i, to_python in self.results:
-                values[i] = to_python(values[i])
-            out.append(into(*values))
-        return out
-
-
 class Database:
     """One database: an engine and the two kinds of unit of work (read and write)."""
 
@@ -285,35 +236,29 @@ class Database:
         with Session(self.engine) as session, session.begin():
             yield session
 
-    def sqlite_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """SQLite only: the rows of ONE read statement, compiled beforehand (qmark
-        parameters, values already in SQLite's form), as the driver returns them.
-
-        For the hottest reads (finding a visitor or a ticket; see SqliteQuery):
-        SQLAlchemy's connection, transaction and result objects cost ~85 us of a 200 us
-        visitor search, more than the query. As in read_core() there is no BEGIN/COMMIT
-        (one SELECT reads one snapshot), the busy timeout is put back if a write left it
-        at 0, and errors come out as SQLAlchemy's (parameters hidden), so callers and
-        database_unreachable() see no difference.
-        """
+    @contextmanager
+    def sqlite_driver(self) -> Iterator[sqlite3.Connection]:
+        """SQLite only: a pooled connection's sqlite3 connection itself, for ONE read
+        statement (see sqlite_read). As in read_core() there is no BEGIN/COMMIT (one
+        SELECT reads one snapshot), and the busy timeout is put back if a write left it
+        at 0."""
         pooled = self.engine.raw_connection()
         try:
-            conn = cast(sqlite3.Connection, pooled.driver_connection)
-            _set_busy_timeout(conn, pooled.info, SQLITE_BUSY_TIMEOUT_MS)
-            return conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(
-                sql, None, exc, sqlite3.Error, hide_parameters=True, dialect=self.engine.dialect
-            ) from exc
+            driver = cast(sqlite3.Connection, pooled.driver_connection)
+            _set_busy_timeout(driver, pooled.info, SQLITE_BUSY_TIMEOUT_MS)
+            yield driver
         finally:
             pooled.close()
 
     def sqlite_read(
-        self, query: SqliteQuery, params: dict[str, Any], into: Callable[..., T]
-    ) -> list[T]:
-        """SQLite only: run a compiled query; each row's values (converted as SQLAlchemy
-        would) passed to ``into`` (a record class, or ``query.named`` for attributes)."""
-        return query.convert(self.sqlite_rows(query.sql, query.values(params)), into)
+        self, prepared: Prepared, params: Mapping[str, Any], into: Callable[..., Any] | None = None
+    ) -> list[Any]:
+        """SQLite only: a prepared SELECT's rows (see Prepared.rows), for the hottest reads:
+        finding a visitor or a ticket. SQLAlchemy's connection, transaction and result
+        objects cost ~85 us of a 200 us visitor search, more than the query; errors still
+        come out as SQLAlchemy's (values hidden), so database_unreachable() sees them."""
+        with self.sqlite_driver() as driver:
+            return prepared.rows(driver, params, into)
 
     @contextmanager
     def read_many(self) -> Iterator[Connection]:

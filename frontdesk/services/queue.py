@@ -46,7 +46,6 @@ from sqlalchemy.orm.util import identity_key
 from frontdesk.clock import Clock
 from frontdesk.config import ServiceDefault, Settings
 from frontdesk.db import Database
-from frontdesk.db.engine import SqliteQuery
 from frontdesk.db.models import (
     ClosedDay,
     ContactMoment,
@@ -576,7 +575,7 @@ class QueueService:
         params = {"day": self.clock.today(), "label": wanted}
         if self.db.dialect == "sqlite":  # see VisitorService.search
             query = _sqlite_find_ticket(self.db.engine.dialect)
-            rows = self.db.sqlite_read(query, params, query.named)
+            rows = self.db.sqlite_read(query, params)
             return self._row_info(rows[0]) if rows else None
         with self.db.read_core() as conn:
             row = conn.execute(_find_ticket_statement(), params).first()
@@ -1382,8 +1381,8 @@ def _find_ticket_statement() -> Any:
 
 
 @functools.lru_cache(maxsize=8)
-def _sqlite_find_ticket(dialect: Dialect) -> SqliteQuery:
-    return SqliteQuery.compile(_find_ticket_statement(), dialect)
+def _sqlite_find_ticket(dialect: Dialect) -> Prepared:
+    return Prepared(_find_ticket_statement(), dialect)
 
 
 def _open_past_days(today: date) -> Any:

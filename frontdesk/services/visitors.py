@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
-from frontdesk.db.engine import SqliteQuery
 from frontdesk.db.models import Visitor, VisitorNameToken
+from frontdesk.db.prepared import Prepared
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, Problems, ValidationError
 from frontdesk.services.fields import (
@@ -353,8 +353,8 @@ def _name_statement(words: int, limit: int) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _sqlite_search(shape: tuple[str, ...], limit: int, dialect: Dialect) -> SqliteQuery:
-    return SqliteQuery.compile(_search_statement(shape, limit), dialect)
+def _sqlite_search(shape: tuple[str, ...], limit: int, dialect: Dialect) -> Prepared:
+    return Prepared(_search_statement(shape, limit), dialect)
 
 
 def _token_prefix(start: Any, end: Any) -> Any:
