@@ -331,11 +331,12 @@ def generate(
     def visitors() -> Iterator[dict[str, Any]]:
         for i in range(size.visitors):
             given, family = visitor_name(rng)
-            tokens.extend(
-                {"token": t, "visitor_id": i + 1} for t in name_tokens(f"{given} {family}")
-            )
             born = date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28))
             created = now - timedelta(days=rng.randint(0, 3650))
+            tokens.extend(
+                {"token": t, "visitor_id": i + 1, "visitor_updated_at": created}
+                for t in name_tokens(f"{given} {family}")
+            )
             yield {
                 "given_names": given,
                 "family_name": family,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 
 from frontdesk.config import Settings
 from frontdesk.db import Database
@@ -98,6 +99,40 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
     db.dispose()
+
+
+def test_0012_copies_each_visitors_updated_at_into_its_name_tokens(empty_db: Database) -> None:
+    from alembic import command
+
+    from frontdesk.db.migrate import _config
+    from frontdesk.db.models import Visitor, VisitorNameToken
+
+    command.upgrade(_config(empty_db), "0011")
+    changed = [datetime(2025, 3, 1, 9, 30, tzinfo=UTC), datetime(2026, 1, 2, 8, 0, tzinfo=UTC)]
+    with empty_db.engine.begin() as conn:
+        for i, at in enumerate(changed, start=1):
+            conn.execute(
+                insert(Visitor.__table__),
+                {
+                    "id": i,
+                    "given_names": "Ann",
+                    "family_name": f"Test{i}",
+                    "search_key": "ann",
+                    "family_key": f"test{i}",
+                    "created_at": changed[0],
+                    "updated_at": at,
+                },
+            )
+            conn.execute(
+                text("INSERT INTO visitor_name_tokens (token, visitor_id) VALUES (:t, :v)"),
+                [{"t": "ann", "v": i}, {"t": f"test{i}", "v": i}],
+            )
+    assert upgrade(empty_db) is True
+    with empty_db.engine.connect() as conn:
+        rows = conn.execute(
+            select(VisitorNameToken.visitor_id, VisitorNameToken.visitor_updated_at)
+        ).all()
+    assert sorted(rows) == [(1, changed[0]), (1, changed[0]), (2, changed[1]), (2, changed[1])]
 
 
 def test_the_head_constant_matches_the_migration_scripts() -> None:

@@ -272,6 +272,12 @@ def test_find_ticket_gives_what_the_queue_shows(services: Services, clerk: Actor
     [shown] = [t for t in services.queue.today(clerk) if t.id == called.id]
     assert services.queue.find_ticket(clerk, f" {called.label.lower()} ") == shown
     assert shown.staff_name and shown.visitor_name == "Ticket Holder"
+    # Every kind of value (on SQLite read on the driver's connection, converted by hand).
+    issued = services.queue.issue(clerk, "info", priority=True, notes="Wheelchair")
+    [shown] = [t for t in services.queue.today(clerk) if t.id == issued.id]
+    found = services.queue.find_ticket(clerk, issued.label)
+    assert found == shown and found.priority is True and found.notes == "Wheelchair"
+    assert found.arrived_at.tzinfo is not None and found.visitor_name is None
 
 
 def test_log_contact_validates(services: Services, clerk: Actor) -> None:

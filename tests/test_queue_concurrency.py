@@ -99,5 +99,10 @@ def test_sqlite_readers_wait_for_a_busy_database_after_a_write(tmp_path: Path) -
             with db.read() as session:
                 timeout = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
                 assert timeout == 15000
+            with db.write():
+                pass
+            # Finding a visitor reads on the driver's connection, without the "begin" hook.
+            with db.sqlite_driver() as driver:
+                assert driver.execute("PRAGMA busy_timeout").fetchall() == [(15000,)]
     finally:
         db.dispose()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from datetime import date
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import bindparam, column, event, select, table
+from sqlalchemy.exc import OperationalError
 
+from frontdesk.db.models import Visitor
+from frontdesk.db.prepared import Prepared
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
+from frontdesk.services.errors import database_unreachable
 from frontdesk.services.fields import find_countries, format_phone, normalise_phone
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import VisitorInput
@@ -81,6 +87,39 @@ def test_search_gives_the_whole_record_newest_change_first(
     services.clock.advance(minutes=5)  # type: ignore[attr-defined]
     services.visitors.update(clerk, older.id, VisitorInput("Emily", "Carter"))
     assert [v.id for v in services.visitors.search(clerk, "cart")] == [older.id, newer.id]
+
+
+def test_name_search_order_matches_every_visitor_sorted(services: Services, clerk: Actor) -> None:
+    """The search picks its first 20 from the token index (0012); the answer must be the
+    same as sorting every matching visitor: most recently changed first, then newest."""
+    rng = random.Random(11)
+    words = ["Anna", "Annabel", "Anton", "Ana", "Bram", "Brams", "Bo", "Ødegård", "Odell"]
+    ids = []
+    for _ in range(70):
+        given = " ".join(rng.sample(words, rng.randint(1, 3)))  # "Anna Annabel": 2 hits
+        ids.append(services.visitors.register(clerk, VisitorInput(given, rng.choice(words))).id)
+        if rng.random() < 0.5:  # several visitors changed at the same moment: a tie
+            services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    for _ in range(30):  # corrections move a visitor up, and re-spell the name
+        services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        given = " ".join(rng.sample(words, rng.randint(1, 2)))
+        services.visitors.update(clerk, rng.choice(ids), VisitorInput(given, "Ode"))
+    with services.db.read() as session:
+        everyone = session.execute(select(Visitor.id, Visitor.search_key, Visitor.updated_at)).all()
+    for query in ("an", "ann", "anna", "o", "ode", "b", "anna b", "bo an", "a a", "odell ann"):
+        wanted = fold(query).split()
+
+        def matches(key: str, wanted: list[str] = wanted) -> bool:
+            return all(any(t.startswith(w) for t in key.split()) for w in wanted)
+
+        expected = sorted(
+            (r for r in everyone if matches(r.search_key)),
+            key=lambda r: (r.updated_at, r.id),
+            reverse=True,
+        )
+        for limit in (20, 8):
+            found = [v.id for v in services.visitors.search(clerk, query, limit=limit)]
+            assert found == [r.id for r in expected[:limit]], (query, limit)
 
 
 def test_search_by_phone_email_and_birth_date(services: Services, clerk: Actor) -> None:
@@ -207,15 +246,31 @@ def test_search_reads_every_date_format_and_names_with_digits(
 def test_sqlite_finds_a_visitor_in_one_statement(services: Services, clerk: Actor) -> None:
     if services.db.dialect != "sqlite":
         pytest.skip("PostgreSQL keeps its BEGIN")
-    services.visitors.register(clerk, VisitorInput("Ada", "Lovelace"))
+    services.visitors.register(clerk, VisitorInput("Ada", "Lovelace", birth_date="10-12-1995"))
+    services.db.engine.dispose()  # new connections, each telling what SQLite runs
     statements: list[str] = []
 
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+    def trace(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.set_trace_callback(statements.append)
 
-    event.listen(services.db.engine, "before_cursor_execute", seen)
+    event.listen(services.db.engine, "connect", trace)
     try:
-        assert [v.family_name for v in services.visitors.search(clerk, "love")] == ["Lovelace"]
+        for query in ("love", "ada love", "10-12-1995"):
+            statements.clear()
+            (found,) = services.visitors.search(clerk, query)
+            assert (found.family_name, found.birth_date) == ("Lovelace", date(1995, 12, 10))
+            assert found.created_at.tzinfo is not None
+            assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT")
     finally:
-        event.remove(services.db.engine, "before_cursor_execute", seen)
-    assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT")
+        event.remove(services.db.engine, "connect", trace)
+
+
+def test_sqlite_search_errors_are_sqlalchemy_errors_without_values(services: Services) -> None:
+    if services.db.dialect != "sqlite":
+        pytest.skip("SQLite only")
+    nowhere = select(column("name")).select_from(table("nowhere"))
+    query = Prepared(nowhere.where(column("name") == bindparam("name")), services.db.engine.dialect)
+    with pytest.raises(OperationalError) as err:
+        services.db.sqlite_read(query, {"name": "Private Name"})
+    assert "no such table" in str(err.value) and "Private Name" not in str(err.value)
+    assert database_unreachable(err.value) is False

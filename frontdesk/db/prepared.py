@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import namedtuple
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -26,7 +26,9 @@ _LOG = logging.getLogger("sqlalchemy.engine.Engine")
 
 class Prepared:
     """One INSERT or UPDATE (with or without RETURNING) for a dialect with "qmark"
-    parameters (SQLite), run inside the caller's transaction."""
+    parameters (SQLite), run inside the caller's transaction; or one SELECT, run on a
+    driver connection by :meth:`frontdesk.db.Database.sqlite_read` (finding a visitor or
+    a ticket: there SQLAlchemy's connection and result objects cost more than SQLite)."""
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
         if dialect.paramstyle != "qmark":
@@ -92,6 +94,30 @@ class Prepared:
             ) from exc
         finally:
             cursor.close()
+
+    def rows(
+        self, driver: Any, params: Mapping[str, Any], into: Callable[..., Any] | None = None
+    ) -> list[Any]:
+        """A SELECT's rows on ``driver`` (a sqlite3 connection), each converted like
+        one_or_none's row: the columns by name, or their values passed to ``into``."""
+        if _LOG.isEnabledFor(logging.INFO):
+            _LOG.info(self.sql)
+        dbapi_error = self._dialect.loaded_dbapi.Error
+        try:
+            raw = driver.execute(self.sql, self._values(params)).fetchall()
+        except dbapi_error as exc:
+            raise DBAPIError.instance(
+                self.sql, None, exc, dbapi_error, hide_parameters=True, dialect=self._dialect
+            ) from exc
+        make = into or self._row
+        out = []
+        for row in raw:
+            values = list(row)
+            for place, process in self._results:
+                if values[place] is not None:
+                    values[place] = process(values[place])
+            out.append(make(*values))
+        return out
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> None:
         self._run(conn, params)

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    Dialect,
     Integer,
     Table,
     Text,
@@ -572,6 +573,10 @@ class QueueService:
             return None
         wanted = f"{letters}{int(digits):03d}"
         params = {"day": self.clock.today(), "label": wanted}
+        if self.db.dialect == "sqlite":  # see VisitorService.search
+            query = _sqlite_find_ticket(self.db.engine.dialect)
+            rows = self.db.sqlite_read(query, params)
+            return self._row_info(rows[0]) if rows else None
         with self.db.read_core() as conn:
             row = conn.execute(_find_ticket_statement(), params).first()
         return self._row_info(row) if row is not None else None
@@ -1373,6 +1378,11 @@ def _find_ticket_statement() -> Any:
         .where(t.day == bindparam("day"), t.label == bindparam("label"))
         .limit(1)
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _sqlite_find_ticket(dialect: Dialect) -> Prepared:
+    return Prepared(_find_ticket_statement(), dialect)
 
 
 def _open_past_days(today: date) -> Any:

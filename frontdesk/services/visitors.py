@@ -8,12 +8,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select
+from sqlalchemy import Dialect, Table, bindparam, delete, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import Visitor, VisitorNameToken
+from frontdesk.db.prepared import Prepared
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, Problems, ValidationError
 from frontdesk.services.fields import (
@@ -161,7 +162,10 @@ class VisitorService:
         row = conn.execute(_INSERT_VISITOR, {**values, "created_at": now, "updated_at": now}).one()
         tokens = name_tokens(f"{row.given_names} {row.family_name}")
         if tokens:
-            conn.execute(_INSERT_TOKEN, [{"token": t, "visitor_id": row.id} for t in tokens])
+            conn.execute(
+                _INSERT_TOKEN,
+                [{"token": t, "visitor_id": row.id, "visitor_updated_at": now} for t in tokens],
+            )
         return row
 
     def apply_in(self, session: Session, row: Visitor, values: dict[str, Any]) -> Visitor:
@@ -221,6 +225,11 @@ class VisitorService:
         if parsed is None:
             return []
         shape, params = parsed
+        if self.db.dialect == "sqlite":
+            # The same statement, compiled once, run on the driver's connection: on
+            # SQLite SQLAlchemy's execution objects cost more than the query.
+            compiled = _sqlite_search(shape, limit, self.db.engine.dialect)
+            return self.db.sqlite_read(compiled, params, VisitorRecord)
         # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
         # too), read as plain rows: no ORM objects to build, track and convert per hit.
         stmt = _search_statement(shape, limit)
@@ -282,7 +291,9 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
         shape.append("born")
         params["born"] = born
     if not shape:
-        for i, word in enumerate(name_tokens(text)):
+        # The shortest word first: the search walks its (broad) range in the index and
+        # looks each hit up among the (fewer) visitors matching the other words.
+        for i, word in enumerate(sorted(name_tokens(text), key=len)):
             shape.append("name")
             params[f"w{i}"] = word
             params[f"w{i}_end"] = word + "\uffff"
@@ -291,8 +302,9 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
 
 @lru_cache(maxsize=64)
 def _search_statement(shape: tuple[str, ...], limit: int) -> Any:
+    if shape and shape[0] == "name":
+        return _name_statement(len(shape), limit)
     conditions: list[Any] = []
-    names: list[Any] = []
     for kind in shape:
         if kind == "email":
             conditions.append(_V.email_key == bindparam("email"))
@@ -300,17 +312,49 @@ def _search_statement(shape: tuple[str, ...], limit: int) -> Any:
             conditions.append(_V.phone == bindparam("phone"))
         elif kind == "born":
             conditions.append(_V.birth_date == bindparam("born"))
-        else:
-            i = len(names)
-            names.append(_V.id.in_(_token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end"))))
-    if names:
-        conditions.append(and_(*names))
     return (
         select(*_RECORD_COLUMNS)
         .where(or_(*conditions), _V.anonymised_at.is_(None))
-        .order_by(_V.updated_at.desc())
+        .order_by(_V.updated_at.desc(), _V.id.desc())
         .limit(limit)
     )
+
+
+def _name_statement(words: int, limit: int) -> Any:
+    """Visitors with a name word starting with each of the words, most recently changed
+    first (then the newest registered).
+
+    The first ``limit`` are picked in the token index alone, which holds each visitor's
+    ``updated_at`` (0012): a fragment matching 3,000 visitors reads 3,000 index entries
+    and 20 visitor rows, not 3,000 rows. GROUP BY, because one visitor can have two
+    words with the prefix ("Anna Annabel").
+    """
+    tokens = VisitorNameToken.__table__.alias("t")
+    hits = select(tokens.c.visitor_id, tokens.c.visitor_updated_at).where(
+        tokens.c.token >= bindparam("w0"), tokens.c.token < bindparam("w0_end")
+    )
+    for i in range(1, words):
+        # "+ 0": SQLite would otherwise walk the other word's visitors through the
+        # visitor_id index, reading a table row per token (7 ms for "de v", not 1).
+        others = _token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end"))
+        hits = hits.where((tokens.c.visitor_id + literal_column("0")).in_(others))
+    top = (
+        hits.group_by(tokens.c.visitor_updated_at, tokens.c.visitor_id)
+        .order_by(tokens.c.visitor_updated_at.desc(), tokens.c.visitor_id.desc())
+        .limit(limit)
+        .subquery("top")
+    )
+    return (
+        select(*_RECORD_COLUMNS)
+        .join_from(top, Visitor.__table__, _V.id == top.c.visitor_id)
+        .where(_V.anonymised_at.is_(None))
+        .order_by(top.c.visitor_updated_at.desc(), top.c.visitor_id.desc())
+    )
+
+
+@lru_cache(maxsize=64)
+def _sqlite_search(shape: tuple[str, ...], limit: int, dialect: Dialect) -> Prepared:
+    return Prepared(_search_statement(shape, limit), dialect)
 
 
 def _token_prefix(start: Any, end: Any) -> Any:
@@ -325,7 +369,8 @@ def name_tokens(text: str) -> list[str]:
 
 
 def write_name_tokens(session: Session, row: Visitor, *, new: bool = False) -> None:
-    """Keep one visitor's search index in step with the name (emptied when anonymised).
+    """Keep one visitor's search index in step with the name and ``updated_at`` (emptied
+    when anonymised): call it after every change that sets ``updated_at``.
 
     ``new``: the visitor was inserted in this transaction, so there are no old tokens to
     delete. The tokens go in with one Core INSERT, not through the unit of work.
@@ -338,7 +383,10 @@ def write_name_tokens(session: Session, row: Visitor, *, new: bool = False) -> N
     if tokens:
         session.execute(
             insert(VisitorNameToken),
-            [{"token": t, "visitor_id": row.id} for t in tokens],
+            [
+                {"token": t, "visitor_id": row.id, "visitor_updated_at": row.updated_at}
+                for t in tokens
+            ],
         )
 
 

@@ -48,11 +48,19 @@ class VisitorNameToken(Base):
     Name search is a prefix range scan on this index (``token >= 'ode' AND token < 'ode\uffff'``),
     so finding "ode" among 100,000 visitors reads a handful of index entries instead of
     every row. The services keep it in step with the visitor's name.
+
+    Each token carries a copy of its visitor's ``updated_at``: the search shows the most
+    recently changed visitors first, and with the copy in the index it can pick the first
+    20 of ~3,000 matches from index entries alone, reading 20 visitor rows, not 3,000.
     """
 
     __tablename__ = "visitor_name_tokens"
-    # Replacing one visitor's tokens finds them without reading the whole table.
-    __table_args__ = (Index("ix_visitor_name_tokens_visitor_id", "visitor_id"),)
+    __table_args__ = (
+        # Replacing one visitor's tokens finds them without reading the whole table.
+        Index("ix_visitor_name_tokens_visitor_id", "visitor_id"),
+        # Name search: the matches of a prefix with their order, from the index alone.
+        Index("ix_visitor_name_tokens_search", "token", "visitor_updated_at", "visitor_id"),
+    )
 
     # Byte order ("C") on PostgreSQL, so the prefix range means "starts with" there too.
     token: Mapped[str] = mapped_column(
@@ -61,3 +69,5 @@ class VisitorNameToken(Base):
     visitor_id: Mapped[int] = mapped_column(
         ForeignKey("visitors.id", ondelete="CASCADE"), primary_key=True
     )
+    # Visitor.updated_at, copied whenever the tokens are written (see above).
+    visitor_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
