@@ -133,6 +133,17 @@ def test_0012_copies_each_visitors_updated_at_into_its_name_tokens(empty_db: Dat
             select(VisitorNameToken.visitor_id, VisitorNameToken.visitor_updated_at)
         ).all()
     assert sorted(rows) == [(1, changed[0]), (1, changed[0]), (2, changed[1]), (2, changed[1])]
+    assert current_revision(empty_db) == HEAD
+    if empty_db.dialect == "postgresql":
+        # Vacuumed after the upgrade committed, not inside it: no dead token rows are left.
+        with empty_db.engine.connect() as conn:
+            vacuumed, dead = conn.execute(
+                text(
+                    "SELECT last_vacuum IS NOT NULL, n_dead_tup FROM pg_stat_user_tables "
+                    "WHERE relname = 'visitor_name_tokens'"
+                )
+            ).one()
+        assert vacuumed and dead == 0
 
 
 def test_the_head_constant_matches_the_migration_scripts() -> None:

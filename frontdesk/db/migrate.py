@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's id; tests/test_migrations.py checks it against the scripts.
 HEAD = "0012"
+# Tables a migration rewrote row by row: on PostgreSQL they are vacuumed once the upgrade
+# has committed (VACUUM cannot run in a transaction; run inside a migration it would commit
+# the schema change before the version number, and a failure between the two would leave
+# a database that no start can upgrade).
+VACUUM_AFTER = {"0012": ("visitor_name_tokens",)}
 
 
 class SchemaTooNew(DatabaseError):
@@ -89,7 +94,18 @@ def upgrade(db: Database) -> bool:
         command.upgrade(_config(db), "head")
     except OperationalError as exc:
         raise DatabaseUnavailable(_describe(db, exc)) from None
+    if current is not None and db.dialect == "postgresql":
+        _vacuum(db, sorted({t for r, ts in VACUUM_AFTER.items() if r > current for t in ts}))
     return True
+
+
+def _vacuum(db: Database, tables: list[str]) -> None:
+    """VACUUM ANALYZE the tables an upgrade rewrote (PostgreSQL, outside a transaction)."""
+    if not tables:
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
 
 
 def _describe(db: Database, exc: SQLAlchemyError) -> str:
