@@ -62,9 +62,12 @@ async def _frontdesk(url: str, presses: int = 0) -> None:
         _type(app, [*"1234", "enter"])
         for _ in range(4000):
             screen = app.screen
-            if isinstance(screen, DeskScreen):
-                tables = list(screen.query(DataTable))
-                if not tables or any(t.row_count for t in tables):
+            # Ready when the desk's first read of today's queue is in its table. (Not "no
+            # table yet": with the PIN typed at full speed, a loaded machine could see the
+            # desk pushed but not yet composed, and leave before it was.)
+            if isinstance(screen, DeskScreen) and screen.last_update is not None:
+                table = screen.query_one("#queue", DataTable)
+                if table.row_count == len(screen.last_update.rows):
                     break
             await asyncio.sleep(0.005)
         else:
