@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, column, event, select, table
 from sqlalchemy.exc import OperationalError
 
 from frontdesk.db.models import Visitor
-from frontdesk.db.prepared import Prepared
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.errors import database_unreachable
 from frontdesk.services.fields import find_countries, format_phone, normalise_phone
@@ -269,8 +268,8 @@ def test_sqlite_search_errors_are_sqlalchemy_errors_without_values(services: Ser
     if services.db.dialect != "sqlite":
         pytest.skip("SQLite only")
     nowhere = select(column("name")).select_from(table("nowhere"))
-    query = Prepared(nowhere.where(column("name") == bindparam("name")), services.db.engine.dialect)
+    query = nowhere.where(column("name") == bindparam("name"))
     with pytest.raises(OperationalError) as err:
-        services.db.sqlite_read(query, {"name": "Private Name"})
+        services.db.read_rows(query, {"name": "Private Name"})
     assert "no such table" in str(err.value) and "Private Name" not in str(err.value)
     assert database_unreachable(err.value) is False

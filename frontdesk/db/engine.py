@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -19,8 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-if TYPE_CHECKING:
-    from frontdesk.db.prepared import Prepared
+from frontdesk.db.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # No memory map (PRAGMA mmap_size): on the decade data it took find's p95 from 0.62 to
@@ -180,6 +179,8 @@ class Database:
         # write_core's kept connection: SQLite files only (an in-memory database is one
         # per thread; see write_core).
         self._hot: Connection | None = None
+        # read_rows' statements, compiled for SQLite once each (by id; kept alive here).
+        self._prepared: dict[int, tuple[Any, Prepared]] = {}
         self._hot_lock: threading.Lock | None = None
         if self.dialect == "sqlite" and isinstance(self.engine.pool, QueuePool):
             self._hot_lock = threading.Lock()
@@ -236,36 +237,35 @@ class Database:
         with Session(self.engine) as session, session.begin():
             yield session
 
-    @contextmanager
-    def sqlite_driver(self) -> Iterator[sqlite3.Connection]:
-        """SQLite only: a pooled connection's sqlite3 connection itself, for ONE read
-        statement (see sqlite_read). As in read_core() there is no BEGIN/COMMIT (one
-        SELECT reads one snapshot), and the busy timeout is put back if a write left it
-        at 0."""
+    def read_rows(
+        self, statement: Any, params: Mapping[str, Any], into: Callable[..., Any] | None = None
+    ) -> list[Any]:
+        """ONE Core SELECT built once (its builder cached), for the hottest reads: finding a
+        visitor or a ticket. Its rows, each passed to ``into`` if given.
+
+        On SQLite it is compiled once (see Prepared) and run on a pooled connection's
+        sqlite3 connection itself: SQLAlchemy's connection, transaction and result objects
+        cost ~85 us of a 200 us visitor search, more than the query. As in read_core()
+        there is no BEGIN/COMMIT (one SELECT reads one snapshot), the busy timeout is put
+        back if a write left it at 0, and errors still come out as SQLAlchemy's (values
+        hidden), so database_unreachable() sees them. Elsewhere: read_core()."""
+        if self.dialect != "sqlite":
+            with self.read_core() as conn:
+                result = conn.execute(statement, params)
+                return [into(*row) for row in result] if into else list(result)
+        kept = self._prepared.get(id(statement))
+        if kept is None:  # the statement is kept too, so its id is never reused
+            kept = self._prepared[id(statement)] = (
+                statement,
+                Prepared(statement, self.engine.dialect),
+            )
         pooled = self.engine.raw_connection()
         try:
             driver = cast(sqlite3.Connection, pooled.driver_connection)
             _set_busy_timeout(driver, pooled.info, SQLITE_BUSY_TIMEOUT_MS)
-            yield driver
+            return kept[1].rows(driver, params, into)
         finally:
             pooled.close()
-
-    def sqlite_read(
-        self, prepared: Prepared, params: Mapping[str, Any], into: Callable[..., Any] | None = None
-    ) -> list[Any]:
-        """SQLite only: a prepared SELECT's rows (see Prepared.rows), for the hottest reads:
-        finding a visitor or a ticket. SQLAlchemy's connection, transaction and result
-        objects cost ~85 us of a 200 us visitor search, more than the query; errors still
-        come out as SQLAlchemy's (values hidden), so database_unreachable() sees them."""
-        with self.sqlite_driver() as driver:
-            return prepared.rows(driver, params, into)
-
-    @contextmanager
-    def read_many(self) -> Iterator[Connection]:
-        """A read of several Core statements on a plain connection, in one transaction
-        (one snapshot), without an ORM session: for reports that build no objects."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
 
     @contextmanager
     def read_core(self) -> Iterator[Connection]:

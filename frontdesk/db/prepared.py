@@ -27,7 +27,7 @@ _LOG = logging.getLogger("sqlalchemy.engine.Engine")
 class Prepared:
     """One INSERT or UPDATE (with or without RETURNING) for a dialect with "qmark"
     parameters (SQLite), run inside the caller's transaction; or one SELECT, run on a
-    driver connection by :meth:`frontdesk.db.Database.sqlite_read` (finding a visitor or
+    driver connection by :meth:`frontdesk.db.Database.read_rows` (finding a visitor or
     a ticket: there SQLAlchemy's connection and result objects cost more than SQLite)."""
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:

@@ -21,7 +21,6 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
-    Dialect,
     Integer,
     Table,
     Text,
@@ -573,13 +572,8 @@ class QueueService:
             return None
         wanted = f"{letters}{int(digits):03d}"
         params = {"day": self.clock.today(), "label": wanted}
-        if self.db.dialect == "sqlite":  # see VisitorService.search
-            query = _sqlite_find_ticket(self.db.engine.dialect)
-            rows = self.db.sqlite_read(query, params)
-            return self._row_info(rows[0]) if rows else None
-        with self.db.read_core() as conn:
-            row = conn.execute(_find_ticket_statement(), params).first()
-        return self._row_info(row) if row is not None else None
+        rows = self.db.read_rows(_find_ticket_statement(), params)
+        return self._row_info(rows[0]) if rows else None
 
     def version(self) -> int:
         """Changes whenever any ticket changes: desks poll this to refresh live."""
@@ -1128,6 +1122,17 @@ def _services_key(postgres: bool) -> Any:
     return select(agg.cast(Text)).where(s.active).scalar_subquery()
 
 
+def _claimed(now: Any) -> dict[str, Any]:
+    """What claiming a ticket for a desk sets: by call next and by "call this"."""
+    return {
+        "status": "called",
+        "desk": bindparam("desk"),
+        "staff_id": bindparam("staff_id", type_=Integer),
+        "called_at": now,
+        "first_called_at": func.coalesce(_TICKETS.c.first_called_at, now),
+    }
+
+
 def _with_event(dml: Any, event: dict[str, Any]) -> Any:
     """PostgreSQL: the UPDATE .. RETURNING and the ticket's event in ONE statement (a
     data-modifying WITH), one round trip instead of two."""
@@ -1217,13 +1222,7 @@ def _call_statements(dialect: str, allowed: tuple[int, ...]) -> dict[str, Any]:
             .where(~busy.exists(), key == bindparam("services_key", type_=Text))
             .scalar_subquery()
         )
-        .values(
-            status="called",
-            desk=bindparam("desk"),
-            staff_id=bindparam("staff_id", type_=Integer),
-            called_at=now,
-            first_called_at=func.coalesce(t.first_called_at, now),
-        )
+        .values(_claimed(now))
         .returning(*_TICKETS.c, *_names())
     )
     if postgres:
@@ -1291,13 +1290,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         "ticket": ticket,
         "claim": update(_TICKETS)
         .where(t.id == bindparam("tid"))
-        .values(
-            status="called",
-            desk=bindparam("desk"),
-            staff_id=bindparam("staff_id", type_=Integer),
-            called_at=now,
-            first_called_at=func.coalesce(t.first_called_at, now),
-        )
+        .values(_claimed(now))
         .returning(*_TICKETS.c, *names),
         # On PostgreSQL the finish's event is part of "finish" (see _with_event).
         "finish": finish,
@@ -1378,11 +1371,6 @@ def _find_ticket_statement() -> Any:
         .where(t.day == bindparam("day"), t.label == bindparam("label"))
         .limit(1)
     )
-
-
-@functools.lru_cache(maxsize=8)
-def _sqlite_find_ticket(dialect: Dialect) -> Prepared:
-    return Prepared(_find_ticket_statement(), dialect)
 
 
 def _open_past_days(today: date) -> Any:

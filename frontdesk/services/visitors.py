@@ -8,13 +8,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Table, bindparam, delete, insert, literal_column, or_, select
+from sqlalchemy import Table, bindparam, delete, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import Visitor, VisitorNameToken
-from frontdesk.db.prepared import Prepared
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, Problems, ValidationError
 from frontdesk.services.fields import (
@@ -225,16 +224,9 @@ class VisitorService:
         if parsed is None:
             return []
         shape, params = parsed
-        if self.db.dialect == "sqlite":
-            # The same statement, compiled once, run on the driver's connection: on
-            # SQLite SQLAlchemy's execution objects cost more than the query.
-            compiled = _sqlite_search(shape, limit, self.db.engine.dialect)
-            return self.db.sqlite_read(compiled, params, VisitorRecord)
         # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
         # too), read as plain rows: no ORM objects to build, track and convert per hit.
-        stmt = _search_statement(shape, limit)
-        with self.db.read_core() as conn:
-            return [VisitorRecord(*row) for row in conn.execute(stmt, params)]
+        return self.db.read_rows(_search_statement(shape, limit), params, VisitorRecord)
 
 
 # The columns of a VisitorRecord, in its order (anonymised is implied: they are filtered out).
@@ -350,11 +342,6 @@ def _name_statement(words: int, limit: int) -> Any:
         .where(_V.anonymised_at.is_(None))
         .order_by(top.c.visitor_updated_at.desc(), top.c.visitor_id.desc())
     )
-
-
-@lru_cache(maxsize=64)
-def _sqlite_search(shape: tuple[str, ...], limit: int, dialect: Dialect) -> Prepared:
-    return Prepared(_search_statement(shape, limit), dialect)
 
 
 def _token_prefix(start: Any, end: Any) -> Any:
