@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
+from frontdesk.db.models import TicketEvent
 from frontdesk.services import (
     Actor,
     Conflict,
@@ -466,3 +467,17 @@ def test_driver_errors_of_prepared_statements_are_sqlalchemys(services: Services
             )
         conn.rollback()
     assert "FOREIGN KEY" in str(err.value) and "Secret Detail" not in str(err.value)
+
+
+def test_warm_changes_nothing_and_calls_still_work(services: Services, clerk: Actor) -> None:
+    q = services.queue
+    waiting = q.issue(clerk, "info")
+    version = q.version()
+    q.warm(desk=1)  # a dry run of call next and finish: nothing may move
+    assert q.version() == version
+    assert [(t.id, t.status) for t in q.today(clerk)] == [(waiting.id, "waiting")]
+    with services.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(TicketEvent)) == 1
+    called = q.call_next(clerk, 1)
+    assert called is not None and called.id == waiting.id
+    assert q.finish(clerk, called.id).status == "done"
