@@ -774,3 +774,19 @@ async def test_an_action_during_a_poll_still_shows_its_result(
         assert row_of(app, "A001")[5:] == ["Called", "1"]
         assert app.screen.query_one("#current-number", BigTicket).label == "A001"
         assert screen._busy is False
+
+
+async def test_the_desk_prepares_call_next_just_after_it_is_shown(
+    desk_services: Services, clerk: Actor
+) -> None:
+    desk_services.queue.issue(clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        assert desk_services.queue._allowed == {}  # not while the first frame is drawn
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert desk_services.queue._allowed  # this desk's services are known: warm ran
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert row_of(app, "A001")[5] == "Called"
