@@ -153,6 +153,9 @@ class FrontdeskApp(App[None]):
             priority=True,  # works over dialogs (modal screens) too
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
+        # Tab moves the focus before the next key is handed on (see action_focus_step).
+        Binding("tab", "focus_step(1)", show=False, priority=True),
+        Binding("shift+tab", "focus_step(-1)", show=False, priority=True),
     ]
 
     def __init__(
@@ -250,6 +253,25 @@ class FrontdeskApp(App[None]):
         idle = time.monotonic() - self._last_input
         if self.actor and not self.locked and idle >= self.settings.idle_lock_minutes * 60:
             self.action_lock()
+
+    def action_focus_step(self, step: int) -> None:
+        """Tab and Shift+Tab: the next or previous field, at once.
+
+        Textual hands each key to the focused field and Tab's own binding runs only when
+        the key comes back up from it, so keys that arrive together (a fast typist, a
+        scanner, a pasted "name<Tab>name") all landed in the first field. As a priority
+        binding the focus moves before the next key is handed on. A screen that gives Tab
+        a meaning of its own in some field (picking the highlighted country) says so in
+        ``tab_pressed``.
+        """
+        screen = self.screen
+        tab_pressed = getattr(screen, "tab_pressed", None)
+        if tab_pressed is not None and tab_pressed(step):
+            return
+        if step > 0:
+            screen.focus_next()
+        else:
+            screen.focus_previous()
 
     def action_lock(self) -> None:
         if self.actor is None or self.locked:
