@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from itertools import compress
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -345,6 +344,7 @@ def _queue_statements(dialect: str) -> dict[str, Any]:
             case((done, 1), else_=0),
             case((done, service_time), else_=None),
         ).where(called_in_range)
+        called = called.order_by(Ticket.service_id, wait)
     return {
         "target": select(CentreRule.value).where(CentreRule.key == TARGET_KEY),
         "names": select(Service.id, Service.name),
@@ -399,14 +399,18 @@ class QueueSection:
             for sid, ws, n_done, served in called:
                 waits[sid], served_count_of[sid], served_minutes_of[sid] = ws, n_done, served or []
         else:
-            # Split per service column by column (compress runs in C; a loop over the rows
-            # in Python cost ~20 ms a year).
+            # Sorted by service and wait: each service's rows are one run, found by
+            # bisection, its waits already in order (splitting 40,000 rows a year per
+            # service in Python cost more than SQLite's sort).
             sid_of, wait_of, done_of, served_of = zip(*called, strict=True) if called else ((),) * 4
-            for sid in set(sid_of):
-                mine = list(map(sid.__eq__, sid_of))
-                waits[sid] = list(compress(wait_of, mine))
-                served_count_of[sid] = sum(compress(done_of, mine))
-                served_minutes_of[sid] = [m for m in compress(served_of, mine) if m is not None]
+            start = 0
+            while start < len(sid_of):
+                sid = sid_of[start]
+                end = bisect_right(sid_of, sid, start)
+                waits[sid] = list(wait_of[start:end])
+                served_count_of[sid] = sum(done_of[start:end])
+                served_minutes_of[sid] = [m for m in served_of[start:end] if m is not None]
+                start = end
         # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms.
         limit = target + 0.001
         rows = []
