@@ -198,6 +198,35 @@ def test_period_aggregates_match_the_day(services: Services, clerk: Actor, lead:
     assert report.per_day == ((DAY, 7, 5),)
 
 
+def test_period_service_called_but_never_served(services: Services, lead: Actor) -> None:
+    """A service whose visitors were called but none served: waits, no service time.
+
+    On PostgreSQL each service's waits and service times come as arrays; a service with
+    none served has no array of service times (NULL), a service nobody was called for no
+    row at all."""
+    d = DAY
+    add_ticket(services, "info", "A001", at(d, 9), at(d, 9, 5), at(d, 9, 6), status="no_show")
+    add_ticket(services, "info", "A002", at(d, 9), at(d, 9, 25), at(d, 9, 26), status="no_show")
+    add_ticket(services, "bsn_registration", "B001", at(d, 9), None, None, status="cancelled")
+    add_ticket(services, "welcome_pack", "W001", at(d, 9), at(d, 9, 10), None, status="done")
+    add_ticket(services, "welcome_pack", "W002", at(d, 9), at(d, 9, 20), at(d, 9, 30))
+    report = services.reports.period(lead, Period(d, d))
+    rows = {r[0]: r for r in report.table("services").rows}
+    info = rows["Information & advice"]
+    assert info[1:6] == (2, 0, 2, 0, 0)
+    assert info[7] == pytest.approx(15) and info[8] == pytest.approx(15)
+    assert info[9] == pytest.approx(23) and info[10] == pytest.approx(0.5)
+    assert info[11] is None  # nobody served: no average service time
+    bsn = rows["BSN registration"]
+    assert bsn[1:6] == (1, 0, 0, 1, 0) and bsn[7:12] == (None, None, None, None, None)
+    # Two served, one without a finish time: the average is over both served (as before).
+    pack = rows["Welcome pack"]
+    assert pack[2] == 2 and pack[11] == pytest.approx(5)
+    total = rows["All services"]
+    assert total[1] == 5 and total[7] == pytest.approx(15)
+    assert total[11] == pytest.approx(10 / 2)
+
+
 def test_live_dashboard(services: Services, clerk: Actor, lead: Actor) -> None:
     clock: Any = services.clock
     clock.set(datetime(2026, 11, 23, 9, 0))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -75,22 +76,85 @@ def _split(rows: Iterable[Any], *, keys: int = 1) -> tuple[dict[Any, int], ...]:
     return tuple(out)
 
 
-def _both(
-    column: Any, now: tuple[Any, Any], before: tuple[Any, Any], *, inclusive: bool
-) -> tuple[Any, ColumnElement[bool]]:
-    """A flag (1 = this period, 0 = the previous one) and the filter for both periods.
+def _both(column: Any, *, inclusive: bool) -> tuple[Any, ColumnElement[bool]]:
+    """A flag (1 = this period, 0 = the previous one) and the filter for both periods,
+    with the ranges as parameters (see :func:`_ranges`), so each statement is built once:
+    building one cost more than running it on a month.
 
     One scan gives a figure for the period and the period before it (it was two).
     Days are inclusive ranges, instants half-open ones.
     """
 
-    def within(first: Any, last: Any) -> ColumnElement[bool]:
-        return and_(column >= first, column <= last if inclusive else column < last)
+    def within(first: str, last: str) -> ColumnElement[bool]:
+        low, high = bindparam(first, type_=column.type), bindparam(last, type_=column.type)
+        return and_(column >= low, column <= high if inclusive else column < high)
 
     # The outer range lets the database use the column's index; the OR keeps it exact
     # should the two periods not touch.
-    outer = within(min(now[0], before[0]), max(now[1], before[1]))
-    return case((within(*now), 1), else_=0), and_(outer, or_(within(*now), within(*before)))
+    now = within("now_first", "now_last")
+    outer = within("outer_first", "outer_last")
+    where = and_(outer, or_(within("now_first", "now_last"), within("before_first", "before_last")))
+    return case((now, 1), else_=0), where
+
+
+def _ranges(now: tuple[Any, Any], before: tuple[Any, Any]) -> dict[str, Any]:
+    """The parameters of :func:`_both`'s ranges."""
+    return {
+        "now_first": now[0],
+        "now_last": now[1],
+        "before_first": before[0],
+        "before_last": before[1],
+        "outer_first": min(now[0], before[0]),
+        "outer_last": max(now[1], before[1]),
+    }
+
+
+@cache
+def _statements() -> dict[str, Any]:
+    """The sections' statements, built once (their compiled forms are cached per dialect
+    by SQLAlchemy, keyed on the statement, whose key is worked out once too)."""
+    flag, where = _both(Appointment.day, inclusive=True)
+    kinds = (
+        select(flag, Appointment.kind, Appointment.status, func.count())
+        .where(where)
+        .group_by(flag, Appointment.kind, Appointment.status)
+    )
+    outcome = func.coalesce(AppointmentPerson.bsn_outcome, "none")
+    bsn = (
+        select(flag, outcome, func.count())
+        .select_from(AppointmentPerson)
+        .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
+        .where(where, Appointment.status == "completed", Appointment.kind == "first_registration")
+        .group_by(flag, outcome)
+    )
+    flag, where = _both(Referral.created_at, inclusive=False)
+    made = (
+        select(flag, Partner.category, Referral.status, func.count())
+        .select_from(Referral)
+        .join(Partner, Partner.id == Referral.partner_id)
+        .where(where)
+        .group_by(flag, Partner.category, Referral.status)
+    )
+    flag, where = _both(Referral.outcome_at, inclusive=False)
+    outcomes = (
+        select(flag, Referral.outcome, func.count())
+        .where(where, Referral.outcome.is_not(None))
+        .group_by(flag, Referral.outcome)
+    )
+    flag, where = _both(PackIssue.at, inclusive=False)
+    packs = (
+        select(flag, PackType.name, func.count())
+        .select_from(PackIssue)
+        .join(PackType, PackType.id == PackIssue.pack_type_id)
+        .where(where)
+        .group_by(flag, PackType.name)
+    )
+    return {"kinds": kinds, "bsn": bsn, "made": made, "outcomes": outcomes, "packs": packs}
+
+
+def _run(session: Session, name: str, ranges: dict[str, Any], *, keys: int = 1) -> Any:
+    """One section statement for both periods, split per key column into (now, before)."""
+    return _split(session.connection().execute(_statements()[name], ranges).all(), keys=keys)
 
 
 def _instants(period: Period, clock: Clock) -> tuple[Any, Any]:
@@ -124,49 +188,13 @@ class AppointmentSection(_Section):
 
     key = "appointments"
 
-    def _kinds_and_statuses(
-        self, session: Session, p: tuple[date, date], q: tuple[date, date]
-    ) -> tuple[dict[Any, int], ...]:
-        """Appointments by kind and by status, now and before, from one scan."""
-        flag, where = _both(Appointment.day, p, q, inclusive=True)
-        return _split(
-            session.connection()
-            .execute(
-                select(flag, Appointment.kind, Appointment.status, func.count())
-                .where(where)
-                .group_by(flag, Appointment.kind, Appointment.status)
-            )
-            .all(),
-            keys=2,
-        )
-
-    def _bsn(
-        self, session: Session, p: tuple[date, date], q: tuple[date, date]
-    ) -> tuple[dict[Any, int], ...]:
-        outcome = func.coalesce(AppointmentPerson.bsn_outcome, "none")
-        flag, where = _both(Appointment.day, p, q, inclusive=True)
-        return _split(
-            session.connection()
-            .execute(
-                select(flag, outcome, func.count())
-                .select_from(AppointmentPerson)
-                .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
-                .where(
-                    where,
-                    Appointment.status == "completed",
-                    Appointment.kind == "first_registration",
-                )
-                .group_by(flag, outcome)
-            )
-            .all()
-        )
-
     def _tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        p, q = (period.start, period.end), (previous.start, previous.end)
-        kinds, kinds_before, statuses, statuses_before = self._kinds_and_statuses(session, p, q)
-        bsn, bsn_before = self._bsn(session, p, q)
+        ranges = _ranges((period.start, period.end), (previous.start, previous.end))
+        # Appointments by kind and by status, now and before, from one scan.
+        kinds, kinds_before, statuses, statuses_before = _run(session, "kinds", ranges, keys=2)
+        bsn, bsn_before = _run(session, "bsn", ranges)
         bsn_labels = {
             "issued": "BSN issued at the desk",
             "by_post": "BSN to follow by post",
@@ -205,44 +233,13 @@ class ReferralSection(_Section):
 
     key = "referrals"
 
-    def _made(
-        self, session: Session, p: tuple[Any, Any], q: tuple[Any, Any]
-    ) -> tuple[dict[Any, int], ...]:
-        """Referrals made per partner category and per status, now and before: one scan."""
-        flag, where = _both(Referral.created_at, p, q, inclusive=False)
-        return _split(
-            session.connection()
-            .execute(
-                select(flag, Partner.category, Referral.status, func.count())
-                .select_from(Referral)
-                .join(Partner, Partner.id == Referral.partner_id)
-                .where(where)
-                .group_by(flag, Partner.category, Referral.status)
-            )
-            .all(),
-            keys=2,
-        )
-
-    def _outcomes(
-        self, session: Session, p: tuple[Any, Any], q: tuple[Any, Any]
-    ) -> tuple[dict[Any, int], ...]:
-        flag, where = _both(Referral.outcome_at, p, q, inclusive=False)
-        return _split(
-            session.connection()
-            .execute(
-                select(flag, Referral.outcome, func.count())
-                .where(where, Referral.outcome.is_not(None))
-                .group_by(flag, Referral.outcome)
-            )
-            .all()
-        )
-
     def _tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        p, q = _instants(period, clock), _instants(previous, clock)
-        made, made_before, statuses, statuses_before = self._made(session, p, q)
-        outcomes, outcomes_before = self._outcomes(session, p, q)
+        ranges = _ranges(_instants(period, clock), _instants(previous, clock))
+        # Referrals made per partner category and per status, now and before: one scan.
+        made, made_before, statuses, statuses_before = _run(session, "made", ranges, keys=2)
+        outcomes, outcomes_before = _run(session, "outcomes", ranges)
         return [
             _compared(
                 "referrals",
@@ -276,27 +273,11 @@ class PackSection(_Section):
 
     key = "packs"
 
-    def _issued(
-        self, session: Session, p: tuple[Any, Any], q: tuple[Any, Any]
-    ) -> tuple[dict[Any, int], ...]:
-        flag, where = _both(PackIssue.at, p, q, inclusive=False)
-        return _split(
-            session.connection()
-            .execute(
-                select(flag, PackType.name, func.count())
-                .select_from(PackIssue)
-                .join(PackType, PackType.id == PackIssue.pack_type_id)
-                .where(where)
-                .group_by(flag, PackType.name)
-            )
-            .all()
-        )
-
     def _tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        p, q = _instants(period, clock), _instants(previous, clock)
-        issued, issued_before = self._issued(session, p, q)
+        ranges = _ranges(_instants(period, clock), _instants(previous, clock))
+        issued, issued_before = _run(session, "packs", ranges)
         return [
             _compared(
                 "packs",

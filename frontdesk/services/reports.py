@@ -23,15 +23,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import compress
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnElement,
     Connection,
     Float,
     Integer,
+    aggregate_order_by,
     and_,
     bindparam,
     case,
@@ -41,8 +43,8 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     true,
+    type_coerce,
 )
 from sqlalchemy.orm import Session
 
@@ -64,7 +66,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
 from frontdesk.services.fields import country, parse_date
 from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
-from frontdesk.services.rules import TARGET_KEY, target_wait_in, target_wait_of
+from frontdesk.services.rules import TARGET_KEY, target_wait_of
 from frontdesk.services.tables import FORMATS, Column, Table, render
 from frontdesk.services.visitors import CATEGORIES
 
@@ -294,27 +296,63 @@ class ReportSection(Protocol):
     ) -> list[Table]: ...
 
 
-def _between(session: Session, start: ColumnElement[Any], end: ColumnElement[Any]) -> Any:
-    """Minutes from start to end, computed by the database (SQLite or PostgreSQL)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 1440.0
-    return func.extract("epoch", end - start) / 60.0
-
-
-def _wait(session: Session) -> Any:
-    return _between(session, Ticket.arrived_at, Ticket.first_called_at)  # type: ignore[arg-type]
-
-
-def _service_time(session: Session) -> Any:
-    return _between(session, Ticket.first_called_at, Ticket.finished_at)  # type: ignore[arg-type]
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 def _change(now: int, before: int) -> float | None:
     return None if before == 0 else (now - before) / before
+
+
+@cache
+def _queue_statements(dialect: str) -> dict[str, Any]:
+    """The queue section's statements for a dialect, built once: building them cost more
+    than running them on a month. The period is bound as ``first`` and ``last``."""
+    if dialect == "sqlite":
+        wait = (func.julianday(Ticket.first_called_at) - func.julianday(Ticket.arrived_at)) * 1440.0
+        service_time = (
+            func.julianday(Ticket.finished_at) - func.julianday(Ticket.first_called_at)
+        ) * 1440.0
+    else:  # numeric -> float in the database
+        wait = cast(func.extract("epoch", Ticket.first_called_at - Ticket.arrived_at) / 60.0, Float)
+        service_time = cast(
+            func.extract("epoch", Ticket.finished_at - Ticket.first_called_at) / 60.0, Float
+        )
+    in_range = and_(Ticket.day >= bindparam("first"), Ticket.day <= bindparam("last"))
+    called_in_range = and_(in_range, Ticket.first_called_at.is_not(None))
+    done = Ticket.status == "done"
+    called: Any
+    if dialect == "postgresql":
+        # One row per service, its values in arrays: 40,000 rows of a year cost more to
+        # send and to turn into Python rows (~120 ms) than five rows of arrays (~65 ms),
+        # and the waits come sorted.
+        called = (
+            select(
+                Ticket.service_id,
+                type_coerce(aggregate_order_by(func.array_agg(wait), wait), ARRAY(Float)),
+                func.count().filter(done),
+                type_coerce(
+                    func.array_agg(service_time).filter(done, Ticket.finished_at.is_not(None)),
+                    ARRAY(Float),
+                ),
+            )
+            .where(called_in_range)
+            .group_by(Ticket.service_id)
+        )
+    else:
+        called = select(
+            Ticket.service_id,
+            wait,
+            # 1/0, not a boolean: one column with a result processor (int -> bool)
+            # sends every row through Python (a year: +28 ms of ~55)
+            case((done, 1), else_=0),
+            case((done, service_time), else_=None),
+        ).where(called_in_range)
+        called = called.order_by(Ticket.service_id, wait)
+    return {
+        "target": select(CentreRule.value).where(CentreRule.key == TARGET_KEY),
+        "names": select(Service.id, Service.name),
+        "counts": select(Ticket.day, Ticket.status, Ticket.service_id, func.count())
+        .where(in_range)
+        .group_by(Ticket.day, Ticket.status, Ticket.service_id),
+        "called": called,
+    }
 
 
 class QueueSection:
@@ -331,26 +369,17 @@ class QueueSection:
     def period_tables(
         self, session: Session, period: Period, previous: Period, clock: Clock
     ) -> list[Table]:
-        in_range = and_(Ticket.day >= period.start, Ticket.day <= period.end)
-        wait, service_time = _wait(session), _service_time(session)
-        if session.get_bind().dialect.name != "sqlite":  # numeric -> float in the database
-            wait, service_time = cast(wait, Float), cast(service_time, Float)
-        target = target_wait_in(session, self.settings)
-        names = dict(session.connection().execute(select(Service.id, Service.name)).all())
+        conn = session.connection()
+        sql = _queue_statements(conn.dialect.name)
+        span = {"first": period.start, "last": period.end}
+        target = target_wait_of(conn.execute(sql["target"]).scalar(), self.settings)
+        names = dict(conn.execute(sql["names"]).all())
         # The tickets per day, status and service: counted in the order of the index on
         # (day, status, service_id), from the index alone (no sort, no table rows).
         counts_of: dict[int, list[int]] = {}  # tickets, done, no-show, cancelled, not served
         per_day_counts: dict[date, list[int]] = {}
         column = {"done": 1, "no_show": 2, "cancelled": 3, "not_served": 4}
-        for day, status, sid, n in (
-            session.connection()
-            .execute(
-                select(Ticket.day, Ticket.status, Ticket.service_id, func.count())
-                .where(in_range)
-                .group_by(Ticket.day, Ticket.status, Ticket.service_id)
-            )
-            .all()
-        ):
+        for day, status, sid, n in conn.execute(sql["counts"], span).all():
             into = counts_of.setdefault(sid, [0] * 5)
             into[0] += n
             on_day = per_day_counts.setdefault(day, [0, 0])
@@ -361,31 +390,27 @@ class QueueSection:
                     on_day[1] += n
         # Then one pass over the called tickets: the wait minutes (for the means, medians,
         # 90th percentiles and the share within the target) and the served minutes.
-        called = (
-            session.connection()
-            .execute(
-                select(
-                    Ticket.service_id,
-                    wait,
-                    # 1/0, not a boolean: one column with a result processor (int -> bool)
-                    # sends every row through Python (a year: +28 ms of ~55)
-                    case((Ticket.status == "done", 1), else_=0),
-                    case((Ticket.status == "done", service_time), else_=None),
-                ).where(in_range, Ticket.first_called_at.is_not(None))
-            )
-            .all()
-        )
-        # Split per service column by column (compress runs in C; a loop over the rows in
-        # Python cost ~20 ms a year).
-        sid_of, wait_of, done_of, served_of = zip(*called, strict=True) if called else ((),) * 4
+        called = conn.execute(sql["called"], span).all()
         waits: dict[int, list[float]] = {}
         served_minutes_of: dict[int, list[float]] = {}
         served_count_of: dict[int, int] = {}
-        for sid in set(sid_of):
-            mine = list(map(sid.__eq__, sid_of))
-            waits[sid] = list(compress(wait_of, mine))
-            served_count_of[sid] = sum(compress(done_of, mine))
-            served_minutes_of[sid] = [m for m in compress(served_of, mine) if m is not None]
+        if conn.dialect.name == "postgresql":
+            # One row per service: its waits (sorted), served count and served minutes.
+            for sid, ws, n_done, served in called:
+                waits[sid], served_count_of[sid], served_minutes_of[sid] = ws, n_done, served or []
+        else:
+            # Sorted by service and wait: each service's rows are one run, found by
+            # bisection, its waits already in order (splitting 40,000 rows a year per
+            # service in Python cost more than SQLite's sort).
+            sid_of, wait_of, done_of, served_of = zip(*called, strict=True) if called else ((),) * 4
+            start = 0
+            while start < len(sid_of):
+                sid = sid_of[start]
+                end = bisect_right(sid_of, sid, start)
+                waits[sid] = list(wait_of[start:end])
+                served_count_of[sid] = sum(done_of[start:end])
+                served_minutes_of[sid] = [m for m in served_of[start:end] if m is not None]
+                start = end
         # SQLite's julianday() makes an exact 20 minutes 20.000001: allow 60 ms.
         limit = target + 0.001
         rows = []
@@ -475,6 +500,31 @@ class QueueSection:
         return [by_service, by_day]
 
 
+@cache
+def _contact_statement(both: bool) -> Any:
+    """Contacts and minutes per channel, flagged 1 in the period; ``both``: and in the
+    period before (bound as ``before_start`` and ``before_end``). Built once."""
+    at = ContactMoment.at
+
+    def within(first: str, last: str) -> ColumnElement[bool]:
+        return and_(at >= bindparam(first, type_=at.type), at < bindparam(last, type_=at.type))
+
+    now = within("start", "end")
+    where = now
+    if both:
+        # The outer range lets the index on ``at`` serve both periods in one scan.
+        where = and_(
+            within("outer_start", "outer_end"),
+            or_(within("start", "end"), within("before_start", "before_end")),
+        )
+    flag = case((now, 1), else_=0)
+    return (
+        select(flag, ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
+        .where(where)
+        .group_by(flag, ContactMoment.channel)
+    )
+
+
 class ContactSection:
     """Contacts by channel (logged contact moments) against the previous period."""
 
@@ -486,23 +536,15 @@ class ContactSection:
         """(contacts, minutes) per channel in the period and, from the same scan, before it."""
         start, _ = clock.day_bounds(period.start)
         _, end = clock.day_bounds(period.end)
-        now = and_(ContactMoment.at >= start, ContactMoment.at < end)
-        where = now
+        params = {"start": start, "end": end}
         if previous is not None:
-            first, _ = clock.day_bounds(previous.start)
-            _, last = clock.day_bounds(previous.end)
-            # The outer range lets the index on ``at`` serve both periods in one scan.
-            where = and_(
-                ContactMoment.at >= min(start, first),
-                ContactMoment.at < max(end, last),
-                or_(now, and_(ContactMoment.at >= first, ContactMoment.at < last)),
-            )
-        flag = case((now, 1), else_=0)
+            params["before_start"], _ = clock.day_bounds(previous.start)
+            _, params["before_end"] = clock.day_bounds(previous.end)
+            params["outer_start"] = min(start, params["before_start"])
+            params["outer_end"] = max(end, params["before_end"])
         out: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
         for is_now, channel, n, minutes in session.connection().execute(
-            select(flag, ContactMoment.channel, func.count(), func.sum(ContactMoment.minutes))
-            .where(where)
-            .group_by(flag, ContactMoment.channel)
+            _contact_statement(previous is not None), params
         ):
             out[0 if is_now else 1][channel] = (int(n), int(minutes or 0))
         return out
@@ -559,6 +601,46 @@ class ContactSection:
         ]
 
 
+@cache
+def _visitor_statement(periods: int) -> Any:
+    """Served visits and distinct visitors per category and nationality for ``periods``
+    periods that do not overlap (bound as ``first0``, ``last0``, ...; with several, the
+    span of them all as ``outer_first`` and ``outer_last``). Built once per count."""
+    day = Ticket.day
+
+    def within(i: int) -> Any:
+        return and_(day >= bindparam(f"first{i}", type_=day.type), day <= bindparam(f"last{i}"))
+
+    # The visits per visitor first, then one look-up per visitor rather than per
+    # visit, and no DISTINCT to sort per group.
+    if periods == 1:
+        visits = [func.count().label("p0")]
+        where = within(0)
+    else:
+        visits = [func.sum(case((within(i), 1), else_=0)).label(f"p{i}") for i in range(periods)]
+        where = and_(
+            day >= bindparam("outer_first", type_=day.type),
+            day <= bindparam("outer_last", type_=day.type),
+            or_(*(within(i) for i in range(periods))),
+        )
+    per_visitor = (
+        select(Ticket.visitor_id.label("visitor_id"), *visits)
+        .where(where, Ticket.status == "done", Ticket.visitor_id.is_not(None))
+        .group_by(Ticket.visitor_id)
+        .subquery()
+    )
+    figures = []
+    for i in range(periods):
+        n = per_visitor.c[f"p{i}"]
+        figures += [func.sum(n), func.sum(case((n > 0, 1), else_=0))]
+    return (
+        select(Visitor.category, Visitor.nationality, *figures)
+        .select_from(per_visitor)
+        .join(Visitor, Visitor.id == per_visitor.c.visitor_id)
+        .group_by(Visitor.category, Visitor.nationality)
+    )
+
+
 class VisitorSection:
     """Served visits by visitor category and by nationality (top 10, with the change)."""
 
@@ -574,45 +656,15 @@ class VisitorSection:
         visitor has one category and one nationality, so the distinct visitors of a
         category are the sum over its nationalities, and the other way round.
         """
-        day = Ticket.day
-
-        def within(p: Period) -> Any:
-            return and_(day >= p.start, day <= p.end)
-
-        # The visits per visitor first, then one look-up per visitor rather than per
-        # visit, and no DISTINCT to sort per group.
-        if len(periods) == 1:
-            visits = [func.count().label("p0")]
-            where = within(periods[0])
-        else:
-            visits = [
-                func.sum(case((within(p), 1), else_=0)).label(f"p{i}")
-                for i, p in enumerate(periods)
-            ]
-            where = and_(
-                day >= min(p.start for p in periods),
-                day <= max(p.end for p in periods),
-                or_(*(within(p) for p in periods)),
-            )
-        per_visitor = (
-            select(Ticket.visitor_id.label("visitor_id"), *visits)
-            .where(where, Ticket.status == "done", Ticket.visitor_id.is_not(None))
-            .group_by(Ticket.visitor_id)
-            .subquery()
-        )
-        figures = []
-        for i in range(len(periods)):
-            n = per_visitor.c[f"p{i}"]
-            figures += [func.sum(n), func.sum(case((n > 0, 1), else_=0))]
-        stmt = (
-            select(Visitor.category, Visitor.nationality, *figures)
-            .select_from(per_visitor)
-            .join(Visitor, Visitor.id == per_visitor.c.visitor_id)
-            .group_by(Visitor.category, Visitor.nationality)
-        )
+        params: dict[str, Any] = {}
+        for i, p in enumerate(periods):
+            params[f"first{i}"], params[f"last{i}"] = p.start, p.end
+        params["outer_first"] = min(p.start for p in periods)
+        params["outer_last"] = max(p.end for p in periods)
+        stmt = _visitor_statement(len(periods))
         out: list[tuple[dict[str | None, tuple[int, int]], dict[str | None, tuple[int, int]]]]
         out = [({}, {}) for _ in periods]
-        for cat, nat, *numbers in session.connection().execute(stmt):
+        for cat, nat, *numbers in session.connection().execute(stmt, params):
             for (cats, nats), visits_n, people in zip(
                 out, numbers[::2], numbers[1::2], strict=True
             ):
@@ -1245,7 +1297,7 @@ class ReportService:
                 # A year's served visits per visitor (two years: ~75,000 tickets, ~53,000
                 # visitors) hash to ~9 MB: with the default 4 MB the aggregate spills to
                 # disk. For this read transaction only.
-                session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+                session.connection().exec_driver_sql(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
             tables: list[Table] = []
             for section in self.sections:
                 tables += section.period_tables(session, period, previous, self.clock)
