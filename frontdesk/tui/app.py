@@ -154,8 +154,22 @@ class FrontdeskApp(App[None]):
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
         # Tab moves the focus before the next key is handed on (see action_focus_step).
-        Binding("tab", "focus_step(1)", show=False, priority=True),
-        Binding("shift+tab", "focus_step(-1)", show=False, priority=True),
+        Binding(
+            "tab",
+            "focus_step(1)",
+            "Next field",
+            show=False,
+            priority=True,
+            tooltip="Move to the next field or button",
+        ),
+        Binding(
+            "shift+tab",
+            "focus_step(-1)",
+            "Previous field",
+            show=False,
+            priority=True,
+            tooltip="Move to the previous field or button",
+        ),
     ]
 
     def __init__(
