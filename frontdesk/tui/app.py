@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -153,6 +154,28 @@ class FrontdeskApp(App[None]):
             priority=True,  # works over dialogs (modal screens) too
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
+        # Tab moves the focus here, before the next key is handed on: a burst of keys
+        # ("Maria<Tab>Lopez" from tmux, a paste or a scanner) is all queued before any is
+        # handled, and Textual's own Tab binding only runs once the key has bubbled up from
+        # the field, after the next keys were already given to the same field.
+        Binding(
+            "tab",
+            "move_focus(1)",
+            "Next field",
+            id="focus_next",
+            show=False,
+            priority=True,
+            tooltip="Move to the next field or button",
+        ),
+        Binding(
+            "shift+tab",
+            "move_focus(-1)",
+            "Previous field",
+            id="focus_previous",
+            show=False,
+            priority=True,
+            tooltip="Move back to the previous field or button",
+        ),
     ]
 
     def __init__(
@@ -263,6 +286,25 @@ class FrontdeskApp(App[None]):
                 self.logout()
 
         self.push_screen(LockScreen(self.actor), unlocked)
+
+    def action_move_focus(self, direction: int) -> None:
+        """Tab / Shift+Tab. A text area that indents on Tab keeps the key; a screen may
+        claim it first (``tab_pressed``, e.g. the register form takes the highlighted
+        country); otherwise the focus moves now, so the next key queued goes to the new
+        field."""
+        focused = self.screen.focused
+        # (TextArea is not imported for this: it is not needed to start.)
+        if getattr(focused, "tab_behavior", None) == "indent" and not getattr(
+            focused, "read_only", True
+        ):
+            raise SkipAction()
+        claim = getattr(self.screen, "tab_pressed", None)
+        if callable(claim) and claim(direction):
+            return
+        if direction < 0:
+            self.screen.focus_previous()
+        else:
+            self.screen.focus_next()
 
     def action_privacy(self) -> None:
         from frontdesk.tui.screens.privacy import toggle_curtain

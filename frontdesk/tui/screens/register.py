@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -240,16 +240,17 @@ class RegisterScreen(Screen[TicketInfo | None]):
         self._show_countries([])
         self.query_one("#phone", Input).focus()
 
-    def on_key(self, event: events.Key) -> None:
+    def tab_pressed(self, direction: int) -> bool:
         """Tab out of the nationality with countries listed takes the highlighted one, as
-        Enter does, instead of stepping into the list (the next typing would go there)."""
+        Enter does, instead of stepping into the list (the next typing would go there).
+        Called by the App's Tab binding; True when the key was used here."""
         focused = self.focused
-        if event.key == "tab" and focused is not None and focused.id == "nationality":
+        if direction > 0 and focused is not None and focused.id == "nationality":
             options = self.query_one("#countries", OptionList)
             if options.option_count and options.highlighted is not None:
-                event.prevent_default()
-                event.stop()
                 self._nationality_enter()
+                return True
+        return False
 
     @on(Input.Submitted, "#nationality")
     def _nationality_enter(self) -> None:
