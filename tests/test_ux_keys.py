@@ -15,6 +15,9 @@ from textual.widgets import Input
 from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.register import RegisterScreen
 from tests.conftest import add_staff, make_services
 from tests.test_desk_tui import SIZE, log_in, make_app, settle
@@ -105,7 +108,6 @@ async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
 ) -> None:
     """The desk's first read of the queue finishes after the desk was taken down (log out
     or quit while it mounts): its result is dropped, not drawn into widgets that are gone."""
-    from frontdesk.tui.screens.desk import DeskScreen
     from frontdesk.tui.screens.login import LoggedIn
 
     desk_services.queue.issue(clerk, "info")
@@ -147,3 +149,75 @@ async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
         assert [type(s).__name__ for s in app.screen_stack] == ["Screen", "LoginScreen"]
         assert True not in drawn_when_gone  # dropped, not drawn into the gone screen
     assert app._exception is None
+
+
+# -- Escape on a form asks before throwing away what was typed ---------------------------
+async def test_escape_on_an_empty_register_form_closes_at_once(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_register(app, pilot, clerk)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+
+
+async def test_escape_on_a_half_typed_registration_asks_and_keeps_it(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot, clerk)
+        await pilot.press(*"Maria", "tab", *"Lopez", "tab", *"01-02-1990")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.focused is not None and app.focused.id == "no"  # Enter keeps editing
+        await pilot.press("escape")  # keep editing
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [value(screen, n) for n in ("given_names", "family_name", "birth_date")] == [
+            "Maria",
+            "Lopez",
+            "01-02-1990",
+        ]
+        assert app.focused is screen.query_one("#birth_date", Input)
+        await pilot.press("enter")  # Enter on the form saves nothing by itself here
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("enter")  # the cursor is on "keep editing"
+        await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("escape", "y")  # discard
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    assert desk_services.visitors.search(clerk, "maria") == []
+
+
+async def test_escape_on_the_outcome_note_asks_too(desk_services: Services, clerk: Actor) -> None:
+    desk_services.queue.issue(clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, OutcomeModal)
+        await pilot.press("escape")  # nothing typed: closes, the visitor stays called
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        modal = app.screen
+        await pilot.press(*"referred to housing", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert modal.query_one("#outcome", Input).value == "referred to housing"
