@@ -14,6 +14,7 @@ from textual.widgets import Input
 
 from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
+from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
@@ -80,6 +81,43 @@ async def test_a_burst_with_shift_tab_goes_back(desk_services: Services, clerk: 
         await settle(app, pilot)
         assert value(screen, "given_names") == "Maria"
         assert value(screen, "family_name") == "Lopez"
+
+
+async def test_editing_keys_in_a_burst_act_in_order_on_their_own_field(
+    desk_services: Services, clerk: Actor
+) -> None:
+    """Backspace and Ctrl+U are the field's own keys: in a burst they act where and when
+    they were typed, not after the next characters or in the next field."""
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot, clerk)
+        keys = [*"Marja", "backspace", "backspace", *"ia", "tab", *"xyz", "ctrl+u", *"Lopez"]
+        burst(app, [*keys, "tab", *"01-02-199O", "backspace", "0", "home", "delete", "0"])
+        await settle(app, pilot)
+        assert value(screen, "given_names") == "Maria"
+        assert value(screen, "family_name") == "Lopez"
+        assert value(screen, "birth_date") == "01-02-1990"
+
+
+async def test_enter_in_a_burst_submits_everything_typed_before_it(
+    desk_services: Services, clerk: Actor
+) -> None:
+    visitor, _ticket = desk_services.queue.register_walk_in(
+        clerk, VisitorInput("Ann", "Fictief"), service_code="info"
+    )
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OutcomeModal)
+        burst(app, [*"housing", "backspace", "g", "enter"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    [visit] = desk_services.queue.visits(clerk, visitor.id)
+    assert (visit.status, visit.outcome) == ("done", "housing")
 
 
 @pytest.mark.parametrize("steps", [0, 2, 8, 34])
@@ -221,3 +259,23 @@ async def test_escape_on_the_outcome_note_asks_too(desk_services: Services, cler
         await settle(app, pilot)
         assert app.screen is modal
         assert modal.query_one("#outcome", Input).value == "referred to housing"
+
+
+async def test_a_burst_on_the_login_picks_the_name_before_the_pin_is_sent(
+    desk_services: Services,
+) -> None:
+    """Down Down 4444 Enter in one go: the PIN goes with the name the Downs picked (the
+    Enter's submit was handled before the Downs, and the PIN went with the first name)."""
+    from frontdesk.tui.screens.login import LoginScreen
+
+    add_staff(desk_services, "Anne Aa", "lead", pin="1111")
+    add_staff(desk_services, "Bram Bb", "desk", pin="2222")
+    add_staff(desk_services, "Chiara Cc", "desk", pin="3333")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        burst(app, ["down", "down", *"3333", "enter"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.actor is not None and app.actor.name == "Chiara Cc"

@@ -95,6 +95,6 @@ def clean_name(value: object, field: str, *, label: str, max_length: int) -> str
     if text and has_digits(text):
         raise ValidationError(
             field,
-            f"{label} cannot contain digits; a date of birth or a number has its own field",
+            f"{label} cannot contain digits (the date of birth has its own field)",
         )
     return text

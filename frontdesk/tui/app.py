@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 
 from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
@@ -267,7 +268,40 @@ class FrontdeskApp(App[None]):
             event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
         ):
             self._last_input = time.monotonic()
+        forwarded = getattr(event, "is_forwarded", True)
+        if isinstance(event, events.Key) and not forwarded and await self._key_for_field(event):
+            return
         await super().on_event(event)
+
+    async def _key_for_field(self, event: events.Key) -> bool:
+        """A text field's own editing key (Backspace, Delete, Ctrl+U, arrows, Enter...) runs
+        in the field's queue, in order with the characters queued before it.
+
+        Textual hands a key to the focused field and runs the field's key bindings only
+        once the key has bubbled up to the App. In a burst (tmux, a paste, a scanner) the
+        characters after it were inserted first, and a Tab (which moves the focus at once)
+        sent the key to the next field: "Marja<BS>ia<Tab>" did not give "Maria". Priority
+        keys (the App's Tab, F12) still come first, as in Textual. Keys the field does not
+        bind (Ctrl+S, F-keys) take Textual's way unchanged."""
+        focused = self.focused
+        if not isinstance(focused, Input) or event.is_printable:
+            return False
+        key = event.key
+        bindings = [b for b in focused._bindings.key_to_bindings.get(key, ()) if not b.priority]
+        if not bindings:
+            return False
+        self.app_focus = True
+        if await self._check_bindings(key, priority=True):
+            return True
+
+        async def in_order() -> None:
+            for binding in bindings:
+                if await self.run_action(binding.action, focused):
+                    return
+            await self._check_bindings(key)  # the field passed it on: the screen's keys
+
+        focused.call_later(in_order)
+        return True
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_input
