@@ -216,6 +216,17 @@ SCRIPT_WEIGHTS = {
 }
 
 
+def letter_tag(n: int) -> str:
+    """A number as letters (0 -> "A", 25 -> "Z", 26 -> "Ba"...), for names that must tell
+    workers or rows apart: names refuse digits. Deterministic, one tag per number."""
+    letters = ""
+    while True:
+        n, r = divmod(n, 26)
+        letters = chr(ord("a") + r) + letters
+        if n == 0:
+            return letters.capitalize()
+
+
 def _made_name(rng: random.Random, script: str, parts: int) -> str:
     word = "".join(rng.choice(SYLLABLES[script]) for _ in range(parts))
     return word[:1].upper() + word[1:] if script in ("latin", "cyrillic", "greek") else word

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.generate import generate
+from bench.generate import generate, letter_tag
 from frontdesk.config import Settings
 from frontdesk.db.models import Ticket, Visitor
 from frontdesk.services import Actor, Services
@@ -477,7 +477,7 @@ def _soak_worker(url: str, desk: int, staff_id: int, actions: int, go: Any, out:
         if i % 3 == 0:
             _, info = services.queue.register_walk_in(
                 actor,
-                VisitorInput(given_names="Soak", family_name=f"Desk {desk}"),
+                VisitorInput(given_names="Soak", family_name=f"Desk {letter_tag(desk)}"),
                 service_code="info" if rng.random() < 0.7 else "bsn_collection",
             )
             registered.append(info.id)

@@ -164,3 +164,11 @@ def clerk(services: Services) -> Actor:
 @pytest.fixture
 def intern(services: Services) -> Actor:
     return add_staff(services, "Iris Intern", "intern")
+
+
+def letters(n: int) -> str:
+    """A number as letters (0 -> "A", 26 -> "Ba"), to tell test visitors apart: names
+    refuse digits."""
+    from bench.generate import letter_tag
+
+    return letter_tag(n)

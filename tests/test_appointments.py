@@ -21,7 +21,7 @@ from frontdesk.services.appointments import (
     required_documents,
 )
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import make_services
+from tests.conftest import letters, make_services
 
 VALID_BSN = "111222333"
 OTHER_BSN = "123456782"
@@ -54,7 +54,9 @@ def household(
         )
     for i in range(children):
         people.append(
-            PersonInput("child", VisitorInput(f"Kid{i}", "Raghunathan", f"201{i}-05-05", "IN"))
+            PersonInput(
+                "child", VisitorInput(f"Kid{letters(i)}", "Raghunathan", f"201{i}-05-05", "IN")
+            )
         )
     return AppointmentInput(
         kind=kind, day=day, time=time, employer=employer, reference=reference, people=tuple(people)

@@ -15,7 +15,7 @@ from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.appointments import AppointmentsScreen
 from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
-from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.conftest import MONDAY_10, add_staff, letters, make_services
 
 BSN = "111222333"
 
@@ -39,7 +39,9 @@ def book(
     people = [PersonInput("main", VisitorInput(given, "Fictief", "1990-01-01", nationality))]
     for i in range(members):
         people.append(
-            PersonInput("child", VisitorInput(f"Kind{i}", "Fictief", "2018-01-01", nationality))
+            PersonInput(
+                "child", VisitorInput(f"Kind{letters(i)}", "Fictief", "2018-01-01", nationality)
+            )
         )
     info = services.appointments.book(
         actor,

@@ -13,7 +13,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.db.backup import BackupError, backup, restore, verify
 from frontdesk.services import Services
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import add_staff, make_services
+from tests.conftest import add_staff, letters, make_services
 
 
 @pytest.fixture
@@ -30,7 +30,9 @@ def test_backup_while_a_desk_keeps_registering(desk: Services, tmp_path: Path) -
 
     def keep_registering() -> None:
         while not stop.is_set() and len(done) < 2000:
-            desk.queue.register_walk_in(clerk, VisitorInput(given_names=f"Visitor {len(done)}"))
+            desk.queue.register_walk_in(
+                clerk, VisitorInput(given_names=f"Visitor {letters(len(done))}")
+            )
             done.append(1)
 
     worker = threading.Thread(target=keep_registering)

@@ -19,7 +19,7 @@ import pytest
 
 from frontdesk.clock import FixedClock
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.conftest import MONDAY_10, add_staff, letters, make_services
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
@@ -34,7 +34,7 @@ def child(url: str, staff_id: int) -> None:
     for i in range(100_000):
         _visitor, ticket = services.queue.register_walk_in(
             actor,
-            VisitorInput(given_names=f"Crash {i}", family_name="Test", phone="0612345678"),
+            VisitorInput(given_names=f"Crash {letters(i)}", family_name="Test", phone="0612345678"),
         )
         print(f"issued {ticket.id}", flush=True)
         if i % 2:

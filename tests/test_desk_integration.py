@@ -21,7 +21,7 @@ from frontdesk.tui.screens.packs import IssuePackModal
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
-from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.conftest import MONDAY_10, add_staff, letters, make_services
 from tests.test_desk_tui import SIZE, log_in, make_app, settle, walk_in
 
 
@@ -184,7 +184,7 @@ async def test_finish_with_empty_note_is_still_one_key(ui_services: Services, cl
 def book_household(services: Services, actor: Actor, members: int = 1) -> int:
     people = [PersonInput("main", VisitorInput("Anna", "Fictief", "1990-01-01", "DE"))]
     people += [
-        PersonInput("child", VisitorInput(f"Kind{i}", "Fictief", "2018-01-01", "DE"))
+        PersonInput("child", VisitorInput(f"Kind{letters(i)}", "Fictief", "2018-01-01", "DE"))
         for i in range(members)
     ]
     info = services.appointments.book(

@@ -783,38 +783,12 @@ async def test_the_desk_prepares_call_next_just_after_it_is_shown(
     app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(app, pilot, clerk)
-        await pilot.pause(0.5)
-        await settle(app, pilot)
+        for _ in range(50):  # the warm-up starts 0.3 s after the first queue is shown
+            await pilot.pause(0.1)
+            await settle(app, pilot)
+            if desk_services.queue._allowed:
+                break
         assert desk_services.queue._allowed  # this desk's services are known: warm ran
         await pilot.press("f4")
         await settle(app, pilot)
         assert row_of(app, "A001")[5] == "Called"
-
-
-def burst(app: FrontdeskApp, keys: list[str]) -> None:
-    """Keys as a terminal delivers a fast burst: all queued at once, none waited for."""
-    from textual import events
-
-    for key in keys:
-        char = key if len(key) == 1 else {"space": " "}.get(key)
-        event = events.Key(key, char)
-        event.set_sender(app)
-        app.post_message(event)
-
-
-async def test_keys_in_one_burst_land_in_the_field_tab_moved_to(
-    desk_services: Services, clerk: Actor
-) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        assert isinstance(app.screen, RegisterScreen)
-        burst(app, [*"Søren", "tab", *"Ōta", "tab", *"31-01-1990", "shift+tab", "shift+tab"])
-        await settle(app, pilot)
-        values = {i.id: i.value for i in app.screen.query(Input)}
-        assert values["given_names"] == "Søren"
-        assert values["family_name"] == "Ōta"
-        assert values["birth_date"] == "31-01-1990"
-        assert app.focused is not None and app.focused.id == "given_names"

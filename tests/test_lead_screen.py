@@ -242,7 +242,7 @@ async def test_bad_hours_are_shown_beside_the_field_and_nothing_is_saved(
         target = modal.query_one("#field-target_wait", GridField)
         assert str(target.note.content) == "the target wait must be 1 to 240 minutes"
         assert target.has_class("-invalid")
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # something was typed: Escape asks; y discards it
         await settle(pilot)
         assert isinstance(app.screen, LeadScreen)
     rules = lead_services.rules.current()

@@ -18,7 +18,7 @@ from frontdesk.services import Actor, FrontdeskError, PermissionDenied, Services
 from frontdesk.services.auth import PERMISSIONS, ROLES, allowed
 from frontdesk.services.packs import PackKind, PackService, write_export
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import add_staff
+from tests.conftest import add_staff, letters
 
 
 def visitor(services: Services, actor: Actor, given: str = "Test", family: str = "Visitor") -> int:
@@ -328,7 +328,7 @@ def test_per_period_counts_and_csv(
     services.packs.receive(lead, kind.id, 20)
     services.packs.receive(lead, student.id, 4)
     for i in range(3):
-        services.packs.issue(clerk, kind.id, visitor(services, clerk, f"A{i}"))
+        services.packs.issue(clerk, kind.id, visitor(services, clerk, f"A{letters(i)}"))
     clock.advance(days=8)  # Tue 10 Nov: the next week
     services.packs.issue(clerk, kind.id, visitor(services, clerk, "B"))
     services.packs.issue(clerk, student.id, visitor(services, clerk, "C"))
@@ -416,7 +416,10 @@ def test_desks_racing_for_the_last_pack(
     kind = bag(services, lead)
     for round_ in range(4):
         services.packs.receive(lead, kind.id, 1)
-        people = [(d, visitor(services, d, f"R{round_}", f"V{i}")) for i, d in enumerate(desks)]
+        people = [
+            (d, visitor(services, d, f"R{letters(round_)}", f"V{letters(i)}"))
+            for i, d in enumerate(desks)
+        ]
         outcomes = _race(db_url, clock, kind.id, people)
         assert outcomes.count("ok") == 1, outcomes
         assert len(outcomes) == 4

@@ -12,6 +12,7 @@ from frontdesk.db.models import AuditEvent, ContactMoment, Ticket, Visitor, Visi
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
 from frontdesk.services.privacy import ANONYMOUS
 from frontdesk.services.visitors import VisitorInput
+from tests.conftest import letters
 
 OLD = VisitorInput(
     given_names="Olga",
@@ -110,7 +111,7 @@ def test_purge_works_in_batches(
     monkeypatch.setattr("frontdesk.services.privacy.PURGE_BATCH", 3)
     services.clock.advance(days=-400)  # type: ignore[attr-defined]
     for i in range(7):
-        services.visitors.register(clerk, VisitorInput(given_names=f"Old {i}"))
+        services.visitors.register(clerk, VisitorInput(given_names=f"Old {letters(i)}"))
     services.clock.advance(days=400)  # type: ignore[attr-defined]
     assert services.privacy.purge(lead).visitors == 7
     with services.db.read() as session:

@@ -20,7 +20,7 @@ from frontdesk.services import (
     ValidationError,
 )
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import add_staff, make_services
+from tests.conftest import add_staff, letters, make_services
 
 
 def _walk_in(
@@ -33,7 +33,7 @@ def _walk_in(
 
 
 def test_numbers_per_prefix_restart_each_day(services: Services, clerk: Actor) -> None:
-    labels = [_walk_in(services, clerk, f"V{i}").label for i in range(3)]
+    labels = [_walk_in(services, clerk, f"V{letters(i)}").label for i in range(3)]
     assert labels == ["A001", "A002", "A003"]
     assert _walk_in(services, clerk, "Bo", service="bsn_registration").label == "B001"
     services.clock.advance(days=1)  # type: ignore[attr-defined]
@@ -197,16 +197,16 @@ def test_automatic_close_finds_every_earlier_day_with_open_tickets(
     services: Services, clerk: Actor
 ) -> None:
     # Open tickets on days 0 and 3 (and a day 1 with only a finished one, a day 2 with none).
-    _walk_in(services, clerk, "Left on day 0")
+    _walk_in(services, clerk, "Left on day zero")
     services.clock.advance(days=1)  # type: ignore[attr-defined]
-    _walk_in(services, clerk, "Served on day 1")
+    _walk_in(services, clerk, "Served on day one")
     called = services.queue.call_next(clerk, 1)
     assert called is not None
     services.queue.finish(clerk, called.id)
     services.clock.advance(days=2)  # type: ignore[attr-defined]
-    _walk_in(services, clerk, "Left on day 3")
+    _walk_in(services, clerk, "Left on day three")
     services.queue.call_next(clerk, 1)
-    _walk_in(services, clerk, "Also left on day 3")
+    _walk_in(services, clerk, "Also left on day three")
     services.clock.advance(days=1)  # type: ignore[attr-defined]
     _walk_in(services, clerk, "Today")
     assert services.queue.close_past_days() == 3

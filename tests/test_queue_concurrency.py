@@ -18,7 +18,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.db.models import Ticket, TicketEvent
 from frontdesk.services import Actor, Conflict
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.conftest import MONDAY_10, add_staff, letters, make_services
 
 DESKS = 4
 TICKETS_PER_DESK = 60
@@ -33,7 +33,7 @@ def _desk(url: str, desk: int, staff_id: int, start: mp.synchronize.Event) -> No
     for i in range(TICKETS_PER_DESK):
         services.queue.register_walk_in(
             actor,
-            VisitorInput(given_names=f"Visitor {desk}-{i}"),
+            VisitorInput(given_names=f"Visitor {letters(desk)} {letters(i)}"),
             service_code="info" if i % 3 else "bsn_collection",
         )
         if i % 2:

@@ -18,6 +18,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import Actor, PermissionDenied, Services
 from frontdesk.services.reports import Period
+from tests.conftest import letters
 
 WEEK = Period(date(2026, 11, 16), date(2026, 11, 22))  # Monday to Sunday
 BEFORE = date(2026, 11, 10)  # in the week before
@@ -32,7 +33,7 @@ def _fill(services: Services) -> None:
     with services.db.write() as session:
         people = [
             Visitor(
-                given_names=f"P{i}",
+                given_names=f"P{letters(i)}",
                 family_name="Test",
                 search_key=f"p{i} test",
                 family_key="test",

@@ -79,3 +79,22 @@ def clean_text(
     if len(text) > max_length:
         raise ValidationError(field, f"{label} is too long (at most {max_length} characters)")
     return text
+
+
+def has_digits(text: str) -> bool:
+    """Any digit or other number sign, in any script: 0-9, ٣, ३, ８, ², Ⅻ. (Chinese
+    numerals such as 三 are letters and used in names; they pass.)"""
+    return any(unicodedata.category(c).startswith("N") for c in text)
+
+
+def clean_name(value: object, field: str, *, label: str, max_length: int) -> str | None:
+    """A person's given names or family name: clean_text, and no digits (a date of birth
+    or a number typed into the wrong field). Letters of every script, apostrophes, hyphens,
+    dots and spaces pass. The message never repeats what was typed."""
+    text = clean_text(value, field, label=label, max_length=max_length)
+    if text and has_digits(text):
+        raise ValidationError(
+            field,
+            f"{label} cannot contain digits (the date of birth has its own field)",
+        )
+    return text

@@ -23,7 +23,7 @@ from frontdesk.services.fields import (
     normalise_phone,
     parse_date,
 )
-from frontdesk.services.text import clean_text, fold, has_control_chars
+from frontdesk.services.text import clean_name, clean_text, fold, has_control_chars
 
 CATEGORIES: dict[str, str] = {
     "knowledge_migrant": "Knowledge migrant",
@@ -98,10 +98,10 @@ def check_visitor(data: VisitorInput, today: date) -> dict[str, Any]:
     """Validate every field; raises one ValidationError naming every field found wrong."""
     p = Problems()
     given = p.check(
-        clean_text, data.given_names, "given_names", label="The given names", max_length=200
+        clean_name, data.given_names, "given_names", label="The given names", max_length=200
     )
     family = p.check(
-        clean_text, data.family_name, "family_name", label="The family name", max_length=200
+        clean_name, data.family_name, "family_name", label="The family name", max_length=200
     )
     if not given and not family and not {"given_names", "family_name"} & p.errors.keys():
         p.errors["given_names"] = "type the visitor's name"

@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 
 from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
@@ -153,22 +155,27 @@ class FrontdeskApp(App[None]):
             priority=True,  # works over dialogs (modal screens) too
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit frontdesk"),
-        # Tab moves the focus before the next key is handed on (see action_focus_step).
+        # Tab moves the focus here, before the next key is handed on: a burst of keys
+        # ("Maria<Tab>Lopez" from tmux, a paste or a scanner) is all queued before any is
+        # handled, and Textual's own Tab binding only runs once the key has bubbled up from
+        # the field, after the next keys were already given to the same field.
         Binding(
             "tab",
-            "focus_step(1)",
+            "move_focus(1)",
             "Next field",
+            id="focus_next",
             show=False,
             priority=True,
             tooltip="Move to the next field or button",
         ),
         Binding(
             "shift+tab",
-            "focus_step(-1)",
+            "move_focus(-1)",
             "Previous field",
+            id="focus_previous",
             show=False,
             priority=True,
-            tooltip="Move to the previous field or button",
+            tooltip="Move back to the previous field or button",
         ),
     ]
 
@@ -261,31 +268,45 @@ class FrontdeskApp(App[None]):
             event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
         ):
             self._last_input = time.monotonic()
+        forwarded = getattr(event, "is_forwarded", True)
+        if isinstance(event, events.Key) and not forwarded and await self._key_for_field(event):
+            return
         await super().on_event(event)
+
+    async def _key_for_field(self, event: events.Key) -> bool:
+        """A text field's own editing key (Backspace, Delete, Ctrl+U, arrows, Enter...) runs
+        in the field's queue, in order with the characters queued before it.
+
+        Textual hands a key to the focused field and runs the field's key bindings only
+        once the key has bubbled up to the App. In a burst (tmux, a paste, a scanner) the
+        characters after it were inserted first, and a Tab (which moves the focus at once)
+        sent the key to the next field: "Marja<BS>ia<Tab>" did not give "Maria". Priority
+        keys (the App's Tab, F12) still come first, as in Textual. Keys the field does not
+        bind (Ctrl+S, F-keys) take Textual's way unchanged."""
+        focused = self.focused
+        if not isinstance(focused, Input) or event.is_printable:
+            return False
+        key = event.key
+        bindings = [b for b in focused._bindings.key_to_bindings.get(key, ()) if not b.priority]
+        if not bindings:
+            return False
+        self.app_focus = True
+        if await self._check_bindings(key, priority=True):
+            return True
+
+        async def in_order() -> None:
+            for binding in bindings:
+                if await self.run_action(binding.action, focused):
+                    return
+            await self._check_bindings(key)  # the field passed it on: the screen's keys
+
+        focused.call_later(in_order)
+        return True
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_input
         if self.actor and not self.locked and idle >= self.settings.idle_lock_minutes * 60:
             self.action_lock()
-
-    def action_focus_step(self, step: int) -> None:
-        """Tab and Shift+Tab: the next or previous field, at once.
-
-        Textual hands each key to the focused field and Tab's own binding runs only when
-        the key comes back up from it, so keys that arrive together (a fast typist, a
-        scanner, a pasted "name<Tab>name") all landed in the first field. As a priority
-        binding the focus moves before the next key is handed on. A screen that gives Tab
-        a meaning of its own in some field (picking the highlighted country) says so in
-        ``tab_pressed``.
-        """
-        screen = self.screen
-        tab_pressed = getattr(screen, "tab_pressed", None)
-        if tab_pressed is not None and tab_pressed(step):
-            return
-        if step > 0:
-            screen.focus_next()
-        else:
-            screen.focus_previous()
 
     def action_lock(self) -> None:
         if self.actor is None or self.locked:
@@ -299,6 +320,25 @@ class FrontdeskApp(App[None]):
                 self.logout()
 
         self.push_screen(LockScreen(self.actor), unlocked)
+
+    def action_move_focus(self, direction: int) -> None:
+        """Tab / Shift+Tab. A text area that indents on Tab keeps the key; a screen may
+        claim it first (``tab_pressed``, e.g. the register form takes the highlighted
+        country); otherwise the focus moves now, so the next key queued goes to the new
+        field."""
+        focused = self.screen.focused
+        # (TextArea is not imported for this: it is not needed to start.)
+        if getattr(focused, "tab_behavior", None) == "indent" and not getattr(
+            focused, "read_only", True
+        ):
+            raise SkipAction()
+        claim = getattr(self.screen, "tab_pressed", None)
+        if callable(claim) and claim(direction):
+            return
+        if direction < 0:
+            self.screen.focus_previous()
+        else:
+            self.screen.focus_next()
 
     def action_privacy(self) -> None:
         from frontdesk.tui.screens.privacy import toggle_curtain

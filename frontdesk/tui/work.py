@@ -35,6 +35,26 @@ def run_service(
 ) -> Worker[None]:
     app = node.app
 
+    def gone() -> bool:
+        """The screen (or dialog) that asked is no longer shown, or the app is quitting:
+        a log-out, Ctrl+Q or Escape while the call ran. Its widgets may be gone too."""
+        return bool(app._exit) or (node is not app and not node.is_attached)
+
+    def deliver(callback: Callable[..., Any], *args: Any) -> None:
+        """Hand a result to the UI thread, unless nobody is waiting for it any more."""
+        if gone():
+            return
+
+        def on_ui() -> None:
+            if not gone():  # checked again: the screen may have gone while this waited
+                callback(*args)
+
+        try:
+            app.call_from_thread(on_ui)
+        except RuntimeError:  # the app stopped meanwhile
+            if not gone():
+                raise
+
     def job() -> None:
         attempt = 0
         back = True
@@ -44,10 +64,11 @@ def run_service(
                     result = call()
                     break
                 except FrontdeskError as exc:
-                    handler = failed or app.show_refusal  # type: ignore[attr-defined]
-                    app.call_from_thread(handler, exc)
+                    deliver(failed or app.show_refusal, exc)  # type: ignore[attr-defined]
                     return
                 except Exception as exc:  # the database failed us
+                    if gone():  # a call of a screen taken down mid-way; nothing to show
+                        return
                     retry = database_unreachable(exc) and attempt < RETRY_ATTEMPTS
                     if not retry or get_current_worker().is_cancelled:
                         back = False
@@ -58,10 +79,10 @@ def run_service(
                     attempt += 1
                     time.sleep(RETRY_SECONDS)
         finally:
-            if attempt:
+            if attempt and not app._exit:
                 app.call_from_thread(app.database_waiting, False, back)  # type: ignore[attr-defined]
         if done is not None:
-            app.call_from_thread(done, result)
+            deliver(done, result)
 
     return node.run_worker(
         job,

@@ -35,6 +35,7 @@ from frontdesk.services.appointments import (
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal, complete_with_bags
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -341,6 +342,7 @@ class HouseholdForm(ModalScreen[AppointmentInfo | None]):
 
     def on_mount(self) -> None:
         self.query_one("#time" if not self.local_time else "#p0_given_names", Input).focus()
+        remember_form(self)
 
     def read(self) -> AppointmentInput:
         def value(widget_id: str) -> str:
@@ -408,7 +410,7 @@ class HouseholdForm(ModalScreen[AppointmentInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
 
 # -- the screen ------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,9 +45,16 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes", id="confirm_yes"),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(
+        self, question: str, yes: str = "Yes", no: str = "No", *, safe_no: bool = False
+    ) -> None:
         super().__init__(classes="dialog")
         self.question, self.yes, self.no = question, yes, no
+        self.safe_no = safe_no  # the cursor starts on "no": Enter by habit loses nothing
+
+    def on_mount(self) -> None:
+        if self.safe_no:
+            self.query_one("#no", Button).focus()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -150,3 +160,47 @@ class GoToModal(ModalScreen[str | None]):
 
     def action_pick(self, mode: str | None) -> None:
         self.dismiss(mode)
+
+
+# -- Escape on a form: ask before what was typed is thrown away --------------------------
+_FORM_CONTROLS = "Input, TextArea, Select, Checkbox, Switch, RadioSet"
+DISCARD_QUESTION = "Close this form and lose what you typed?"
+
+
+def form_state(root: Screen[Any]) -> tuple[tuple[str, object], ...]:
+    """What every field of a form holds now (text, choice, tick)."""
+    state = []
+    for widget in root.query(_FORM_CONTROLS):
+        value = getattr(widget, "value", None)
+        if value is None:  # a TextArea's text, a RadioSet's button
+            value = getattr(widget, "text", getattr(widget, "pressed_index", None))
+        state.append((widget.id or type(widget).__name__, value))
+    return tuple(state)
+
+
+def remember_form(root: Screen[Any]) -> None:
+    """Call from the form's on_mount: what it shows at first (empty, or the record being
+    edited) does not count as typed. Taken once the first values are in."""
+    root.call_after_refresh(lambda: setattr(root, "_form_start", form_state(root)))
+
+
+def typed_anything(root: Screen[Any]) -> bool:
+    start = getattr(root, "_form_start", None)
+    return start is not None and form_state(root) != start
+
+
+def close_or_ask(root: Screen[Any], close: Callable[[], object]) -> None:
+    """Escape on a form: close at once when nothing was typed; otherwise ask, with "keep
+    editing" as the answer Escape and Enter give, and the form left as it was."""
+    if not typed_anything(root):
+        close()
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            close()
+
+    root.app.push_screen(
+        ConfirmModal(DISCARD_QUESTION, yes="Discard (y)", no="Keep editing (Esc)", safe_no=True),
+        answered,
+    )

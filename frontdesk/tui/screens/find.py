@@ -27,6 +27,7 @@ from frontdesk.services.queue import (
 )
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
 from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
 from frontdesk.tui.screens.register import visitor_line
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -112,6 +113,7 @@ class ContactModal(ModalScreen[ContactInfo | None]):
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
+        remember_form(self)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -146,7 +148,7 @@ class ContactModal(ModalScreen[ContactInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
 
 class FindScreen(Screen[None]):

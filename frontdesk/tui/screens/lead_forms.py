@@ -23,6 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.rules import DAY_NAMES, HOURS_FIELDS, KINDS, TARGET_FIELD, CentreRules
+from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -75,6 +76,7 @@ class FormModal(ModalScreen[Any]):
     def on_mount(self) -> None:
         if self.fields:
             self.fields[0].control.focus()
+        remember_form(self)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -102,7 +104,7 @@ class FormModal(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
     def _saved(self, result: Any) -> None:
         self.busy = False

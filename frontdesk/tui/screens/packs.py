@@ -37,6 +37,7 @@ from frontdesk.services.packs import (
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.stock_line import low_stock_line
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -113,6 +114,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
     def on_mount(self) -> None:
         if self.fields:
             self.fields[0].control.focus()
+        remember_form(self)
 
     def values(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -141,7 +143,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
     def _failed(self, error: FrontdeskError) -> None:
         field = error.field if isinstance(error, ValidationError) else None
@@ -220,7 +222,7 @@ class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
         self.dismiss((person.id, person.full_name))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
 
 class IssuePackModal(ModalScreen[IssuedPack | None]):
@@ -257,6 +259,7 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
     def on_mount(self) -> None:
         self.query_one("#field-override_reason", Field).display = False
         self.load()
+        remember_form(self)
 
     def load(self) -> None:
         services, actor, visitor_id = _services(self), _actor(self), self.visitor_id

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -121,6 +122,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Input).focus()
+        remember_form(self)
 
     @property
     def follow_ups(self) -> frozenset[str]:
@@ -156,7 +158,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
 
 class TicketIssuedModal(ModalScreen[None]):

@@ -23,6 +23,7 @@ from frontdesk.services.partners import PartnerRecord
 from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -90,6 +91,7 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
     def on_mount(self) -> None:
         self.query_one("#partner_query", Input).focus()
         self._search()
+        remember_form(self)
 
     @on(Input.Changed, "#partner_query")
     @on(Select.Changed, "#category")
@@ -169,7 +171,7 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))
 
 
 class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
@@ -297,6 +299,7 @@ class StepModal(ModalScreen[object]):
     def on_mount(self) -> None:
         if self.fields:
             self.query_one(f"#{self.fields[0].name}").focus()
+        remember_form(self)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -325,4 +328,4 @@ class StepModal(ModalScreen[object]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))

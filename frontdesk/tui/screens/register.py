@@ -21,7 +21,7 @@ from frontdesk.services.queue import ServiceInfo, TicketInfo
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import TicketIssuedModal, estimated_wait
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -181,6 +181,7 @@ class RegisterScreen(Screen[TicketInfo | None]):
     def on_mount(self) -> None:
         self.query_one("#given_names", Input).focus()
         self._show_link()
+        remember_form(self)
 
     # -- helpers -------------------------------------------------------------------
     @property
@@ -240,12 +241,12 @@ class RegisterScreen(Screen[TicketInfo | None]):
         self._show_countries([])
         self.query_one("#phone", Input).focus()
 
-    def tab_pressed(self, step: int) -> bool:
+    def tab_pressed(self, direction: int) -> bool:
         """Tab out of the nationality with countries listed takes the highlighted one, as
         Enter does, instead of stepping into the list (the next typing would go there).
-        True when Tab was used so (see FrontdeskApp.action_focus_step)."""
+        Called by the App's Tab binding; True when the key was used here."""
         focused = self.focused
-        if step > 0 and focused is not None and focused.id == "nationality":
+        if direction > 0 and focused is not None and focused.id == "nationality":
             options = self.query_one("#countries", OptionList)
             if options.option_count and options.highlighted is not None:
                 self._nationality_enter()
@@ -429,4 +430,4 @@ class RegisterScreen(Screen[TicketInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
-        self.dismiss(None)
+        close_or_ask(self, lambda: self.dismiss(None))

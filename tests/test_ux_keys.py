@@ -1,0 +1,281 @@
+"""Keys as a terminal delivers them: a burst typed (or scanned, or sent by tmux) at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from frontdesk.clock import FixedClock
+from frontdesk.services import Actor, Services
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.queue_dialogs import OutcomeModal
+from frontdesk.tui.screens.register import RegisterScreen
+from tests.conftest import add_staff, make_services
+from tests.test_desk_tui import SIZE, log_in, make_app, settle
+
+
+@pytest.fixture
+def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
+    services = make_services(sqlite_url, clock)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def clerk(desk_services: Services) -> Actor:
+    return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
+
+
+def burst(app: FrontdeskApp, keys: list[str]) -> None:
+    """Queue every key at once, as a terminal does with a paste or a fast sender: nothing
+    runs between two keys (no waiting for the app to be idle)."""
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+def typed(text: str) -> list[str]:
+    return list(text)
+
+
+async def open_register(app: FrontdeskApp, pilot: Pilot[Any], clerk: Actor) -> RegisterScreen:
+    await log_in(app, pilot, clerk)
+    await pilot.press("f2")
+    await settle(app, pilot)
+    assert isinstance(app.screen, RegisterScreen)
+    return app.screen
+
+
+def value(screen: RegisterScreen, name: str) -> str:
+    return screen.query_one(f"#{name}", Input).value
+
+
+async def test_a_burst_with_tabs_fills_each_field(desk_services: Services, clerk: Actor) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot, clerk)
+        burst(app, [*typed("Maria"), "tab", *typed("Lopez"), "tab", *typed("01-02-1990")])
+        await settle(app, pilot)
+        assert value(screen, "given_names") == "Maria"
+        assert value(screen, "family_name") == "Lopez"
+        assert value(screen, "birth_date") == "01-02-1990"
+        assert app.focused is screen.query_one("#birth_date", Input)
+
+
+async def test_a_burst_with_shift_tab_goes_back(desk_services: Services, clerk: Actor) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot, clerk)
+        burst(app, ["tab", *typed("Lopez"), "shift+tab", *typed("Maria")])
+        await settle(app, pilot)
+        assert value(screen, "given_names") == "Maria"
+        assert value(screen, "family_name") == "Lopez"
+
+
+async def test_editing_keys_in_a_burst_act_in_order_on_their_own_field(
+    desk_services: Services, clerk: Actor
+) -> None:
+    """Backspace and Ctrl+U are the field's own keys: in a burst they act where and when
+    they were typed, not after the next characters or in the next field."""
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot, clerk)
+        keys = [*"Marja", "backspace", "backspace", *"ia", "tab", *"xyz", "ctrl+u", *"Lopez"]
+        burst(app, [*keys, "tab", *"01-02-199O", "backspace", "0", "home", "delete", "0"])
+        await settle(app, pilot)
+        assert value(screen, "given_names") == "Maria"
+        assert value(screen, "family_name") == "Lopez"
+        assert value(screen, "birth_date") == "01-02-1990"
+
+
+async def test_enter_in_a_burst_submits_everything_typed_before_it(
+    desk_services: Services, clerk: Actor
+) -> None:
+    visitor, _ticket = desk_services.queue.register_walk_in(
+        clerk, VisitorInput("Ann", "Fictief"), service_code="info"
+    )
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OutcomeModal)
+        burst(app, [*"housing", "backspace", "g", "enter"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    [visit] = desk_services.queue.visits(clerk, visitor.id)
+    assert (visit.status, visit.outcome) == ("done", "housing")
+
+
+@pytest.mark.parametrize("steps", [0, 2, 8, 34])
+async def test_quitting_while_the_desk_is_still_mounting_is_clean(
+    desk_services: Services, clerk: Actor, steps: int
+) -> None:
+    """Ctrl+Q at any moment of the desk's start: no traceback (a late worker's result or
+    a mount step used to look up widgets of a screen already taken down)."""
+    from frontdesk.tui.screens.login import LoggedIn
+
+    desk_services.queue.issue(clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.post_message(LoggedIn(clerk))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        burst(app, ["ctrl+q"])
+        await pilot.pause()
+    assert app.return_code in (0, None)
+    assert app._exception is None
+
+
+async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
+    desk_services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's first read of the queue finishes after the desk was taken down (log out
+    or quit while it mounts): its result is dropped, not drawn into widgets that are gone."""
+    from frontdesk.tui.screens.login import LoggedIn
+
+    desk_services.queue.issue(clerk, "info")
+    gate = threading.Event()
+    today = desk_services.queue.today
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return today(*args, **kwargs)
+
+    monkeypatch.setattr(desk_services.queue, "today", held)
+    drawn_when_gone: list[bool] = []
+    apply = DeskScreen._apply
+
+    def spy(screen: DeskScreen, update: Any) -> None:
+        drawn_when_gone.append(not screen.is_attached)
+        apply(screen, update)
+
+    monkeypatch.setattr(DeskScreen, "_apply", spy)
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.post_message(LoggedIn(clerk))
+        for _ in range(50):
+            await pilot.pause()
+            if isinstance(app.screen, DeskScreen) and app.screen.is_mounted:
+                break
+        desk = app.screen
+        assert isinstance(desk, DeskScreen) and desk.last_update is None
+        app.logout()
+        await pilot.pause()
+        assert not desk.is_attached
+        gate.set()
+        for _ in range(40):  # the read's thread ends on its own (no worker waits for it)
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        assert desk.last_update is None
+        # No "Something went wrong" for a read nobody is waiting for any more.
+        assert [type(s).__name__ for s in app.screen_stack] == ["Screen", "LoginScreen"]
+        assert True not in drawn_when_gone  # dropped, not drawn into the gone screen
+    assert app._exception is None
+
+
+# -- Escape on a form asks before throwing away what was typed ---------------------------
+async def test_escape_on_an_empty_register_form_closes_at_once(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_register(app, pilot, clerk)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+
+
+async def test_escape_on_a_half_typed_registration_asks_and_keeps_it(
+    desk_services: Services, clerk: Actor
+) -> None:
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot, clerk)
+        await pilot.press(*"Maria", "tab", *"Lopez", "tab", *"01-02-1990")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.focused is not None and app.focused.id == "no"  # Enter keeps editing
+        await pilot.press("escape")  # keep editing
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [value(screen, n) for n in ("given_names", "family_name", "birth_date")] == [
+            "Maria",
+            "Lopez",
+            "01-02-1990",
+        ]
+        assert app.focused is screen.query_one("#birth_date", Input)
+        await pilot.press("enter")  # Enter on the form saves nothing by itself here
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("enter")  # the cursor is on "keep editing"
+        await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("escape", "y")  # discard
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+    assert desk_services.visitors.search(clerk, "maria") == []
+
+
+async def test_escape_on_the_outcome_note_asks_too(desk_services: Services, clerk: Actor) -> None:
+    desk_services.queue.issue(clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, OutcomeModal)
+        await pilot.press("escape")  # nothing typed: closes, the visitor stays called
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        modal = app.screen
+        await pilot.press(*"referred to housing", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert modal.query_one("#outcome", Input).value == "referred to housing"
+
+
+async def test_a_burst_on_the_login_picks_the_name_before_the_pin_is_sent(
+    desk_services: Services,
+) -> None:
+    """Down Down 4444 Enter in one go: the PIN goes with the name the Downs picked (the
+    Enter's submit was handled before the Downs, and the PIN went with the first name)."""
+    from frontdesk.tui.screens.login import LoginScreen
+
+    add_staff(desk_services, "Anne Aa", "lead", pin="1111")
+    add_staff(desk_services, "Bram Bb", "desk", pin="2222")
+    add_staff(desk_services, "Chiara Cc", "desk", pin="3333")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        burst(app, ["down", "down", *"3333", "enter"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.actor is not None and app.actor.name == "Chiara Cc"
