@@ -481,3 +481,22 @@ def test_warm_changes_nothing_and_calls_still_work(services: Services, clerk: Ac
     called = q.call_next(clerk, 1)
     assert called is not None and called.id == waiting.id
     assert q.finish(clerk, called.id).status == "done"
+
+
+def test_the_waiting_strip_reads_recent_finishes_from_their_index(
+    services: Services, clerk: Actor
+) -> None:
+    """The day's finished tickets newest first come from the partial index (migration
+    0013), not from sorting every ticket finished that day."""
+    from frontdesk.services.queue import _load_statements
+
+    if services.db.dialect != "sqlite":
+        pytest.skip("the plan is checked on SQLite; PostgreSQL picks by its statistics")
+    compiled = _load_statements()["recent"].compile(dialect=services.db.engine.dialect)
+    values = compiled.construct_params({"today": services.clock.today().isoformat(), "n": 10})
+    args = tuple(values[name] for name in compiled.positiontup or ())
+    with services.db.read() as session:
+        plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args)
+        details = " ".join(str(row[-1]) for row in plan)
+    assert "ix_tickets_done_recent" in details
+    assert "TEMP B-TREE" not in details  # no sort

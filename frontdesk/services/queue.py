@@ -1074,8 +1074,14 @@ def _load_statements() -> dict[str, Any]:
         "waiting": select(Ticket.service_id, func.count())
         .where(Ticket.day == today, Ticket.status == "waiting")
         .group_by(Ticket.service_id),
+        # "done" written into the SQL: the partial index of finished tickets (migration
+        # 0013) serves it only when the database can see the status at planning time.
         "recent": select(Ticket.service_id, Ticket.first_called_at, Ticket.finished_at)
-        .where(Ticket.day == today, Ticket.status == "done", Ticket.first_called_at.is_not(None))
+        .where(
+            Ticket.day == today,
+            Ticket.status == literal_column("'done'"),
+            Ticket.first_called_at.is_not(None),
+        )
         .order_by(Ticket.finished_at.desc())
         .limit(bindparam("n", type_=Integer)),
         "desks": select(Ticket.service_id, Ticket.desk)
