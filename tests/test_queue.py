@@ -483,20 +483,27 @@ def test_warm_changes_nothing_and_calls_still_work(services: Services, clerk: Ac
     assert q.finish(clerk, called.id).status == "done"
 
 
-def test_the_waiting_strip_reads_recent_finishes_from_their_index(
-    services: Services, clerk: Actor
+@pytest.mark.parametrize(
+    ("statement", "index", "no_sort"),
+    [("recent", "ix_tickets_done_recent", True), ("desks", "ix_tickets_day_called", False)],
+)
+def test_the_waiting_strip_reads_from_its_indexes(
+    services: Services, statement: str, index: str, no_sort: bool
 ) -> None:
-    """The day's finished tickets newest first come from the partial index (migration
-    0013), not from sorting every ticket finished that day."""
+    """The day's finished tickets newest first, and the last hour's calls, come from their
+    indexes (migration 0013), not from reading every ticket of the day."""
     from frontdesk.services.queue import _load_statements
 
     if services.db.dialect != "sqlite":
         pytest.skip("the plan is checked on SQLite; PostgreSQL picks by its statistics")
-    compiled = _load_statements()["recent"].compile(dialect=services.db.engine.dialect)
-    values = compiled.construct_params({"today": services.clock.today().isoformat(), "n": 10})
+    compiled = _load_statements()[statement].compile(dialect=services.db.engine.dialect)
+    now = services.clock.now()
+    given = {"today": now.date().isoformat(), "n": 10, "hour_ago": now.isoformat(" ")}
+    values = compiled.construct_params(given)
     args = tuple(values[name] for name in compiled.positiontup or ())
     with services.db.read() as session:
         plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args)
         details = " ".join(str(row[-1]) for row in plan)
-    assert "ix_tickets_done_recent" in details
-    assert "TEMP B-TREE" not in details  # no sort
+    assert index in details
+    if no_sort:
+        assert "TEMP B-TREE" not in details
