@@ -485,13 +485,13 @@ def test_warm_changes_nothing_and_calls_still_work(services: Services, clerk: Ac
 
 @pytest.mark.parametrize(
     ("statement", "index", "no_sort"),
-    [("recent", "ix_tickets_done_recent", True), ("desks", "ix_tickets_day_called", False)],
+    [("recent", "ix_tickets_day_called", True), ("desks", "ix_tickets_day_called", False)],
 )
 def test_the_waiting_strip_reads_from_its_indexes(
     services: Services, statement: str, index: str, no_sort: bool
 ) -> None:
-    """The day's finished tickets newest first, and the last hour's calls, come from their
-    indexes (migration 0013), not from reading every ticket of the day."""
+    """The latest served tickets newest first, and the last hour's calls, come from the
+    (day, first call) index (migration 0013), not from reading every ticket of the day."""
     from frontdesk.services.queue import _load_statements
 
     if services.db.dialect != "sqlite":

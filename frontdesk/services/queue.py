@@ -1074,15 +1074,17 @@ def _load_statements() -> dict[str, Any]:
         "waiting": select(Ticket.service_id, func.count())
         .where(Ticket.day == today, Ticket.status == "waiting")
         .group_by(Ticket.service_id),
-        # "done" written into the SQL: the partial index of finished tickets (migration
-        # 0013) serves it only when the database can see the status at planning time.
+        # The latest served tickets by their first call: the (day, first call) index gives
+        # them newest first, so only these rows are read. By finish time the database
+        # sorted every ticket finished that day (~3 ms of a desk refresh on a day of
+        # 5,000); an index in finish order cost call next + finish a third of its rate.
         "recent": select(Ticket.service_id, Ticket.first_called_at, Ticket.finished_at)
         .where(
             Ticket.day == today,
-            Ticket.status == literal_column("'done'"),
+            Ticket.status == "done",
             Ticket.first_called_at.is_not(None),
         )
-        .order_by(Ticket.finished_at.desc())
+        .order_by(Ticket.first_called_at.desc())
         .limit(bindparam("n", type_=Integer)),
         "desks": select(Ticket.service_id, Ticket.desk)
         .where(

@@ -13,7 +13,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,16 +57,8 @@ class Ticket(Base):
         # "call next" walks these in call order and stops at the first ticket it may take.
         Index("ix_tickets_call_order", "day", "status", "priority", "arrived_at"),
         Index("ix_tickets_due", "day", "status", "appointment_at"),
-        # The waiting strip's latest service times: the day's finished tickets, newest
-        # first, without sorting them all (migration 0013).
-        Index(
-            "ix_tickets_done_recent",
-            "day",
-            "finished_at",
-            sqlite_where=text("status = 'done'"),
-            postgresql_where=text("status = 'done'"),
-        ),
-        # ... and the desks that called each service in the last hour, from the index alone.
+        # The waiting strip: the latest calls of the day, newest first, and the desks that
+        # called each service in the last hour, from the index alone (migration 0013).
         Index("ix_tickets_day_called", "day", "first_called_at", "service_id", "desk"),
     )
 
