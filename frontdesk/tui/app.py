@@ -19,6 +19,7 @@ from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
+from frontdesk.tui.collector import collect_if_idle
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     WorkScreen,
@@ -307,6 +308,7 @@ class FrontdeskApp(App[None]):
         idle = time.monotonic() - self._last_input
         if self.actor and not self.locked and idle >= self.settings.idle_lock_minutes * 60:
             self.action_lock()
+        collect_if_idle(idle)
 
     def action_lock(self) -> None:
         if self.actor is None or self.locked:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.tui.collector import freeze_startup_objects
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
 from frontdesk.tui.screens.base import WorkScreen
@@ -54,23 +54,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold", "pack", "referral"})
 
 
-_frozen = False
 # Seconds after the first queue is shown that the desk builds what F4 needs (see _warm).
 WARM_AFTER = 0.3
-
-
-def freeze_startup_objects() -> None:
-    """Leave what start-up built (modules, mappers, widgets, the first queue) out of GC.
-
-    Python's full collection walks every object the process holds; on the desk with a
-    busy queue that is ~130 ms, and it fell inside a key press now and then (the F4 p95).
-    Objects from start-up live as long as the app, so the collector need not look at them
-    again (``gc.freeze``, once per process: it only moves lists, it collects nothing).
-    """
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
 
 
 @dataclass(frozen=True)
