@@ -735,16 +735,30 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_app(settings: Settings) -> int:
-    from frontdesk.services.demo import DEMO_PINS, fill_demo, reset_demo_database
+    if settings.demo:
+        from frontdesk.services.demo import demo_database
+
+        with demo_database(settings.db_url) as demo:
+            if not demo.fresh:
+                print(
+                    "Another frontdesk --demo is running: this one joins its demo database "
+                    f"(desk {settings.desk}).",
+                    file=sys.stderr,
+                )
+            return _run_app(settings, demo)
+    return _run_app(settings, None)
+
+
+def _run_app(settings: Settings, demo: Any) -> int:
+    from frontdesk.services.demo import DEMO_PINS, fill_demo
     from frontdesk.tui.app import FrontdeskApp
 
-    if settings.demo:
-        reset_demo_database(settings.db_url)
     services = _open(settings)
     try:
-        if settings.demo:
+        if demo is not None and demo.fresh:
             fill_demo(services, days=30)
-        app = FrontdeskApp(services, settings, demo_pins=DEMO_PINS if settings.demo else None)
+            demo.filled()
+        app = FrontdeskApp(services, settings, demo_pins=DEMO_PINS if demo is not None else None)
         app.run()
     finally:
         services.close()

@@ -222,3 +222,20 @@ def test_demo_fills_an_empty_database_once(
     assert len(capsys.readouterr().out.splitlines()) == 4
     assert run(["--db", db, "demo"]) == 2
     assert "already has data" in one_clean_line(capsys.readouterr().err)
+
+
+def test_a_second_demo_run_joins_the_first_instead_of_wiping_it(tmp_path: Path) -> None:
+    from frontdesk.services.demo import demo_database
+
+    db = tmp_path / "demo.sqlite3"
+    url = f"sqlite:///{db}"
+    db.write_text("yesterday's demo")
+    with demo_database(url) as first:
+        assert first.fresh and not db.exists()  # a fresh demo for today
+        db.write_text("today's demo")
+        first.filled()
+        with demo_database(url) as second:  # a second desk while the first runs
+            assert not second.fresh
+            assert db.read_text() == "today's demo"
+    with demo_database(url) as later:  # nobody runs it any more: fresh again
+        assert later.fresh and not db.exists()

@@ -9,10 +9,12 @@ phonenumbers accepts as valid; e-mail domains are example.* reserved names).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -443,17 +445,69 @@ def fill_demo(services: Services, days: int = 30, seed: int = 2026) -> str:
     return "demo data: " + "; ".join(ctx.lines)
 
 
-def reset_demo_database(url: str) -> None:
-    """``frontdesk --demo`` starts from a fresh file each time (demo data is made for today)."""
+def _demo_path(url: str) -> Path:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         raise DatabaseError(
             "--demo makes its own SQLite file; fill another database with "
             "'frontdesk --db URL demo' instead"
         )
-    path = Path(parsed.database).expanduser()
+    return Path(parsed.database).expanduser()
+
+
+def reset_demo_database(url: str) -> None:
+    """``frontdesk --demo`` starts from a fresh file each time (demo data is made for today)."""
+    path = _demo_path(url)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@dataclass
+class DemoStart:
+    """One ``frontdesk --demo`` run: ``fresh`` when it made the demo database anew (then it
+    fills it and calls ``filled``); otherwise it joins the demo another run is showing."""
+
+    fresh: bool
+    _lock: Any = None
+
+    def filled(self) -> None:
+        """The demo is filled: other runs may join it now (exclusive -> shared lock)."""
+        if self._lock is not None:
+            import fcntl
+
+            fcntl.flock(self._lock, fcntl.LOCK_SH)
+
+
+@contextmanager
+def demo_database(url: str) -> Iterator[DemoStart]:
+    """The ``--demo`` database for as long as the app runs.
+
+    ``--demo`` starts from a fresh file, unless another ``frontdesk --demo`` is running on
+    it: then this run joins it, as a second desk on the same demo. Deleting the file under
+    the first run left it working on a deleted file, alone, where neither desk saw the
+    other's queue. Each run holds a shared lock on a file beside the database while it
+    runs; a fresh start needs the exclusive lock, and a joining run waits (shared) until
+    the first one has filled the demo. Where there are no such locks (not POSIX), every
+    start is fresh as before.
+    """
+    path = _demo_path(url)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        reset_demo_database(url)
+        yield DemoStart(fresh=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fresh = True
+        except BlockingIOError:
+            fcntl.flock(lock, fcntl.LOCK_SH)  # waits while the first run fills the demo
+            fresh = False
+        if fresh:
+            reset_demo_database(url)
+        yield DemoStart(fresh=fresh, _lock=lock)
 
 
 # -- BSN appointments ---------------------------------------------------------------------
