@@ -314,7 +314,14 @@ async def test_every_wrong_field_is_shown_at_once_and_the_first_gets_the_cursor(
         assert app.focused is not None and app.focused.id == "birth_date"
         for field, value in typed.items():
             assert screen.query_one(f"#{field}", Input).value == value
-    assert desk_services.queue.today(clerk) == []
+        # Corrected and saved: the old messages go, under the "ticket issued" dialog too.
+        for field in typed:
+            screen.query_one(f"#{field}", Input).value = ""
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketIssuedModal)
+        assert all(field_error(screen, field) == "" for field in typed)
+    assert [t.label for t in desk_services.queue.today(clerk)] == ["A001"]
 
 
 async def test_tab_out_of_the_nationality_takes_the_highlighted_country(

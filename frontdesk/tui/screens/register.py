@@ -416,6 +416,7 @@ class RegisterScreen(Screen[TicketInfo | None]):
 
     def _registered(self, result: tuple[VisitorRecord, TicketInfo, int | None]) -> None:
         _visitor, ticket, wait = result
+        show_field_errors(self, None, None)  # saved: no earlier message stays behind
         self.app.push_screen(TicketIssuedModal(ticket, wait), lambda _closed: self.dismiss(ticket))
 
     def _failed(self, error: FrontdeskError) -> None:
