@@ -11,10 +11,13 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from frontdesk import __version__
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
+
+if TYPE_CHECKING:
+    from frontdesk.services.demo import DemoStart
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -749,7 +752,7 @@ def run_app(settings: Settings) -> int:
     return _run_app(settings, None)
 
 
-def _run_app(settings: Settings, demo: Any) -> int:
+def _run_app(settings: Settings, demo: DemoStart | None) -> int:
     from frontdesk.services.demo import DEMO_PINS, fill_demo
     from frontdesk.tui.app import FrontdeskApp
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
@@ -20,20 +18,10 @@ from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.register import RegisterScreen
-from tests.conftest import add_staff, make_services
-from tests.test_desk_tui import SIZE, log_in, make_app, settle
+from tests.conftest import add_staff
+from tests.test_desk_tui import SIZE, clerk, desk_services, log_in, make_app, settle
 
-
-@pytest.fixture
-def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
-    services = make_services(sqlite_url, clock)
-    yield services
-    services.close()
-
-
-@pytest.fixture
-def clerk(desk_services: Services) -> Actor:
-    return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
+__all__ = ["clerk", "desk_services"]  # the desk tests' fixtures, used here by name
 
 
 def burst(app: FrontdeskApp, keys: list[str]) -> None:

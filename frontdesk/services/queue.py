@@ -411,33 +411,11 @@ class QueueService:
         return to_record(visitor), self._make_info(row, service.code, service.name, name, None)
 
     # -- reading the queue -------------------------------------------------------------
-    def _rows(self, session: Session, stmt: Any) -> list[TicketInfo]:
-        from frontdesk.db.models import Staff
-
-        # The ticket's columns, not Ticket objects: the rows are read, never changed, and
-        # building ORM objects (identity map, state) was most of changed_since's time.
-        columns = list(Ticket.__table__.columns)
-        n = len(columns)
-        full = (
-            stmt.with_only_columns(
-                *columns,
-                Service.code.label("service_code_"),
-                Service.name.label("service_name_"),
-                Visitor.given_names,
-                Visitor.family_name,
-                Staff.name.label("staff_name_"),
-            )
-            .join(Service, Service.id == Ticket.service_id)
-            .outerjoin(Visitor, Visitor.id == Ticket.visitor_id)
-            .outerjoin(Staff, Staff.id == Ticket.staff_id)
-        )
-        out = []
-        row: Any
-        for row in session.execute(full):
-            code, sname, given, family, staff_name = row[n:]
-            name = " ".join(p for p in (given, family) if p) or None
-            out.append(self._make_info(row, code, sname, name, staff_name))
-        return out
+    def _rows(self, stmt: Any) -> list[TicketInfo]:
+        """A _ticket_rows() statement with its WHERE, read as plain rows (no ORM objects:
+        the rows are read, never changed)."""
+        with self.db.read() as session:
+            return [self._row_info(row) for row in session.connection().execute(stmt)]
 
     @staticmethod
     def _make_info(
@@ -529,38 +507,31 @@ class QueueService:
     def today(self, actor: Actor) -> list[TicketInfo]:
         """Today's open tickets in the order "call next" would take the waiting ones."""
         require(actor, "queue.view")
-        with self.db.read() as session:
-            stmt = (
-                select(Ticket)
-                .where(Ticket.day == self.clock.today(), Ticket.status.in_(OPEN_STATUSES))
-                .order_by(*self._call_order())
-            )
-            return self._rows(session, stmt)
+        t = _TICKETS.c
+        return self._rows(
+            _ticket_rows()
+            .where(t.day == self.clock.today(), t.status.in_(OPEN_STATUSES))
+            .order_by(*self._call_order())
+        )
 
     def ticket(self, actor: Actor, ticket_id: int) -> TicketInfo:
         require(actor, "queue.view")
-        with self.db.read() as session:
-            rows = self._rows(session, select(Ticket).where(Ticket.id == ticket_id))
-            if not rows:
-                raise NotFound("this ticket does not exist")
-            return rows[0]
+        rows = self._rows(_ticket_rows().where(_TICKETS.c.id == ticket_id))
+        if not rows:
+            raise NotFound("this ticket does not exist")
+        return rows[0]
 
     def current(self, actor: Actor, desk: int) -> TicketInfo | None:
         """The visitor this desk is serving now (called, not finished)."""
         require(actor, "queue.view")
-        with self.db.read() as session:
-            rows = self._rows(
-                session,
-                select(Ticket)
-                .where(
-                    Ticket.day == self.clock.today(),
-                    Ticket.status == "called",
-                    Ticket.desk == desk,
-                )
-                .order_by(Ticket.called_at.desc())
-                .limit(1),
-            )
-            return rows[0] if rows else None
+        t = _TICKETS.c
+        rows = self._rows(
+            _ticket_rows()
+            .where(t.day == self.clock.today(), t.status == "called", t.desk == desk)
+            .order_by(t.called_at.desc())
+            .limit(1)
+        )
+        return rows[0] if rows else None
 
     def find_ticket(self, actor: Actor, label: str) -> TicketInfo | None:
         """Today's ticket by its number ("b7", "B007")."""
