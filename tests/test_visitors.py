@@ -315,3 +315,14 @@ def test_sqlite_search_errors_are_sqlalchemy_errors_without_values(services: Ser
         services.db.read_rows(query, {"name": "Private Name"})
     assert "no such table" in str(err.value) and "Private Name" not in str(err.value)
     assert database_unreachable(err.value) is False
+
+
+def test_field_messages_agree_with_the_field_name() -> None:
+    from frontdesk.services.text import clean_text
+
+    with pytest.raises(ValidationError) as plural:
+        clean_text("x" * 201, "given_names", label="The given names", max_length=200)
+    assert plural.value.message == "The given names are too long (at most 200 characters)"
+    with pytest.raises(ValidationError) as single:
+        clean_text(" ", "name", label="The name", max_length=10, required=True)
+    assert single.value.message == "The name is required"

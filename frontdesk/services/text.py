@@ -46,6 +46,12 @@ def has_control_chars(text: str) -> bool:
     return any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d" for c in text)
 
 
+def _is_are(label: str) -> str:
+    """ "The given names are", "The name is": labels are "The <thing>"."""
+    last = label.split()[-1] if label else ""
+    return "are" if last.endswith("s") and not last.endswith("ss") else "is"
+
+
 def clean_text(
     value: object,
     field: str,
@@ -71,13 +77,16 @@ def clean_text(
         text = " ".join(text.split()) if not has_control_chars(text.replace("\t", " ")) else text
         check = text
     if has_control_chars(check):
-        raise ValidationError(field, f"{label} contains invisible control characters")
+        verb = "contain" if _is_are(label) == "are" else "contains"
+        raise ValidationError(field, f"{label} {verb} invisible control characters")
     if not text:
         if required:
-            raise ValidationError(field, f"{label} is required")
+            raise ValidationError(field, f"{label} {_is_are(label)} required")
         return None
     if len(text) > max_length:
-        raise ValidationError(field, f"{label} is too long (at most {max_length} characters)")
+        raise ValidationError(
+            field, f"{label} {_is_are(label)} too long (at most {max_length} characters)"
+        )
     return text
 
 
