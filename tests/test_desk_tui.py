@@ -177,6 +177,27 @@ async def test_no_show_transfer_recall_hold_resume(desk_services: Services, cler
         assert app.screen.query_one("#current-number", BigTicket).label == ""
 
 
+async def test_a_no_show_or_a_finish_is_taken_back_with_ctrl_z(
+    desk_services: Services, clerk: Actor
+) -> None:
+    first = walk_in(desk_services, clerk, "First")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f7")  # the wrong key: the visitor is standing right there
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "no_show"
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "called"
+        assert app.screen.query_one("#current-number", BigTicket).label == "A001"
+        await pilot.press("ctrl+z")  # nothing left to take back: a message, no change
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "called"
+
+
 async def test_call_out_of_turn_and_cancel(desk_services: Services, clerk: Actor) -> None:
     walk_in(desk_services, clerk, "One")
     two = walk_in(desk_services, clerk, "Two")
@@ -781,21 +802,3 @@ async def test_an_action_during_a_poll_still_shows_its_result(
         assert row_of(app, "A001")[5:] == ["Called", "1"]
         assert app.screen.query_one("#current-number", BigTicket).label == "A001"
         assert screen._busy is False
-
-
-async def test_the_desk_prepares_call_next_just_after_it_is_shown(
-    desk_services: Services, clerk: Actor
-) -> None:
-    desk_services.queue.issue(clerk, "info")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        for _ in range(50):  # the warm-up starts 0.3 s after the first queue is shown
-            await pilot.pause(0.1)
-            await settle(app, pilot)
-            if desk_services.queue._allowed:
-                break
-        assert desk_services.queue._allowed  # this desk's services are known: warm ran
-        await pilot.press("f4")
-        await settle(app, pilot)
-        assert row_of(app, "A001")[5] == "Called"

@@ -224,9 +224,10 @@ class VisitorService:
         if parsed is None:
             return []
         shape, params = parsed
-        # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
-        # too), read as plain rows: no ORM objects to build, track and convert per hit.
-        return self.db.read_rows(_search_statement(shape, limit), params, VisitorRecord)
+        # A Core statement per shape of query, built once, read as plain rows.
+        with self.db.read() as session:
+            rows = session.execute(_search_statement(shape, limit), params)
+            return [VisitorRecord(*row) for row in rows]
 
 
 # The columns of a VisitorRecord, in its order (anonymised is implied: they are filtered out).

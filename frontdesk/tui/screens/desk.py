@@ -193,6 +193,14 @@ class DeskScreen(WorkScreen):
             tooltip="Take an on-hold visitor back to this desk",
         ),
         Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            id="desk_undo",
+            show=False,
+            tooltip="Take back this desk's last finish or no-show (for a few minutes)",
+        ),
+        Binding(
             "enter",
             "call_selected",
             "Call this",
@@ -233,6 +241,8 @@ class DeskScreen(WorkScreen):
         self._tickets: dict[int, TicketInfo] = {}
         self._version = -1
         self._current: TicketInfo | None = None
+        # The visitor this desk last finished or marked a no-show: what Ctrl+Z takes back.
+        self._last_closed: TicketInfo | None = None
         self._card_key: tuple[int, int | None] | None = None
         self._busy = False
         self._again = False
@@ -378,9 +388,7 @@ class DeskScreen(WorkScreen):
 
     def _warm(self) -> None:
         """In a worker, just after the first queue is shown: what the first F4 would
-        otherwise build, compile or import while the clerk waits (the first F4 was 20-60 ms
-        slower than the rest; phonenumbers, for the card's phone number, alone ~35 ms)."""
-        self.services.queue.warm(self.desk)
+        otherwise import while the clerk waits (phonenumbers, for the card's phone number)."""
         import phonenumbers  # noqa: F401  (the visitor card formats phone numbers with it)
 
     def _low_stock(self) -> str:
@@ -652,8 +660,26 @@ class DeskScreen(WorkScreen):
         if actor and current:
             self._act(
                 lambda: self.services.queue.no_show(actor, current.id),
-                lambda t: self.notify(f"{t.label} marked as a no-show."),
+                lambda t: self._visit_closed(t, "marked as a no-show"),
             )
+
+    def _visit_closed(self, ticket: TicketInfo, what: str) -> None:
+        self._last_closed = ticket
+        self.notify(f"{ticket.label} {what}. Ctrl+Z takes it back.")
+
+    def action_undo(self) -> None:
+        actor, last = self.actor, self._last_closed
+        if actor is None:
+            return
+        if last is None:
+            self.notify("Nothing to take back at this desk.", severity="warning")
+            return
+
+        def undone(ticket: TicketInfo) -> None:
+            self._last_closed = None
+            self.notify(f"{ticket.label} is back at this desk.")
+
+        self._act(lambda: self.services.queue.undo(actor, last.id), undone)
 
     def action_finish(self) -> None:
         actor, current = self.actor, self._need_current()
@@ -669,7 +695,7 @@ class DeskScreen(WorkScreen):
 
         def finished(ticket: TicketInfo | None) -> None:
             if ticket is not None:
-                self.notify(f"{ticket.label} finished.")
+                self._visit_closed(ticket, "finished")
                 # The quick actions ticked in the dialog, for the visitor who just left the desk.
                 steps: list[str] = [s for s in ("pack", "referral") if s in modal.follow_ups]
                 self._follow_up(current, steps)
@@ -858,6 +884,11 @@ class DeskScreen(WorkScreen):
             "pack": "Hand a welcome pack to the current visitor (P, then Enter)",
             "referral": "Refer the current visitor to a service partner (R)",
         }
+        yield SystemCommand(
+            "Desk: Undo",
+            "Take back this desk's last finish or no-show (Ctrl+Z)",
+            self.action_undo,
+        )
         for action, label, _key in ACTIONS:
             yield SystemCommand(
                 f"Desk: {label}", help_text[action], getattr(self, f"action_{action}")
