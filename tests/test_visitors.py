@@ -313,9 +313,8 @@ def test_sqlite_search_errors_are_sqlalchemy_errors_without_values(services: Ser
         pytest.skip("SQLite only")
     nowhere = select(column("name")).select_from(table("nowhere"))
     query = nowhere.where(column("name") == bindparam("name"))
-    with pytest.raises(OperationalError) as err:
-        with services.db.read() as session:
-            session.execute(query, {"name": "Private Name"})
+    with pytest.raises(OperationalError) as err, services.db.read() as session:
+        session.execute(query, {"name": "Private Name"})
     assert "no such table" in str(err.value) and "Private Name" not in str(err.value)
     assert database_unreachable(err.value) is False
 
