@@ -19,9 +19,13 @@ from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.register import RegisterScreen
 from tests.conftest import add_staff
-from tests.test_desk_tui import SIZE, clerk, desk_services, log_in, make_app, settle
+from tests.helpers import SIZE, log_in, make_app, settle
 
-__all__ = ["clerk", "desk_services"]  # the desk tests' fixtures, used here by name
+
+@pytest.fixture
+def clerk(desk_services: Services) -> Actor:
+    """A clerk at desk 1, on the SQLite database of the screens under test."""
+    return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
 
 
 def burst(app: FrontdeskApp, keys: list[str]) -> None:

@@ -27,7 +27,7 @@ from frontdesk.tui.screens.base import (
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
-from frontdesk.tui.work import run_service
+from frontdesk.tui.work import DEFAULT_RETRY, RetryPolicy, run_service
 
 FRONTDESK_THEME = Theme(
     name="frontdesk",
@@ -186,11 +186,13 @@ class FrontdeskApp(App[None]):
         settings: Settings,
         *,
         demo_pins: dict[str, str] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         super().__init__()
         self.services = services
         self.settings = settings
         self.demo_pins = demo_pins or {}
+        self.retry = retry
         self.actor: Actor | None = None
         self.locked = False
         self._last_input = time.monotonic()

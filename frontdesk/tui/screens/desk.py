@@ -286,6 +286,11 @@ class DeskScreen(WorkScreen):
     def desk(self) -> int:
         return int(self.app.settings.desk)  # type: ignore[attr-defined]
 
+    @property
+    def current(self) -> TicketInfo | None:
+        """The ticket this desk is serving now (called here), if any."""
+        return self._current
+
     def highlighted(self) -> TicketInfo | None:
         table = self.query_one("#queue", DataTable)
         if not table.row_count:
