@@ -231,7 +231,7 @@ class FrontdeskApp(App[None]):
         """A mode's screen made now is styled with the current CSS when it mounts. Textual
         marks every new screen as having missed CSS changes, so each new mode re-parsed the
         whole stylesheet and re-styled every widget twice (refresh_css, meant for a screen
-        that was there when the theme changed): ~0.1 s at a start. A theme change after
+        that was there when the theme changed), a visible share of a start. A theme change after
         this still refreshes every screen (App._watch_theme schedules refresh_css)."""
         assert callable(make)
 
