@@ -17,8 +17,7 @@ from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.lead_forms import GridField, RulesModal
 from tests.conftest import add_staff, make_services
-from tests.test_reports import DAY, add_ticket, at, normal_day
-from tests.test_tui_shell import help_rows
+from tests.helpers import DAY, add_ticket, at, help_rows, normal_day
 
 
 @pytest.fixture

@@ -328,7 +328,7 @@ def _name_statement(words: int, limit: int) -> Any:
     )
     for i in range(1, words):
         # "+ 0": SQLite would otherwise walk the other word's visitors through the
-        # visitor_id index, reading a table row per token (7 ms for "de v", not 1).
+        # visitor_id index, reading a table row per token (several times slower).
         others = _token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end"))
         hits = hits.where((tokens.c.visitor_id + literal_column("0")).in_(others))
     top = (

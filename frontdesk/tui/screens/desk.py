@@ -146,7 +146,7 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
 def update_in_place(widget: Static, content: str | Text) -> None:
     """Show new content; lay the screen out again only when the widget's height changes.
 
-    ``Static.update`` lays out the whole screen (15-20 ms on the desk) after every change,
+    ``Static.update`` lays out the whole screen (costly on the desk) after every change,
     though a line of text mostly keeps its height: then redrawing the widget is enough.
     """
     width, height = widget.content_size
@@ -295,6 +295,11 @@ class DeskScreen(WorkScreen):
     @property
     def desk(self) -> int:
         return int(self.app.settings.desk)  # type: ignore[attr-defined]
+
+    @property
+    def current(self) -> TicketInfo | None:
+        """The ticket this desk is serving now (called here), if any."""
+        return self._current
 
     def highlighted(self) -> TicketInfo | None:
         table = self.query_one("#queue", DataTable)
@@ -504,8 +509,8 @@ class DeskScreen(WorkScreen):
     def _enable_buttons(self, enabled: bool) -> None:
         """Enable the "needs a visitor" buttons, or disable them; restyle only those that flip.
 
-        Setting ``disabled`` one button at a time restyled each on its own (0.5-0.7 ms a
-        button, 7 buttons on every call and every no-show); the stylesheet is applied to
+        Setting ``disabled`` one button at a time restyled each on its own (seven buttons
+        on every call and every no-show); the stylesheet is applied to
         the flipped buttons together instead, where the first button's rules serve the
         others. What ``Widget.watch_disabled`` does besides is done here too.
         """
