@@ -165,6 +165,62 @@ async def test_a_no_show_or_a_finish_is_taken_back_with_ctrl_z(
         assert desk_services.queue.ticket(clerk, first.id).status == "called"
 
 
+async def test_f2_on_an_anonymous_ticket_gives_that_ticket_its_visitor(
+    desk_services: Services, clerk: Actor
+) -> None:
+    anonymous = desk_services.queue.issue(clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("p")  # a pack needs a record: the desk says F2 gives it one
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RegisterScreen)
+        await pilot.press(*"Ngozi", "tab", *"Adeyemi")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        ticket = desk_services.queue.ticket(clerk, anonymous.id)
+        assert (ticket.label, ticket.status, ticket.visitor_name) == (
+            "A001",
+            "called",
+            "Ngozi Adeyemi",
+        )
+        assert len(desk_services.queue.today(clerk)) == 1  # no second ticket
+        assert app.screen.query_one("#current-number", BigTicket).label == "A001"
+
+
+async def test_a_second_ticket_for_a_waiting_visitor_is_asked_first(
+    desk_services: Services, clerk: Actor
+) -> None:
+    first = walk_in(desk_services, clerk, "Zoë")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press(*"Zoë")
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert isinstance(app.screen, FindScreen)
+        app.screen.action_issue()
+        await settle(app, pilot)
+        await pilot.press("enter")  # the service picked: information
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert first.label in str(app.screen.query_one("#dialog-message", Static).content)
+        await pilot.press("escape")  # no: one ticket is enough
+        await settle(app, pilot)
+    assert [t.label for t in desk_services.queue.today(clerk)] == [first.label]
+
+
 async def test_call_out_of_turn_and_cancel(desk_services: Services, clerk: Actor) -> None:
     walk_in(desk_services, clerk, "One")
     two = walk_in(desk_services, clerk, "Two")

@@ -12,6 +12,7 @@ import pytest
 from frontdesk.clock import FixedClock
 from frontdesk.services import (
     Actor,
+    AlreadyWaiting,
     Conflict,
     NotFound,
     PermissionDenied,
@@ -468,3 +469,43 @@ def test_ticket_ids_out_of_range_are_tickets_that_do_not_exist(
     ):
         with pytest.raises(NotFound):
             act()
+
+
+def test_an_anonymous_ticket_gets_its_visitor_and_keeps_its_number(
+    services: Services, clerk: Actor
+) -> None:
+    q = services.queue
+    anonymous = q.issue(clerk, "info")
+    q.call_next(clerk, 1)
+    visitor, ticket = q.attach_visitor(clerk, anonymous.id, VisitorInput(given_names="Aiko"))
+    assert (ticket.id, ticket.label, ticket.status) == (anonymous.id, "A001", "called")
+    assert ticket.visitor_id == visitor.id and ticket.visitor_name == "Aiko"
+    with pytest.raises(Conflict, match="has a visitor record already"):
+        q.attach_visitor(clerk, anonymous.id, VisitorInput(given_names="Other"))
+    other = add_staff(services, "Olga Other", "desk", desk=2)
+    second = q.issue(clerk, "info")
+    q.call_next(other, 2)
+    with pytest.raises(Conflict, match="desk 2"):  # not the visitor at this desk
+        q.attach_visitor(clerk, second.id, None, visitor_id=visitor.id)
+    with pytest.raises(ValidationError):
+        q.attach_visitor(other, second.id, VisitorInput(given_names="1234"))
+    assert q.ticket(clerk, second.id).visitor_id is None  # refused: nothing changed
+
+
+def test_a_visitor_with_an_open_ticket_gets_a_second_only_when_asked(
+    services: Services, clerk: Actor
+) -> None:
+    q = services.queue
+    visitor, first = q.register_walk_in(clerk, VisitorInput(given_names="Zoë"))
+    with pytest.raises(AlreadyWaiting) as refused:
+        q.issue(clerk, "welcome_pack", visitor_id=visitor.id)
+    assert refused.value.label == first.label
+    with pytest.raises(AlreadyWaiting):
+        q.register_walk_in(clerk, None, visitor_id=visitor.id, service_code="welcome_pack")
+    assert [t.label for t in q.today(clerk)] == [first.label]
+    second = q.issue(clerk, "welcome_pack", visitor_id=visitor.id, second_ticket=True)
+    assert second.visitor_id == visitor.id
+    q.call_ticket(clerk, first.id, 1)
+    q.finish(clerk, first.id)
+    q.cancel(clerk, second.id)
+    assert q.issue(clerk, "info", visitor_id=visitor.id).status == "waiting"  # none open

@@ -70,6 +70,18 @@ class Conflict(FrontdeskError):
     """Someone else changed it first (e.g. another desk called that ticket)."""
 
 
+class AlreadyWaiting(Conflict):
+    """The visitor already has an open ticket today; ``label`` is that ticket's number.
+    Asked again with ``second_ticket=True``, the service issues another one anyway."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(
+            f"This visitor already has ticket {label} today, still open; "
+            "a second ticket was not issued."
+        )
+        self.label = label
+
+
 # PostgreSQL error codes after which the same call may well succeed: the server is shutting
 # down or starting (57P01-57P03), or the transaction lost a race and was rolled back
 # (serialization failure, deadlock). Class 08 (connection exceptions) is matched whole.

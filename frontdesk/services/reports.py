@@ -86,6 +86,8 @@ TIMELINE_LABELS = {
     "finished": "finished",
     "cancelled": "cancelled",
     "not_served": "not served (day closed)",
+    "undone": "taken back by the desk",
+    "visitor_added": "visitor record added",
 }
 
 

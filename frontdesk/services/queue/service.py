@@ -32,7 +32,7 @@ from frontdesk.db import Database
 from frontdesk.db.models import ClosedDay, ContactMoment, Service, Ticket, TicketCounter, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.errors import AlreadyWaiting, Conflict, NotFound, ValidationError
 from frontdesk.services.queue import statements as sql
 from frontdesk.services.queue.board import board_state, waiting_strip
 from frontdesk.services.queue.records import (
@@ -296,12 +296,18 @@ class QueueService:
         visitor_id: int | None = None,
         priority: bool = False,
         notes: str | None = None,
+        second_ticket: bool = False,
     ) -> TicketInfo:
+        """A ticket, for a known visitor or nobody. A visitor who already has an open ticket
+        today gets no second one unless ``second_ticket`` (AlreadyWaiting says which)."""
         require(actor, "queue.issue")
         clean_notes = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
         with self.db.write() as session:
-            if visitor_id is not None and session.get(Visitor, _visitor_id(visitor_id)) is None:
-                raise NotFound("this visitor no longer exists")
+            if visitor_id is not None:
+                if session.get(Visitor, _visitor_id(visitor_id)) is None:
+                    raise NotFound("this visitor no longer exists")
+                if not second_ticket:
+                    self._refuse_second(session, visitor_id)
             ticket = self.issue_in(
                 session,
                 actor,
@@ -320,8 +326,10 @@ class QueueService:
         visitor_id: int | None = None,
         service_code: str = "info",
         priority: bool = False,
+        second_ticket: bool = False,
     ) -> tuple[VisitorRecord, TicketInfo]:
-        """Save a new visitor (or reuse one) and issue the ticket, in one transaction."""
+        """Save a new visitor (or reuse one) and issue the ticket, in one transaction.
+        A returning visitor with an open ticket today: see issue()."""
         require(actor, "visitor.register")
         require(actor, "queue.issue")
         values = check_visitor(data, self.clock.today()) if data is not None else None
@@ -335,6 +343,8 @@ class QueueService:
                 visitor = session.get(Visitor, _visitor_id(visitor_id))
                 if visitor is None or visitor.anonymised_at is not None:
                     raise NotFound("this visitor no longer exists")
+                if not second_ticket:
+                    self._refuse_second(session, visitor.id)
                 if values is not None:  # the clerk corrected the returning visitor's details
                     self.visitors.apply_in(session, visitor, values)
             ticket = self.issue_in(
@@ -345,6 +355,51 @@ class QueueService:
                 priority=priority,
                 service=service,
             )
+            return visitor_record(visitor), self._ticket_info(session, ticket.id)
+
+    def _refuse_second(self, session: Session, visitor_id: int) -> None:
+        open_label = session.scalar(
+            select(T.label)
+            .where(
+                T.day == self.clock.today(),
+                T.visitor_id == visitor_id,
+                T.status.in_(OPEN_STATUSES),
+            )
+            .limit(1)
+        )
+        if open_label is not None:
+            raise AlreadyWaiting(open_label)
+
+    def attach_visitor(
+        self,
+        actor: Actor,
+        ticket_id: int,
+        data: VisitorInput | None,
+        *,
+        visitor_id: int | None = None,
+    ) -> tuple[VisitorRecord, TicketInfo]:
+        """Give an anonymous ticket its visitor: a new record from ``data``, or the returning
+        visitor ``visitor_id`` (corrected with ``data`` if given). Number and place stay."""
+        require(actor, "visitor.register")
+        require(actor, "queue.call")
+        values = check_visitor(data, self.clock.today()) if data is not None else None
+        if values is None and visitor_id is None:
+            raise ValidationError("given_names", "type the visitor's name")
+        with self.db.write() as session:
+            ticket = self._locked(session, ticket_id)
+            _check_mine(ticket, actor, OPEN_STATUSES)
+            if session.scalar(select(T.visitor_id).where(T.id == ticket.id)) is not None:
+                raise Conflict(f"{ticket.label} has a visitor record already; nothing was changed.")
+            if visitor_id is None:
+                visitor = self.visitors.create_row_in(session, values or {})
+            else:
+                visitor = session.get(Visitor, _visitor_id(visitor_id))
+                if visitor is None or visitor.anonymised_at is not None:
+                    raise NotFound("this visitor no longer exists")
+                if values is not None:
+                    self.visitors.apply_in(session, visitor, values)
+            self._change(session, ticket, visitor_id=visitor.id)
+            self._event(session, ticket.id, "visitor_added", actor)
             return visitor_record(visitor), self._ticket_info(session, ticket.id)
 
     # -- reading the queue -------------------------------------------------------------

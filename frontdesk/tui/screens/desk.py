@@ -604,10 +604,35 @@ class DeskScreen(WorkScreen):
             if ticket is not None:
                 self.call_after_refresh(self.select_ticket, ticket.id)
 
-        run_service(
-            self,
-            self.services.queue.services,
-            done=lambda choices: self.app.push_screen(RegisterScreen(choices), registered),
+        current = self._current
+        if current is None or current.visitor_id is not None:
+            run_service(
+                self,
+                self.services.queue.services,
+                done=lambda choices: self.app.push_screen(RegisterScreen(choices), registered),
+            )
+            return
+
+        def answered(for_current: bool | None) -> None:
+            attach_to = current if for_current else None
+            run_service(
+                self,
+                self.services.queue.services,
+                done=lambda choices: self.app.push_screen(
+                    RegisterScreen(choices, attach_to=attach_to), registered
+                ),
+            )
+
+        # The anonymous visitor at the desk needs a record (for a pack, a referral): give
+        # it to their ticket, which keeps its number, instead of a new ticket at the back.
+        self.app.push_screen(
+            ConfirmModal(
+                f"{current.label} at this desk has no visitor record. Register this visitor "
+                f"on {current.label}, or a new walk-in with a ticket of their own?",
+                yes=f"On {current.label} (y)",
+                no="New walk-in (Esc)",
+            ),
+            answered,
         )
 
     def action_find(self) -> None:
@@ -722,7 +747,7 @@ class DeskScreen(WorkScreen):
         if current is not None and current.visitor_id is None:
             self.notify(
                 f"{current.label} is an anonymous walk-in: {what} needs a visitor record. "
-                "Register the visitor (F2) or find them (F3) first.",
+                f"Press F2 to register the visitor on {current.label}.",
                 severity="warning",
             )
             return None
