@@ -521,7 +521,10 @@ def generate(
     clerk = Actor(staff[1], "Bench Staff 01", "desk", 1, "bench")
     for i in range(40):
         services.queue.issue(
-            clerk, "info" if i % 3 else "bsn_collection", visitor_id=rng.randint(1, size.visitors)
+            clerk,
+            "info" if i % 3 else "bsn_collection",
+            visitor_id=rng.randint(1, size.visitors),
+            second_ticket=True,  # a random pick may be a visitor who has a ticket already
         )
     counts["today"] = 40
     if db.dialect == "postgresql":

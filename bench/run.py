@@ -610,7 +610,9 @@ def _reset_today(services: Services) -> None:
         )
     lead = Actor(1, "Bench Staff 00", "lead", 1, "bench")
     for i in range(40):
-        services.queue.issue(lead, "info" if i % 3 else "bsn_collection", visitor_id=i + 1)
+        services.queue.issue(
+            lead, "info" if i % 3 else "bsn_collection", visitor_id=i + 1, second_ticket=True
+        )
 
 
 GROUPS = ("startup", "find", "register", "keys", "reports", "call_next", "soak", "size")
