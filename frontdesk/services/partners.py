@@ -478,8 +478,9 @@ class PartnerService:
                     result.unchanged += 1
                     continue
                 result.updated += 1
+                where = f"line {line}, {current['name']}"
                 result.changes.extend(
-                    f"line {line}, {current['name']}: {_LABELS[k]}: {current[k] or '(blank)'} -> {v}"
+                    f"{where}: {_LABELS[k]}: {current[k] or '(blank)'} -> {v}"
                     for k, v in changed.items()
                 )
                 if isinstance(known, dict):
