@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.clock import FixedClock
-from frontdesk.db.models import AppointmentPerson
+from frontdesk.db.models import AppointmentPerson, TicketEvent
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
 from frontdesk.services.appointments import (
     AppointmentInput,
@@ -85,8 +85,6 @@ def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> 
     assert ticket.source == "appointment" and ticket.appointment_at == ap.start_at
     with pytest.raises(Conflict, match="checked in; it cannot be checked in"):
         services.appointments.check_in(clerk, ap.id)
-    with pytest.raises(Conflict, match="cannot be cancelled"):
-        services.appointments.cancel(clerk, ap.id)
     ap = services.appointments.start(clerk, ap.id)
     tick_all(services, clerk, ap.id)
     for person in ap.persons:
@@ -108,6 +106,55 @@ def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> 
         "completed",
     ]
     assert all(e.staff_name == "Dirk Desk" for e in history)
+
+
+def test_the_households_ticket_follows_its_appointment(
+    services: Services, clerk: Actor, clock: FixedClock
+) -> None:
+    """Issue 19: a completed household stayed in the desk's queue and could be called again."""
+    ap = services.appointments.check_in(clerk, services.appointments.book(clerk, household()).id)
+    ticket_id = ap.ticket_id or 0
+    called = services.queue.call_next(clerk, 1)
+    assert called is not None and called.id == ticket_id
+    ap = services.appointments.start_from_ticket(clerk, ticket_id) or ap
+    tick_all(services, clerk, ap.id)
+    for person in ap.persons:
+        services.appointments.record_bsn(clerk, person.id, "by_post")
+    services.appointments.complete(clerk, ap.id)
+    ticket = services.queue.ticket(clerk, ticket_id)
+    assert ticket.status == "done" and ticket.finished_at == clock.now()
+    assert ticket_id not in {t.id for t in services.queue.today(clerk) if t.status == "waiting"}
+    with pytest.raises(Conflict):
+        services.queue.call_ticket(clerk, ticket_id, 1)
+    assert services.queue.call_next(clerk, 1) is None
+
+    # Cancelled or a no-show after check-in (they left): the waiting ticket ends too.
+    for end, status in (("cancel", "cancelled"), ("no_show", "no_show")):
+        ap = services.appointments.book(
+            clerk, household(time="10:30" if end == "cancel" else "11:00")
+        )
+        ap = services.appointments.check_in(clerk, ap.id)
+        if end == "cancel":
+            services.appointments.cancel(clerk, ap.id, "they had to leave")
+        else:
+            clock.advance(hours=1, minutes=5)
+            services.appointments.no_show(clerk, ap.id)
+        ticket = services.queue.ticket(clerk, ap.ticket_id or 0)
+        assert ticket.status == status and ticket.finished_at == clock.now()
+    assert services.queue.call_next(clerk, 1) is None
+    with services.db.read() as session:
+        actions = session.scalars(
+            select(TicketEvent.action).where(TicketEvent.detail.like("appointment %"))
+        ).all()
+    assert sorted(actions) == ["cancelled", "finished", "no_show"]
+
+
+def test_a_ticket_a_desk_closed_is_not_overwritten(services: Services, clerk: Actor) -> None:
+    ap = services.appointments.check_in(clerk, services.appointments.book(clerk, household()).id)
+    services.queue.call_next(clerk, 1)
+    services.queue.no_show(clerk, ap.ticket_id or 0)  # the desk called; nobody came
+    services.appointments.cancel(clerk, ap.id, "they phoned: ill")
+    assert services.queue.ticket(clerk, ap.ticket_id or 0).status == "no_show"
 
 
 def test_complete_needs_documents_and_bsn_outcome(services: Services, clerk: Actor) -> None:

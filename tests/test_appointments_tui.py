@@ -117,6 +117,13 @@ async def test_check_in_checklist_bsn_complete(ui_services: Services) -> None:
         await settle(app, pilot)
         info = ui_services.appointments.get(clerk, ap_id)
         assert info.status == "completed" and not info.persons[0].welcome_bag
+        # The household's ticket ended with it: no longer waiting at the desk (issue 19).
+        assert ui_services.queue.ticket(clerk, info.ticket_id or 0).status == "done"
+        app.action_go("desk")
+        await settle(app, pilot)
+        queue = app.screen.query_one("#queue", DataTable)
+        shown = " ".join(str(c) for r in range(queue.row_count) for c in queue.get_row_at(r))
+        assert "B001" not in shown
 
 
 async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(ui_services: Services) -> None:

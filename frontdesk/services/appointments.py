@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
@@ -33,6 +33,7 @@ from frontdesk.db.models import (
     AppointmentPerson,
     Staff,
     Ticket,
+    TicketEvent,
     Visitor,
 )
 from frontdesk.services import audit
@@ -64,7 +65,8 @@ STATUSES: dict[str, str] = {
 # after all may still be checked in.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "booked": frozenset({"checked_in", "no_show", "cancelled"}),
-    "checked_in": frozenset({"in_progress", "rejected_missing_documents"}),
+    # A checked-in household that leaves before being served is cancelled or a no-show.
+    "checked_in": frozenset({"in_progress", "rejected_missing_documents", "cancelled", "no_show"}),
     "in_progress": frozenset({"completed", "rejected_missing_documents"}),
     "no_show": frozenset({"checked_in"}),
     "completed": frozenset(),
@@ -79,6 +81,15 @@ _VERBS = {
     "cancelled": "cancelled",
     "rejected_missing_documents": "rejected for missing documents",
 }
+# What the household's queue ticket becomes when the appointment ends: (ticket status,
+# ticket event action). The ticket follows its appointment in the same transaction.
+TICKET_END: dict[str, tuple[str, str]] = {
+    "completed": ("done", "finished"),
+    "rejected_missing_documents": ("done", "finished"),
+    "cancelled": ("cancelled", "cancelled"),
+    "no_show": ("no_show", "no_show"),
+}
+TICKET_OPEN = ("waiting", "called", "on_hold")
 SERVICE_FOR_KIND = {
     "first_registration": "bsn_registration",
     "bsn_collection": "bsn_collection",
@@ -589,6 +600,38 @@ class AppointmentService:
         ap.status = to
         ap.updated_at = self.clock.now()
         self._event(session, ap, to, actor, detail)
+        if to in TICKET_END:
+            self._end_ticket(session, ap, to, actor)
+
+    def _end_ticket(self, session: Session, ap: Appointment, to: str, actor: Actor) -> None:
+        """End the household's queue ticket with its appointment, so a completed (or
+        cancelled, no-show) household leaves the desk's queue and cannot be called.
+
+        One conditional UPDATE: only a ticket still waiting, called or on hold changes (a
+        desk that finished it meanwhile is not overwritten); an event row when it did.
+        """
+        if ap.ticket_id is None:
+            return
+        status, action = TICKET_END[to]
+        now = self.clock.now()
+        changed = session.execute(
+            update(Ticket)
+            .where(Ticket.id == ap.ticket_id, Ticket.status.in_(TICKET_OPEN))
+            .values(status=status, finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        session.execute(
+            insert(TicketEvent).values(
+                ticket_id=ap.ticket_id,
+                at=now,
+                action=action,
+                staff_id=actor.staff_id or None,
+                desk=actor.desk,
+                detail=f"appointment {STATUSES[to]}",
+            )
+        )
 
     def _visitor_for(
         self, session: Session, person: PersonInput, values: dict[str, Any], *, update: bool
