@@ -465,8 +465,8 @@ def test_invoice_exports_csv_and_xlsx(
     services.appointments.check_in(clerk, ap.id)
     services.appointments.start(clerk, ap.id)
     tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "issued", OTHER_BSN)
+    for person, number in zip(ap.persons, (OTHER_BSN, "123456708", "123456721"), strict=True):
+        services.appointments.record_bsn(clerk, person.id, "issued", number)
     services.appointments.complete(clerk, ap.id)
     lines = services.appointments.invoices(lead, "2026Q4")
     csv_path, xlsx_path = tmp_path / "q4.csv", tmp_path / "q4.xlsx"
@@ -573,3 +573,66 @@ def test_welcome_bag_given_follows_a_pack(services: Services, clerk: Actor) -> N
     assert [p.welcome_bag for p in again.persons] == [False, True]
     actions = [e.action for e in services.appointments.history(clerk, ap.id)]
     assert actions.count("welcome_bag") == 1
+
+
+def test_a_bsn_belongs_to_one_person(
+    services: Services, clerk: Actor, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 19: a mother and her 7-year-old were both given 111222333 without a word."""
+    ap = services.appointments.book(clerk, household(partner=False, children=1))
+    ap = services.appointments.check_in(clerk, ap.id)
+    mother, child = ap.persons
+    services.appointments.record_bsn(clerk, mother.id, "issued", VALID_BSN)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ValidationError) as err:
+        services.appointments.record_bsn(clerk, child.id, "issued", VALID_BSN)
+    assert err.value.field == "bsn"
+    assert (
+        "******333" in err.value.message
+        and f"visitor record {mother.visitor_id}" in err.value.message
+    )
+    assert f"appointment {ap.id} of 23-11-2026" in err.value.message
+    assert VALID_BSN not in err.value.message and VALID_BSN not in caplog.text
+    info = services.appointments.get(clerk, ap.id)
+    assert info.persons[1].bsn_outcome is None and info.persons[1].bsn_masked is None
+    # Another number is fine; the same person may have their number again later.
+    services.appointments.record_bsn(clerk, child.id, "issued", OTHER_BSN)
+    services.appointments.record_bsn(clerk, mother.id, "issued", VALID_BSN)
+    # A second person on another appointment: refused too, pointing at the first.
+    other = services.appointments.book(clerk, household(partner=False, children=0, time="10:30"))
+    other = services.appointments.check_in(clerk, other.id)
+    assert other.persons[0].visitor_id == mother.visitor_id  # the same Priya: allowed
+    services.appointments.record_bsn(clerk, other.persons[0].id, "issued", VALID_BSN)
+    third = services.appointments.book(
+        clerk,
+        AppointmentInput(
+            day=MONDAY,
+            time="11:00",
+            people=(PersonInput("main", VisitorInput("Mara", "Fictief", "1991-02-03", "PL")),),
+        ),  # type: ignore[arg-type]
+    )
+    third = services.appointments.check_in(clerk, third.id)
+    with pytest.raises(ValidationError, match=r"\*\*\*\*\*\*782 is|\(\*\*\*\*\*\*782\)"):
+        services.appointments.record_bsn(clerk, third.persons[0].id, "issued", OTHER_BSN)
+
+
+def test_marital_status_only_for_adults(services: Services, clerk: Actor) -> None:
+    ap = services.appointments.book(clerk, household(partner=False, children=1))
+    mother, child = ap.persons  # the child was born in 2010: 16 on the appointment day
+    with pytest.raises(ValidationError, match="under 18") as err:
+        services.appointments.set_married(clerk, child.id, True)
+    assert err.value.field == "married"
+    assert services.appointments.get(clerk, ap.id).persons[1].married is False
+    assert services.appointments.set_married(clerk, child.id, False).persons[1].married is False
+    assert services.appointments.set_married(clerk, mother.id, True).persons[0].married is True
+    # Booking a married child is refused beside the child's Married box.
+    data = household(partner=False, children=1, time="10:30")
+    kid = replace(data.people[1], married=True)
+    with pytest.raises(ValidationError, match="under 18") as err:
+        services.appointments.book(clerk, replace(data, people=(data.people[0], kid)))
+    assert err.value.field == "p1_married"
+    # 18 on the day (born 23-11-2008) is an adult.
+    adult = PersonInput(
+        "child", VisitorInput("Kim", "Raghunathan", "2008-11-23", "IN"), married=True
+    )
+    booked = services.appointments.book(clerk, replace(data, people=(data.people[0], adult)))
+    assert booked.persons[1].married is True

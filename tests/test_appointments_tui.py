@@ -226,3 +226,39 @@ async def test_book_a_household_with_the_form(ui_services: Services) -> None:
         assert [p.relation for p in info.persons] == ["main", "child"]
         assert info.persons[0].nationality == "PL" and info.fee_cents == 6250
         assert info.employer == "LUMC"
+
+
+async def test_one_bsn_one_person_and_no_married_child_on_screen(ui_services: Services) -> None:
+    """Issue 19: a mother and her child both got 111222333; `m` marked a child married."""
+    from textual.widgets import Static
+
+    from frontdesk.tui.screens.appointments import BsnModal
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna", members=1)  # a child born in 2018
+    ui_services.appointments.check_in(clerk, ap_id)
+    mother, child = ui_services.appointments.get(clerk, ap_id).persons
+    ui_services.appointments.record_bsn(clerk, mother.id, "issued", BSN)
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("tab")  # the checklist; down to the child's row
+        for _ in range(12):
+            if app.screen._checklist_key() == f"p{child.id}":  # type: ignore[attr-defined]
+                break
+            await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert any("under 18" in str(n.message) for n in app._notifications)
+        assert ui_services.appointments.get(clerk, ap_id).persons[1].married is False
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BsnModal)
+        await pilot.press("tab", *BSN, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BsnModal)  # refused beside the field
+        error = str(app.screen.query_one("#field-bsn .field-error", Static).render())
+        assert "******333" in error and f"visitor record {mother.visitor_id}" in error
+        assert BSN not in error
+    assert ui_services.appointments.get(clerk, ap_id).persons[1].bsn_outcome is None

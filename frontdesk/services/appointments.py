@@ -267,6 +267,25 @@ def mask_bsn(number: str | None) -> str | None:
     return None if not number else "*" * (len(number) - 3) + number[-3:]
 
 
+ADULT_AGE = 18
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _married_refused(birth: date | None, day: date) -> str | None:
+    """Why marital status does not apply to this person on this day; None if it does."""
+    if birth is not None and age_on(birth, day) < ADULT_AGE:
+        return "a child (under 18 on the appointment day) has no marital status"
+    return None
+
+
+# Recording a BSN number: one at a time across desks on PostgreSQL (transaction-scoped
+# advisory lock), so two desks cannot give the same number to two people at once.
+_BSN_LOCK = 0x62736E
+
+
 def check_bsn(value: object, field: str = "bsn") -> str:
     """8 or 9 digits (8 get a leading zero), the eleven-test, not all zeros (python-stdnum).
 
@@ -474,6 +493,9 @@ class AppointmentService:
                 raise ValidationError(
                     f"p{i}_birth_date", "the date of birth is needed for a registration"
                 )
+            why = _married_refused(values["birth_date"], day) if person.married else None
+            if why:
+                raise ValidationError(f"p{i}_married", why + "; untick Married")
             people.append((person, values))
         return _Checked(
             data.kind, day, start_at.astimezone(UTC), minutes, employer, notes, reference, people
@@ -954,6 +976,13 @@ class AppointmentService:
             person, ap = self._person(session, person_id)
             if ap.status in ("completed", "cancelled", "rejected_missing_documents"):
                 raise Conflict(f"This appointment is {STATUSES[ap.status]}; nothing was changed.")
+            if married:
+                birth = session.scalar(
+                    select(Visitor.birth_date).where(Visitor.id == person.visitor_id)
+                )
+                why = _married_refused(birth, ap.day)
+                if why:
+                    raise ValidationError("married", why + "; nothing was changed")
             person.married = married
             self._event(session, ap, "married_flag", actor, f"person {person.id}: {married}")
             return self._info(session, ap)
@@ -973,6 +1002,8 @@ class AppointmentService:
             self._working(ap, "a BSN can be recorded")
             if ap.kind != "first_registration":
                 raise Conflict("Only a first registration issues a BSN.")
+            if store is not None:
+                self._check_bsn_free(session, person, store)
             person.bsn_outcome = outcome
             person.bsn = store
             ap.updated_at = self.clock.now()
@@ -987,6 +1018,32 @@ class AppointmentService:
                 reason=BSN_OUTCOMES[outcome],
             )
             return self._info(session, ap)
+
+    def _check_bsn_free(self, session: Session, person: AppointmentPerson, number: str) -> None:
+        """A BSN belongs to one person: refuse it when another visitor has it already,
+        pointing at that record with the number masked (never the whole BSN)."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(func.pg_advisory_xact_lock(_BSN_LOCK)))
+        other = session.execute(
+            select(
+                AppointmentPerson.visitor_id, Appointment.reference, Appointment.id, Appointment.day
+            )
+            .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
+            .where(
+                AppointmentPerson.bsn == number,
+                AppointmentPerson.visitor_id != person.visitor_id,
+            )
+            .order_by(AppointmentPerson.id)
+            .limit(1)
+        ).first()
+        if other is None:
+            return
+        raise ValidationError(
+            "bsn",
+            f"this BSN ({mask_bsn(number)}) is already recorded for another person: visitor "
+            f"record {other.visitor_id}, appointment {other.reference or other.id} of "
+            f"{other.day:%d-%m-%Y}. Check the number; the team lead can resolve a mix-up",
+        )
 
     def reveal_bsn(self, actor: Actor, person_id: int, reason: str) -> str:
         """The whole BSN, for a stated reason that goes into the audit log."""
