@@ -202,6 +202,11 @@ def test_reschedule_and_cancel(services: Services, clerk: Actor) -> None:
     moved = services.appointments.reschedule(clerk, ap.id, "25-11-2026", "14:00")
     assert moved.day == date(2026, 11, 25) and moved.status == "booked"
     assert services.appointments.day(clerk, MONDAY) == []
+    for empty in (None, "", "   "):
+        with pytest.raises(ValidationError, match="say why") as err:
+            services.appointments.cancel(clerk, ap.id, empty)
+        assert err.value.field == "reason"
+    assert services.appointments.get(clerk, ap.id).status == "booked"
     cancelled = services.appointments.cancel(clerk, ap.id, "visitor called")
     assert cancelled.status == "cancelled"
     with pytest.raises(Conflict):

@@ -262,3 +262,32 @@ async def test_one_bsn_one_person_and_no_married_child_on_screen(ui_services: Se
         assert "******333" in error and f"visitor record {mother.visitor_id}" in error
         assert BSN not in error
     assert ui_services.appointments.get(clerk, ap_id).persons[1].bsn_outcome is None
+
+
+async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
+    ui_services: Services,
+) -> None:
+    from textual.widgets import Button, Static
+
+    from frontdesk.tui.screens.appointments import AskModal
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "11:00", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, AskModal)
+        labels = [str(b.label) for b in modal.query(Button)]
+        assert labels == ["Cancel the appointment", "Keep it"]
+        await pilot.press("enter")  # no reason: refused beside the field
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert "say why" in str(modal.query_one("#field-reason .field-error", Static).render())
+        assert ui_services.appointments.get(clerk, ap_id).status == "booked"
+        await pilot.press(*"visitor called", "enter")
+        await settle(app, pilot)
+        assert app.screen is not modal
+    assert ui_services.appointments.get(clerk, ap_id).status == "cancelled"

@@ -828,11 +828,12 @@ class AppointmentService:
             )
             return self._info(session, ap)
 
-    def cancel(
-        self, actor: Actor, appointment_id: int, reason: str | None = None
-    ) -> AppointmentInfo:
+    def cancel(self, actor: Actor, appointment_id: int, reason: str | None) -> AppointmentInfo:
+        """Cancel with a reason (required: it is what the next clerk reads)."""
         require(actor, "appointment.book")
         why = clean_text(reason, "reason", label="The reason", max_length=300)
+        if not why:
+            raise ValidationError("reason", "say why the appointment is cancelled")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             self._move(session, ap, "cancelled", actor, why)
