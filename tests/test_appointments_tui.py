@@ -291,3 +291,77 @@ async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
         await settle(app, pilot)
         assert app.screen is not modal
     assert ui_services.appointments.get(clerk, ap_id).status == "cancelled"
+
+
+async def _complete_to_bags(app: FrontdeskApp, pilot: Any, services: Services, ap_id: int) -> None:
+    clerk = add_staff(services, "Cora Clerk", "desk", pin="5678")
+    services.appointments.check_in(clerk, ap_id)
+    services.appointments.start(clerk, ap_id)
+    info = services.appointments.get(clerk, ap_id)
+    for person in info.persons:
+        for doc in person.documents:
+            services.appointments.tick_document(clerk, person.id, doc.code)
+        services.appointments.record_bsn(clerk, person.id, "by_post")
+    await login(app, pilot)
+    await pilot.press("c")
+    await settle(app, pilot)
+    assert isinstance(app.screen, WelcomeBagsModal)
+    await pilot.press("enter")  # hand a pack to the first person
+    await settle(app, pilot)
+
+
+async def test_the_bags_at_a_completion_come_from_the_welcome_bag_kind(
+    ui_services: Services,
+) -> None:
+    """Issue 19: Enter, Enter handed out a Family pack (first in the list by name)."""
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.tui.screens.packs import IssuePackModal
+
+    packs = ui_services.packs
+    family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
+    bag = packs.add_kind(CLI_ACTOR, "bag", "Welcome bag", 2)
+    for kind in (family, bag):
+        packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _complete_to_bags(app, pilot, ui_services, ap_id)
+        assert isinstance(app.screen, IssuePackModal)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeBagsModal)
+    assert (packs.get(CLI_ACTOR, bag.id).stock, packs.get(CLI_ACTOR, family.id).stock) == (9, 10)
+    assert ui_services.appointments.get(clerk, ap_id).persons[0].welcome_bag
+
+
+async def test_without_a_welcome_bag_kind_the_clerk_picks(ui_services: Services) -> None:
+    from textual.widgets import Static
+
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.tui.screens.packs import IssuePackModal
+
+    packs = ui_services.packs
+    family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
+    student = packs.add_kind(CLI_ACTOR, "student", "Student pack", 2)
+    for kind in (family, student):
+        packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _complete_to_bags(app, pilot, ui_services, ap_id)
+        modal = app.screen
+        assert isinstance(modal, IssuePackModal)
+        assert "pick the kind" in str(modal.query_one("#issue-message", Static).render())
+        await pilot.press("enter")  # nothing highlighted: nothing handed out
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert packs.get(CLI_ACTOR, family.id).stock == 10
+        await pilot.press("down", "down", "enter")  # the clerk picks the student pack
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeBagsModal)
+    assert (packs.get(CLI_ACTOR, student.id).stock, packs.get(CLI_ACTOR, family.id).stock) == (
+        9,
+        10,
+    )
