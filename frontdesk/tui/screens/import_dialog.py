@@ -31,7 +31,7 @@ KINDS = {
     "partners": (
         "Import partners",
         "Columns name, category (required), contact, email, phone, website, languages, "
-        "notes. A row matches an existing partner by name.",
+        "notes. A row matches an existing partner by name; a blank cell keeps what is known.",
     ),
 }
 
