@@ -438,6 +438,9 @@ def test_demo_packs(services: Services) -> None:
     assert set(kinds) == {"Welcome bag", "Student pack", "Family pack"}
     assert (kinds["Welcome bag"].stock, kinds["Welcome bag"].threshold) == (40, 15)
     assert kinds["Student pack"].low and not kinds["Family pack"].low
+    # A BSN completion in the demo hands out the Welcome bag, not the Family pack (first by name).
+    bag = services.packs.welcome_bag_kind(lead)
+    assert bag is not None and bag.name == "Welcome bag"
     # Stock never dipped below zero at any moment of the demo's history.
     for kind in kinds.values():
         assert min(m.stock_after for m in services.packs.history(lead, kind.id)) >= 0
