@@ -552,6 +552,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         services.close()
     print(result.summary())
+    for change in result.changes:
+        print(change)
     for row in result.rejected:
         print(row)
     return EXIT_OK if result.ok else EXIT_REJECTED

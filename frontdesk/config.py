@@ -115,6 +115,9 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=dict)
     partner_categories: tuple[str, ...] = DEFAULT_PARTNER_CATEGORIES
     referral_follow_up_days: int = 7
+    # The pack kind (code or name) handed out at a BSN completion; unset: the kind clearly
+    # named a welcome bag, else the clerk picks.
+    welcome_bag_kind: str | None = None
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -210,6 +213,7 @@ _SCALARS: dict[str, type] = {
     "retention_days": int,
     "bsn_storage": str,
     "referral_follow_up_days": int,
+    "welcome_bag_kind": str,
 }
 _KIND_WORDS = {
     str: 'text in quotes, e.g. "Europe/Amsterdam"',

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.clock import FixedClock
-from frontdesk.db.models import AppointmentPerson
+from frontdesk.db.models import AppointmentPerson, TicketEvent
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
 from frontdesk.services.appointments import (
     PersonInput,
@@ -46,8 +46,6 @@ def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> 
     assert ticket.source == "appointment" and ticket.appointment_at == ap.start_at
     with pytest.raises(Conflict, match="checked in; it cannot be checked in"):
         services.appointments.check_in(clerk, ap.id)
-    with pytest.raises(Conflict, match="cannot be cancelled"):
-        services.appointments.cancel(clerk, ap.id)
     ap = services.appointments.start(clerk, ap.id)
     tick_all(services, clerk, ap.id)
     for person in ap.persons:
@@ -69,6 +67,55 @@ def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> 
         "completed",
     ]
     assert all(e.staff_name == "Dirk Desk" for e in history)
+
+
+def test_the_households_ticket_follows_its_appointment(
+    services: Services, clerk: Actor, clock: FixedClock
+) -> None:
+    """Issue 19: a completed household stayed in the desk's queue and could be called again."""
+    ap = services.appointments.check_in(clerk, services.appointments.book(clerk, household()).id)
+    ticket_id = ap.ticket_id or 0
+    called = services.queue.call_next(clerk, 1)
+    assert called is not None and called.id == ticket_id
+    ap = services.appointments.start_from_ticket(clerk, ticket_id) or ap
+    tick_all(services, clerk, ap.id)
+    for person in ap.persons:
+        services.appointments.record_bsn(clerk, person.id, "by_post")
+    services.appointments.complete(clerk, ap.id)
+    ticket = services.queue.ticket(clerk, ticket_id)
+    assert ticket.status == "done" and ticket.finished_at == clock.now()
+    assert ticket_id not in {t.id for t in services.queue.today(clerk) if t.status == "waiting"}
+    with pytest.raises(Conflict):
+        services.queue.call_ticket(clerk, ticket_id, 1)
+    assert services.queue.call_next(clerk, 1) is None
+
+    # Cancelled or a no-show after check-in (they left): the waiting ticket ends too.
+    for end, status in (("cancel", "cancelled"), ("no_show", "no_show")):
+        ap = services.appointments.book(
+            clerk, household(time="10:30" if end == "cancel" else "11:00")
+        )
+        ap = services.appointments.check_in(clerk, ap.id)
+        if end == "cancel":
+            services.appointments.cancel(clerk, ap.id, "they had to leave")
+        else:
+            clock.advance(hours=1, minutes=5)
+            services.appointments.no_show(clerk, ap.id)
+        ticket = services.queue.ticket(clerk, ap.ticket_id or 0)
+        assert ticket.status == status and ticket.finished_at == clock.now()
+    assert services.queue.call_next(clerk, 1) is None
+    with services.db.read() as session:
+        actions = session.scalars(
+            select(TicketEvent.action).where(TicketEvent.detail.like("appointment %"))
+        ).all()
+    assert sorted(actions) == ["cancelled", "finished", "no_show"]
+
+
+def test_a_ticket_a_desk_closed_is_not_overwritten(services: Services, clerk: Actor) -> None:
+    ap = services.appointments.check_in(clerk, services.appointments.book(clerk, household()).id)
+    services.queue.call_next(clerk, 1)
+    services.queue.no_show(clerk, ap.ticket_id or 0)  # the desk called; nobody came
+    services.appointments.cancel(clerk, ap.id, "they phoned: ill")
+    assert services.queue.ticket(clerk, ap.ticket_id or 0).status == "no_show"
 
 
 def test_complete_needs_documents_and_bsn_outcome(services: Services, clerk: Actor) -> None:
@@ -116,6 +163,11 @@ def test_reschedule_and_cancel(services: Services, clerk: Actor) -> None:
     moved = services.appointments.reschedule(clerk, ap.id, "25-11-2026", "14:00")
     assert moved.day == date(2026, 11, 25) and moved.status == "booked"
     assert services.appointments.day(clerk, MONDAY) == []
+    for empty in (None, "", "   "):
+        with pytest.raises(ValidationError, match="say why") as err:
+            services.appointments.cancel(clerk, ap.id, empty)
+        assert err.value.field == "reason"
+    assert services.appointments.get(clerk, ap.id).status == "booked"
     cancelled = services.appointments.cancel(clerk, ap.id, "visitor called")
     assert cancelled.status == "cancelled"
     with pytest.raises(Conflict):
@@ -379,8 +431,8 @@ def test_invoice_exports_csv_and_xlsx(
     services.appointments.check_in(clerk, ap.id)
     services.appointments.start(clerk, ap.id)
     tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "issued", OTHER_BSN)
+    for person, number in zip(ap.persons, (OTHER_BSN, "123456708", "123456721"), strict=True):
+        services.appointments.record_bsn(clerk, person.id, "issued", number)
     services.appointments.complete(clerk, ap.id)
     lines = services.appointments.invoices(lead, "2026Q4")
     csv_path, xlsx_path = tmp_path / "q4.csv", tmp_path / "q4.xlsx"
@@ -487,3 +539,66 @@ def test_welcome_bag_given_follows_a_pack(services: Services, clerk: Actor) -> N
     assert [p.welcome_bag for p in again.persons] == [False, True]
     actions = [e.action for e in services.appointments.history(clerk, ap.id)]
     assert actions.count("welcome_bag") == 1
+
+
+def test_a_bsn_belongs_to_one_person(
+    services: Services, clerk: Actor, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 19: a mother and her 7-year-old were both given 111222333 without a word."""
+    ap = services.appointments.book(clerk, household(partner=False, children=1))
+    ap = services.appointments.check_in(clerk, ap.id)
+    mother, child = ap.persons
+    services.appointments.record_bsn(clerk, mother.id, "issued", VALID_BSN)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ValidationError) as err:
+        services.appointments.record_bsn(clerk, child.id, "issued", VALID_BSN)
+    assert err.value.field == "bsn"
+    assert (
+        "******333" in err.value.message
+        and f"visitor record {mother.visitor_id}" in err.value.message
+    )
+    assert f"appointment {ap.id} of 23-11-2026" in err.value.message
+    assert VALID_BSN not in err.value.message and VALID_BSN not in caplog.text
+    info = services.appointments.get(clerk, ap.id)
+    assert info.persons[1].bsn_outcome is None and info.persons[1].bsn_masked is None
+    # Another number is fine; the same person may have their number again later.
+    services.appointments.record_bsn(clerk, child.id, "issued", OTHER_BSN)
+    services.appointments.record_bsn(clerk, mother.id, "issued", VALID_BSN)
+    # A second person on another appointment: refused too, pointing at the first.
+    other = services.appointments.book(clerk, household(partner=False, children=0, time="10:30"))
+    other = services.appointments.check_in(clerk, other.id)
+    assert other.persons[0].visitor_id == mother.visitor_id  # the same Priya: allowed
+    services.appointments.record_bsn(clerk, other.persons[0].id, "issued", VALID_BSN)
+    third = services.appointments.book(
+        clerk,
+        AppointmentInput(
+            day=MONDAY,
+            time="11:00",
+            people=(PersonInput("main", VisitorInput("Mara", "Fictief", "1991-02-03", "PL")),),
+        ),  # type: ignore[arg-type]
+    )
+    third = services.appointments.check_in(clerk, third.id)
+    with pytest.raises(ValidationError, match=r"\*\*\*\*\*\*782 is|\(\*\*\*\*\*\*782\)"):
+        services.appointments.record_bsn(clerk, third.persons[0].id, "issued", OTHER_BSN)
+
+
+def test_marital_status_only_for_adults(services: Services, clerk: Actor) -> None:
+    ap = services.appointments.book(clerk, household(partner=False, children=1))
+    mother, child = ap.persons  # the child was born in 2010: 16 on the appointment day
+    with pytest.raises(ValidationError, match="under 18") as err:
+        services.appointments.set_married(clerk, child.id, True)
+    assert err.value.field == "married"
+    assert services.appointments.get(clerk, ap.id).persons[1].married is False
+    assert services.appointments.set_married(clerk, child.id, False).persons[1].married is False
+    assert services.appointments.set_married(clerk, mother.id, True).persons[0].married is True
+    # Booking a married child is refused beside the child's Married box.
+    data = household(partner=False, children=1, time="10:30")
+    kid = replace(data.people[1], married=True)
+    with pytest.raises(ValidationError, match="under 18") as err:
+        services.appointments.book(clerk, replace(data, people=(data.people[0], kid)))
+    assert err.value.field == "p1_married"
+    # 18 on the day (born 23-11-2008) is an adult.
+    adult = PersonInput(
+        "child", VisitorInput("Kim", "Raghunathan", "2008-11-23", "IN"), married=True
+    )
+    booked = services.appointments.book(clerk, replace(data, people=(data.people[0], adult)))
+    assert booked.persons[1].married is True

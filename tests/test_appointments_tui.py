@@ -117,6 +117,13 @@ async def test_check_in_checklist_bsn_complete(ui_services: Services) -> None:
         await settle(app, pilot)
         info = ui_services.appointments.get(clerk, ap_id)
         assert info.status == "completed" and not info.persons[0].welcome_bag
+        # The household's ticket ended with it: no longer waiting at the desk (issue 19).
+        assert ui_services.queue.ticket(clerk, info.ticket_id or 0).status == "done"
+        app.action_go("desk")
+        await settle(app, pilot)
+        queue = app.screen.query_one("#queue", DataTable)
+        shown = " ".join(str(c) for r in range(queue.row_count) for c in queue.get_row_at(r))
+        assert "B001" not in shown
 
 
 async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(ui_services: Services) -> None:
@@ -219,3 +226,142 @@ async def test_book_a_household_with_the_form(ui_services: Services) -> None:
         assert [p.relation for p in info.persons] == ["main", "child"]
         assert info.persons[0].nationality == "PL" and info.fee_cents == 6250
         assert info.employer == "LUMC"
+
+
+async def test_one_bsn_one_person_and_no_married_child_on_screen(ui_services: Services) -> None:
+    """Issue 19: a mother and her child both got 111222333; `m` marked a child married."""
+    from textual.widgets import Static
+
+    from frontdesk.tui.screens.appointments import BsnModal
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna", members=1)  # a child born in 2018
+    ui_services.appointments.check_in(clerk, ap_id)
+    mother, child = ui_services.appointments.get(clerk, ap_id).persons
+    ui_services.appointments.record_bsn(clerk, mother.id, "issued", BSN)
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("tab")  # the checklist; down to the child's row
+        for _ in range(12):
+            if app.screen._checklist_key() == f"p{child.id}":  # type: ignore[attr-defined]
+                break
+            await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert any("under 18" in str(n.message) for n in app._notifications)
+        assert ui_services.appointments.get(clerk, ap_id).persons[1].married is False
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BsnModal)
+        await pilot.press("tab", *BSN, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BsnModal)  # refused beside the field
+        error = str(app.screen.query_one("#field-bsn .field-error", Static).render())
+        assert "******333" in error and f"visitor record {mother.visitor_id}" in error
+        assert BSN not in error
+    assert ui_services.appointments.get(clerk, ap_id).persons[1].bsn_outcome is None
+
+
+async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
+    ui_services: Services,
+) -> None:
+    from textual.widgets import Button, Static
+
+    from frontdesk.tui.screens.appointments import AskModal
+
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "11:00", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, AskModal)
+        labels = [str(b.label) for b in modal.query(Button)]
+        assert labels == ["Cancel the appointment", "Keep it"]
+        await pilot.press("enter")  # no reason: refused beside the field
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert "say why" in str(modal.query_one("#field-reason .field-error", Static).render())
+        assert ui_services.appointments.get(clerk, ap_id).status == "booked"
+        await pilot.press(*"visitor called", "enter")
+        await settle(app, pilot)
+        assert app.screen is not modal
+    assert ui_services.appointments.get(clerk, ap_id).status == "cancelled"
+
+
+async def _complete_to_bags(app: FrontdeskApp, pilot: Any, services: Services, ap_id: int) -> None:
+    clerk = add_staff(services, "Cora Clerk", "desk", pin="5678")
+    services.appointments.check_in(clerk, ap_id)
+    services.appointments.start(clerk, ap_id)
+    info = services.appointments.get(clerk, ap_id)
+    for person in info.persons:
+        for doc in person.documents:
+            services.appointments.tick_document(clerk, person.id, doc.code)
+        services.appointments.record_bsn(clerk, person.id, "by_post")
+    await login(app, pilot)
+    await pilot.press("c")
+    await settle(app, pilot)
+    assert isinstance(app.screen, WelcomeBagsModal)
+    await pilot.press("enter")  # hand a pack to the first person
+    await settle(app, pilot)
+
+
+async def test_the_bags_at_a_completion_come_from_the_welcome_bag_kind(
+    ui_services: Services,
+) -> None:
+    """Issue 19: Enter, Enter handed out a Family pack (first in the list by name)."""
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.tui.screens.packs import IssuePackModal
+
+    packs = ui_services.packs
+    family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
+    bag = packs.add_kind(CLI_ACTOR, "bag", "Welcome bag", 2)
+    for kind in (family, bag):
+        packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _complete_to_bags(app, pilot, ui_services, ap_id)
+        assert isinstance(app.screen, IssuePackModal)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeBagsModal)
+    assert (packs.get(CLI_ACTOR, bag.id).stock, packs.get(CLI_ACTOR, family.id).stock) == (9, 10)
+    assert ui_services.appointments.get(clerk, ap_id).persons[0].welcome_bag
+
+
+async def test_without_a_welcome_bag_kind_the_clerk_picks(ui_services: Services) -> None:
+    from textual.widgets import Static
+
+    from frontdesk.services.auth import CLI_ACTOR
+    from frontdesk.tui.screens.packs import IssuePackModal
+
+    packs = ui_services.packs
+    family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
+    student = packs.add_kind(CLI_ACTOR, "student", "Student pack", 2)
+    for kind in (family, student):
+        packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
+    clerk = add_staff(ui_services, "Dirk Desk", "desk")
+    ap_id = book(ui_services, clerk, "09:30", "Anna")
+    app = FrontdeskApp(ui_services, ui_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _complete_to_bags(app, pilot, ui_services, ap_id)
+        modal = app.screen
+        assert isinstance(modal, IssuePackModal)
+        assert "pick the kind" in str(modal.query_one("#issue-message", Static).render())
+        await pilot.press("enter")  # nothing highlighted: nothing handed out
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert packs.get(CLI_ACTOR, family.id).stock == 10
+        await pilot.press("down", "down", "enter")  # the clerk picks the student pack
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeBagsModal)
+    assert (packs.get(CLI_ACTOR, student.id).stock, packs.get(CLI_ACTOR, family.id).stock) == (
+        9,
+        10,
+    )

@@ -166,6 +166,33 @@ async def test_finish_then_pack_and_referral(
     assert ui_services.queue.ticket(clerk, ticket.id).outcome == "info given"
 
 
+async def test_enter_on_a_ticked_box_finishes_instead_of_unticking(
+    ui_services: Services, lead: Actor, clerk: Actor
+) -> None:
+    """Issue 19: with focus on a ticked "then make a referral" box, Enter unticked it."""
+    ui_services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
+    ticket = walk_in(ui_services, clerk, "Zoë")
+    app = make_app(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, OutcomeModal)
+        await pilot.press("tab", "tab")  # past the note and the pack box
+        box = modal.query_one("#then-referral", Checkbox)
+        assert app.focused is box
+        await pilot.press("space")  # Space ticks
+        assert box.value is True
+        await pilot.press("enter")  # Enter finishes, the box stays ticked
+        await settle(app, pilot)
+        assert box.value is True
+        assert ui_services.queue.ticket(clerk, ticket.id).status == "done"
+        assert isinstance(app.screen, NewReferralModal)
+
+
 async def test_finish_with_empty_note_is_still_one_key(ui_services: Services, clerk: Actor) -> None:
     ticket = walk_in(ui_services, clerk, "Zoë")
     app = make_app(ui_services)

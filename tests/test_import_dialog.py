@@ -77,3 +77,37 @@ async def test_only_the_lead_is_offered_the_partner_import(tui_services: Service
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Import appointments (CSV)" in titles
         assert "Import partners (CSV)" not in titles
+
+
+async def test_the_partner_dry_run_shows_what_each_row_would_change(
+    tui_services: Services, tmp_path: Path
+) -> None:
+    from tests.test_partners import BLANKS, GOOD
+
+    lead = add_staff(tui_services, "Lea Lead", "lead")
+    known = tui_services.partners.add(lead, GOOD)
+    partners = tmp_path / "partners.csv"
+    partners.write_bytes(BLANKS.replace(b";;;;;Dutch", b";;;071 512 9999;;Dutch"))
+    app = FrontdeskApp(tui_services, Settings(db_url=tui_services.db.url))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _settle(pilot)
+        app.post_message(LoggedIn(lead))
+        await _settle(pilot)
+        app.push_screen(ImportModal("partners"))
+        await _settle(pilot)
+        await pilot.press(*str(partners), "enter")  # a dry run: the box is ticked at first
+        await _settle(pilot)
+        result = str(app.screen.query_one("#import-result", Static).render())
+        assert "1 imported, 1 updated" in result and "dry run" in result
+        assert "line 2, Rijnland Bank: phone: +31715123456 -> +31715129999" in result
+        assert "line 3: new partner Leiden Lingua" in result
+        assert tui_services.partners.get(lead, known.id) == known
+        app.screen.query_one("#dry_run", Checkbox).value = False
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+    after = tui_services.partners.get(lead, known.id)
+    assert (after.name, after.contact, after.phone) == (
+        "Rijnland Bank",
+        "Eva Jansen",
+        "+31715129999",
+    )

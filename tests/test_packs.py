@@ -438,6 +438,9 @@ def test_demo_packs(services: Services) -> None:
     assert set(kinds) == {"Welcome bag", "Student pack", "Family pack"}
     assert (kinds["Welcome bag"].stock, kinds["Welcome bag"].threshold) == (40, 15)
     assert kinds["Student pack"].low and not kinds["Family pack"].low
+    # A BSN completion in the demo hands out the Welcome bag, not the Family pack (first by name).
+    bag = services.packs.welcome_bag_kind(lead)
+    assert bag is not None and bag.name == "Welcome bag"
     # Stock never dipped below zero at any moment of the demo's history.
     for kind in kinds.values():
         assert min(m.stock_after for m in services.packs.history(lead, kind.id)) >= 0
@@ -467,3 +470,21 @@ def test_cli_packs_list_and_export(
     err = capsys.readouterr().err
     assert err.strip() == "frontdesk: --output: that folder does not exist"
     assert len(services.audit.recent(lead, action="pack.export")) == exports
+
+
+def test_the_welcome_bag_kind_is_configured_or_clearly_named(
+    services: Services, lead: Actor, clerk: Actor
+) -> None:
+    """Issue 19: the bags at a BSN completion came from the first kind in the list."""
+    packs = services.packs
+    assert packs.welcome_bag_kind(clerk) is None  # no kinds: the clerk picks
+    family = packs.add_kind(lead, "family", "Family pack", 2)
+    assert packs.welcome_bag_kind(clerk) is None  # not a welcome bag: the clerk picks
+    bag = packs.add_kind(lead, "bag", "Welcome bag", 2)
+    found = packs.welcome_bag_kind(clerk)
+    assert found is not None and found.id == bag.id
+    chosen = packs.welcome_bag_kind(clerk, "FAMILY")  # the setting wins (code or name)
+    assert chosen is not None and chosen.id == family.id
+    assert packs.welcome_bag_kind(clerk, "no such kind") is None
+    packs.add_kind(lead, "welkom", "Welkomsttas (NL)", 2)
+    assert packs.welcome_bag_kind(clerk) is None  # two candidates: the clerk picks

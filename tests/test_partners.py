@@ -123,6 +123,83 @@ def test_import_comma_file_matches_by_folded_name(services: Services, lead: Acto
     services.partners.add(lead, PartnerInput(name="Ødegård Advocaten", category="lawyer"))
     data = b"name,category\nodegard advocaten,lawyer\nNew One,other\n"
     result = services.partners.import_csv(lead, data)
-    assert (result.imported, result.updated, result.unchanged) == (1, 1, 0)  # name spelling
+    # Found despite case and accents; the stored spelling stays (the file drops accents).
+    assert (result.imported, result.updated, result.unchanged) == (1, 0, 1)
+    assert services.partners.search(lead, "advocaten")[0].name == "Ødegård Advocaten"
+    fixed = services.partners.import_csv(lead, "name,category\nØdegård advocaten,lawyer\n".encode())
+    assert (fixed.updated, fixed.changes) == (
+        1,
+        ["line 2, Ødegård Advocaten: name: Ødegård Advocaten -> Ødegård advocaten"],
+    )
     with pytest.raises(CsvError, match="missing: category"):
         services.partners.import_csv(lead, b"name\nA\n")
+
+
+# The file from issue 19: Dutch Excel (semicolons, a byte-order mark), a known partner in
+# capitals with only its category and languages filled in.
+BLANKS = (
+    "\ufeffname;category;contact;email;phone;website;languages;notes\r\n"
+    "RIJNLAND BANK;bank;;;;;Dutch, English;\r\n"
+    "Leiden Lingua;Taalscholen;;;;;;\r\n"
+).encode()
+
+
+def test_import_never_erases_and_keeps_the_stored_spelling(services: Services, lead: Actor) -> None:
+    before = services.partners.add(lead, GOOD)
+    dry = services.partners.import_csv(lead, BLANKS, dry_run=True)
+    assert (dry.imported, dry.updated, dry.unchanged, dry.rejected) == (1, 0, 1, [])
+    assert dry.changes == ["line 3: new partner Leiden Lingua"]
+    result = services.partners.import_csv(lead, BLANKS)
+    assert (result.imported, result.updated, result.unchanged) == (1, 0, 1)
+    assert services.partners.get(lead, before.id) == before  # nothing lost, not renamed
+    assert services.partners.search(lead, "lingua")[0].category == "language school"
+
+    # A row that does change something says what, field by field, and erases nothing.
+    changed = BLANKS.replace(b";;;;;Dutch", b";;;071 512 9999;;Dutch")
+    dry = services.partners.import_csv(lead, changed, dry_run=True)
+    assert dry.changes == ["line 2, Rijnland Bank: phone: +31715123456 -> +31715129999"]
+    services.partners.import_csv(lead, changed)
+    after = services.partners.get(lead, before.id)
+    assert (after.name, after.contact, after.email, after.phone) == (
+        "Rijnland Bank",
+        "Eva Jansen",
+        "desk@rijnland.example.nl",
+        "+31715129999",
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Banks", "bank"),
+        ("BANK", "bank"),
+        ("banken", "bank"),
+        ("Bankieren", "bank"),
+        ("huisvesting", "housing"),
+        ("Insurance companies", "insurer"),
+        ("Verzekeraars", "insurer"),
+        ("Lawyers", "lawyer"),
+        ("advocaten", "lawyer"),
+        ("Language_Schools", "language school"),
+        ("Tax advisors", "tax adviser"),
+        ("kinderopvang", "childcare"),
+        ("Relocation agencies", "relocation agent"),
+        ("International Schools", "international school"),
+    ],
+)
+def test_categories_map_from_what_people_write(
+    services: Services, lead: Actor, written: str, meant: str
+) -> None:
+    data = f"name;category\nX;{written}\n".encode()
+    result = services.partners.import_csv(lead, data)
+    assert result.rejected == [] and result.imported == 1
+    assert services.partners.search(lead, "x")[0].category == meant
+
+
+def test_an_unknown_category_is_refused_with_the_closest(services: Services, lead: Actor) -> None:
+    result = services.partners.import_csv(lead, b"name;category\nX;Lawer\nY;astronauts\n")
+    assert result.imported == 0
+    assert [(r.line, r.column) for r in result.rejected] == [(2, "category"), (3, "category")]
+    assert "did you mean 'lawyer'?" in result.rejected[0].reason
+    assert "did you mean" not in result.rejected[1].reason
+    assert "use one of: bank, housing" in result.rejected[1].reason

@@ -31,6 +31,15 @@ def test_import_partners_command(
     assert "0 imported, 0 updated, 1 unchanged, 1 rejected" in capsys.readouterr().out
     path.write_text(FILE.replace("Oops;bakery", "Oops;other"), encoding="utf-8")
     assert main([*base, str(path)]) == 0
+    # A dry run lists what each row would change; a blank cell erases nothing.
+    good = FILE.replace("Oops;bakery", "Oops;other")
+    path.write_text(good.replace("Rijnland Bank;bank;071 512 3456", "RIJNLAND BANK;Banks;"))
+    capsys.readouterr()
+    assert main([*base, str(path), "--dry-run"]) == 0
+    assert "0 imported, 0 updated, 2 unchanged" in capsys.readouterr().out
+    path.write_text(good.replace("071 512 3456", "071 512 9999"))
+    assert main([*base, str(path), "--dry-run"]) == 0
+    assert "line 3, Rijnland Bank: phone: +31715123456 -> +31715129999" in capsys.readouterr().out
     assert main([*base, str(tmp_path / "missing.csv")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no such file" in err

@@ -108,19 +108,21 @@ async def test_desk_refers_then_intern_works_it_to_closed(sqlite_url: str) -> No
         await settle(pilot)
         info = str(screen.query_one("#ref-info", Static).render())
         assert "NOT given" in info and format_phone(PHONE) not in info and PHONE not in info
+        await pilot.press("a")  # a new referral: refused at once, no form (issue 19)
+        await settle(pilot)
+        assert not isinstance(app.screen, StepModal)
+        assert any("pick it up first" in str(n.message) for n in app._notifications)
         await pilot.press("up", "p")
         await settle(pilot)
         await pilot.press("1")
         await settle(pilot)
         assert [r.status for r in screen.rows] == ["assigned"]
-        await pilot.press("a")  # not contacted yet: refused, nothing changes
+        await pilot.press("a")  # not contacted yet: refused at once, before any form
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, StepModal)  # refused: the dialog stays open
+        assert app.screen is screen
+        said = " | ".join(str(n.message) for n in app._notifications)
+        assert "cannot be accepted: record the contact with the partner first" in said
         assert screen.rows[0].status == "assigned"
-        await pilot.press("escape")
-        await settle(pilot)
         await pilot.press("c", *"called the bank", "enter")
         await settle(pilot)
         await pilot.press("a", "enter")

@@ -268,6 +268,30 @@ async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
         assert app.screen is not lead_screen
 
 
+async def test_after_a_logout_the_login_highlights_who_left(tui_services: Services) -> None:
+    """Issue 19: the list went back to the first name; a colleague then typed their PIN
+    against the wrong account."""
+    add_staff(tui_services, "Anne de Vries", "lead")
+    bram = add_staff(tui_services, "Bram Jansen", "desk")
+    add_staff(tui_services, "Chiara Rossi", "desk")
+    app = make_app(tui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # Bram
+        await type_text(pilot, TEST_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor is not None and app.actor.name == "Bram Jansen"
+        await pilot.press("ctrl+l")  # lock, then log out from the lock screen
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        names = app.screen.query_one("#names", OptionList)
+        assert names.highlighted is not None
+        assert names.get_option_at_index(names.highlighted).id == str(bram.staff_id)
+
+
 # -- help ---------------------------------------------------------------------------------
 async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -> None:
     add_staff(tui_services, "Bram Jansen", "desk")

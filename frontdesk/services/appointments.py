@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
@@ -33,6 +33,7 @@ from frontdesk.db.models import (
     AppointmentPerson,
     Staff,
     Ticket,
+    TicketEvent,
     Visitor,
 )
 from frontdesk.services import audit
@@ -64,7 +65,8 @@ STATUSES: dict[str, str] = {
 # after all may still be checked in.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "booked": frozenset({"checked_in", "no_show", "cancelled"}),
-    "checked_in": frozenset({"in_progress", "rejected_missing_documents"}),
+    # A checked-in household that leaves before being served is cancelled or a no-show.
+    "checked_in": frozenset({"in_progress", "rejected_missing_documents", "cancelled", "no_show"}),
     "in_progress": frozenset({"completed", "rejected_missing_documents"}),
     "no_show": frozenset({"checked_in"}),
     "completed": frozenset(),
@@ -79,6 +81,15 @@ _VERBS = {
     "cancelled": "cancelled",
     "rejected_missing_documents": "rejected for missing documents",
 }
+# What the household's queue ticket becomes when the appointment ends: (ticket status,
+# ticket event action). The ticket follows its appointment in the same transaction.
+TICKET_END: dict[str, tuple[str, str]] = {
+    "completed": ("done", "finished"),
+    "rejected_missing_documents": ("done", "finished"),
+    "cancelled": ("cancelled", "cancelled"),
+    "no_show": ("no_show", "no_show"),
+}
+TICKET_OPEN = ("waiting", "called", "on_hold")
 SERVICE_FOR_KIND = {
     "first_registration": "bsn_registration",
     "bsn_collection": "bsn_collection",
@@ -254,6 +265,25 @@ class _Checked:
 # -- helpers ---------------------------------------------------------------------------
 def mask_bsn(number: str | None) -> str | None:
     return None if not number else "*" * (len(number) - 3) + number[-3:]
+
+
+ADULT_AGE = 18
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _married_refused(birth: date | None, day: date) -> str | None:
+    """Why marital status does not apply to this person on this day; None if it does."""
+    if birth is not None and age_on(birth, day) < ADULT_AGE:
+        return "a child (under 18 on the appointment day) has no marital status"
+    return None
+
+
+# Recording a BSN number: one at a time across desks on PostgreSQL (transaction-scoped
+# advisory lock), so two desks cannot give the same number to two people at once.
+_BSN_LOCK = 0x62736E
 
 
 def check_bsn(value: object, field: str = "bsn") -> str:
@@ -463,6 +493,9 @@ class AppointmentService:
                 raise ValidationError(
                     f"p{i}_birth_date", "the date of birth is needed for a registration"
                 )
+            why = _married_refused(values["birth_date"], day) if person.married else None
+            if why:
+                raise ValidationError(f"p{i}_married", why + "; untick Married")
             people.append((person, values))
         return _Checked(
             data.kind, day, start_at.astimezone(UTC), minutes, employer, notes, reference, people
@@ -589,6 +622,38 @@ class AppointmentService:
         ap.status = to
         ap.updated_at = self.clock.now()
         self._event(session, ap, to, actor, detail)
+        if to in TICKET_END:
+            self._end_ticket(session, ap, to, actor)
+
+    def _end_ticket(self, session: Session, ap: Appointment, to: str, actor: Actor) -> None:
+        """End the household's queue ticket with its appointment, so a completed (or
+        cancelled, no-show) household leaves the desk's queue and cannot be called.
+
+        One conditional UPDATE: only a ticket still waiting, called or on hold changes (a
+        desk that finished it meanwhile is not overwritten); an event row when it did.
+        """
+        if ap.ticket_id is None:
+            return
+        status, action = TICKET_END[to]
+        now = self.clock.now()
+        changed = session.execute(
+            update(Ticket)
+            .where(Ticket.id == ap.ticket_id, Ticket.status.in_(TICKET_OPEN))
+            .values(status=status, finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        session.execute(
+            insert(TicketEvent).values(
+                ticket_id=ap.ticket_id,
+                at=now,
+                action=action,
+                staff_id=actor.staff_id or None,
+                desk=actor.desk,
+                detail=f"appointment {STATUSES[to]}",
+            )
+        )
 
     def _visitor_for(
         self, session: Session, person: PersonInput, values: dict[str, Any], *, update: bool
@@ -763,11 +828,12 @@ class AppointmentService:
             )
             return self._info(session, ap)
 
-    def cancel(
-        self, actor: Actor, appointment_id: int, reason: str | None = None
-    ) -> AppointmentInfo:
+    def cancel(self, actor: Actor, appointment_id: int, reason: str | None) -> AppointmentInfo:
+        """Cancel with a reason (required: it is what the next clerk reads)."""
         require(actor, "appointment.book")
         why = clean_text(reason, "reason", label="The reason", max_length=300)
+        if not why:
+            raise ValidationError("reason", "say why the appointment is cancelled")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             self._move(session, ap, "cancelled", actor, why)
@@ -911,6 +977,13 @@ class AppointmentService:
             person, ap = self._person(session, person_id)
             if ap.status in ("completed", "cancelled", "rejected_missing_documents"):
                 raise Conflict(f"This appointment is {STATUSES[ap.status]}; nothing was changed.")
+            if married:
+                birth = session.scalar(
+                    select(Visitor.birth_date).where(Visitor.id == person.visitor_id)
+                )
+                why = _married_refused(birth, ap.day)
+                if why:
+                    raise ValidationError("married", why + "; nothing was changed")
             person.married = married
             self._event(session, ap, "married_flag", actor, f"person {person.id}: {married}")
             return self._info(session, ap)
@@ -930,6 +1003,8 @@ class AppointmentService:
             self._working(ap, "a BSN can be recorded")
             if ap.kind != "first_registration":
                 raise Conflict("Only a first registration issues a BSN.")
+            if store is not None:
+                self._check_bsn_free(session, person, store)
             person.bsn_outcome = outcome
             person.bsn = store
             ap.updated_at = self.clock.now()
@@ -944,6 +1019,32 @@ class AppointmentService:
                 reason=BSN_OUTCOMES[outcome],
             )
             return self._info(session, ap)
+
+    def _check_bsn_free(self, session: Session, person: AppointmentPerson, number: str) -> None:
+        """A BSN belongs to one person: refuse it when another visitor has it already,
+        pointing at that record with the number masked (never the whole BSN)."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(func.pg_advisory_xact_lock(_BSN_LOCK)))
+        other = session.execute(
+            select(
+                AppointmentPerson.visitor_id, Appointment.reference, Appointment.id, Appointment.day
+            )
+            .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
+            .where(
+                AppointmentPerson.bsn == number,
+                AppointmentPerson.visitor_id != person.visitor_id,
+            )
+            .order_by(AppointmentPerson.id)
+            .limit(1)
+        ).first()
+        if other is None:
+            return
+        raise ValidationError(
+            "bsn",
+            f"this BSN ({mask_bsn(number)}) is already recorded for another person: visitor "
+            f"record {other.visitor_id}, appointment {other.reference or other.id} of "
+            f"{other.day:%d-%m-%Y}. Check the number; the team lead can resolve a mix-up",
+        )
 
     def reveal_bsn(self, actor: Actor, person_id: int, reason: str) -> str:
         """The whole BSN, for a stated reason that goes into the audit log."""

@@ -44,6 +44,9 @@ class ImportResult:
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     dry_run: bool = False
+    # Per row, what the import changes (or would change): "line 3, Rijnland Bank: contact:
+    # Eva Jansen -> Eva". Shown by the dry run so nothing is overwritten unseen.
+    changes: list[str] = field(default_factory=list)
 
     def reject(self, line: int, column: str, reason: str) -> None:
         self.rejected.append(RejectedRow(line, column, reason))

@@ -82,6 +82,10 @@ class PackGiven:
     override_reason: str | None
 
 
+# How a welcome-bag kind is named when no kind is configured (folded).
+WELCOME_BAG_WORDS = ("welcome bag", "welkomsttas", "welkomstpakket")
+
+
 @dataclass(frozen=True)
 class IssueOption:
     """A kind as the issue dialog offers it to one visitor."""
@@ -296,6 +300,30 @@ class PackService:
             if row is None:
                 raise NotFound("this pack kind does not exist")
             return _kind(row, _stock(session, row.id))
+
+    def welcome_bag_kind(self, actor: Actor, configured: str | None = None) -> PackKind | None:
+        """The kind handed out at a BSN completion (never just the first in the list).
+
+        ``configured`` (the ``welcome_bag_kind`` setting: a kind's code or name) wins;
+        without it, the one active kind clearly named a welcome bag ("Welcome bag",
+        code ``welcome_bag``, "Welkomsttas"). None when neither is found: the clerk picks.
+        """
+        require(actor, "pack.issue")
+        with self.db.read() as session:
+            kinds = self._kinds(session)
+        if configured and configured.strip():
+            want = fold(configured)
+            return next((k for k in kinds if want in (fold(k.code), fold(k.name))), None)
+        named = [
+            k
+            for k in kinds
+            if any(
+                word in fold(text).replace("_", " ")
+                for text in (k.code, k.name)
+                for word in WELCOME_BAG_WORDS
+            )
+        ]
+        return named[0] if len(named) == 1 else None
 
     def issue_options(self, actor: Actor, visitor_id: int) -> list[IssueOption]:
         """The active kinds with stock, and which of them this visitor already received."""

@@ -6,6 +6,7 @@ them. A partner is never deleted (old referrals point at it); it is deactivated 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -110,14 +111,120 @@ def normalise_website(value: object, field: str = "website") -> str | None:
     return text
 
 
+# What people write in a spreadsheet's category column, folded, mapped to the default
+# categories (used only when that category is configured). Plurals and capitals are
+# handled by _category_key; this lists Dutch words and near-synonyms.
+CATEGORY_WORDS: dict[str, str] = {
+    "banken": "bank",
+    "bankieren": "bank",
+    "banking": "bank",
+    "huisvesting": "housing",
+    "woning": "housing",
+    "woningen": "housing",
+    "wonen": "housing",
+    "accommodation": "housing",
+    "woningcorporatie": "housing",
+    "real estate": "housing",
+    "makelaar": "housing",
+    "makelaars": "housing",
+    "relocation": "relocation agent",
+    "relocatie": "relocation agent",
+    "verhuizing": "relocation agent",
+    "relocation adviser": "relocation agent",
+    "relocation advisor": "relocation agent",
+    "relocation company": "relocation agent",
+    "tax": "tax adviser",
+    "tax advisor": "tax adviser",
+    "tax consultant": "tax adviser",
+    "belastingadviseur": "tax adviser",
+    "belastingadviseurs": "tax adviser",
+    "belasting": "tax adviser",
+    "fiscalist": "tax adviser",
+    "fiscalisten": "tax adviser",
+    "accountant": "tax adviser",
+    "advocaat": "lawyer",
+    "advocaten": "lawyer",
+    "jurist": "lawyer",
+    "juristen": "lawyer",
+    "legal": "lawyer",
+    "attorney": "lawyer",
+    "law firm": "lawyer",
+    "verzekeraar": "insurer",
+    "verzekeraars": "insurer",
+    "verzekering": "insurer",
+    "verzekeringen": "insurer",
+    "insurance": "insurer",
+    "insurance company": "insurer",
+    "taalschool": "language school",
+    "taalscholen": "language school",
+    "language course": "language school",
+    "language": "language school",
+    "taalcursus": "language school",
+    "internationale school": "international school",
+    "kinderopvang": "childcare",
+    "opvang": "childcare",
+    "daycare": "childcare",
+    "day care": "childcare",
+    "creche": "childcare",
+    "child care": "childcare",
+    "zorg": "healthcare",
+    "gezondheidszorg": "healthcare",
+    "huisarts": "healthcare",
+    "huisartsen": "healthcare",
+    "health": "healthcare",
+    "health care": "healthcare",
+    "medical": "healthcare",
+    "doctor": "healthcare",
+    "overig": "other",
+    "overige": "other",
+    "anders": "other",
+    "misc": "other",
+    "miscellaneous": "other",
+}
+_FILLER_WORDS = frozenset({"company", "firm", "agency", "office", "bedrijf", "bedrijven"})
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _category_key(text: str) -> str:
+    """ "Insurance companies" -> "insurance"; "Language_Schools" -> "language school"."""
+    words = [_singular(w) for w in re.sub(r"[^\w]+|_", " ", fold(text)).split()]
+    kept = [w for w in words if w not in _FILLER_WORDS]
+    return " ".join(kept or words)
+
+
 def match_category(value: object, categories: tuple[str, ...], field: str = "category") -> str:
+    """The configured category meant by what was written ("Banks", "banken" -> "bank").
+
+    Case, accents, plurals, a Dutch word or a near-synonym are understood; anything else
+    is refused with the closest category as a suggestion.
+    """
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ValidationError(field, "pick a category")
+    known: dict[str, str] = {}
     for category in categories:
-        if fold(category) == fold(text).replace("_", " "):
-            return category
-    raise ValidationError(field, "unknown category; use one of: " + ", ".join(categories))
+        known.setdefault(fold(category), category)
+        known.setdefault(_category_key(category), category)
+    by_key = {fold(c): c for c in categories}
+    for word, meant in CATEGORY_WORDS.items():
+        if meant in by_key:
+            known.setdefault(word, by_key[meant])
+            known.setdefault(_category_key(word), by_key[meant])
+    for key in (fold(text).replace("_", " "), _category_key(text)):
+        if key in known:
+            return known[key]
+    close = difflib.get_close_matches(_category_key(text), list(known), n=1, cutoff=0.6)
+    hint = f"did you mean '{known[close[0]]}'? " if close else ""
+    raise ValidationError(field, f"unknown category; {hint}use one of: " + ", ".join(categories))
 
 
 def check_partner(data: PartnerInput, categories: tuple[str, ...]) -> dict[str, Any]:
@@ -137,6 +244,56 @@ def check_partner(data: PartnerInput, categories: tuple[str, ...]) -> dict[str, 
             data.notes, "notes", label="The notes", max_length=2000, multiline=True
         ),
     }
+
+
+_LABELS = {
+    "name": "name",
+    "category": "category",
+    "contact": "contact",
+    "email": "e-mail",
+    "phone": "phone",
+    "website": "website",
+    "languages": "languages",
+    "notes": "notes",
+}
+
+
+def _accents(text: str) -> int:
+    return sum(1 for c in text if c.isalpha() and fold(c) != c.lower())
+
+
+def corrects_name(stored: str, written: str) -> bool:
+    """Whether a row's spelling of a known partner's name is a correction to keep.
+
+    Matching ignores case and accents, so "RIJNLAND BANK" finds "Rijnland Bank"; the stored
+    spelling stays unless the file clearly corrects it: written in mixed case (not all
+    capitals or all lower case) and with no accent dropped ("Odegard" for "Ødegård").
+    """
+    if written == stored:
+        return False
+    mixed = written != written.upper() and written != written.lower()
+    return mixed and _accents(written) >= _accents(stored)
+
+
+def _same_languages(a: str | None, b: str | None) -> bool:
+    def words(text: str | None) -> set[str]:
+        return {fold(w) for w in (text or "").split(",") if w.strip()}
+
+    return words(a) == words(b)
+
+
+def _what_changes(current: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The fields an import row changes: never erases (a blank cell keeps what is known)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "name_key" or value is None or value == current[key]:
+            continue
+        if key == "name" and not corrects_name(current[key], value):
+            continue
+        if key == "languages" and _same_languages(current[key], value):
+            continue
+        out[key] = value
+    return out
 
 
 class PartnerService:
@@ -305,6 +462,7 @@ class PartnerService:
                 known = existing.get(values["name_key"])
                 if known is None:
                     result.imported += 1
+                    result.changes.append(f"line {line}: new partner {values['name']}")
                     if dry_run:
                         existing[values["name_key"]] = values
                     else:
@@ -315,14 +473,20 @@ class PartnerService:
                 current = (
                     known if isinstance(known, dict) else {k: getattr(known, k) for k in values}
                 )
-                if all(current[k] == v for k, v in values.items()):
+                changed = _what_changes(current, values)
+                if not changed:
                     result.unchanged += 1
                     continue
                 result.updated += 1
+                where = f"line {line}, {current['name']}"
+                result.changes.extend(
+                    f"{where}: {_LABELS[k]}: {current[k] or '(blank)'} -> {v}"
+                    for k, v in changed.items()
+                )
                 if isinstance(known, dict):
-                    known.update(values)
+                    known.update(changed)
                 elif not dry_run:
-                    for key, value in values.items():
+                    for key, value in changed.items():
                         setattr(known, key, value)
                     known.updated_at = now
             if not dry_run and (result.imported or result.updated):

@@ -65,6 +65,23 @@ NEXT_STEP = {
     "declined": "close it with an outcome",
     "closed": "it is closed; nothing more can change",
 }
+
+
+def step_refusal(status: str, to_status: str) -> str | None:
+    """Why a referral that is ``status`` cannot move to ``to_status``; None when it can.
+
+    The screen asks this before it opens a step's form, so the key says why at once.
+    """
+    if to_status != status and to_status not in TRANSITIONS[status]:
+        return (
+            f"A referral that is {status} cannot be {DOING.get(to_status, to_status)}: "
+            f"{NEXT_STEP[status]}."
+        )
+    if to_status == status and status not in OPEN_STATUSES:
+        return "This referral is closed; nothing more can change."
+    return None
+
+
 DOING = {
     "assigned": "picked up",
     "contacted": "marked as contacted",
@@ -336,14 +353,9 @@ class ReferralService:
         follow_up: date | None = None,
     ) -> None:
         """Check the transition, apply it, and write the event; the one way a status moves."""
-        if to_status != ref.status and to_status not in TRANSITIONS[ref.status]:
-            raise ValidationError(
-                "status",
-                f"A referral that is {ref.status} cannot be {DOING.get(to_status, to_status)}: "
-                f"{NEXT_STEP[ref.status]}.",
-            )
-        if to_status == ref.status and ref.status not in OPEN_STATUSES:
-            raise ValidationError("status", "This referral is closed; nothing more can change.")
+        refused = step_refusal(ref.status, to_status)
+        if refused:
+            raise ValidationError("status", refused)
         now = self.clock.now()
         session.add(
             ReferralEvent(

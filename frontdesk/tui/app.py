@@ -194,6 +194,8 @@ class FrontdeskApp(App[None]):
         self.demo_pins = demo_pins or {}
         self.retry = retry
         self.actor: Actor | None = None
+        # Who logged out last: the login list highlights them (not the first name).
+        self.last_name: str | None = None
         self.locked = False
         self._last_input = time.monotonic()
         self.register_theme(FRONTDESK_THEME)
@@ -225,7 +227,8 @@ class FrontdeskApp(App[None]):
         if first_run:
             self.push_screen(FirstRunScreen())
         else:
-            self.push_screen(LoginScreen(staff, self.settings.staff, self.demo_pins))
+            preselect = self.last_name or self.settings.staff
+            self.push_screen(LoginScreen(staff, preselect, self.demo_pins))
 
     def _fresh(self, make: str | Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
         """A mode's screen made now is styled with the current CSS when it mounts. Textual
@@ -253,6 +256,8 @@ class FrontdeskApp(App[None]):
             self.remove_mode(LOGIN_MODE)
 
     def logout(self) -> None:
+        if self.actor is not None:
+            self.last_name = self.actor.name
         self.actor = None
         self.locked = False
         self.sub_title = f"Desk {self.settings.desk}"

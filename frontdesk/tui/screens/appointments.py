@@ -104,18 +104,26 @@ class AskModal(ModalScreen[Any]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_ask", tooltip="Close, do nothing")]
 
     def __init__(
-        self, title: str, label: str, call: Callable[[str], Any], *, password: bool = False
+        self,
+        title: str,
+        label: str,
+        call: Callable[[str], Any],
+        *,
+        password: bool = False,
+        ok: str = "OK",
+        cancel: str = "Cancel",
     ) -> None:
         super().__init__(classes="dialog")
         self.title_text, self.label, self.call, self.password = title, label, call, password
+        self.ok_text, self.cancel_text = ok, cancel
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
             yield Label(self.title_text, id="dialog-title")
             yield Field(self.label, Input(id="reason", password=self.password), name="reason")
             with Horizontal(id="dialog-buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(self.ok_text, variant="primary", id="ok")
+                yield Button(self.cancel_text, id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
@@ -797,8 +805,10 @@ class AppointmentsScreen(WorkScreen):
         self.app.push_screen(
             AskModal(
                 "Cancel this appointment?",
-                "Reason (e.g. the visitor called)",
+                "Reason (required; e.g. the visitor called)",
                 lambda reason: service.cancel(actor, info.id, reason),
+                ok="Cancel the appointment",
+                cancel="Keep it",
             ),
             self._after,
         )

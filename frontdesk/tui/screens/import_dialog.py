@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,7 +31,7 @@ KINDS = {
     "partners": (
         "Import partners",
         "Columns name, category (required), contact, email, phone, website, languages, "
-        "notes. A row matches an existing partner by name.",
+        "notes. A row matches an existing partner by name; a blank cell keeps what is known.",
     ),
 }
 
@@ -39,6 +40,7 @@ KINDS = {
 class ImportOutcome:
     summary: str
     problems: tuple[str, ...]
+    changes: tuple[str, ...] = ()
 
 
 class ImportModal(ModalScreen[None]):
@@ -95,14 +97,18 @@ class ImportModal(ModalScreen[None]):
                 report = import_appointments(services.appointments, actor, data, dry_run=dry_run)
                 return ImportOutcome(report.summary, tuple(report.errors))
             result = services.partners.import_csv(actor, path, dry_run=dry_run)
-            return ImportOutcome(result.summary(), tuple(str(r) for r in result.rejected))
+            return ImportOutcome(
+                result.summary(),
+                tuple(str(r) for r in result.rejected),
+                tuple(result.changes),
+            )
 
         run_service(self, work, done=self._done, failed=self._failed)
 
     def _done(self, outcome: ImportOutcome) -> None:
         show_field_errors(self, None, None)
-        lines = [outcome.summary, *outcome.problems]
-        self.query_one("#import-result", Static).update("\n".join(lines))
+        lines = [outcome.summary, *outcome.changes, *outcome.problems]
+        self.query_one("#import-result", Static).update(Text("\n".join(lines)))
 
     def _failed(self, error: FrontdeskError) -> None:
         field = error.field if isinstance(error, ValidationError) else "path"

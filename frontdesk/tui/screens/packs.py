@@ -236,12 +236,16 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
         Binding("escape", "cancel", "Cancel", id="issue_cancel", tooltip="Close; hand out nothing"),
     ]
 
-    def __init__(self, visitor_id: int, visitor_label: str) -> None:
+    def __init__(self, visitor_id: int, visitor_label: str, *, welcome_bag: bool = False) -> None:
         super().__init__(classes="dialog")
         self.visitor_id = visitor_id
         self.visitor_label = visitor_label
         self.options: list[IssueOption] = []
         self.pending: IssueOption | None = None
+        # At a BSN completion: the welcome-bag kind is highlighted; None found: the clerk
+        # picks (nothing highlighted, so Enter does not hand out whatever comes first).
+        self.welcome_bag = welcome_bag
+        self.preferred: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box", classes="pack-issue"):
@@ -263,12 +267,28 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
 
     def load(self) -> None:
         services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+        if self.welcome_bag and self.preferred is None:
+            configured = services.settings.welcome_bag_kind
+
+            def both() -> tuple[list[IssueOption], PackKind | None]:
+                return (
+                    services.packs.issue_options(actor, visitor_id),
+                    services.packs.welcome_bag_kind(actor, configured),
+                )
+
+            run_service(self, both, done=self._show_bag, failed=self._refused)
+            return
         run_service(
             self,
             lambda: services.packs.issue_options(actor, visitor_id),
             done=self._show,
             failed=self._refused,
         )
+
+    def _show_bag(self, loaded: tuple[list[IssueOption], PackKind | None]) -> None:
+        options, bag = loaded
+        self.preferred = bag.id if bag is not None else None
+        self._show(options)
 
     def _show(self, options: list[IssueOption]) -> None:
         self.options = options
@@ -289,8 +309,18 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
             return
         message.update("")
         first = next((i for i, o in enumerate(options) if not o.kind.out), None)
+        if self.welcome_bag:
+            first = next((i for i, o in enumerate(options) if o.kind.id == self.preferred), None)
+            if first is None:
+                message.update(
+                    "No welcome-bag pack kind is set: pick the kind with the arrows, then Enter."
+                )
+            elif options[first].kind.out:
+                message.update(f"The {options[first].kind.name} is out of stock.")
+                first = None
         if first is None:
-            message.update("Every pack kind is out of stock.")
+            if not self.welcome_bag:
+                message.update("Every pack kind is out of stock.")
         else:
             kinds.highlighted = first
         kinds.focus()

@@ -70,6 +70,30 @@ class NoteInput(Input):
             event.prevent_default()
 
 
+class FinishCheckbox(Checkbox):
+    """A follow-up box in the finish dialog: Space ticks it, Enter finishes the visit (a
+    Checkbox toggles on Enter too, which unticked a ticked "then a referral")."""
+
+    BINDINGS = [
+        Binding(
+            "space",
+            "toggle_button",
+            "Tick",
+            show=False,
+            id="finish_tick_box",
+            tooltip="Tick or untick this follow-up",
+        ),
+        Binding(
+            "enter",
+            "screen.finish",
+            "Finish",
+            show=False,
+            id="finish_from_box",
+            tooltip="Finish the visit (with the follow-ups ticked)",
+        ),
+    ]
+
+
 class OutcomeModal(ModalScreen[TicketInfo | None]):
     """F8: an optional outcome note; Enter finishes (also with the note empty).
 
@@ -114,8 +138,8 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
                 name="outcome",
             )
             if self.quick_actions:
-                yield Checkbox("Then hand out a welcome pack (Alt+P)", id="then-pack")
-                yield Checkbox("Then make a referral (Alt+R)", id="then-referral")
+                yield FinishCheckbox("Then hand out a welcome pack (Alt+P)", id="then-pack")
+                yield FinishCheckbox("Then make a referral (Alt+R)", id="then-referral")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Finish (Enter)", variant="primary", id="finish")
                 yield Button("Cancel (Esc)", id="cancel")
@@ -141,6 +165,9 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
     def action_tick(self, box_id: str) -> None:
         box = self.query_one(f"#{box_id}", Checkbox)
         box.value = not box.value
+
+    def action_finish(self) -> None:
+        self._submit()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#finish")

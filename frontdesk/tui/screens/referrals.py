@@ -25,6 +25,7 @@ from frontdesk.services.referrals import (
     VIEWS,
     ReferralDetail,
     ReferralRow,
+    step_refusal,
 )
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
@@ -338,6 +339,19 @@ class ReferralsScreen(WorkScreen):
             self.app.notify("Pick a referral in the list first.", severity="warning")
         return ref_id
 
+    def _selected_for(self, to_status: str | None) -> int | None:
+        """The selected referral, if the step to ``to_status`` (None: the same status) is
+        allowed from its status; else say why at once, before any form is typed."""
+        ref_id = self._selected()
+        row = next((r for r in self.rows if r.id == ref_id), None)
+        if ref_id is None or row is None:
+            return ref_id
+        refused = step_refusal(row.status, to_status or row.status)
+        if refused:
+            self.app.notify(refused, severity="warning")
+            return None
+        return ref_id
+
     def _after(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
@@ -356,7 +370,7 @@ class ReferralsScreen(WorkScreen):
             self._do(lambda: service.assign(actor, ref_id), "Picked up: it is on your list.")
 
     def action_contact(self) -> None:
-        ref_id = self._selected()
+        ref_id = self._selected_for("contacted")
         if ref_id is None:
             return
         actor, service = self.actor, self.referrals
@@ -370,7 +384,7 @@ class ReferralsScreen(WorkScreen):
         )
 
     def action_follow_up(self) -> None:
-        ref_id = self._selected()
+        ref_id = self._selected_for(None)
         if ref_id is None:
             return
         actor, service = self.actor, self.referrals
@@ -393,7 +407,7 @@ class ReferralsScreen(WorkScreen):
         )
 
     def action_answer(self, status: str) -> None:
-        ref_id = self._selected()
+        ref_id = self._selected_for(status)
         if ref_id is None:
             return
         actor, service = self.actor, self.referrals
@@ -408,7 +422,7 @@ class ReferralsScreen(WorkScreen):
         )
 
     def action_close_referral(self) -> None:
-        ref_id = self._selected()
+        ref_id = self._selected_for("closed")
         if ref_id is None:
             return
         actor, service = self.actor, self.referrals

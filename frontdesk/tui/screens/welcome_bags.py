@@ -99,7 +99,7 @@ class WelcomeBagsModal(ModalScreen[AppointmentInfo | None]):
             return
         person = self.info.persons[number - 1]
         self.app.push_screen(
-            IssuePackModal(person.visitor_id, person.name),
+            IssuePackModal(person.visitor_id, person.name, welcome_bag=True),
             lambda issued: self._issued(person, issued),
         )
 
