@@ -14,6 +14,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.db.models import AppointmentPerson, TicketEvent
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
 from frontdesk.services.appointments import (
+    AppointmentInput,
     PersonInput,
     check_bsn,
     invoice_rows,
