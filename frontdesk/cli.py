@@ -26,6 +26,56 @@ class CliError(Exception):
     """Ends the command with this message on stderr and exit status 2."""
 
 
+MAX_ID = 2**63 - 1  # the largest id either database stores
+
+
+def _int_in(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: a whole number in low..high, else one clear line and exit 2."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"give {what}, e.g. {low}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+visitor_id = _int_in(1, MAX_ID, "a visitor number")
+
+
+def _stdout(encoding: str = "utf-8") -> Callable[[bytes], None]:
+    """An export's target for the terminal (standard output)."""
+
+    def write(data: bytes) -> None:
+        sys.stdout.write(data.decode(encoding))
+        sys.stdout.flush()
+
+    return write
+
+
+def _export_error(output: Path | None, exc: Exception) -> CliError:
+    message = getattr(exc, "message", str(exc))
+    return CliError(f"{'--output' if output is not None else 'standard output'}: {message}")
+
+
+def _check_output(output: Path | None) -> Path | None:
+    """Refuse an --output that cannot be written before anything is made (or audited)."""
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.exports import check_target
+
+    if output is None:
+        return None
+    try:
+        return check_target(output)
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"frontdesk: {message} (see frontdesk --help)\n")
@@ -287,14 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="access request: everything held about one visitor",
         description="Write everything held about one visitor as JSON and Markdown.",
     )
-    export.add_argument("--visitor", type=int, required=True, metavar="ID")
+    export.add_argument("--visitor", type=visitor_id, required=True, metavar="ID")
     export.add_argument("--output", required=True, metavar="DIR", help="an existing folder")
     erase = privacy_sub.add_parser(
         "erase",
         help="erasure request: anonymise one visitor now",
         description="Anonymise one visitor now (refused while a legal duty applies).",
     )
-    erase.add_argument("--visitor", type=int, required=True, metavar="ID")
+    erase.add_argument("--visitor", type=visitor_id, required=True, metavar="ID")
     erase.add_argument("--reason", required=True, help="why (goes into the audit log)")
 
     backup = sub.add_parser(
@@ -443,8 +493,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.services.packs import check_export_path, write_export
 
+    output = _check_output(Path(args.output)) if getattr(args, "output", None) else None
     services = _open(settings)
     try:
         if args.packs_command == "list":
@@ -459,16 +509,11 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if args.packs_command == "export":
             try:
-                if args.output:
-                    check_export_path(args.output)  # before the export is made (and audited)
-                text = services.packs.export_csv(CLI_ACTOR, args.period)
-                if not args.output:
-                    sys.stdout.write(text)
-                    return EXIT_OK
-                path = write_export(args.output, text)
+                services.packs.export_csv(CLI_ACTOR, args.period, to=output or _stdout())
             except FrontdeskError as exc:
-                raise CliError(f"--output: {exc.message}") from None
-            print(f"wrote {path}", file=sys.stderr)
+                raise _export_error(output, exc) from None
+            if output is not None:
+                print(f"wrote {output}", file=sys.stderr)
             return EXIT_OK
     finally:
         services.close()
@@ -497,30 +542,29 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             chosen = check_period(first, last)
     except FrontdeskError as exc:
         raise CliError(exc.message) from None
-    if args.output is not None and not args.output.parent.is_dir():
-        raise CliError(f"the folder {args.output.parent} does not exist")
+    output = _check_output(args.output)
+    to = output or _stdout()
     services = _open(settings)
     try:
         reports = services.reports
         if args.report_command == "day":
-            data = reports.export_day(
-                CLI_ACTOR, day or services.clock.today(), args.format, with_names=args.with_names
+            reports.export_day(
+                CLI_ACTOR,
+                day or services.clock.today(),
+                args.format,
+                with_names=args.with_names,
+                to=to,
             )
         else:
             if args.preset:
                 chosen = reports.preset(args.preset)
-            data = reports.export_period(CLI_ACTOR, chosen, args.format)
+            reports.export_period(CLI_ACTOR, chosen, args.format, to=to)
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
     finally:
         services.close()
-    if args.output is None:
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
-    else:
-        try:
-            args.output.write_bytes(data)
-        except OSError as exc:
-            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
-        print(f"wrote {args.output}", file=sys.stderr)
+    if output is not None:
+        print(f"wrote {output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -557,6 +601,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
     from frontdesk.services.errors import ValidationError
     from frontdesk.services.fields import parse_date
@@ -570,19 +615,18 @@ def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("give both --from and --to, e.g. --from 2026-10-01 --to 2026-12-31")
     if args.format == "xlsx" and args.output is None:
         raise CliError("an XLSX report needs --output FILE")
+    output = _check_output(args.output)
     services = _open(settings)
     try:
-        data = services.referrals.export_report(CLI_ACTOR, start, end, args.format)
+        services.referrals.export_report(
+            CLI_ACTOR, start, end, args.format, to=output or _stdout("utf-8-sig")
+        )
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
     finally:
         services.close()
-    if args.output is None:
-        sys.stdout.write(data.decode("utf-8-sig"))
-        return EXIT_OK
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise CliError(f"{args.output}: cannot be written ({exc.strerror})") from None
-    print(f"wrote {args.output}")
+    if output is not None:
+        print(f"wrote {output}")
     return EXIT_OK
 
 
@@ -658,21 +702,25 @@ def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_appointments(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services.appointments import export_invoices
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.appointments import parse_quarter
     from frontdesk.services.auth import CLI_ACTOR
 
     fmt = args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "csv")
+    try:
+        parse_quarter(args.quarter)
+    except FrontdeskError as exc:
+        raise CliError(f"--quarter: {exc.message}") from None
+    output = _check_output(args.output)
+    assert output is not None
     services = _open(settings)
     try:
-        lines = services.appointments.invoices(CLI_ACTOR, args.quarter)
+        done = services.appointments.export_invoices(CLI_ACTOR, args.quarter, fmt, output)
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
     finally:
         services.close()
-    try:
-        rows = export_invoices(lines, str(args.output), fmt)
-    except OSError as exc:
-        raise CliError(f"{args.output}: cannot be written ({exc.strerror})") from None
-    employers = len({line.employer for line in lines})
-    print(f"wrote {args.output}: {rows - employers} persons, {employers} employers")
+    print(f"wrote {output}: {done.persons} persons, {done.employers} employers")
     return EXIT_OK
 
 
