@@ -63,10 +63,11 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def csv_text(rows: Iterable[Sequence[Any]], *, lineterminator: str = "\r\n") -> str:
-    """Rows as CSV text; ``None`` is an empty cell, every text cell is made safe."""
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as CSV text (RFC 4180: CRLF between rows, so a cell holding a lone CR or LF is
+    quoted); ``None`` is an empty cell, every text cell is made safe."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator=lineterminator)
+    writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return out.getvalue()

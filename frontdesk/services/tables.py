@@ -73,7 +73,7 @@ def to_csv(tables: Sequence[Table], heading: str = "") -> str:
         for row in table.rows:
             rows.append([cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
         rows.append([])
-    return csv_text(rows, lineterminator="\n")
+    return csv_text(rows)
 
 
 def _md_cell(text: str) -> str:
