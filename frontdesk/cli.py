@@ -60,6 +60,8 @@ def _stdout(encoding: str = "utf-8") -> Callable[[bytes], None]:
 
 def _export_error(output: Path | None, exc: Exception) -> CliError:
     message = getattr(exc, "message", str(exc))
+    if getattr(exc, "field", None) not in ("path", "directory"):
+        return CliError(message)  # not about where the file goes
     return CliError(f"{'--output' if output is not None else 'standard output'}: {message}")
 
 
@@ -587,6 +589,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services.auth import CLI_ACTOR
 
     path: Path = args.file
+    if path.is_dir():
+        raise CliError(f"{path} is a folder; give the CSV file inside it")
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     services = _open(settings)
@@ -646,6 +650,7 @@ def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-u
     """The textual-serve Server for ``frontdesk board --web`` (not started here)."""
     import os
     import shlex
+    import socket
 
     from textual_serve.server import Server
 
@@ -653,6 +658,10 @@ def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-u
         raise CliError("--port must be between 1 and 65535")
     if not host.strip():
         raise CliError("--host needs an address, e.g. 127.0.0.1")
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise CliError(f"--host: {host!r} is not an address of this machine") from None
     os.environ["FRONTDESK_DB"] = settings.db_url  # the board processes inherit it
     return Server(
         shlex.join(board_command(settings)),
@@ -832,6 +841,36 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 }
 
 
+def database_problem(exc: BaseException) -> str | None:
+    """A database failure in words that name its cause (never the row's values), or None
+    when ``exc`` is not one."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(exc, (OperationalError, ProgrammingError)):
+        return None
+    orig = getattr(exc, "orig", None) or exc
+    text = f"{type(orig).__name__} {str(orig).splitlines()[0] if str(orig) else ''}".lower()
+    if "no such table" in text or "undefinedtable" in text or "no such column" in text:
+        return (
+            "this is not a complete frontdesk database (a table or column is missing); "
+            "check --db, or restore a backup; nothing was changed"
+        )
+    if "file is not a database" in text:
+        return "this file is not a database; check --db; nothing was changed"
+    if "disk is full" in text or "disk full" in text or "no space left" in text:
+        return "the disk is full; nothing was changed. Free some space and try again."
+    if "readonly" in text or "read-only" in text:
+        return "the database is read-only here (check the file's permissions); nothing was changed"
+    if "unable to open database file" in text:
+        return "the database file cannot be opened (check its folder and permissions)"
+    if isinstance(exc, ProgrammingError):
+        return None
+    return (
+        "the database did not answer; nothing was changed. Try again, "
+        "or check that the database server is running."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from frontdesk.db import DatabaseError
     from frontdesk.services.errors import FrontdeskError
@@ -860,14 +899,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # No traceback at a desk: one line, the kind of failure only (a database message
         # can carry the values of a row), and a status that scripts can tell apart.
-        from sqlalchemy.exc import OperationalError
-
-        if isinstance(exc, OperationalError):
-            print(
-                "frontdesk: the database did not answer; nothing was changed. Try again, "
-                "or check that the database server is running.",
-                file=sys.stderr,
-            )
+        problem = database_problem(exc)
+        if problem is not None:
+            print(f"frontdesk: {problem}", file=sys.stderr)
             return EXIT_USAGE
         print(
             f"frontdesk: this command failed unexpectedly ({type(exc).__name__}); nothing "

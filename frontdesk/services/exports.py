@@ -111,6 +111,8 @@ def _why(exc: OSError) -> str:
 def check_target(path: Path, field: str = "path") -> Path:
     """Where an export may go; refused with a ValidationError before anything is made."""
     try:
+        if "\x00" in str(path) or not str(path).strip():
+            raise ValueError("not a path")
         path = path.expanduser()
         if path.is_dir():
             raise ValidationError(field, "that is a folder; add a file name, e.g. report.csv")
@@ -162,6 +164,8 @@ def write_private(path: Path | str, data: bytes, *, field: str = "path") -> Path
             raise
     except OSError as exc:
         raise ValidationError(field, _why(exc)) from None
+    except ValueError:  # a path the system cannot take (a NUL byte)
+        raise ValidationError(field, "this is not a place a file can be written") from None
     return target
 
 
