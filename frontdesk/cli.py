@@ -844,8 +844,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 def database_problem(exc: BaseException) -> str | None:
     """A database failure in words that name its cause (never the row's values), or None
     when ``exc`` is not one."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
+    if isinstance(exc, DataError) and "out of range" in str(exc.orig).lower():
+        return "a number given is larger than the database can hold; nothing was changed"
     if not isinstance(exc, (OperationalError, ProgrammingError)):
         return None
     orig = getattr(exc, "orig", None) or exc
