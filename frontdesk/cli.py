@@ -306,6 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="address for --web to listen on (default 127.0.0.1, this machine only; "
         "e.g. 0.0.0.0 for the local network)",
     )
+    board.add_argument(
+        "--max-boards",
+        type=_int_in(1, 100),
+        metavar="N",
+        help="with --web: at most N browsers show the board at once, one process each "
+        "(default: board_web_max from the config file, 4)",
+    )
     _add_appointments_import(import_sub)
     _add_appointments_parser(sub)
     privacy = sub.add_parser(
@@ -646,13 +653,15 @@ def board_command(settings: Settings) -> list[str]:
     return [*command, "board"]
 
 
-def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-untyped-def]
+def board_server(  # type: ignore[no-untyped-def]
+    settings: Settings, host: str, port: int, max_boards: int | None = None
+):
     """The textual-serve Server for ``frontdesk board --web`` (not started here)."""
     import os
     import shlex
     import socket
 
-    from textual_serve.server import Server
+    from frontdesk.tui.board_web import BoardServer
 
     if not 1 <= port <= 65535:
         raise CliError("--port must be between 1 and 65535")
@@ -663,8 +672,9 @@ def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-u
     except (OSError, UnicodeError, ValueError):
         raise CliError(f"--host: {host!r} is not an address of this machine") from None
     os.environ["FRONTDESK_DB"] = settings.db_url  # the board processes inherit it
-    return Server(
+    return BoardServer(
         shlex.join(board_command(settings)),
+        max_boards=max_boards or settings.board_web_max,
         host=host,
         port=port,
         title="frontdesk · now serving",
@@ -673,8 +683,19 @@ def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-u
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.web:
-        server = board_server(settings, args.host, args.port)
-        print(f"frontdesk board: open http://{args.host}:{args.port} in a browser (Ctrl+C stops)")
+        from frontdesk.tui.board_web import is_loopback
+
+        server = board_server(settings, args.host, args.port, args.max_boards)
+        if not is_loopback(args.host):
+            print(
+                f"frontdesk board: warning: listening on {args.host}, so anyone on that "
+                "network can open the board (ticket numbers and desks; no names)",
+                file=sys.stderr,
+            )
+        print(
+            f"frontdesk board: open http://{args.host}:{args.port} in a browser, on at most "
+            f"{server.max_boards} screens at once (Ctrl+C stops)"
+        )
         server.serve()
         return EXIT_OK
     from frontdesk.db import Database

@@ -115,6 +115,7 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=dict)
     partner_categories: tuple[str, ...] = DEFAULT_PARTNER_CATEGORIES
     referral_follow_up_days: int = 7
+    board_web_max: int = 4  # browsers that may show `board --web` at once (a process each)
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -210,6 +211,7 @@ _SCALARS: dict[str, type] = {
     "retention_days": int,
     "bsn_storage": str,
     "referral_follow_up_days": int,
+    "board_web_max": int,
 }
 _KIND_WORDS = {
     str: 'text in quotes, e.g. "Europe/Amsterdam"',
@@ -352,6 +354,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError('bsn_storage must be "number" or "issued_flag"')
     if not 1 <= settings.referral_follow_up_days <= 90:
         raise ConfigError("referral_follow_up_days must be between 1 and 90")
+    if not 1 <= settings.board_web_max <= 100:
+        raise ConfigError("board_web_max must be between 1 and 100")
     if settings.idle_lock_minutes <= 0:
         raise ConfigError("idle_lock_minutes must be more than 0")
     return settings
