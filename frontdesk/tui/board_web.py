@@ -50,8 +50,8 @@ FULL_PAGE = """<!DOCTYPE html>
   </head>
   <body>
     <main>
-      <h1>The board is already open on {count} screens</h1>
-      <p>This server shows the board on at most {count} screens at once. Close the board on
+      <h1>The board is already open on {screens}</h1>
+      <p>This server shows the board on at most {screens} at once. Close the board on
       a screen you no longer use; this page tries again every 30 seconds. (The team lead
       can allow more with <code>board_web_max</code> in the config file.)</p>
     </main>
@@ -95,7 +95,8 @@ class BoardServer(Server):
         return app
 
     def full_page(self) -> web.Response:
-        text = FULL_PAGE.format(title=html.escape(self.title), count=self.max_boards)
+        screens = "1 screen" if self.max_boards == 1 else f"{self.max_boards} screens"
+        text = FULL_PAGE.format(title=html.escape(self.title), screens=screens)
         return web.Response(text=text, content_type="text/html", status=503)
 
     async def handle_index(self, request: web.Request) -> Any:
