@@ -90,7 +90,12 @@ def test_at_most_n_boards_at_once() -> None:
         finally:
             for ws in sockets:
                 await ws.close()
+            for _ in range(100):  # the board processes end before the loop does
+                if server.active == 0:
+                    break
+                await asyncio.sleep(0.05)
             await client.close()
+            await asyncio.sleep(0.2)
 
     asyncio.run(check())
 
