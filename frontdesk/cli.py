@@ -360,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
         "backup",
         help="copy the SQLite database while desks keep working, or check a copy",
         description="Make a consistent copy of the SQLite database (desks may keep "
-        "working), or check one with --verify. PostgreSQL: use pg_dump (see README). "
+        "working), or check one with --verify. PostgreSQL: use pg_dump "
+        "(see docs/postgresql-and-operations.md). "
         "Examples: frontdesk backup ~/backups/frontdesk-2026-11-23.sqlite3 | "
         "frontdesk backup --verify ~/backups/frontdesk-2026-11-23.sqlite3",
     )

@@ -167,8 +167,19 @@ def intern(services: Services) -> Actor:
 
 
 def letters(n: int) -> str:
-    """A number as letters (0 -> "A", 26 -> "Ba"), to tell test visitors apart: names
-    refuse digits."""
-    from bench.generate import letter_tag
+    """A number as letters (0 -> "A", 25 -> "Z", 26 -> "Ba"), to tell test visitors apart:
+    names refuse digits. (bench.generate.letter_tag does the same; the sdist has no bench.)"""
+    tag = ""
+    while True:
+        n, r = divmod(n, 26)
+        tag = chr(ord("a") + r) + tag
+        if n == 0:
+            return tag.capitalize()
 
-    return letter_tag(n)
+
+@pytest.fixture
+def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
+    """Services on a SQLite file, for Pilot tests of the screens."""
+    services = make_services(sqlite_url, clock)
+    yield services
+    services.close()

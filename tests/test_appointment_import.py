@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,7 @@ import pytest
 from frontdesk.cli import main
 from frontdesk.services import Actor, Services
 from frontdesk.services.appointment_import import ImportFileError, import_appointments
-
-WEDNESDAY = date(2026, 11, 25)
-
-# Comma-separated, ISO dates, columns in the documented order.
-CLEAN = """reference,date,time,type,role,given_names,family_name,date_of_birth,nationality,phone,email,employer
-BK-1001,2026-11-25,09:00,first_registration,main,Priya,Raghunathan,1990-04-12,IN,+31 6 12345678,priya@example.org,LUMC
-BK-1001,2026-11-25,09:00,first_registration,partner,Arjun,Raghunathan,1989-01-02,IN,,,
-BK-1001,2026-11-25,09:00,first_registration,child,Kavya,Raghunathan,2018-06-30,IN,,,
-BK-1002,2026-11-25,09:30,first_registration,main,Emily,Carter,1985-02-14,US,,emily@example.org,Naturalis
-"""
-
-# What a Dutch-locale spreadsheet writes: BOM, semicolons, Dutch dates, other column order
-# and case, blank lines, CRLF; one bad row (phone) among good ones.
-MESSY = (
-    "\ufeffRole;Reference;Date;Time;Given_Names;FAMILY_NAME;Date_of_Birth;Nationality;Phone;Email;Employer;Type\r\n"
-    "main;BK-2001;25-11-2026;10:00;Łukasz;Kowalczyk;03-03-1991;Poland;;lukasz@example.org;ESA ESTEC;first_registration\r\n"
-    "\r\n"
-    "partner;BK-2001;25-11-2026;10:00;Ana;Kowalczyk;12-12-1992;PL;;;;\r\n"
-    ";;;;;;;;;;;\r\n"
-    "main;BK-2002;25-11-2026;10:30;Zoë;Ødegård;01-01-1980;NO;12345;;;first_registration\r\n"
-    "main;BK-2003;25-11-2026;11:00;Kenji;Tanaka;1987-07-07;JP;;;;bsn_collection\r\n"
-)
+from tests.helpers import CLEAN, MESSY, WEDNESDAY
 
 
 def run(services: Services, actor: Actor, text: str, dry_run: bool = False):  # type: ignore[no-untyped-def]

@@ -14,53 +14,14 @@ from frontdesk.clock import FixedClock
 from frontdesk.db.models import AppointmentPerson
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
 from frontdesk.services.appointments import (
-    AppointmentInput,
     PersonInput,
     check_bsn,
     invoice_rows,
     required_documents,
 )
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import letters, make_services
-
-VALID_BSN = "111222333"
-OTHER_BSN = "123456782"
-MONDAY = date(2026, 11, 23)
-
-
-def household(
-    *,
-    employer: str | None = None,
-    partner: bool = True,
-    children: int = 1,
-    time: str = "09:30",
-    day: object = MONDAY,
-    kind: str = "first_registration",
-    nationality: str = "IN",
-    reference: str | None = None,
-) -> AppointmentInput:
-    people = [
-        PersonInput(
-            "main",
-            VisitorInput("Priya", "Raghunathan", "1990-04-12", nationality, employer=employer),
-            married=partner,
-        )
-    ]
-    if partner:
-        people.append(
-            PersonInput(
-                "partner", VisitorInput("Arjun", "Raghunathan", "1989-01-02", "IN"), married=True
-            )
-        )
-    for i in range(children):
-        people.append(
-            PersonInput(
-                "child", VisitorInput(f"Kid{letters(i)}", "Raghunathan", f"201{i}-05-05", "IN")
-            )
-        )
-    return AppointmentInput(
-        kind=kind, day=day, time=time, employer=employer, reference=reference, people=tuple(people)
-    )  # type: ignore[arg-type]
+from tests.conftest import make_services
+from tests.helpers import MONDAY, OTHER_BSN, VALID_BSN, household
 
 
 def tick_all(services: Services, actor: Actor, appointment_id: int) -> None:

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The sdist ships the tests but not the benchmark harness.
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "bench" / "run.py").is_file(), reason="the benchmark harness (bench/) is not here"
+)
 
 
 @pytest.mark.slow

@@ -204,16 +204,18 @@ def test_settings_are_frozen() -> None:
         Settings().desk = 2  # type: ignore[misc]
 
 
-def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    configuration = readme.split("\n## Configuration\n", 1)[1]
+def test_the_documented_example_is_a_valid_config(tmp_path: Path) -> None:
+    guide = Path(__file__).parent.parent / "docs" / "configuration.md"
+    configuration = guide.read_text(encoding="utf-8").split("\n## Every setting\n", 1)[1]
     example = configuration.split("```toml\n", 1)[1].split("```", 1)[0]
     settings = load_settings(config_path=_write(tmp_path, example), environ={})
     assert settings.desk == 2
     assert settings.hours == DEFAULT_HOURS
     assert settings.services == DEFAULT_SERVICES
+    assert settings.exempt_employers == ("Leiden University",)
     defaults = Settings()
     names = ("timezone", "idle_lock_minutes", "lockout_attempts", "lockout_minutes")
     names += ("target_wait_minutes", "retention_days", "bsn_storage", "desk_services")
+    names += ("fees", "referral_follow_up_days", "partner_categories")
     for name in names:
         assert getattr(settings, name) == getattr(defaults, name), name

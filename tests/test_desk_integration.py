@@ -22,7 +22,7 @@ from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
-from tests.test_desk_tui import SIZE, log_in, make_app, settle, walk_in
+from tests.helpers import SIZE, log_in, make_app, settle, walk_in
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ async def test_pack_in_two_keys_and_the_low_stock_line(
         assert not line.display  # 4 on the shelf, reorder at 3: nothing to say
         await pilot.press("f4")
         await settle(app, pilot)
-        assert desk._current is not None and desk._current.id == ticket.id
+        assert desk.current is not None and desk.current.id == ticket.id
         await pilot.press("p")
         await settle(app, pilot)
         assert isinstance(app.screen, IssuePackModal)

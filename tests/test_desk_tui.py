@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +11,6 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from frontdesk.clock import FixedClock
-from frontdesk.config import Settings
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
@@ -19,7 +18,6 @@ from frontdesk.tui.queue_rows import diff_rows
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.find import ContactModal, FindScreen
-from frontdesk.tui.screens.login import LoggedIn
 from frontdesk.tui.screens.queue_dialogs import (
     OutcomeModal,
     ServicePickModal,
@@ -29,38 +27,13 @@ from frontdesk.tui.screens.register import RegisterScreen
 from frontdesk.tui.widgets.bigticket import BigTicket, big_lines
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import add_staff, make_services
-
-SIZE = (120, 35)
-
-
-@pytest.fixture
-def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
-    services = make_services(sqlite_url, clock)
-    yield services
-    services.close()
+from tests.helpers import SIZE, log_in, make_app, settle, walk_in
 
 
 @pytest.fixture
 def clerk(desk_services: Services) -> Actor:
+    """A clerk at desk 1, on the SQLite database of the screens under test."""
     return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
-
-
-def make_app(services: Services, desk: int = 1) -> FrontdeskApp:
-    return FrontdeskApp(services, Settings(db_url=services.settings.db_url, desk=desk))
-
-
-async def settle(app: FrontdeskApp, pilot: Pilot[Any], rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScreen:
-    await settle(app, pilot)
-    app.post_message(LoggedIn(actor))
-    await settle(app, pilot)
-    assert isinstance(app.screen, DeskScreen)
-    return app.screen
 
 
 def table(app: FrontdeskApp) -> DataTable[Any]:
@@ -79,12 +52,6 @@ def row_of(app: FrontdeskApp, label: str) -> list[str]:
         if row[0] == label:
             return row
     raise AssertionError(f"{label} not in the queue")
-
-
-def walk_in(services: Services, actor: Actor, name: str, service: str = "info", **kw: Any) -> Any:
-    return services.queue.register_walk_in(
-        actor, VisitorInput(given_names=name), service_code=service, **kw
-    )[1]
 
 
 def field_error(screen: Any, name: str) -> str:
@@ -175,6 +142,83 @@ async def test_no_show_transfer_recall_hold_resume(desk_services: Services, cler
         )
         assert row_of(app, "A002")[1:2] == ["Welcome pack"]
         assert app.screen.query_one("#current-number", BigTicket).label == ""
+
+
+async def test_a_no_show_or_a_finish_is_taken_back_with_ctrl_z(
+    desk_services: Services, clerk: Actor
+) -> None:
+    first = walk_in(desk_services, clerk, "First")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("f7")  # the wrong key: the visitor is standing right there
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "no_show"
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "called"
+        assert app.screen.query_one("#current-number", BigTicket).label == "A001"
+        await pilot.press("ctrl+z")  # nothing left to take back: a message, no change
+        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, first.id).status == "called"
+
+
+async def test_f2_on_an_anonymous_ticket_gives_that_ticket_its_visitor(
+    desk_services: Services, clerk: Actor
+) -> None:
+    anonymous = desk_services.queue.issue(clerk, "info")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("p")  # a pack needs a record: the desk says F2 gives it one
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RegisterScreen)
+        await pilot.press(*"Ngozi", "tab", *"Adeyemi")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeskScreen)
+        ticket = desk_services.queue.ticket(clerk, anonymous.id)
+        assert (ticket.label, ticket.status, ticket.visitor_name) == (
+            "A001",
+            "called",
+            "Ngozi Adeyemi",
+        )
+        assert len(desk_services.queue.today(clerk)) == 1  # no second ticket
+        assert app.screen.query_one("#current-number", BigTicket).label == "A001"
+
+
+async def test_a_second_ticket_for_a_waiting_visitor_is_asked_first(
+    desk_services: Services, clerk: Actor
+) -> None:
+    first = walk_in(desk_services, clerk, "Zoë")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press(*"Zoë")
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert isinstance(app.screen, FindScreen)
+        app.screen.action_issue()
+        await settle(app, pilot)
+        await pilot.press("enter")  # the service picked: information
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert first.label in str(app.screen.query_one("#dialog-message", Static).content)
+        await pilot.press("escape")  # no: one ticket is enough
+        await settle(app, pilot)
+    assert [t.label for t in desk_services.queue.today(clerk)] == [first.label]
 
 
 async def test_call_out_of_turn_and_cancel(desk_services: Services, clerk: Actor) -> None:
@@ -540,12 +584,13 @@ async def test_busy_queue_updates_in_place(
         monkeypatch.setattr(DataTable, "clear", lambda *a, **k: pytest.fail("rebuilt"))
         # Another desk calls the first ticket: one row changes (status and desk).
         other = Actor(clerk.staff_id, clerk.name, clerk.role, 3, "test")
-        desk_services.queue.call_next(other, 3)
+        called = desk_services.queue.call_next(other, 3)
+        assert called is not None
         screen.refresh_queue()
         await settle(app, pilot)
         assert screen.last_update is not None
         assert screen.last_update.diff.rows_touched == 1
-        assert set(touched) == {str(screen._order[0])}
+        assert set(touched) == {str(called.id)}
         assert queue.row_count == 500
         assert queue.coordinate_to_cell_key(queue.cursor_coordinate).row_key == watched
         # A poll with nothing new does not read the queue at all.
@@ -563,6 +608,7 @@ async def test_desk_reads_only_the_changed_tickets_and_all_once_a_minute(
     app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         screen = await log_in(app, pilot, clerk)
+        last = desk_services.queue.today(clerk)[-1].id  # the bottom row of the desk's table
         reads: list[str] = []
         queue_cls = type(desk_services.queue)
         original_today = queue_cls.today
@@ -576,7 +622,7 @@ async def test_desk_reads_only_the_changed_tickets_and_all_once_a_minute(
         called = desk_services.queue.call_next(other, 3)
         assert called is not None
         desk_services.queue.issue(clerk, "info", priority=True)  # goes to the top
-        desk_services.queue.cancel(clerk, screen._order[-1])  # leaves the queue
+        desk_services.queue.cancel(clerk, last)  # leaves the queue
         screen.refresh_queue()
         await settle(app, pilot)
         assert reads == []  # only the changes were read...
@@ -766,36 +812,43 @@ async def test_visitor_buttons_disabled_and_styled_until_a_visitor_is_called(
 
 
 async def test_an_action_during_a_poll_still_shows_its_result(
-    desk_services: Services, clerk: Actor
+    desk_services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     walk_in(desk_services, clerk, "First")
     app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         screen = await log_in(app, pilot, clerk)
-        screen._busy = True  # a poll is reading: the action must not read at the same time
-        await pilot.press("f4")
-        await settle(app, pilot)
+        # A poll reads the queue as it was, then is held until the action is done.
+        reading, release = threading.Event(), threading.Event()
+        queue_cls = type(desk_services.queue)
+        original = queue_cls.changed_since
+
+        def held(self: Any, actor: Actor, version: int) -> Any:
+            seen = original(self, actor, version)
+            reading.set()
+            release.wait(10)
+            return seen
+
+        monkeypatch.setattr(queue_cls, "changed_since", held)
+        screen.refresh_queue(force=True)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if reading.is_set():
+                break
+        assert reading.is_set()
+        monkeypatch.setattr(queue_cls, "changed_since", original)
+        await pilot.press("f4")  # the action must not read the queue while the poll does
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if desk_services.queue.today(clerk)[0].status == "called":
+                break
+        assert desk_services.queue.today(clerk)[0].status == "called"
         assert row_of(app, "A001")[5] == "Waiting"  # not applied over the running poll
-        screen._apply(None)  # the poll ends; the refresh the action asked for follows
+        release.set()  # the poll ends with what it saw; the refresh the action asked follows
         await settle(app, pilot)
         assert row_of(app, "A001")[5:] == ["Called", "1"]
         assert app.screen.query_one("#current-number", BigTicket).label == "A001"
-        assert screen._busy is False
-
-
-async def test_the_desk_prepares_call_next_just_after_it_is_shown(
-    desk_services: Services, clerk: Actor
-) -> None:
-    desk_services.queue.issue(clerk, "info")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        for _ in range(50):  # the warm-up starts 0.3 s after the first queue is shown
-            await pilot.pause(0.1)
-            await settle(app, pilot)
-            if desk_services.queue._allowed:
-                break
-        assert desk_services.queue._allowed  # this desk's services are known: warm ran
-        await pilot.press("f4")
+        walk_in(desk_services, clerk, "Second")  # and the desk goes on polling
+        screen.refresh_queue()
         await settle(app, pilot)
-        assert row_of(app, "A001")[5] == "Called"
+        assert queue_labels(app) == ["A001", "A002"]

@@ -16,7 +16,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.import_dialog import ImportModal
 from frontdesk.tui.screens.login import LoggedIn
 from tests.conftest import add_staff, make_services
-from tests.test_appointment_import import MESSY, WEDNESDAY
+from tests.helpers import MESSY, WEDNESDAY
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.lead import LeadScreen
 from frontdesk.tui.screens.lead_forms import GridField, RulesModal
 from tests.conftest import add_staff, make_services
-from tests.test_reports import DAY, add_ticket, at, normal_day
-from tests.test_tui_shell import help_rows
+from tests.helpers import DAY, add_ticket, at, help_rows, normal_day
 
 
 @pytest.fixture
@@ -149,6 +148,26 @@ async def test_close_day_asks_first(lead_services: Services) -> None:
         await settle(pilot)
         figures = lead_services.reports.day(actor, DAY)
         assert figures.closed_at is not None and figures.not_served == 2
+
+
+async def test_a_closed_day_is_reopened_with_shift_f9(lead_services: Services) -> None:
+    from frontdesk.services import Actor, Conflict
+
+    lead = lead_services.staff.find_by_name("Lea Lead")
+    assert lead is not None
+    actor = Actor(lead.id, lead.name, "lead")
+    lead_services.queue.close_day(actor, lead_services.clock.today())
+    with pytest.raises(Conflict, match="closed"):
+        lead_services.queue.issue(actor, "referral")
+    app = FrontdeskApp(lead_services, lead_services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_lead(pilot)
+        await pilot.press("shift+f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(pilot)
+    assert lead_services.queue.issue(actor, "referral").status == "waiting"
 
 
 def test_dashboard_snapshot(lead_services: Services, snap_compare: Any) -> None:

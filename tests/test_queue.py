@@ -8,17 +8,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
 
-from frontdesk.db.models import TicketEvent
+from frontdesk.clock import FixedClock
 from frontdesk.services import (
     Actor,
+    AlreadyWaiting,
     Conflict,
     NotFound,
     PermissionDenied,
     Services,
     ValidationError,
 )
+from frontdesk.services.queue import UNDO_MINUTES
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import add_staff, letters, make_services
 
@@ -327,47 +328,6 @@ def test_finish_changes_only_a_ticket_being_served(services: Services, clerk: Ac
         services.queue.finish(clerk, called.id)
 
 
-def test_sqlite_calls_next_and_finishes_in_few_statements(services: Services, clerk: Actor) -> None:
-    """SQLite holds its one write lock for the whole transaction: every statement counts."""
-    if services.db.dialect != "sqlite":
-        pytest.skip("PostgreSQL locks rows, not the database")
-    _walk_in(services, clerk, "Counted Visitor")
-    _walk_in(services, clerk, "Second Visitor")
-    statements: list[str] = []
-
-    def seen(statement: str) -> None:
-        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "PRAGMA"):
-            statements.append(statement.split()[0].upper())
-
-    def trace(dbapi_conn: Any, _record: object) -> None:
-        # What SQLite itself runs: call next and finish run some statements on the driver.
-        dbapi_conn.set_trace_callback(seen)
-
-    services.db.dispose()
-    event.listen(services.db.engine, "connect", trace)
-    try:
-        counted = []
-        for _ in range(2):
-            called = services.queue.call_next(clerk, clerk.desk or 1)
-            assert called is not None
-            counted.append(list(statements))
-            statements.clear()
-            services.queue.finish(clerk, called.id)
-            counted.append(list(statements))
-            statements.clear()
-    finally:
-        event.remove(services.db.engine, "connect", trace)
-        services.db.dispose()
-    # The first call reads which services the desk calls; later calls check that in
-    # the claim: busy check, next ticket and claim are one UPDATE, then the event.
-    assert counted == [
-        ["SELECT", "UPDATE", "INSERT"],
-        ["UPDATE", "INSERT"],
-        ["UPDATE", "INSERT"],
-        ["UPDATE", "INSERT"],
-    ]
-
-
 def test_call_next_follows_the_leads_changes_to_services_at_once(
     services: Services, clerk: Actor, lead: Actor
 ) -> None:
@@ -443,46 +403,6 @@ def test_sqlite_stores_call_and_finish_times_as_everywhere_else(
     ]
 
 
-def test_driver_errors_of_prepared_statements_are_sqlalchemys(services: Services) -> None:
-    from sqlalchemy.exc import IntegrityError
-
-    from frontdesk.db.prepared import Prepared
-    from frontdesk.services.queue import _statements
-
-    if services.db.dialect != "sqlite":
-        pytest.skip("prepared statements are for SQLite")
-    with services.db.write_core() as conn:
-        event_ = Prepared(_statements("sqlite")["event"], conn.dialect)
-        with pytest.raises(IntegrityError) as err:  # no such ticket: a foreign key
-            event_.execute(
-                conn,
-                {
-                    "ticket_id": 999_999,
-                    "at": services.clock.now(),
-                    "action": "called",
-                    "staff_id": None,
-                    "desk": 1,
-                    "detail": "Secret Detail",
-                },
-            )
-        conn.rollback()
-    assert "FOREIGN KEY" in str(err.value) and "Secret Detail" not in str(err.value)
-
-
-def test_warm_changes_nothing_and_calls_still_work(services: Services, clerk: Actor) -> None:
-    q = services.queue
-    waiting = q.issue(clerk, "info")
-    version = q.version()
-    q.warm(desk=1)  # a dry run of call next and finish: nothing may move
-    assert q.version() == version
-    assert [(t.id, t.status) for t in q.today(clerk)] == [(waiting.id, "waiting")]
-    with services.db.read() as session:
-        assert session.scalar(select(func.count()).select_from(TicketEvent)) == 1
-    called = q.call_next(clerk, 1)
-    assert called is not None and called.id == waiting.id
-    assert q.finish(clerk, called.id).status == "done"
-
-
 @pytest.mark.parametrize(
     ("statement", "index", "no_sort"),
     [("recent", "ix_tickets_day_called", True), ("desks", "ix_tickets_day_called", False)],
@@ -492,11 +412,11 @@ def test_the_waiting_strip_reads_from_its_indexes(
 ) -> None:
     """The latest served tickets newest first, and the last hour's calls, come from the
     (day, first call) index (migration 0013), not from reading every ticket of the day."""
-    from frontdesk.services.queue import _load_statements
+    from frontdesk.services.queue import statements as sql
 
     if services.db.dialect != "sqlite":
         pytest.skip("the plan is checked on SQLite; PostgreSQL picks by its statistics")
-    compiled = _load_statements()[statement].compile(dialect=services.db.engine.dialect)
+    compiled = sql.load()[statement].compile(dialect=services.db.engine.dialect)
     now = services.clock.now()
     given = {"today": now.date().isoformat(), "n": 10, "hour_ago": now.isoformat(" ")}
     values = compiled.construct_params(given)
@@ -507,3 +427,85 @@ def test_the_waiting_strip_reads_from_its_indexes(
     assert index in details
     if no_sort:
         assert "TEMP B-TREE" not in details
+
+
+def test_a_finish_or_no_show_is_taken_back_only_by_its_desk_within_minutes(
+    services: Services, clerk: Actor, clock: FixedClock
+) -> None:
+    other = add_staff(services, "Olga Other", "desk", desk=2)
+    q = services.queue
+    first = q.issue(clerk, "info")
+    second = q.issue(clerk, "info")
+    q.call_next(clerk, 1)
+    q.no_show(clerk, first.id)
+    with pytest.raises(Conflict, match="desk 1"):
+        q.undo(other, first.id)  # desk 2 did not close it
+    assert q.undo(clerk, first.id).status == "called"
+    q.finish(clerk, first.id)
+    q.call_next(clerk, 1)  # the desk serves someone else now
+    with pytest.raises(Conflict, match="still serving"):
+        q.undo(clerk, first.id)
+    q.finish(clerk, second.id)
+    clock.advance(minutes=UNDO_MINUTES + 1)
+    with pytest.raises(Conflict, match="no longer be taken back"):
+        q.undo(clerk, second.id)
+    with pytest.raises(Conflict, match="is waiting"):
+        q.undo(clerk, q.issue(clerk, "info").id)
+    assert [q.ticket(clerk, t.id).status for t in (first, second)] == ["done", "done"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2**63, 10**20, True, "1", 1.0, None])
+def test_ticket_ids_out_of_range_are_tickets_that_do_not_exist(
+    services: Services, clerk: Actor, bad: Any
+) -> None:
+    q = services.queue
+    for act in (
+        lambda: q.ticket(clerk, bad),
+        lambda: q.finish(clerk, bad),
+        lambda: q.call_ticket(clerk, bad, 1),
+        lambda: q.no_show(clerk, bad),
+        lambda: q.undo(clerk, bad),
+        lambda: q.update_notes(clerk, bad, "note"),
+    ):
+        with pytest.raises(NotFound):
+            act()
+
+
+def test_an_anonymous_ticket_gets_its_visitor_and_keeps_its_number(
+    services: Services, clerk: Actor
+) -> None:
+    q = services.queue
+    anonymous = q.issue(clerk, "info")
+    q.call_next(clerk, 1)
+    visitor, ticket = q.attach_visitor(clerk, anonymous.id, VisitorInput(given_names="Aiko"))
+    assert (ticket.id, ticket.label, ticket.status) == (anonymous.id, "A001", "called")
+    assert ticket.visitor_id == visitor.id and ticket.visitor_name == "Aiko"
+    with pytest.raises(Conflict, match="has a visitor record already"):
+        q.attach_visitor(clerk, anonymous.id, VisitorInput(given_names="Other"))
+    other = add_staff(services, "Olga Other", "desk", desk=2)
+    second = q.issue(clerk, "info")
+    q.call_next(other, 2)
+    with pytest.raises(Conflict, match="desk 2"):  # not the visitor at this desk
+        q.attach_visitor(clerk, second.id, None, visitor_id=visitor.id)
+    with pytest.raises(ValidationError):
+        q.attach_visitor(other, second.id, VisitorInput(given_names="1234"))
+    assert q.ticket(clerk, second.id).visitor_id is None  # refused: nothing changed
+
+
+def test_a_visitor_with_an_open_ticket_gets_a_second_only_when_asked(
+    services: Services, clerk: Actor
+) -> None:
+    q = services.queue
+    visitor, first = q.register_walk_in(clerk, VisitorInput(given_names="Zoë"))
+    with pytest.raises(AlreadyWaiting) as refused:
+        q.issue(clerk, "welcome_pack", visitor_id=visitor.id)
+    assert refused.value.label == first.label
+    with pytest.raises(AlreadyWaiting):
+        q.register_walk_in(clerk, None, visitor_id=visitor.id, service_code="welcome_pack")
+    assert [t.label for t in q.today(clerk)] == [first.label]
+    second = q.issue(clerk, "welcome_pack", visitor_id=visitor.id, second_ticket=True)
+    assert second.visitor_id == visitor.id
+    q.call_ticket(clerk, first.id, 1)
+    q.finish(clerk, first.id)
+    q.cancel(clerk, second.id)
+    assert q.issue(clerk, "info", visitor_id=visitor.id).status == "waiting"  # none open

@@ -6,106 +6,16 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from frontdesk.db.models import AuditEvent, ContactMoment, Service, Ticket, Visitor
+from frontdesk.db.models import AuditEvent, ContactMoment
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.reports import Period, TicketFilter, check_period, percentile, preset_period
 from frontdesk.services.visitors import VisitorInput
-
-AMS = ZoneInfo("Europe/Amsterdam")
-DAY = date(2026, 11, 23)  # a Monday in winter time (UTC+1)
-
-
-def at(day: date, hh: int, mm: int = 0, *, fold: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=AMS, fold=fold).astimezone(UTC)
-
-
-def _service_id(services: Services, code: str) -> int:
-    with services.db.read() as session:
-        return int(session.scalar(select(Service.id).where(Service.code == code)) or 0)
-
-
-def add_ticket(
-    services: Services,
-    code: str,
-    label: str,
-    arrived: datetime,
-    called: datetime | None = None,
-    finished: datetime | None = None,
-    *,
-    status: str = "done",
-    desk: int | None = None,
-    staff: Actor | None = None,
-    visitor_id: int | None = None,
-    priority: bool = False,
-) -> int:
-    with services.db.write() as session:
-        row = Ticket(
-            day=arrived.astimezone(AMS).date(),
-            label=label,
-            service_id=_service_id(services, code),
-            visitor_id=visitor_id,
-            source="walk_in",
-            priority=priority,
-            status=status,
-            desk=desk,
-            staff_id=staff.staff_id if staff else None,
-            arrived_at=arrived,
-            called_at=called,
-            first_called_at=called,
-            recalls=0,
-            finished_at=finished,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def add_visitor(services: Services, nationality: str | None, category: str | None) -> int:
-    now = services.clock.now()
-    with services.db.write() as session:
-        row = Visitor(
-            given_names="Test",
-            family_name="Person",
-            search_key="test person",
-            family_key="person",
-            nationality=nationality,
-            category=category,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def normal_day(services: Services, clerk: Actor, lead: Actor) -> None:
-    """Waits A: 5, 10, 20 (no-show), 30; B: 0, 40; one A cancelled before being called."""
-    d = DAY
-    add_ticket(services, "info", "A001", at(d, 9), at(d, 9, 5), at(d, 9, 15), desk=1, staff=clerk)
-    add_ticket(
-        services, "info", "A002", at(d, 9, 10), at(d, 9, 20), at(d, 9, 40), desk=2, staff=lead
-    )
-    add_ticket(
-        services, "info", "A003", at(d, 9, 30), at(d, 9, 50), at(d, 9, 52),
-        status="no_show", desk=1, staff=clerk,
-    )  # fmt: skip
-    add_ticket(
-        services, "info", "A004", at(d, 10, 15), at(d, 10, 45), at(d, 10, 50), desk=1, staff=clerk
-    )
-    add_ticket(
-        services, "bsn_registration", "B001", at(d, 9), at(d, 9), at(d, 9, 30), desk=2, staff=lead
-    )
-    add_ticket(
-        services, "bsn_registration", "B002", at(d, 10), at(d, 10, 40), at(d, 11, 10),
-        desk=2, staff=lead, priority=True,
-    )  # fmt: skip
-    add_ticket(services, "info", "A005", at(d, 11), None, at(d, 11, 5), status="cancelled")
+from tests.helpers import DAY, add_ticket, add_visitor, at, normal_day
 
 
 def test_percentile_is_linear_interpolation() -> None:

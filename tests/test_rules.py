@@ -20,8 +20,7 @@ from frontdesk.services.rules import (
     parse_day,
 )
 from tests.conftest import make_services
-from tests.test_appointments import MONDAY, household
-from tests.test_reports import DAY, normal_day
+from tests.helpers import DAY, MONDAY, household, normal_day
 
 FRI = 4
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from frontdesk.clock import FixedClock
 from frontdesk.config import Settings
@@ -22,6 +22,7 @@ from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoginScreen
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import TEST_PIN, add_staff, make_services
+from tests.helpers import help_rows
 
 SIZE = (120, 35)
 
@@ -268,11 +269,6 @@ async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
 
 
 # -- help ---------------------------------------------------------------------------------
-def help_rows(app: FrontdeskApp) -> list[tuple[str, str]]:
-    table = app.screen.query_one("#help-keys", DataTable)
-    return [(str(r[0]), str(r[1])) for r in (table.get_row_at(i) for i in range(table.row_count))]
-
-
 async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -> None:
     add_staff(tui_services, "Bram Jansen", "desk")
     app = make_app(tui_services)

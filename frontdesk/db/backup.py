@@ -23,7 +23,8 @@ from frontdesk.db.migrate import MIGRATIONS
 MAIN_TABLES = ("staff", "visitors", "tickets", "contact_moments", "audit_events")
 POSTGRES_ADVICE = (
     "this database is PostgreSQL: back it up with pg_dump -Fc -f FILE DBNAME and put it "
-    "back with pg_restore --clean --if-exists -d DBNAME FILE (see README, Backups and restore)"
+    "back with pg_restore --clean --if-exists -d DBNAME FILE "
+    "(see docs/postgresql-and-operations.md)"
 )
 
 

@@ -8,18 +8,15 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import QueuePool
-
-from frontdesk.db.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # No memory map (PRAGMA mmap_size): on the decade data it took find's p95 from 0.62 to
@@ -120,10 +117,7 @@ def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
             _begin_immediate(dbapi_conn, info)
         else:
             _set_busy_timeout(dbapi_conn, info, SQLITE_BUSY_TIMEOUT_MS)
-            # One SELECT is its own read transaction in SQLite (it sees one snapshot from
-            # its first step to its last): BEGIN and COMMIT around it add nothing.
-            if not options.get("frontdesk_one_statement", False):
-                conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -169,23 +163,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 class Database:
-    """One database: an engine and the two kinds of unit of work (read and write)."""
+    """One database: an engine and its units of work: write(), read(), and reading() to
+    group several reads in one snapshot."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._writer = self.engine.execution_options(frontdesk_write=True)
-        self._one_statement = self.engine.execution_options(frontdesk_one_statement=True)
-        # write_core's kept connection: SQLite files only (an in-memory database is one
-        # per thread; see write_core).
-        self._hot: Connection | None = None
-        # read_rows' statements, compiled for SQLite once each (by id; kept alive here).
-        self._prepared: dict[int, tuple[Any, Prepared]] = {}
-        self._hot_lock: threading.Lock | None = None
         # reading()'s connection, per thread: the reads inside share its transaction.
         self._shared = threading.local()
-        if self.dialect == "sqlite" and isinstance(self.engine.pool, QueuePool):
-            self._hot_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -203,48 +189,14 @@ class Database:
             yield session
 
     @contextmanager
-    def write_core(self) -> Iterator[Connection]:
-        """write() on a plain connection, for the busiest writes (call next, finish): the
-        same transaction (BEGIN IMMEDIATE on SQLite), without an ORM session around it,
-        whose set-up and commit cost more than the statements themselves.
-
-        On a SQLite file the connection is kept for the next such write (one thread at a
-        time; another gets one from the pool): taking a connection from the pool and
-        handing it back cost as much as the transaction's two statements. PostgreSQL's
-        connections come from the pool each time, which checks that they still work.
-
-        On PostgreSQL the statements get generic plans: these few statements run again and
-        again (psycopg prepares a statement from its fifth run on a connection), yet
-        PostgreSQL planned each run again for today's values, and it has no statistics for
-        today's rows yet (they are not analysed until much later): 1-2 ms of planning per
-        call next, and plans that sorted every waiting ticket. The generic plan walks the
-        call-order index and is made once per connection.
-        """
-        if self._hot_lock is not None and self._hot_lock.acquire(blocking=False):
-            try:
-                if self._hot is None:
-                    self._hot = self._writer.connect()
-                with self._hot.begin():
-                    yield self._hot
-            finally:
-                self._hot_lock.release()
-            return
-        with self._writer.connect() as conn, conn.begin():
-            if self.dialect == "postgresql":
-                conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-            yield conn
-
-    @contextmanager
     def reading(self) -> Iterator[None]:
-        """Several reads as one: every read(), read_core() and read_rows() in this block, on
-        this thread, runs on one connection in one read transaction, so they see one
-        snapshot and pay for one check-out, BEGIN and COMMIT instead of one each.
+        """Several reads as one: every read() in this block, on this thread, runs on one
+        connection in one read transaction, so they see one snapshot.
 
-        For a screen's refresh that asks several services (the desk after F4: the queue's
-        changes, the visitor card, the waiting strip, the stock). On PostgreSQL each read
-        of its own cost a pool check-out with its ping, a BEGIN and a COMMIT: round trips
-        that took longer than the statements. Writes inside the block are not part of it
-        (they take their own connection, as always). Nested blocks join the outer one.
+        For a refresh that asks several services (the desk: the queue's changes, the
+        visitor card, the waiting strip, the stock); on PostgreSQL it also saves a pool
+        check-out, a BEGIN and a COMMIT per read. Writes inside the block are not part of
+        it (they take their own connection, as always). Nested blocks join the outer one.
         """
         if getattr(self._shared, "conn", None) is not None:
             yield
@@ -266,53 +218,5 @@ class Database:
         with Session(self.engine) as session, session.begin():
             yield session
 
-    def read_rows(
-        self, statement: Any, params: Mapping[str, Any], into: Callable[..., Any] | None = None
-    ) -> list[Any]:
-        """ONE Core SELECT built once (its builder cached), for the hottest reads: finding a
-        visitor or a ticket. Its rows, each passed to ``into`` if given.
-
-        On SQLite it is compiled once (see Prepared) and run on a pooled connection's
-        sqlite3 connection itself: SQLAlchemy's connection, transaction and result objects
-        cost ~85 us of a 200 us visitor search, more than the query. As in read_core()
-        there is no BEGIN/COMMIT (one SELECT reads one snapshot), the busy timeout is put
-        back if a write left it at 0, and errors still come out as SQLAlchemy's (values
-        hidden), so database_unreachable() sees them. Elsewhere: read_core()."""
-        if self.dialect != "sqlite" or getattr(self._shared, "conn", None) is not None:
-            with self.read_core() as conn:
-                result = conn.execute(statement, params)
-                return [into(*row) for row in result] if into else list(result)
-        kept = self._prepared.get(id(statement))
-        if kept is None:  # the statement is kept too, so its id is never reused
-            kept = self._prepared[id(statement)] = (
-                statement,
-                Prepared(statement, self.engine.dialect),
-            )
-        pooled = self.engine.raw_connection()
-        try:
-            driver = cast(sqlite3.Connection, pooled.driver_connection)
-            _set_busy_timeout(driver, pooled.info, SQLITE_BUSY_TIMEOUT_MS)
-            return kept[1].rows(driver, params, into)
-        finally:
-            pooled.close()
-
-    @contextmanager
-    def read_core(self) -> Iterator[Connection]:
-        """A read of ONE Core statement on a plain connection, for hot paths (finding a
-        visitor or a ticket): no ORM session, and on SQLite no BEGIN/COMMIT round trips,
-        as a single statement reads one snapshot anyway. Use read() for several.
-        Inside reading(), its connection and transaction."""
-        shared: Connection | None = getattr(self._shared, "conn", None)
-        if shared is not None:
-            yield shared
-            return
-        with self._one_statement.connect() as conn, conn.begin():
-            yield conn
-
     def dispose(self) -> None:
-        if self._hot_lock is not None:
-            with self._hot_lock:
-                if self._hot is not None:
-                    self._hot.close()
-                    self._hot = None
         self.engine.dispose()

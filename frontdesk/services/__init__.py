@@ -16,6 +16,7 @@ from frontdesk.db.migrate import upgrade
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.errors import (
+    AlreadyWaiting,
     Conflict,
     FrontdeskError,
     NotFound,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Actor",
+    "AlreadyWaiting",
     "Conflict",
     "FrontdeskError",
     "NotFound",

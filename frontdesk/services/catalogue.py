@@ -10,7 +10,7 @@ from frontdesk.db.models import Service
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
-from frontdesk.services.queue import ServiceInfo, _service_info
+from frontdesk.services.queue import ServiceInfo, service_info
 from frontdesk.services.text import clean_text
 
 
@@ -41,7 +41,7 @@ class CatalogueService:
     def list(self, actor: Actor) -> list[ServiceInfo]:
         require(actor, "service.manage")
         with self.db.read() as session:
-            return [_service_info(r) for r in session.scalars(select(Service).order_by(Service.id))]
+            return [service_info(r) for r in session.scalars(select(Service).order_by(Service.id))]
 
     def update(
         self,
@@ -87,4 +87,4 @@ class CatalogueService:
                     object_id=row.code,
                     reason="changed " + ", ".join(changes),
                 )
-            return _service_info(row)
+            return service_info(row)

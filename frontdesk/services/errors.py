@@ -70,22 +70,55 @@ class Conflict(FrontdeskError):
     """Someone else changed it first (e.g. another desk called that ticket)."""
 
 
-def database_unreachable(error: BaseException) -> bool:
-    """True when the database is busy (SQLite locked) or gone (PostgreSQL restarting).
+class AlreadyWaiting(Conflict):
+    """The visitor already has an open ticket today; ``label`` is that ticket's number.
+    Asked again with ``second_ticket=True``, the service issues another one anyway."""
 
-    Such a call changed nothing (its transaction did not commit) and is worth retrying;
-    any other database error is not.
+    def __init__(self, label: str) -> None:
+        super().__init__(
+            f"This visitor already has ticket {label} today, still open; "
+            "a second ticket was not issued."
+        )
+        self.label = label
+
+
+# PostgreSQL error codes after which the same call may well succeed: the server is shutting
+# down or starting (57P01-57P03), or the transaction lost a race and was rolled back
+# (serialization failure, deadlock). Class 08 (connection exceptions) is matched whole.
+_POSTGRES_TRANSIENT = frozenset({"57P01", "57P02", "57P03", "40001", "40P01"})
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """True when the database is busy (SQLite locked) or gone (a dropped PostgreSQL
+    connection, a server restarting): the call changed nothing (its transaction did not
+    commit) and the same call is worth trying again in a moment.
+
+    Anything else (a disk I/O error, a missing table, a full disk, an error from another
+    driver) would fail the same way again, so it is not retried.
     """
     import sqlite3
 
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import DBAPIError
 
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    if not isinstance(error, (OperationalError, InterfaceError)):
+    if not isinstance(error, DBAPIError):
         return False
+    if error.connection_invalidated:
+        return True
     original = error.orig
-    if isinstance(original, sqlite3.Error):
+    if isinstance(original, sqlite3.OperationalError):
         text = str(original).lower()
-        return any(word in text for word in ("locked", "busy", "unable to open"))
-    return True  # PostgreSQL: connection refused, server closed the connection, ...
+        return "locked" in text or "busy" in text
+    return _postgres_transient(original)
+
+
+def _postgres_transient(original: BaseException | None) -> bool:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - installed with the postgres extra
+        return False
+    if not isinstance(original, psycopg.Error):
+        return False
+    state = original.sqlstate
+    if state is None:  # raised by the client: connection refused, server closed it
+        return isinstance(original, psycopg.OperationalError)
+    return state.startswith("08") or state in _POSTGRES_TRANSIENT

@@ -207,9 +207,9 @@ class PackService:
 
     # -- reading ---------------------------------------------------------------------
     def _kinds(self, session: Session, *, include_inactive: bool = False) -> list[PackKind]:
-        # Grouped on "pack_type_id + 0" so SQLite reads the table once (~10 ms on 60,000
-        # movements) instead of walking the (pack_type_id, at) index and fetching each row
-        # from the table (~40 ms); the desk reads this with the queue, also at start.
+        # Grouped on "pack_type_id + 0" so SQLite reads the table once instead of walking
+        # the (pack_type_id, at) index and fetching each row from the table, which is
+        # several times slower; the desk reads this with the queue, also at start.
         kind = (StockMovement.pack_type_id + 0).label("kind")
         stock: dict[int, int] = {
             int(type_id): int(total or 0)
@@ -245,13 +245,14 @@ class PackService:
     def _stock_totals(self, session: Session) -> dict[int, int]:
         """Stock per kind, summed again only when the ledger grew.
 
-        The desk asks after every queue change; summing the whole ledger (60,000 rows in
-        the decade) took 60 ms each time. Movements are only ever added, so the highest id
-        and the number of rows above a mark say whether the totals are still right. The
-        count catches a lower id committed after a higher one on PostgreSQL; it only
-        covers the last ``STOCK_RECOUNT_WINDOW`` ids before the sum (counting the whole
-        ledger took 4-5 ms of every desk refresh), as a movement's transaction is short:
-        its id is never that far behind the highest one when it commits.
+        The desk asks after every queue change, and summing the whole ledger (tens of
+        thousands of rows after some years) each time is too slow for that.
+        Movements are only ever added, so the highest id and the number of rows
+        above a mark say whether the totals are still right. The count catches a
+        lower id committed after a higher one on PostgreSQL; it only covers the last
+        ``STOCK_RECOUNT_WINDOW`` ids before the sum (counting the whole ledger was a
+        noticeable part of every desk refresh), as a movement's transaction is
+        short: its id is never that far behind the highest one when it commits.
         """
         # Two statements: together, SQLite would scan the table for the max as well.
         last = int(session.scalar(select(func.max(StockMovement.id))) or 0)

@@ -224,9 +224,10 @@ class VisitorService:
         if parsed is None:
             return []
         shape, params = parsed
-        # A Core statement per shape of query, built once (its SQL is cached by SQLAlchemy
-        # too), read as plain rows: no ORM objects to build, track and convert per hit.
-        return self.db.read_rows(_search_statement(shape, limit), params, VisitorRecord)
+        # A Core statement per shape of query, built once, read as plain rows.
+        with self.db.read() as session:
+            rows = session.execute(_search_statement(shape, limit), params)
+            return [VisitorRecord(*row) for row in rows]
 
 
 # The columns of a VisitorRecord, in its order (anonymised is implied: they are filtered out).
@@ -327,7 +328,7 @@ def _name_statement(words: int, limit: int) -> Any:
     )
     for i in range(1, words):
         # "+ 0": SQLite would otherwise walk the other word's visitors through the
-        # visitor_id index, reading a table row per token (7 ms for "de v", not 1).
+        # visitor_id index, reading a table row per token (several times slower).
         others = _token_prefix(bindparam(f"w{i}"), bindparam(f"w{i}_end"))
         hits = hits.where((tokens.c.visitor_id + literal_column("0")).in_(others))
     top = (

@@ -27,7 +27,7 @@ from frontdesk.tui.screens.base import (
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
-from frontdesk.tui.work import run_service
+from frontdesk.tui.work import DEFAULT_RETRY, RetryPolicy, run_service
 
 FRONTDESK_THEME = Theme(
     name="frontdesk",
@@ -186,11 +186,13 @@ class FrontdeskApp(App[None]):
         settings: Settings,
         *,
         demo_pins: dict[str, str] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         super().__init__()
         self.services = services
         self.settings = settings
         self.demo_pins = demo_pins or {}
+        self.retry = retry
         self.actor: Actor | None = None
         self.locked = False
         self._last_input = time.monotonic()
@@ -229,7 +231,7 @@ class FrontdeskApp(App[None]):
         """A mode's screen made now is styled with the current CSS when it mounts. Textual
         marks every new screen as having missed CSS changes, so each new mode re-parsed the
         whole stylesheet and re-styled every widget twice (refresh_css, meant for a screen
-        that was there when the theme changed): ~0.1 s at a start. A theme change after
+        that was there when the theme changed), a visible share of a start. A theme change after
         this still refreshes every screen (App._watch_theme schedules refresh_css)."""
         assert callable(make)
 

@@ -1,12 +1,13 @@
 """When Python's garbage collector does its full collections: between key presses.
 
 Python collects young objects often and cheaply, and now and then walks every object the
-process holds (a full collection, 8-15 ms on the desk after start-up, ~130 ms before). On
-the desk these fell inside key presses (F4's p95). The desk therefore leaves the objects
-of start-up out of the walk (``gc.freeze`` once its first queue is shown), lets the
-automatic full collection come ten times less often, and does one itself whenever the
-screen has had no key or click for a couple of seconds, so that the automatic one seldom
-has anything to catch up on. Nothing is collected less: cycles are only found later.
+process holds (a full collection, long enough to be felt; far longer before start-up's
+objects are frozen). On the desk these fell inside key presses (F4's p95). The desk
+therefore leaves the objects of start-up out of the walk (``gc.freeze`` once its first queue
+is shown), lets the automatic full collection come ten times less often, and does one itself
+whenever the screen has had no key or click for a couple of seconds, so that the automatic
+one seldom has anything to catch up on. Nothing is collected less: cycles are only found
+later.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from textual.dom import DOMNode
@@ -17,9 +18,25 @@ from textual.worker import Worker, get_current_worker
 from frontdesk.services import FrontdeskError
 from frontdesk.services.errors import database_unreachable
 
-# A busy or unreachable database: retry every few seconds for a while, with a banner.
-RETRY_SECONDS = 3.0
-RETRY_ATTEMPTS = 40
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a service call waits out a database that is busy or gone for a moment.
+
+    Only errors :func:`database_unreachable` calls transient are retried (SQLite locked
+    past its busy timeout, a dropped PostgreSQL connection), every ``seconds`` up to
+    ``attempts`` times, with a banner; any other error opens the error modal at once. The
+    App holds one (``FrontdeskApp(retry=...)``), so tests can make the wait short.
+    """
+
+    seconds: float = 3.0
+    attempts: int = 40
+
+    def should_retry(self, error: BaseException, attempt: int) -> bool:
+        return attempt < self.attempts and database_unreachable(error)
+
+
+DEFAULT_RETRY = RetryPolicy()
 
 T = TypeVar("T")
 
@@ -34,6 +51,7 @@ def run_service(
     exclusive: bool = False,
 ) -> Worker[None]:
     app = node.app
+    policy: RetryPolicy = getattr(app, "retry", DEFAULT_RETRY)
 
     def gone() -> bool:
         """The screen (or dialog) that asked is no longer shown, or the app is quitting:
@@ -69,15 +87,14 @@ def run_service(
                 except Exception as exc:  # the database failed us
                     if gone():  # a call of a screen taken down mid-way; nothing to show
                         return
-                    retry = database_unreachable(exc) and attempt < RETRY_ATTEMPTS
-                    if not retry or get_current_worker().is_cancelled:
+                    if not policy.should_retry(exc, attempt) or get_current_worker().is_cancelled:
                         back = False
                         app.call_from_thread(app.show_unexpected, exc)  # type: ignore[attr-defined]
                         return
                     if attempt == 0:
                         app.call_from_thread(app.database_waiting, True)  # type: ignore[attr-defined]
                     attempt += 1
-                    time.sleep(RETRY_SECONDS)
+                    time.sleep(policy.seconds)
         finally:
             if attempt and not app._exit:
                 app.call_from_thread(app.database_waiting, False, back)  # type: ignore[attr-defined]

@@ -146,7 +146,7 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
 def update_in_place(widget: Static, content: str | Text) -> None:
     """Show new content; lay the screen out again only when the widget's height changes.
 
-    ``Static.update`` lays out the whole screen (15-20 ms on the desk) after every change,
+    ``Static.update`` lays out the whole screen (costly on the desk) after every change,
     though a line of text mostly keeps its height: then redrawing the widget is enough.
     """
     width, height = widget.content_size
@@ -193,6 +193,14 @@ class DeskScreen(WorkScreen):
             tooltip="Take an on-hold visitor back to this desk",
         ),
         Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            id="desk_undo",
+            show=False,
+            tooltip="Take back this desk's last finish or no-show (for a few minutes)",
+        ),
+        Binding(
             "enter",
             "call_selected",
             "Call this",
@@ -233,6 +241,8 @@ class DeskScreen(WorkScreen):
         self._tickets: dict[int, TicketInfo] = {}
         self._version = -1
         self._current: TicketInfo | None = None
+        # The visitor this desk last finished or marked a no-show: what Ctrl+Z takes back.
+        self._last_closed: TicketInfo | None = None
         self._card_key: tuple[int, int | None] | None = None
         self._busy = False
         self._again = False
@@ -285,6 +295,11 @@ class DeskScreen(WorkScreen):
     @property
     def desk(self) -> int:
         return int(self.app.settings.desk)  # type: ignore[attr-defined]
+
+    @property
+    def current(self) -> TicketInfo | None:
+        """The ticket this desk is serving now (called here), if any."""
+        return self._current
 
     def highlighted(self) -> TicketInfo | None:
         table = self.query_one("#queue", DataTable)
@@ -378,9 +393,7 @@ class DeskScreen(WorkScreen):
 
     def _warm(self) -> None:
         """In a worker, just after the first queue is shown: what the first F4 would
-        otherwise build, compile or import while the clerk waits (the first F4 was 20-60 ms
-        slower than the rest; phonenumbers, for the card's phone number, alone ~35 ms)."""
-        self.services.queue.warm(self.desk)
+        otherwise import while the clerk waits (phonenumbers, for the card's phone number)."""
         import phonenumbers  # noqa: F401  (the visitor card formats phone numbers with it)
 
     def _low_stock(self) -> str:
@@ -496,8 +509,8 @@ class DeskScreen(WorkScreen):
     def _enable_buttons(self, enabled: bool) -> None:
         """Enable the "needs a visitor" buttons, or disable them; restyle only those that flip.
 
-        Setting ``disabled`` one button at a time restyled each on its own (0.5-0.7 ms a
-        button, 7 buttons on every call and every no-show); the stylesheet is applied to
+        Setting ``disabled`` one button at a time restyled each on its own (seven buttons
+        on every call and every no-show); the stylesheet is applied to
         the flipped buttons together instead, where the first button's rules serve the
         others. What ``Widget.watch_disabled`` does besides is done here too.
         """
@@ -591,10 +604,35 @@ class DeskScreen(WorkScreen):
             if ticket is not None:
                 self.call_after_refresh(self.select_ticket, ticket.id)
 
-        run_service(
-            self,
-            self.services.queue.services,
-            done=lambda choices: self.app.push_screen(RegisterScreen(choices), registered),
+        current = self._current
+        if current is None or current.visitor_id is not None:
+            run_service(
+                self,
+                self.services.queue.services,
+                done=lambda choices: self.app.push_screen(RegisterScreen(choices), registered),
+            )
+            return
+
+        def answered(for_current: bool | None) -> None:
+            attach_to = current if for_current else None
+            run_service(
+                self,
+                self.services.queue.services,
+                done=lambda choices: self.app.push_screen(
+                    RegisterScreen(choices, attach_to=attach_to), registered
+                ),
+            )
+
+        # The anonymous visitor at the desk needs a record (for a pack, a referral): give
+        # it to their ticket, which keeps its number, instead of a new ticket at the back.
+        self.app.push_screen(
+            ConfirmModal(
+                f"{current.label} at this desk has no visitor record. Register this visitor "
+                f"on {current.label}, or a new walk-in with a ticket of their own?",
+                yes=f"On {current.label} (y)",
+                no="New walk-in (Esc)",
+            ),
+            answered,
         )
 
     def action_find(self) -> None:
@@ -652,8 +690,26 @@ class DeskScreen(WorkScreen):
         if actor and current:
             self._act(
                 lambda: self.services.queue.no_show(actor, current.id),
-                lambda t: self.notify(f"{t.label} marked as a no-show."),
+                lambda t: self._visit_closed(t, "marked as a no-show"),
             )
+
+    def _visit_closed(self, ticket: TicketInfo, what: str) -> None:
+        self._last_closed = ticket
+        self.notify(f"{ticket.label} {what}. Ctrl+Z takes it back.")
+
+    def action_undo(self) -> None:
+        actor, last = self.actor, self._last_closed
+        if actor is None:
+            return
+        if last is None:
+            self.notify("Nothing to take back at this desk.", severity="warning")
+            return
+
+        def undone(ticket: TicketInfo) -> None:
+            self._last_closed = None
+            self.notify(f"{ticket.label} is back at this desk.")
+
+        self._act(lambda: self.services.queue.undo(actor, last.id), undone)
 
     def action_finish(self) -> None:
         actor, current = self.actor, self._need_current()
@@ -669,7 +725,7 @@ class DeskScreen(WorkScreen):
 
         def finished(ticket: TicketInfo | None) -> None:
             if ticket is not None:
-                self.notify(f"{ticket.label} finished.")
+                self._visit_closed(ticket, "finished")
                 # The quick actions ticked in the dialog, for the visitor who just left the desk.
                 steps: list[str] = [s for s in ("pack", "referral") if s in modal.follow_ups]
                 self._follow_up(current, steps)
@@ -691,7 +747,7 @@ class DeskScreen(WorkScreen):
         if current is not None and current.visitor_id is None:
             self.notify(
                 f"{current.label} is an anonymous walk-in: {what} needs a visitor record. "
-                "Register the visitor (F2) or find them (F3) first.",
+                f"Press F2 to register the visitor on {current.label}.",
                 severity="warning",
             )
             return None
@@ -858,6 +914,11 @@ class DeskScreen(WorkScreen):
             "pack": "Hand a welcome pack to the current visitor (P, then Enter)",
             "referral": "Refer the current visitor to a service partner (R)",
         }
+        yield SystemCommand(
+            "Desk: Undo",
+            "Take back this desk's last finish or no-show (Ctrl+Z)",
+            self.action_undo,
+        )
         for action, label, _key in ACTIONS:
             yield SystemCommand(
                 f"Desk: {label}", help_text[action], getattr(self, f"action_{action}")

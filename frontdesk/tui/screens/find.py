@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import Actor, FrontdeskError, Services, ValidationError
+from frontdesk.services import Actor, AlreadyWaiting, FrontdeskError, Services, ValidationError
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import (
     CHANNELS,
@@ -27,7 +27,7 @@ from frontdesk.services.queue import (
 )
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
+from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
 from frontdesk.tui.screens.register import visitor_line
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -302,11 +302,35 @@ class FindScreen(Screen[None]):
             if not code:
                 return
 
+            issue(code, second_ticket=False)
+
+        def issue(code: str, second_ticket: bool) -> None:
             def call() -> tuple[TicketInfo, int | None]:
-                ticket = queue.issue(actor, code, visitor_id=visitor.id)
+                ticket = queue.issue(
+                    actor, code, visitor_id=visitor.id, second_ticket=second_ticket
+                )
                 return ticket, estimated_wait(queue.load(), ticket)
 
-            run_service(self, call, done=issued)
+            def refused(error: FrontdeskError) -> None:
+                if not isinstance(error, AlreadyWaiting):
+                    self.app.show_refusal(error)  # type: ignore[attr-defined]
+                    return
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        issue(code, second_ticket=True)
+
+                self.app.push_screen(
+                    ConfirmModal(
+                        f"{visitor.full_name} already has ticket {error.label} today, still "
+                        "open.\n\nGive a second ticket anyway (for another service)?",
+                        yes="Second ticket (y)",
+                        no="No, keep one (Esc)",
+                    ),
+                    answered,
+                )
+
+            run_service(self, call, done=issued, failed=refused)
 
         def issued(result: tuple[TicketInfo, int | None]) -> None:
             ticket, wait = result

@@ -120,6 +120,8 @@ class LeadScreen(WorkScreen):
                 tooltip="Day review: the day after"),
         Binding("f9", "close_day", "Close day", id="lead_close_day",
                 tooltip="Close the reviewed day: open tickets become not served (asks first)"),
+        Binding("shift+f9", "reopen_day", "Reopen day", id="lead_reopen_day", show=False,
+                tooltip="Reopen the reviewed day so tickets can be issued again (asks first)"),
         Binding("f10", "export", "Export", id="lead_export",
                 tooltip="Save the day or period report as xlsx, csv or md"),
         Binding("ctrl+r", "refresh", "Refresh", id="lead_refresh",
@@ -291,6 +293,11 @@ class LeadScreen(WorkScreen):
         )
         yield SystemCommand(
             "Lead: close the day", "Open tickets become not served (F9)", self.action_close_day
+        )
+        yield SystemCommand(
+            "Lead: reopen the day",
+            "Tickets can be issued again on a closed day (Shift+F9)",
+            self.action_reopen_day,
         )
         yield SystemCommand(
             "Lead: export report", "Save as xlsx, csv or md (F10)", self.action_export
@@ -576,6 +583,31 @@ class LeadScreen(WorkScreen):
             ),
             answered,
         )
+
+    def action_reopen_day(self) -> None:
+        day = self.review_day if self.tab == "review" else self.services.clock.today()
+        if day is None:
+            return
+        actor = self.actor
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_service(self, lambda: self.services.queue.reopen_day(actor, day),
+                            done=lambda _none: self._day_reopened(day))  # fmt: skip
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Reopen {day:%A %d %B %Y}? Desks can issue tickets for it again; tickets "
+                "closed as 'not served' stay so. This is recorded in the audit log.",
+                yes="Reopen the day (y)",
+                no="Keep it closed (Esc)",
+            ),
+            answered,
+        )
+
+    def _day_reopened(self, day: date) -> None:
+        self.app.notify(f"{day:%A %d %B} is open again: desks can issue tickets.")
+        self.action_refresh()
 
     def _day_closed(self, count: int) -> None:
         self.app.notify(f"Day closed: {count} ticket{'s' if count != 1 else ''} not served.")

@@ -1,4 +1,5 @@
-"""F2: register a walk-in (new or returning visitor) and hand out a ticket in one go."""
+"""F2: register a walk-in (new or returning visitor) and hand out a ticket in one go; or,
+for the anonymous ticket being served, give that ticket its visitor record."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import Actor, FrontdeskError, NotFound, Services, ValidationError
+from frontdesk.services import (
+    Actor,
+    AlreadyWaiting,
+    FrontdeskError,
+    NotFound,
+    Services,
+    ValidationError,
+)
 from frontdesk.services.fields import Country, country, find_countries, format_phone
 from frontdesk.services.queue import ServiceInfo, TicketInfo
 from frontdesk.services.text import fold
@@ -100,9 +108,13 @@ class RegisterScreen(Screen[TicketInfo | None]):
         ),
     ]
 
-    def __init__(self, services: Sequence[ServiceInfo]) -> None:
+    def __init__(
+        self, services: Sequence[ServiceInfo], attach_to: TicketInfo | None = None
+    ) -> None:
+        """``attach_to``: an anonymous ticket that gets this visitor's record (no new ticket)."""
         super().__init__()
         self.service_choices = list(services)
+        self.attach_to = attach_to
         self.visitor_id: int | None = None
         self.country_code: str | None = None
         self._found: dict[int, VisitorRecord] = {}
@@ -112,7 +124,12 @@ class RegisterScreen(Screen[TicketInfo | None]):
     # -- layout --------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="register"):
-            yield Label("Register a walk-in — only a name is needed", id="register-title")
+            title = (
+                f"The visitor of {self.attach_to.label} — only a name is needed"
+                if self.attach_to is not None
+                else "Register a walk-in — only a name is needed"
+            )
+            yield Label(title, id="register-title")
             with Horizontal(id="register-columns"):
                 with Vertical(classes="register-column"):
                     yield self._field("Given names", "given_names")
@@ -170,7 +187,8 @@ class RegisterScreen(Screen[TicketInfo | None]):
                     yield Static("", id="linked")
                     yield OptionList(id="returning")
             with Horizontal(id="register-buttons"):
-                yield Button("Save and issue ticket (Ctrl+S)", variant="primary", id="save")
+                save = "Save and issue ticket" if self.attach_to is None else "Save to the ticket"
+                yield Button(f"{save} (Ctrl+S)", variant="primary", id="save")
                 yield Button("Cancel (Esc)", id="cancel")
         yield Footer()
 
@@ -401,23 +419,66 @@ class RegisterScreen(Screen[TicketInfo | None]):
             answered,
         )
 
-    def _register(self, data: VisitorInput, visitor_id: int | None) -> None:
+    def _register(
+        self, data: VisitorInput, visitor_id: int | None, second_ticket: bool = False
+    ) -> None:
         actor, queue = self.actor, self.services.queue
         service = self._service_code()
         priority = self.query_one("#priority", Checkbox).value
+        attach_to = self.attach_to
+        if attach_to is not None:
+            run_service(
+                self,
+                lambda: queue.attach_visitor(actor, attach_to.id, data, visitor_id=visitor_id),
+                done=self._attached,
+                failed=self._failed,
+            )
+            return
 
         def call() -> tuple[VisitorRecord, TicketInfo, int | None]:
             visitor, ticket = queue.register_walk_in(
-                actor, data, visitor_id=visitor_id, service_code=service, priority=priority
+                actor,
+                data,
+                visitor_id=visitor_id,
+                service_code=service,
+                priority=priority,
+                second_ticket=second_ticket,
             )
             return visitor, ticket, estimated_wait(queue.load(), ticket)
 
-        run_service(self, call, done=self._registered, failed=self._failed)
+        def failed(error: FrontdeskError) -> None:
+            if isinstance(error, AlreadyWaiting):
+                self._ask_second(error, lambda: self._register(data, visitor_id, True))
+            else:
+                self._failed(error)
+
+        run_service(self, call, done=self._registered, failed=failed)
+
+    def _ask_second(self, error: AlreadyWaiting, again: Any) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                again()
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"This visitor already has ticket {error.label} today, still open.\n\n"
+                "Give a second ticket anyway (for another service)?",
+                yes="Second ticket (y)",
+                no="No, keep one (Esc)",
+            ),
+            answered,
+        )
 
     def _registered(self, result: tuple[VisitorRecord, TicketInfo, int | None]) -> None:
         _visitor, ticket, wait = result
         show_field_errors(self, None, None)  # saved: no earlier message stays behind
         self.app.push_screen(TicketIssuedModal(ticket, wait), lambda _closed: self.dismiss(ticket))
+
+    def _attached(self, result: tuple[VisitorRecord, TicketInfo]) -> None:
+        visitor, ticket = result
+        show_field_errors(self, None, None)
+        self.notify(f"{ticket.label} is now {visitor.full_name}'s ticket.")
+        self.dismiss(ticket)
 
     def _failed(self, error: FrontdeskError) -> None:
         if isinstance(error, ValidationError) and show_field_errors(

@@ -2,7 +2,7 @@
 
 DataTable caches a drawn cell under the table's update count, so any change (one ticket
 called, one cell updated, a sort) makes it draw every visible cell again through Rich:
-~30 rows x 7 cells, 60-90 ms on the desk after each F4. Most of those cells read the
+some 30 rows x 7 cells after each F4, a large part of the key press. Most of those cells read the
 same as before ("Information & advice", "waiting", "", a minute count) and many read the
 same as a neighbour. This table keeps the drawn lines under what decides their look (the
 text, the width and height, the styles, cursor, hover and focus) and only adds the

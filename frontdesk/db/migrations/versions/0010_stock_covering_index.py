@@ -2,9 +2,9 @@
 
 The desk shows a LOW warning from the stock of every pack kind, which is the sum of the
 kind's movements. The old (pack type, moment) index gave the order but not the quantity, so
-the first sum after a start looked up every one of the decade's 60,000 movements in the table
-(~50 ms on SQLite, inside the desk's first queue read). With the quantity in the index the
-sum reads the index alone (~4 ms); the history by period uses it as before.
+the first sum after a start looked up every movement in the table (on SQLite, inside the
+desk's first queue read). With the quantity in the index the sum reads the index alone;
+the history by period uses it as before.
 
 Revision ID: 0010
 Revises: 0009

@@ -3,7 +3,7 @@
 The period report counts contact moments by channel, appointments by kind and status,
 BSN outcomes, referrals by partner and status, referral outcomes and packs by kind, for
 the period and the one before it. Each count found its rows through an index on the
-date and then read every row from the table (a year's report: ~80 ms of its ~300 ms).
+date and then read every row from the table (a large part of a year's report).
 Each of these indexes now also holds the columns the count needs, so the count reads
 the index alone; the leading column is unchanged, so every other query that used the
 old index uses the new one the same way.

@@ -2,7 +2,7 @@
 
 Finding a visitor by a name fragment shows the most recently changed visitors first. A
 broad fragment ("Toma", "de") matches 400-3,000 visitors, and to order them the search
-read every one of those visitor rows (on SQLite 1-8 ms). With a copy of the visitor's
+read every one of those visitor rows. With a copy of the visitor's
 ``updated_at`` beside each token, the index (token, visitor_updated_at, visitor_id)
 yields the matches and their order without touching the visitors table; only the 20
 shown are read.
@@ -39,8 +39,8 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_visitor_name_tokens_search", ["token", "visitor_updated_at", "visitor_id"]
         )
-    # On PostgreSQL the UPDATE leaves a dead copy of every token row until a vacuum (on the
-    # decade with autovacuum off, a name search's median went from 0.7 to 1.3 ms). VACUUM
+    # On PostgreSQL the UPDATE leaves a dead copy of every token row until a vacuum (with
+    # autovacuum off, a name search became markedly slower until then). VACUUM
     # cannot run inside this migration's transaction: frontdesk.db.migrate runs it once the
     # upgrade has committed (VACUUM_AFTER).
 

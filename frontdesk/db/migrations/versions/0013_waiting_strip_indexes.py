@@ -2,8 +2,8 @@
 
 After every queue change each desk reads the waiting strip: the service times of the
 latest served tickets (behind each estimate) and the desks that called each service in the
-last hour. Both read every ticket of the day (the bench's day: 5,000, ~3 ms each of a desk
-refresh on SQLite), the first also sorting them by finish time. The index (day, first call,
+last hour. Both read every ticket of the day (thousands on a busy day, at every desk
+refresh), the first also sorting them by finish time. The index (day, first call,
 service, desk) gives the last hour's calls from the index alone and the latest served
 tickets newest first, so only those rows are read: one more index entry when a ticket is
 first called. (A partial index of the finished tickets in finish order was tried: it cost

@@ -1,0 +1,212 @@
+# ruff: noqa: E501  (the CSV data is clearer with one row per line)
+"""What several test modules share that is not a fixture: fixed days, data builders,
+Pilot helpers. Fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from frontdesk.config import Settings
+from frontdesk.db.models import Service, Ticket, Visitor
+from frontdesk.services import Actor, Services
+from frontdesk.services.appointments import AppointmentInput, PersonInput
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.screens.login import LoggedIn
+from tests.conftest import letters
+
+# -- reports: a normal day of tickets --------------------------------------------------
+AMS = ZoneInfo("Europe/Amsterdam")
+DAY = date(2026, 11, 23)  # a Monday in winter time (UTC+1)
+
+
+def at(day: date, hh: int, mm: int = 0, *, fold: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=AMS, fold=fold).astimezone(UTC)
+
+
+def _service_id(services: Services, code: str) -> int:
+    with services.db.read() as session:
+        return int(session.scalar(select(Service.id).where(Service.code == code)) or 0)
+
+
+def add_ticket(
+    services: Services,
+    code: str,
+    label: str,
+    arrived: datetime,
+    called: datetime | None = None,
+    finished: datetime | None = None,
+    *,
+    status: str = "done",
+    desk: int | None = None,
+    staff: Actor | None = None,
+    visitor_id: int | None = None,
+    priority: bool = False,
+) -> int:
+    with services.db.write() as session:
+        row = Ticket(
+            day=arrived.astimezone(AMS).date(),
+            label=label,
+            service_id=_service_id(services, code),
+            visitor_id=visitor_id,
+            source="walk_in",
+            priority=priority,
+            status=status,
+            desk=desk,
+            staff_id=staff.staff_id if staff else None,
+            arrived_at=arrived,
+            called_at=called,
+            first_called_at=called,
+            recalls=0,
+            finished_at=finished,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def add_visitor(services: Services, nationality: str | None, category: str | None) -> int:
+    now = services.clock.now()
+    with services.db.write() as session:
+        row = Visitor(
+            given_names="Test",
+            family_name="Person",
+            search_key="test person",
+            family_key="person",
+            nationality=nationality,
+            category=category,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def normal_day(services: Services, clerk: Actor, lead: Actor) -> None:
+    """Waits A: 5, 10, 20 (no-show), 30; B: 0, 40; one A cancelled before being called."""
+    d = DAY
+    add_ticket(services, "info", "A001", at(d, 9), at(d, 9, 5), at(d, 9, 15), desk=1, staff=clerk)
+    add_ticket(
+        services, "info", "A002", at(d, 9, 10), at(d, 9, 20), at(d, 9, 40), desk=2, staff=lead
+    )
+    add_ticket(
+        services, "info", "A003", at(d, 9, 30), at(d, 9, 50), at(d, 9, 52),
+        status="no_show", desk=1, staff=clerk,
+    )  # fmt: skip
+    add_ticket(
+        services, "info", "A004", at(d, 10, 15), at(d, 10, 45), at(d, 10, 50), desk=1, staff=clerk
+    )
+    add_ticket(
+        services, "bsn_registration", "B001", at(d, 9), at(d, 9), at(d, 9, 30), desk=2, staff=lead
+    )
+    add_ticket(
+        services, "bsn_registration", "B002", at(d, 10), at(d, 10, 40), at(d, 11, 10),
+        desk=2, staff=lead, priority=True,
+    )  # fmt: skip
+    add_ticket(services, "info", "A005", at(d, 11), None, at(d, 11, 5), status="cancelled")
+
+
+# -- appointments ---------------------------------------------------------------------
+VALID_BSN = "111222333"
+OTHER_BSN = "123456782"
+MONDAY = date(2026, 11, 23)
+
+
+def household(
+    *,
+    employer: str | None = None,
+    partner: bool = True,
+    children: int = 1,
+    time: str = "09:30",
+    day: object = MONDAY,
+    kind: str = "first_registration",
+    nationality: str = "IN",
+    reference: str | None = None,
+) -> AppointmentInput:
+    people = [
+        PersonInput(
+            "main",
+            VisitorInput("Priya", "Raghunathan", "1990-04-12", nationality, employer=employer),
+            married=partner,
+        )
+    ]
+    if partner:
+        people.append(
+            PersonInput(
+                "partner", VisitorInput("Arjun", "Raghunathan", "1989-01-02", "IN"), married=True
+            )
+        )
+    for i in range(children):
+        people.append(
+            PersonInput(
+                "child", VisitorInput(f"Kid{letters(i)}", "Raghunathan", f"201{i}-05-05", "IN")
+            )
+        )
+    return AppointmentInput(
+        kind=kind, day=day, time=time, employer=employer, reference=reference, people=tuple(people)
+    )  # type: ignore[arg-type]
+
+
+# -- appointment imports ---------------------------------------------------------------
+WEDNESDAY = date(2026, 11, 25)
+
+# Comma-separated, ISO dates, columns in the documented order.
+CLEAN = """reference,date,time,type,role,given_names,family_name,date_of_birth,nationality,phone,email,employer
+BK-1001,2026-11-25,09:00,first_registration,main,Priya,Raghunathan,1990-04-12,IN,+31 6 12345678,priya@example.org,LUMC
+BK-1001,2026-11-25,09:00,first_registration,partner,Arjun,Raghunathan,1989-01-02,IN,,,
+BK-1001,2026-11-25,09:00,first_registration,child,Kavya,Raghunathan,2018-06-30,IN,,,
+BK-1002,2026-11-25,09:30,first_registration,main,Emily,Carter,1985-02-14,US,,emily@example.org,Naturalis
+"""
+
+# What a Dutch-locale spreadsheet writes: BOM, semicolons, Dutch dates, other column order
+# and case, blank lines, CRLF; one bad row (phone) among good ones.
+MESSY = (
+    "\ufeffRole;Reference;Date;Time;Given_Names;FAMILY_NAME;Date_of_Birth;Nationality;Phone;Email;Employer;Type\r\n"
+    "main;BK-2001;25-11-2026;10:00;Łukasz;Kowalczyk;03-03-1991;Poland;;lukasz@example.org;ESA ESTEC;first_registration\r\n"
+    "\r\n"
+    "partner;BK-2001;25-11-2026;10:00;Ana;Kowalczyk;12-12-1992;PL;;;;\r\n"
+    ";;;;;;;;;;;\r\n"
+    "main;BK-2002;25-11-2026;10:30;Zoë;Ødegård;01-01-1980;NO;12345;;;first_registration\r\n"
+    "main;BK-2003;25-11-2026;11:00;Kenji;Tanaka;1987-07-07;JP;;;;bsn_collection\r\n"
+)
+
+
+# -- Pilot: the desk ---------------------------------------------------------------------
+SIZE = (120, 35)
+
+
+def make_app(services: Services, desk: int = 1) -> FrontdeskApp:
+    return FrontdeskApp(services, Settings(db_url=services.settings.db_url, desk=desk))
+
+
+async def settle(app: FrontdeskApp, pilot: Pilot[Any], rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScreen:
+    await settle(app, pilot)
+    app.post_message(LoggedIn(actor))
+    await settle(app, pilot)
+    assert isinstance(app.screen, DeskScreen)
+    return app.screen
+
+
+def walk_in(services: Services, actor: Actor, name: str, service: str = "info", **kw: Any) -> Any:
+    return services.queue.register_walk_in(
+        actor, VisitorInput(given_names=name), service_code=service, **kw
+    )[1]
+
+
+def help_rows(app: FrontdeskApp) -> list[tuple[str, str]]:
+    table = app.screen.query_one("#help-keys", DataTable)
+    return [(str(r[0]), str(r[1])) for r in (table.get_row_at(i) for i in range(table.row_count))]
