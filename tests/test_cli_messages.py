@@ -62,6 +62,17 @@ def test_a_database_from_a_newer_frontdesk(
     assert "newer frontdesk" in capsys.readouterr().out
 
 
+def test_backup_verify_of_an_older_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, path = _db(tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    capsys.readouterr()
+    assert run([*base, "backup", "--verify", str(path)]) == 0
+    assert "from an older frontdesk" in capsys.readouterr().out
+
+
 def test_backup_verify_of_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base, _ = _db(tmp_path)
     capsys.readouterr()

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from frontdesk.db.engine import SQLITE_BUSY_TIMEOUT_MS, DatabaseError
-from frontdesk.db.migrate import MIGRATIONS
+from frontdesk.db.migrate import HEAD, MIGRATIONS
 
 MAIN_TABLES = ("staff", "visitors", "tickets", "contact_moments", "audit_events")
 POSTGRES_ADVICE = (
@@ -65,7 +65,10 @@ class BackupCheck:
     def describe(self) -> str:
         state = "ok" if self.ok else "NOT usable: " + "; ".join(self.problems())
         counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
-        return f"{self.path}: {state}; schema {self.revision or '-'}; {counts}"
+        schema = self.revision or "-"
+        if self.ok and self.revision != HEAD:
+            schema += " (from an older frontdesk; brought up to date when opened)"
+        return f"{self.path}: {state}; schema {schema}; {counts}"
 
 
 def sqlite_path(url: str) -> Path:
