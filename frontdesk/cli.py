@@ -26,6 +26,58 @@ class CliError(Exception):
     """Ends the command with this message on stderr and exit status 2."""
 
 
+MAX_ID = 2**63 - 1  # the largest id either database stores
+
+
+def _int_in(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: a whole number in low..high, else one clear line and exit 2."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"give {what}, e.g. {low}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+visitor_id = _int_in(1, MAX_ID, "a visitor number")
+
+
+def _stdout(encoding: str = "utf-8") -> Callable[[bytes], None]:
+    """An export's target for the terminal (standard output)."""
+
+    def write(data: bytes) -> None:
+        sys.stdout.write(data.decode(encoding))
+        sys.stdout.flush()
+
+    return write
+
+
+def _export_error(output: Path | None, exc: Exception) -> CliError:
+    message = getattr(exc, "message", str(exc))
+    if getattr(exc, "field", None) not in ("path", "directory"):
+        return CliError(message)  # not about where the file goes
+    return CliError(f"{'--output' if output is not None else 'standard output'}: {message}")
+
+
+def _check_output(output: Path | None) -> Path | None:
+    """Refuse an --output that cannot be written before anything is made (or audited)."""
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.exports import check_target
+
+    if output is None:
+        return None
+    try:
+        return check_target(output)
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"frontdesk: {message} (see frontdesk --help)\n")
@@ -254,6 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="address for --web to listen on (default 127.0.0.1, this machine only; "
         "e.g. 0.0.0.0 for the local network)",
     )
+    board.add_argument(
+        "--max-boards",
+        type=_int_in(1, 100),
+        metavar="N",
+        help="with --web: at most N browsers show the board at once, one process each "
+        "(default: board_web_max from the config file, 4)",
+    )
     _add_appointments_import(import_sub)
     _add_appointments_parser(sub)
     privacy = sub.add_parser(
@@ -287,14 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="access request: everything held about one visitor",
         description="Write everything held about one visitor as JSON and Markdown.",
     )
-    export.add_argument("--visitor", type=int, required=True, metavar="ID")
+    export.add_argument("--visitor", type=visitor_id, required=True, metavar="ID")
     export.add_argument("--output", required=True, metavar="DIR", help="an existing folder")
     erase = privacy_sub.add_parser(
         "erase",
         help="erasure request: anonymise one visitor now",
         description="Anonymise one visitor now (refused while a legal duty applies).",
     )
-    erase.add_argument("--visitor", type=int, required=True, metavar="ID")
+    erase.add_argument("--visitor", type=visitor_id, required=True, metavar="ID")
     erase.add_argument("--reason", required=True, help="why (goes into the audit log)")
 
     backup = sub.add_parser(
@@ -444,8 +503,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.services.packs import check_export_path, write_export
 
+    output = _check_output(Path(args.output)) if getattr(args, "output", None) else None
     services = _open(settings)
     try:
         if args.packs_command == "list":
@@ -460,16 +519,11 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if args.packs_command == "export":
             try:
-                if args.output:
-                    check_export_path(args.output)  # before the export is made (and audited)
-                text = services.packs.export_csv(CLI_ACTOR, args.period)
-                if not args.output:
-                    sys.stdout.write(text)
-                    return EXIT_OK
-                path = write_export(args.output, text)
+                services.packs.export_csv(CLI_ACTOR, args.period, to=output or _stdout())
             except FrontdeskError as exc:
-                raise CliError(f"--output: {exc.message}") from None
-            print(f"wrote {path}", file=sys.stderr)
+                raise _export_error(output, exc) from None
+            if output is not None:
+                print(f"wrote {output}", file=sys.stderr)
             return EXIT_OK
     finally:
         services.close()
@@ -498,30 +552,29 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             chosen = check_period(first, last)
     except FrontdeskError as exc:
         raise CliError(exc.message) from None
-    if args.output is not None and not args.output.parent.is_dir():
-        raise CliError(f"the folder {args.output.parent} does not exist")
+    output = _check_output(args.output)
+    to = output or _stdout()
     services = _open(settings)
     try:
         reports = services.reports
         if args.report_command == "day":
-            data = reports.export_day(
-                CLI_ACTOR, day or services.clock.today(), args.format, with_names=args.with_names
+            reports.export_day(
+                CLI_ACTOR,
+                day or services.clock.today(),
+                args.format,
+                with_names=args.with_names,
+                to=to,
             )
         else:
             if args.preset:
                 chosen = reports.preset(args.preset)
-            data = reports.export_period(CLI_ACTOR, chosen, args.format)
+            reports.export_period(CLI_ACTOR, chosen, args.format, to=to)
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
     finally:
         services.close()
-    if args.output is None:
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
-    else:
-        try:
-            args.output.write_bytes(data)
-        except OSError as exc:
-            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
-        print(f"wrote {args.output}", file=sys.stderr)
+    if output is not None:
+        print(f"wrote {output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -544,6 +597,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services.auth import CLI_ACTOR
 
     path: Path = args.file
+    if path.is_dir():
+        raise CliError(f"{path} is a folder; give the CSV file inside it")
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     services = _open(settings)
@@ -560,6 +615,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
+    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
     from frontdesk.services.errors import ValidationError
     from frontdesk.services.fields import parse_date
@@ -573,19 +629,18 @@ def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("give both --from and --to, e.g. --from 2026-10-01 --to 2026-12-31")
     if args.format == "xlsx" and args.output is None:
         raise CliError("an XLSX report needs --output FILE")
+    output = _check_output(args.output)
     services = _open(settings)
     try:
-        data = services.referrals.export_report(CLI_ACTOR, start, end, args.format)
+        services.referrals.export_report(
+            CLI_ACTOR, start, end, args.format, to=output or _stdout("utf-8-sig")
+        )
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
     finally:
         services.close()
-    if args.output is None:
-        sys.stdout.write(data.decode("utf-8-sig"))
-        return EXIT_OK
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise CliError(f"{args.output}: cannot be written ({exc.strerror})") from None
-    print(f"wrote {args.output}")
+    if output is not None:
+        print(f"wrote {output}")
     return EXIT_OK
 
 
@@ -601,20 +656,28 @@ def board_command(settings: Settings) -> list[str]:
     return [*command, "board"]
 
 
-def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-untyped-def]
+def board_server(  # type: ignore[no-untyped-def]
+    settings: Settings, host: str, port: int, max_boards: int | None = None
+):
     """The textual-serve Server for ``frontdesk board --web`` (not started here)."""
     import os
     import shlex
+    import socket
 
-    from textual_serve.server import Server
+    from frontdesk.tui.board_web import BoardServer
 
     if not 1 <= port <= 65535:
         raise CliError("--port must be between 1 and 65535")
     if not host.strip():
         raise CliError("--host needs an address, e.g. 127.0.0.1")
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise CliError(f"--host: {host!r} is not an address of this machine") from None
     os.environ["FRONTDESK_DB"] = settings.db_url  # the board processes inherit it
-    return Server(
+    return BoardServer(
         shlex.join(board_command(settings)),
+        max_boards=max_boards or settings.board_web_max,
         host=host,
         port=port,
         title="frontdesk · now serving",
@@ -623,8 +686,19 @@ def board_server(settings: Settings, host: str, port: int):  # type: ignore[no-u
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.web:
-        server = board_server(settings, args.host, args.port)
-        print(f"frontdesk board: open http://{args.host}:{args.port} in a browser (Ctrl+C stops)")
+        from frontdesk.tui.board_web import is_loopback
+
+        server = board_server(settings, args.host, args.port, args.max_boards)
+        if not is_loopback(args.host):
+            print(
+                f"frontdesk board: warning: listening on {args.host}, so anyone on that "
+                "network can open the board (ticket numbers and desks; no names)",
+                file=sys.stderr,
+            )
+        print(
+            f"frontdesk board: open http://{args.host}:{args.port} in a browser, on at most "
+            f"{server.max_boards} screens at once (Ctrl+C stops)"
+        )
         server.serve()
         return EXIT_OK
     from frontdesk.db import Database
@@ -661,21 +735,25 @@ def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_appointments(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services.appointments import export_invoices
+    from frontdesk.services import FrontdeskError
+    from frontdesk.services.appointments import parse_quarter
     from frontdesk.services.auth import CLI_ACTOR
 
     fmt = args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "csv")
+    try:
+        parse_quarter(args.quarter)
+    except FrontdeskError as exc:
+        raise CliError(f"--quarter: {exc.message}") from None
+    output = _check_output(args.output)
+    assert output is not None
     services = _open(settings)
     try:
-        lines = services.appointments.invoices(CLI_ACTOR, args.quarter)
+        done = services.appointments.export_invoices(CLI_ACTOR, args.quarter, fmt, output)
+    except FrontdeskError as exc:
+        raise _export_error(output, exc) from None
     finally:
         services.close()
-    try:
-        rows = export_invoices(lines, str(args.output), fmt)
-    except OSError as exc:
-        raise CliError(f"{args.output}: cannot be written ({exc.strerror})") from None
-    employers = len({line.employer for line in lines})
-    print(f"wrote {args.output}: {rows - employers} persons, {employers} employers")
+    print(f"wrote {output}: {done.persons} persons, {done.employers} employers")
     return EXIT_OK
 
 
@@ -787,6 +865,38 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 }
 
 
+def database_problem(exc: BaseException) -> str | None:
+    """A database failure in words that name its cause (never the row's values), or None
+    when ``exc`` is not one."""
+    from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+
+    if isinstance(exc, DataError) and "out of range" in str(exc.orig).lower():
+        return "a number given is larger than the database can hold; nothing was changed"
+    if not isinstance(exc, (OperationalError, ProgrammingError)):
+        return None
+    orig = getattr(exc, "orig", None) or exc
+    text = f"{type(orig).__name__} {str(orig).splitlines()[0] if str(orig) else ''}".lower()
+    if "no such table" in text or "undefinedtable" in text or "no such column" in text:
+        return (
+            "this is not a complete frontdesk database (a table or column is missing); "
+            "check --db, or restore a backup; nothing was changed"
+        )
+    if "file is not a database" in text:
+        return "this file is not a database; check --db; nothing was changed"
+    if "disk is full" in text or "disk full" in text or "no space left" in text:
+        return "the disk is full; nothing was changed. Free some space and try again."
+    if "readonly" in text or "read-only" in text:
+        return "the database is read-only here (check the file's permissions); nothing was changed"
+    if "unable to open database file" in text:
+        return "the database file cannot be opened (check its folder and permissions)"
+    if isinstance(exc, ProgrammingError):
+        return None
+    return (
+        "the database did not answer; nothing was changed. Try again, "
+        "or check that the database server is running."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from frontdesk.db import DatabaseError
     from frontdesk.services.errors import FrontdeskError
@@ -815,14 +925,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # No traceback at a desk: one line, the kind of failure only (a database message
         # can carry the values of a row), and a status that scripts can tell apart.
-        from sqlalchemy.exc import OperationalError
-
-        if isinstance(exc, OperationalError):
-            print(
-                "frontdesk: the database did not answer; nothing was changed. Try again, "
-                "or check that the database server is running.",
-                file=sys.stderr,
-            )
+        problem = database_problem(exc)
+        if problem is not None:
+            print(f"frontdesk: {problem}", file=sys.stderr)
             return EXIT_USAGE
         print(
             f"frontdesk: this command failed unexpectedly ({type(exc).__name__}); nothing "

@@ -118,6 +118,7 @@ class Settings:
     # The pack kind (code or name) handed out at a BSN completion; unset: the kind clearly
     # named a welcome bag, else the clerk picks.
     welcome_bag_kind: str | None = None
+    board_web_max: int = 4  # browsers that may show `board --web` at once (a process each)
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -214,6 +215,7 @@ _SCALARS: dict[str, type] = {
     "bsn_storage": str,
     "referral_follow_up_days": int,
     "welcome_bag_kind": str,
+    "board_web_max": int,
 }
 _KIND_WORDS = {
     str: 'text in quotes, e.g. "Europe/Amsterdam"',
@@ -225,11 +227,20 @@ _KIND_WORDS = {
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse the TOML file into Settings fields; errors name the file and the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder, not a config file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line} is not UTF-8 text; save the file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -284,7 +295,59 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return fields
 
 
+_URL_EXAMPLES = "e.g. sqlite:///path/to/frontdesk.sqlite3 or postgresql://user@host/dbname"
+
+
+def check_db_url(url: str) -> str:
+    """The database URL as frontdesk will use it, or a ConfigError saying what is wrong.
+
+    ``postgres://`` (as psql and libpq write it) means PostgreSQL; a SQLite URL needs a
+    file path (``sqlite:///`` alone would be a throwaway in-memory database) and has no
+    user, password or host; a PostgreSQL port is a number. Messages never repeat the URL
+    (it may hold a password).
+    """
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep or not scheme:
+        raise ConfigError(f"the database (--db) is not a database URL; write {_URL_EXAMPLES}")
+    backend, plus, driver = scheme.partition("+")
+    backend = backend.lower()
+    if backend == "postgres":
+        backend = "postgresql"
+        text = f"postgresql{plus}{driver}://{rest}"
+    netloc, _, database = rest.partition("/")
+    if backend == "sqlite":
+        if netloc:
+            raise ConfigError(
+                "a SQLite database URL has no user, password or host: write "
+                "sqlite:///relative/file.sqlite3 or sqlite:////absolute/file.sqlite3"
+            )
+        if not database.strip() or database.strip() == ":memory:":
+            raise ConfigError(
+                "the SQLite database URL names no file (it would be a throwaway database); "
+                "write e.g. sqlite:///frontdesk.sqlite3"
+            )
+    elif backend == "postgresql":
+        hostport = netloc.rpartition("@")[2]
+        if hostport.startswith("["):
+            host_end = hostport.find("]")
+            if host_end < 0:
+                raise ConfigError("the database URL has a '[' without ']' around its host")
+            port = hostport[host_end + 1 :].removeprefix(":")
+        else:
+            port = hostport.rpartition(":")[2] if ":" in hostport else ""
+        if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(
+                "the port in the database URL must be a number from 1 to 65535, "
+                "e.g. postgresql://user@host:5432/dbname"
+            )
+    return text
+
+
 def _validate(settings: Settings) -> Settings:
+    url = check_db_url(settings.db_url)
+    if url != settings.db_url:
+        settings = replace(settings, db_url=url)
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -295,6 +358,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError('bsn_storage must be "number" or "issued_flag"')
     if not 1 <= settings.referral_follow_up_days <= 90:
         raise ConfigError("referral_follow_up_days must be between 1 and 90")
+    if not 1 <= settings.board_web_max <= 100:
+        raise ConfigError("board_web_max must be between 1 and 100")
     if settings.idle_lock_minutes <= 0:
         raise ConfigError("idle_lock_minutes must be more than 0")
     return settings

@@ -238,9 +238,13 @@ async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
 
 
 def test_an_export_named_for_another_format_gets_the_chosen_one(tmp_path: Any) -> None:
+    from frontdesk.services.exports import write_private
     from frontdesk.tui.screens.lead_forms import write_export
 
-    made = write_export(str(tmp_path / "q4.xlsx"), "csv", lambda: b"a,b\n")
+    made = write_export(str(tmp_path / "q4.xlsx"), "csv", lambda p: write_private(p, b"a,b\n"))
     assert made == tmp_path / "q4.csv" and made.read_bytes() == b"a,b\n"
-    assert write_export(str(tmp_path / "q4"), "md", lambda: b"#") == tmp_path / "q4.md"
-    assert write_export(str(tmp_path / "q4.v2"), "csv", lambda: b"") == tmp_path / "q4.v2.csv"
+    assert write_export(str(tmp_path / "q4"), "md", lambda p: write_private(p, b"#")) == (
+        tmp_path / "q4.md"
+    )
+    two = write_export(str(tmp_path / "q4.v2"), "csv", lambda p: write_private(p, b""))
+    assert two == tmp_path / "q4.v2.csv"

@@ -8,6 +8,7 @@ the commands say so instead of pretending.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from frontdesk.db.engine import SQLITE_BUSY_TIMEOUT_MS, DatabaseError
-from frontdesk.db.migrate import MIGRATIONS
+from frontdesk.db.migrate import HEAD, MIGRATIONS
 
 MAIN_TABLES = ("staff", "visitors", "tickets", "contact_moments", "audit_events")
 POSTGRES_ADVICE = (
@@ -38,25 +39,36 @@ class BackupCheck:
     revision: str | None
     revision_known: bool
     counts: dict[str, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and self.revision_known
+        return self.integrity == "ok" and self.revision_known and not self.missing
 
     def problems(self) -> list[str]:
         out = []
         if self.integrity != "ok":
             out.append(f"integrity check failed: {self.integrity}")
         if self.revision is None:
-            out.append("it has no frontdesk schema")
+            out.append("it is not a frontdesk database (it has no frontdesk schema)")
         elif not self.revision_known:
-            out.append(f"its schema ({self.revision}) is unknown to this frontdesk")
+            out.append(
+                f"its schema ({self.revision}) was made by a newer frontdesk; "
+                "upgrade frontdesk first"
+            )
+        if self.missing and self.revision is not None:
+            out.append(
+                "it is not a complete frontdesk database (no table " + ", ".join(self.missing) + ")"
+            )
         return out
 
     def describe(self) -> str:
         state = "ok" if self.ok else "NOT usable: " + "; ".join(self.problems())
         counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
-        return f"{self.path}: {state}; schema {self.revision or '-'}; {counts}"
+        schema = self.revision or "-"
+        if self.ok and self.revision != HEAD:
+            schema += " (from an older frontdesk; brought up to date when opened)"
+        return f"{self.path}: {state}; schema {schema}; {counts}"
 
 
 def sqlite_path(url: str) -> Path:
@@ -69,6 +81,12 @@ def sqlite_path(url: str) -> Path:
     return Path(parsed.database).expanduser()
 
 
+def _path(text: str | Path) -> Path:
+    if "\x00" in str(text) or not str(text).strip():
+        raise BackupError("give the path of a file, e.g. ~/backups/frontdesk.sqlite3")
+    return Path(text).expanduser()
+
+
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
         return sqlite3.connect(
@@ -79,9 +97,13 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 def verify(path: str | Path) -> BackupCheck:
     """Integrity check, a schema revision this frontdesk knows, and the main counts."""
-    file = Path(path).expanduser()
-    if not file.is_file():
+    file = _path(path)
+    if file.is_dir():
+        raise BackupError(f"{file} is a folder; give the backup file inside it")
+    if not file.exists():
         raise BackupError(f"{file} does not exist")
+    if not file.is_file():
+        raise BackupError(f"{file} is not a file")
     try:
         conn = _connect(file, readonly=True)
     except sqlite3.Error as exc:
@@ -106,7 +128,8 @@ def verify(path: str | Path) -> BackupCheck:
             for t in MAIN_TABLES
             if t in tables
         }
-        return BackupCheck(file, integrity, revision, known, counts)
+        missing = tuple(t for t in MAIN_TABLES if t not in tables)
+        return BackupCheck(file, integrity, revision, known, counts, missing)
     finally:
         conn.close()
 
@@ -126,7 +149,9 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
 def backup(url: str, target: str | Path) -> BackupCheck:
     """Copy the live database to ``target`` (a new file) and check the copy."""
     live = sqlite_path(url)
-    file = Path(target).expanduser()
+    file = _path(target)
+    if file.is_dir():
+        raise BackupError(f"{file} is a folder; add a file name, e.g. {file / 'frontdesk.sqlite3'}")
     if file.exists():
         raise BackupError(f"{file} already exists; pick a new file name")
     if not file.parent.is_dir():
@@ -140,6 +165,8 @@ def backup(url: str, target: str | Path) -> BackupCheck:
         _copy(source, partial)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
+        if "full" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC:
+            raise BackupError("the backup failed: the disk is full; nothing was written") from None
         raise BackupError(f"the backup failed: {exc}") from None
     finally:
         source.close()

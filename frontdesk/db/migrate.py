@@ -90,6 +90,8 @@ def upgrade(db: Database) -> bool:
             ) from None
     if current == script.get_current_head():
         return False
+    if current is None:
+        _refuse_foreign(db)
     try:
         command.upgrade(_config(db), "head")
     except OperationalError as exc:
@@ -97,6 +99,26 @@ def upgrade(db: Database) -> bool:
     if current is not None and db.dialect == "postgresql":
         _vacuum(db, sorted({t for r, ts in VACUUM_AFTER.items() if r > current for t in ts}))
     return True
+
+
+class NotFrontdesk(DatabaseError):
+    """The database holds tables but no frontdesk schema: someone else's database."""
+
+
+def _refuse_foreign(db: Database) -> None:
+    """Never create frontdesk's tables inside another application's database."""
+    from sqlalchemy import inspect
+
+    try:
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(_describe(db, exc)) from None
+    if tables - {"alembic_version"}:
+        raise NotFrontdesk(
+            f"{db.safe_url} is not a frontdesk database (it holds other tables and no "
+            "frontdesk schema); check --db"
+        )
 
 
 def _vacuum(db: Database, tables: list[str]) -> None:

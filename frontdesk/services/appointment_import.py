@@ -32,6 +32,7 @@ from frontdesk.services.appointments import (
     parse_time_of_day,
 )
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.csvimport import csv_problem
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.fields import parse_date
 from frontdesk.services.text import fold
@@ -131,11 +132,13 @@ def read_rows(data: bytes) -> list[_Row]:
         raise ImportFileError("the file is empty")
     header_line = lines[header_index]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     rows: list[_Row] = []
+    start = 0
     try:
         for cells in reader:
+            start_line, start = start + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
@@ -146,9 +149,9 @@ def read_rows(data: bytes) -> list[_Row]:
                         "the first line must name the columns; missing: " + ", ".join(missing)
                     )
                 continue
-            rows.append(_Row(reader.line_num, dict(zip(header, cells, strict=False))))
+            rows.append(_Row(start_line, dict(zip(header, cells, strict=False))))
     except csv.Error as exc:
-        raise ImportFileError(f"line {reader.line_num}: the CSV is malformed ({exc})") from None
+        raise ImportFileError(f"line {start + 1}: {csv_problem(exc)}") from None
     return rows
 
 

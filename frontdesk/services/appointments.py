@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, insert, or_, select, update
@@ -39,6 +40,15 @@ from frontdesk.db.models import (
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.exports import (
+    Target,
+    append_row,
+    check_target,
+    csv_text,
+    deliver_audited,
+    workbook_bytes,
+    write_private,
+)
 from frontdesk.services.fields import parse_date
 from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
 from frontdesk.services.queue import QueueService
@@ -350,6 +360,12 @@ def euro(cents: int) -> str:
     return f"€{cents // 100},{cents % 100:02d}"
 
 
+@dataclass(frozen=True)
+class InvoiceExport:
+    persons: int
+    employers: int
+
+
 def parse_quarter(text: str) -> tuple[date, date]:
     """ "2026Q4" (or "2026-Q4", "q4 2026") -> first day, first day of the next quarter."""
     match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[qQ]([1-4])\s*|\s*[qQ]([1-4])\s*-?\s*(\d{4})\s*", text)
@@ -357,6 +373,8 @@ def parse_quarter(text: str) -> tuple[date, date]:
         raise ValidationError("quarter", "write the quarter as 2026Q4")
     year = int(match.group(1) or match.group(4))
     q = int(match.group(2) or match.group(3))
+    if not 1900 <= year <= 2999:
+        raise ValidationError("quarter", "the quarter's year must be between 1900 and 2999")
     start = date(year, 3 * q - 2, 1)
     end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
     return start, end
@@ -1144,28 +1162,12 @@ class AppointmentService:
 
     # -- employer invoices -------------------------------------------------------------
     def invoices(self, actor: Actor, quarter: str) -> list[InvoiceLine]:
-        """Completed registrations paid by an employer, per person, in a quarter."""
+        """Completed registrations paid by an employer, per person, in a quarter (audited:
+        the caller holds the names)."""
         require(actor, "appointment.invoices")
         start, end = parse_quarter(quarter)
         with self.db.write() as session:
-            rows = session.execute(
-                select(Appointment, AppointmentPerson, Visitor)
-                .join(AppointmentPerson, AppointmentPerson.appointment_id == Appointment.id)
-                .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
-                .where(
-                    Appointment.status == "completed",
-                    Appointment.kind == "first_registration",
-                    Appointment.employer.is_not(None),
-                    Appointment.day >= start,
-                    Appointment.day < end,
-                )
-                .order_by(
-                    Appointment.employer,
-                    Appointment.day,
-                    Appointment.id,
-                    AppointmentPerson.position,
-                )
-            ).all()
+            lines = self._invoice_lines(session, start, end)
             audit.record(
                 session,
                 self.clock,
@@ -1174,18 +1176,65 @@ class AppointmentService:
                 object_type="quarter",
                 object_id=quarter.strip().upper(),
             )
-            return [
-                InvoiceLine(
-                    employer=ap.employer or "",
-                    day=ap.day,
-                    reference=ap.reference or f"#{ap.id}",
-                    name=" ".join(x for x in (v.given_names, v.family_name) if x),
-                    relation=p.relation,
-                    fee_cents=0 if self.is_exempt(ap.employer) else p.fee_cents,
-                    exempt=self.is_exempt(ap.employer),
-                )
-                for ap, p, v in rows
-            ]
+        return lines
+
+    def export_invoices(self, actor: Actor, quarter: str, fmt: str, to: Target) -> InvoiceExport:
+        """Write the invoice list of a quarter as CSV or XLSX ``to`` a file (private,
+        atomic) or a callable; audited once written."""
+        require(actor, "appointment.invoices")
+        if fmt not in ("csv", "xlsx"):
+            raise ValidationError("format", "the format is csv or xlsx")
+        start, end = parse_quarter(quarter)
+        if isinstance(to, Path):
+            check_target(to)
+        with self.db.read() as session:
+            lines = self._invoice_lines(session, start, end)
+        rows = invoice_rows(lines)
+        deliver_audited(
+            self.db,
+            self.clock,
+            actor,
+            invoice_bytes(rows, fmt),
+            to,
+            action="export.invoices",
+            object_type="quarter",
+            object_id=quarter.strip().upper(),
+            reason=fmt,
+        )
+        employers = len({line.employer for line in lines})
+        return InvoiceExport(persons=len(lines), employers=employers)
+
+    def _invoice_lines(self, session: Session, start: date, end: date) -> list[InvoiceLine]:
+        rows = session.execute(
+            select(Appointment, AppointmentPerson, Visitor)
+            .join(AppointmentPerson, AppointmentPerson.appointment_id == Appointment.id)
+            .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
+            .where(
+                Appointment.status == "completed",
+                Appointment.kind == "first_registration",
+                Appointment.employer.is_not(None),
+                Appointment.day >= start,
+                Appointment.day < end,
+            )
+            .order_by(
+                Appointment.employer,
+                Appointment.day,
+                Appointment.id,
+                AppointmentPerson.position,
+            )
+        ).all()
+        return [
+            InvoiceLine(
+                employer=ap.employer or "",
+                day=ap.day,
+                reference=ap.reference or f"#{ap.id}",
+                name=" ".join(x for x in (v.given_names, v.family_name) if x),
+                relation=p.relation,
+                fee_cents=0 if self.is_exempt(ap.employer) else p.fee_cents,
+                exempt=self.is_exempt(ap.employer),
+            )
+            for ap, p, v in rows
+        ]
 
 
 def bring_next_time_text(info: AppointmentInfo) -> str:
@@ -1228,31 +1277,33 @@ def invoice_rows(lines: Sequence[InvoiceLine]) -> list[list[str]]:
     return out
 
 
-def export_invoices(lines: Sequence[InvoiceLine], path: str, fmt: str) -> int:
-    """Write the invoice list as CSV (UTF-8 with BOM, for spreadsheets) or XLSX; rows written."""
-    import csv
-
-    rows = invoice_rows(lines)
+def invoice_bytes(rows: Sequence[Sequence[str]], fmt: str) -> bytes:
+    """The invoice table as CSV (UTF-8 with BOM, for spreadsheets) or XLSX bytes."""
     if fmt == "csv":
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(rows)
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "Employer invoices"
-        sheet.append(rows[0])
-        for row in rows[1:]:
-            cells: list[object] = list(row)
-            cells[5] = float(row[5])
-            sheet.append(cells)
-        for column, width in zip("ABCDEFG", (28, 12, 14, 30, 10, 10, 8), strict=True):
-            sheet.column_dimensions[column].width = width
-        book.save(path)
-    else:
+        return csv_text(rows).encode("utf-8-sig")
+    if fmt != "xlsx":
         raise ValidationError("format", "the format is csv or xlsx")
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Employer invoices"
+    append_row(sheet, rows[0])
+    for row in rows[1:]:
+        cells: list[object] = list(row)
+        cells[5] = float(row[5])
+        append_row(sheet, cells)
+    for column, width in zip("ABCDEFG", (28, 12, 14, 30, 10, 10, 8), strict=True):
+        sheet.column_dimensions[column].width = width
+    return workbook_bytes(book)
+
+
+def export_invoices(lines: Sequence[InvoiceLine], path: str, fmt: str) -> int:
+    """Write the invoice list to a file (0600, atomic); rows written (not audited: see
+    AppointmentService.export_invoices)."""
+    rows = invoice_rows(lines)
+    write_private(Path(path), invoice_bytes(rows, fmt))
     return len(rows) - 1
 
 

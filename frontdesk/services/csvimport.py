@@ -114,22 +114,44 @@ class CsvTable:
         A row with more cells than the header gets the extras under the key ``""``
         (so the caller can reject it); missing cells are empty strings.
         """
-        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        reader = csv.reader(
+            io.StringIO(self._text, newline=""), delimiter=self.delimiter, strict=True
+        )
         start = 0
-        for cells in reader:
-            start_line = start + 1
-            start = reader.line_num
-            if start_line <= self._header_line:
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            row = {name: "" for name in self.columns}
-            for i, cell in enumerate(cells):
-                if i < len(self.columns):
-                    row[self.columns[i]] = cell.strip()
-                elif cell.strip():
-                    row[""] = (row.get("", "") + " " + cell.strip()).strip()
-            yield start_line, row
+        try:
+            for cells in reader:
+                start_line = start + 1
+                start = reader.line_num
+                if start_line <= self._header_line:
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                row = {name: "" for name in self.columns}
+                for i, cell in enumerate(cells):
+                    if i < len(self.columns):
+                        row[self.columns[i]] = cell.strip()
+                    elif cell.strip():
+                        row[""] = (row.get("", "") + " " + cell.strip()).strip()
+                yield start_line, row
+        except csv.Error as exc:
+            raise CsvError(f"line {start + 1}: {csv_problem(exc)}") from None
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """What is wrong with a CSV file, in words (the line number is added by the caller)."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit() // 1024} KB; is this the right file?"
+    if "unexpected end of data" in text or "EOF inside string" in text:
+        return 'a quote (") opened here is never closed'
+    if "expected after" in text:
+        return (
+            'a closing quote (") must be followed by the separator or the end of the line; '
+            'write "" for a quote inside a quoted cell'
+        )
+    if "NUL" in text:
+        return "the line holds a NUL character; is this really a CSV file?"
+    return f"the CSV is malformed ({text})"
 
 
 def read_csv(

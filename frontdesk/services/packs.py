@@ -10,8 +10,6 @@ summed, then the movement is written.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +25,13 @@ from frontdesk.db.models import PackIssue, PackType, Staff, StockMovement, Visit
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.exports import (
+    Target,
+    check_target,
+    csv_text,
+    deliver_audited,
+    write_private,
+)
 from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
 from frontdesk.services.text import clean_text, fold
 
@@ -164,26 +169,13 @@ def check_export_path(path_text: str) -> Path:
     text = (path_text or "").strip()
     if not text:
         raise ValidationError("path", "type the file to write, e.g. ~/packs.csv")
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise ValidationError("path", "that is a folder; add a file name, e.g. packs.csv")
-    if not path.parent.is_dir():
-        raise ValidationError("path", "that folder does not exist")
-    return path
+    return check_target(Path(text))
 
 
 def write_export(path_text: str, content: str) -> Path:
-    """Write an export where the person asked; a problem is a ValidationError on "path"."""
-    path = check_export_path(path_text)
-    try:
-        path.write_text(content, encoding="utf-8", newline="")
-    except PermissionError:
-        raise ValidationError(
-            "path", "no permission to write there; choose another place"
-        ) from None
-    except OSError as exc:
-        raise ValidationError("path", f"cannot write the file: {exc.strerror}") from None
-    return path
+    """Write an export where the person asked (0600, atomic); a problem is a
+    ValidationError on "path"."""
+    return write_private(check_export_path(path_text), content.encode("utf-8"))
 
 
 def _stock(session: Session, kind_id: int) -> int:
@@ -449,40 +441,50 @@ class PackService:
             )
         ]
 
-    def export_csv(self, actor: Actor, period: str = "week", since: date | None = None) -> str:
-        """The per-period report as CSV text (no personal data); the export is audited."""
+    def export_csv(
+        self,
+        actor: Actor,
+        period: str = "week",
+        since: date | None = None,
+        *,
+        to: Target | None = None,
+    ) -> str:
+        """The per-period report as CSV text (no personal data), sent ``to`` a file
+        (private, atomic) or a callable; audited once delivered (see services.exports)."""
         require(actor, "pack.export")
+        if isinstance(to, Path):
+            check_target(to)
         rows = self.per_period(actor, period, since=since)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
-            [period, "start", "kind_code", "kind", "received", "corrected", "issued", "stock_end"]
-        )
         per = cast(Period, period)
-        for r in rows:
-            writer.writerow(
-                [
-                    period_label(r.start, per),
-                    r.start.isoformat(),
-                    r.kind_code,
-                    r.kind_name,
-                    r.received,
-                    r.corrected,
-                    r.issued,
-                    r.stock_end,
-                ]
-            )
-        with self.db.write() as session:
-            audit.record(
-                session,
-                self.clock,
-                action="pack.export",
-                actor=actor,
-                object_type="pack_report",
-                object_id=period,
-                reason=f"{len(rows)} rows",
-            )
-        return out.getvalue()
+        table: list[list[Any]] = [
+            [period, "start", "kind_code", "kind", "received", "corrected", "issued", "stock_end"]
+        ]
+        table += [
+            [
+                period_label(r.start, per),
+                r.start.isoformat(),
+                r.kind_code,
+                r.kind_name,
+                r.received,
+                r.corrected,
+                r.issued,
+                r.stock_end,
+            ]
+            for r in rows
+        ]
+        text = csv_text(table)
+        deliver_audited(
+            self.db,
+            self.clock,
+            actor,
+            text.encode("utf-8"),
+            to,
+            action="pack.export",
+            object_type="pack_report",
+            object_id=period,
+            reason=f"{len(rows)} rows",
+        )
+        return text
 
     # -- the lead's stock work ---------------------------------------------------------
     def add_kind(self, actor: Actor, code: str, name: str, threshold: object = 0) -> PackKind:

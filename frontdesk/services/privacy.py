@@ -43,7 +43,8 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError
+from frontdesk.services.exports import write_private
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import write_name_tokens
 
@@ -424,7 +425,27 @@ class PrivacyService:
     def collect(self, actor: Actor, visitor_id: int) -> dict[str, Any]:
         """Everything held about one visitor, as JSON-able data (audited as an export)."""
         require(actor, "privacy.export")
+        data = self._gather(actor, visitor_id)
         with self.db.write() as session:
+            self._audit_export(session, actor, visitor_id)
+        return data
+
+    def _audit_export(
+        self, session: Session, actor: Actor, visitor_id: int, failed: str | None = None
+    ) -> None:
+        audit.record(
+            session,
+            self.clock,
+            action="privacy.export",
+            actor=actor,
+            object_type="visitor",
+            object_id=visitor_id,
+            result="failed" if failed else "ok",
+            reason=f"not written: {failed}" if failed else None,
+        )
+
+    def _gather(self, actor: Actor, visitor_id: int) -> dict[str, Any]:
+        with self.db.read() as session:
             row = session.get(Visitor, visitor_id)
             if row is None:
                 raise NotFound("there is no visitor with this number")
@@ -435,14 +456,6 @@ class PrivacyService:
                 moment = holder.last_activity(session, visitor_id)
                 if moment is not None:
                     activity.append(moment)
-            audit.record(
-                session,
-                self.clock,
-                action="privacy.export",
-                actor=actor,
-                object_type="visitor",
-                object_id=visitor_id,
-            )
             return {
                 "exported_at": json_value(self.clock.now()),
                 "exported_by": actor.name,
@@ -453,16 +466,29 @@ class PrivacyService:
             }
 
     def export(self, actor: Actor, visitor_id: int, directory: str | Path) -> ExportFiles:
-        """Write the access-request files (JSON and Markdown) into a folder."""
+        """Write the access-request files (JSON and Markdown) into a folder: each 0600 and
+        atomic; both or neither. Audited once both are written (a failure as failed)."""
         require(actor, "privacy.export")
         folder = _check_folder(directory)
-        data = self.collect(actor, visitor_id)
+        data = self._gather(actor, visitor_id)
         stamp = self.clock.local_now().strftime("%Y%m%d-%H%M%S")
         base = folder / f"visitor-{visitor_id}-{stamp}"
         json_path = base.with_suffix(".json")
         md_path = base.with_suffix(".md")
-        _write_private(json_path, json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        _write_private(md_path, render_markdown(data))
+        json_text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        try:
+            write_private(json_path, json_text.encode("utf-8"), field="directory")
+            try:
+                write_private(md_path, render_markdown(data).encode("utf-8"), field="directory")
+            except FrontdeskError:
+                json_path.unlink(missing_ok=True)
+                raise
+        except FrontdeskError as exc:
+            with self.db.write() as session:
+                self._audit_export(session, actor, visitor_id, failed=exc.message)
+            raise
+        with self.db.write() as session:
+            self._audit_export(session, actor, visitor_id)
         return ExportFiles(json_path, md_path)
 
     # -- erasure request -------------------------------------------------------------
@@ -512,13 +538,6 @@ def _check_folder(directory: str | Path) -> Path:
     if not os.access(folder, os.W_OK):
         raise ValidationError("directory", "no permission to write in this folder")
     return folder
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Personal data: the file is readable by its owner only."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
 
 
 def _md_cell(value: object) -> str:

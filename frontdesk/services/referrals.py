@@ -15,13 +15,12 @@ Nothing else about the visitor (and never a BSN) leaves this module.
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -34,6 +33,14 @@ from frontdesk.db.models import Partner, Referral, ReferralEvent, Staff, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, allowed, require
 from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.exports import (
+    Target,
+    append_row,
+    check_target,
+    csv_text,
+    deliver_audited,
+    workbook_bytes,
+)
 from frontdesk.services.fields import parse_date
 from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
 from frontdesk.services.text import clean_text
@@ -217,19 +224,8 @@ def _median(values: Sequence[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _safe_cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas; partner names are text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def report_csv(report: PartnerReport) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in report.table():
-        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text(report.table()).encode("utf-8-sig")
 
 
 def report_xlsx(report: PartnerReport) -> bytes:
@@ -242,7 +238,7 @@ def report_xlsx(report: PartnerReport) -> bytes:
     sheet.title = "Referrals per partner"
     sheet.append([f"Referrals {report.start.isoformat()} to {report.end.isoformat()}"])
     for i, row in enumerate(report.table()):
-        sheet.append([_safe_cell(v) for v in row])
+        append_row(sheet, row)
         if i == 0:
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
@@ -250,9 +246,7 @@ def report_xlsx(report: PartnerReport) -> bytes:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 20
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 @dataclass(frozen=True)
@@ -691,22 +685,28 @@ class ReferralService:
         total = summarise("All partners", "", refs)
         return PartnerReport(start, end, rows, total)
 
-    def export_report(self, actor: Actor, start: date, end: date, fmt: str) -> bytes:
-        """The partner report as CSV or XLSX bytes; the export is audited."""
+    def export_report(
+        self, actor: Actor, start: date, end: date, fmt: str, *, to: Target | None = None
+    ) -> bytes:
+        """The partner report as CSV or XLSX bytes, sent ``to`` a file (private, atomic)
+        or a callable; audited once delivered (see services.exports)."""
         require(actor, "referral.report")
         if fmt not in ("csv", "xlsx"):
             raise ValidationError("format", "the format must be csv or xlsx")
+        if isinstance(to, Path):
+            check_target(to)
         report = self.partner_report(actor, start, end)
         data = report_csv(report) if fmt == "csv" else report_xlsx(report)
-        with self.db.write() as session:
-            audit.record(
-                session,
-                self.clock,
-                action="referral.export",
-                actor=actor,
-                object_type="report",
-                reason=f"partner report {start.isoformat()}..{end.isoformat()} as {fmt}",
-            )
+        deliver_audited(
+            self.db,
+            self.clock,
+            actor,
+            data,
+            to,
+            action="referral.export",
+            object_type="report",
+            reason=f"partner report {start.isoformat()}..{end.isoformat()} as {fmt}",
+        )
         return data
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -61,9 +62,9 @@ from frontdesk.db.models import (
     TicketEvent,
     Visitor,
 )
-from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.exports import Target, check_target, deliver_audited
 from frontdesk.services.fields import country, parse_date
 from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
 from frontdesk.services.rules import TARGET_KEY, target_wait_of
@@ -1327,37 +1328,54 @@ class ReportService:
         return tables
 
     # -- exports ---------------------------------------------------------------------------
-    def _audit_export(self, actor: Actor, what: str, fmt: str, with_names: bool) -> None:
-        with self.db.write() as session:
-            audit.record(
-                session,
-                self.clock,
-                action="report.export",
-                actor=actor,
-                object_type="report",
-                object_id=what,
-                reason=f"{fmt}{', with names' if with_names else ', aggregated'}",
-            )
-
-    def export_day(self, actor: Actor, day: date, fmt: str, *, with_names: bool = False) -> bytes:
-        """The day report as a file's bytes (CSV, Markdown or XLSX). Audited."""
-        require(actor, "report.export")
-        if fmt not in FORMATS:
-            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
-        tables = self.day_report_tables(actor, day, with_names=with_names)
-        data = render(tables, fmt, f"frontdesk day report {day.isoformat()}")
-        self._audit_export(actor, f"day {day.isoformat()}", fmt, with_names)
+    def _deliver(
+        self, actor: Actor, data: bytes, to: Target | None, what: str, fmt: str, names: bool
+    ) -> bytes:
+        deliver_audited(
+            self.db,
+            self.clock,
+            actor,
+            data,
+            to,
+            action="report.export",
+            object_type="report",
+            object_id=what,
+            reason=f"{fmt}{', with names' if names else ', aggregated'}",
+        )
         return data
 
-    def export_period(self, actor: Actor, period: Period, fmt: str) -> bytes:
+    def export_day(
+        self,
+        actor: Actor,
+        day: date,
+        fmt: str,
+        *,
+        with_names: bool = False,
+        to: Target | None = None,
+    ) -> bytes:
+        """The day report as a file's bytes (CSV, Markdown or XLSX), sent ``to`` a file
+        (private, atomic) or a callable; audited once delivered (see services.exports)."""
         require(actor, "report.export")
         if fmt not in FORMATS:
             raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
+        if isinstance(to, Path):
+            check_target(to)
+        tables = self.day_report_tables(actor, day, with_names=with_names)
+        data = render(tables, fmt, f"frontdesk day report {day.isoformat()}")
+        return self._deliver(actor, data, to, f"day {day.isoformat()}", fmt, with_names)
+
+    def export_period(
+        self, actor: Actor, period: Period, fmt: str, *, to: Target | None = None
+    ) -> bytes:
+        require(actor, "report.export")
+        if fmt not in FORMATS:
+            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
+        if isinstance(to, Path):
+            check_target(to)
         report = self.period(actor, period)
         heading = f"frontdesk report {period} (compared with {report.previous})"
         data = render(report.tables, fmt, heading)
-        self._audit_export(actor, f"period {period}", fmt, False)
-        return data
+        return self._deliver(actor, data, to, f"period {period}", fmt, False)
 
     # -- configuration (read-only here: it lives in the config file; the opening hours and
     # the target wait are the lead's, see services.rules) -----------------------------------

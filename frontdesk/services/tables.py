@@ -1,19 +1,20 @@
 """Report tables: plain data with typed columns, rendered to CSV, Markdown and XLSX.
 
 Every report (day, period) is a list of :class:`Table`; the screens show them, the
-exports write them. A column's ``kind`` says how to format its values, so a number
-stays a number in a spreadsheet and gets a fitting number format there.
+exports write them (through the spreadsheet-safe writer in services.exports). A column's
+``kind`` says how to format its values, so a number stays a number in a spreadsheet and
+gets a fitting number format there.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from frontdesk.services.exports import append_row, csv_text, workbook_bytes
 
 # text | int | minutes (a float, one decimal) | pct (a fraction 0..1) | date | datetime
 KINDS = ("text", "int", "minutes", "pct", "date", "datetime")
@@ -63,18 +64,16 @@ def cell_text(value: Any, kind: str) -> str:
 
 def to_csv(tables: Sequence[Table], heading: str = "") -> str:
     """All tables in one CSV: a title row, the header row, the rows, a blank row between."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    rows: list[Sequence[Any]] = []
     if heading:
-        writer.writerow([heading])
-        writer.writerow([])
+        rows += [[heading], []]
     for table in tables:
-        writer.writerow([table.title])
-        writer.writerow([c.title for c in table.columns])
+        rows.append([table.title])
+        rows.append([c.title for c in table.columns])
         for row in table.rows:
-            writer.writerow([cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
-        writer.writerow([])
-    return out.getvalue()
+            rows.append([cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+        rows.append([])
+    return csv_text(rows)
 
 
 def _md_cell(text: str) -> str:
@@ -139,11 +138,13 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
             name = name[:28] + f"_{len(used)}"
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.append([c.title for c in table.columns])
+        append_row(sheet, [c.title for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_xlsx_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+            append_row(
+                sheet, [_xlsx_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
+            )
         for index, column in enumerate(table.columns, 1):
             letter = get_column_letter(index)
             number_format = _XLSX_FORMATS.get(column.kind)
@@ -156,9 +157,7 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
             )
             sheet.column_dimensions[letter].width = column.width or min(60, longest + 2)
         sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def render(tables: Sequence[Table], fmt: str, heading: str = "") -> bytes:

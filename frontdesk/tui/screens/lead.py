@@ -705,7 +705,7 @@ class LeadScreen(WorkScreen):
                 return write_export(
                     v["path"],
                     v["format"],
-                    lambda: reports.export_period(actor, period, v["format"]),
+                    lambda to: reports.export_period(actor, period, v["format"], to=to),
                 )
 
             title = f"Export the report {period}"
@@ -729,7 +729,7 @@ class LeadScreen(WorkScreen):
                 return write_export(
                     v["path"],
                     v["format"],
-                    lambda: reports.export_day(actor, day, v["format"], with_names=names),
+                    lambda to: reports.export_day(actor, day, v["format"], with_names=names, to=to),
                 )
 
             title = f"Export the day report {day.isoformat()}"

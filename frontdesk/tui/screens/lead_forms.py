@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services.exports import check_target
 from frontdesk.services.rules import DAY_NAMES, HOURS_FIELDS, KINDS, TARGET_FIELD, CentreRules
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -156,8 +157,9 @@ def names_checkbox() -> Checkbox:
     return Checkbox("Add the ticket list with names (audited; never BSNs)", id="with_names")
 
 
-def write_export(path_text: str, fmt: str, make: Callable[[], bytes]) -> Path:
-    """Runs in the worker: check the path, make the bytes (audited), write the file."""
+def write_export(path_text: str, fmt: str, make: Callable[[Path], object]) -> Path:
+    """Runs in the worker: check the path, then ``make(path)`` writes the export there
+    (private and atomic, audited once written: see services.exports)."""
     text = (path_text or "").strip()
     if not text:
         raise ValidationError("path", "type where to save the file, e.g. ~/report.xlsx")
@@ -166,13 +168,7 @@ def write_export(path_text: str, fmt: str, make: Callable[[], bytes]) -> Path:
         path = path.with_suffix(f".{fmt}")
     elif path.suffix.lower() != f".{fmt}":
         path = path.with_name(path.name + f".{fmt}")
-    if not path.parent.is_dir():
-        raise ValidationError("path", "this folder does not exist")
-    data = make()
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError("path", f"cannot write there ({exc.strerror})") from None
+    make(check_target(path))
     return path
 
 

@@ -32,7 +32,6 @@ from frontdesk.services.packs import (
     PeriodRow,
     check_export_path,
     period_label,
-    write_export,
 )
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.paths import stylesheet
@@ -726,9 +725,8 @@ class PacksScreen(WorkScreen):
 
         def submit(v: dict[str, Any]) -> str:
             period = v["period"] or "week"
-            check_export_path(v["path"])  # before the export is made (and audited)
-            text = services.packs.export_csv(actor, period)
-            path = write_export(v["path"], text)
+            path = check_export_path(v["path"])  # before the export is made
+            text = services.packs.export_csv(actor, period, to=path)
             return f"Wrote {max(text.count(chr(10)) - 1, 0)} rows to {path}."
 
         def after(message: str | None) -> None:

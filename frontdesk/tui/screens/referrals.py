@@ -488,7 +488,9 @@ class ReferralsScreen(WorkScreen):
                     default.with_name(f"partners-{start.isoformat()}-{end.isoformat()}.xlsx")
                 )
             return write_export(
-                path, v["format"], lambda: service.export_report(actor, start, end, v["format"])
+                path,
+                v["format"],
+                lambda to: service.export_report(actor, start, end, v["format"], to=to),
             )
 
         default = Path.home() / f"partners-{first.isoformat()}-{last.isoformat()}.xlsx"
