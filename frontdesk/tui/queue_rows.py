@@ -25,6 +25,27 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("desk", "Desk"),
 )
 COLUMN_KEYS = tuple(key for key, _ in COLUMNS)
+# Below this table width (an 80-column terminal) the desk column hides and the
+# service column shrinks: ticket, service, minutes, priority, appointment and status stay.
+NARROW_QUEUE = 70
+
+
+def queue_columns(room: int) -> list[tuple[str, str, int | None]]:
+    """The queue's columns for a table ``room`` columns wide (see ``widgets.fit``)."""
+    if room >= NARROW_QUEUE:
+        return [(key, label, 0) for key, label in COLUMNS]
+    narrow: dict[str, tuple[str, int | None]] = {
+        "ticket": ("#", 4),
+        "service": ("Service", -1),
+        "waiting": ("Min", 3),
+        "priority": ("★", 1),
+        "appointment": ("Appt", 5),
+        "status": ("Status", 7),
+        "desk": ("Desk", None),
+    }
+    return [(key, *narrow[key]) for key, _ in COLUMNS]
+
+
 PRIORITY_MARK = "★"
 
 Cells = tuple[str, ...]

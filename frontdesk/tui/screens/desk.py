@@ -19,10 +19,19 @@ from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, Vis
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
 from frontdesk.tui.collector import freeze_startup_objects
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
+from frontdesk.tui.queue_rows import (
+    COLUMN_KEYS,
+    COLUMNS,
+    Cells,
+    QueueDiff,
+    diff_rows,
+    queue_columns,
+    row_cells,
+)
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.widgets.bigticket import BigTicket
+from frontdesk.tui.widgets.fit import set_columns, share_room
 from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
 
@@ -238,6 +247,7 @@ class DeskScreen(WorkScreen):
         super().__init__()
         self._rows: dict[int, Cells] = {}
         self._order: tuple[int, ...] = ()
+        self._shown: tuple[int, ...] = tuple(range(len(COLUMNS)))  # the columns on screen
         self._tickets: dict[int, TicketInfo] = {}
         self._version = -1
         self._current: TicketInfo | None = None
@@ -441,9 +451,10 @@ class DeskScreen(WorkScreen):
         for tid in diff.removed:
             table.remove_row(str(tid))
         for tid, cells in diff.added:
-            table.add_row(*cells, key=str(tid))
+            table.add_row(*self._visible(cells), key=str(tid))
         for tid, column, value in diff.changed:
-            table.update_cell(str(tid), COLUMN_KEYS[column], value)
+            if column in self._shown:
+                table.update_cell(str(tid), COLUMN_KEYS[column], value)
         if diff.order is not None:
             position = {update.rows[tid][0]: i for i, tid in enumerate(diff.order)}
             table.sort("ticket", key=lambda label: position.get(str(label), len(position)))
@@ -476,6 +487,24 @@ class DeskScreen(WorkScreen):
 
     def on_resize(self) -> None:
         self._show_load()
+
+    @on(QueueTable.Resized)
+    def _fit_columns(self, event: QueueTable.Resized) -> None:
+        """Choose the queue's columns for the table's width; rebuild it only when they change."""
+        self._show_load()
+        table = self.query_one("#queue", DataTable)
+        room = event.width
+        spec = share_room(queue_columns(room), room, least=10, most=24, scrollbar=1)
+        self._shown = tuple(i for i, (_, _, width) in enumerate(spec) if width is not None)
+        if set_columns(table, spec):
+            keep = self.highlighted()
+            for tid in self._order:
+                table.add_row(*self._visible(self._rows[tid]), key=str(tid))
+            if keep is not None and str(keep.id) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(keep.id)), animate=False)
+
+    def _visible(self, cells: Cells) -> Cells:
+        return tuple(cells[i] for i in self._shown)
 
     def _show_low_stock(self, line: str) -> None:
         warning = self.query_one("#low-stock", Static)

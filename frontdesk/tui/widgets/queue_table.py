@@ -21,8 +21,10 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -43,6 +45,16 @@ def _drop(cache: LRUCache[Any, Any], hit: Callable[[Any], bool]) -> None:
 
 
 class QueueTable(DataTable[str]):
+    class Resized(Message):
+        """The table's width changed: the desk fits its columns to it."""
+
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.width = width
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(event.size.width))
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Before DataTable's __init__, which already clears the caches.
         self._drawn_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
