@@ -42,6 +42,7 @@ from frontdesk.tui.screens.referral_dialogs import (
     StepModal,
     VisitorPickModal,
 )
+from frontdesk.tui.widgets.fit import FLEX, ColumnSpec, FitTable, set_columns, share_room
 from frontdesk.tui.work import run_service
 
 LIST_VIEWS = ("mine", "unassigned", "due_today", "overdue", "open", "closed")
@@ -50,6 +51,30 @@ LIST_VIEWS = ("mine", "unassigned", "due_today", "overdue", "open", "closed")
 def _local(screen: WorkScreen, moment: Any) -> str:
     clock = screen.app.services.clock  # type: ignore[attr-defined]
     return f"{clock.to_local(moment):%d-%m-%Y %H:%M}"
+
+
+def referral_columns(room: int) -> list[ColumnSpec]:
+    """The worklist's columns for a table ``room`` columns wide: at 80 columns the visitor
+    keeps its name and the partner and assignee hide; with room the names are not cut."""
+    if room < 60:
+        narrow: list[ColumnSpec] = [
+            ("id", "#", 3),
+            ("follow", "Follow-up", 11),
+            ("status", "Status", 9),
+            ("visitor", "Visitor", FLEX),
+            ("partner", "Partner", None),
+            ("assignee", "Assignee", None),
+        ]
+        return share_room(narrow, room, least=10, most=30)
+    spec: list[ColumnSpec] = [
+        ("id", "#", 4),
+        ("follow", "Follow-up", 12),
+        ("status", "Status", 9),
+        ("visitor", "Visitor", FLEX),
+        ("partner", "Partner", FLEX),
+        ("assignee", "Assignee", 14 if room >= 100 else 10),
+    ]
+    return share_room(spec, room, least=12, most=36)
 
 
 class ReferralsScreen(WorkScreen):
@@ -164,6 +189,7 @@ class ReferralsScreen(WorkScreen):
         super().__init__()
         self.view = "mine"
         self.rows: list[ReferralRow] = []
+        self._counts: dict[str, int] = {}
         self.detail: ReferralDetail | None = None
 
     @property
@@ -180,7 +206,7 @@ class ReferralsScreen(WorkScreen):
         with Horizontal(id="ref-body"):
             with Vertical(id="ref-left"):
                 yield Tabs(*[Tab(VIEWS[v], id=v) for v in LIST_VIEWS], id="ref-tabs")
-                yield DataTable(id="ref-table", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="ref-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="ref-empty")
             with VerticalScroll(id="ref-detail"):
                 yield Static("Pick a referral to see it here.", id="ref-info")
@@ -188,12 +214,7 @@ class ReferralsScreen(WorkScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#ref-table", DataTable)
-        table.add_column("#", key="id", width=4)
-        table.add_column("Follow-up", key="follow", width=12)
-        table.add_column("Status", key="status", width=9)
-        table.add_column("Visitor", key="visitor", width=16)
-        table.add_column("Partner", key="partner", width=16)
-        table.add_column("Assignee", key="assignee", width=10)
+        set_columns(table, referral_columns(80))
         table.focus()
         if self.actor.role != "intern" and self.view == "mine":
             self.view = "open"
@@ -217,6 +238,7 @@ class ReferralsScreen(WorkScreen):
 
     def _show(self, loaded: tuple[list[ReferralRow], dict[str, int]]) -> None:
         rows, counts = loaded
+        self._counts = counts
         tabs = self.query_one("#ref-tabs", Tabs)
         for view in LIST_VIEWS:
             label = VIEWS[view] + (f" {counts[view]}" if view in counts else "")
@@ -227,27 +249,34 @@ class ReferralsScreen(WorkScreen):
         table.clear()
         error = self.app.theme_variables.get("error", "red")
         warning = self.app.theme_variables.get("warning", "yellow")
+        shown = {str(c.value) for c in table.columns}
         for row in rows:
             follow = f"{row.follow_up_on:%a %d-%m}" if row.follow_up_on else ""
             style = f"bold {error}" if row.overdue else (warning if row.due_today else "")
-            table.add_row(
-                Text(str(row.id), style=style),
-                Text(follow + (" !" if row.overdue else ""), style=style),
-                Text(row.status, style=style),
-                Text(row.visitor_name),
-                Text(row.partner_name),
-                Text(row.assignee or "—", style="" if row.assignee else "dim"),
-                key=str(row.id),
-            )
+            cells = {
+                "id": Text(str(row.id), style=style),
+                "follow": Text(follow + (" !" if row.overdue else ""), style=style),
+                "status": Text(row.status, style=style),
+                "visitor": Text(row.visitor_name),
+                "partner": Text(row.partner_name),
+                "assignee": Text(row.assignee or "—", style="" if row.assignee else "dim"),
+            }
+            table.add_row(*(v for k, v in cells.items() if k in shown), key=str(row.id))
         empty = self.query_one("#ref-empty", Static)
         empty.update("" if rows else f"Nothing in '{VIEWS[self.view]}'.")
         if keep is not None and any(r.id == keep for r in rows):
             table.move_cursor(row=table.get_row_index(str(keep)))
         self._load_detail()
 
+    @on(FitTable.Resized, "#ref-table")
+    def _fit_columns(self, event: FitTable.Resized) -> None:
+        table = self.query_one("#ref-table", DataTable)
+        if set_columns(table, referral_columns(event.width)) and self.rows:
+            self._show((self.rows, self._counts))
+
     def current_id(self) -> int | None:
         table = self.query_one("#ref-table", DataTable)
-        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return int(key) if key else None

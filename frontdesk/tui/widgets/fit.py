@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
+from textual.message import Message
 from textual.widgets import DataTable
 
 ColumnSpec = tuple[str, str, int | None]
@@ -50,3 +52,21 @@ def set_columns(table: DataTable[object], spec: Sequence[ColumnSpec]) -> bool:
     for key, label, width in wanted:
         table.add_column(label, key=key, width=width or None)
     return True
+
+
+class FitTable(DataTable[object]):
+    """A DataTable that tells its screen when its width changed (after the layout, so the
+    width is the one it has on screen), for the screen to choose its columns."""
+
+    class Resized(Message):
+        def __init__(self, table: FitTable, width: int) -> None:
+            super().__init__()
+            self.table = table
+            self.width = width
+
+        @property
+        def control(self) -> FitTable:
+            return self.table
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(self, event.size.width))
