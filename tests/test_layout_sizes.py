@@ -1,0 +1,106 @@
+"""Every working screen at 80x24 and at 160x45, on the demo's data with a fixed clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from frontdesk.clock import FixedClock
+from frontdesk.config import Settings
+from frontdesk.db.engine import Database
+from frontdesk.db.migrate import upgrade
+from frontdesk.services import Services
+from frontdesk.services.demo import DEMO_PINS, fill_demo
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.queue_rows import COLUMNS, queue_columns
+from frontdesk.tui.screens.referrals import referral_columns
+from tests.conftest import make_services
+
+MOMENT = datetime(2026, 11, 24, 11, 20)  # a Tuesday, inside the demo's opening hours
+KEYS = {
+    "desk": [],
+    "register": ["f2"],
+    "appointments": ["alt+2"],
+    "referrals": ["alt+3"],
+    "lead": ["alt+5", "f3"],
+}
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
+    services = make_services(f"sqlite:///{path}", FixedClock(MOMENT))
+    fill_demo(services, days=7)
+    services.close()
+    return path
+
+
+@pytest.fixture
+def demo_services(demo_file: Path, tmp_path: Path) -> Iterator[Services]:
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_file, path)
+    services = make_services(f"sqlite:///{path}", FixedClock(MOMENT))
+    yield services
+    services.close()
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+@pytest.mark.parametrize("screen", list(KEYS))
+def test_screen_at_size(
+    snap_compare: Any, demo_services: Services, screen: str, size: tuple[int, int]
+) -> None:
+    settings = Settings(db_url=demo_services.settings.db_url, desk=1)
+    app = FrontdeskApp(demo_services, settings, demo_pins=DEMO_PINS)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press(*"1111", "enter")  # Anne de Vries, the lead: every screen
+        await _settle(pilot)
+        for key in KEYS[screen]:
+            await pilot.press(key)
+            await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_login_fits_80x24_without_scrolling(demo_services: Services) -> None:
+    app = FrontdeskApp(
+        demo_services, Settings(db_url=demo_services.settings.db_url), demo_pins=DEMO_PINS
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        box = app.screen.query_one("#login-box")
+        assert box.outer_size.height <= 23  # above the footer
+        assert not any(w.show_vertical_scrollbar for w in app.screen.query("*"))
+
+
+def test_queue_keeps_the_columns_that_matter_at_80() -> None:
+    narrow = {k: w for k, _, w in queue_columns(49)}
+    for key in ("ticket", "service", "waiting", "status"):
+        assert narrow[key] is not None
+    assert narrow["desk"] is None
+    assert all(w == 0 for _, _, w in queue_columns(110)), "auto widths with room"
+    assert len(queue_columns(49)) == len(COLUMNS)
+
+
+def test_referral_names_use_the_room() -> None:
+    wide = {k: w for k, _, w in referral_columns(118)}
+    assert wide["visitor"] is not None and wide["visitor"] >= 26
+    narrow = {k: w for k, _, w in referral_columns(49)}
+    assert narrow["partner"] is None and narrow["visitor"] is not None
