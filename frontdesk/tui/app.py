@@ -97,12 +97,12 @@ class FrontdeskApp(App[None]):
     CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss"), stylesheet("desk.tcss")]
     # Every screen gets a class for its size; styles/*.tcss fit the layout to 80x24 and use
     # the room at large sizes (e.g. ``DeskScreen.-narrow #current``).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (100, "-medium"),
         (140, "-wide"),
     ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "desk": DeskScreen,
         "appointments": _appointments_screen,
