@@ -834,15 +834,23 @@ def run_app(settings: Settings) -> int:
 
 
 def _run_app(settings: Settings, demo: DemoStart | None) -> int:
-    from frontdesk.services.demo import DEMO_PINS, fill_demo
+    from frontdesk.services import Services
+    from frontdesk.services.demo import DEMO_PINS, demo_clock, fill_demo
     from frontdesk.tui.app import FrontdeskApp
 
-    services = _open(settings)
+    pins: dict[str, str] | None = None
+    if demo is not None:
+        # Closed today (a Sunday, before opening): the demo lives the last opening day.
+        clock, note = demo_clock(settings, demo.fresh)
+        services = Services.open(settings, clock)
+        pins = dict(DEMO_PINS) | ({"Demo day": note} if note else {})
+    else:
+        services = _open(settings)
     try:
         if demo is not None and demo.fresh:
             fill_demo(services, days=30)
             demo.filled()
-        app = FrontdeskApp(services, settings, demo_pins=DEMO_PINS if demo is not None else None)
+        app = FrontdeskApp(services, settings, demo_pins=pins)
         app.run()
     finally:
         services.close()

@@ -58,3 +58,15 @@ class FixedClock(Clock):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.tz)
         self._moment = moment.astimezone(UTC)
+
+
+class ShiftedClock(Clock):
+    """Wall-clock time moved by a fixed offset: it runs, but on another day (the demo on
+    the last opening day when the centre is closed today)."""
+
+    def __init__(self, offset: timedelta, tz: str | ZoneInfo = "Europe/Amsterdam") -> None:
+        super().__init__(tz)
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset

@@ -9,16 +9,19 @@ phonenumbers accepts as valid; e-mail domains are example.* reserved names).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from frontdesk.clock import Clock, ShiftedClock
+from frontdesk.config import Hours, Settings
 from frontdesk.db import DatabaseError
 from frontdesk.db.models import Staff
 from frontdesk.services import Actor, Services
@@ -434,6 +437,63 @@ def _packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> Non
                 used.add((code, person.id))
     low = ", ".join(k.name for k in services.packs.low_stock()) or "none"
     ctx.lines.append(f"3 pack kinds, {len(used)} packs handed out (low stock: {low})")
+
+
+# Where the demo's morning stands on its day: this long after the doors opened.
+DEMO_INTO_THE_DAY = timedelta(hours=2, minutes=20)
+
+
+def demo_moment(hours: Sequence[Hours], now: datetime, tz: ZoneInfo) -> datetime | None:
+    """The moment the demo runs at: ``None`` (now) when the walk-in hours are open; otherwise
+    a moment inside the walk-in hours of the last opening day (today's, once they are past)."""
+    local = now.astimezone(tz)
+    for back in range(15):
+        day = local.date() - timedelta(days=back)
+        blocks = sorted(
+            (h for h in hours if h.kind == "walk_in" and h.weekday == day.weekday()),
+            key=lambda h: h.start,
+        )
+        if not blocks:
+            continue
+        if back == 0 and any(b.start <= local.time() < b.end for b in blocks):
+            return None
+        first = blocks[0]
+        opened = datetime.combine(day, first.start, tzinfo=tz)
+        closes = datetime.combine(day, first.end, tzinfo=tz)
+        moment = min(opened + DEMO_INTO_THE_DAY, closes - timedelta(minutes=20))
+        if moment <= now:
+            return moment.astimezone(UTC)
+    return None
+
+
+def demo_note(moment: datetime | None, tz: ZoneInfo) -> str:
+    """What the login says when the demo does not run on today."""
+    if moment is None:
+        return ""
+    return f"{moment.astimezone(tz):%A %d-%m-%Y} (the centre is closed now)"
+
+
+def demo_clock(settings: Settings, fresh: bool, now: datetime | None = None) -> tuple[Clock, str]:
+    """The clock a ``--demo`` run uses, and the note the login shows about its day.
+
+    A fresh demo picks its moment (:func:`demo_moment`) and writes the offset beside the
+    database; a run that joins it reads the offset, so that both desks live the same day.
+    """
+    tz = ZoneInfo(settings.timezone)
+    now = now or datetime.now(UTC)
+    shift_file = Path(f"{_demo_path(settings.db_url)}.clock")
+    if fresh:
+        moment = demo_moment(settings.hours, now, tz)
+        offset = (moment - now) if moment is not None else timedelta(0)
+        shift_file.write_text(f"{int(offset.total_seconds())}\n")
+    else:
+        try:
+            offset = timedelta(seconds=int(shift_file.read_text().strip() or 0))
+        except (OSError, ValueError):
+            offset = timedelta(0)
+    if not offset:
+        return Clock(tz), ""
+    return ShiftedClock(offset, tz), demo_note(now + offset, tz)
 
 
 def fill_demo(services: Services, days: int = 30, seed: int = 2026) -> str:

@@ -197,10 +197,23 @@ class _Writer:
         self.visitor_ids = [v.id for v in ctx.visitors]
         self.counters: dict[tuple[date, str], int] = {}
 
-    def visitor(self) -> int | None:
-        if not self.visitor_ids or self.rng.random() < 0.12:  # some give no name at all
-            return None
+    def visitor(self, *, named: bool = False) -> int | None:
+        if not self.visitor_ids or (not named and self.rng.random() < 0.12):
+            return None  # some walk-ins give no name at all
         return self.rng.choice(self.visitor_ids)
+
+    def new_visitor(self, taken: set[int]) -> int | None:
+        """A visitor not in ``taken`` (today: nobody waits or is served twice at once)."""
+        visitor = self.visitor()
+        for _ in range(20):
+            if visitor is None or visitor not in taken:
+                break
+            visitor = self.visitor()
+        else:
+            visitor = None
+        if visitor is not None:
+            taken.add(visitor)
+        return visitor
 
     def write(
         self,
@@ -334,7 +347,7 @@ def _past_day(
                         services[code],
                         max(start, arrived),
                         appointment=slot,
-                        visitor_id=writer.visitor(),
+                        visitor_id=writer.visitor(named=True),  # a booked household has a name
                     )
                 )
         else:
@@ -381,34 +394,33 @@ def _today(
     minutes = (now - start).total_seconds() / 60
     count = rng.randint(25, 36)
     tickets: list[_Planned] = []
+    taken: set[int] = set()
+    # Only walk-in services: today's BSN households come from the appointment book (its
+    # check-in issues their ticket), so the queue never shows a BSN ticket the book lacks.
+    walk_in_mix = tuple(
+        (c, w) for c, w in TODAY_MIX if c in services and not services[c].by_appointment
+    )
     for arrived in _arrivals(rng, start, now - timedelta(minutes=2), count):
-        code = _pick(rng, TODAY_MIX, services)
-        appointment = None
-        if services[code].by_appointment:
-            appointment = arrived + timedelta(minutes=rng.choice((5, 10, 15)))
-            appointment = appointment.replace(minute=appointment.minute // 5 * 5, second=0)
+        code = _pick(rng, walk_in_mix, services)
         tickets.append(
             _Planned(
                 services[code],
                 arrived,
                 priority=rng.random() < PRIORITY_RATE,
-                appointment=appointment,
-                visitor_id=writer.visitor(),
+                visitor_id=writer.new_visitor(taken),
             )
         )
     # The desks opened a little after the first arrival, so a queue has formed.
     desks_open = start + timedelta(minutes=min(10.0, minutes / 6))
     _simulate(rng, tickets, desk_staff, desks_open, last_call=now, stop=now, close=None)
-    # Someone was just brought in with priority (after the latest call), and an early
-    # appointment waits for its time: the queue shows both kinds of ordering.
+    # Two were just brought in with priority (after the latest call): the queue shows
+    # that priority goes before arrival order.
     latest_call = max((t.called for t in tickets if t.called), default=start)
     extra_from = max(latest_call, now - timedelta(minutes=6))
     extra: list[tuple[str, bool, datetime | None]] = [
         ("info", True, None),
         ("referral", True, None),
     ]
-    if "bsn_registration" in services:
-        extra.append(("bsn_registration", False, now + timedelta(minutes=20)))
     for code, priority, appointment in extra:
         if code not in services:
             continue
@@ -421,7 +433,7 @@ def _today(
                 arrived,
                 priority=priority,
                 appointment=appointment,
-                visitor_id=writer.visitor(),
+                visitor_id=writer.new_visitor(taken),
             )
         )
     return tickets
