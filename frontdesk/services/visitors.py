@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
-from frontdesk.db.models import Visitor, VisitorNameToken
+from frontdesk.db.models import ContactMoment, Visitor, VisitorNameToken
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, Problems, ValidationError
 from frontdesk.services.fields import (
@@ -51,6 +51,24 @@ class VisitorInput:
     municipality: str | None = None
     language: str | None = None
     notes: str | None = None
+
+
+# The contacts a visitor card shows (walk-ins are its visits already).
+CARD_CHANNELS = {"email": "E-mail", "phone": "Phone", "video": "Video call"}
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """One e-mail, phone or video contact with a visitor, for the visitor card."""
+
+    at: datetime  # local time
+    channel: str  # email, phone or video
+    topic: str
+    minutes: int
+
+    @property
+    def channel_label(self) -> str:
+        return CARD_CHANNELS.get(self.channel, self.channel)
 
 
 @dataclass(frozen=True)
@@ -197,6 +215,27 @@ class VisitorService:
             if row is None:
                 raise NotFound("this visitor does not exist")
             return to_record(row)
+
+    def contacts(self, actor: Actor, visitor_id: int, limit: int = 6) -> list[ContactRecord]:
+        """The visitor's latest e-mail, phone and video contacts, newest first."""
+        require(actor, "visitor.view")
+        with self.db.read() as session:
+            rows = session.execute(
+                select(
+                    ContactMoment.at,
+                    ContactMoment.channel,
+                    ContactMoment.topic,
+                    ContactMoment.minutes,
+                )
+                .where(
+                    ContactMoment.visitor_id == visitor_id,
+                    ContactMoment.channel.in_(tuple(CARD_CHANNELS)),
+                )
+                .order_by(ContactMoment.at.desc(), ContactMoment.id.desc())
+                .limit(limit)
+            ).all()
+        local = self.clock.to_local
+        return [ContactRecord(local(r.at), r.channel, r.topic, r.minutes) for r in rows]
 
     def same_person(self, actor: Actor, data: VisitorInput) -> list[VisitorRecord]:
         """Existing visitors with the same name and date of birth (to avoid a duplicate)."""

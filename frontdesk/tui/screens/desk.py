@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Label, Static
 from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
-from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
 from frontdesk.tui.collector import freeze_startup_objects
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import (
@@ -31,6 +31,7 @@ from frontdesk.tui.queue_rows import (
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.widgets.bigticket import BigTicket
+from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.fit import set_columns, share_room
 from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
@@ -71,6 +72,7 @@ WARM_AFTER = 0.3
 class VisitorCard:
     visitor: VisitorRecord
     visits: tuple[VisitRecord, ...]
+    contacts: tuple[ContactRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
             out.append(f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name}{outcome}")
     else:
         out.append("First visit.")
+    out.append(contacts_text(card.contacts))
     return out
 
 
@@ -388,7 +391,8 @@ class DeskScreen(WorkScreen):
             if key != self._card_key or force:
                 visitor = self.services.visitors.get(actor, current.visitor_id)
                 visits = queue.visits(actor, current.visitor_id)
-                card = VisitorCard(visitor, tuple(visits))
+                contacts = self.services.visitors.contacts(actor, current.visitor_id)
+                card = VisitorCard(visitor, tuple(visits), tuple(contacts))
         return DeskUpdate(
             version=version,
             diff=diff,

@@ -3,6 +3,7 @@ visits, hand them a ticket, or log a contact that did not come in person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -25,11 +26,12 @@ from frontdesk.services.queue import (
     TicketInfo,
     VisitRecord,
 )
-from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
 from frontdesk.tui.screens.register import visitor_line
+from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -43,7 +45,9 @@ class FindResult:
     ticket: TicketInfo | None
 
 
-def visitor_card(v: VisitorRecord, visits: list[VisitRecord]) -> Text:
+def visitor_card(
+    v: VisitorRecord, visits: list[VisitRecord], contacts: Sequence[ContactRecord] = ()
+) -> Text:
     out = Text()
     out.append(v.full_name or "(no name)", style="bold")
     land = country(v.nationality)
@@ -72,6 +76,7 @@ def visitor_card(v: VisitorRecord, visits: list[VisitRecord]) -> Text:
             )
     else:
         out.append("No visits yet.")
+    out.append(contacts_text(contacts))
     return out
 
 
@@ -271,18 +276,20 @@ class FindScreen(Screen[None]):
         self.selected = visitor
         if visitor is None:
             return
-        actor, queue = self.actor, self.services.queue
+        actor, queue, people = self.actor, self.services.queue, self.services.visitors
         run_service(
             self,
-            lambda: queue.visits(actor, visitor.id),
-            done=lambda visits: self._show_card(visitor, visits),
+            lambda: (queue.visits(actor, visitor.id), people.contacts(actor, visitor.id)),
+            done=lambda read: self._show_card(visitor, *read),
             group="find-card",
             exclusive=True,
         )
 
-    def _show_card(self, visitor: VisitorRecord, visits: list[VisitRecord]) -> None:
+    def _show_card(
+        self, visitor: VisitorRecord, visits: list[VisitRecord], contacts: list[ContactRecord]
+    ) -> None:
         if self.selected is not None and self.selected.id == visitor.id:
-            self.query_one("#find-card", Static).update(visitor_card(visitor, visits))
+            self.query_one("#find-card", Static).update(visitor_card(visitor, visits, contacts))
 
     def action_to_results(self) -> None:
         options = self.query_one("#results", OptionList)
@@ -350,11 +357,11 @@ class FindScreen(Screen[None]):
     def _highlighted_again(self) -> None:
         visitor = self.selected
         if visitor is not None:
-            actor, queue = self.actor, self.services.queue
+            actor, queue, people = self.actor, self.services.queue, self.services.visitors
             run_service(
                 self,
-                lambda: queue.visits(actor, visitor.id),
-                done=lambda visits: self._show_card(visitor, visits),
+                lambda: (queue.visits(actor, visitor.id), people.contacts(actor, visitor.id)),
+                done=lambda read: self._show_card(visitor, *read),
             )
 
     @on(Button.Pressed, "#contact")
