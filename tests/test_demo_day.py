@@ -48,6 +48,8 @@ def test_inside_opening_hours_the_demo_runs_now() -> None:
     opening = next(h for h in DEFAULT_HOURS if h.kind == "walk_in" and h.weekday == 0)
     inside = datetime.combine(datetime(2026, 11, 23).date(), opening.start, tzinfo=TZ)
     assert demo_moment(DEFAULT_HOURS, inside + timedelta(minutes=30), TZ) is None
+    # A BSN-only morning is open too (Wednesday 10:00): the demo runs now.
+    assert demo_moment(DEFAULT_HOURS, local(2026, 11, 25, 10, 0), TZ) is None
 
 
 def test_a_joining_demo_lives_the_same_day(tmp_path: Path) -> None:
@@ -76,6 +78,8 @@ def test_demo_queue_agrees_with_the_book(services: Services) -> None:
     book = services.appointments.day(_lead(services), today)
     checked_in = [a for a in book if a.status != "booked"]
     assert len(todays_bsn) <= len(checked_in)
+    # Monday 10:00 is before the walk-in hours (15:00): no walk-in has come in yet.
+    assert not [t for t in tickets if t.day == today and not known[t.service_id].by_appointment]
     # Nobody is called at two desks, or waits twice, today.
     open_now = Counter(
         t.visitor_id
@@ -90,3 +94,14 @@ def _lead(services: Services):  # type: ignore[no-untyped-def]
 
     lead = next(s for s in services.staff.active_staff() if s.role == "lead")
     return Actor(lead.id, lead.name, lead.role, 1)
+
+
+def test_nobody_is_at_two_desks_in_the_demo(services: Services) -> None:
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    clock.set(datetime(2026, 11, 24, 11, 20))  # Tuesday, walk-in hours
+    fill_demo(services, days=3)
+    with services.db.write() as session:  # write(): rows stay readable after the block
+        todays = [t for t in session.scalars(select(Ticket)) if t.day == services.clock.today()]
+    open_now = [t.visitor_id for t in todays if t.status in ("called", "waiting") and t.visitor_id]
+    assert len(open_now) >= 5 and len(set(open_now)) == len(open_now)
+    assert sum(1 for t in todays if t.status == "called") >= 2

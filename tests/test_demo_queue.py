@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import datetime
 
 from sqlalchemy import select
 
+from frontdesk.clock import FixedClock
 from frontdesk.db.models import ContactMoment, Ticket, TicketCounter, TicketEvent
 from frontdesk.services import Actor, Services
 from frontdesk.services.demo import fill_demo
@@ -19,7 +21,14 @@ def _in_hours(services: Services, moment) -> bool:  # type: ignore[no-untyped-de
     )
 
 
+def _in_walk_in_hours(services: Services) -> None:
+    """Tuesday 24-11-2026 11:20: the walk-in hours are open (the demo's own choice)."""
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    clock.set(datetime(2026, 11, 24, 11, 20))
+
+
 def test_demo_queue_today_and_past_days(services: Services) -> None:
+    _in_walk_in_hours(services)
     # (How long the fill takes is for the benchmark, not for a test on a shared machine.)
     summary = fill_demo(services, days=12)
     assert "queue:" in summary
@@ -40,7 +49,10 @@ def test_demo_queue_today_and_past_days(services: Services) -> None:
     assert 2 <= status["called"] <= 3 and status["waiting"] >= 3 and status["done"] >= 3
     assert {t.desk for t in todays if t.status == "called"} <= {1, 2, 3}
     assert any(t.priority for t in todays if t.status == "waiting")
-    assert len({t.service_id for t in todays}) >= 4
+    # Every walk-in service, and no BSN ticket: Tuesday has no BSN hours in the book.
+    by_appointment = {s.id for s in services.queue.services() if s.by_appointment}
+    assert len({t.service_id for t in todays}) >= 3
+    assert not any(t.service_id in by_appointment for t in todays)
 
     past = [t for t in tickets if t.day < today]
     days = Counter(t.day for t in past)
@@ -87,6 +99,7 @@ def test_demo_queue_today_and_past_days(services: Services) -> None:
 
 
 def test_demo_board_has_no_names_and_real_waits(services: Services) -> None:
+    _in_walk_in_hours(services)
     fill_demo(services, days=3)
     board = services.queue.board()
     assert 2 <= len(board.serving) <= 3

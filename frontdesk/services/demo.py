@@ -444,9 +444,12 @@ DEMO_INTO_THE_DAY = timedelta(hours=2, minutes=20)
 
 
 def demo_moment(hours: Sequence[Hours], now: datetime, tz: ZoneInfo) -> datetime | None:
-    """The moment the demo runs at: ``None`` (now) when the walk-in hours are open; otherwise
-    a moment inside the walk-in hours of the last opening day (today's, once they are past)."""
+    """The moment the demo runs at: ``None`` (now) while the centre is open (walk-in or BSN
+    hours); otherwise a moment inside the walk-in hours of the last day that had them
+    (today's, once they are past), so that the desk's queue is in full swing."""
     local = now.astimezone(tz)
+    if any(h.weekday == local.weekday() and h.start <= local.time() < h.end for h in hours):
+        return None
     for back in range(15):
         day = local.date() - timedelta(days=back)
         blocks = sorted(
@@ -455,8 +458,6 @@ def demo_moment(hours: Sequence[Hours], now: datetime, tz: ZoneInfo) -> datetime
         )
         if not blocks:
             continue
-        if back == 0 and any(b.start <= local.time() < b.end for b in blocks):
-            return None
         first = blocks[0]
         opened = datetime.combine(day, first.start, tzinfo=tz)
         closes = datetime.combine(day, first.end, tzinfo=tz)

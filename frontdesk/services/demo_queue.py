@@ -520,12 +520,17 @@ def queue_step(services: Services, rng: random.Random, ctx: DemoContext) -> None
                 )
             )
 
+        # Today's walk-ins came in the walk-in hours: none before the doors opened (a
+        # Sunday, a BSN-only morning); the BSN households come from the appointment book.
         today_blocks = sorted(
-            (h for h in hours if h.weekday == today.weekday()), key=lambda h: h.start
+            (h for h in hours if h.weekday == today.weekday() and h.kind == "walk_in"),
+            key=lambda h: h.start,
         )
         day_start, _ = clock.day_bounds(today)
         desk_staff = _desk_staff(ctx, len(open_days))
-        todays = _today(rng, writer, known, today_blocks, now, day_start, tz, desk_staff)
+        todays: list[_Planned] = []
+        if any(_local(today, h.start, tz) <= now for h in today_blocks):
+            todays = _today(rng, writer, known, today_blocks, now, day_start, tz, desk_staff)
         writer.write(session, today, todays, desk_staff)
         conn = session.connection()
         if contacts:
