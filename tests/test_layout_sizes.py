@@ -26,7 +26,7 @@ MOMENT = datetime(2026, 11, 24, 11, 20)  # a Tuesday, inside the demo's opening 
 KEYS = {
     "desk": [],
     "register": ["f2"],
-    "appointments": ["alt+2"],
+    "appointments": ["alt+2", "full_stop"],  # Wednesday: BSN hours, a booked book
     "referrals": ["alt+3"],
     "lead": ["alt+5", "f3"],
 }

@@ -566,7 +566,8 @@ class AppointmentsScreen(WorkScreen):
 
     def on_mount(self) -> None:
         book = self.query_one("#book", DataTable)
-        book.add_columns("Time", "Household", "Type", "Payer", "Status", "Ticket")
+        # Status before payer: at 80 columns the columns that matter come first.
+        book.add_columns("Time", "Household", "Type", "Status", "Ticket", "Payer")
         self.query_one("#checklist", DataTable).add_columns("", "Person / document")
         self.day = _services(self).clock.today()
         self.reload()
@@ -628,9 +629,9 @@ class AppointmentsScreen(WorkScreen):
                 self._local(r),
                 household,
                 SHORT_KINDS[r.kind],
-                Text(r.payer + (" (exempt)" if r.exempt else "")),
                 Text(STATUSES[r.status] + late, style=self._colour(r.status)),
                 r.ticket_label or "",
+                Text(r.payer + (" (exempt)" if r.exempt else "")),
                 key=str(r.id),
             )
             if r.id == self.selected_id:
