@@ -244,9 +244,10 @@ class LeadScreen(WorkScreen):
             "Today per", "Tickets", "Served", "No-shows", "Wait avg", "median", "p90",
             "Service avg", "median", "p90",
         )  # fmt: skip
+        # Wait, desk and staff before the times: at 80 columns they are what stays.
         self.query_one("#review-tickets", DataTable).add_columns(
-            "Ticket", "Service", "Status", "Prio", "Arrived", "Called", "Done", "Wait",
-            "Desk", "Staff", "Visitor",
+            "Ticket", "Service", "Status", "Wait", "Desk", "Staff", "Prio", "Arrived",
+            "Called", "Done", "Visitor",
         )  # fmt: skip
         self.query_one("#timeline", DataTable).add_columns("Time", "What", "Who", "Desk")
         self.query_one("#staff-table", DataTable).add_columns("Name", "Role", "Active")
@@ -495,10 +496,10 @@ class LeadScreen(WorkScreen):
         table.clear()
         for r in rows:
             table.add_row(
-                r.label, r.service_name, STATUS_LABELS.get(r.status, r.status),
-                "!" if r.priority else "", _hm(r.arrived_at, services),
-                _hm(r.first_called_at, services), _hm(r.finished_at, services), _m(r.wait),
-                str(r.desk or ""), r.staff_name or "", r.visitor_name or "",
+                r.label, r.service_name, STATUS_LABELS.get(r.status, r.status), _m(r.wait),
+                str(r.desk or ""), r.staff_name or "", "!" if r.priority else "",
+                _hm(r.arrived_at, services), _hm(r.first_called_at, services),
+                _hm(r.finished_at, services), r.visitor_name or "",
                 key=str(r.id),
             )  # fmt: skip
         contacts = " · ".join(f"{label} {n}" for label, n in f.contacts)
