@@ -104,3 +104,47 @@ def test_referral_names_use_the_room() -> None:
     assert wide["visitor"] is not None and wide["visitor"] >= 26
     narrow = {k: w for k, _, w in referral_columns(49)}
     assert narrow["partner"] is None and narrow["visitor"] is not None
+
+
+async def test_desk_queue_refits_when_the_terminal_resizes(demo_services: Services) -> None:
+    from textual.widgets import DataTable
+
+    settings = Settings(db_url=demo_services.settings.db_url, desk=1)
+    app = FrontdeskApp(demo_services, settings, demo_pins=DEMO_PINS)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _settle(pilot)
+        await pilot.press(*"1111", "enter")
+        await _settle(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        rows = table.row_count
+        assert rows > 10 and "desk" in [c.value for c in table.columns]
+        table.move_cursor(row=3)
+        chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        await pilot.resize_terminal(80, 24)
+        await _settle(pilot)
+        keys = [str(c.value) for c in table.columns]
+        assert keys == ["ticket", "service", "waiting", "priority", "appointment", "status"]
+        assert table.row_count == rows
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == chosen
+        await pilot.resize_terminal(160, 45)
+        await _settle(pilot)
+        assert "desk" in [c.value for c in table.columns] and table.row_count == rows
+
+
+async def test_referral_list_refits_and_keeps_the_cursor(demo_services: Services) -> None:
+    from textual.widgets import DataTable
+
+    settings = Settings(db_url=demo_services.settings.db_url, desk=1)
+    app = FrontdeskApp(demo_services, settings, demo_pins=DEMO_PINS)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _settle(pilot)
+        await pilot.press(*"1111", "enter", "alt+3")
+        await _settle(pilot)
+        table = app.screen.query_one("#ref-table", DataTable)
+        table.move_cursor(row=2)
+        await _settle(pilot)
+        chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        await pilot.resize_terminal(80, 24)
+        await _settle(pilot)
+        assert [str(c.value) for c in table.columns] == ["id", "follow", "status", "visitor"]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == chosen

@@ -500,8 +500,8 @@ class DeskScreen(WorkScreen):
         room = event.width
         spec = share_room(queue_columns(room), room, least=10, most=24, scrollbar=1)
         self._shown = tuple(i for i, (_, _, width) in enumerate(spec) if width is not None)
+        keep = self.highlighted()  # before the rebuild: the cursor stays on this ticket
         if set_columns(table, spec):
-            keep = self.highlighted()
             for tid in self._order:
                 table.add_row(*self._visible(self._rows[tid]), key=str(tid))
             if keep is not None and str(keep.id) in table.rows:

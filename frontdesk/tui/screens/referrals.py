@@ -271,8 +271,11 @@ class ReferralsScreen(WorkScreen):
     @on(FitTable.Resized, "#ref-table")
     def _fit_columns(self, event: FitTable.Resized) -> None:
         table = self.query_one("#ref-table", DataTable)
+        keep = self.current_id()  # before the rebuild: the cursor stays on this referral
         if set_columns(table, referral_columns(event.width)) and self.rows:
             self._show((self.rows, self._counts))
+            if keep is not None and str(keep) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(keep)))
 
     def current_id(self) -> int | None:
         table = self.query_one("#ref-table", DataTable)
