@@ -231,7 +231,9 @@ class StaffService:
         now = self.clock.now()
         error: ValidationError | None = None
         with self.db.write() as session:
-            row = session.get(Staff, staff_id)
+            # The row lock makes the failed-attempt count one queue: parallel guessers get
+            # lockout_attempts PIN checks in all, not each (SQLite: BEGIN IMMEDIATE does it).
+            row = session.get(Staff, staff_id, with_for_update=True)
             if row is None or not row.active:
                 raise ValidationError("staff", "this account does not exist or is not active")
             actor = Actor(row.id, row.name, row.role, desk, origin)
@@ -259,10 +261,11 @@ class StaffService:
                     audit.record(
                         session, self.clock, action="login.lockout", actor=actor, result="locked"
                     )
+                    minutes = self.settings.lockout_minutes
                     error = ValidationError(
                         "pin",
-                        f"Wrong PIN. The account is now locked for "
-                        f"{self.settings.lockout_minutes} minutes.",
+                        f"Wrong PIN. The account is now locked for {minutes} "
+                        f"minute{'s' if minutes != 1 else ''}.",
                     )
                 else:
                     audit.record(
