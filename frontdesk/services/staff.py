@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
+from frontdesk.db.migrate import STARTUP_LOCK_KEY
 from frontdesk.db.models import Staff
 from frontdesk.services import audit
 from frontdesk.services.auth import ROLES, Actor, require
@@ -113,6 +114,10 @@ class StaffService:
         clean = _check_name(name)
         _check_new_pin(pin, pin_repeat)
         with self.db.write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # No row to lock while the table is empty: two desks on a new database
+                # each made a "first" lead. SQLite's BEGIN IMMEDIATE serialises already.
+                session.execute(select(func.pg_advisory_xact_lock(STARTUP_LOCK_KEY)))
             if session.scalar(select(func.count()).select_from(Staff)):
                 raise ValidationError("name", "this database already has staff; log in instead")
             row = self._insert(session, clean, "lead", pin)
