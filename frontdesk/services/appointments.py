@@ -38,7 +38,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
 from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
 from frontdesk.services.queue import QueueService
@@ -568,11 +568,13 @@ class AppointmentService:
 
     def get(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.view")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.read() as session:
             return self._info(session, self._row(session, appointment_id))
 
     def history(self, actor: Actor, appointment_id: int) -> list[EventInfo]:
         require(actor, "appointment.view")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.read() as session:
             rows = session.execute(
                 select(AppointmentEvent, Staff.name)
@@ -661,7 +663,8 @@ class AppointmentService:
         """The visitor this person is: the one named, the same name and birth date, or new."""
         row: Visitor | None = None
         if person.visitor_id is not None:
-            row = session.get(Visitor, person.visitor_id)
+            gone = "one of the visitors of this household no longer exists"
+            row = session.get(Visitor, check_id(person.visitor_id, gone))
             if row is None or row.anonymised_at is not None:
                 raise NotFound("one of the visitors of this household no longer exists")
         elif values["birth_date"] is not None:
@@ -791,6 +794,7 @@ class AppointmentService:
 
     def update(self, actor: Actor, appointment_id: int, data: AppointmentInput) -> AppointmentInfo:
         require(actor, "appointment.book")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         checked = self.check(data)
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
@@ -801,6 +805,7 @@ class AppointmentService:
         self, actor: Actor, appointment_id: int, day: str | date, at: str | time
     ) -> AppointmentInfo:
         require(actor, "appointment.book")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         new_day = parse_date(day, "day", "The date")
         if new_day is None:
             raise ValidationError("day", "type the new date")
@@ -831,6 +836,7 @@ class AppointmentService:
     def cancel(self, actor: Actor, appointment_id: int, reason: str | None) -> AppointmentInfo:
         """Cancel with a reason (required: it is what the next clerk reads)."""
         require(actor, "appointment.book")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         why = clean_text(reason, "reason", label="The reason", max_length=300)
         if not why:
             raise ValidationError("reason", "say why the appointment is cancelled")
@@ -844,6 +850,7 @@ class AppointmentService:
         """The household has arrived: one ticket in the BSN queue, ordered by appointment time."""
         require(actor, "appointment.work")
         require(actor, "queue.issue")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if "checked_in" not in TRANSITIONS[ap.status]:
@@ -884,6 +891,7 @@ class AppointmentService:
 
     def start(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             self._move(session, ap, "in_progress", actor)
@@ -897,6 +905,7 @@ class AppointmentService:
         ticket, or it is past checked-in already (a recall, or a resume after a hold).
         """
         require(actor, "appointment.work")
+        ticket_id = check_id(ticket_id, "this ticket does not exist")
         with self.db.write() as session:
             found = session.scalar(select(Appointment.id).where(Appointment.ticket_id == ticket_id))
             if found is None:
@@ -913,6 +922,7 @@ class AppointmentService:
         """Mark that a registered person received their welcome bag (after the pack was
         handed out through the packs service), so the flag follows the real pack issues."""
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         with self.db.write() as session:
             person, ap = self._person(session, person_id)
             if ap.kind != "first_registration" or ap.status not in ("in_progress", "completed"):
@@ -925,6 +935,7 @@ class AppointmentService:
 
     def no_show(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if "no_show" in TRANSITIONS[ap.status] and self.clock.now() < ap.start_at:
@@ -950,6 +961,7 @@ class AppointmentService:
         self, actor: Actor, person_id: int, code: str, seen: bool = True
     ) -> AppointmentInfo:
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         if code not in DOCUMENTS:
             raise ValidationError("document", "pick a document from the checklist")
         with self.db.write() as session:
@@ -973,6 +985,7 @@ class AppointmentService:
 
     def set_married(self, actor: Actor, person_id: int, married: bool) -> AppointmentInfo:
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         with self.db.write() as session:
             person, ap = self._person(session, person_id)
             if ap.status in ("completed", "cancelled", "rejected_missing_documents"):
@@ -993,6 +1006,7 @@ class AppointmentService:
     ) -> AppointmentInfo:
         """Issued at the desk (the number typed, checked), or to follow by post."""
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         if outcome not in BSN_OUTCOMES:
             raise ValidationError("bsn_outcome", "pick: issued at the desk, or to follow by post")
         store: str | None = None
@@ -1049,6 +1063,7 @@ class AppointmentService:
     def reveal_bsn(self, actor: Actor, person_id: int, reason: str) -> str:
         """The whole BSN, for a stated reason that goes into the audit log."""
         require(actor, "appointment.reveal_bsn")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         why = clean_text(reason, "reason", label="The reason", max_length=300)
         if not why:
             raise ValidationError("reason", "say why you need to see the BSN")
@@ -1079,6 +1094,7 @@ class AppointmentService:
     def letter_collected(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         """A BSN collection: the person picked up their BSN letter."""
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if ap.kind != "bsn_collection":
@@ -1094,6 +1110,7 @@ class AppointmentService:
         """Finish: every document seen and every BSN outcome recorded. ``welcome_bags``
         names the persons given a welcome bag (default: every registered person)."""
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             info = self._info(session, ap)
@@ -1112,7 +1129,12 @@ class AppointmentService:
                 )
             if ap.kind == "bsn_collection" and ap.letter_collected_at is None:
                 raise ValidationError("letter", "record that the BSN letter was collected first")
-            bags = set(welcome_bags) if welcome_bags is not None else {p.id for p in info.persons}
+            gone = "this person is no longer on the appointment"
+            bags = (
+                {check_id(person_id, gone) for person_id in welcome_bags}
+                if welcome_bags is not None
+                else {p.id for p in info.persons}
+            )
             if ap.kind == "first_registration":
                 for person in session.scalars(
                     select(AppointmentPerson).where(AppointmentPerson.appointment_id == ap.id)
@@ -1125,6 +1147,7 @@ class AppointmentService:
     def reject_missing_documents(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         """End the appointment; the visitor gets the list of what to bring next time."""
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             info = self._info(session, ap)

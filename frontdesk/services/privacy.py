@@ -43,7 +43,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import write_name_tokens
 
@@ -424,6 +424,7 @@ class PrivacyService:
     def collect(self, actor: Actor, visitor_id: int) -> dict[str, Any]:
         """Everything held about one visitor, as JSON-able data (audited as an export)."""
         require(actor, "privacy.export")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         with self.db.write() as session:
             row = session.get(Visitor, visitor_id)
             if row is None:
@@ -455,6 +456,7 @@ class PrivacyService:
     def export(self, actor: Actor, visitor_id: int, directory: str | Path) -> ExportFiles:
         """Write the access-request files (JSON and Markdown) into a folder."""
         require(actor, "privacy.export")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         folder = _check_folder(directory)
         data = self.collect(actor, visitor_id)
         stamp = self.clock.local_now().strftime("%Y%m%d-%H%M%S")
@@ -469,6 +471,7 @@ class PrivacyService:
     def erase(self, actor: Actor, visitor_id: int, reason: str) -> None:
         """Anonymise one visitor now, unless a legal duty still applies."""
         require(actor, "privacy.erase")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         clean = clean_text(
             reason, "reason", label="The reason", max_length=500, required=True, multiline=True
         )
@@ -495,6 +498,7 @@ class PrivacyService:
     def erasure_blocked(self, actor: Actor, visitor_id: int) -> str | None:
         """Why this visitor cannot be erased now (None: they can)."""
         require(actor, "privacy.erase")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         with self.db.read() as session:
             return self._blocked(session, visitor_id)
 

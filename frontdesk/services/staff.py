@@ -16,7 +16,7 @@ from frontdesk.db.migrate import STARTUP_LOCK_KEY
 from frontdesk.db.models import Staff
 from frontdesk.services import audit
 from frontdesk.services.auth import ROLES, Actor, require
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.security import check_pin_format, hash_pin, needs_rehash, verify_pin
 from frontdesk.services.text import clean_text, fold
 
@@ -161,6 +161,7 @@ class StaffService:
 
     def deactivate(self, actor: Actor, staff_id: int) -> StaffInfo:
         require(actor, "staff.deactivate")
+        staff_id = check_id(staff_id, "that staff member does not exist")
         with self.db.write() as session:
             row = self._get(session, staff_id)
             if row.id == actor.staff_id:
@@ -186,6 +187,7 @@ class StaffService:
 
     def reset_pin(self, actor: Actor, staff_id: int, pin: str, pin_repeat: str | None) -> None:
         require(actor, "staff.reset_pin")
+        staff_id = check_id(staff_id, "that staff member does not exist")
         _check_new_pin(pin, pin_repeat)
         with self.db.write() as session:
             row = self._get(session, staff_id)
@@ -203,6 +205,7 @@ class StaffService:
 
     def change_role(self, actor: Actor, staff_id: int, role: str) -> StaffInfo:
         require(actor, "staff.change_role")
+        staff_id = check_id(staff_id, "that staff member does not exist")
         _check_role(role)
         with self.db.write() as session:
             row = self._get(session, staff_id)
@@ -231,6 +234,7 @@ class StaffService:
         action: str = "login",
     ) -> Actor:
         """Check the PIN; count failures; lock the account after too many in a row."""
+        staff_id = check_id(staff_id, "this account does not exist or is not active", field="staff")
         if not isinstance(pin, str) or not pin:
             raise ValidationError("pin", "type your PIN")
         now = self.clock.now()
