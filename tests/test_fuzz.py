@@ -392,8 +392,9 @@ def id_world(
     return services, lead, tmp_path
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=250,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -414,6 +415,7 @@ def test_ids(id_world: Any, name: str, ident: Any) -> None:
     assert contents(services) == before, f"{name}: a rejected call changed the database"
 
 
+@pytest.mark.slow
 def test_every_call_refuses_what_cannot_be_an_id(id_world: Any) -> None:
     services, lead, folder = id_world
     for name, (fields, call) in sorted(ID_CALLS.items()):
