@@ -352,7 +352,10 @@ ID_CALLS: dict[str, Call] = {
     "appointments.get": (set(), lambda s, a, d, i: s.appointments.get(a, i)),
     "appointments.history": (set(), lambda s, a, d, i: s.appointments.history(a, i)),
     "appointments.check_in": (set(), lambda s, a, d, i: s.appointments.check_in(a, i)),
-    "appointments.cancel": ({"reason"}, lambda s, a, d, i: s.appointments.cancel(a, i)),
+    "appointments.cancel": (
+        {"reason"},
+        lambda s, a, d, i: s.appointments.cancel(a, i, "The visitor phoned"),
+    ),
     "appointments.no_show": (set(), lambda s, a, d, i: s.appointments.no_show(a, i)),
     "appointments.complete": (set(), lambda s, a, d, i: s.appointments.complete(a, i)),
     "appointments.complete/bags": (
