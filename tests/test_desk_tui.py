@@ -508,11 +508,14 @@ async def test_find_by_ticket_issue_and_log_contact(desk_services: Services, cle
         assert "A001" in str(screen.query_one("#find-ticket", Static).content)
         assert screen.selected is not None and screen.selected.given_names == "Łukasz"
         assert "A001" in str(screen.query_one("#find-card", Static).content)
-        # A ticket for this visitor.
+        # A ticket for this visitor, who waits with A001 already: the desk is asked first.
         await pilot.press("ctrl+t")
         await settle(app, pilot)
         assert isinstance(app.screen, ServicePickModal)
         await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketIssuedModal)
         await pilot.press("enter")

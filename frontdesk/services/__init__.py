@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
-from frontdesk.db.migrate import upgrade
+from frontdesk.db.migrate import startup_lock, upgrade
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.errors import (
@@ -128,19 +128,26 @@ class Services:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
-        """Connect, apply migrations, and build the services (raises DatabaseError)."""
+        """Connect, apply migrations, and build the services (raises DatabaseError).
+
+        The migrations and the first-run set-up run under the start-up lock: of several
+        desks starting at once, one does them and the others wait, then find them done."""
         db = Database(settings.db_url)
         try:
-            upgrade(db)
-            services = cls(db, settings, clock)
-            services.start()
+            with startup_lock(db):
+                upgrade(db)
+                services = cls(db, settings, clock)
+                services.start()
         except Exception:
             db.dispose()
             raise
         return services
 
     def start(self) -> None:
-        """Once per start: add configured services, close days left open."""
+        """Once per start: add configured services, close days left open.
+
+        ``open`` calls it under the start-up lock (``frontdesk.db.migrate.startup_lock``);
+        a caller of its own on a shared database should too."""
         self.queue.sync_services(self.settings.services)
         self.queue.close_past_days()
 

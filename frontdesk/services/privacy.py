@@ -43,7 +43,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError
+from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError, check_id
 from frontdesk.services.exports import write_private
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import write_name_tokens
@@ -425,6 +425,7 @@ class PrivacyService:
     def collect(self, actor: Actor, visitor_id: int) -> dict[str, Any]:
         """Everything held about one visitor, as JSON-able data (audited as an export)."""
         require(actor, "privacy.export")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         data = self._gather(actor, visitor_id)
         with self.db.write() as session:
             self._audit_export(session, actor, visitor_id)
@@ -469,6 +470,7 @@ class PrivacyService:
         """Write the access-request files (JSON and Markdown) into a folder: each 0600 and
         atomic; both or neither. Audited once both are written (a failure as failed)."""
         require(actor, "privacy.export")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         folder = _check_folder(directory)
         data = self._gather(actor, visitor_id)
         stamp = self.clock.local_now().strftime("%Y%m%d-%H%M%S")
@@ -495,6 +497,7 @@ class PrivacyService:
     def erase(self, actor: Actor, visitor_id: int, reason: str) -> None:
         """Anonymise one visitor now, unless a legal duty still applies."""
         require(actor, "privacy.erase")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         clean = clean_text(
             reason, "reason", label="The reason", max_length=500, required=True, multiline=True
         )
@@ -521,6 +524,7 @@ class PrivacyService:
     def erasure_blocked(self, actor: Actor, visitor_id: int) -> str | None:
         """Why this visitor cannot be erased now (None: they can)."""
         require(actor, "privacy.erase")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         with self.db.read() as session:
             return self._blocked(session, visitor_id)
 

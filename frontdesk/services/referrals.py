@@ -32,7 +32,13 @@ from frontdesk.db import Database
 from frontdesk.db.models import Partner, Referral, ReferralEvent, Staff, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, allowed, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.errors import (
+    Conflict,
+    NotFound,
+    ValidationError,
+    check_id,
+    check_optional_id,
+)
 from frontdesk.services.exports import (
     Target,
     append_row,
@@ -385,6 +391,8 @@ class ReferralService:
     ) -> ReferralRow:
         """Refer a visitor to a partner, recording whether they consent to sharing contacts."""
         require(actor, "referral.create")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
+        partner_id = check_optional_id(partner_id, "pick a partner from the list", field="partner")
         if partner_id is None:
             raise ValidationError("partner", "pick a partner from the list")
         text = clean_text(
@@ -454,6 +462,8 @@ class ReferralService:
     def assign(self, actor: Actor, referral_id: int, staff_id: int | None = None) -> ReferralRow:
         """Pick a referral up (``staff_id`` None = me); the lead may hand it to anyone."""
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
+        staff_id = check_optional_id(staff_id, "pick an active staff member", field="assignee")
         target = staff_id if staff_id is not None else actor.staff_id
         if target != actor.staff_id:
             require(actor, "referral.assign_others")
@@ -488,6 +498,7 @@ class ReferralService:
         follow-up date, and the answer stays.
         """
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         text = self._note(note, required=True, label="What was said")
         with self.db.write() as session:
             ref = self._locked(session, referral_id)
@@ -504,6 +515,7 @@ class ReferralService:
 
     def _answer(self, actor: Actor, referral_id: int, status: str, note: str | None) -> ReferralRow:
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         text = self._note(note)
         with self.db.write() as session:
             ref = self._locked(session, referral_id)
@@ -515,6 +527,7 @@ class ReferralService:
         self, actor: Actor, referral_id: int, outcome: str, text: str | None = None
     ) -> ReferralRow:
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         if outcome not in OUTCOMES:
             raise ValidationError("outcome", "pick an outcome from the list")
         detail = clean_text(
@@ -542,6 +555,7 @@ class ReferralService:
     ) -> ReferralRow:
         """Choose the next follow-up date yourself (today or later)."""
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         when = parse_date(day, "follow_up_on", "The follow-up date")
         if when is None:
             raise ValidationError("follow_up_on", "type the follow-up date")
@@ -603,6 +617,7 @@ class ReferralService:
 
     def get(self, actor: Actor, referral_id: int) -> ReferralDetail:
         require(actor, "referral.view")
+        referral_id = check_id(referral_id, "this referral does not exist")
         with self.db.read() as session:
             row = self._load_row(session, referral_id)
             events = session.execute(
@@ -618,6 +633,7 @@ class ReferralService:
 
     def for_visitor(self, actor: Actor, visitor_id: int) -> list[ReferralRow]:
         require(actor, "referral.view")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         stmt = (
             self._rows_query()
             .where(Referral.visitor_id == visitor_id)

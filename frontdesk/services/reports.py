@@ -63,7 +63,7 @@ from frontdesk.db.models import (
     Visitor,
 )
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.exports import Target, check_target, deliver_audited
 from frontdesk.services.fields import country, parse_date
 from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
@@ -1206,6 +1206,7 @@ class ReportService:
     def timeline(self, actor: Actor, ticket_id: int) -> list[TimelineEntry]:
         """Everything that happened to one ticket, in order: who did it, at which desk."""
         require(actor, "report.view")
+        ticket_id = check_id(ticket_id, "this ticket does not exist")
         with self.db.read() as session:
             if session.get(Ticket, ticket_id) is None:
                 raise NotFound("this ticket does not exist")
