@@ -371,9 +371,7 @@ def _save(
     """Book, update or leave one household, matched by its reference: ("imported",
     "updated", "unchanged" or "refused", the appointment's status). A finished
     appointment that the file would change is refused (the desk changes it)."""
-    existing = session.scalar(
-        select(Appointment).where(Appointment.reference == checked.reference)
-    )
+    existing = session.scalar(select(Appointment).where(Appointment.reference == checked.reference))
     if existing is None:
         service.book_in(session, actor, checked)
         return "imported", "booked"
