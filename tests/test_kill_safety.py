@@ -45,7 +45,7 @@ from frontdesk.services.appointment_import import import_appointments
 from frontdesk.services.privacy import ANONYMOUS
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
-from tests.test_long_writes import booking_csv, purged_in_audit
+from tests.test_long_writes import audit_count, booking_csv, purged_in_audit
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
@@ -101,6 +101,15 @@ class Child:
         if not killed:
             assert self.proc.returncode == 0, f"the child failed: {self.lines[-3:]}"
         return killed
+
+    def kill_after_audit(self, services: Services, action: str, entries: int, then: float) -> bool:
+        """SIGKILL ``then`` seconds after the audit log holds ``entries`` of ``action``
+        (a long writer audits each chunk as it commits it): a moment inside the work."""
+        deadline = time.monotonic() + 120
+        while audit_count(services, action) < entries and self.proc.poll() is None:
+            assert time.monotonic() < deadline, "the child is too slow"
+            time.sleep(0.01)
+        return self.kill_after(then)
 
     def wait_for(self, count: int) -> None:
         """SIGKILL once ``count`` lines came (at a random moment of the work)."""
@@ -243,9 +252,15 @@ def test_import_killed_keeps_its_chunks_and_a_rerun_completes(
     households = len({line.split(b",")[0] for line in data.splitlines()[1:]})
     saved = 0
     for _ in range(2):
-        Child("import_child", db_url, staff_id, str(path)).kill_after(rng.uniform(0.2, 3.0))
+        # Killed in the 1st to 3rd chunk past what the last run saved (each chunk audits
+        # itself; a re-run passes the saved households again, as unchanged chunks).
+        chunks = 2 * audit_count(services, "appointments.import") + rng.randrange(1, 4)
+        Child("import_child", db_url, staff_id, str(path)).kill_after_audit(
+            services, "appointments.import", chunks, rng.uniform(0, 0.2)
+        )
         integrity_ok(db_url)
         now = _import_consistent(services)
+        print(f"import killed: {now} of {households} households saved")
         assert now >= saved, "a committed chunk was lost"
         saved = now
     report = import_appointments(services.appointments, actor_of(staff_id), data)
@@ -302,9 +317,13 @@ def test_purge_killed_leaves_data_and_audit_agreeing(db_url: str, rng: random.Ra
     services.clock.advance(days=400)  # type: ignore[attr-defined]
     done = 0
     for _ in range(2):
-        Child("purge_child", db_url, lead.staff_id).kill_after(rng.uniform(0.1, 1.5))
+        batches = audit_count(services, "privacy.purge") + rng.randrange(1, 4)
+        Child("purge_child", db_url, lead.staff_id).kill_after_audit(
+            services, "privacy.purge", batches, rng.uniform(0, 0.1)
+        )
         integrity_ok(db_url)
         now = _purge_consistent(services)
+        print(f"purge killed: {now} of 150 visitors anonymised")
         assert now >= done
         done = now
     assert services.privacy.purge(lead).visitors == 150 - done
