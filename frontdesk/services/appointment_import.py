@@ -371,7 +371,10 @@ def _save(
     """Book, update or leave one household, matched by its reference: ("imported",
     "updated", "unchanged" or "refused", the appointment's status). A finished
     appointment that the file would change is refused (the desk changes it)."""
-    existing = session.scalar(select(Appointment).where(Appointment.reference == checked.reference))
+    stmt = select(Appointment).where(Appointment.reference == checked.reference)
+    if service.db.dialect == "postgresql":
+        stmt = stmt.with_for_update()  # a desk may be changing it right now
+    existing = session.scalar(stmt)
     if existing is None:
         service.book_in(session, actor, checked)
         return "imported", "booked"
