@@ -246,7 +246,7 @@ def test_import_killed_keeps_its_chunks_and_a_rerun_completes(
 ) -> None:
     services = services_for(db_url)
     staff_id = add_staff(services, "Import Desk", "desk").staff_id
-    data = booking_csv(600)
+    data = booking_csv(300)
     path = tmp_path / "bookings.csv"
     path.write_bytes(data)
     households = len({line.split(b",")[0] for line in data.splitlines()[1:]})
@@ -269,7 +269,7 @@ def test_import_killed_keeps_its_chunks_and_a_rerun_completes(
     assert _import_consistent(services) == households
     persons = count(services, select(func.count()).select_from(AppointmentPerson))
     visitors = count(services, select(func.count()).select_from(Visitor))
-    assert persons == visitors == 600, "a person was imported twice"
+    assert persons == visitors == 300, "a person was imported twice"
     services.close()
 
 
@@ -279,7 +279,7 @@ def test_import_killed_keeps_its_chunks_and_a_rerun_completes(
 def purge_child(url: str, staff_id: int) -> None:
     import frontdesk.services.privacy as privacy
 
-    privacy.PURGE_BATCH = 10  # many short batches, so the kills land between and inside them
+    privacy.PURGE_BATCH = 8  # many short batches, so the kills land between and inside them
     services = services_for(url)
     print("ready", flush=True)
     report = services.privacy.purge(actor_of(staff_id, "lead"))
@@ -312,7 +312,7 @@ def test_purge_killed_leaves_data_and_audit_agreeing(db_url: str, rng: random.Ra
     clerk = add_staff(services, "Purge Desk", "desk")
     lead = add_staff(services, "Purge Lead", "lead")
     services.clock.advance(days=-400)  # type: ignore[attr-defined]
-    for i in range(150):
+    for i in range(80):
         services.visitors.register(clerk, VisitorInput(given_names=f"Old {letters(i)}"))
     services.clock.advance(days=400)  # type: ignore[attr-defined]
     done = 0
@@ -323,11 +323,11 @@ def test_purge_killed_leaves_data_and_audit_agreeing(db_url: str, rng: random.Ra
         )
         integrity_ok(db_url)
         now = _purge_consistent(services)
-        print(f"purge killed: {now} of 150 visitors anonymised")
+        print(f"purge killed: {now} of 80 visitors anonymised")
         assert now >= done
         done = now
-    assert services.privacy.purge(lead).visitors == 150 - done
-    assert _purge_consistent(services) == 150
+    assert services.privacy.purge(lead).visitors == 80 - done
+    assert _purge_consistent(services) == 80
 
 
 # -- close day --------------------------------------------------------------------------------
@@ -343,7 +343,7 @@ def test_close_day_killed_is_all_or_nothing(db_url: str, rng: random.Random) -> 
     services = services_for(db_url)
     clerk = add_staff(services, "Close Desk", "desk")
     lead = add_staff(services, "Close Lead", "lead")
-    for _ in range(200):
+    for _ in range(120):
         services.queue.issue(clerk, "info")
     for _ in range(2):
         killed = Child("close_child", db_url, lead.staff_id).kill_after(rng.uniform(0.0, 0.6))
@@ -355,15 +355,15 @@ def test_close_day_killed_is_all_or_nothing(db_url: str, rng: random.Random) -> 
             events = session.scalar(select(func.count()).where(TicketEvent.action == "not_served"))
             closes = session.scalar(select(func.count()).where(AuditEvent.action == "day.close"))
         by_status = {status: n for status, n in statuses}
-        assert by_status in ({"waiting": 200}, {"not_served": 200}), "a day half closed"
+        assert by_status in ({"waiting": 120}, {"not_served": 120}), "a day half closed"
         assert events == by_status.get("not_served", 0), "a closed ticket without its event"
         assert closes == (1 if "not_served" in by_status else 0), "audit and tickets disagree"
         if not killed or closes:
             break
     else:
         services.queue.close_day(lead)  # the re-run
-    assert count(services, select(func.count()).where(Ticket.status == "not_served")) == 200
-    assert count(services, select(func.count()).where(TicketEvent.action == "not_served")) == 200
+    assert count(services, select(func.count()).where(Ticket.status == "not_served")) == 120
+    assert count(services, select(func.count()).where(TicketEvent.action == "not_served")) == 120
     assert count(services, select(func.count()).where(AuditEvent.action == "day.close")) == 1
 
 
@@ -487,7 +487,7 @@ def test_upgrade_killed_leaves_a_database_the_next_start_upgrades(
     upgrade(fresh)
     db = Database(empty_url)
     upgrade(db)
-    _filled(empty_url, 300).close()  # 300 visitors and their tickets
+    _filled(empty_url, 100).close()  # 100 visitors and their tickets
     command.downgrade(_config(db), "0010")
     db.dispose()
     for _ in range(2):
@@ -497,7 +497,7 @@ def test_upgrade_killed_leaves_a_database_the_next_start_upgrades(
             revision = current_revision(db)
             assert revision in ("0010", "0011", "0012", "0013"), revision
             visitors = conn.execute(text("SELECT count(*) FROM visitors")).scalar()
-        assert visitors == 300, "the upgrade lost data"
+        assert visitors == 100, "the upgrade lost data"
         db.dispose()
     upgrade(db)  # the next start
     assert current_revision(db) == HEAD
