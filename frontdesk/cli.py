@@ -397,7 +397,9 @@ def _add_appointments_import(imp_sub: Any) -> None:
         description="Import appointments: one row per person, rows sharing a reference are "
         "one household. Columns: reference, date, time, type, role, given_names, "
         "family_name, date_of_birth, nationality, phone, email, employer. Exit 1 when "
-        "any row was rejected. Example: frontdesk import appointments bookings.csv --dry-run",
+        "any row was rejected. Saved in short steps while the desks keep working; if an "
+        "import stops half-way, run the same file again: what was saved stays and nothing "
+        "is doubled. Example: frontdesk import appointments bookings.csv --dry-run",
     )
     appointments.add_argument("file", type=Path, metavar="FILE")
     appointments.add_argument(

@@ -457,8 +457,11 @@ class AppointmentService:
         return out
 
     # -- checking input ----------------------------------------------------------------
-    def check(self, data: AppointmentInput) -> _Checked:
-        """Validate a whole booking; the first problem raises, naming its field."""
+    def check(self, data: AppointmentInput, hours: Sequence[Hours] | None = None) -> _Checked:
+        """Validate a whole booking; the first problem raises, naming its field.
+
+        ``hours``: the BSN hours in force, when the caller has read them already (an
+        import checks thousands of households against one reading)."""
         if data.kind not in KINDS:
             raise ValidationError(
                 "kind", "pick the type: first registration, BSN collection or other"
@@ -476,7 +479,8 @@ class AppointmentService:
         if not 5 <= minutes <= 240:
             raise ValidationError("minutes", "the slot length must be between 5 and 240 minutes")
         if data.kind in ("first_registration", "bsn_collection"):
-            hours = self.rules.hours()
+            if hours is None:
+                hours = self.rules.hours()
             if not self._in_bsn_hours(day, start, minutes, hours):
                 raise self._outside_bsn_hours(hours)
         start_at = datetime.combine(day, start, tzinfo=self.clock.tz)

@@ -367,8 +367,9 @@ class PrivacyService:
     ) -> PurgeReport:
         """Anonymise every visitor with no activity in the retention period.
 
-        Works in batches, each its own transaction, so desks are never held up for
-        long; one audit event per run records the counts (never a name).
+        Works in batches, each its own transaction with its own audit event (counts,
+        never a name), so desks are never held up for long and a purge stopped half-way
+        leaves data and audit log agreeing; running it again finishes the work.
         """
         require(actor, "privacy.purge")
         days = self.settings.retention_days if older_than_days is None else older_than_days
@@ -388,36 +389,56 @@ class PrivacyService:
 
         rows: dict[str, int] = {}
         skipped: set[int] = set()
+        anonymised = 0
+        batch = 0
         while True:
+            batch += 1
             with self.db.write() as session:
                 ids = [
                     i
                     for i in self._candidates(session, cutoff, PURGE_BATCH + len(skipped))
                     if i not in skipped
                 ][:PURGE_BATCH]
-                if not ids:
+                if not ids and batch > 1:
                     break
+                done: dict[str, int] = {}
+                kept = 0
                 for visitor_id in ids:
                     if self._blocked(session, visitor_id):
                         skipped.add(visitor_id)
+                        kept += 1
                         continue
                     row = session.get(Visitor, visitor_id)
                     if row is not None:
-                        self._anonymise(session, row, rows)
-        report = PurgeReport(cutoff, False, rows.pop("visitors", 0), len(skipped), rows)
-        with self.db.write() as session:
-            self._audit_purge(session, actor, report, days)
-        return report
+                        self._anonymise(session, row, done)
+                # This batch's audit entry commits with its anonymisations (a purge stopped
+                # half-way leaves an entry for every batch it did); a run that finds
+                # nothing is audited once.
+                self._audit_purge(session, actor, days, batch, done, kept)
+            anonymised += done.pop("visitors", 0)
+            for name, count in done.items():
+                rows[name] = rows.get(name, 0) + count
+            if not ids:
+                break
+        return PurgeReport(cutoff, False, anonymised, len(skipped), rows)
 
-    def _audit_purge(self, session: Session, actor: Actor, report: PurgeReport, days: int) -> None:
-        detail = ", ".join(f"{k} {v}" for k, v in sorted(report.rows.items()) if v)
+    def _audit_purge(
+        self,
+        session: Session,
+        actor: Actor,
+        days: int,
+        batch: int,
+        rows: dict[str, int],
+        kept: int,
+    ) -> None:
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(rows.items()) if v and k != "visitors")
         audit.record(
             session,
             self.clock,
             action="privacy.purge",
             actor=actor,
-            reason=f"older than {days} days: {report.visitors} visitors"
-            + (f", {report.blocked} kept (legal duty)" if report.blocked else "")
+            reason=f"batch {batch}, older than {days} days: {rows.get('visitors', 0)} visitors"
+            + (f", {kept} kept (legal duty)" if kept else "")
             + (f"; {detail}" if detail else ""),
         )
 

@@ -26,7 +26,8 @@ KINDS = {
     "appointments": (
         "Import appointments",
         "The booking system's CSV: one row per person; rows sharing a reference are one "
-        "household. Comma or semicolon, UTF-8 with or without BOM.",
+        "household. Comma or semicolon, UTF-8 with or without BOM. If an import stops "
+        "half-way, run the same file again: nothing is doubled.",
     ),
     "partners": (
         "Import partners",
