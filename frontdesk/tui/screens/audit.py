@@ -70,8 +70,8 @@ class AuditScreen(WorkScreen):
 
     @on(Input.Submitted)
     def action_apply(self) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        audit = self.app.services.audit  # type: ignore[attr-defined]
+        actor = self.actor
+        audit = self.services.audit
         filters = self._filters()
         run_service(
             self,
@@ -84,7 +84,7 @@ class AuditScreen(WorkScreen):
 
     def _show(self, entries: Sequence[AuditEntry]) -> None:
         show_field_errors(self, None, None)
-        clock = self.app.services.clock  # type: ignore[attr-defined]
+        clock = self.services.clock
         table = self.query_one("#audit-table", DataTable)
         table.clear()
         for e in entries:

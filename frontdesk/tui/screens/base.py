@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult, SystemCommand
-from textual.screen import Screen
 
+from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.widgets.header import DeskHeader
 
 
-class WorkScreen(Screen[None]):
+class WorkScreen(FrontdeskScreen[None]):
     """A mode's base screen. Subclasses compose their body in ``compose_body``."""
 
     HELP_TITLE = "frontdesk"

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
-from frontdesk.services import Actor, FrontdeskError, Services
+from frontdesk.services import Actor, FrontdeskError
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
@@ -154,6 +154,8 @@ def update_in_place(widget: Static, content: str | Text) -> None:
     if not width or not widget.display:
         widget.refresh(layout=True)
         return
+    # Textual's own widgets pass their styles here too: RenderStyles reads like the
+    # RulesMap TypedDict that get_height is annotated with, but is not one for mypy.
     if widget.visual.get_height(widget.styles, width) != height:  # type: ignore[arg-type]
         widget.refresh(layout=True)
 
@@ -285,16 +287,8 @@ class DeskScreen(WorkScreen):
 
     # -- helpers -------------------------------------------------------------------
     @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor | None:
-        return self.app.actor  # type: ignore[attr-defined, no-any-return]
-
-    @property
     def desk(self) -> int:
-        return int(self.app.settings.desk)  # type: ignore[attr-defined]
+        return int(self.settings.desk)
 
     @property
     def current(self) -> TicketInfo | None:
@@ -317,7 +311,7 @@ class DeskScreen(WorkScreen):
 
         Only the tickets that changed are read, unless ``full`` (and on the first read).
         """
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None:
             return
         if self._busy:
@@ -341,7 +335,7 @@ class DeskScreen(WorkScreen):
         All its reads (changes, visitor card, waiting strip, stock) are one read
         transaction: one snapshot, and on PostgreSQL one BEGIN and COMMIT, not six.
         """
-        with self.services.db.reading():
+        with self.services.snapshot():
             return self._read(actor, force, full)
 
     def _read(self, actor: Actor, force: bool, full: bool) -> DeskUpdate | None:
@@ -552,7 +546,7 @@ class DeskScreen(WorkScreen):
         taken here, on the UI thread, and given back by ``_apply``); otherwise, or when
         the action failed or is tried again, the desk refreshes the usual way afterwards.
         """
-        actor = self.actor
+        actor = self.frontdesk.actor
         hold = actor is not None and not self._busy
         if hold:
             self._busy = True
@@ -587,8 +581,8 @@ class DeskScreen(WorkScreen):
 
         run_service(self, job, done=finished, failed=self._refused)
 
-    def _refused(self, error: Exception) -> None:
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+    def _refused(self, error: FrontdeskError) -> None:
+        self.show_refusal(error)
         self.refresh_queue(force=True)
 
     def _need_current(self) -> TicketInfo | None:
@@ -641,7 +635,7 @@ class DeskScreen(WorkScreen):
         self.app.push_screen(FindScreen(), lambda _result: self.refresh_queue(force=True))
 
     def action_call_next(self) -> None:
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None:
             return
 
@@ -658,7 +652,7 @@ class DeskScreen(WorkScreen):
         self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
 
     def action_recall(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
             self._act(
                 lambda: self.services.queue.recall(actor, current.id),
@@ -666,7 +660,7 @@ class DeskScreen(WorkScreen):
             )
 
     def action_transfer(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if not (actor and current):
             return
 
@@ -686,7 +680,7 @@ class DeskScreen(WorkScreen):
         run_service(self, self.services.queue.services, done=show)
 
     def action_no_show(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
             self._act(
                 lambda: self.services.queue.no_show(actor, current.id),
@@ -698,7 +692,7 @@ class DeskScreen(WorkScreen):
         self.notify(f"{ticket.label} {what}. Ctrl+Z takes it back.")
 
     def action_undo(self) -> None:
-        actor, last = self.actor, self._last_closed
+        actor, last = self.frontdesk.actor, self._last_closed
         if actor is None:
             return
         if last is None:
@@ -712,7 +706,7 @@ class DeskScreen(WorkScreen):
         self._act(lambda: self.services.queue.undo(actor, last.id), undone)
 
     def action_finish(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if not (actor and current):
             return
         from frontdesk.tui.screens.queue_dialogs import OutcomeModal
@@ -800,7 +794,7 @@ class DeskScreen(WorkScreen):
 
     def _start_appointment(self, ticket: TicketInfo) -> None:
         """A BSN household's ticket was called here: its appointment is now in progress."""
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None or ticket.source != "appointment":
             return
 
@@ -824,7 +818,7 @@ class DeskScreen(WorkScreen):
         )
 
     def action_hold(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
             self._act(
                 lambda: self.services.queue.hold(actor, current.id),
@@ -832,7 +826,7 @@ class DeskScreen(WorkScreen):
             )
 
     def action_resume(self) -> None:
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None:
             return
         chosen = self.highlighted()
@@ -851,7 +845,7 @@ class DeskScreen(WorkScreen):
         )
 
     def action_call_selected(self) -> None:
-        actor, ticket = self.actor, self.highlighted()
+        actor, ticket = self.frontdesk.actor, self.highlighted()
         if actor is None:
             return
         if ticket is None or ticket.status not in ("waiting", "on_hold"):
@@ -875,7 +869,7 @@ class DeskScreen(WorkScreen):
         )
 
     def action_cancel_ticket(self) -> None:
-        actor, ticket = self.actor, self.highlighted()
+        actor, ticket = self.frontdesk.actor, self.highlighted()
         if actor is None:
             return
         if ticket is None or ticket.status not in ("waiting", "on_hold"):

@@ -9,12 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from frontdesk.tui.base import FrontdeskModal
 
-class ErrorModal(ModalScreen[None]):
+
+class ErrorModal(FrontdeskModal[None]):
     """Something went wrong that the desk cannot fix by retyping: say so, keep working."""
 
     BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="close_dialog")]
@@ -39,7 +41,7 @@ class ErrorModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(FrontdeskModal[bool]):
     BINDINGS = [
         Binding("escape", "answer(False)", "No", id="confirm_no"),
         Binding("y", "answer(True)", "Yes", id="confirm_yes"),
@@ -71,7 +73,7 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(FrontdeskModal[None]):
     """F1: every key of the screen it was opened from, with what it does."""
 
     BINDINGS = [Binding("escape,f1,q", "close", "Close help", id="close_help")]
@@ -116,7 +118,7 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class GoToModal(ModalScreen[str | None]):
+class GoToModal(FrontdeskModal[str | None]):
     """Ctrl+G: pick a screen by its number (or arrows and Enter)."""
 
     BINDINGS = [

@@ -10,12 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import Actor, AlreadyWaiting, FrontdeskError, Services, ValidationError
+from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import (
     CHANNELS,
@@ -26,6 +25,7 @@ from frontdesk.services.queue import (
     VisitRecord,
 )
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
@@ -75,7 +75,7 @@ def visitor_card(v: VisitorRecord, visits: list[VisitRecord]) -> Text:
     return out
 
 
-class ContactModal(ModalScreen[ContactInfo | None]):
+class ContactModal(FrontdeskModal[ContactInfo | None]):
     """A contact by e-mail, phone or video call: channel, topic, minutes, visitor or none."""
 
     HELP_TITLE = "Log a contact"
@@ -130,8 +130,8 @@ class ContactModal(ModalScreen[ContactInfo | None]):
         visitor_id = None
         if self.visitor is not None and self.query_one("#linked", Checkbox).value:
             visitor_id = self.visitor.id
-        actor: Actor = self.app.actor  # type: ignore[attr-defined]
-        queue = self.app.services.queue  # type: ignore[attr-defined]
+        actor = self.actor
+        queue = self.services.queue
         run_service(
             self,
             lambda: queue.log_contact(actor, str(channel), topic, minutes, visitor_id),
@@ -144,14 +144,14 @@ class ContactModal(ModalScreen[ContactInfo | None]):
             self, error.field, error.message
         ):
             return
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
         close_or_ask(self, lambda: self.dismiss(None))
 
 
-class FindScreen(Screen[None]):
+class FindScreen(FrontdeskScreen[None]):
     HELP_TITLE = "Find a visitor"
     CSS_PATH = [stylesheet("desk.tcss")]
     BINDINGS = [
@@ -207,14 +207,6 @@ class FindScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
-
-    @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor:
-        return self.app.actor  # type: ignore[attr-defined, no-any-return]
 
     # -- searching -----------------------------------------------------------------
     @on(Input.Changed, "#query")
@@ -313,7 +305,7 @@ class FindScreen(Screen[None]):
 
             def refused(error: FrontdeskError) -> None:
                 if not isinstance(error, AlreadyWaiting):
-                    self.app.show_refusal(error)  # type: ignore[attr-defined]
+                    self.show_refusal(error)
                     return
 
                 def answered(yes: bool | None) -> None:

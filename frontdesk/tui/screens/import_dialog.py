@@ -15,10 +15,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -44,7 +44,7 @@ class ImportOutcome:
     changes: tuple[str, ...] = ()
 
 
-class ImportModal(ModalScreen[None]):
+class ImportModal(FrontdeskModal[None]):
     """Ctrl+P "Import ...": pick a file, dry-run it, import it, read the report."""
 
     BINDINGS = [
@@ -77,9 +77,8 @@ class ImportModal(ModalScreen[None]):
     def action_run(self) -> None:
         raw = self.query_one("#path", Input).value.strip()
         dry_run = self.query_one("#dry_run", Checkbox).value
-        app = self.app
-        services = app.services  # type: ignore[attr-defined]
-        actor = app.actor  # type: ignore[attr-defined]
+        services = self.services
+        actor = self.actor
         kind = self.kind
 
         def work() -> ImportOutcome:

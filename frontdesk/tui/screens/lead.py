@@ -155,16 +155,6 @@ class LeadScreen(WorkScreen):
         self.report: PeriodReport | None = None
 
     # -- plumbing ------------------------------------------------------------------------
-    @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        assert actor is not None
-        return actor  # type: ignore[no-any-return]
-
     def compose_body(self) -> ComposeResult:
         # Imported here: plotext costs a good part of a second, and only the lead needs it.
         from textual_plotext import PlotextPlot

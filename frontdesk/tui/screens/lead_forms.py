@@ -17,13 +17,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.exports import check_target
 from frontdesk.services.rules import DAY_NAMES, HOURS_FIELDS, KINDS, TARGET_FIELD, CentreRules
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -37,7 +37,7 @@ class FormField:
     hint: str = ""
 
 
-class FormModal(ModalScreen[Any]):
+class FormModal(FrontdeskModal[Any]):
     """Fields, Save (Ctrl+S) and Cancel (Escape); ``submit`` runs off the UI thread."""
 
     BINDINGS = [

@@ -9,19 +9,19 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
 
-class ServicePickModal(ModalScreen[str | None]):
+class ServicePickModal(FrontdeskModal[str | None]):
     """Pick a service (transfer, or a ticket from the find screen). Returns its code."""
 
     HELP_TITLE = "Pick a service"
@@ -94,7 +94,7 @@ class FinishCheckbox(Checkbox):
     ]
 
 
-class OutcomeModal(ModalScreen[TicketInfo | None]):
+class OutcomeModal(FrontdeskModal[TicketInfo | None]):
     """F8: an optional outcome note; Enter finishes (also with the note empty).
 
     With ``quick_actions`` (the ticket has a visitor) two checkboxes ask for a welcome pack
@@ -180,7 +180,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
             self, error.field, error.message
         ):
             return
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.show_refusal(error)
         self.dismiss(None)
 
     @on(Button.Pressed, "#cancel")
@@ -188,7 +188,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
         close_or_ask(self, lambda: self.dismiss(None))
 
 
-class TicketIssuedModal(ModalScreen[None]):
+class TicketIssuedModal(FrontdeskModal[None]):
     """The new ticket, large, for the clerk to read out. Enter or Escape closes."""
 
     HELP_TITLE = "Ticket issued"

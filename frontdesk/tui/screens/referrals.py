@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static, Tab, Tabs
 
-from frontdesk.services import Actor, FrontdeskError, PermissionDenied
+from frontdesk.services import FrontdeskError, PermissionDenied
 from frontdesk.services.auth import allowed, require
 from frontdesk.services.errors import Problems
 from frontdesk.services.fields import format_phone, parse_date
@@ -48,7 +48,7 @@ LIST_VIEWS = ("mine", "unassigned", "due_today", "overdue", "open", "closed")
 
 
 def _local(screen: WorkScreen, moment: Any) -> str:
-    clock = screen.app.services.clock  # type: ignore[attr-defined]
+    clock = screen.services.clock
     return f"{clock.to_local(moment):%d-%m-%Y %H:%M}"
 
 
@@ -167,14 +167,8 @@ class ReferralsScreen(WorkScreen):
         self.detail: ReferralDetail | None = None
 
     @property
-    def actor(self) -> Actor:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        assert actor is not None
-        return actor  # type: ignore[no-any-return]
-
-    @property
     def referrals(self) -> Any:
-        return self.app.services.referrals  # type: ignore[attr-defined]
+        return self.services.referrals
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ref-body"):
@@ -201,7 +195,7 @@ class ReferralsScreen(WorkScreen):
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.app.actor is not None:  # type: ignore[attr-defined]
+        if self.is_mounted and self.frontdesk.actor is not None:
             self.action_refresh()
 
     # -- loading -----------------------------------------------------------------------
@@ -464,9 +458,9 @@ class ReferralsScreen(WorkScreen):
         try:
             require(actor, "referral.report")
         except PermissionDenied as refused:
-            self.app.show_refusal(refused)  # type: ignore[attr-defined]
+            self.show_refusal(refused)
             return
-        today = self.app.services.clock.today()  # type: ignore[attr-defined]
+        today = self.services.clock.today()
         last_month_end = today.replace(day=1) - timedelta(days=1)
         first, last = last_month_end.replace(day=1), last_month_end
 
@@ -584,12 +578,8 @@ class PartnerDirectoryScreen(WorkScreen):
         self.partners: list[PartnerRecord] = []
         self.include_inactive = False
 
-    @property
-    def actor(self) -> Actor:
-        return self.app.actor  # type: ignore[attr-defined,no-any-return]
-
     def compose_body(self) -> ComposeResult:
-        categories = self.app.services.partners.categories  # type: ignore[attr-defined]
+        categories = self.services.partners.categories
         with Horizontal(id="pd-filters"):
             yield Input(placeholder="name", id="pd-name")
             yield Select([(c, c) for c in categories], prompt="any category", id="pd-category")
@@ -618,7 +608,7 @@ class PartnerDirectoryScreen(WorkScreen):
         category = self.query_one("#pd-category", Select).value
         cat = category if isinstance(category, str) else None
         service, actor, inactive = (
-            self.app.services.partners,  # type: ignore[attr-defined]
+            self.services.partners,
             self.actor,
             self.include_inactive,
         )
@@ -680,7 +670,7 @@ class PartnerDirectoryScreen(WorkScreen):
         self._search()
 
     def _form(self, title: str, record: PartnerRecord | None) -> None:
-        service, actor = self.app.services.partners, self.actor  # type: ignore[attr-defined]
+        service, actor = self.services.partners, self.actor
         current = record.as_input() if record else PartnerInput()
         labels = {
             "name": "Name",
@@ -705,8 +695,8 @@ class PartnerDirectoryScreen(WorkScreen):
         def submit(values: dict[str, str]) -> PartnerRecord:
             data = PartnerInput(**values)
             if record is None:
-                return service.add(actor, data)  # type: ignore[no-any-return]
-            return service.update(actor, record.id, data)  # type: ignore[no-any-return]
+                return service.add(actor, data)
+            return service.update(actor, record.id, data)
 
         def done(result: object) -> None:
             if result is not None:
@@ -727,7 +717,7 @@ class PartnerDirectoryScreen(WorkScreen):
         p = self.current()
         if p is None:
             return
-        service, actor = self.app.services.partners, self.actor  # type: ignore[attr-defined]
+        service, actor = self.services.partners, self.actor
 
         def done(record: PartnerRecord) -> None:
             state = "active again" if record.active else "deactivated (its history is kept)"
@@ -735,7 +725,7 @@ class PartnerDirectoryScreen(WorkScreen):
             self._search()
 
         def failed(error: FrontdeskError) -> None:
-            self.app.show_refusal(error)  # type: ignore[attr-defined]
+            self.show_refusal(error)
 
         run_service(
             self, lambda: service.set_active(actor, p.id, not p.active), done=done, failed=failed

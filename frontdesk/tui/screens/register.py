@@ -10,24 +10,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import (
-    Actor,
     AlreadyWaiting,
     FrontdeskError,
     NotFound,
-    Services,
     ValidationError,
 )
 from frontdesk.services.fields import Country, country, find_countries, format_phone
 from frontdesk.services.queue import ServiceInfo, TicketInfo
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
+from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import TicketIssuedModal, estimated_wait
@@ -77,7 +75,7 @@ def visitor_line(v: VisitorRecord) -> str:
     return " · ".join(parts)
 
 
-class RegisterScreen(Screen[TicketInfo | None]):
+class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
     """The registration form. Only a name is needed; everything else helps later."""
 
     HELP_TITLE = "Register a walk-in"
@@ -202,14 +200,6 @@ class RegisterScreen(Screen[TicketInfo | None]):
         remember_form(self)
 
     # -- helpers -------------------------------------------------------------------
-    @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor:
-        return self.app.actor  # type: ignore[attr-defined, no-any-return]
-
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value
 
@@ -488,7 +478,7 @@ class RegisterScreen(Screen[TicketInfo | None]):
         if isinstance(error, NotFound) and self.visitor_id is not None:
             self.visitor_id = None
             self._show_link()
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
