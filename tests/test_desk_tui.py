@@ -24,6 +24,7 @@ from frontdesk.tui.screens.queue_dialogs import (
     TicketIssuedModal,
 )
 from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.textual_compat import notifications
 from frontdesk.tui.widgets.bigticket import BigTicket, big_lines
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import add_staff, make_services
@@ -255,7 +256,7 @@ async def test_refusal_is_a_message_not_a_crash(desk_services: Services, clerk: 
         assert isinstance(app.screen, DeskScreen)
         await pilot.press("f4")
         await settle(app, pilot)
-        assert any("Nobody is waiting" in n.message for n in app._notifications)
+        assert any("Nobody is waiting" in n.message for n in notifications(app))
 
 
 async def until(check: Any, app: Any, pilot: Any, rounds: int = 16) -> None:

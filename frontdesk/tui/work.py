@@ -57,7 +57,7 @@ def run_service(
     def gone() -> bool:
         """The screen (or dialog) that asked is no longer shown, or the app is quitting:
         a log-out, Ctrl+Q or Escape while the call ran. Its widgets may be gone too."""
-        return bool(app._exit) or (node is not app and not node.is_attached)
+        return app.return_code is not None or (node is not app and not node.is_attached)
 
     def deliver(callback: Callable[..., Any], *args: Any) -> None:
         """Hand a result to the UI thread, unless nobody is waiting for it any more."""
@@ -97,7 +97,7 @@ def run_service(
                     attempt += 1
                     time.sleep(policy.seconds)
         finally:
-            if attempt and not app._exit:
+            if attempt and app.return_code is None:
                 app.call_from_thread(app.database_waiting, False, back)
         if done is not None:
             deliver(done, result)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -22,6 +22,7 @@ from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.textual_compat import set_disabled_together
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
@@ -504,28 +505,13 @@ class DeskScreen(WorkScreen):
         """Enable the "needs a visitor" buttons, or disable them; restyle only those that flip.
 
         Setting ``disabled`` one button at a time restyled each on its own (seven buttons
-        on every call and every no-show); the stylesheet is applied to
-        the flipped buttons together instead, where the first button's rules serve the
-        others. What ``Widget.watch_disabled`` does besides is done here too.
+        on every call and every no-show); ``set_disabled_together`` restyles them at once.
         """
         if self._needs_current is None:
             self._needs_current = [self.query_one(f"#do-{a}", Button) for a in NEEDS_CURRENT]
         flips = [b for b in self._needs_current if b.disabled == enabled]
-        if not flips:
-            return
-        for button in flips:
-            button.set_reactive(Button.disabled, not enabled)
-        if not enabled:
-            focused = self.focused
-            if focused is not None and focused in flips:
-                focused.blur()
-            mouse_over = self.app.mouse_over
-            for button in flips:
-                if button.mouse_hover and mouse_over is not None:
-                    button.post_message(events.Leave(mouse_over))
-        self.app.stylesheet.update_nodes(flips, animate=True)
-        for button in flips:
-            button.refresh()
+        if flips:
+            set_disabled_together(flips, not enabled)
 
     # -- the actions ---------------------------------------------------------------
     @on(Button.Pressed, ".desk-button")
