@@ -17,6 +17,7 @@ from frontdesk.services import Actor, FrontdeskError
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.tui.actions import button_label, declared, palette_commands
 from frontdesk.tui.collector import freeze_startup_objects
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import COLUMN_KEYS, COLUMNS, Cells, QueueDiff, diff_rows, row_cells
@@ -35,22 +36,8 @@ if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at
 POLL_SECONDS = 1.0
 MINUTE_SECONDS = 60.0
 
-# (action, label on the button, key shown on the button); the order of the buttons.
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("register", "Register", "F2"),
-    ("find", "Find", "F3"),
-    ("call_next", "Call next", "F4"),
-    ("recall", "Recall", "F5"),
-    ("transfer", "Transfer", "F6"),
-    ("no_show", "No-show", "F7"),
-    ("finish", "Finish", "F8"),
-    ("hold", "Hold", "F9"),
-    ("resume", "Resume", "^R"),
-    ("call_selected", "Call this", "Enter"),
-    ("cancel_ticket", "Cancel ticket", "Del"),
-    ("pack", "Welcome pack", "P"),
-    ("referral", "Refer", "R"),
-)
+# The desk's bindings without a button (the others get one, in the bindings' order).
+NO_BUTTON = frozenset({"desk_undo"})
 # Actions that need a visitor at this desk.
 NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold", "pack", "referral"})
 
@@ -222,7 +209,7 @@ class DeskScreen(WorkScreen):
         Binding(
             "p",
             "pack",
-            "Pack",
+            "Welcome pack",
             id="desk_pack",
             show=False,
             tooltip="Hand a welcome pack to the current visitor (then Enter picks the kind)",
@@ -270,11 +257,14 @@ class DeskScreen(WorkScreen):
                 yield BigTicket("", id="current-number")
                 yield Static("", id="current-meta")
                 with VerticalScroll(id="card-scroll"):
-                    yield Static("No visitor: press F4 to call the next one.", id="card")
+                    yield Static(self._no_visitor(), id="card")
                 with Grid(id="desk-buttons"):
-                    for action, label, key in ACTIONS:
+                    for binding in self.buttons():
                         yield Button(
-                            f"{label} {key}", id=f"do-{action}", compact=True, classes="desk-button"
+                            button_label(self, binding),
+                            id=f"do-{binding.action}",
+                            compact=True,
+                            classes="desk-button",
                         )
 
     def on_mount(self) -> None:
@@ -487,7 +477,7 @@ class DeskScreen(WorkScreen):
             self._card_key = None
             number.show("")
             self._set_text(meta, "")
-            self._set_text(text, "No visitor: press F4 to call the next one.")
+            self._set_text(text, self._no_visitor())
         else:
             number.show(current.label)
             recalls = f" · recalled {current.recalls}×" if current.recalls else ""
@@ -573,7 +563,10 @@ class DeskScreen(WorkScreen):
 
     def _need_current(self) -> TicketInfo | None:
         if self._current is None:
-            self.notify("No visitor at this desk: call one first (F4).", severity="warning")
+            self.notify(
+                f"No visitor at this desk: call one first ({self.key('call_next')}).",
+                severity="warning",
+            )
         return self._current
 
     def action_register(self) -> None:
@@ -675,7 +668,7 @@ class DeskScreen(WorkScreen):
 
     def _visit_closed(self, ticket: TicketInfo, what: str) -> None:
         self._last_closed = ticket
-        self.notify(f"{ticket.label} {what}. Ctrl+Z takes it back.")
+        self.notify(f"{ticket.label} {what}. {self.key('desk_undo')} takes it back.")
 
     def action_undo(self) -> None:
         actor, last = self.frontdesk.actor, self._last_closed
@@ -727,7 +720,7 @@ class DeskScreen(WorkScreen):
         if current is not None and current.visitor_id is None:
             self.notify(
                 f"{current.label} is an anonymous walk-in: {what} needs a visitor record. "
-                f"Press F2 to register the visitor on {current.label}.",
+                f"Press {self.key('register')} to register the visitor on {current.label}.",
                 severity="warning",
             )
             return None
@@ -808,7 +801,7 @@ class DeskScreen(WorkScreen):
         if actor and current:
             self._act(
                 lambda: self.services.queue.hold(actor, current.id),
-                lambda t: self.notify(f"{t.label} is on hold; Ctrl+R takes it back."),
+                lambda t: self.notify(f"{t.label} is on hold; {self.key('resume')} takes it back."),
             )
 
     def action_resume(self) -> None:
@@ -878,28 +871,12 @@ class DeskScreen(WorkScreen):
             answered,
         )
 
+    def _no_visitor(self) -> str:
+        return f"No visitor: press {self.key('call_next')} to call the next one."
+
+    def buttons(self) -> list[Binding]:
+        """The desk's action buttons, one per binding (but Ctrl+Z), in the bindings' order."""
+        return [b for b in declared(self.BINDINGS) if b.id not in NO_BUTTON]
+
     def commands(self) -> Iterable[SystemCommand]:
-        help_text = {
-            "register": "Register a walk-in and hand out a ticket (F2)",
-            "find": "Find a visitor by name, phone, e-mail, date of birth or ticket (F3)",
-            "call_next": "Call the next visitor to this desk (F4)",
-            "recall": "Call the current ticket again (F5)",
-            "transfer": "Send the current visitor to another service (F6)",
-            "no_show": "The called visitor did not come (F7)",
-            "finish": "Finish the current visit, with an optional note (F8)",
-            "hold": "Put the current visitor on hold (F9)",
-            "resume": "Take an on-hold visitor back to this desk (Ctrl+R)",
-            "call_selected": "Call the highlighted ticket out of turn (Enter)",
-            "cancel_ticket": "Cancel the highlighted waiting ticket (Delete)",
-            "pack": "Hand a welcome pack to the current visitor (P, then Enter)",
-            "referral": "Refer the current visitor to a service partner (R)",
-        }
-        yield SystemCommand(
-            "Desk: Undo",
-            "Take back this desk's last finish or no-show (Ctrl+Z)",
-            self.action_undo,
-        )
-        for action, label, _key in ACTIONS:
-            yield SystemCommand(
-                f"Desk: {label}", help_text[action], getattr(self, f"action_{action}")
-            )
+        return palette_commands(self, self.BINDINGS, "Desk")
