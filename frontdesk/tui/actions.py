@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from textual.actions import parse
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -54,18 +55,34 @@ def tidy_key(display: str) -> str:
     return "+".join(part[:1].upper() + part[1:] for part in display.split("+"))
 
 
+def key_for(node: DOMNode, binding_id: str, *, prose: bool = True) -> str:
+    """The user's key for one of the node's own bindings (by id), for a text: "Ctrl+S"."""
+    bindings = [b for klass in type(node).__mro__ for b in getattr(klass, "BINDINGS", [])]
+    return user_key(node, binding_by_id(bindings, binding_id), prose=prose)
+
+
+def labelled(node: DOMNode, text: str, binding_id: str) -> str:
+    """A button's label with the user's key for the binding it runs: "Save (Ctrl+S)"."""
+    return f"{text} ({key_for(node, binding_id)})"
+
+
 def button_label(node: DOMNode, binding: Binding) -> str:
     """A button for a binding: its description and the user's key ("Call next F4")."""
     return f"{binding.description} {user_key(node, binding)}"
 
 
 def palette_commands(
-    node: Widget, bindings: Iterable[BindingType], prefix: str
+    node: Widget, bindings: Iterable[BindingType], prefix: str, *, skip: Iterable[str] = ()
 ) -> Iterator[SystemCommand]:
     """A command-palette entry for each binding with an id: "<prefix>: <description>",
-    with its tooltip and the user's key as help; choosing it runs the binding's action."""
+    with its tooltip and the user's key as help; choosing it runs the binding's action.
+    Bindings in ``skip`` (ids) and those the node's ``check_action`` refuses are left out."""
+    left_out = set(skip)
     for binding in declared(bindings):
-        if not binding.id or not binding.description:
+        if not binding.id or not binding.description or binding.id in left_out:
+            continue
+        _namespace, name, params = parse(binding.action)
+        if node.check_action(name, params) is False:
             continue
         help_text = f"{binding.tooltip or binding.description} ({user_key(node, binding)})"
         yield SystemCommand(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -32,6 +31,7 @@ from frontdesk.services.appointments import (
     euro,
 )
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
+from frontdesk.tui.actions import labelled, palette_commands
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
@@ -76,7 +76,7 @@ class TextModal(FrontdeskModal[None]):
             yield Label(self.title_text, id="dialog-title")
             yield TextArea(self.text, read_only=True, id="text-body")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Copy (Ctrl+Y)", id="copy")
+                yield Button(labelled(self, "Copy", "copy_text"), id="copy")
                 yield Button("Close", variant="primary", id="close")
 
     @on(Button.Pressed, "#copy")
@@ -169,7 +169,7 @@ class BsnModal(FrontdeskModal[AppointmentInfo | None]):
             else:
                 yield Static("This centre keeps only 'BSN issued: yes/no'; no number is stored.")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button(labelled(self, "Save", "save_bsn"), variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
@@ -216,7 +216,7 @@ class RescheduleModal(FrontdeskModal[AppointmentInfo | None]):
             )
             yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Move (Ctrl+S)", variant="primary", id="save")
+                yield Button(labelled(self, "Move", "save_move"), variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
@@ -299,7 +299,7 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
                 for i in range(MEMBER_SLOTS + 1):
                     yield from self._person_row(i)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button(labelled(self, "Save", "save_form"), variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     def _person_row(self, i: int) -> ComposeResult:
@@ -941,9 +941,4 @@ class AppointmentsScreen(WorkScreen):
         run_service(self, lambda: service.reject_missing_documents(actor, info.id), done=done)
 
     def commands(self) -> Iterable[SystemCommand]:
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            action, _, arg = binding.action.partition("(")
-            method = getattr(self, f"action_{action}")
-            callback: Callable[[], Any] = partial(method, int(arg[:-1])) if arg else method
-            yield SystemCommand(f"Appointments: {binding.description}", binding.tooltip, callback)
+        return palette_commands(self, self.BINDINGS, "Appointments")

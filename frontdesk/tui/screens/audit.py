@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.audit import AuditEntry
+from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -119,9 +120,4 @@ class AuditScreen(WorkScreen):
         self.app.pop_screen()
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Audit log: apply filters", "Filter the events (Ctrl+S)", self.action_apply
-        )
-        yield SystemCommand(
-            "Audit log: clear filters", "Show every event (Ctrl+R)", self.action_clear
-        )
+        return palette_commands(self, self.BINDINGS, "Audit log")

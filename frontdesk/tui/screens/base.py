@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import BindingType
 
-from frontdesk.tui.actions import binding_by_id, user_key
+from frontdesk.tui.actions import key_for
 from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.widgets.header import DeskHeader
@@ -33,8 +32,4 @@ class WorkScreen(FrontdeskScreen[None]):
 
     def key(self, binding_id: str, *, prose: bool = True) -> str:
         """The user's key for one of this screen's bindings ("F4", "Ctrl+R"), for a text."""
-        return user_key(self, binding_by_id(self._all_bindings(), binding_id), prose=prose)
-
-    @classmethod
-    def _all_bindings(cls) -> list[BindingType]:
-        return [b for klass in cls.__mro__ for b in getattr(klass, "BINDINGS", [])]
+        return key_for(self, binding_id, prose=prose)

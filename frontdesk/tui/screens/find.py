@@ -25,6 +25,7 @@ from frontdesk.services.queue import (
     VisitRecord,
 )
 from frontdesk.services.visitors import CATEGORIES, VisitorRecord
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
@@ -108,8 +109,8 @@ class ContactModal(FrontdeskModal[ContactInfo | None]):
             else:
                 yield Static("Anonymous contact (no visitor picked).", id="anonymous")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
@@ -200,9 +201,11 @@ class FindScreen(FrontdeskScreen[None]):
                 with VerticalScroll(id="find-card-scroll"):
                     yield Static("Type to search; ↓ moves into the results.", id="find-card")
             with Horizontal(id="find-buttons"):
-                yield Button("Issue ticket (Ctrl+T)", variant="primary", id="issue")
-                yield Button("Log contact (Ctrl+G)", id="contact")
-                yield Button("Back (Esc)", id="back")
+                yield Button(
+                    labelled(self, "Issue ticket", "issue_ticket"), variant="primary", id="issue"
+                )
+                yield Button(labelled(self, "Log contact", "log_contact"), id="contact")
+                yield Button(labelled(self, "Back", "close_find"), id="back")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -66,8 +67,8 @@ class ImportModal(FrontdeskModal[None]):
             with VerticalScroll(id="import-report"):
                 yield Static("", id="import-result")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Run (Ctrl+S)", variant="primary", id="run")
-                yield Button("Close (Esc)", id="close")
+                yield Button(labelled(self, "Run", "import_run"), variant="primary", id="run")
+                yield Button(labelled(self, "Close", "import_close"), id="close")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

@@ -35,6 +35,7 @@ from frontdesk.services.packs import (
     period_label,
 )
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.actions import labelled, palette_commands
 from frontdesk.tui.base import FrontdeskModal, actor_of, services_of
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
@@ -99,8 +100,10 @@ class FormModal(FrontdeskModal[T | None], Generic[T]):
             yield from self.fields
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(
+                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
+                )
+                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:
@@ -780,23 +783,4 @@ class PacksScreen(WorkScreen):
         self.action_refresh()
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Packs: hand out a pack", "Find a visitor, then pick the kind", self.action_issue
-        )
-        yield SystemCommand(
-            "Packs: receive stock", "Add a delivery (team lead)", self.action_receive
-        )
-        yield SystemCommand(
-            "Packs: stock-take",
-            "Set the stock to the number counted (team lead)",
-            self.action_correct,
-        )
-        yield SystemCommand(
-            "Packs: add a kind", "A new pack kind (team lead)", self.action_add_kind
-        )
-        yield SystemCommand(
-            "Packs: history", "Movements and counts per day/week/month", self.action_history
-        )
-        yield SystemCommand(
-            "Packs: export CSV", "Counts per period to a file (team lead)", self.action_export
-        )
+        return palette_commands(self, self.BINDINGS, "Packs")

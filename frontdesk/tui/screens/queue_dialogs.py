@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.bigticket import BigTicket
@@ -142,7 +143,7 @@ class OutcomeModal(FrontdeskModal[TicketInfo | None]):
                 yield FinishCheckbox("Then make a referral (Alt+R)", id="then-referral")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Finish (Enter)", variant="primary", id="finish")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Input).focus()

@@ -22,6 +22,7 @@ from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.partners import PartnerRecord
 from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, frontdesk_app
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -80,8 +81,8 @@ class NewReferralModal(FrontdeskModal[ReferralRow | None]):
                 name="consent_how",
             )
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#partner_query", Input).focus()
@@ -288,8 +289,8 @@ class StepModal(FrontdeskModal[object]):
                     control = Input(f.value, id=f.name)
                 yield Field(f.label, control, name=f.name, hint=f.hint)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:

@@ -27,6 +27,7 @@ from frontdesk.services.referrals import (
     ReferralRow,
     step_refusal,
 )
+from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.lead_forms import (
@@ -508,38 +509,9 @@ class ReferralsScreen(WorkScreen):
         )
 
     def commands(self) -> Iterable[SystemCommand]:
-        for view in LIST_VIEWS:
-            yield SystemCommand(
-                f"Referrals: show {VIEWS[view].lower()}",
-                f"The {VIEWS[view].lower()} list",
-                lambda v=view: self.action_view(v),
-            )
-        yield SystemCommand("Referral: pick up", "Assign it to me (P)", self.action_pick_up)
-        yield SystemCommand(
-            "Referral: record contact", "What the partner said (C)", self.action_contact
-        )
-        yield SystemCommand(
-            "Referral: set follow-up", "Next follow-up date (F)", self.action_follow_up
-        )
-        yield SystemCommand(
-            "Referral: accepted", "The partner accepted (A)", lambda: self.action_answer("accepted")
-        )
-        yield SystemCommand(
-            "Referral: declined", "The partner declined (D)", lambda: self.action_answer("declined")
-        )
-        yield SystemCommand(
-            "Referral: close with outcome", "Close it (X)", self.action_close_referral
-        )
-        yield SystemCommand(
-            "Referral: new", "Refer a visitor to a partner (N)", self.action_new_referral
-        )
-        yield SystemCommand("Partner directory", "Search partners (G)", self.action_partners)
-        if allowed(self.actor.role, "referral.report"):
-            yield SystemCommand(
-                "Referrals: partner report",
-                "Save the per-partner report of a period (F10)",
-                self.action_partner_report,
-            )
+        report = allowed(self.actor.role, "referral.report")
+        skip = () if report else ("partner_report",)
+        return palette_commands(self, self.BINDINGS, "Referrals", skip=skip)
 
 
 class PartnerDirectoryScreen(WorkScreen):
@@ -732,14 +704,4 @@ class PartnerDirectoryScreen(WorkScreen):
         )
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Partners: show inactive",
-            "Show or hide deactivated partners",
-            self.action_toggle_inactive,
-        )
-        if self.actor is not None and allowed(self.actor.role, "partner.edit"):
-            yield SystemCommand("Partner: add", "Add a partner (F2)", self.action_add)
-            yield SystemCommand(
-                "Partner: edit", "Change the highlighted partner (F4)", self.action_edit
-            )
-            yield SystemCommand("Partner: deactivate or activate", "F8", self.action_toggle_active)
+        return palette_commands(self, self.BINDINGS, "Partners")

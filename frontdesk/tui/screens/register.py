@@ -25,6 +25,7 @@ from frontdesk.services.fields import Country, country, find_countries, format_p
 from frontdesk.services.queue import ServiceInfo, TicketInfo
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
@@ -186,8 +187,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
                     yield OptionList(id="returning")
             with Horizontal(id="register-buttons"):
                 save = "Save and issue ticket" if self.attach_to is None else "Save to the ticket"
-                yield Button(f"{save} (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, save, "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "close_form"), id="cancel")
         yield Footer()
 
     @staticmethod
