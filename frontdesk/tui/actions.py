@@ -43,6 +43,8 @@ def user_key(node: DOMNode, binding: Binding, *, prose: bool = False) -> str:
     shown = tidy_key(node.app.get_key_display(replace(binding, key=first)))
     if prose and shown.startswith("^"):
         return "Ctrl+" + shown[1:]
+    if prose and len(shown) == 1:
+        return shown.lower()  # "Discard (y)": the letter as it is typed
     return shown
 
 

@@ -602,8 +602,8 @@ class DeskScreen(WorkScreen):
             ConfirmModal(
                 f"{current.label} at this desk has no visitor record. Register this visitor "
                 f"on {current.label}, or a new walk-in with a ticket of their own?",
-                yes=f"On {current.label} (y)",
-                no="New walk-in (Esc)",
+                yes=f"On {current.label}",
+                no="New walk-in",
             ),
             answered,
         )
@@ -841,8 +841,8 @@ class DeskScreen(WorkScreen):
         self.app.push_screen(
             ConfirmModal(
                 f"Call {ticket.label} ({ticket.service_name}) to desk {self.desk} out of turn?",
-                yes="Call (y)",
-                no="No (Esc)",
+                yes="Call",
+                no="No",
             ),
             answered,
         )
@@ -865,8 +865,8 @@ class DeskScreen(WorkScreen):
         self.app.push_screen(
             ConfirmModal(
                 f"Cancel ticket {ticket.label}? Do this when the visitor has left.",
-                yes="Cancel ticket (y)",
-                no="Keep it (Esc)",
+                yes="Cancel ticket",
+                no="Keep it",
             ),
             answered,
         )

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 
 
@@ -42,6 +43,8 @@ class ErrorModal(FrontdeskModal[None]):
 
 
 class ConfirmModal(FrontdeskModal[bool]):
+    """A yes/no question; the buttons say which key answers ("Discard (y)", "Keep (Esc)")."""
+
     BINDINGS = [
         Binding("escape", "answer(False)", "No", id="confirm_no"),
         Binding("y", "answer(True)", "Yes", id="confirm_yes"),
@@ -62,8 +65,8 @@ class ConfirmModal(FrontdeskModal[bool]):
         with Vertical(id="dialog-box"):
             yield Static(self.question, id="dialog-message")
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.yes, variant="primary", id="yes")
-                yield Button(self.no, id="no")
+                yield Button(labelled(self, self.yes, "confirm_yes"), variant="primary", id="yes")
+                yield Button(labelled(self, self.no, "confirm_no"), id="no")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -203,6 +206,6 @@ def close_or_ask(root: Screen[Any], close: Callable[[], object]) -> None:
             close()
 
     root.app.push_screen(
-        ConfirmModal(DISCARD_QUESTION, yes="Discard (y)", no="Keep editing (Esc)", safe_no=True),
+        ConfirmModal(DISCARD_QUESTION, yes="Discard", no="Keep editing", safe_no=True),
         answered,
     )

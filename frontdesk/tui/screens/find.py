@@ -319,8 +319,8 @@ class FindScreen(FrontdeskScreen[None]):
                     ConfirmModal(
                         f"{visitor.full_name} already has ticket {error.label} today, still "
                         "open.\n\nGive a second ticket anyway (for another service)?",
-                        yes="Second ticket (y)",
-                        no="No, keep one (Esc)",
+                        yes="Second ticket",
+                        no="No, keep one",
                     ),
                     answered,
                 )

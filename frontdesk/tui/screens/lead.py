@@ -521,8 +521,8 @@ class LeadScreen(WorkScreen):
             ConfirmModal(
                 f"Close {day:%A %d %B %Y}? Tickets still waiting, called or on hold become "
                 "'not served'. This is recorded in the audit log.",
-                yes="Close the day (y)",
-                no="Keep it open (Esc)",
+                yes="Close the day",
+                no="Keep it open",
             ),
             answered,
         )
@@ -542,8 +542,8 @@ class LeadScreen(WorkScreen):
             ConfirmModal(
                 f"Reopen {day:%A %d %B %Y}? Desks can issue tickets for it again; tickets "
                 "closed as 'not served' stay so. This is recorded in the audit log.",
-                yes="Reopen the day (y)",
-                no="Keep it closed (Esc)",
+                yes="Reopen the day",
+                no="Keep it closed",
             ),
             answered,
         )
@@ -798,7 +798,7 @@ class LeadScreen(WorkScreen):
 
         self.app.push_screen(
             ConfirmModal(f"Deactivate {person.name}? They can no longer log in.",
-                         yes="Deactivate (y)", no="Cancel (Esc)"),
+                         yes="Deactivate", no="Cancel"),
             answered,
         )  # fmt: skip
 

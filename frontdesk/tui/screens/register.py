@@ -404,8 +404,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             ConfirmModal(
                 "A visitor with this name and date of birth is already registered:\n"
                 f"{visitor_line(existing)}\n\nUse that record instead of creating a duplicate?",
-                yes="Use existing (y)",
-                no="Save as new (Esc)",
+                yes="Use existing",
+                no="Save as new",
             ),
             answered,
         )
@@ -454,8 +454,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             ConfirmModal(
                 f"This visitor already has ticket {error.label} today, still open.\n\n"
                 "Give a second ticket anyway (for another service)?",
-                yes="Second ticket (y)",
-                no="No, keep one (Esc)",
+                yes="Second ticket",
+                no="No, keep one",
             ),
             answered,
         )
