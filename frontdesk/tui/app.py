@@ -19,6 +19,7 @@ from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.collector import collect_if_idle
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
@@ -435,7 +436,9 @@ class FrontdeskApp(App[None]):
                 yield from screen.commands()
             yield from self._import_commands()
             yield from privacy_commands(self)
-        yield SystemCommand("Help: keys", "Every key of this screen (F1)", self.action_help)
+        yield SystemCommand(
+            "Help: keys", labelled(self, "Every key of this screen", "help"), self.action_help
+        )
         yield SystemCommand("Quit", "Quit frontdesk", self.action_quit)
 
     # -- problems ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.auth import allowed
 from frontdesk.services.privacy import ExportFiles, PurgeReport
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -358,9 +359,10 @@ def privacy_commands(app: App[Any]) -> Iterable[SystemCommand]:
     actor = getattr(app, "actor", None)
     if actor is None:
         return
+    key = labelled(app, "", "privacy").strip()  # "(F12)", or the key the user has instead
     yield SystemCommand(
-        "Privacy screen (F12)",
-        "Hide everything personal on the screen at once until F12 is pressed again",
+        f"Privacy screen {key}",
+        f"Hide everything personal on the screen at once until {key[1:-1]} is pressed again",
         lambda: toggle_curtain(app),
     )
     if allowed(actor.role, "audit.view") and not isinstance(app.screen, AuditScreen):
