@@ -6,6 +6,8 @@ the CLI and the tests all go through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -62,6 +64,14 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several service reads as one: every read inside the block, on this thread, sees
+        one snapshot of the database (one read transaction). For a screen's refresh that
+        asks several services at once (the desk: queue changes, visitor card, stock)."""
+        with self.db.reading():
+            yield
 
     # The desk needs only the services above to start; the others (and the modules they
     # import: appointments, referrals, packs, reports...) are built on first use.

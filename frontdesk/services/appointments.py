@@ -39,6 +39,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.exports import (
     Target,
@@ -666,7 +667,7 @@ class AppointmentService:
             .values(status=status, finished_at=now)
             .execution_options(synchronize_session=False)
         )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(changed) != 1:
             return
         session.execute(
             insert(TicketEvent).values(
@@ -1461,32 +1462,40 @@ class AppointmentHolder:
         free-text event detail) becomes ``(removed)``; the other event details are
         structured (person ids, document codes, times) and stay.
         """
-        changed = session.execute(
-            update(AppointmentPerson)
-            .where(AppointmentPerson.visitor_id == visitor_id, AppointmentPerson.bsn.is_not(None))
-            .values(bsn=None)
-        ).rowcount  # type: ignore[attr-defined]
+        changed = rowcount(
+            session.execute(
+                update(AppointmentPerson)
+                .where(
+                    AppointmentPerson.visitor_id == visitor_id, AppointmentPerson.bsn.is_not(None)
+                )
+                .values(bsn=None)
+            )
+        )
         mine = select(AppointmentPerson.appointment_id).where(
             AppointmentPerson.visitor_id == visitor_id
         )
-        changed += session.execute(
-            update(Appointment)
-            .where(
-                Appointment.id.in_(mine),
-                or_(Appointment.notes.is_not(None), Appointment.bring_next_time.is_not(None)),
+        changed += rowcount(
+            session.execute(
+                update(Appointment)
+                .where(
+                    Appointment.id.in_(mine),
+                    or_(Appointment.notes.is_not(None), Appointment.bring_next_time.is_not(None)),
+                )
+                .values(notes=None, bring_next_time=None)
             )
-            .values(notes=None, bring_next_time=None)
-        ).rowcount  # type: ignore[attr-defined]
-        changed += session.execute(
-            update(AppointmentEvent)
-            .where(
-                AppointmentEvent.appointment_id.in_(mine),
-                AppointmentEvent.action == "cancelled",
-                AppointmentEvent.detail.is_not(None),
-                AppointmentEvent.detail != ERASED_TEXT,
+        )
+        changed += rowcount(
+            session.execute(
+                update(AppointmentEvent)
+                .where(
+                    AppointmentEvent.appointment_id.in_(mine),
+                    AppointmentEvent.action == "cancelled",
+                    AppointmentEvent.detail.is_not(None),
+                    AppointmentEvent.detail != ERASED_TEXT,
+                )
+                .values(detail=ERASED_TEXT)
             )
-            .values(detail=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
+        )
         return int(changed or 0)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:

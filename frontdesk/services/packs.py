@@ -24,6 +24,7 @@ from frontdesk.db import Database
 from frontdesk.db.models import PackIssue, PackType, Staff, StockMovement, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import NotFound, ValidationError, check_id, check_optional_id
 from frontdesk.services.exports import (
     Target,
@@ -759,7 +760,7 @@ class PackHolder:
             )
             .values(override_reason=ERASED_TEXT)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
         return None  # a pack handed out is no legal duty

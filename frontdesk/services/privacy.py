@@ -43,6 +43,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError, check_id
 from frontdesk.services.exports import write_private
 from frontdesk.services.text import clean_text
@@ -58,7 +59,7 @@ class PersonalDataHolder(Protocol):
 
     name: str
 
-    def keep_ids(self, cutoff: datetime) -> Select[int] | None: ...
+    def keep_ids(self, cutoff: datetime) -> Select[int] | Select[int | None] | None: ...
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None: ...
 
@@ -85,11 +86,11 @@ class TicketHolder:
 
     name = "visits"
 
-    def keep_ids(self, cutoff: datetime) -> Select[int]:
+    def keep_ids(self, cutoff: datetime) -> Select[int | None]:
         return select(Ticket.visitor_id).where(
             Ticket.visitor_id.is_not(None),
             or_(Ticket.arrived_at >= cutoff, Ticket.finished_at >= cutoff),
-        )  # type: ignore[return-value]
+        )
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None:
         return session.scalar(
@@ -150,7 +151,7 @@ class TicketHolder:
             )
             .values(notes=None, outcome=None)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
         label = session.scalar(
@@ -173,10 +174,10 @@ class ContactHolder:
 
     name = "contacts"
 
-    def keep_ids(self, cutoff: datetime) -> Select[int]:
+    def keep_ids(self, cutoff: datetime) -> Select[int | None]:
         return select(ContactMoment.visitor_id).where(
             ContactMoment.visitor_id.is_not(None), ContactMoment.at >= cutoff
-        )  # type: ignore[return-value]
+        )
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None:
         return session.scalar(
@@ -207,7 +208,7 @@ class ContactHolder:
             .where(ContactMoment.visitor_id == visitor_id, ContactMoment.topic != ERASED_TEXT)
             .values(topic=ERASED_TEXT)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
         return None

@@ -32,6 +32,7 @@ from frontdesk.db import Database
 from frontdesk.db.models import Partner, Referral, ReferralEvent, Staff, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, allowed, require
+from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import (
     Conflict,
     NotFound,
@@ -797,33 +798,39 @@ class ReferralHolder:
 
     def anonymise(self, session: Session, visitor_id: int) -> int:
         mine = select(Referral.id).where(Referral.visitor_id == visitor_id)
-        changed = session.execute(
-            update(Referral)
-            .where(Referral.visitor_id == visitor_id, Referral.reason != ERASED_TEXT)
-            .values(reason=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
-        changed += session.execute(
-            update(Referral)
-            .where(
-                Referral.visitor_id == visitor_id,
-                Referral.outcome_text.is_not(None),
-                Referral.outcome_text != ERASED_TEXT,
+        changed = rowcount(
+            session.execute(
+                update(Referral)
+                .where(Referral.visitor_id == visitor_id, Referral.reason != ERASED_TEXT)
+                .values(reason=ERASED_TEXT)
             )
-            .values(outcome_text=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
+        )
+        changed += rowcount(
+            session.execute(
+                update(Referral)
+                .where(
+                    Referral.visitor_id == visitor_id,
+                    Referral.outcome_text.is_not(None),
+                    Referral.outcome_text != ERASED_TEXT,
+                )
+                .values(outcome_text=ERASED_TEXT)
+            )
+        )
         # The note of the first event is written by the app ("consent to share contact
         # details: given (verbal)") and holds nothing personal: it stays. Every later
         # note was typed by staff.
-        changed += session.execute(
-            update(ReferralEvent)
-            .where(
-                ReferralEvent.referral_id.in_(mine),
-                ReferralEvent.from_status.is_not(None),
-                ReferralEvent.note.is_not(None),
-                ReferralEvent.note != ERASED_TEXT,
+        changed += rowcount(
+            session.execute(
+                update(ReferralEvent)
+                .where(
+                    ReferralEvent.referral_id.in_(mine),
+                    ReferralEvent.from_status.is_not(None),
+                    ReferralEvent.note.is_not(None),
+                    ReferralEvent.note != ERASED_TEXT,
+                )
+                .values(note=ERASED_TEXT)
             )
-            .values(note=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
+        )
         return int(changed or 0)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:

@@ -1260,8 +1260,9 @@ class ReportService:
                 oldest_at = _aware(oldest)
                 waiting.append(ServiceWaiting(name, prefix, int(n), _minutes(oldest_at, now)))
             recent = now - timedelta(minutes=DESK_OPEN_MINUTES)
-            last_calls: dict[int, Any] = dict(
-                session.execute(  # type: ignore[arg-type]
+            last_calls: dict[int, Any] = {
+                desk: at
+                for desk, at in session.execute(
                     select(TicketEvent.desk, func.max(TicketEvent.at))
                     .where(
                         TicketEvent.at >= recent,
@@ -1270,7 +1271,8 @@ class ReportService:
                     )
                     .group_by(TicketEvent.desk)
                 ).all()
-            )
+                if desk is not None
+            }
             serving: dict[int, tuple[Any, Any, Any, Any]] = {
                 desk: (label, sname, staff, called)
                 for desk, label, sname, staff, called in session.execute(

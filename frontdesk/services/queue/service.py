@@ -32,6 +32,7 @@ from frontdesk.db import Database
 from frontdesk.db.models import ClosedDay, ContactMoment, Service, Ticket, TicketCounter, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import AlreadyWaiting, Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.queue import statements as sql
 from frontdesk.services.queue.board import board_state, waiting_strip
@@ -193,7 +194,7 @@ class QueueService:
         result = session.execute(
             update(sql.TICKETS).where(T.id == ticket.id, T.status == ticket.status).values(**values)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]  # Result of an UPDATE
+        if rowcount(result) != 1:
             raise Conflict(f"{ticket.label} changed meanwhile; nothing was changed.")
 
     def _event(
@@ -676,7 +677,7 @@ class QueueService:
             changed = session.execute(
                 update(sql.TICKETS).where(T.id == _ticket_id(ticket_id)).values(notes=clean)
             )
-            if changed.rowcount != 1:  # type: ignore[attr-defined]  # Result of an UPDATE
+            if rowcount(changed) != 1:
                 raise NotFound("this ticket does not exist")
 
     # -- the end of the day ------------------------------------------------------------
@@ -742,7 +743,7 @@ class QueueService:
         with self.db.write() as session:
             self._lock(session, _DAY_LOCK, day.toordinal())
             gone = session.execute(delete(ClosedDay).where(ClosedDay.day == day))
-            if gone.rowcount != 1:  # type: ignore[attr-defined]  # Result of a DELETE
+            if rowcount(gone) != 1:
                 raise Conflict("This day is not closed; nothing was changed.")
             audit.record(
                 session,
