@@ -17,7 +17,9 @@ from frontdesk import __version__
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
 
 if TYPE_CHECKING:
+    from frontdesk.services import Services
     from frontdesk.services.demo import DemoStart
+    from frontdesk.tui.board_web import BoardServer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -397,7 +399,9 @@ def _add_appointments_import(imp_sub: Any) -> None:
         description="Import appointments: one row per person, rows sharing a reference are "
         "one household. Columns: reference, date, time, type, role, given_names, "
         "family_name, date_of_birth, nationality, phone, email, employer. Exit 1 when "
-        "any row was rejected. Example: frontdesk import appointments bookings.csv --dry-run",
+        "any row was rejected. Saved in short steps while the desks keep working; if an "
+        "import stops half-way, run the same file again: what was saved stays and nothing "
+        "is doubled. Example: frontdesk import appointments bookings.csv --dry-run",
     )
     appointments.add_argument("file", type=Path, metavar="FILE")
     appointments.add_argument(
@@ -433,7 +437,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(settings: Settings):  # type: ignore[no-untyped-def]
+def _open(settings: Settings) -> Services:
     from frontdesk.services import Services
 
     return Services.open(settings)
@@ -473,13 +477,13 @@ def cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if args.staff_command == "deactivate":
             try:
-                person = services.staff.find_by_name(args.name)
-                if person is None:
+                named = services.staff.find_by_name(args.name)
+                if named is None:
                     raise CliError(f"no staff member is called {args.name!r}")
-                info = services.staff.deactivate(CLI_ACTOR, person.id)
+                gone = services.staff.deactivate(CLI_ACTOR, named.id)
             except FrontdeskError as exc:
                 raise CliError(exc.message) from None
-            print(f"deactivated {info.name}")
+            print(f"deactivated {gone.name}")
             return EXIT_OK
     finally:
         services.close()
@@ -656,9 +660,9 @@ def board_command(settings: Settings) -> list[str]:
     return [*command, "board"]
 
 
-def board_server(  # type: ignore[no-untyped-def]
+def board_server(
     settings: Settings, host: str, port: int, max_boards: int | None = None
-):
+) -> BoardServer:
     """The textual-serve Server for ``frontdesk board --web`` (not started here)."""
     import os
     import shlex

@@ -170,18 +170,22 @@ def _parse_services(raw: object, path: Path) -> tuple[ServiceDefault, ...]:
         where = f"{path}: services #{i}"
         if not isinstance(item, dict):
             raise ConfigError(f"{where} must be a table")
+        minutes = item.get("minutes", 15)
+        if isinstance(minutes, bool) or not isinstance(minutes, int):
+            raise ConfigError(f"{where}: minutes must be a whole number")
         try:
             service = ServiceDefault(
                 code=str(item["code"]),
                 name=str(item["name"]),
                 prefix=str(item["prefix"]).upper(),
-                minutes=int(item.get("minutes", 15)),
+                minutes=minutes,
                 by_appointment=bool(item.get("by_appointment", False)),
             )
         except KeyError as missing:
             raise ConfigError(f"{where} needs {missing.args[0]!r}") from None
-        except (TypeError, ValueError):
-            raise ConfigError(f"{where}: minutes must be a whole number") from None
+        low, high = SERVICE_MINUTES
+        if not low <= service.minutes <= high:
+            raise ConfigError(f"{where}: minutes must be between {low} and {high}")
         if not (1 <= len(service.prefix) <= 2 and service.prefix.isalpha()):
             raise ConfigError(f"{where}: prefix must be one or two letters")
         out.append(service)
@@ -196,8 +200,11 @@ def _parse_fees(raw: object, path: Path) -> dict[str, float]:
     for key, value in raw.items():
         if key not in DEFAULT_FEES:
             raise ConfigError(f"{path}: fees knows first, partner and child, not {key!r}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        low, high = FEE_EUROS
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{path}: fees.{key} must be an amount in euro, e.g. 12.5")
+        if not low <= value <= high:
+            raise ConfigError(f"{path}: fees.{key} must be between {low} and {high} euro")
         fees[key] = float(value)
     return fees
 
@@ -217,11 +224,38 @@ _SCALARS: dict[str, type] = {
     "welcome_bag_kind": str,
     "board_web_max": int,
 }
+# Every number a centre may set, with the range that makes sense (README, "Configuration").
+# Outside it, the start is refused: a lockout of -10 minutes turned the lockout off.
+RANGES: Mapping[str, tuple[float, float, str]] = {
+    "desk": (1, 99, ""),
+    "idle_lock_minutes": (0.5, 240, "minutes"),
+    "lockout_attempts": (1, 20, "wrong PINs"),
+    "lockout_minutes": (1, 1440, "minutes"),
+    "target_wait_minutes": (1, 240, "minutes"),  # as on the lead screen (services.rules)
+    "retention_days": (30, 3650, "days"),
+    "referral_follow_up_days": (1, 90, "days"),
+    "board_web_max": (1, 100, "browsers"),
+}
+SERVICE_MINUTES = (1, 480)
+FEE_EUROS = (0, 1000)
 _KIND_WORDS = {
     str: 'text in quotes, e.g. "Europe/Amsterdam"',
     int: "a whole number",
     float: "a number",
 }
+
+
+def range_words(name: str) -> str:
+    """ "lockout_minutes must be between 1 and 1440 minutes" """
+    low, high, unit = RANGES[name]
+    return f"{name} must be between {low:g} and {high:g}" + (f" {unit}" if unit else "")
+
+
+def check_range(name: str, value: float, where: str = "") -> None:
+    """Raise ConfigError naming the setting and its range when ``value`` is outside it."""
+    low, high, _unit = RANGES[name]
+    if not low <= value <= high:  # also refuses nan
+        raise ConfigError(f"{where}: {range_words(name)}" if where else range_words(name))
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -257,6 +291,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
                 value = float(value)
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise ConfigError(f"{path}: {key} must be {_KIND_WORDS[kind]}")
+            if key in RANGES and isinstance(value, int | float):
+                check_range(key, value, str(path))
             fields["db_url" if key == "db" else key] = value
         elif key == "desk_services":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -352,16 +388,10 @@ def _validate(settings: Settings) -> Settings:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"unknown time zone {settings.timezone!r}") from None
-    if settings.desk < 1 or settings.desk > 99:
-        raise ConfigError("the desk number must be between 1 and 99")
+    for name in RANGES:
+        check_range(name, getattr(settings, name))
     if settings.bsn_storage not in ("number", "issued_flag"):
         raise ConfigError('bsn_storage must be "number" or "issued_flag"')
-    if not 1 <= settings.referral_follow_up_days <= 90:
-        raise ConfigError("referral_follow_up_days must be between 1 and 90")
-    if not 1 <= settings.board_web_max <= 100:
-        raise ConfigError("board_web_max must be between 1 and 100")
-    if settings.idle_lock_minutes <= 0:
-        raise ConfigError("idle_lock_minutes must be more than 0")
     return settings
 
 
@@ -382,7 +412,11 @@ def load_settings(
             fields["desk"] = int(env["FRONTDESK_DESK"])
         except ValueError:
             raise ConfigError("FRONTDESK_DESK must be a desk number, e.g. 2") from None
+        check_range("desk", fields["desk"], "FRONTDESK_DESK")
     if env.get("FRONTDESK_STAFF"):
         fields["staff"] = env["FRONTDESK_STAFF"]
+    for name, value in flags.items():
+        if name in RANGES and value is not None:
+            check_range(name, value, f"--{name}")
     settings = Settings(config_path=path, **fields)
     return _validate(settings.with_overrides(**flags))

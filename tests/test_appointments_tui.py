@@ -15,6 +15,7 @@ from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.appointments import AppointmentsScreen
 from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
+from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
 
 BSN = "111222333"
@@ -86,7 +87,7 @@ async def test_check_in_checklist_bsn_complete(ui_services: Services) -> None:
         await settle(app, pilot)
         info = ui_services.appointments.get(clerk, ap_id)
         assert info.status == "checked_in" and info.ticket_label == "B001"
-        assert any("ticket B001" in str(n.message) for n in app._notifications)
+        assert any("ticket B001" in str(n.message) for n in notifications(app))
         await pilot.press("s")
         await settle(app, pilot)
         # the checklist: person row, BSN row, then four documents (German main person)
@@ -250,7 +251,7 @@ async def test_one_bsn_one_person_and_no_married_child_on_screen(ui_services: Se
         await settle(app, pilot)
         await pilot.press("m")
         await settle(app, pilot)
-        assert any("under 18" in str(n.message) for n in app._notifications)
+        assert any("under 18" in str(n.message) for n in notifications(app))
         assert ui_services.appointments.get(clerk, ap_id).persons[1].married is False
         await pilot.press("b")
         await settle(app, pilot)

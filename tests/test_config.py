@@ -185,7 +185,7 @@ def test_bad_settings_are_refused(tmp_path: Path, text: str, words: str) -> None
         ({"timezone": "Mars/Olympus"}, "unknown time zone"),
         ({"desk": 0}, "between 1 and 99"),
         ({"desk": 100}, "between 1 and 99"),
-        ({"idle_lock_minutes": 0}, "more than 0"),
+        ({"idle_lock_minutes": 0}, "between 0.5 and 240 minutes"),
         ({"bsn_storage": "encrypted"}, "bsn_storage"),
     ],
 )

@@ -16,6 +16,7 @@ from frontdesk.services.errors import database_unreachable
 from frontdesk.tui import work
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.dialogs import ErrorModal
+from frontdesk.tui.textual_compat import notifications
 from frontdesk.tui.work import RetryPolicy
 from tests.conftest import make_services
 
@@ -68,7 +69,7 @@ def ui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
 
 
 def _messages(app: FrontdeskApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{n.title}: {n.message}" for n in notifications(app)]
 
 
 async def test_banner_while_retrying_then_the_result(ui_services: Services) -> None:

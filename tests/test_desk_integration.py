@@ -21,6 +21,7 @@ from frontdesk.tui.screens.packs import IssuePackModal
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.referral_dialogs import NewReferralModal
 from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
+from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
 from tests.helpers import SIZE, log_in, make_app, settle, walk_in
 
@@ -54,7 +55,7 @@ def stock(services: Services, lead: Actor, kind_id: int) -> int:
 
 
 def notes(app: FrontdeskApp) -> str:
-    return " | ".join(str(n.message) for n in app._notifications)
+    return " | ".join(str(n.message) for n in notifications(app))
 
 
 async def test_pack_in_two_keys_and_the_low_stock_line(

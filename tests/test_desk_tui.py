@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 
 from frontdesk.clock import FixedClock
+from frontdesk.config import Settings
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
@@ -24,10 +25,11 @@ from frontdesk.tui.screens.queue_dialogs import (
     TicketIssuedModal,
 )
 from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.textual_compat import notifications
 from frontdesk.tui.widgets.bigticket import BigTicket, big_lines
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import add_staff, make_services
-from tests.helpers import SIZE, log_in, make_app, settle, walk_in
+from tests.helpers import SIZE, help_rows, log_in, make_app, settle, walk_in
 
 
 @pytest.fixture
@@ -255,7 +257,7 @@ async def test_refusal_is_a_message_not_a_crash(desk_services: Services, clerk: 
         assert isinstance(app.screen, DeskScreen)
         await pilot.press("f4")
         await settle(app, pilot)
-        assert any("Nobody is waiting" in n.message for n in app._notifications)
+        assert any("Nobody is waiting" in n.message for n in notifications(app))
 
 
 async def until(check: Any, app: Any, pilot: Any, rounds: int = 16) -> None:
@@ -508,11 +510,14 @@ async def test_find_by_ticket_issue_and_log_contact(desk_services: Services, cle
         assert "A001" in str(screen.query_one("#find-ticket", Static).content)
         assert screen.selected is not None and screen.selected.given_names == "Łukasz"
         assert "A001" in str(screen.query_one("#find-card", Static).content)
-        # A ticket for this visitor.
+        # A ticket for this visitor, who waits with A001 already: the desk is asked first.
         await pilot.press("ctrl+t")
         await settle(app, pilot)
         assert isinstance(app.screen, ServicePickModal)
         await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketIssuedModal)
         await pilot.press("enter")
@@ -542,6 +547,30 @@ async def test_find_by_ticket_issue_and_log_contact(desk_services: Services, cle
         (contact,) = session.scalars(select(ContactMoment))
         assert (contact.channel, contact.topic, contact.minutes) == ("email", "Housing", 12)
         assert contact.visitor_id == screen.selected.id
+
+
+async def test_a_remapped_key_shows_on_button_palette_and_help(
+    desk_services: Services, clerk: Actor
+) -> None:
+    # [keymap] call_next = "f11": the button, the palette and F1 all say F11, and F11 calls.
+    walk_in(desk_services, clerk, "Ada")
+    settings = Settings(db_url=desk_services.settings.db_url, desk=1, keymap={"call_next": "f11"})
+    app = FrontdeskApp(desk_services, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await log_in(app, pilot, clerk)
+        assert str(screen.query_one("#do-call_next", Button).label) == "Call next F11"
+        assert str(screen.query_one("#do-register", Button).label) == "Register F2"
+        (entry,) = [c for c in app.get_system_commands(screen) if c.title == "Desk: Call next"]
+        assert entry.help.endswith("(F11)")
+        assert "No visitor: press F11" in str(screen.query_one("#card", Static).content)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert ("f11", "Call next") in help_rows(app)
+        assert ("f4", "Call next") not in help_rows(app)
+        await pilot.press("escape")
+        await pilot.press("f11")
+        await settle(app, pilot)
+        assert screen.current is not None and screen.current.label == "A001"
 
 
 async def test_every_desk_action_is_in_the_palette(desk_services: Services, clerk: Actor) -> None:

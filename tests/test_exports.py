@@ -148,8 +148,9 @@ def test_invoice_exports_are_spreadsheet_safe(
     services.appointments.check_in(clerk, ap.id)
     services.appointments.start(clerk, ap.id)
     tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "issued", "123456782")
+    # One BSN per person (fictitious numbers that pass the 11-test).
+    for person, bsn in zip(ap.persons, ("100000009", "100000022", "100000034"), strict=False):
+        services.appointments.record_bsn(clerk, person.id, "issued", bsn)
     services.appointments.complete(clerk, ap.id)
     visitor_ids = [p.visitor_id for p in ap.persons]
     for payload in PAYLOADS:

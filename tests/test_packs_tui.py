@@ -15,6 +15,7 @@ from frontdesk.services.auth import CLI_ACTOR
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.packs import IssuePackModal, PacksScreen, VisitorPickModal
+from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
 
 
@@ -76,7 +77,7 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, PacksScreen)
-        said = [n.message for n in app._notifications]
+        said = [n.message for n in notifications(app)]
         assert "As desk staff you may not receive pack stock; ask the team lead." in said
 
         await pilot.press("i")
@@ -95,7 +96,7 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         await settle(pilot)
 
         assert isinstance(app.screen, PacksScreen)
-        said = [n.message for n in app._notifications]
+        said = [n.message for n in notifications(app)]
         assert "Handed out: Welcome bag. 5 left — LOW stock: time to reorder." in said
         assert stock_of(app, "Welcome bag") == ("5", "LOW")
         assert "Welcome bag 5 left (reorder at 5)" in low_line(app)

@@ -20,6 +20,7 @@ from frontdesk.tui.screens.referral_dialogs import (
     VisitorPickModal,
 )
 from frontdesk.tui.screens.referrals import ReferralsScreen
+from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
 
 PHONE = "+31612345678"
@@ -111,7 +112,7 @@ async def test_desk_refers_then_intern_works_it_to_closed(sqlite_url: str) -> No
         await pilot.press("a")  # a new referral: refused at once, no form (issue 19)
         await settle(pilot)
         assert not isinstance(app.screen, StepModal)
-        assert any("pick it up first" in str(n.message) for n in app._notifications)
+        assert any("pick it up first" in str(n.message) for n in notifications(app))
         await pilot.press("up", "p")
         await settle(pilot)
         await pilot.press("1")
@@ -120,7 +121,7 @@ async def test_desk_refers_then_intern_works_it_to_closed(sqlite_url: str) -> No
         await pilot.press("a")  # not contacted yet: refused at once, before any form
         await settle(pilot)
         assert app.screen is screen
-        said = " | ".join(str(n.message) for n in app._notifications)
+        said = " | ".join(str(n.message) for n in notifications(app))
         assert "cannot be accepted: record the contact with the partner first" in said
         assert screen.rows[0].status == "assigned"
         await pilot.press("c", *"called the bank", "enter")
@@ -232,7 +233,7 @@ async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, ReferralsScreen)
-        said = [n.message for n in app._notifications]
+        said = [n.message for n in notifications(app)]
         assert any("may not export the partner report" in m for m in said)
     services.close()
 

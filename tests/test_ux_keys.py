@@ -18,6 +18,7 @@ from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.queue_dialogs import OutcomeModal
 from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.textual_compat import app_exception
 from tests.conftest import add_staff
 from tests.helpers import SIZE, log_in, make_app, settle
 
@@ -130,7 +131,7 @@ async def test_quitting_while_the_desk_is_still_mounting_is_clean(
         burst(app, ["ctrl+q"])
         await pilot.pause()
     assert app.return_code in (0, None)
-    assert app._exception is None
+    assert app_exception(app) is None
 
 
 async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
@@ -169,7 +170,7 @@ async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
         assert desk.last_update is None  # dropped, not drawn into the gone screen
         # No "Something went wrong" for a read nobody is waiting for any more.
         assert [type(s).__name__ for s in app.screen_stack] == ["Screen", "LoginScreen"]
-    assert app._exception is None
+    assert app_exception(app) is None
 
 
 # -- Escape on a form asks before throwing away what was typed ---------------------------

@@ -6,13 +6,15 @@ the CLI and the tests all go through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
-from frontdesk.db.migrate import upgrade
+from frontdesk.db.migrate import startup_lock, upgrade
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.errors import (
@@ -62,6 +64,14 @@ class Services:
         self.audit = AuditService(db, self.clock)
         self.visitors = VisitorService(db, self.clock)
         self.queue = QueueService(db, settings, self.clock, self.visitors)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several service reads as one: every read inside the block, on this thread, sees
+        one snapshot of the database (one read transaction). For a screen's refresh that
+        asks several services at once (the desk: queue changes, visitor card, stock)."""
+        with self.db.reading():
+            yield
 
     # The desk needs only the services above to start; the others (and the modules they
     # import: appointments, referrals, packs, reports...) are built on first use.
@@ -128,19 +138,26 @@ class Services:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:
-        """Connect, apply migrations, and build the services (raises DatabaseError)."""
+        """Connect, apply migrations, and build the services (raises DatabaseError).
+
+        The migrations and the first-run set-up run under the start-up lock: of several
+        desks starting at once, one does them and the others wait, then find them done."""
         db = Database(settings.db_url)
         try:
-            upgrade(db)
-            services = cls(db, settings, clock)
-            services.start()
+            with startup_lock(db):
+                upgrade(db)
+                services = cls(db, settings, clock)
+                services.start()
         except Exception:
             db.dispose()
             raise
         return services
 
     def start(self) -> None:
-        """Once per start: add configured services, close days left open."""
+        """Once per start: add configured services, close days left open.
+
+        ``open`` calls it under the start-up lock (``frontdesk.db.migrate.startup_lock``);
+        a caller of its own on a shared database should too."""
         self.queue.sync_services(self.settings.services)
         self.queue.close_past_days()
 

@@ -39,7 +39,8 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.dml import rowcount
+from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.exports import (
     Target,
     append_row,
@@ -457,8 +458,11 @@ class AppointmentService:
         return out
 
     # -- checking input ----------------------------------------------------------------
-    def check(self, data: AppointmentInput) -> _Checked:
-        """Validate a whole booking; the first problem raises, naming its field."""
+    def check(self, data: AppointmentInput, hours: Sequence[Hours] | None = None) -> _Checked:
+        """Validate a whole booking; the first problem raises, naming its field.
+
+        ``hours``: the BSN hours in force, when the caller has read them already (an
+        import checks thousands of households against one reading)."""
         if data.kind not in KINDS:
             raise ValidationError(
                 "kind", "pick the type: first registration, BSN collection or other"
@@ -476,7 +480,8 @@ class AppointmentService:
         if not 5 <= minutes <= 240:
             raise ValidationError("minutes", "the slot length must be between 5 and 240 minutes")
         if data.kind in ("first_registration", "bsn_collection"):
-            hours = self.rules.hours()
+            if hours is None:
+                hours = self.rules.hours()
             if not self._in_bsn_hours(day, start, minutes, hours):
                 raise self._outside_bsn_hours(hours)
         start_at = datetime.combine(day, start, tzinfo=self.clock.tz)
@@ -586,11 +591,13 @@ class AppointmentService:
 
     def get(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.view")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.read() as session:
             return self._info(session, self._row(session, appointment_id))
 
     def history(self, actor: Actor, appointment_id: int) -> list[EventInfo]:
         require(actor, "appointment.view")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.read() as session:
             rows = session.execute(
                 select(AppointmentEvent, Staff.name)
@@ -660,7 +667,7 @@ class AppointmentService:
             .values(status=status, finished_at=now)
             .execution_options(synchronize_session=False)
         )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(changed) != 1:
             return
         session.execute(
             insert(TicketEvent).values(
@@ -679,7 +686,8 @@ class AppointmentService:
         """The visitor this person is: the one named, the same name and birth date, or new."""
         row: Visitor | None = None
         if person.visitor_id is not None:
-            row = session.get(Visitor, person.visitor_id)
+            gone = "one of the visitors of this household no longer exists"
+            row = session.get(Visitor, check_id(person.visitor_id, gone))
             if row is None or row.anonymised_at is not None:
                 raise NotFound("one of the visitors of this household no longer exists")
         elif values["birth_date"] is not None:
@@ -809,6 +817,7 @@ class AppointmentService:
 
     def update(self, actor: Actor, appointment_id: int, data: AppointmentInput) -> AppointmentInfo:
         require(actor, "appointment.book")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         checked = self.check(data)
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
@@ -819,6 +828,7 @@ class AppointmentService:
         self, actor: Actor, appointment_id: int, day: str | date, at: str | time
     ) -> AppointmentInfo:
         require(actor, "appointment.book")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         new_day = parse_date(day, "day", "The date")
         if new_day is None:
             raise ValidationError("day", "type the new date")
@@ -849,6 +859,7 @@ class AppointmentService:
     def cancel(self, actor: Actor, appointment_id: int, reason: str | None) -> AppointmentInfo:
         """Cancel with a reason (required: it is what the next clerk reads)."""
         require(actor, "appointment.book")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         why = clean_text(reason, "reason", label="The reason", max_length=300)
         if not why:
             raise ValidationError("reason", "say why the appointment is cancelled")
@@ -862,6 +873,7 @@ class AppointmentService:
         """The household has arrived: one ticket in the BSN queue, ordered by appointment time."""
         require(actor, "appointment.work")
         require(actor, "queue.issue")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if "checked_in" not in TRANSITIONS[ap.status]:
@@ -902,6 +914,7 @@ class AppointmentService:
 
     def start(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             self._move(session, ap, "in_progress", actor)
@@ -915,6 +928,7 @@ class AppointmentService:
         ticket, or it is past checked-in already (a recall, or a resume after a hold).
         """
         require(actor, "appointment.work")
+        ticket_id = check_id(ticket_id, "this ticket does not exist")
         with self.db.write() as session:
             found = session.scalar(select(Appointment.id).where(Appointment.ticket_id == ticket_id))
             if found is None:
@@ -931,6 +945,7 @@ class AppointmentService:
         """Mark that a registered person received their welcome bag (after the pack was
         handed out through the packs service), so the flag follows the real pack issues."""
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         with self.db.write() as session:
             person, ap = self._person(session, person_id)
             if ap.kind != "first_registration" or ap.status not in ("in_progress", "completed"):
@@ -943,6 +958,7 @@ class AppointmentService:
 
     def no_show(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if "no_show" in TRANSITIONS[ap.status] and self.clock.now() < ap.start_at:
@@ -968,6 +984,7 @@ class AppointmentService:
         self, actor: Actor, person_id: int, code: str, seen: bool = True
     ) -> AppointmentInfo:
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         if code not in DOCUMENTS:
             raise ValidationError("document", "pick a document from the checklist")
         with self.db.write() as session:
@@ -991,6 +1008,7 @@ class AppointmentService:
 
     def set_married(self, actor: Actor, person_id: int, married: bool) -> AppointmentInfo:
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         with self.db.write() as session:
             person, ap = self._person(session, person_id)
             if ap.status in ("completed", "cancelled", "rejected_missing_documents"):
@@ -1011,6 +1029,7 @@ class AppointmentService:
     ) -> AppointmentInfo:
         """Issued at the desk (the number typed, checked), or to follow by post."""
         require(actor, "appointment.work")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         if outcome not in BSN_OUTCOMES:
             raise ValidationError("bsn_outcome", "pick: issued at the desk, or to follow by post")
         store: str | None = None
@@ -1067,6 +1086,7 @@ class AppointmentService:
     def reveal_bsn(self, actor: Actor, person_id: int, reason: str) -> str:
         """The whole BSN, for a stated reason that goes into the audit log."""
         require(actor, "appointment.reveal_bsn")
+        person_id = check_id(person_id, "this person is no longer on the appointment")
         why = clean_text(reason, "reason", label="The reason", max_length=300)
         if not why:
             raise ValidationError("reason", "say why you need to see the BSN")
@@ -1097,6 +1117,7 @@ class AppointmentService:
     def letter_collected(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         """A BSN collection: the person picked up their BSN letter."""
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if ap.kind != "bsn_collection":
@@ -1112,6 +1133,7 @@ class AppointmentService:
         """Finish: every document seen and every BSN outcome recorded. ``welcome_bags``
         names the persons given a welcome bag (default: every registered person)."""
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             info = self._info(session, ap)
@@ -1130,7 +1152,12 @@ class AppointmentService:
                 )
             if ap.kind == "bsn_collection" and ap.letter_collected_at is None:
                 raise ValidationError("letter", "record that the BSN letter was collected first")
-            bags = set(welcome_bags) if welcome_bags is not None else {p.id for p in info.persons}
+            gone = "this person is no longer on the appointment"
+            bags = (
+                {check_id(person_id, gone) for person_id in welcome_bags}
+                if welcome_bags is not None
+                else {p.id for p in info.persons}
+            )
             if ap.kind == "first_registration":
                 for person in session.scalars(
                     select(AppointmentPerson).where(AppointmentPerson.appointment_id == ap.id)
@@ -1143,6 +1170,7 @@ class AppointmentService:
     def reject_missing_documents(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         """End the appointment; the visitor gets the list of what to bring next time."""
         require(actor, "appointment.work")
+        appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             info = self._info(session, ap)
@@ -1434,32 +1462,40 @@ class AppointmentHolder:
         free-text event detail) becomes ``(removed)``; the other event details are
         structured (person ids, document codes, times) and stay.
         """
-        changed = session.execute(
-            update(AppointmentPerson)
-            .where(AppointmentPerson.visitor_id == visitor_id, AppointmentPerson.bsn.is_not(None))
-            .values(bsn=None)
-        ).rowcount  # type: ignore[attr-defined]
+        changed = rowcount(
+            session.execute(
+                update(AppointmentPerson)
+                .where(
+                    AppointmentPerson.visitor_id == visitor_id, AppointmentPerson.bsn.is_not(None)
+                )
+                .values(bsn=None)
+            )
+        )
         mine = select(AppointmentPerson.appointment_id).where(
             AppointmentPerson.visitor_id == visitor_id
         )
-        changed += session.execute(
-            update(Appointment)
-            .where(
-                Appointment.id.in_(mine),
-                or_(Appointment.notes.is_not(None), Appointment.bring_next_time.is_not(None)),
+        changed += rowcount(
+            session.execute(
+                update(Appointment)
+                .where(
+                    Appointment.id.in_(mine),
+                    or_(Appointment.notes.is_not(None), Appointment.bring_next_time.is_not(None)),
+                )
+                .values(notes=None, bring_next_time=None)
             )
-            .values(notes=None, bring_next_time=None)
-        ).rowcount  # type: ignore[attr-defined]
-        changed += session.execute(
-            update(AppointmentEvent)
-            .where(
-                AppointmentEvent.appointment_id.in_(mine),
-                AppointmentEvent.action == "cancelled",
-                AppointmentEvent.detail.is_not(None),
-                AppointmentEvent.detail != ERASED_TEXT,
+        )
+        changed += rowcount(
+            session.execute(
+                update(AppointmentEvent)
+                .where(
+                    AppointmentEvent.appointment_id.in_(mine),
+                    AppointmentEvent.action == "cancelled",
+                    AppointmentEvent.detail.is_not(None),
+                    AppointmentEvent.detail != ERASED_TEXT,
+                )
+                .values(detail=ERASED_TEXT)
             )
-            .values(detail=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
+        )
         return int(changed or 0)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:

@@ -82,6 +82,32 @@ class AlreadyWaiting(Conflict):
         self.label = label
 
 
+# The largest id the tables can hold: their id columns are INTEGER, 32 bits on PostgreSQL
+# (SQLite's would go to 2**63 - 1, but both databases refuse alike).
+MAX_ID = 2**31 - 1
+
+
+def check_id(value: object, message: str, *, field: str | None = None) -> int:
+    """An id as a service takes it: a plain int from 1 to MAX_ID, else refused.
+
+    A bool (True is 1), a float, text, a negative or a too large number is the id of
+    nothing here. It is refused as the call refuses an id that is not there: NotFound with
+    ``message``, or ValidationError(field, message) when ``field`` is given, before any
+    SQL. Unchecked, such values gave a DataError (PostgreSQL), an OverflowError (SQLite),
+    or found row 1 for True and row 5 for "5" on SQLite.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        if field is not None:
+            raise ValidationError(field, message)
+        raise NotFound(message)
+    return value
+
+
+def check_optional_id(value: object, message: str, *, field: str | None = None) -> int | None:
+    """check_id, where None means "none" and is let through."""
+    return None if value is None else check_id(value, message, field=field)
+
+
 # PostgreSQL error codes after which the same call may well succeed: the server is shutting
 # down or starting (57P01-57P03), or the transaction lost a race and was rolled back
 # (serialization failure, deadlock). Class 08 (connection exceptions) is matched whole.

@@ -24,7 +24,8 @@ from frontdesk.db import Database
 from frontdesk.db.models import PackIssue, PackType, Staff, StockMovement, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.dml import rowcount
+from frontdesk.services.errors import NotFound, ValidationError, check_id, check_optional_id
 from frontdesk.services.exports import (
     Target,
     check_target,
@@ -202,6 +203,9 @@ def _staff_id(actor: Actor) -> int | None:
     return actor.staff_id or None  # the command line acts without a staff account
 
 
+NO_KIND = "this pack kind does not exist; choose one from the list"
+
+
 class PackService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -287,6 +291,7 @@ class PackService:
 
     def get(self, actor: Actor, kind_id: int) -> PackKind:
         require(actor, "pack.view")
+        kind_id = check_id(kind_id, "this pack kind does not exist")
         with self.db.read() as session:
             row = session.get(PackType, kind_id)
             if row is None:
@@ -320,6 +325,7 @@ class PackService:
     def issue_options(self, actor: Actor, visitor_id: int) -> list[IssueOption]:
         """The active kinds with stock, and which of them this visitor already received."""
         require(actor, "pack.issue")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         with self.db.read() as session:
             last: dict[int, datetime | None] = {
                 type_id: at
@@ -344,6 +350,7 @@ class PackService:
     def history(self, actor: Actor, kind_id: int, limit: int = 500) -> list[Movement]:
         """The kind's stock movements, newest first, each with the stock after it."""
         require(actor, "pack.view")
+        kind_id = check_id(kind_id, "this pack kind does not exist")
         with self.db.read() as session:
             if session.get(PackType, kind_id) is None:
                 raise NotFound("this pack kind does not exist")
@@ -385,6 +392,7 @@ class PackService:
         defaults to the start of the period a year ago.
         """
         require(actor, "pack.view")
+        kind_id = check_optional_id(kind_id, "this pack kind does not exist")
         if period not in PERIODS:
             raise ValidationError("period", "choose day, week or month")
         per: Period = period
@@ -526,6 +534,7 @@ class PackService:
     def set_active(self, actor: Actor, kind_id: int, active: bool) -> PackKind:
         """Retire a kind (no longer handed out, its history kept) or bring it back."""
         require(actor, "pack.retire")
+        kind_id = check_id(kind_id, NO_KIND, field="kind")
         with self.db.write() as session:
             row = self._lock_kind(session, kind_id)
             if row.active != active:
@@ -542,13 +551,12 @@ class PackService:
 
     def _lock_kind(self, session: Session, kind_id: object) -> PackType:
         """The kind's row, locked until the transaction ends (the stock's mutex)."""
-        if isinstance(kind_id, bool) or not isinstance(kind_id, int):
-            raise ValidationError("kind", "choose a pack kind from the list")
+        kind_id = check_id(kind_id, NO_KIND, field="kind")
         row = session.scalars(
             select(PackType).where(PackType.id == kind_id).with_for_update()
         ).one_or_none()
         if row is None:
-            raise ValidationError("kind", "this pack kind does not exist; choose one from the list")
+            raise ValidationError("kind", NO_KIND)
         return row
 
     def receive(
@@ -556,6 +564,7 @@ class PackService:
     ) -> PackKind:
         """Packs arrived: add them to the stock, with the supplier's note."""
         require(actor, "pack.receive")
+        kind_id = check_id(kind_id, NO_KIND, field="kind")
         number = parse_quantity(quantity, "quantity")
         note = clean_text(
             supplier_note, "note", label="The supplier note", max_length=500, multiline=True
@@ -578,6 +587,7 @@ class PackService:
     def correct(self, actor: Actor, kind_id: int, counted: object, reason: str | None) -> PackKind:
         """A stock-take: set the stock to the number counted on the shelf, saying why."""
         require(actor, "pack.correct")
+        kind_id = check_id(kind_id, NO_KIND, field="kind")
         number = parse_quantity(counted, "counted", allow_zero=True)
         why = clean_text(reason, "reason", label="The reason", max_length=500, required=True)
         with self.db.write() as session:
@@ -619,6 +629,8 @@ class PackService:
         the last pack at once: exactly one gets it.
         """
         require(actor, "pack.issue")
+        kind_id = check_id(kind_id, NO_KIND, field="kind")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         why = clean_text(override_reason, "override_reason", label="The reason", max_length=500)
         with self.db.write() as session:
             row = self._lock_kind(session, kind_id)
@@ -680,6 +692,7 @@ class PackService:
     def issues_of(self, actor: Actor, visitor_id: int) -> list[PackGiven]:
         """Every pack a visitor received, newest first."""
         require(actor, "pack.view")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         with self.db.read() as session:
             rows = session.execute(
                 select(PackIssue, PackType.name, Staff.name)
@@ -747,7 +760,7 @@ class PackHolder:
             )
             .values(override_reason=ERASED_TEXT)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
         return None  # a pack handed out is no legal duty

@@ -22,7 +22,7 @@ from frontdesk.db.models import Partner, Referral
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.csvimport import ImportResult, read_csv
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.fields import normalise_email, normalise_phone
 from frontdesk.services.text import clean_text, fold
 
@@ -344,6 +344,7 @@ class PartnerService:
 
     def get(self, actor: Actor, partner_id: int) -> PartnerRecord:
         require(actor, "partner.view")
+        partner_id = check_id(partner_id, "this partner does not exist")
         with self.db.read() as session:
             row = session.get(Partner, partner_id)
             if row is None:
@@ -379,6 +380,7 @@ class PartnerService:
 
     def update(self, actor: Actor, partner_id: int, data: PartnerInput) -> PartnerRecord:
         require(actor, "partner.edit")
+        partner_id = check_id(partner_id, "this partner does not exist")
         values = check_partner(data, self.categories)
         with self.db.write() as session:
             row = session.get(Partner, partner_id)
@@ -402,6 +404,7 @@ class PartnerService:
     def set_active(self, actor: Actor, partner_id: int, active: bool) -> PartnerRecord:
         """Deactivate (hidden from new referrals, history kept) or bring back a partner."""
         require(actor, "partner.edit")
+        partner_id = check_id(partner_id, "this partner does not exist")
         with self.db.write() as session:
             row = session.get(Partner, partner_id)
             if row is None:
@@ -420,6 +423,7 @@ class PartnerService:
 
     def referral_count(self, actor: Actor, partner_id: int) -> int:
         require(actor, "partner.view")
+        partner_id = check_id(partner_id, "this partner does not exist")
         with self.db.read() as session:
             return int(
                 session.scalar(

@@ -43,7 +43,8 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError
+from frontdesk.services.dml import rowcount
+from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError, check_id
 from frontdesk.services.exports import write_private
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import write_name_tokens
@@ -58,7 +59,7 @@ class PersonalDataHolder(Protocol):
 
     name: str
 
-    def keep_ids(self, cutoff: datetime) -> Select[int] | None: ...
+    def keep_ids(self, cutoff: datetime) -> Select[int] | Select[int | None] | None: ...
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None: ...
 
@@ -85,11 +86,11 @@ class TicketHolder:
 
     name = "visits"
 
-    def keep_ids(self, cutoff: datetime) -> Select[int]:
+    def keep_ids(self, cutoff: datetime) -> Select[int | None]:
         return select(Ticket.visitor_id).where(
             Ticket.visitor_id.is_not(None),
             or_(Ticket.arrived_at >= cutoff, Ticket.finished_at >= cutoff),
-        )  # type: ignore[return-value]
+        )
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None:
         return session.scalar(
@@ -150,7 +151,7 @@ class TicketHolder:
             )
             .values(notes=None, outcome=None)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
         label = session.scalar(
@@ -173,10 +174,10 @@ class ContactHolder:
 
     name = "contacts"
 
-    def keep_ids(self, cutoff: datetime) -> Select[int]:
+    def keep_ids(self, cutoff: datetime) -> Select[int | None]:
         return select(ContactMoment.visitor_id).where(
             ContactMoment.visitor_id.is_not(None), ContactMoment.at >= cutoff
-        )  # type: ignore[return-value]
+        )
 
     def last_activity(self, session: Session, visitor_id: int) -> datetime | None:
         return session.scalar(
@@ -207,7 +208,7 @@ class ContactHolder:
             .where(ContactMoment.visitor_id == visitor_id, ContactMoment.topic != ERASED_TEXT)
             .values(topic=ERASED_TEXT)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
         return None
@@ -367,8 +368,9 @@ class PrivacyService:
     ) -> PurgeReport:
         """Anonymise every visitor with no activity in the retention period.
 
-        Works in batches, each its own transaction, so desks are never held up for
-        long; one audit event per run records the counts (never a name).
+        Works in batches, each its own transaction with its own audit event (counts,
+        never a name), so desks are never held up for long and a purge stopped half-way
+        leaves data and audit log agreeing; running it again finishes the work.
         """
         require(actor, "privacy.purge")
         days = self.settings.retention_days if older_than_days is None else older_than_days
@@ -388,36 +390,56 @@ class PrivacyService:
 
         rows: dict[str, int] = {}
         skipped: set[int] = set()
+        anonymised = 0
+        batch = 0
         while True:
+            batch += 1
             with self.db.write() as session:
                 ids = [
                     i
                     for i in self._candidates(session, cutoff, PURGE_BATCH + len(skipped))
                     if i not in skipped
                 ][:PURGE_BATCH]
-                if not ids:
+                if not ids and batch > 1:
                     break
+                done: dict[str, int] = {}
+                kept = 0
                 for visitor_id in ids:
                     if self._blocked(session, visitor_id):
                         skipped.add(visitor_id)
+                        kept += 1
                         continue
                     row = session.get(Visitor, visitor_id)
                     if row is not None:
-                        self._anonymise(session, row, rows)
-        report = PurgeReport(cutoff, False, rows.pop("visitors", 0), len(skipped), rows)
-        with self.db.write() as session:
-            self._audit_purge(session, actor, report, days)
-        return report
+                        self._anonymise(session, row, done)
+                # This batch's audit entry commits with its anonymisations (a purge stopped
+                # half-way leaves an entry for every batch it did); a run that finds
+                # nothing is audited once.
+                self._audit_purge(session, actor, days, batch, done, kept)
+            anonymised += done.pop("visitors", 0)
+            for name, count in done.items():
+                rows[name] = rows.get(name, 0) + count
+            if not ids:
+                break
+        return PurgeReport(cutoff, False, anonymised, len(skipped), rows)
 
-    def _audit_purge(self, session: Session, actor: Actor, report: PurgeReport, days: int) -> None:
-        detail = ", ".join(f"{k} {v}" for k, v in sorted(report.rows.items()) if v)
+    def _audit_purge(
+        self,
+        session: Session,
+        actor: Actor,
+        days: int,
+        batch: int,
+        rows: dict[str, int],
+        kept: int,
+    ) -> None:
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(rows.items()) if v and k != "visitors")
         audit.record(
             session,
             self.clock,
             action="privacy.purge",
             actor=actor,
-            reason=f"older than {days} days: {report.visitors} visitors"
-            + (f", {report.blocked} kept (legal duty)" if report.blocked else "")
+            reason=f"batch {batch}, older than {days} days: {rows.get('visitors', 0)} visitors"
+            + (f", {kept} kept (legal duty)" if kept else "")
             + (f"; {detail}" if detail else ""),
         )
 
@@ -425,6 +447,7 @@ class PrivacyService:
     def collect(self, actor: Actor, visitor_id: int) -> dict[str, Any]:
         """Everything held about one visitor, as JSON-able data (audited as an export)."""
         require(actor, "privacy.export")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         data = self._gather(actor, visitor_id)
         with self.db.write() as session:
             self._audit_export(session, actor, visitor_id)
@@ -469,6 +492,7 @@ class PrivacyService:
         """Write the access-request files (JSON and Markdown) into a folder: each 0600 and
         atomic; both or neither. Audited once both are written (a failure as failed)."""
         require(actor, "privacy.export")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         folder = _check_folder(directory)
         data = self._gather(actor, visitor_id)
         stamp = self.clock.local_now().strftime("%Y%m%d-%H%M%S")
@@ -495,6 +519,7 @@ class PrivacyService:
     def erase(self, actor: Actor, visitor_id: int, reason: str) -> None:
         """Anonymise one visitor now, unless a legal duty still applies."""
         require(actor, "privacy.erase")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         clean = clean_text(
             reason, "reason", label="The reason", max_length=500, required=True, multiline=True
         )
@@ -521,6 +546,7 @@ class PrivacyService:
     def erasure_blocked(self, actor: Actor, visitor_id: int) -> str | None:
         """Why this visitor cannot be erased now (None: they can)."""
         require(actor, "privacy.erase")
+        visitor_id = check_id(visitor_id, "there is no visitor with this number")
         with self.db.read() as session:
             return self._blocked(session, visitor_id)
 

@@ -32,7 +32,14 @@ from frontdesk.db import Database
 from frontdesk.db.models import Partner, Referral, ReferralEvent, Staff, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, allowed, require
-from frontdesk.services.errors import Conflict, NotFound, ValidationError
+from frontdesk.services.dml import rowcount
+from frontdesk.services.errors import (
+    Conflict,
+    NotFound,
+    ValidationError,
+    check_id,
+    check_optional_id,
+)
 from frontdesk.services.exports import (
     Target,
     append_row,
@@ -385,6 +392,8 @@ class ReferralService:
     ) -> ReferralRow:
         """Refer a visitor to a partner, recording whether they consent to sharing contacts."""
         require(actor, "referral.create")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
+        partner_id = check_optional_id(partner_id, "pick a partner from the list", field="partner")
         if partner_id is None:
             raise ValidationError("partner", "pick a partner from the list")
         text = clean_text(
@@ -454,6 +463,8 @@ class ReferralService:
     def assign(self, actor: Actor, referral_id: int, staff_id: int | None = None) -> ReferralRow:
         """Pick a referral up (``staff_id`` None = me); the lead may hand it to anyone."""
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
+        staff_id = check_optional_id(staff_id, "pick an active staff member", field="assignee")
         target = staff_id if staff_id is not None else actor.staff_id
         if target != actor.staff_id:
             require(actor, "referral.assign_others")
@@ -488,6 +499,7 @@ class ReferralService:
         follow-up date, and the answer stays.
         """
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         text = self._note(note, required=True, label="What was said")
         with self.db.write() as session:
             ref = self._locked(session, referral_id)
@@ -504,6 +516,7 @@ class ReferralService:
 
     def _answer(self, actor: Actor, referral_id: int, status: str, note: str | None) -> ReferralRow:
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         text = self._note(note)
         with self.db.write() as session:
             ref = self._locked(session, referral_id)
@@ -515,6 +528,7 @@ class ReferralService:
         self, actor: Actor, referral_id: int, outcome: str, text: str | None = None
     ) -> ReferralRow:
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         if outcome not in OUTCOMES:
             raise ValidationError("outcome", "pick an outcome from the list")
         detail = clean_text(
@@ -542,6 +556,7 @@ class ReferralService:
     ) -> ReferralRow:
         """Choose the next follow-up date yourself (today or later)."""
         require(actor, "referral.work")
+        referral_id = check_id(referral_id, "this referral does not exist")
         when = parse_date(day, "follow_up_on", "The follow-up date")
         if when is None:
             raise ValidationError("follow_up_on", "type the follow-up date")
@@ -603,6 +618,7 @@ class ReferralService:
 
     def get(self, actor: Actor, referral_id: int) -> ReferralDetail:
         require(actor, "referral.view")
+        referral_id = check_id(referral_id, "this referral does not exist")
         with self.db.read() as session:
             row = self._load_row(session, referral_id)
             events = session.execute(
@@ -618,6 +634,7 @@ class ReferralService:
 
     def for_visitor(self, actor: Actor, visitor_id: int) -> list[ReferralRow]:
         require(actor, "referral.view")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         stmt = (
             self._rows_query()
             .where(Referral.visitor_id == visitor_id)
@@ -781,33 +798,39 @@ class ReferralHolder:
 
     def anonymise(self, session: Session, visitor_id: int) -> int:
         mine = select(Referral.id).where(Referral.visitor_id == visitor_id)
-        changed = session.execute(
-            update(Referral)
-            .where(Referral.visitor_id == visitor_id, Referral.reason != ERASED_TEXT)
-            .values(reason=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
-        changed += session.execute(
-            update(Referral)
-            .where(
-                Referral.visitor_id == visitor_id,
-                Referral.outcome_text.is_not(None),
-                Referral.outcome_text != ERASED_TEXT,
+        changed = rowcount(
+            session.execute(
+                update(Referral)
+                .where(Referral.visitor_id == visitor_id, Referral.reason != ERASED_TEXT)
+                .values(reason=ERASED_TEXT)
             )
-            .values(outcome_text=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
+        )
+        changed += rowcount(
+            session.execute(
+                update(Referral)
+                .where(
+                    Referral.visitor_id == visitor_id,
+                    Referral.outcome_text.is_not(None),
+                    Referral.outcome_text != ERASED_TEXT,
+                )
+                .values(outcome_text=ERASED_TEXT)
+            )
+        )
         # The note of the first event is written by the app ("consent to share contact
         # details: given (verbal)") and holds nothing personal: it stays. Every later
         # note was typed by staff.
-        changed += session.execute(
-            update(ReferralEvent)
-            .where(
-                ReferralEvent.referral_id.in_(mine),
-                ReferralEvent.from_status.is_not(None),
-                ReferralEvent.note.is_not(None),
-                ReferralEvent.note != ERASED_TEXT,
+        changed += rowcount(
+            session.execute(
+                update(ReferralEvent)
+                .where(
+                    ReferralEvent.referral_id.in_(mine),
+                    ReferralEvent.from_status.is_not(None),
+                    ReferralEvent.note.is_not(None),
+                    ReferralEvent.note != ERASED_TEXT,
+                )
+                .values(note=ERASED_TEXT)
             )
-            .values(note=ERASED_TEXT)
-        ).rowcount  # type: ignore[attr-defined]
+        )
         return int(changed or 0)
 
     def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:

@@ -63,7 +63,7 @@ from frontdesk.db.models import (
     Visitor,
 )
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.exports import Target, check_target, deliver_audited
 from frontdesk.services.fields import country, parse_date
 from frontdesk.services.queue import CHANNELS, OPEN_STATUSES, STATUS_LABELS
@@ -1206,6 +1206,7 @@ class ReportService:
     def timeline(self, actor: Actor, ticket_id: int) -> list[TimelineEntry]:
         """Everything that happened to one ticket, in order: who did it, at which desk."""
         require(actor, "report.view")
+        ticket_id = check_id(ticket_id, "this ticket does not exist")
         with self.db.read() as session:
             if session.get(Ticket, ticket_id) is None:
                 raise NotFound("this ticket does not exist")
@@ -1259,8 +1260,9 @@ class ReportService:
                 oldest_at = _aware(oldest)
                 waiting.append(ServiceWaiting(name, prefix, int(n), _minutes(oldest_at, now)))
             recent = now - timedelta(minutes=DESK_OPEN_MINUTES)
-            last_calls: dict[int, Any] = dict(
-                session.execute(  # type: ignore[arg-type]
+            last_calls: dict[int, Any] = {
+                desk: at
+                for desk, at in session.execute(
                     select(TicketEvent.desk, func.max(TicketEvent.at))
                     .where(
                         TicketEvent.at >= recent,
@@ -1269,7 +1271,8 @@ class ReportService:
                     )
                     .group_by(TicketEvent.desk)
                 ).all()
-            )
+                if desk is not None
+            }
             serving: dict[int, tuple[Any, Any, Any, Any]] = {
                 desk: (label, sname, staff, called)
                 for desk, label, sname, staff, called in session.execute(

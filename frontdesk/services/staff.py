@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.db import Database
+from frontdesk.db.migrate import STARTUP_LOCK_KEY
 from frontdesk.db.models import Staff
 from frontdesk.services import audit
 from frontdesk.services.auth import ROLES, Actor, require
-from frontdesk.services.errors import NotFound, ValidationError
+from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.security import check_pin_format, hash_pin, needs_rehash, verify_pin
 from frontdesk.services.text import clean_text, fold
 
@@ -113,6 +114,10 @@ class StaffService:
         clean = _check_name(name)
         _check_new_pin(pin, pin_repeat)
         with self.db.write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # No row to lock while the table is empty: two desks on a new database
+                # each made a "first" lead. SQLite's BEGIN IMMEDIATE serialises already.
+                session.execute(select(func.pg_advisory_xact_lock(STARTUP_LOCK_KEY)))
             if session.scalar(select(func.count()).select_from(Staff)):
                 raise ValidationError("name", "this database already has staff; log in instead")
             row = self._insert(session, clean, "lead", pin)
@@ -156,6 +161,7 @@ class StaffService:
 
     def deactivate(self, actor: Actor, staff_id: int) -> StaffInfo:
         require(actor, "staff.deactivate")
+        staff_id = check_id(staff_id, "that staff member does not exist")
         with self.db.write() as session:
             row = self._get(session, staff_id)
             if row.id == actor.staff_id:
@@ -181,6 +187,7 @@ class StaffService:
 
     def reset_pin(self, actor: Actor, staff_id: int, pin: str, pin_repeat: str | None) -> None:
         require(actor, "staff.reset_pin")
+        staff_id = check_id(staff_id, "that staff member does not exist")
         _check_new_pin(pin, pin_repeat)
         with self.db.write() as session:
             row = self._get(session, staff_id)
@@ -198,6 +205,7 @@ class StaffService:
 
     def change_role(self, actor: Actor, staff_id: int, role: str) -> StaffInfo:
         require(actor, "staff.change_role")
+        staff_id = check_id(staff_id, "that staff member does not exist")
         _check_role(role)
         with self.db.write() as session:
             row = self._get(session, staff_id)
@@ -226,12 +234,15 @@ class StaffService:
         action: str = "login",
     ) -> Actor:
         """Check the PIN; count failures; lock the account after too many in a row."""
+        staff_id = check_id(staff_id, "this account does not exist or is not active", field="staff")
         if not isinstance(pin, str) or not pin:
             raise ValidationError("pin", "type your PIN")
         now = self.clock.now()
         error: ValidationError | None = None
         with self.db.write() as session:
-            row = session.get(Staff, staff_id)
+            # The row lock makes the failed-attempt count one queue: parallel guessers get
+            # lockout_attempts PIN checks in all, not each (SQLite: BEGIN IMMEDIATE does it).
+            row = session.get(Staff, staff_id, with_for_update=True)
             if row is None or not row.active:
                 raise ValidationError("staff", "this account does not exist or is not active")
             actor = Actor(row.id, row.name, row.role, desk, origin)
@@ -259,10 +270,11 @@ class StaffService:
                     audit.record(
                         session, self.clock, action="login.lockout", actor=actor, result="locked"
                     )
+                    minutes = self.settings.lockout_minutes
                     error = ValidationError(
                         "pin",
-                        f"Wrong PIN. The account is now locked for "
-                        f"{self.settings.lockout_minutes} minutes.",
+                        f"Wrong PIN. The account is now locked for {minutes} "
+                        f"minute{'s' if minutes != 1 else ''}.",
                     )
                 else:
                     audit.record(

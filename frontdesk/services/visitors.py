@@ -15,7 +15,7 @@ from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import ContactMoment, Visitor, VisitorNameToken
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import NotFound, Problems, ValidationError
+from frontdesk.services.errors import NotFound, Problems, ValidationError, check_id
 from frontdesk.services.fields import (
     check_birth_date,
     check_nationality,
@@ -201,6 +201,7 @@ class VisitorService:
 
     def update(self, actor: Actor, visitor_id: int, data: VisitorInput) -> VisitorRecord:
         require(actor, "visitor.update")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         values = check_visitor(data, self.clock.today())
         with self.db.write() as session:
             row = session.get(Visitor, visitor_id)
@@ -210,6 +211,7 @@ class VisitorService:
 
     def get(self, actor: Actor, visitor_id: int) -> VisitorRecord:
         require(actor, "visitor.view")
+        visitor_id = check_id(visitor_id, "this visitor does not exist")
         with self.db.read() as session:
             row = session.get(Visitor, visitor_id)
             if row is None:

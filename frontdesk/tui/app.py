@@ -19,6 +19,7 @@ from frontdesk.config import Settings
 from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
+from frontdesk.tui.actions import labelled
 from frontdesk.tui.collector import collect_if_idle
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
@@ -27,6 +28,7 @@ from frontdesk.tui.screens.base import (
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
+from frontdesk.tui.textual_compat import bindings_for_key, run_key_bindings, style_as_current
 from frontdesk.tui.work import DEFAULT_RETRY, RetryPolicy, run_service
 
 FRONTDESK_THEME = Theme(
@@ -81,6 +83,14 @@ MODE_ROLES: dict[str, frozenset[str]] = {
     "packs": frozenset({"lead", "desk"}),
     "lead": frozenset({"lead"}),
 }
+# Each working screen is a mode; its screen is made when first opened.
+WORK_MODES: dict[str, Callable[[], Screen[Any]]] = {
+    "desk": DeskScreen,
+    "appointments": _appointments_screen,
+    "referrals": _referrals_screen,
+    "packs": _packs_screen,
+    "lead": _lead_screen,
+}
 MODE_TITLES = {
     "desk": "Desk",
     "appointments": "Appointments",
@@ -103,13 +113,6 @@ class FrontdeskApp(App[None]):
         (140, "-wide"),
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "desk": DeskScreen,
-        "appointments": _appointments_screen,
-        "referrals": _referrals_screen,
-        "packs": _packs_screen,
-        "lead": _lead_screen,
-    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Every key of this screen"),
         Binding(
@@ -208,7 +211,8 @@ class FrontdeskApp(App[None]):
         self._last_input = time.monotonic()
         self.register_theme(FRONTDESK_THEME)
         self.theme = "frontdesk"
-        self._modes = {mode: self._fresh(make) for mode, make in self._modes.items()}
+        for mode, make in WORK_MODES.items():
+            self.add_mode(mode, self._fresh(make))
         self.sub_title = f"Desk {settings.desk}"
 
     # -- start-up and login ----------------------------------------------------------
@@ -238,17 +242,16 @@ class FrontdeskApp(App[None]):
             preselect = self.last_name or self.settings.staff
             self.push_screen(LoginScreen(staff, preselect, self.demo_pins))
 
-    def _fresh(self, make: str | Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
+    def _fresh(self, make: Callable[[], Screen[Any]]) -> Callable[[], Screen[Any]]:
         """A mode's screen made now is styled with the current CSS when it mounts. Textual
         marks every new screen as having missed CSS changes, so each new mode re-parsed the
         whole stylesheet and re-styled every widget twice (refresh_css, meant for a screen
         that was there when the theme changed), a visible share of a start. A theme change after
         this still refreshes every screen (App._watch_theme schedules refresh_css)."""
-        assert callable(make)
 
         def made() -> Screen[Any]:
             screen = make()
-            screen._css_update_count = self._css_update_count
+            style_as_current(screen, self)
             return screen
 
         return made
@@ -276,7 +279,7 @@ class FrontdeskApp(App[None]):
         for mode in MODE_ROLES:
             with contextlib.suppress(UnknownModeError):
                 self.remove_mode(mode)
-            self.add_mode(mode, self._fresh(self.MODES[mode]))
+            self.add_mode(mode, self._fresh(WORK_MODES[mode]))
 
     # -- idle lock -------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -303,18 +306,18 @@ class FrontdeskApp(App[None]):
         if not isinstance(focused, Input) or event.is_printable:
             return False
         key = event.key
-        bindings = [b for b in focused._bindings.key_to_bindings.get(key, ()) if not b.priority]
+        bindings = bindings_for_key(focused, key)
         if not bindings:
             return False
         self.app_focus = True
-        if await self._check_bindings(key, priority=True):
+        if await run_key_bindings(self, key, priority=True):
             return True
 
         async def in_order() -> None:
             for binding in bindings:
                 if await self.run_action(binding.action, focused):
                     return
-            await self._check_bindings(key)  # the field passed it on: the screen's keys
+            await run_key_bindings(self, key)  # the field passed it on: the screen's keys
 
         focused.call_later(in_order)
         return True
@@ -441,7 +444,9 @@ class FrontdeskApp(App[None]):
                 yield from screen.commands()
             yield from self._import_commands()
             yield from privacy_commands(self)
-        yield SystemCommand("Help: keys", "Every key of this screen (F1)", self.action_help)
+        yield SystemCommand(
+            "Help: keys", labelled(self, "Every key of this screen", "help"), self.action_help
+        )
         yield SystemCommand("Quit", "Quit frontdesk", self.action_quit)
 
     # -- problems ----------------------------------------------------------------------

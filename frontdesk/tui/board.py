@@ -202,7 +202,9 @@ class BoardScreen(Screen[None]):
             load.border_title = "Waiting now"
 
     def on_mount(self) -> None:
-        self.app.start()  # type: ignore[attr-defined]
+        app = self.app
+        if isinstance(app, BoardApp):
+            app.start()
 
 
 class BoardApp(App[None]):

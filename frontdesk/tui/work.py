@@ -17,6 +17,7 @@ from textual.worker import Worker, get_current_worker
 
 from frontdesk.services import FrontdeskError
 from frontdesk.services.errors import database_unreachable
+from frontdesk.tui.base import frontdesk_app
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,13 @@ def run_service(
     group: str = "service",
     exclusive: bool = False,
 ) -> Worker[None]:
-    app = node.app
-    policy: RetryPolicy = getattr(app, "retry", DEFAULT_RETRY)
+    app = frontdesk_app(node)
+    policy = app.retry
 
     def gone() -> bool:
         """The screen (or dialog) that asked is no longer shown, or the app is quitting:
         a log-out, Ctrl+Q or Escape while the call ran. Its widgets may be gone too."""
-        return bool(app._exit) or (node is not app and not node.is_attached)
+        return app.return_code is not None or (node is not app and not node.is_attached)
 
     def deliver(callback: Callable[..., Any], *args: Any) -> None:
         """Hand a result to the UI thread, unless nobody is waiting for it any more."""
@@ -82,22 +83,22 @@ def run_service(
                     result = call()
                     break
                 except FrontdeskError as exc:
-                    deliver(failed or app.show_refusal, exc)  # type: ignore[attr-defined]
+                    deliver(failed or app.show_refusal, exc)
                     return
                 except Exception as exc:  # the database failed us
                     if gone():  # a call of a screen taken down mid-way; nothing to show
                         return
                     if not policy.should_retry(exc, attempt) or get_current_worker().is_cancelled:
                         back = False
-                        app.call_from_thread(app.show_unexpected, exc)  # type: ignore[attr-defined]
+                        app.call_from_thread(app.show_unexpected, exc)
                         return
                     if attempt == 0:
-                        app.call_from_thread(app.database_waiting, True)  # type: ignore[attr-defined]
+                        app.call_from_thread(app.database_waiting, True)
                     attempt += 1
                     time.sleep(policy.seconds)
         finally:
-            if attempt and not app._exit:
-                app.call_from_thread(app.database_waiting, False, back)  # type: ignore[attr-defined]
+            if attempt and app.return_code is None:
+                app.call_from_thread(app.database_waiting, False, back)
         if done is not None:
             deliver(done, result)
 

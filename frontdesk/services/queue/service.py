@@ -32,7 +32,8 @@ from frontdesk.db import Database
 from frontdesk.db.models import ClosedDay, ContactMoment, Service, Ticket, TicketCounter, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import AlreadyWaiting, Conflict, NotFound, ValidationError
+from frontdesk.services.dml import rowcount
+from frontdesk.services.errors import AlreadyWaiting, Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.queue import statements as sql
 from frontdesk.services.queue.board import board_state, waiting_strip
 from frontdesk.services.queue.records import (
@@ -61,7 +62,6 @@ UNDO_MINUTES = 5
 # PostgreSQL advisory lock classes (the first key of pg_advisory_xact_lock(int, int)).
 _DAY_LOCK = 46_001  # second key: the day's ordinal; close takes it alone, issuing shared
 _DESK_LOCK = 46_002  # second key: the desk: one call at a time per desk
-_BIGGEST_ID = 2**63 - 1
 
 T = sql.TICKETS.c
 
@@ -81,14 +81,12 @@ def service_info(row: Service) -> ServiceInfo:
 
 def _ticket_id(value: object) -> int:
     """A ticket id as the database can hold it; anything else is a ticket that does not exist."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _BIGGEST_ID:
-        raise NotFound("this ticket does not exist")
-    return value
+    return check_id(value, "this ticket does not exist")
 
 
 def _desk_number(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 999:
-        raise ValidationError("desk", "the desk number must be between 1 and 999")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
+        raise ValidationError("desk", "the desk number must be between 1 and 99")
     return value
 
 
@@ -196,7 +194,7 @@ class QueueService:
         result = session.execute(
             update(sql.TICKETS).where(T.id == ticket.id, T.status == ticket.status).values(**values)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]  # Result of an UPDATE
+        if rowcount(result) != 1:
             raise Conflict(f"{ticket.label} changed meanwhile; nothing was changed.")
 
     def _event(
@@ -679,7 +677,7 @@ class QueueService:
             changed = session.execute(
                 update(sql.TICKETS).where(T.id == _ticket_id(ticket_id)).values(notes=clean)
             )
-            if changed.rowcount != 1:  # type: ignore[attr-defined]  # Result of an UPDATE
+            if rowcount(changed) != 1:
                 raise NotFound("this ticket does not exist")
 
     # -- the end of the day ------------------------------------------------------------
@@ -745,7 +743,7 @@ class QueueService:
         with self.db.write() as session:
             self._lock(session, _DAY_LOCK, day.toordinal())
             gone = session.execute(delete(ClosedDay).where(ClosedDay.day == day))
-            if gone.rowcount != 1:  # type: ignore[attr-defined]  # Result of a DELETE
+            if rowcount(gone) != 1:
                 raise Conflict("This day is not closed; nothing was changed.")
             audit.record(
                 session,
@@ -815,6 +813,4 @@ class QueueService:
 
 
 def _visitor_id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _BIGGEST_ID:
-        raise NotFound("this visitor no longer exists")
-    return value
+    return check_id(value, "this visitor no longer exists")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -17,11 +16,10 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from frontdesk.config import Hours
-from frontdesk.services import Actor, FrontdeskError, ValidationError
+from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.appointments import (
     KINDS,
     RELATIONS,
@@ -33,6 +31,8 @@ from frontdesk.services.appointments import (
     euro,
 )
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
+from frontdesk.tui.actions import labelled, palette_commands
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -58,17 +58,8 @@ STATUS_COLOURS = {
 }
 
 
-def _services(node: Any) -> Any:
-    return node.app.services
-
-
-def _actor(node: Any) -> Actor:
-    actor: Actor = node.app.actor
-    return actor
-
-
 # -- dialogs ---------------------------------------------------------------------------
-class TextModal(ModalScreen[None]):
+class TextModal(FrontdeskModal[None]):
     """A text for the visitor (what to bring next time) or a revealed number: copy, close."""
 
     BINDINGS = [
@@ -85,7 +76,7 @@ class TextModal(ModalScreen[None]):
             yield Label(self.title_text, id="dialog-title")
             yield TextArea(self.text, read_only=True, id="text-body")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Copy (Ctrl+Y)", id="copy")
+                yield Button(labelled(self, "Copy", "copy_text"), id="copy")
                 yield Button("Close", variant="primary", id="close")
 
     @on(Button.Pressed, "#copy")
@@ -98,7 +89,7 @@ class TextModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class AskModal(ModalScreen[Any]):
+class AskModal(FrontdeskModal[Any]):
     """One line of text (a reason) checked by a service call before it closes."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_ask", tooltip="Close, do nothing")]
@@ -144,7 +135,7 @@ class AskModal(ModalScreen[Any]):
         self.dismiss(None)
 
 
-class BsnModal(ModalScreen[AppointmentInfo | None]):
+class BsnModal(FrontdeskModal[AppointmentInfo | None]):
     """The BSN outcome of one person: issued (number typed, hidden) or by post."""
 
     BINDINGS = [
@@ -178,7 +169,7 @@ class BsnModal(ModalScreen[AppointmentInfo | None]):
             else:
                 yield Static("This centre keeps only 'BSN issued: yes/no'; no number is stored.")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button(labelled(self, "Save", "save_bsn"), variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
@@ -186,8 +177,8 @@ class BsnModal(ModalScreen[AppointmentInfo | None]):
     def action_save(self) -> None:
         outcome = str(self.query_one("#bsn_outcome", Select).value)
         number = self.query_one("#bsn", Input).value if self.store_number else None
-        service = _services(self).appointments
-        actor, person_id = _actor(self), self.person.id
+        service = self.services.appointments
+        actor, person_id = self.actor, self.person.id
         run_service(
             self,
             lambda: service.record_bsn(actor, person_id, outcome, number),
@@ -198,14 +189,14 @@ class BsnModal(ModalScreen[AppointmentInfo | None]):
     def _failed(self, error: FrontdeskError) -> None:
         field = error.field if isinstance(error, ValidationError) else "bsn_outcome"
         if not show_field_errors(self, field, error.message):
-            self.app.show_refusal(error)  # type: ignore[attr-defined]
+            self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class RescheduleModal(ModalScreen[AppointmentInfo | None]):
+class RescheduleModal(FrontdeskModal[AppointmentInfo | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel_move", tooltip="Close, keep the time"),
         Binding("ctrl+s", "save", "Save", id="save_move", tooltip="Move the appointment"),
@@ -225,7 +216,7 @@ class RescheduleModal(ModalScreen[AppointmentInfo | None]):
             )
             yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Move (Ctrl+S)", variant="primary", id="save")
+                yield Button(labelled(self, "Move", "save_move"), variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
@@ -233,7 +224,7 @@ class RescheduleModal(ModalScreen[AppointmentInfo | None]):
     def action_save(self) -> None:
         day = self.query_one("#day", Input).value
         at = self.query_one("#time", Input).value
-        service, actor, ap_id = _services(self).appointments, _actor(self), self.info.id
+        service, actor, ap_id = self.services.appointments, self.actor, self.info.id
         run_service(
             self,
             lambda: service.reschedule(actor, ap_id, day, at),
@@ -244,14 +235,14 @@ class RescheduleModal(ModalScreen[AppointmentInfo | None]):
     def _failed(self, error: FrontdeskError) -> None:
         field = error.field if isinstance(error, ValidationError) else None
         if not show_field_errors(self, field, error.message):
-            self.app.show_refusal(error)  # type: ignore[attr-defined]
+            self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class HouseholdForm(ModalScreen[AppointmentInfo | None]):
+class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
     """Book or edit an appointment: time, payer, the main person and the members."""
 
     BINDINGS = [
@@ -308,7 +299,7 @@ class HouseholdForm(ModalScreen[AppointmentInfo | None]):
                 for i in range(MEMBER_SLOTS + 1):
                     yield from self._person_row(i)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button(labelled(self, "Save", "save_form"), variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     def _person_row(self, i: int) -> ComposeResult:
@@ -398,7 +389,7 @@ class HouseholdForm(ModalScreen[AppointmentInfo | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         data = self.read()
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
         info = self.info
         if info is None:
             call: Callable[[], AppointmentInfo] = lambda: service.book(actor, data)  # noqa: E731
@@ -414,7 +405,7 @@ class HouseholdForm(ModalScreen[AppointmentInfo | None]):
                 field = f"p{self.slots[int(head[1:])]}_{rest}"
         if not show_field_errors(self, field, error.message):
             show_field_errors(self, None, None)
-            self.app.show_refusal(error)  # type: ignore[attr-defined]
+            self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -569,7 +560,7 @@ class AppointmentsScreen(WorkScreen):
         # Status before payer: at 80 columns the columns that matter come first.
         book.add_columns("Time", "Household", "Type", "Status", "Ticket", "Payer")
         self.query_one("#checklist", DataTable).add_columns("", "Person / document")
-        self.day = _services(self).clock.today()
+        self.day = self.services.clock.today()
         self.reload()
         book.focus()
 
@@ -577,8 +568,8 @@ class AppointmentsScreen(WorkScreen):
     def reload(self, select_id: int | None = None) -> None:
         if select_id is not None:
             self.selected_id = select_id
-        day = self.day or _services(self).clock.today()
-        service, actor = _services(self).appointments, _actor(self)
+        day = self.day or self.services.clock.today()
+        service, actor = self.services.appointments, self.actor
         run_service(
             self,
             lambda: (service.day(actor, day), service.hours_on(day)),
@@ -592,13 +583,13 @@ class AppointmentsScreen(WorkScreen):
         return str(getattr(theme, STATUS_COLOURS.get(status, "foreground"), None) or "")
 
     def _local(self, info: AppointmentInfo) -> str:
-        return str(_services(self).clock.to_local(info.start_at).strftime("%H:%M"))
+        return str(self.services.clock.to_local(info.start_at).strftime("%H:%M"))
 
     def _show(self, loaded: tuple[list[AppointmentInfo], list[Hours]]) -> None:
         rows, blocks = loaded
         self.rows = rows
         assert self.day is not None
-        services = _services(self)
+        services = self.services
         today = services.clock.today()
         label = self.day.strftime("%A %d %B %Y")
         hours = [f"{h.start:%H:%M}-{h.end:%H:%M}" for h in blocks]
@@ -679,7 +670,7 @@ class AppointmentsScreen(WorkScreen):
         if info.ticket_label:
             text.append(f" · ticket {info.ticket_label}")
         if info.arrived_at:
-            arrived = _services(self).clock.to_local(info.arrived_at).strftime("%H:%M")
+            arrived = self.services.clock.to_local(info.arrived_at).strftime("%H:%M")
             text.append(f" · arrived {arrived}")
             if info.late_minutes:
                 text.append(f" ({info.late_minutes} min late)")
@@ -752,18 +743,18 @@ class AppointmentsScreen(WorkScreen):
 
     # -- moving through days ----------------------------------------------------------
     def action_day(self, delta: int) -> None:
-        self.day = (self.day or _services(self).clock.today()) + timedelta(days=delta)
+        self.day = (self.day or self.services.clock.today()) + timedelta(days=delta)
         self.selected_id = None
         self.reload()
 
     def action_today(self) -> None:
-        self.day = _services(self).clock.today()
+        self.day = self.services.clock.today()
         self.reload()
 
     # -- the book --------------------------------------------------------------------
     def action_new(self) -> None:
         assert self.day is not None
-        slots = _services(self).appointments.slots(self.day)
+        slots = self.services.appointments.slots(self.day)
         taken = {self._local(r) for r in self.rows if r.status != "cancelled"}
         free = next((s.strftime("%H:%M") for s in slots if s.strftime("%H:%M") not in taken), "")
         self.app.push_screen(HouseholdForm(self.day, local_time=free), self._saved)
@@ -778,8 +769,8 @@ class AppointmentsScreen(WorkScreen):
         info = self._need()
         if info is None:
             return
-        visitors = _services(self).visitors
-        actor = _actor(self)
+        visitors = self.services.visitors
+        actor = self.actor
 
         def load() -> list[VisitorRecord]:
             return [visitors.get(actor, p.visitor_id) for p in info.persons]
@@ -802,7 +793,7 @@ class AppointmentsScreen(WorkScreen):
         info = self._need()
         if info is None:
             return
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
         self.app.push_screen(
             AskModal(
                 "Cancel this appointment?",
@@ -824,7 +815,7 @@ class AppointmentsScreen(WorkScreen):
         info = self._need()
         if info is None:
             return
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
         self._act(
             lambda: service.check_in(actor, info.id),
             lambda i: (
@@ -836,19 +827,19 @@ class AppointmentsScreen(WorkScreen):
     def action_start(self) -> None:
         info = self._need()
         if info is not None:
-            service, actor = _services(self).appointments, _actor(self)
+            service, actor = self.services.appointments, self.actor
             self._act(lambda: service.start(actor, info.id), lambda i: "In progress.")
 
     def action_no_show(self) -> None:
         info = self._need()
         if info is not None:
-            service, actor = _services(self).appointments, _actor(self)
+            service, actor = self.services.appointments, self.actor
             self._act(lambda: service.no_show(actor, info.id), lambda i: "Marked no-show.")
 
     def action_letter(self) -> None:
         info = self._need()
         if info is not None:
-            service, actor = _services(self).appointments, _actor(self)
+            service, actor = self.services.appointments, self.actor
             self._act(
                 lambda: service.letter_collected(actor, info.id), lambda i: "Letter collected."
             )
@@ -864,14 +855,14 @@ class AppointmentsScreen(WorkScreen):
             return
         code = key.split(":", 1)[1]
         ticked = next((d.ticked for d in person.documents if d.code == code), False)
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
         self._act(lambda: service.tick_document(actor, person.id, code, not ticked))
 
     def action_married(self) -> None:
         person = self._person()
         if person is None:
             return
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
         self._act(lambda: service.set_married(actor, person.id, not person.married))
 
     def action_bsn(self) -> None:
@@ -882,7 +873,7 @@ class AppointmentsScreen(WorkScreen):
         if self.current is None or self.current.kind != "first_registration":
             self.notify("Only a first registration issues a BSN.", severity="warning")
             return
-        store = _services(self).settings.bsn_storage == "number"
+        store = self.services.settings.bsn_storage == "number"
         self.app.push_screen(BsnModal(person, store), self._after_bsn)
 
     def _after_bsn(self, info: AppointmentInfo | None) -> None:
@@ -895,7 +886,7 @@ class AppointmentsScreen(WorkScreen):
         if person is None:
             self.notify("Move the checklist cursor to a person first.", severity="warning")
             return
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
 
         def shown(number: str | None) -> None:
             if number:
@@ -914,7 +905,7 @@ class AppointmentsScreen(WorkScreen):
         info = self._need()
         if info is None:
             return
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
         if info.kind != "first_registration":
             self._act(
                 lambda: services.appointments.complete(actor, info.id), lambda i: "Completed."
@@ -942,7 +933,7 @@ class AppointmentsScreen(WorkScreen):
         if info.status == "rejected_missing_documents" and info.bring_next_time:
             self.app.push_screen(TextModal("Bring next time", info.bring_next_time))
             return
-        service, actor = _services(self).appointments, _actor(self)
+        service, actor = self.services.appointments, self.actor
 
         def done(result: AppointmentInfo) -> None:
             self.reload(result.id)
@@ -951,9 +942,4 @@ class AppointmentsScreen(WorkScreen):
         run_service(self, lambda: service.reject_missing_documents(actor, info.id), done=done)
 
     def commands(self) -> Iterable[SystemCommand]:
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            action, _, arg = binding.action.partition("(")
-            method = getattr(self, f"action_{action}")
-            callback: Callable[[], Any] = partial(method, int(arg[:-1])) if arg else method
-            yield SystemCommand(f"Appointments: {binding.description}", binding.tooltip, callback)
+        return palette_commands(self, self.BINDINGS, "Appointments")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.audit import AuditEntry
+from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -70,8 +71,8 @@ class AuditScreen(WorkScreen):
 
     @on(Input.Submitted)
     def action_apply(self) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        audit = self.app.services.audit  # type: ignore[attr-defined]
+        actor = self.actor
+        audit = self.services.audit
         filters = self._filters()
         run_service(
             self,
@@ -84,7 +85,7 @@ class AuditScreen(WorkScreen):
 
     def _show(self, entries: Sequence[AuditEntry]) -> None:
         show_field_errors(self, None, None)
-        clock = self.app.services.clock  # type: ignore[attr-defined]
+        clock = self.services.clock
         table = self.query_one("#audit-table", DataTable)
         table.clear()
         for e in entries:
@@ -119,9 +120,4 @@ class AuditScreen(WorkScreen):
         self.app.pop_screen()
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Audit log: apply filters", "Filter the events (Ctrl+S)", self.action_apply
-        )
-        yield SystemCommand(
-            "Audit log: clear filters", "Show every event (Ctrl+R)", self.action_clear
-        )
+        return palette_commands(self, self.BINDINGS, "Audit log")

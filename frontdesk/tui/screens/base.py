@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult, SystemCommand
-from textual.screen import Screen
 
+from frontdesk.tui.actions import key_for
+from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.widgets.header import DeskHeader
 
 
-class WorkScreen(Screen[None]):
+class WorkScreen(FrontdeskScreen[None]):
     """A mode's base screen. Subclasses compose their body in ``compose_body``."""
 
     HELP_TITLE = "frontdesk"
@@ -28,3 +29,7 @@ class WorkScreen(Screen[None]):
     def commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         return ()
+
+    def key(self, binding_id: str, *, prose: bool = True) -> str:
+        """The user's key for one of this screen's bindings ("F4", "Ctrl+R"), for a text."""
+        return key_for(self, binding_id, prose=prose)

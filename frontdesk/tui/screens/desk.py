@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
-from frontdesk.services import Actor, FrontdeskError, Services
+from frontdesk.services import Actor, FrontdeskError
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
+from frontdesk.tui.actions import button_label, declared, palette_commands
 from frontdesk.tui.collector import freeze_startup_objects
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.queue_rows import (
@@ -30,6 +31,7 @@ from frontdesk.tui.queue_rows import (
 )
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.textual_compat import set_disabled_together
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.fit import set_columns, share_room
@@ -44,22 +46,8 @@ if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at
 POLL_SECONDS = 1.0
 MINUTE_SECONDS = 60.0
 
-# (action, label on the button, key shown on the button); the order of the buttons.
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("register", "Register", "F2"),
-    ("find", "Find", "F3"),
-    ("call_next", "Call next", "F4"),
-    ("recall", "Recall", "F5"),
-    ("transfer", "Transfer", "F6"),
-    ("no_show", "No-show", "F7"),
-    ("finish", "Finish", "F8"),
-    ("hold", "Hold", "F9"),
-    ("resume", "Resume", "^R"),
-    ("call_selected", "Call this", "Enter"),
-    ("cancel_ticket", "Cancel ticket", "Del"),
-    ("pack", "Welcome pack", "P"),
-    ("referral", "Refer", "R"),
-)
+# The desk's bindings without a button (the others get one, in the bindings' order).
+NO_BUTTON = frozenset({"desk_undo"})
 # Actions that need a visitor at this desk.
 NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold", "pack", "referral"})
 
@@ -166,6 +154,8 @@ def update_in_place(widget: Static, content: str | Text) -> None:
     if not width or not widget.display:
         widget.refresh(layout=True)
         return
+    # Textual's own widgets pass their styles here too: RenderStyles reads like the
+    # RulesMap TypedDict that get_height is annotated with, but is not one for mypy.
     if widget.visual.get_height(widget.styles, width) != height:  # type: ignore[arg-type]
         widget.refresh(layout=True)
 
@@ -231,7 +221,7 @@ class DeskScreen(WorkScreen):
         Binding(
             "p",
             "pack",
-            "Pack",
+            "Welcome pack",
             id="desk_pack",
             show=False,
             tooltip="Hand a welcome pack to the current visitor (then Enter picks the kind)",
@@ -280,11 +270,14 @@ class DeskScreen(WorkScreen):
                 yield BigTicket("", id="current-number")
                 yield Static("", id="current-meta")
                 with VerticalScroll(id="card-scroll"):
-                    yield Static("No visitor: press F4 to call the next one.", id="card")
+                    yield Static(self._no_visitor(), id="card")
                 with Grid(id="desk-buttons"):
-                    for action, label, key in ACTIONS:
+                    for binding in self.buttons():
                         yield Button(
-                            f"{label} {key}", id=f"do-{action}", compact=True, classes="desk-button"
+                            button_label(self, binding),
+                            id=f"do-{binding.action}",
+                            compact=True,
+                            classes="desk-button",
                         )
 
     def on_mount(self) -> None:
@@ -298,16 +291,8 @@ class DeskScreen(WorkScreen):
 
     # -- helpers -------------------------------------------------------------------
     @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor | None:
-        return self.app.actor  # type: ignore[attr-defined, no-any-return]
-
-    @property
     def desk(self) -> int:
-        return int(self.app.settings.desk)  # type: ignore[attr-defined]
+        return int(self.settings.desk)
 
     @property
     def current(self) -> TicketInfo | None:
@@ -330,7 +315,7 @@ class DeskScreen(WorkScreen):
 
         Only the tickets that changed are read, unless ``full`` (and on the first read).
         """
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None:
             return
         if self._busy:
@@ -354,7 +339,7 @@ class DeskScreen(WorkScreen):
         All its reads (changes, visitor card, waiting strip, stock) are one read
         transaction: one snapshot, and on PostgreSQL one BEGIN and COMMIT, not six.
         """
-        with self.services.db.reading():
+        with self.services.snapshot():
             return self._read(actor, force, full)
 
     def _read(self, actor: Actor, force: bool, full: bool) -> DeskUpdate | None:
@@ -525,7 +510,7 @@ class DeskScreen(WorkScreen):
             self._card_key = None
             number.show("")
             self._set_text(meta, "")
-            self._set_text(text, "No visitor: press F4 to call the next one.")
+            self._set_text(text, self._no_visitor())
         else:
             number.show(current.label)
             recalls = f" · recalled {current.recalls}×" if current.recalls else ""
@@ -543,28 +528,13 @@ class DeskScreen(WorkScreen):
         """Enable the "needs a visitor" buttons, or disable them; restyle only those that flip.
 
         Setting ``disabled`` one button at a time restyled each on its own (seven buttons
-        on every call and every no-show); the stylesheet is applied to
-        the flipped buttons together instead, where the first button's rules serve the
-        others. What ``Widget.watch_disabled`` does besides is done here too.
+        on every call and every no-show); ``set_disabled_together`` restyles them at once.
         """
         if self._needs_current is None:
             self._needs_current = [self.query_one(f"#do-{a}", Button) for a in NEEDS_CURRENT]
         flips = [b for b in self._needs_current if b.disabled == enabled]
-        if not flips:
-            return
-        for button in flips:
-            button.set_reactive(Button.disabled, not enabled)
-        if not enabled:
-            focused = self.focused
-            if focused is not None and focused in flips:
-                focused.blur()
-            mouse_over = self.app.mouse_over
-            for button in flips:
-                if button.mouse_hover and mouse_over is not None:
-                    button.post_message(events.Leave(mouse_over))
-        self.app.stylesheet.update_nodes(flips, animate=True)
-        for button in flips:
-            button.refresh()
+        if flips:
+            set_disabled_together(flips, not enabled)
 
     # -- the actions ---------------------------------------------------------------
     @on(Button.Pressed, ".desk-button")
@@ -585,7 +555,7 @@ class DeskScreen(WorkScreen):
         taken here, on the UI thread, and given back by ``_apply``); otherwise, or when
         the action failed or is tried again, the desk refreshes the usual way afterwards.
         """
-        actor = self.actor
+        actor = self.frontdesk.actor
         hold = actor is not None and not self._busy
         if hold:
             self._busy = True
@@ -620,13 +590,16 @@ class DeskScreen(WorkScreen):
 
         run_service(self, job, done=finished, failed=self._refused)
 
-    def _refused(self, error: Exception) -> None:
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+    def _refused(self, error: FrontdeskError) -> None:
+        self.show_refusal(error)
         self.refresh_queue(force=True)
 
     def _need_current(self) -> TicketInfo | None:
         if self._current is None:
-            self.notify("No visitor at this desk: call one first (F4).", severity="warning")
+            self.notify(
+                f"No visitor at this desk: call one first ({self.key('call_next')}).",
+                severity="warning",
+            )
         return self._current
 
     def action_register(self) -> None:
@@ -662,8 +635,8 @@ class DeskScreen(WorkScreen):
             ConfirmModal(
                 f"{current.label} at this desk has no visitor record. Register this visitor "
                 f"on {current.label}, or a new walk-in with a ticket of their own?",
-                yes=f"On {current.label} (y)",
-                no="New walk-in (Esc)",
+                yes=f"On {current.label}",
+                no="New walk-in",
             ),
             answered,
         )
@@ -674,7 +647,7 @@ class DeskScreen(WorkScreen):
         self.app.push_screen(FindScreen(), lambda _result: self.refresh_queue(force=True))
 
     def action_call_next(self) -> None:
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None:
             return
 
@@ -691,7 +664,7 @@ class DeskScreen(WorkScreen):
         self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
 
     def action_recall(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
             self._act(
                 lambda: self.services.queue.recall(actor, current.id),
@@ -699,7 +672,7 @@ class DeskScreen(WorkScreen):
             )
 
     def action_transfer(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if not (actor and current):
             return
 
@@ -719,7 +692,7 @@ class DeskScreen(WorkScreen):
         run_service(self, self.services.queue.services, done=show)
 
     def action_no_show(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
             self._act(
                 lambda: self.services.queue.no_show(actor, current.id),
@@ -728,10 +701,10 @@ class DeskScreen(WorkScreen):
 
     def _visit_closed(self, ticket: TicketInfo, what: str) -> None:
         self._last_closed = ticket
-        self.notify(f"{ticket.label} {what}. Ctrl+Z takes it back.")
+        self.notify(f"{ticket.label} {what}. {self.key('desk_undo')} takes it back.")
 
     def action_undo(self) -> None:
-        actor, last = self.actor, self._last_closed
+        actor, last = self.frontdesk.actor, self._last_closed
         if actor is None:
             return
         if last is None:
@@ -745,7 +718,7 @@ class DeskScreen(WorkScreen):
         self._act(lambda: self.services.queue.undo(actor, last.id), undone)
 
     def action_finish(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if not (actor and current):
             return
         from frontdesk.tui.screens.queue_dialogs import OutcomeModal
@@ -780,7 +753,7 @@ class DeskScreen(WorkScreen):
         if current is not None and current.visitor_id is None:
             self.notify(
                 f"{current.label} is an anonymous walk-in: {what} needs a visitor record. "
-                f"Press F2 to register the visitor on {current.label}.",
+                f"Press {self.key('register')} to register the visitor on {current.label}.",
                 severity="warning",
             )
             return None
@@ -833,7 +806,7 @@ class DeskScreen(WorkScreen):
 
     def _start_appointment(self, ticket: TicketInfo) -> None:
         """A BSN household's ticket was called here: its appointment is now in progress."""
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None or ticket.source != "appointment":
             return
 
@@ -857,15 +830,15 @@ class DeskScreen(WorkScreen):
         )
 
     def action_hold(self) -> None:
-        actor, current = self.actor, self._need_current()
+        actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
             self._act(
                 lambda: self.services.queue.hold(actor, current.id),
-                lambda t: self.notify(f"{t.label} is on hold; Ctrl+R takes it back."),
+                lambda t: self.notify(f"{t.label} is on hold; {self.key('resume')} takes it back."),
             )
 
     def action_resume(self) -> None:
-        actor = self.actor
+        actor = self.frontdesk.actor
         if actor is None:
             return
         chosen = self.highlighted()
@@ -884,7 +857,7 @@ class DeskScreen(WorkScreen):
         )
 
     def action_call_selected(self) -> None:
-        actor, ticket = self.actor, self.highlighted()
+        actor, ticket = self.frontdesk.actor, self.highlighted()
         if actor is None:
             return
         if ticket is None or ticket.status not in ("waiting", "on_hold"):
@@ -901,14 +874,14 @@ class DeskScreen(WorkScreen):
         self.app.push_screen(
             ConfirmModal(
                 f"Call {ticket.label} ({ticket.service_name}) to desk {self.desk} out of turn?",
-                yes="Call (y)",
-                no="No (Esc)",
+                yes="Call",
+                no="No",
             ),
             answered,
         )
 
     def action_cancel_ticket(self) -> None:
-        actor, ticket = self.actor, self.highlighted()
+        actor, ticket = self.frontdesk.actor, self.highlighted()
         if actor is None:
             return
         if ticket is None or ticket.status not in ("waiting", "on_hold"):
@@ -925,34 +898,18 @@ class DeskScreen(WorkScreen):
         self.app.push_screen(
             ConfirmModal(
                 f"Cancel ticket {ticket.label}? Do this when the visitor has left.",
-                yes="Cancel ticket (y)",
-                no="Keep it (Esc)",
+                yes="Cancel ticket",
+                no="Keep it",
             ),
             answered,
         )
 
+    def _no_visitor(self) -> str:
+        return f"No visitor: press {self.key('call_next')} to call the next one."
+
+    def buttons(self) -> list[Binding]:
+        """The desk's action buttons, one per binding (but Ctrl+Z), in the bindings' order."""
+        return [b for b in declared(self.BINDINGS) if b.id not in NO_BUTTON]
+
     def commands(self) -> Iterable[SystemCommand]:
-        help_text = {
-            "register": "Register a walk-in and hand out a ticket (F2)",
-            "find": "Find a visitor by name, phone, e-mail, date of birth or ticket (F3)",
-            "call_next": "Call the next visitor to this desk (F4)",
-            "recall": "Call the current ticket again (F5)",
-            "transfer": "Send the current visitor to another service (F6)",
-            "no_show": "The called visitor did not come (F7)",
-            "finish": "Finish the current visit, with an optional note (F8)",
-            "hold": "Put the current visitor on hold (F9)",
-            "resume": "Take an on-hold visitor back to this desk (Ctrl+R)",
-            "call_selected": "Call the highlighted ticket out of turn (Enter)",
-            "cancel_ticket": "Cancel the highlighted waiting ticket (Delete)",
-            "pack": "Hand a welcome pack to the current visitor (P, then Enter)",
-            "referral": "Refer the current visitor to a service partner (R)",
-        }
-        yield SystemCommand(
-            "Desk: Undo",
-            "Take back this desk's last finish or no-show (Ctrl+Z)",
-            self.action_undo,
-        )
-        for action, label, _key in ACTIONS:
-            yield SystemCommand(
-                f"Desk: {label}", help_text[action], getattr(self, f"action_{action}")
-            )
+        return palette_commands(self, self.BINDINGS, "Desk")

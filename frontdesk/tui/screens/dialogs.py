@@ -9,12 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal
 
-class ErrorModal(ModalScreen[None]):
+
+class ErrorModal(FrontdeskModal[None]):
     """Something went wrong that the desk cannot fix by retyping: say so, keep working."""
 
     BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="close_dialog")]
@@ -39,7 +42,9 @@ class ErrorModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(FrontdeskModal[bool]):
+    """A yes/no question; the buttons say which key answers ("Discard (y)", "Keep (Esc)")."""
+
     BINDINGS = [
         Binding("escape", "answer(False)", "No", id="confirm_no"),
         Binding("y", "answer(True)", "Yes", id="confirm_yes"),
@@ -60,8 +65,8 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="dialog-box"):
             yield Static(self.question, id="dialog-message")
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.yes, variant="primary", id="yes")
-                yield Button(self.no, id="no")
+                yield Button(labelled(self, self.yes, "confirm_yes"), variant="primary", id="yes")
+                yield Button(labelled(self, self.no, "confirm_no"), id="no")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -71,7 +76,7 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(FrontdeskModal[None]):
     """F1: every key of the screen it was opened from, with what it does."""
 
     BINDINGS = [Binding("escape,f1,q", "close", "Close help", id="close_help")]
@@ -116,7 +121,7 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class GoToModal(ModalScreen[str | None]):
+class GoToModal(FrontdeskModal[str | None]):
     """Ctrl+G: pick a screen by its number (or arrows and Enter)."""
 
     BINDINGS = [
@@ -201,6 +206,6 @@ def close_or_ask(root: Screen[Any], close: Callable[[], object]) -> None:
             close()
 
     root.app.push_screen(
-        ConfirmModal(DISCARD_QUESTION, yes="Discard (y)", no="Keep editing (Esc)", safe_no=True),
+        ConfirmModal(DISCARD_QUESTION, yes="Discard", no="Keep editing", safe_no=True),
         answered,
     )

@@ -11,12 +11,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import Actor, AlreadyWaiting, FrontdeskError, Services, ValidationError
+from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import (
     CHANNELS,
@@ -27,6 +26,8 @@ from frontdesk.services.queue import (
     VisitRecord,
 )
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
@@ -80,7 +81,7 @@ def visitor_card(
     return out
 
 
-class ContactModal(ModalScreen[ContactInfo | None]):
+class ContactModal(FrontdeskModal[ContactInfo | None]):
     """A contact by e-mail, phone or video call: channel, topic, minutes, visitor or none."""
 
     HELP_TITLE = "Log a contact"
@@ -113,8 +114,8 @@ class ContactModal(ModalScreen[ContactInfo | None]):
             else:
                 yield Static("Anonymous contact (no visitor picked).", id="anonymous")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
@@ -135,8 +136,8 @@ class ContactModal(ModalScreen[ContactInfo | None]):
         visitor_id = None
         if self.visitor is not None and self.query_one("#linked", Checkbox).value:
             visitor_id = self.visitor.id
-        actor: Actor = self.app.actor  # type: ignore[attr-defined]
-        queue = self.app.services.queue  # type: ignore[attr-defined]
+        actor = self.actor
+        queue = self.services.queue
         run_service(
             self,
             lambda: queue.log_contact(actor, str(channel), topic, minutes, visitor_id),
@@ -149,14 +150,14 @@ class ContactModal(ModalScreen[ContactInfo | None]):
             self, error.field, error.message
         ):
             return
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
         close_or_ask(self, lambda: self.dismiss(None))
 
 
-class FindScreen(Screen[None]):
+class FindScreen(FrontdeskScreen[None]):
     HELP_TITLE = "Find a visitor"
     CSS_PATH = [stylesheet("desk.tcss")]
     BINDINGS = [
@@ -205,21 +206,15 @@ class FindScreen(Screen[None]):
                 with VerticalScroll(id="find-card-scroll"):
                     yield Static("Type to search; ↓ moves into the results.", id="find-card")
             with Horizontal(id="find-buttons"):
-                yield Button("Issue ticket (Ctrl+T)", variant="primary", id="issue")
-                yield Button("Log contact (Ctrl+G)", id="contact")
-                yield Button("Back (Esc)", id="back")
+                yield Button(
+                    labelled(self, "Issue ticket", "issue_ticket"), variant="primary", id="issue"
+                )
+                yield Button(labelled(self, "Log contact", "log_contact"), id="contact")
+                yield Button(labelled(self, "Back", "close_find"), id="back")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
-
-    @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor:
-        return self.app.actor  # type: ignore[attr-defined, no-any-return]
 
     # -- searching -----------------------------------------------------------------
     @on(Input.Changed, "#query")
@@ -320,7 +315,7 @@ class FindScreen(Screen[None]):
 
             def refused(error: FrontdeskError) -> None:
                 if not isinstance(error, AlreadyWaiting):
-                    self.app.show_refusal(error)  # type: ignore[attr-defined]
+                    self.show_refusal(error)
                     return
 
                 def answered(yes: bool | None) -> None:
@@ -331,8 +326,8 @@ class FindScreen(Screen[None]):
                     ConfirmModal(
                         f"{visitor.full_name} already has ticket {error.label} today, still "
                         "open.\n\nGive a second ticket anyway (for another service)?",
-                        yes="Second ticket (y)",
-                        no="No, keep one (Esc)",
+                        yes="Second ticket",
+                        no="No, keep one",
                     ),
                     answered,
                 )

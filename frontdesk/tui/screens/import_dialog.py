@@ -15,10 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -26,7 +27,8 @@ KINDS = {
     "appointments": (
         "Import appointments",
         "The booking system's CSV: one row per person; rows sharing a reference are one "
-        "household. Comma or semicolon, UTF-8 with or without BOM.",
+        "household. Comma or semicolon, UTF-8 with or without BOM. If an import stops "
+        "half-way, run the same file again: nothing is doubled.",
     ),
     "partners": (
         "Import partners",
@@ -43,7 +45,7 @@ class ImportOutcome:
     changes: tuple[str, ...] = ()
 
 
-class ImportModal(ModalScreen[None]):
+class ImportModal(FrontdeskModal[None]):
     """Ctrl+P "Import ...": pick a file, dry-run it, import it, read the report."""
 
     BINDINGS = [
@@ -65,8 +67,8 @@ class ImportModal(ModalScreen[None]):
             with VerticalScroll(id="import-report"):
                 yield Static("", id="import-result")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Run (Ctrl+S)", variant="primary", id="run")
-                yield Button("Close (Esc)", id="close")
+                yield Button(labelled(self, "Run", "import_run"), variant="primary", id="run")
+                yield Button(labelled(self, "Close", "import_close"), id="close")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
@@ -76,9 +78,8 @@ class ImportModal(ModalScreen[None]):
     def action_run(self) -> None:
         raw = self.query_one("#path", Input).value.strip()
         dry_run = self.query_one("#dry_run", Checkbox).value
-        app = self.app
-        services = app.services  # type: ignore[attr-defined]
-        actor = app.actor  # type: ignore[attr-defined]
+        services = self.services
+        actor = self.actor
         kind = self.kind
 
         def work() -> ImportOutcome:

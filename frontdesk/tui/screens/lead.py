@@ -49,6 +49,7 @@ from frontdesk.services.reports import (
 from frontdesk.services.rules import DAY_NAMES, KINDS, TARGET_FIELD, CentreRules, RuleChange
 from frontdesk.services.staff import StaffInfo
 from frontdesk.services.tables import Table, cell_text
+from frontdesk.tui.actions import labelled, palette_commands
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
@@ -155,22 +156,12 @@ class LeadScreen(WorkScreen):
         self.report: PeriodReport | None = None
 
     # -- plumbing ------------------------------------------------------------------------
-    @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        assert actor is not None
-        return actor  # type: ignore[no-any-return]
-
     def compose_body(self) -> ComposeResult:
         # Imported here: plotext costs a good part of a second, and only the lead needs it.
         from textual_plotext import PlotextPlot
 
         with TabbedContent(initial="dashboard", id="lead-tabs"):
-            with TabPane("Dashboard (F2)", id="dashboard"):
+            with TabPane(labelled(self, "Dashboard", "lead_dashboard"), id="dashboard"):
                 with Horizontal(id="dash-top"):
                     yield DataTable(id="dash-waiting", cursor_type="none")
                     yield DataTable(id="dash-desks", cursor_type="none")
@@ -179,9 +170,10 @@ class LeadScreen(WorkScreen):
                 with Horizontal(id="dash-charts"):
                     yield PlotextPlot(id="chart-arrivals")
                     yield PlotextPlot(id="chart-waits")
-            with TabPane("Day review (F3)", id="review"):
+            with TabPane(labelled(self, "Day review", "lead_review"), id="review"):
                 with Horizontal(id="review-bar"):
-                    yield Field("Day (F5/F6)", Input(id="review_date"), name="review_date")
+                    days = f"{self.key('lead_prev_day')}/{self.key('lead_next_day')}"
+                    yield Field(f"Day ({days})", Input(id="review_date"), name="review_date")
                     yield Field("Service", Select([], id="flt_service", prompt="All"),
                                 name="flt_service")  # fmt: skip
                     yield Field(
@@ -204,7 +196,7 @@ class LeadScreen(WorkScreen):
                         yield Label("Timeline", classes="panel-title")
                         yield DataTable(id="timeline", cursor_type="none")
                         yield Static("", id="review-summary")
-            with TabPane("Reports (F4)", id="reports"):
+            with TabPane(labelled(self, "Reports", "lead_reports"), id="reports"):
                 with Horizontal(id="report-bar"):
                     yield Field(
                         "Period",
@@ -215,24 +207,30 @@ class LeadScreen(WorkScreen):
                     yield Field("From", Input(id="start"), name="start")
                     yield Field("To", Input(id="end"), name="end")
                     yield Button("Show", id="show-report", variant="primary")
-                    yield Button("Export (F10)", id="export-report")
+                    yield Button(labelled(self, "Export", "lead_export"), id="export-report")
                 yield Static("", id="report-heading")
                 with VerticalScroll(id="report-body"):
                     yield PlotextPlot(id="chart-days")
                     yield Vertical(id="report-tables")
-            with TabPane("Staff & services (F8)", id="admin"), Horizontal(id="admin-main"):
+            with (
+                TabPane(labelled(self, "Staff & services", "lead_admin"), id="admin"),
+                Horizontal(id="admin-main"),
+            ):
                 with Vertical(id="admin-staff"):
+                    k = self.key
                     yield Label(
-                        "Staff  (Ctrl+N add · Ctrl+D deactivate · Ctrl+T reset PIN · Ctrl+O role)",
+                        f"Staff  ({k('lead_add_staff')} add · {k('lead_deactivate_staff')} "
+                        f"deactivate · {k('lead_reset_pin')} reset PIN · "
+                        f"{k('lead_change_role')} role)",
                         classes="panel-title",
                     )
                     yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
-                    yield Label("Opening hours and target wait  (F7 change)",
+                    yield Label(f"Opening hours and target wait  ({k('lead_edit_rules')} change)",
                                 classes="panel-title")  # fmt: skip
                     yield DataTable(id="hours-table", cursor_type="none", zebra_stripes=True)
                     yield Static("", id="rules-view")
                 with Vertical(id="admin-services"):
-                    yield Label("Services  (Ctrl+E edit)", classes="panel-title")
+                    yield Label(f"Services  ({k('lead_edit_service')} edit)", classes="panel-title")
                     yield DataTable(id="service-table", cursor_type="row", zebra_stripes=True)
                     yield Label("Configuration (read-only)", classes="panel-title")
                     yield Static("", id="config-view")
@@ -268,64 +266,7 @@ class LeadScreen(WorkScreen):
         self.set_interval(POLL_SECONDS, self._poll)
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Lead: dashboard", "Today's queue live (F2)", lambda: self.action_tab("dashboard")
-        )
-        yield SystemCommand(
-            "Lead: day review",
-            "Any day's tickets and timelines (F3)",
-            lambda: self.action_tab("review"),
-        )
-        yield SystemCommand(
-            "Lead: reports", "Period reports (F4)", lambda: self.action_tab("reports")
-        )
-        yield SystemCommand(
-            "Lead: staff & services",
-            "Manage accounts and services (F8)",
-            lambda: self.action_tab("admin"),
-        )
-        yield SystemCommand(
-            "Lead: previous day",
-            "Day review: the day before (F5)",
-            lambda: self.action_shift_day(-1),
-        )
-        yield SystemCommand(
-            "Lead: next day", "Day review: the day after (F6)", lambda: self.action_shift_day(1)
-        )
-        yield SystemCommand(
-            "Lead: close the day", "Open tickets become not served (F9)", self.action_close_day
-        )
-        yield SystemCommand(
-            "Lead: reopen the day",
-            "Tickets can be issued again on a closed day (Shift+F9)",
-            self.action_reopen_day,
-        )
-        yield SystemCommand(
-            "Lead: export report", "Save as xlsx, csv or md (F10)", self.action_export
-        )
-        yield SystemCommand(
-            "Lead: refresh figures", "Load everything again (Ctrl+R)", self.action_refresh
-        )
-        yield SystemCommand(
-            "Lead: add staff", "A new staff account (Ctrl+N)", self.action_add_staff
-        )
-        yield SystemCommand(
-            "Lead: deactivate staff", "The selected account (Ctrl+D)", self.action_deactivate_staff
-        )
-        yield SystemCommand(
-            "Lead: reset PIN", "The selected account (Ctrl+T)", self.action_reset_pin
-        )
-        yield SystemCommand(
-            "Lead: change role", "The selected account (Ctrl+O)", self.action_change_role
-        )
-        yield SystemCommand(
-            "Lead: edit service", "The selected service (Ctrl+E)", self.action_edit_service
-        )
-        yield SystemCommand(
-            "Lead: opening hours and target wait",
-            "Change the walk-in and BSN hours and the target wait (F7)",
-            self.action_edit_rules,
-        )
+        yield from palette_commands(self, self.BINDINGS, "Lead")
         for preset in PRESETS:
             yield SystemCommand(
                 f"Lead: report this {preset}", f"The period report for this {preset}",
@@ -504,7 +445,9 @@ class LeadScreen(WorkScreen):
             )  # fmt: skip
         contacts = " · ".join(f"{label} {n}" for label, n in f.contacts)
         closed = (
-            f"closed at {_hm(f.closed_at, services)}" if f.closed_at else "not closed (F9 closes)"
+            f"closed at {_hm(f.closed_at, services)}"
+            if f.closed_at
+            else f"not closed ({self.key('lead_close_day')} closes)"
         )
         self.query_one("#review-summary", Static).update(
             f"[b]{f.day:%a %d %b %Y}[/b] · {f.hours_in_day} h · {closed}\n"
@@ -579,8 +522,8 @@ class LeadScreen(WorkScreen):
             ConfirmModal(
                 f"Close {day:%A %d %B %Y}? Tickets still waiting, called or on hold become "
                 "'not served'. This is recorded in the audit log.",
-                yes="Close the day (y)",
-                no="Keep it open (Esc)",
+                yes="Close the day",
+                no="Keep it open",
             ),
             answered,
         )
@@ -600,8 +543,8 @@ class LeadScreen(WorkScreen):
             ConfirmModal(
                 f"Reopen {day:%A %d %B %Y}? Desks can issue tickets for it again; tickets "
                 "closed as 'not served' stay so. This is recorded in the audit log.",
-                yes="Reopen the day (y)",
-                no="Keep it closed (Esc)",
+                yes="Reopen the day",
+                no="Keep it closed",
             ),
             answered,
         )
@@ -791,7 +734,10 @@ class LeadScreen(WorkScreen):
         for day, name in enumerate(DAY_NAMES):
             table.add_row(name, *(rules.day_text(kind, day) or "closed" for kind in KINDS))
         if rules.hours_changed is None and rules.target_changed is None:
-            source = "From the config file until you change them (F7), for every desk."
+            source = (
+                "From the config file until you change them "
+                f"({self.key('lead_edit_rules')}), for every desk."
+            )
         else:
             source = (
                 f"Hours {self._source(rules.hours_changed)}\n"
@@ -853,7 +799,7 @@ class LeadScreen(WorkScreen):
 
         self.app.push_screen(
             ConfirmModal(f"Deactivate {person.name}? They can no longer log in.",
-                         yes="Deactivate (y)", no="Cancel (Esc)"),
+                         yes="Deactivate", no="Cancel"),
             answered,
         )  # fmt: skip
 

@@ -17,13 +17,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.exports import check_target
 from frontdesk.services.rules import DAY_NAMES, HOURS_FIELDS, KINDS, TARGET_FIELD, CentreRules
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -37,7 +38,7 @@ class FormField:
     hint: str = ""
 
 
-class FormModal(ModalScreen[Any]):
+class FormModal(FrontdeskModal[Any]):
     """Fields, Save (Ctrl+S) and Cancel (Escape); ``submit`` runs off the UI thread."""
 
     BINDINGS = [
@@ -71,8 +72,10 @@ class FormModal(ModalScreen[Any]):
                 yield Field(item.label, item.control, name=item.name, hint=item.hint)
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(
+                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
+                )
+                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:
@@ -263,8 +266,10 @@ class RulesModal(FormModal):
             )
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(
+                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
+                )
+                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
 
 
 def hours_input(name: str, value: str) -> Input:

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import Actor, FrontdeskError, ValidationError
 from frontdesk.services.staff import StaffInfo
+from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.work import run_service
@@ -27,7 +27,7 @@ class LoggedIn(Message):
     actor: Actor
 
 
-class FirstRunScreen(Screen[None]):
+class FirstRunScreen(FrontdeskScreen[None]):
     """A new database has no staff yet: create the team-lead account."""
 
     HELP_TITLE = "Create the team-lead account"
@@ -74,9 +74,8 @@ class FirstRunScreen(Screen[None]):
         name = self.query_one("#name", Input).value
         pin = self.query_one("#pin", Input).value
         repeat = self.query_one("#pin_repeat", Input).value
-        app = self.app
-        staff = app.services.staff  # type: ignore[attr-defined]
-        desk = app.settings.desk  # type: ignore[attr-defined]
+        staff = self.services.staff
+        desk = self.settings.desk
         run_service(
             self,
             lambda: staff.create_first_lead(name, pin, repeat, desk=desk),
@@ -89,7 +88,7 @@ class FirstRunScreen(Screen[None]):
         show_field_errors(self, field, error.message)
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(FrontdeskScreen[None]):
     """Pick your name, type your PIN. The PIN field has the focus."""
 
     HELP_TITLE = "Log in"
@@ -178,9 +177,8 @@ class LoginScreen(Screen[None]):
         option = names.get_option_at_index(names.highlighted)
         staff_id = int(option.id or 0)
         pin = self.query_one("#pin", Input).value
-        app = self.app
-        service = app.services.staff  # type: ignore[attr-defined]
-        desk = app.settings.desk  # type: ignore[attr-defined]
+        service = self.services.staff
+        desk = self.settings.desk
         run_service(
             self,
             lambda: service.login(staff_id, pin, desk=desk),
@@ -194,7 +192,7 @@ class LoginScreen(Screen[None]):
         show_field_errors(self, "pin", error.message)
 
 
-class LockScreen(ModalScreen[Actor | None]):
+class LockScreen(FrontdeskModal[Actor | None]):
     """The idle lock: hides everything until the same person types their PIN."""
 
     HELP_TITLE = "Screen locked"
@@ -210,12 +208,12 @@ class LockScreen(ModalScreen[Actor | None]):
 
     def __init__(self, actor: Actor) -> None:
         super().__init__(id="lock")
-        self.actor = actor
+        self.locked_actor = actor
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Label("Screen locked", id="login-title")
-            yield Static(f"{self.actor.name}, type your PIN to go on.", id="lock-who")
+            yield Static(f"{self.locked_actor.name}, type your PIN to go on.", id="lock-who")
             yield Field("PIN", Input(id="pin", password=True, max_length=12), name="pin")
             yield Button("Log out", id="logout")
         yield CoalescingFooter()
@@ -226,9 +224,12 @@ class LockScreen(ModalScreen[Actor | None]):
     @on(Input.Submitted, "#pin")
     def _unlock(self) -> None:
         pin = self.query_one("#pin", Input).value
-        service = self.app.services.staff  # type: ignore[attr-defined]
+        service = self.services.staff
         run_service(
-            self, lambda: service.unlock(self.actor, pin), done=self.dismiss, failed=self._failed
+            self,
+            lambda: service.unlock(self.locked_actor, pin),
+            done=self.dismiss,
+            failed=self._failed,
         )
 
     def _failed(self, error: FrontdeskError) -> None:

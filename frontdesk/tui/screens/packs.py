@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import Actor, FrontdeskError, PermissionDenied, Services, ValidationError
+from frontdesk.services import FrontdeskError, PermissionDenied, ValidationError
 from frontdesk.services.auth import allowed, require
 from frontdesk.services.packs import (
     MOVEMENT_LABELS,
@@ -29,11 +29,14 @@ from frontdesk.services.packs import (
     IssueOption,
     Movement,
     PackKind,
+    Period,
     PeriodRow,
     check_export_path,
     period_label,
 )
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.actions import labelled, palette_commands
+from frontdesk.tui.base import FrontdeskModal, actor_of, services_of
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -44,18 +47,8 @@ from frontdesk.tui.work import run_service
 T = TypeVar("T")
 
 
-def _services(node: Widget | App[Any] | ModalScreen[Any]) -> Services:
-    return node.app.services  # type: ignore[attr-defined, no-any-return]
-
-
-def _actor(node: Widget | App[Any] | ModalScreen[Any]) -> Actor:
-    actor = node.app.actor  # type: ignore[attr-defined]
-    assert actor is not None, "the packs screens open only after login"
-    return actor  # type: ignore[no-any-return]
-
-
 def _local(node: Widget | ModalScreen[Any], moment: datetime) -> datetime:
-    return _services(node).clock.to_local(moment)
+    return services_of(node).clock.to_local(moment)
 
 
 def show_low_stock(app: App[Any]) -> None:
@@ -67,11 +60,11 @@ def show_low_stock(app: App[Any]) -> None:
         else:
             app.notify("No pack kind is low on stock.", title="Welcome packs")
 
-    run_service(app, lambda: _services(app).packs.low_stock(_actor(app)), done=done)
+    run_service(app, lambda: services_of(app).packs.low_stock(actor_of(app)), done=done)
 
 
 # -- small dialogs -------------------------------------------------------------------------
-class FormModal(ModalScreen[T | None], Generic[T]):
+class FormModal(FrontdeskModal[T | None], Generic[T]):
     """A few fields, saved by one service call; errors appear beside their field.
 
     ``submit`` gets the values by field name (text as typed; a Select's value) and runs in
@@ -107,8 +100,10 @@ class FormModal(ModalScreen[T | None], Generic[T]):
             yield from self.fields
             yield Static("", id="form-error", classes="field-error")
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.save_label} (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(
+                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
+                )
+                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:
@@ -150,7 +145,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         self.query_one("#form-error", Static).update("" if shown else error.message)
 
 
-class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
+class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
     """Find a visitor by name (or phone, e-mail, date of birth) and pick one with Enter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -187,7 +182,7 @@ class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
             show_field_errors(self, "visitor_query", "type at least two letters of the name")
             return
         show_field_errors(self, None, None)
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
         run_service(
             self,
             lambda: services.visitors.search(actor, query),
@@ -224,7 +219,7 @@ class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
         close_or_ask(self, lambda: self.dismiss(None))
 
 
-class IssuePackModal(ModalScreen[IssuedPack | None]):
+class IssuePackModal(FrontdeskModal[IssuedPack | None]):
     """Hand a pack to one visitor: pick the kind with Enter; a second of a kind needs a reason.
 
     Reusable from any screen: ``push_screen(IssuePackModal(visitor_id, label), callback)``.
@@ -265,7 +260,7 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
         remember_form(self)
 
     def load(self) -> None:
-        services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+        services, actor, visitor_id = self.services, self.actor, self.visitor_id
         if self.welcome_bag and self.preferred is None:
             configured = services.settings.welcome_bag_kind
 
@@ -352,7 +347,7 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
             self._issue(self.pending, event.value)
 
     def _issue(self, option: IssueOption, reason: str | None) -> None:
-        services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+        services, actor, visitor_id = self.services, self.actor, self.visitor_id
         kind_id = option.kind.id
         run_service(
             self,
@@ -371,7 +366,7 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
         self.query_one("#issue-message", Static).update(Text(error.message))
         if isinstance(error, ValidationError) and error.field == "kind":
             # The stock changed under us (another desk was faster): show it as it is now.
-            services, actor, visitor_id = _services(self), _actor(self), self.visitor_id
+            services, actor, visitor_id = self.services, self.actor, self.visitor_id
             message = error.message
 
             def shown(options: list[IssueOption]) -> None:
@@ -384,7 +379,7 @@ class IssuePackModal(ModalScreen[IssuedPack | None]):
         self.dismiss(None)
 
 
-class PackHistoryModal(ModalScreen[None]):
+class PackHistoryModal(FrontdeskModal[None]):
     """One kind's stock movements, and its counts per day, week or month."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -417,7 +412,7 @@ class PackHistoryModal(ModalScreen[None]):
         moves.add_columns("When", "Change", "Why", "Stock after", "By", "Note")
         periods = self.query_one("#history-periods", DataTable)
         periods.add_columns("Period", "Received", "Stock-take", "Handed out", "Stock at end")
-        services, actor, kind_id = _services(self), _actor(self), self.kind.id
+        services, actor, kind_id = self.services, self.actor, self.kind.id
         run_service(self, lambda: services.packs.history(actor, kind_id), done=self._moves)
         self.action_period("week")
         moves.focus()
@@ -437,7 +432,7 @@ class PackHistoryModal(ModalScreen[None]):
 
     def action_period(self, period: str) -> None:
         self.period = period
-        services, actor, kind_id = _services(self), _actor(self), self.kind.id
+        services, actor, kind_id = self.services, self.actor, self.kind.id
         run_service(
             self,
             lambda: services.packs.per_period(actor, period, kind_id=kind_id),
@@ -447,7 +442,8 @@ class PackHistoryModal(ModalScreen[None]):
         )
 
     def _periods(self, rows: list[PeriodRow]) -> None:
-        per = {"day": "day", "week": "week", "month": "month"}[self.period]
+        periods: dict[str, Period] = {"day": "day", "week": "week", "month": "month"}
+        per = periods[self.period]
         self.query_one("#history-period-title", Label).update(
             f"Per {per} (the last year, newest first)"
         )
@@ -455,7 +451,7 @@ class PackHistoryModal(ModalScreen[None]):
         table.clear()
         for r in reversed(rows):
             table.add_row(
-                period_label(r.start, per),  # type: ignore[arg-type]
+                period_label(r.start, per),
                 str(r.received),
                 f"{r.corrected:+d}" if r.corrected else "0",
                 str(r.issued),
@@ -548,7 +544,7 @@ class PacksScreen(WorkScreen):
 
     # -- reading ---------------------------------------------------------------------
     def action_refresh(self) -> None:
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
         retired = allowed(actor.role, "pack.retire")  # the lead also sees retired ones
         run_service(
             self,
@@ -599,9 +595,9 @@ class PacksScreen(WorkScreen):
 
     def _may(self, action: str) -> bool:
         try:
-            require(_actor(self), action)
+            require(self.actor, action)
         except PermissionDenied as exc:
-            self.app.show_refusal(exc)  # type: ignore[attr-defined]
+            self.show_refusal(exc)
             return False
         return True
 
@@ -615,7 +611,7 @@ class PacksScreen(WorkScreen):
     def action_receive(self) -> None:
         if not self._may("pack.receive") or (kind := self._need_selected()) is None:
             return
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
 
         def submit(v: dict[str, Any]) -> PackKind:
             return services.packs.receive(actor, kind.id, v["quantity"], v["note"])
@@ -641,7 +637,7 @@ class PacksScreen(WorkScreen):
     def action_correct(self) -> None:
         if not self._may("pack.correct") or (kind := self._need_selected()) is None:
             return
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
 
         def submit(v: dict[str, Any]) -> PackKind:
             return services.packs.correct(actor, kind.id, v["counted"], v["reason"])
@@ -665,7 +661,7 @@ class PacksScreen(WorkScreen):
     def action_add_kind(self) -> None:
         if not self._may("pack.add_kind"):
             return
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
 
         def submit(v: dict[str, Any]) -> PackKind:
             return services.packs.add_kind(actor, v["code"], v["name"], v["threshold"])
@@ -692,7 +688,7 @@ class PacksScreen(WorkScreen):
     def action_retire(self) -> None:
         if not self._may("pack.retire") or (kind := self._need_selected()) is None:
             return
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
 
         def done(changed: PackKind) -> None:
             if changed.active:
@@ -705,7 +701,7 @@ class PacksScreen(WorkScreen):
             self,
             lambda: services.packs.set_active(actor, kind.id, not kind.active),
             done=done,
-            failed=lambda e: self.app.show_refusal(e),  # type: ignore[attr-defined]
+            failed=lambda e: self.show_refusal(e),
         )
 
     def _changed(self, what: str) -> Callable[[PackKind | None], None]:
@@ -721,7 +717,7 @@ class PacksScreen(WorkScreen):
     def action_export(self) -> None:
         if not self._may("pack.export"):
             return
-        services, actor = _services(self), _actor(self)
+        services, actor = self.services, self.actor
 
         def submit(v: dict[str, Any]) -> str:
             period = v["period"] or "week"
@@ -787,23 +783,4 @@ class PacksScreen(WorkScreen):
         self.action_refresh()
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Packs: hand out a pack", "Find a visitor, then pick the kind", self.action_issue
-        )
-        yield SystemCommand(
-            "Packs: receive stock", "Add a delivery (team lead)", self.action_receive
-        )
-        yield SystemCommand(
-            "Packs: stock-take",
-            "Set the stock to the number counted (team lead)",
-            self.action_correct,
-        )
-        yield SystemCommand(
-            "Packs: add a kind", "A new pack kind (team lead)", self.action_add_kind
-        )
-        yield SystemCommand(
-            "Packs: history", "Movements and counts per day/week/month", self.action_history
-        )
-        yield SystemCommand(
-            "Packs: export CSV", "Counts per period to a file (team lead)", self.action_export
-        )
+        return palette_commands(self, self.BINDINGS, "Packs")

@@ -14,7 +14,6 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,16 +21,14 @@ from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.auth import allowed
 from frontdesk.services.privacy import ExportFiles, PurgeReport
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
 
-def _services(app: App[Any]) -> Any:
-    return app.services  # type: ignore[attr-defined]
-
-
-class PrivacyCurtain(ModalScreen[None]):
+class PrivacyCurtain(FrontdeskModal[None]):
     """F12: an opaque curtain over whatever screen is showing, with nothing personal on it.
 
     It works for every screen, present and future, because it does not ask them to hide
@@ -53,7 +50,7 @@ class PrivacyCurtain(ModalScreen[None]):
         self.set_interval(1, self._tick)
 
     def _tick(self) -> None:
-        now = _services(self.app).clock.local_now()
+        now = self.services.clock.local_now()
         self.query_one("#curtain-clock", Static).update(now.strftime("%H:%M"))
 
 
@@ -65,7 +62,7 @@ def toggle_curtain(app: App[Any]) -> None:
         app.push_screen(PrivacyCurtain())
 
 
-class PurgeModal(ModalScreen[None]):
+class PurgeModal(FrontdeskModal[None]):
     """Retention: shows the dry-run count first; anonymises only after "Anonymise"."""
 
     BINDINGS = [
@@ -78,7 +75,7 @@ class PurgeModal(ModalScreen[None]):
         self.report: PurgeReport | None = None
 
     def compose(self) -> ComposeResult:
-        days = self.app.settings.retention_days  # type: ignore[attr-defined]
+        days = self.settings.retention_days
         with Vertical(id="dialog-box"):
             yield Label("Anonymise visitors past the retention period", id="dialog-title")
             yield Field(
@@ -100,8 +97,8 @@ class PurgeModal(ModalScreen[None]):
 
     @on(Input.Changed, "#older_than")
     def _count(self) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        privacy = _services(self.app).privacy
+        actor = self.actor
+        privacy = self.services.privacy
         days = self._days()
         self.query_one("#purge-go", Button).disabled = True
         run_service(
@@ -133,8 +130,8 @@ class PurgeModal(ModalScreen[None]):
     def action_purge(self) -> None:
         if self.report is None or self.report.visitors == 0:
             return
-        actor = self.app.actor  # type: ignore[attr-defined]
-        privacy = _services(self.app).privacy
+        actor = self.actor
+        privacy = self.services.privacy
         days = self._days()
         self.query_one("#purge-go", Button).disabled = True
         run_service(
@@ -153,7 +150,7 @@ class PurgeModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class VisitorPickModal(ModalScreen[VisitorRecord | None]):
+class VisitorPickModal(FrontdeskModal[VisitorRecord | None]):
     """Find one visitor by name, phone, e-mail or date of birth; Enter picks."""
 
     BINDINGS = [
@@ -182,8 +179,8 @@ class VisitorPickModal(ModalScreen[VisitorRecord | None]):
 
     @on(Input.Changed, "#query")
     def _search(self, event: Input.Changed) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        visitors = _services(self.app).visitors
+        actor = self.actor
+        visitors = self.services.visitors
         text = event.value
         run_service(
             self,
@@ -216,7 +213,7 @@ class VisitorPickModal(ModalScreen[VisitorRecord | None]):
         self.dismiss(None)
 
 
-class ExportModal(ModalScreen[None]):
+class ExportModal(FrontdeskModal[None]):
     """Access request: write the visitor's data as JSON and Markdown into a folder."""
 
     BINDINGS = [
@@ -249,8 +246,8 @@ class ExportModal(ModalScreen[None]):
     @on(Input.Submitted, "#directory")
     @on(Button.Pressed, "#export-go")
     def action_export(self) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        privacy = _services(self.app).privacy
+        actor = self.actor
+        privacy = self.services.privacy
         folder = self.query_one("#directory", Input).value
         visitor_id = self.visitor.id
         run_service(
@@ -276,7 +273,7 @@ class ExportModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class EraseModal(ModalScreen[bool]):
+class EraseModal(FrontdeskModal[bool]):
     """Erasure request: anonymise one visitor now, with a reason for the audit log."""
 
     BINDINGS = [
@@ -308,8 +305,8 @@ class EraseModal(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
-        actor = self.app.actor  # type: ignore[attr-defined]
-        privacy = _services(self.app).privacy
+        actor = self.actor
+        privacy = self.services.privacy
         visitor_id = self.visitor.id
         run_service(self, lambda: privacy.erasure_blocked(actor, visitor_id), done=self._show_block)
 
@@ -321,8 +318,8 @@ class EraseModal(ModalScreen[bool]):
     @on(Input.Submitted, "#reason")
     @on(Button.Pressed, "#erase-go")
     def action_erase(self) -> None:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        privacy = _services(self.app).privacy
+        actor = self.actor
+        privacy = self.services.privacy
         reason = self.query_one("#reason", Input).value
         visitor_id = self.visitor.id
         run_service(
@@ -362,9 +359,10 @@ def privacy_commands(app: App[Any]) -> Iterable[SystemCommand]:
     actor = getattr(app, "actor", None)
     if actor is None:
         return
+    key = labelled(app, "", "privacy").strip()  # "(F12)", or the key the user has instead
     yield SystemCommand(
-        "Privacy screen (F12)",
-        "Hide everything personal on the screen at once until F12 is pressed again",
+        f"Privacy screen {key}",
+        f"Hide everything personal on the screen at once until {key[1:-1]} is pressed again",
         lambda: toggle_curtain(app),
     )
     if allowed(actor.role, "audit.view") and not isinstance(app.screen, AuditScreen):

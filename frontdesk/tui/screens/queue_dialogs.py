@@ -9,19 +9,20 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
 
-class ServicePickModal(ModalScreen[str | None]):
+class ServicePickModal(FrontdeskModal[str | None]):
     """Pick a service (transfer, or a ticket from the find screen). Returns its code."""
 
     HELP_TITLE = "Pick a service"
@@ -94,7 +95,7 @@ class FinishCheckbox(Checkbox):
     ]
 
 
-class OutcomeModal(ModalScreen[TicketInfo | None]):
+class OutcomeModal(FrontdeskModal[TicketInfo | None]):
     """F8: an optional outcome note; Enter finishes (also with the note empty).
 
     With ``quick_actions`` (the ticket has a visitor) two checkboxes ask for a welcome pack
@@ -142,7 +143,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
                 yield FinishCheckbox("Then make a referral (Alt+R)", id="then-referral")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Finish (Enter)", variant="primary", id="finish")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Input).focus()
@@ -180,7 +181,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
             self, error.field, error.message
         ):
             return
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.show_refusal(error)
         self.dismiss(None)
 
     @on(Button.Pressed, "#cancel")
@@ -188,7 +189,7 @@ class OutcomeModal(ModalScreen[TicketInfo | None]):
         close_or_ask(self, lambda: self.dismiss(None))
 
 
-class TicketIssuedModal(ModalScreen[None]):
+class TicketIssuedModal(FrontdeskModal[None]):
     """The new ticket, large, for the clerk to read out. Enter or Escape closes."""
 
     HELP_TITLE = "Ticket issued"

@@ -18,30 +18,26 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import Actor, FrontdeskError, ValidationError
+from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.partners import PartnerRecord
 from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
 from frontdesk.services.visitors import VisitorRecord
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskModal, frontdesk_app
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
 
-def _actor(screen: ModalScreen[Any]) -> Actor:
-    actor = screen.app.actor  # type: ignore[attr-defined]
-    assert actor is not None
-    return actor  # type: ignore[no-any-return]
-
-
 def _refuse(screen: ModalScreen[Any], error: FrontdeskError) -> None:
     """A field error goes beside its field; anything else is a notice. Nothing typed is lost."""
     field = error.field if isinstance(error, ValidationError) else None
     if not (field and show_field_errors(screen, field, error.message)):
-        screen.app.show_refusal(error)  # type: ignore[attr-defined]
+        frontdesk_app(screen).show_refusal(error)
 
 
-class NewReferralModal(ModalScreen[ReferralRow | None]):
+class NewReferralModal(FrontdeskModal[ReferralRow | None]):
     """Refer one visitor to a partner: partner (by category and name), reason, consent."""
 
     CSS_PATH = [stylesheet("referrals.tcss")]
@@ -58,7 +54,7 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
         self.partners: list[PartnerRecord] = []
 
     def compose(self) -> ComposeResult:
-        categories = self.app.services.partners.categories  # type: ignore[attr-defined]
+        categories = self.services.partners.categories
         how = [(label, code) for code, label in CONSENT_HOW.items()]
         with VerticalScroll(id="referral-box"):
             yield Label(f"New referral for {self.visitor_label}", id="dialog-title")
@@ -85,8 +81,8 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
                 name="consent_how",
             )
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#partner_query", Input).focus()
@@ -99,8 +95,8 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
         text = self.query_one("#partner_query", Input).value
         category = self.query_one("#category", Select).value
         cat = category if isinstance(category, str) else None
-        service = self.app.services.partners  # type: ignore[attr-defined]
-        actor = _actor(self)
+        service = self.services.partners
+        actor = self.actor
         run_service(
             self,
             lambda: service.search(actor, text, category=cat, limit=100),
@@ -149,8 +145,8 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
         reason = self.query_one("#reason", Input).value
         consent = self.query_one("#consent", Checkbox).value
         how = self.query_one("#consent_how", Select).value
-        service = self.app.services.referrals  # type: ignore[attr-defined]
-        actor = _actor(self)
+        service = self.services.referrals
+        actor = self.actor
         run_service(
             self,
             lambda: service.create(
@@ -174,7 +170,7 @@ class NewReferralModal(ModalScreen[ReferralRow | None]):
         close_or_ask(self, lambda: self.dismiss(None))
 
 
-class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
+class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
     """Find a visitor by name, phone, e-mail or date of birth, and pick one."""
 
     HELP_TITLE = "Pick a visitor"
@@ -204,8 +200,8 @@ class VisitorPickModal(ModalScreen[tuple[int, str] | None]):
     @on(Input.Submitted, "#q")
     def _search(self) -> None:
         query = self.query_one("#q", Input).value
-        service = self.app.services.visitors  # type: ignore[attr-defined]
-        actor = _actor(self)
+        service = self.services.visitors
+        actor = self.actor
         run_service(
             self,
             lambda: service.search(actor, query),
@@ -248,7 +244,7 @@ class StepField:
     hint: str = ""
 
 
-class StepModal(ModalScreen[object]):
+class StepModal(FrontdeskModal[object]):
     """One step of working a referral: a few fields, Ctrl+S runs ``submit`` off the UI thread.
 
     A refusal shows beside its field and keeps what was typed; success closes the dialog
@@ -293,8 +289,8 @@ class StepModal(ModalScreen[object]):
                     control = Input(f.value, id=f.name)
                 yield Field(f.label, control, name=f.name, hint=f.hint)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:
@@ -312,7 +308,7 @@ class StepModal(ModalScreen[object]):
         out: dict[str, str] = {}
         for f in self.fields:
             widget = self.query_one(f"#{f.name}")
-            value = widget.value  # type: ignore[attr-defined]
+            value = getattr(widget, "value", "")  # an Input, a Select or a TextArea
             out[f.name] = value if isinstance(value, str) else ""
         return out
 

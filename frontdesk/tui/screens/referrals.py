@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static, Tab, Tabs
 
-from frontdesk.services import Actor, FrontdeskError, PermissionDenied
+from frontdesk.services import FrontdeskError, PermissionDenied
 from frontdesk.services.auth import allowed, require
 from frontdesk.services.errors import Problems
 from frontdesk.services.fields import format_phone, parse_date
@@ -27,6 +27,7 @@ from frontdesk.services.referrals import (
     ReferralRow,
     step_refusal,
 )
+from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.lead_forms import (
@@ -49,7 +50,7 @@ LIST_VIEWS = ("mine", "unassigned", "due_today", "overdue", "open", "closed")
 
 
 def _local(screen: WorkScreen, moment: Any) -> str:
-    clock = screen.app.services.clock  # type: ignore[attr-defined]
+    clock = screen.services.clock
     return f"{clock.to_local(moment):%d-%m-%Y %H:%M}"
 
 
@@ -193,14 +194,8 @@ class ReferralsScreen(WorkScreen):
         self.detail: ReferralDetail | None = None
 
     @property
-    def actor(self) -> Actor:
-        actor = self.app.actor  # type: ignore[attr-defined]
-        assert actor is not None
-        return actor  # type: ignore[no-any-return]
-
-    @property
     def referrals(self) -> Any:
-        return self.app.services.referrals  # type: ignore[attr-defined]
+        return self.services.referrals
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ref-body"):
@@ -222,7 +217,7 @@ class ReferralsScreen(WorkScreen):
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.app.actor is not None:  # type: ignore[attr-defined]
+        if self.is_mounted and self.frontdesk.actor is not None:
             self.action_refresh()
 
     # -- loading -----------------------------------------------------------------------
@@ -496,9 +491,9 @@ class ReferralsScreen(WorkScreen):
         try:
             require(actor, "referral.report")
         except PermissionDenied as refused:
-            self.app.show_refusal(refused)  # type: ignore[attr-defined]
+            self.show_refusal(refused)
             return
-        today = self.app.services.clock.today()  # type: ignore[attr-defined]
+        today = self.services.clock.today()
         last_month_end = today.replace(day=1) - timedelta(days=1)
         first, last = last_month_end.replace(day=1), last_month_end
 
@@ -546,38 +541,9 @@ class ReferralsScreen(WorkScreen):
         )
 
     def commands(self) -> Iterable[SystemCommand]:
-        for view in LIST_VIEWS:
-            yield SystemCommand(
-                f"Referrals: show {VIEWS[view].lower()}",
-                f"The {VIEWS[view].lower()} list",
-                lambda v=view: self.action_view(v),
-            )
-        yield SystemCommand("Referral: pick up", "Assign it to me (P)", self.action_pick_up)
-        yield SystemCommand(
-            "Referral: record contact", "What the partner said (C)", self.action_contact
-        )
-        yield SystemCommand(
-            "Referral: set follow-up", "Next follow-up date (F)", self.action_follow_up
-        )
-        yield SystemCommand(
-            "Referral: accepted", "The partner accepted (A)", lambda: self.action_answer("accepted")
-        )
-        yield SystemCommand(
-            "Referral: declined", "The partner declined (D)", lambda: self.action_answer("declined")
-        )
-        yield SystemCommand(
-            "Referral: close with outcome", "Close it (X)", self.action_close_referral
-        )
-        yield SystemCommand(
-            "Referral: new", "Refer a visitor to a partner (N)", self.action_new_referral
-        )
-        yield SystemCommand("Partner directory", "Search partners (G)", self.action_partners)
-        if allowed(self.actor.role, "referral.report"):
-            yield SystemCommand(
-                "Referrals: partner report",
-                "Save the per-partner report of a period (F10)",
-                self.action_partner_report,
-            )
+        report = allowed(self.actor.role, "referral.report")
+        skip = () if report else ("partner_report",)
+        return palette_commands(self, self.BINDINGS, "Referrals", skip=skip)
 
 
 class PartnerDirectoryScreen(WorkScreen):
@@ -616,12 +582,8 @@ class PartnerDirectoryScreen(WorkScreen):
         self.partners: list[PartnerRecord] = []
         self.include_inactive = False
 
-    @property
-    def actor(self) -> Actor:
-        return self.app.actor  # type: ignore[attr-defined,no-any-return]
-
     def compose_body(self) -> ComposeResult:
-        categories = self.app.services.partners.categories  # type: ignore[attr-defined]
+        categories = self.services.partners.categories
         with Horizontal(id="pd-filters"):
             yield Input(placeholder="name", id="pd-name")
             yield Select([(c, c) for c in categories], prompt="any category", id="pd-category")
@@ -650,7 +612,7 @@ class PartnerDirectoryScreen(WorkScreen):
         category = self.query_one("#pd-category", Select).value
         cat = category if isinstance(category, str) else None
         service, actor, inactive = (
-            self.app.services.partners,  # type: ignore[attr-defined]
+            self.services.partners,
             self.actor,
             self.include_inactive,
         )
@@ -712,7 +674,7 @@ class PartnerDirectoryScreen(WorkScreen):
         self._search()
 
     def _form(self, title: str, record: PartnerRecord | None) -> None:
-        service, actor = self.app.services.partners, self.actor  # type: ignore[attr-defined]
+        service, actor = self.services.partners, self.actor
         current = record.as_input() if record else PartnerInput()
         labels = {
             "name": "Name",
@@ -737,8 +699,8 @@ class PartnerDirectoryScreen(WorkScreen):
         def submit(values: dict[str, str]) -> PartnerRecord:
             data = PartnerInput(**values)
             if record is None:
-                return service.add(actor, data)  # type: ignore[no-any-return]
-            return service.update(actor, record.id, data)  # type: ignore[no-any-return]
+                return service.add(actor, data)
+            return service.update(actor, record.id, data)
 
         def done(result: object) -> None:
             if result is not None:
@@ -759,7 +721,7 @@ class PartnerDirectoryScreen(WorkScreen):
         p = self.current()
         if p is None:
             return
-        service, actor = self.app.services.partners, self.actor  # type: ignore[attr-defined]
+        service, actor = self.services.partners, self.actor
 
         def done(record: PartnerRecord) -> None:
             state = "active again" if record.active else "deactivated (its history is kept)"
@@ -767,21 +729,11 @@ class PartnerDirectoryScreen(WorkScreen):
             self._search()
 
         def failed(error: FrontdeskError) -> None:
-            self.app.show_refusal(error)  # type: ignore[attr-defined]
+            self.show_refusal(error)
 
         run_service(
             self, lambda: service.set_active(actor, p.id, not p.active), done=done, failed=failed
         )
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Partners: show inactive",
-            "Show or hide deactivated partners",
-            self.action_toggle_inactive,
-        )
-        if self.actor is not None and allowed(self.actor.role, "partner.edit"):
-            yield SystemCommand("Partner: add", "Add a partner (F2)", self.action_add)
-            yield SystemCommand(
-                "Partner: edit", "Change the highlighted partner (F4)", self.action_edit
-            )
-            yield SystemCommand("Partner: deactivate or activate", "F8", self.action_toggle_active)
+        return palette_commands(self, self.BINDINGS, "Partners")

@@ -10,24 +10,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import (
-    Actor,
     AlreadyWaiting,
     FrontdeskError,
     NotFound,
-    Services,
     ValidationError,
 )
 from frontdesk.services.fields import Country, country, find_countries, format_phone
 from frontdesk.services.queue import ServiceInfo, TicketInfo
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
+from frontdesk.tui.actions import labelled
+from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.screens.queue_dialogs import TicketIssuedModal, estimated_wait
@@ -77,7 +76,7 @@ def visitor_line(v: VisitorRecord) -> str:
     return " · ".join(parts)
 
 
-class RegisterScreen(Screen[TicketInfo | None]):
+class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
     """The registration form. Only a name is needed; everything else helps later."""
 
     HELP_TITLE = "Register a walk-in"
@@ -188,8 +187,8 @@ class RegisterScreen(Screen[TicketInfo | None]):
                     yield OptionList(id="returning")
             with Horizontal(id="register-buttons"):
                 save = "Save and issue ticket" if self.attach_to is None else "Save to the ticket"
-                yield Button(f"{save} (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button(labelled(self, save, "save"), variant="primary", id="save")
+                yield Button(labelled(self, "Cancel", "close_form"), id="cancel")
         yield Footer()
 
     @staticmethod
@@ -202,14 +201,6 @@ class RegisterScreen(Screen[TicketInfo | None]):
         remember_form(self)
 
     # -- helpers -------------------------------------------------------------------
-    @property
-    def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined, no-any-return]
-
-    @property
-    def actor(self) -> Actor:
-        return self.app.actor  # type: ignore[attr-defined, no-any-return]
-
     def _value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value
 
@@ -413,8 +404,8 @@ class RegisterScreen(Screen[TicketInfo | None]):
             ConfirmModal(
                 "A visitor with this name and date of birth is already registered:\n"
                 f"{visitor_line(existing)}\n\nUse that record instead of creating a duplicate?",
-                yes="Use existing (y)",
-                no="Save as new (Esc)",
+                yes="Use existing",
+                no="Save as new",
             ),
             answered,
         )
@@ -463,8 +454,8 @@ class RegisterScreen(Screen[TicketInfo | None]):
             ConfirmModal(
                 f"This visitor already has ticket {error.label} today, still open.\n\n"
                 "Give a second ticket anyway (for another service)?",
-                yes="Second ticket (y)",
-                no="No, keep one (Esc)",
+                yes="Second ticket",
+                no="No, keep one",
             ),
             answered,
         )
@@ -488,7 +479,7 @@ class RegisterScreen(Screen[TicketInfo | None]):
         if isinstance(error, NotFound) and self.visitor_id is not None:
             self.visitor_id = None
             self._show_link()
-        self.app.show_refusal(error)  # type: ignore[attr-defined]
+        self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:

@@ -6,34 +6,34 @@ set when the packs service records a pack for them (or when they already had one
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import FrontdeskError
+from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.appointments import AppointmentInfo, PersonInfo
 from frontdesk.services.packs import IssuedPack
+from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.packs import IssuePackModal
 from frontdesk.tui.work import run_service
 
 RELATIONS = {"main": "main", "partner": "partner", "child": "child"}
 
 
-def complete_with_bags(services: Any, actor: Any, appointment_id: int) -> AppointmentInfo:
+def complete_with_bags(services: Services, actor: Actor, appointment_id: int) -> AppointmentInfo:
     """Complete the appointment; the flag is set only for persons who already got a pack."""
     info = services.appointments.get(actor, appointment_id)
     had = [p.id for p in info.persons if services.packs.issues_of(actor, p.visitor_id)]
-    return services.appointments.complete(actor, appointment_id, welcome_bags=had)  # type: ignore[no-any-return]
+    return services.appointments.complete(actor, appointment_id, welcome_bags=had)
 
 
-class WelcomeBagsModal(ModalScreen[AppointmentInfo | None]):
+class WelcomeBagsModal(FrontdeskModal[AppointmentInfo | None]):
     """One line per registered person; Enter (or the person's number) hands out a pack."""
 
     HELP_TITLE = "Welcome bags"
@@ -106,8 +106,8 @@ class WelcomeBagsModal(ModalScreen[AppointmentInfo | None]):
     def _issued(self, person: PersonInfo, issued: IssuedPack | None) -> None:
         if issued is None:
             return
-        services = self.app.services  # type: ignore[attr-defined]
-        actor = self.app.actor  # type: ignore[attr-defined]
+        services = self.services
+        actor = self.actor
         left = f"{issued.stock_left} left" + ("; time to reorder" if issued.low else "")
         self.notify(f"{issued.kind_name} handed out ({left}).")
         run_service(

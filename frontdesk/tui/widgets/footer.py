@@ -12,12 +12,14 @@ from __future__ import annotations
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from frontdesk.tui.textual_compat import footer_bindings_ready
+
 
 class CoalescingFooter(Footer):
     _recompose_pending = False
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
+        footer_bindings_ready(self)
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._recompose_pending:

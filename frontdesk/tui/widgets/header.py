@@ -7,6 +7,8 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from frontdesk.tui.base import frontdesk_app, services_of
+
 
 class DeskHeader(Horizontal):
     """One line at the top of every working screen."""
@@ -26,15 +28,15 @@ class DeskHeader(Horizontal):
         yield Static("", id="clock")
 
     def on_mount(self) -> None:
-        app = self.app
-        self.place = f"Desk {app.settings.desk}"  # type: ignore[attr-defined]
-        actor = app.actor  # type: ignore[attr-defined]
+        app = frontdesk_app(self)
+        self.place = f"Desk {app.settings.desk}"
+        actor = app.actor
         self.staff = actor.name if actor else ""
         self._tick()
         self.set_interval(1, self._tick)
 
     def _tick(self) -> None:
-        now = self.app.services.clock.local_now()  # type: ignore[attr-defined]
+        now = services_of(self).clock.local_now()
         self.query_one("#clock", Static).update(now.strftime("%a %d %b  %H:%M:%S"))
 
     def watch_staff(self, value: str) -> None:

@@ -12,11 +12,12 @@ A changed cell only changes its row, but DataTable.update_cell counts an update 
 throws away every drawn line of the table. Here a cell change marks its row; before the
 next frame the drawn lines of the marked rows are dropped (or, when many rows changed,
 everything, as DataTable does). The F4 on the desk changes one row: one line is drawn.
+
+DataTable's internals are reached only through ``frontdesk.tui.textual_compat``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.segment import Segment
@@ -26,10 +27,18 @@ from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-SegmentLines = list[list[Segment]]
+from frontdesk.tui.textual_compat import (
+    DataTableHooks,
+    SegmentLines,
+    cell_at,
+    draw_state,
+    forget_drawn_rows,
+    has_column,
+    row_index_of,
+    set_cell_quietly,
+)
 
 # Enough for every visible cell in both zebra colours, the cursor row and a few screens of
 # scrolling; each entry is a handful of segments.
@@ -38,13 +47,7 @@ CELL_CACHE_SIZE = 8192
 FEW_ROWS = 16
 
 
-def _drop(cache: LRUCache[Any, Any], hit: Callable[[Any], bool]) -> None:
-    keys = cache.keys()
-    for key in [key for key in keys if hit(key)]:
-        cache.discard(key)
-
-
-class QueueTable(DataTable[str]):
+class QueueTable(DataTableHooks):
     class Resized(Message):
         """The table's width changed: the desk fits its columns to it."""
 
@@ -57,8 +60,8 @@ class QueueTable(DataTable[str]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Before DataTable's __init__, which already clears the caches.
-        self._drawn_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
-        self._changed_rows: set[RowKey] = set()
+        self.drawn_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
+        self.changed_rows: set[RowKey] = set()
         super().__init__(*args, **kwargs)
 
     def update_cell(
@@ -71,44 +74,34 @@ class QueueTable(DataTable[str]):
     ) -> None:
         row = RowKey(row_key) if isinstance(row_key, str) else row_key
         column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
-        if update_width or row not in self._row_locations or column not in self._column_locations:
+        index = row_index_of(self, row)
+        if update_width or index is None or not has_column(self, column):
             super().update_cell(row_key, column_key, value, update_width=update_width)
             return
-        self._data[row][column] = value
-        self._changed_rows.add(row)
-        self.refresh_row(self._row_locations.get(row) or 0)  # only this row's lines redrawn
+        set_cell_quietly(self, row, column, value)
+        self.changed_rows.add(row)
+        self.refresh_row(index)  # only this row's lines redrawn
 
     def _forget_changed_rows(self) -> None:
         """Drop what was drawn for the rows whose cells changed since the last frame."""
-        rows = {row for row in self._changed_rows if row in self._row_locations}
-        self._changed_rows.clear()
-        if not rows:
-            return
-        if len(rows) > FEW_ROWS:
-            self._update_count += 1  # what DataTable does on every change
-            return
-        indexes = {self._row_locations.get(row) for row in rows}
-        top = self.header_height if self.show_header else 0
-        lines = {top + y for y, (row, _line) in enumerate(self._y_offsets) if row in rows}
-        _drop(self._cell_render_cache, lambda key: key[0] in rows)
-        _drop(self._row_render_cache, lambda key: key[0] in rows)
-        _drop(self._row_renderable_cache, lambda key: key[1] in indexes)
-        _drop(self._line_cache, lambda key: key[0] in lines)
+        rows = {row for row in self.changed_rows if row_index_of(self, row) is not None}
+        self.changed_rows.clear()
+        if rows:
+            forget_drawn_rows(self, rows, FEW_ROWS)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        if self._changed_rows:
+        if self.changed_rows:
             self._forget_changed_rows()
         return super().render_lines(crop)
 
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._drawn_cells.clear()
+    def caches_cleared(self) -> None:
+        self.drawn_cells.clear()
 
     def notify_style_update(self) -> None:
-        self._drawn_cells.clear()  # a new theme or CSS: the styles below change
+        self.drawn_cells.clear()  # a new theme or CSS: the styles below change
         super().notify_style_update()
 
-    def _render_cell(
+    def draw_cell(
         self,
         row_index: int,
         column_index: int,
@@ -118,14 +111,10 @@ class QueueTable(DataTable[str]):
         hover: bool = False,
     ) -> SegmentLines:
         if row_index < 0 or column_index < 0:  # the header and row labels: as DataTable does
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        value = None
-        if row_key is not None and column_key is not None:
-            value = self._data.get(row_key, {}).get(column_key)
+            return self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key, value = cell_at(self, row_index, column_index)
         if row_key is None or not isinstance(value, str):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            return self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
         key = (
             value,
             column_index,
@@ -134,16 +123,15 @@ class QueueTable(DataTable[str]):
             base_style,
             cursor,
             hover,
-            self._show_hover_cursor,
             self.show_cursor,
             self.cursor_type,
             self.cell_padding,
             row_index < self.fixed_rows or column_index < self.fixed_columns,
-            self._pseudo_class_state,
+            *draw_state(self),
         )
-        lines = self._drawn_cells.get(key)
+        lines = self.drawn_cells.get(key)
         if lines is None:
-            drawn = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            drawn = self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
             lines = [
                 [
                     Segment(text, style.clear_meta_and_links() if style else None, control)
@@ -151,7 +139,7 @@ class QueueTable(DataTable[str]):
                 ]
                 for line in drawn
             ]
-            self._drawn_cells[key] = lines
+            self.drawn_cells[key] = lines
         meta = Style.from_meta({"row": row_index, "column": column_index})
         return [
             [
