@@ -289,6 +289,11 @@ class DeskScreen(WorkScreen):
         # appointments falling due move up.
         self.set_interval(MINUTE_SECONDS, lambda: self.refresh_queue(force=True, full=True))
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen (appointments, find, a dialog): show what changed there
+        at once, not at the next poll."""
+        self.refresh_queue(force=True)
+
     # -- helpers -------------------------------------------------------------------
     @property
     def desk(self) -> int:
