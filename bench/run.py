@@ -382,13 +382,10 @@ def register(url: str, services: Services, count: int) -> list[Figure]:
     raw = RawDriver(url)
 
     def learn(sql: str, result: Any, swap: dict[Any, Any]) -> None:
-        new = _new_id(result)
-        if new is None:
-            return
         if sql.startswith("INSERT INTO visitors "):
-            swap[visitor.id] = new
+            swap[visitor.id] = _new_id(result)
         elif sql.startswith("INSERT INTO tickets "):
-            swap[ticket.id] = new
+            swap[ticket.id] = _new_id(result)
 
     def replay() -> None:
         # The same statements; the new rows' ids as the driver returns them, and a label
