@@ -328,8 +328,28 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
     caller.start()
     seen: list[float] = []
     loop = asyncio.get_running_loop()
+    moved: dict[int, float] = {}  # ticket -> when this desk's screen first showed it called
+
+    async def watch() -> None:
+        """Every new read the desk applies: the tickets it shows called, or no longer
+        shows (called and finished between two reads), stamped with the wall time."""
+        last = app.screen.last_update
+        while True:
+            update = app.screen.last_update
+            if update is not last and update is not None:
+                now = time.time()
+                for t in update.tickets.values():
+                    if t.status != "waiting":
+                        moved.setdefault(t.id, now)
+                if last is not None:
+                    for gone in last.tickets.keys() - update.tickets.keys():
+                        moved.setdefault(gone, now)
+                last = update
+            await asyncio.sleep(0.001)
+
     async with app.run_test(size=(120, 35)):
         await _log_in_fast(app)
+        watcher = asyncio.create_task(watch())
         await loop.run_in_executor(None, out.get, True, 120)
         go.set()
         for _ in range(calls):
@@ -337,20 +357,9 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
             if item is None:
                 raise SystemExit("desk 10 found nobody waiting")
             ticket_id, at = item
-
-            before = app.screen.last_update.version
-
-            def shown(t: int = ticket_id, before: int = before) -> bool:
-                # Called here; or gone (desk 10 finished it) from a newer read.
-                update = app.screen.last_update
-                ticket = update.tickets.get(t)
-                if ticket is not None:
-                    return bool(ticket.status != "waiting")
-                return bool(update.version != before)
-
-            await _until(shown, "the other desk's call")
-            _draw(app)
-            seen.append((time.time() - at) * 1000)
+            await _until(lambda t=ticket_id: t in moved, "the other desk's call")
+            seen.append((moved[ticket_id] - at) * 1000)
+        watcher.cancel()
     caller.join()
     services.close()
     return {"sync": seen}
