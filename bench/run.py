@@ -52,9 +52,11 @@ class Figure:
     unit: str
     target: str
     ok: bool | None  # None: reported only
-    stat: str = "median"  # "median" or "p95"
+    stat: str = "median"  # "median", "p95" or "max"
 
     def of(self, values: Sequence[float]) -> float:
+        if self.stat == "max":
+            return max(values)
         return _pctl(values, 0.95) if self.stat == "p95" else statistics.median(values)
 
     @property
@@ -682,13 +684,13 @@ def appointment_import(url: str, services: Services, rows: int) -> list[Figure]:
             took <= limit,
         ),
         Figure(
-            "a registration while that import runs, p95",
+            "a registration while that import runs, worst (one every 0.25 s)",
             waits or [0.0],
             None,
             "ms",
             "<= 500 ms",
-            bool(waits) and _pctl(waits, 0.95) <= 500,
-            "p95",
+            bool(waits) and max(waits) <= 500,
+            "max",
         ),
         Figure(
             "  registrations refused during the import" + (f" ({refused[0]})" if refused else ""),
