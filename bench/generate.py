@@ -256,6 +256,37 @@ class Sizes:
     packs: int
 
 
+# (action, object type, weight) of the generated audit events.
+_AUDIT = [
+    ("login", None, 400),
+    ("bsn.reveal", "appointment_person", 150),
+    ("bsn.record", "appointment_person", 120),
+    ("referral.create", "referral", 100),
+    ("referral.export", "report", 10),
+    ("day.close", "day", 40),
+    ("report.export", "report", 20),
+    ("export.invoices", "quarter", 5),
+    ("privacy.export", "visitor", 10),
+    ("privacy.erase", "visitor", 5),
+    ("privacy.purge", None, 2),
+    ("login.lockout", "staff", 5),
+    ("unlock", "staff", 5),
+    ("staff.add", "staff", 2),
+    ("staff.reset_pin", "staff", 3),
+    ("staff.change_role", "staff", 1),
+    ("staff.deactivate", "staff", 1),
+    ("partner.update", "partner", 4),
+    ("partner.add", "partner", 2),
+    ("pack.correct", "pack_type", 6),
+    ("pack.bring_back", "pack_type", 4),
+    ("rules.hours", "centre_rules", 1),
+    ("service.update", "service", 1),
+    ("day.reopen", "day", 2),
+]
+AUDIT_KINDS = [(a, o, w) for a, o, w in _AUDIT]
+AUDIT_WEIGHTS = [w for _, _, w in _AUDIT]
+
+
 def sizes(scale: float) -> Sizes:
     return Sizes(*(max(10, int(FULL[k] * scale)) for k in FULL))
 
@@ -487,18 +518,44 @@ def generate(
         counts["contacts"] = size.contacts
 
         def audit_rows() -> Iterator[dict[str, Any]]:
-            actions = ["login", "unlock", "bsn.reveal", "report.export", "day.close"]
-            span = 3650 * 86400
-            for _ in range(size.audit):
+            # What a decade of desks writes: logins most, then BSNs seen and recorded,
+            # referrals, day closes, exports, privacy requests, staff and partner changes;
+            # each with its object, at opening hours, in the order they happened (ids
+            # follow time, as appends do), so every filter of the audit browser is used.
+            for at in sorted(
+                _local(rng.choice(days), rng.randint(8, 16), rng.randint(0, 59), clock)
+                + timedelta(seconds=rng.randint(0, 59))
+                for _ in range(size.audit)
+            ):
+                action, object_type, _ = rng.choices(AUDIT_KINDS, AUDIT_WEIGHTS)[0]
+                desk = rng.randint(1, 8)
+                result = "ok"
+                if action == "login" and rng.random() < 0.03:
+                    result = "wrong_pin"
+                object_id: object = None
+                if object_type == "visitor":
+                    object_id = rng.randint(1, size.visitors)
+                elif object_type == "appointment_person":
+                    object_id = rng.randint(1, 75_000 if scale >= 1 else 100)
+                elif object_type == "referral":
+                    object_id = rng.randint(1, size.referrals)
+                elif object_type == "day":
+                    object_id = at.date().isoformat()
+                elif object_type == "staff":
+                    object_id = rng.choice(staff)
+                elif object_type == "partner":
+                    object_id = rng.randint(1, size.partners)
+                elif object_type == "report":
+                    object_id = f"{at.year}-{at.month:02d}"
                 yield {
-                    "at": now - timedelta(seconds=rng.randint(0, span)),
+                    "at": at,
                     "actor_id": rng.choice(staff),
-                    "action": rng.choice(actions),
-                    "object_type": None,
-                    "object_id": None,
-                    "result": "ok",
-                    "origin": "desk 1 @ bench",
-                    "reason": None,
+                    "action": action,
+                    "object_type": object_type,
+                    "object_id": None if object_id is None else str(object_id),
+                    "result": result,
+                    "origin": f"desk {desk} @ frontdesk-{desk:02d}",
+                    "reason": "municipality appointment" if action == "bsn.reveal" else None,
                 }
 
         for batch in chunks(audit_rows()):

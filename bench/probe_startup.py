@@ -1,9 +1,15 @@
-"""One headless start-up, run as its own process by bench/run.py.
+"""Headless probes of the app, each run as its own process by bench/run.py.
 
-    python bench/probe_startup.py frontdesk DB_URL   # log in, wait for today's queue
-    python bench/probe_startup.py anchor             # a bare Textual app: header, table, footer
+    python bench/probe_startup.py paint T0            # a bare Textual app: first paint
+    python bench/probe_startup.py floor T0 DRIVER     # the same after importing the stack
+    python bench/probe_startup.py frontdesk T0 URL N  # login screen, log in N times
+    python bench/probe_startup.py keys URL N          # F4 and a keystroke in F3 (N each)
+    python bench/probe_startup.py table N             # the F4 anchor: one row of 500, N times
+    python bench/probe_startup.py sync URL N          # another desk's call seen here (N)
+    python bench/probe_startup.py lead URL N          # the lead screen: open, N refreshes
 
-Prints the peak memory (KiB) when the screen is ready; the parent times the whole process.
+T0 is the parent's ``time.time()`` just before it started the process, so a start-up figure
+is from the process's start until the screen is drawn. Each probe prints one JSON line.
 """
 
 from __future__ import annotations
@@ -13,92 +19,53 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
-async def _anchor() -> None:
-    from textual.app import App, ComposeResult
-    from textual.widgets import DataTable, Footer, Header
-
-    class Anchor(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Header()
-            yield DataTable()
-            yield Footer()
-
-        def on_mount(self) -> None:
-            table = self.query_one(DataTable)
-            table.add_columns("Ticket", "Service", "Waiting", "Status")
-            for i in range(50):
-                table.add_row(f"A{i:03d}", "Information & advice", f"{i} min", "waiting")
-
-    app = Anchor()
-    async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.pause()
+PIN = "1234"
+KEY_GAP = 0.150  # seconds between the PIN's keys: a clerk typing, not a paste
 
 
-async def _frontdesk(url: str, presses: int = 0) -> None:
-    from textual.widgets import DataTable
-
-    from frontdesk.config import Settings
-    from frontdesk.services import Services
-    from frontdesk.tui.app import FrontdeskApp
-    from frontdesk.tui.screens.desk import DeskScreen
-    from frontdesk.tui.screens.login import LoginScreen
-
-    settings = Settings(db_url=url, desk=1, staff="Bench Staff 01")
-    services = Services.open(settings)
-    app = FrontdeskApp(services, settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        for _ in range(2000):
-            focused = app.focused
-            if isinstance(app.screen, LoginScreen) and focused is not None and focused.id == "pin":
-                break
-            await asyncio.sleep(0.005)
-        # The PIN arrives as a terminal delivers it: key events on the app's queue, as
-        # fast as the app takes them. ``pilot.press`` waited for the app to go idle after
-        # every key (20 ms idle windows, ~0.4 s for five keys) that no typist waits for.
-        _type(app, [*"1234", "enter"])
-        for _ in range(4000):
-            screen = app.screen
-            # Ready when the desk's first read of today's queue is in its table. (Not "no
-            # table yet": with the PIN typed at full speed, a loaded machine could see the
-            # desk pushed but not yet composed, and leave before it was.)
-            if isinstance(screen, DeskScreen) and screen.last_update is not None:
-                table = screen.query_one("#queue", DataTable)
-                if table.row_count == len(screen.last_update.rows):
-                    break
-            await asyncio.sleep(0.005)
-        else:
-            raise SystemExit(f"the desk did not show today's queue (on {app.screen!r})")
-        if presses:
-            await _keys(app, pilot, presses)
-    services.close()
+def peak_rss_kib() -> int:
+    """VmHWM: this process's own peak (ru_maxrss would inherit the parent's across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _type(app: Any, keys: list[str]) -> None:
+def _draw(app: Any) -> None:
+    """Draw now what the screen would draw on its next frame (the same for every probe)."""
+    app.screen._on_timer_update()
+
+
+async def _until(check: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    deadline = time.perf_counter() + seconds
+    while not check():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        await asyncio.sleep(0.001)
+
+
+def _post_key(app: Any, key: str) -> None:
+    """A key as the driver delivers it: an event on the app's queue."""
     from textual import events
 
-    for key in keys:
-        event = events.Key(key, key if len(key) == 1 else None)
-        event.set_sender(app)
-        app.post_message(event)
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app.post_message(event)
 
 
-async def _settled(app: Any, pilot: Any) -> None:
-    """Wait until what a key set off is on the screen, then paint it.
+async def _settled(app: Any) -> None:
+    """Wait until what a key set off is on the screen, then draw it.
 
     Done when every message the key caused is handled (no message waits on the app, the
-    screen or its widgets), every worker it started has finished (and the workers their
-    results start), and the screen has drawn the changes. Checked every millisecond.
-
-    ``pilot.press`` + ``pilot.pause`` instead slept in 20 ms steps until a 20 ms window
-    used < 1 ms of CPU (``wait_for_idle``, three times): a bare Textual app with a 50-row
-    table measured 84 ms for a down arrow that way, above the 50 ms target before the desk
-    did anything, and CPU in any thread (the desk's 1 s poll) counted as "not idle".
-    ``pilot._wait_for_screen`` is not used either: it posts a callback to every widget and
-    waits for each (2-4 ms a round on the idle desk), work the app never does for a key.
+    screen or its widgets) and every worker it started has finished; checked every
+    millisecond. (``pilot.pause`` slept in 20 ms steps until a 20 ms window was idle.)
     """
 
     def quiet() -> bool:
@@ -117,67 +84,335 @@ async def _settled(app: Any, pilot: Any) -> None:
             if quiet():
                 break
         await asyncio.sleep(0.001)
-    app.screen._on_timer_update()  # draw now what the screen would draw on its next frame
+    _draw(app)
 
 
-async def _keys(app: Any, pilot: Any, presses: int) -> None:
-    """Time key presses on the desk: from the key until its effect is drawn (see _settled)."""
-    from textual import events
+# -- start-up ------------------------------------------------------------------------------
+async def _paint(t0: float) -> dict[str, float]:
+    """A bare Textual app like the login screen (a title, a field, a footer): first paint."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Input, Label
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Label("log in")
+            yield Input(id="pin", password=True)
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.query_one(Input).focus()
+
+    app = Bare()
+    async with app.run_test(size=(120, 35)):
+        await _until(lambda: app.focused is not None and app.focused.id == "pin", "the field")
+        _draw(app)
+        ready = time.time() - t0
+    return {"ready": ready * 1000, "rss": peak_rss_kib() / 1024}
+
+
+async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
+    """The login screen with the PIN field ready; then log in (the PIN typed at 150 ms a
+    key) until the desk shows today's queue, ``logins`` times (logging out between)."""
+    from frontdesk.config import Settings
+    from frontdesk.services import Services
+    from frontdesk.tui.app import FrontdeskApp
+    from frontdesk.tui.screens.login import LoginScreen
+
+    settings = Settings(db_url=url, desk=1, staff="Bench Staff 01")
+    services = Services.open(settings)
+    app = FrontdeskApp(services, settings)
+    result: dict[str, Any] = {"enter": []}
+    async with app.run_test(size=(120, 35)):
+
+        def pin_ready() -> bool:
+            focused = app.focused
+            return (
+                isinstance(app.screen, LoginScreen) and focused is not None and focused.id == "pin"
+            )
+
+        await _until(pin_ready, "the login screen")
+        _draw(app)
+        result["login"] = (time.time() - t0) * 1000
+        for i in range(logins):
+            if i:
+                app.logout()
+                await _until(pin_ready, "the login screen again")
+                await asyncio.sleep(0.05)  # the next clerk steps up
+            result["enter"].append(await _log_in(app))
+            if i == 0:
+                result["rss"] = peak_rss_kib() / 1024
+    services.close()
+    return result
+
+
+def _desk_drawn(app: Any) -> bool:
     from textual.widgets import DataTable
 
+    from frontdesk.tui.screens.desk import DeskScreen
+
+    screen = app.screen
+    if not isinstance(screen, DeskScreen) or screen.last_update is None:
+        return False
+    return screen.query_one("#queue", DataTable).row_count == len(screen.last_update.rows)
+
+
+async def _log_in(app: Any) -> float:
+    """Type the PIN at 150 ms a key, then Enter: ms from Enter to the desk's queue drawn."""
+    for key in PIN:
+        _post_key(app, key)
+        await asyncio.sleep(KEY_GAP)
+    started = time.perf_counter()
+    _post_key(app, "enter")
+    await _until(lambda: _desk_drawn(app), "the desk with today's queue")
+    _draw(app)
+    return (time.perf_counter() - started) * 1000
+
+
+async def _logged_in(url: str, staff: str = "Bench Staff 01", desk: int = 1) -> tuple[Any, Any]:
+    from frontdesk.config import Settings
+    from frontdesk.services import Services
+    from frontdesk.tui.app import FrontdeskApp
+
+    settings = Settings(db_url=url, desk=desk, staff=staff)
+    services = Services.open(settings)
+    return services, FrontdeskApp(services, settings)
+
+
+async def _log_in_fast(app: Any) -> None:
+    from frontdesk.tui.screens.login import LoginScreen
+
+    await _until(
+        lambda: (
+            isinstance(app.screen, LoginScreen)
+            and app.focused is not None
+            and app.focused.id == "pin"
+        ),
+        "the login screen",
+    )
+    for key in [*PIN, "enter"]:
+        _post_key(app, key)
+    await _until(lambda: _desk_drawn(app), "the desk")
     await app.workers.wait_for_complete()
-    await pilot.pause()
-    table = app.screen.query(DataTable).first()
-    table.focus()
-    await pilot.pause()
 
-    async def press(key: str) -> float:
-        started = time.perf_counter()
-        event = events.Key(key, None)
-        event.set_sender(app)
-        app.post_message(event)  # what the driver does, without a hop through a thread future
-        await _settled(app, pilot)
-        elapsed = (time.perf_counter() - started) * 1000
-        await pilot.pause()  # let the app go idle between presses, untimed
-        return elapsed
 
-    timings: dict[str, list[float]] = {"down": [], "f4": []}
-    for i in range(2 * presses):
-        row = table.cursor_row
-        timings["down"].append(await press("down" if (i // 10) % 2 == 0 else "up"))
-        if table.cursor_row == row:
-            raise SystemExit("the arrow key did not move the cursor: nothing was measured")
-    for i in range(presses):
-        # call the next visitor, then mark a no-show
-        elapsed = await press("f4" if i % 2 == 0 else "f7")
-        if i % 2 == 0:
-            timings["f4"].append(elapsed)
-            if not app.screen.query_one("#current-number").label:
-                raise SystemExit("F4 did not show a called ticket: nothing was measured")
-    print(json.dumps(timings))
+# -- keys ----------------------------------------------------------------------------------
+async def _keys(url: str, presses: int) -> dict[str, list[float]]:
+    """F4 (call next) until the called visitor's card is drawn; then F3 and a keystroke in
+    its search field until the list is drawn (the field's 0.3 s pause included)."""
+    from textual.widgets import Input
+
+    from frontdesk.tui.screens.find import FindScreen
+
+    services, app = await _logged_in(url)
+    timings: dict[str, list[float]] = {"f4": [], "f3": []}
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _log_in_fast(app)
+        await pilot.pause()
+
+        async def press(key: str) -> float:
+            started = time.perf_counter()
+            _post_key(app, key)
+            await _settled(app)
+            elapsed = (time.perf_counter() - started) * 1000
+            await pilot.pause()  # let the app go idle between presses, untimed
+            return elapsed
+
+        for i in range(2 * presses):
+            # call the next visitor, then mark a no-show (untimed)
+            elapsed = await press("f4" if i % 2 == 0 else "f7")
+            if i % 2 == 0:
+                timings["f4"].append(elapsed)
+                if not app.screen.query_one("#current-number").label:
+                    raise SystemExit("F4 did not show a called ticket: nothing was measured")
+        await press("f3")
+        if not isinstance(app.screen, FindScreen):
+            raise SystemExit("F3 did not open the find screen")
+        screen = app.screen
+        field = screen.query_one("#query", Input)
+        words = ["jans", "de v", "smit", "bakk", "mül", "ngu", "kim", "gar", "ali", "peter"]
+        i = 0
+        while len(timings["f3"]) < presses:
+            word = words[i % len(words)]
+            i += 1
+            # The first letters are in the field (their search not yet run: the last
+            # letter restarts the pause, as when typing), then the last letter, timed.
+            field.value = word[:-1]
+            await _settled(app)
+            shown = screen.results
+            started = time.perf_counter()
+            _post_key(app, word[-1])
+            await _until(lambda s=shown: screen.results is not s, "the search results")
+            await _settled(app)
+            timings["f3"].append((time.perf_counter() - started) * 1000)
+    services.close()
+    return timings
+
+
+async def _table(presses: int) -> dict[str, list[float]]:
+    """The F4 anchor: a bare Textual app with a 500-row table that updates one row and a
+    label on a key."""
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets import DataTable, Footer, Header, Static
+
+    class Table(App[None]):
+        BINDINGS = [Binding("f4", "change", "Change")]
+        count = 0
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable(id="t", cursor_type="row")
+            yield Static("", id="card")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_column("Ticket", key="label")
+            table.add_column("Service", key="service")
+            table.add_column("Waiting", key="wait")
+            table.add_column("Status", key="status")
+            for i in range(500):
+                table.add_row(f"A{i:03d}", "Information", f"{i} min", "waiting", key=str(i))
+            table.focus()
+
+        def action_change(self) -> None:
+            self.count += 1
+            row = str(self.count % 500)
+            self.query_one(DataTable).update_cell(row, "status", f"called {self.count}")
+            self.query_one("#card", Static).update(f"Visitor {self.count}")
+
+    app = Table()
+    out: list[float] = []
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        for _ in range(presses):
+            started = time.perf_counter()
+            _post_key(app, "f4")
+            await _settled(app)
+            out.append((time.perf_counter() - started) * 1000)
+            await pilot.pause()
+    return {"table": out}
+
+
+# -- another desk's call seen here ---------------------------------------------------------
+def _caller(url: str, calls: int, out: Any, go: Any) -> None:
+    """Desk 10, calling at a clerk's pace; reports each call's ticket and commit time."""
+    import random
+
+    from frontdesk.config import Settings
+    from frontdesk.services import Actor, Services
+
+    services = Services.open(Settings(db_url=url, desk=10))
+    actor = Actor(11, "Bench Staff 10", "desk", 10, "bench")
+    rng = random.Random(10)
+    out.put("ready")
+    go.wait()
+    current = None
+    for _ in range(calls):
+        time.sleep(rng.uniform(0.2, 0.4))
+        if current is not None:
+            services.queue.finish(actor, current.id)
+        current = services.queue.call_next(actor, 10)
+        out.put(None if current is None else (current.id, time.time()))
+    services.close()
+
+
+async def _sync(url: str, calls: int) -> dict[str, list[float]]:
+    import multiprocessing as mp
+
+    services, app = await _logged_in(url)
+    ctx = mp.get_context("spawn")
+    out, go = ctx.Queue(), ctx.Event()
+    caller = ctx.Process(target=_caller, args=(url, calls, out, go))
+    caller.start()
+    seen: list[float] = []
+    loop = asyncio.get_running_loop()
+    moved: dict[int, float] = {}  # ticket -> when this desk's screen first showed it called
+
+    async def watch() -> None:
+        """Every new read the desk applies: the tickets it shows called, or no longer
+        shows (called and finished between two reads), stamped with the wall time."""
+        last = app.screen.last_update
+        while True:
+            update = app.screen.last_update
+            if update is not last and update is not None:
+                now = time.time()
+                for t in update.tickets.values():
+                    if t.status != "waiting":
+                        moved.setdefault(t.id, now)
+                if last is not None:
+                    for gone in last.tickets.keys() - update.tickets.keys():
+                        moved.setdefault(gone, now)
+                last = update
+            await asyncio.sleep(0.001)
+
+    async with app.run_test(size=(120, 35)):
+        await _log_in_fast(app)
+        watcher = asyncio.create_task(watch())
+        await loop.run_in_executor(None, out.get, True, 120)
+        go.set()
+        for _ in range(calls):
+            item = await loop.run_in_executor(None, out.get, True, 60)
+            if item is None:
+                raise SystemExit("desk 10 found nobody waiting")
+            ticket_id, at = item
+            await _until(lambda t=ticket_id: t in moved, "the other desk's call")
+            seen.append((moved[ticket_id] - at) * 1000)
+        watcher.cancel()
+    caller.join()
+    services.close()
+    return {"sync": seen}
+
+
+# -- the lead screen -----------------------------------------------------------------------
+async def _lead(url: str, refreshes: int) -> dict[str, list[float]]:
+    """Alt+5 until the dashboard is drawn; then Ctrl+R refreshes until drawn."""
+    from frontdesk.tui.screens.lead import LeadScreen
+
+    services, app = await _logged_in(url, staff="Bench Staff 00")
+    timings: dict[str, list[float]] = {"open": [], "refresh": []}
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _log_in_fast(app)
+        for i in range(refreshes + 1):
+            key = "alt+5" if i == 0 else "ctrl+r"
+            started = time.perf_counter()
+            _post_key(app, key)
+            await _settled(app)
+            if not isinstance(app.screen, LeadScreen):
+                raise SystemExit("Alt+5 did not open the lead screen")
+            timings["open" if i == 0 else "refresh"].append((time.perf_counter() - started) * 1000)
+            await pilot.pause()
+    services.close()
+    return timings
 
 
 def main() -> None:
-    kind = sys.argv[1]
-    if kind == "anchor":
-        asyncio.run(_anchor())
+    kind, args = sys.argv[1], sys.argv[2:]
+    result: Any
+    if kind == "paint":
+        result = asyncio.run(_paint(float(args[0])))
+    elif kind == "floor":
+        import sqlalchemy.orm  # noqa: F401
+
+        if args[1] == "postgresql":
+            import psycopg  # noqa: F401
+        else:
+            import sqlite3  # noqa: F401
+        result = asyncio.run(_paint(float(args[0])))
+    elif kind == "frontdesk":
+        result = asyncio.run(_frontdesk(float(args[0]), args[1], int(args[2])))
     elif kind == "keys":
-        asyncio.run(_frontdesk(sys.argv[2], int(sys.argv[3])))
-        return
+        result = asyncio.run(_keys(args[0], int(args[1])))
+    elif kind == "table":
+        result = asyncio.run(_table(int(args[0])))
+    elif kind == "sync":
+        result = asyncio.run(_sync(args[0], int(args[1])))
+    elif kind == "lead":
+        result = asyncio.run(_lead(args[0], int(args[1])))
     else:
-        asyncio.run(_frontdesk(sys.argv[2]))
-    print(peak_rss_kib())
-
-
-def peak_rss_kib() -> int:
-    """VmHWM: this process's own peak (ru_maxrss would inherit the parent's across exec)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        raise SystemExit(f"unknown probe {kind}")
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
