@@ -221,6 +221,7 @@ class VisitorService:
     def contacts(self, actor: Actor, visitor_id: int, limit: int = 6) -> list[ContactRecord]:
         """The visitor's latest e-mail, phone and video contacts, newest first."""
         require(actor, "visitor.view")
+        visitor_id = check_id(visitor_id, "this visitor no longer exists")
         with self.db.read() as session:
             rows = session.execute(
                 select(

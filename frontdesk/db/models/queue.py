@@ -102,7 +102,11 @@ class ContactMoment(Base):
 
     __tablename__ = "contact_moments"
     # Covering for the reports' counts per channel (migration 0011).
-    __table_args__ = (Index("ix_contact_moments_at", "at", "channel", "minutes"),)
+    __table_args__ = (
+        Index("ix_contact_moments_at", "at", "channel", "minutes"),
+        # The visitor card: a visitor's latest contacts (migration 0014).
+        Index("ix_contact_moments_visitor", "visitor_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
