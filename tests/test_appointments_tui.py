@@ -295,7 +295,9 @@ async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
 
 
 async def _complete_to_bags(app: FrontdeskApp, pilot: Any, services: Services, ap_id: int) -> None:
-    clerk = add_staff(services, "Cora Clerk", "desk", pin="5678")
+    # The same PIN as Dirk's: the login list may already show Cora (first by name) when the
+    # app read it after this line, and login() types 1234 for whoever is highlighted.
+    clerk = add_staff(services, "Cora Clerk", "desk", pin="1234")
     services.appointments.check_in(clerk, ap_id)
     services.appointments.start(clerk, ap_id)
     info = services.appointments.get(clerk, ap_id)
