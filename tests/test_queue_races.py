@@ -99,7 +99,8 @@ def _desk(
     out.put((desk, called, refused))
 
 
-def _work_the_queue(services: Services, kind: str) -> None:
+def _work_the_queue(services: Services, kind: str) -> Counter[int]:
+    """Eight desks work ``TICKETS`` tickets of ``kind``; how often each ticket was called."""
     lead = add_staff(services, "Lea Lead", "lead")
     ids = _issue(services, lead, kind, TICKETS)
     held = ids if kind == "resumed" else []
@@ -138,11 +139,13 @@ def _work_the_queue(services: Services, kind: str) -> None:
         )
     assert statuses == {"done": TICKETS}
     assert all(finished.get(tid) == 1 for tid in ids), "a visit was finished twice or never"
+    return calls
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_eight_desks_call_every_ticket_exactly_once(services: Services, kind: str) -> None:
-    _work_the_queue(services, kind)
+    calls = _work_the_queue(services, kind)
+    assert len(calls) == TICKETS and set(calls.values()) == {1}
 
 
 # -- the end of the day ------------------------------------------------------------------
