@@ -495,7 +495,7 @@ def test_upgrade_killed_leaves_a_database_the_next_start_upgrades(
         integrity_ok(empty_url)
         with db.engine.connect() as conn:
             revision = current_revision(db)
-            assert revision in ("0010", "0011", "0012", "0013", "0014"), revision
+            assert "0010" <= revision <= HEAD, revision
             visitors = conn.execute(text("SELECT count(*) FROM visitors")).scalar()
         assert visitors == 100, "the upgrade lost data"
         db.dispose()

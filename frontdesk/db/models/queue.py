@@ -80,6 +80,8 @@ class Ticket(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
+    # The language the visitor chose at the kiosk ("en", "nl", ...); null when none was chosen.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class TicketEvent(Base):
