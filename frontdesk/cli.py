@@ -720,7 +720,7 @@ def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services.appointment_import import import_appointments
+    from frontdesk.services.appointments.importer import import_appointments
     from frontdesk.services.auth import CLI_ACTOR
 
     try:
