@@ -24,7 +24,7 @@ from frontdesk.cli.parser import build_parser
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
 
 if TYPE_CHECKING:
-    from frontdesk.services.demo import DemoStart
+    from frontdesk.demo import DemoStart
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -38,7 +38,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def run_app(settings: Settings) -> int:
     if settings.demo:
-        from frontdesk.services.demo import demo_database
+        from frontdesk.demo import demo_database
 
         with demo_database(settings.db_url) as demo:
             if not demo.fresh:
@@ -52,8 +52,8 @@ def run_app(settings: Settings) -> int:
 
 
 def _run_app(settings: Settings, demo: DemoStart | None) -> int:
+    from frontdesk.demo import DEMO_PINS, demo_clock, fill_demo
     from frontdesk.services import Services
-    from frontdesk.services.demo import DEMO_PINS, demo_clock, fill_demo
     from frontdesk.tui.app import FrontdeskApp
 
     pins: dict[str, str] | None = None

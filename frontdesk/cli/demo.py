@@ -37,7 +37,7 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services.demo import fill_demo
+    from frontdesk.demo import fill_demo
 
     if args.days < 0 or args.days > 3660:
         raise CliError("--days must be between 0 and 3660")
