@@ -1,6 +1,8 @@
-"""The daily queue: service.py holds the rules, records.py what they return, statements.py
-the statements that are read often."""
+"""The daily queue: service.py holds the rules (issuing, calling, serving), on day.py (the
+end of the day) and core.py (services, locks, one ticket's change); records.py what they
+return, statements.py the statements that are read often, board.py the board's view."""
 
+from frontdesk.services.queue.core import UNDO_MINUTES, service_info
 from frontdesk.services.queue.records import (
     CHANNELS,
     CLOSED_STATUSES,
@@ -15,7 +17,7 @@ from frontdesk.services.queue.records import (
     TicketInfo,
     VisitRecord,
 )
-from frontdesk.services.queue.service import UNDO_MINUTES, QueueService, service_info
+from frontdesk.services.queue.service import QueueService
 
 __all__ = [
     "CHANNELS",

@@ -19,23 +19,29 @@ so no ticket slips into a closed day and a ticket a desk finished meanwhile stay
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
-from frontdesk.clock import Clock
-from frontdesk.config import ServiceDefault, Settings
-from frontdesk.db import Database
-from frontdesk.db.models import ClosedDay, ContactMoment, Service, Ticket, TicketCounter, Visitor
-from frontdesk.services import audit
+from frontdesk.db.models import ContactMoment, Service, Ticket, TicketCounter, Visitor
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import AlreadyWaiting, Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.queue import statements as sql
 from frontdesk.services.queue.board import board_state, waiting_strip
+from frontdesk.services.queue.core import (
+    _DESK_LOCK,
+    CHANGES_OVERLAP,
+    UNDO_MINUTES,
+    T,
+    _check_mine,
+    _desk_number,
+    _ticket_id,
+)
+from frontdesk.services.queue.day import QueueDay
 from frontdesk.services.queue.records import (
     CHANNELS,
     OPEN_STATUSES,
@@ -43,193 +49,20 @@ from frontdesk.services.queue.records import (
     BoardState,
     ContactInfo,
     QueueChanges,
-    ServiceInfo,
     ServiceLoad,
     TicketInfo,
     VisitRecord,
-    service_desks,
     ticket_info,
 )
-from frontdesk.services.text import clean_text, has_control_chars
-from frontdesk.services.visitors import VisitorInput, VisitorRecord, VisitorService, check_visitor
+from frontdesk.services.text import clean_text
+from frontdesk.services.visitors import VisitorInput, VisitorRecord, check_visitor
 from frontdesk.services.visitors import to_record as visitor_record
 
-# changed_since() reads this many events before the given version again: on PostgreSQL an
-# event can become visible after one with a higher id (late commits).
-CHANGES_OVERLAP = 20
-# How long after a finish or a no-show the desk that did it can take it back.
-UNDO_MINUTES = 5
-# PostgreSQL advisory lock classes (the first key of pg_advisory_xact_lock(int, int)).
-_DAY_LOCK = 46_001  # second key: the day's ordinal; close takes it alone, issuing shared
-_DESK_LOCK = 46_002  # second key: the desk: one call at a time per desk
 
-T = sql.TICKETS.c
-
-
-def service_info(row: Service) -> ServiceInfo:
-    return ServiceInfo(
-        row.id,
-        row.code,
-        row.name,
-        row.prefix,
-        row.minutes,
-        row.by_appointment,
-        row.active,
-        service_desks(row.desks),
-    )
-
-
-def _ticket_id(value: object) -> int:
-    """A ticket id as the database can hold it; anything else is a ticket that does not exist."""
-    return check_id(value, "this ticket does not exist")
-
-
-def _desk_number(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
-        raise ValidationError("desk", "the desk number must be between 1 and 99")
-    return value
-
-
-def _check_mine(ticket: Any, actor: Actor, statuses: Sequence[str]) -> None:
-    """Refuse a change of a ticket that is not in one of ``statuses``, or that another desk
-    is serving (moving it from here would pull the visitor from under that clerk)."""
-    if ticket.status not in statuses:
-        raise Conflict(
-            f"{ticket.label} is {STATUS_IN_A_SENTENCE[ticket.status]}; nothing was changed."
-        )
-    if ticket.status == "called" and actor.desk and ticket.desk and actor.desk != ticket.desk:
-        raise Conflict(
-            f"{ticket.label} is being served at desk {ticket.desk}, not at yours "
-            f"(desk {actor.desk}); nothing was changed."
-        )
-
-
-class QueueService:
-    def __init__(
-        self, db: Database, settings: Settings, clock: Clock, visitors: VisitorService
-    ) -> None:
-        self.db = db
-        self.settings = settings
-        self.clock = clock
-        self.visitors = visitors
-
-    # -- services ----------------------------------------------------------------------
-    def sync_services(self, defaults: Iterable[ServiceDefault]) -> int:
-        """Add configured services that the database does not have yet (never overwrites)."""
-        added = 0
-        with self.db.write() as session:
-            known = set(session.scalars(select(Service.code)))
-            for item in defaults:
-                if item.code not in known:
-                    session.add(
-                        Service(
-                            code=item.code,
-                            name=item.name,
-                            prefix=item.prefix,
-                            minutes=item.minutes,
-                            by_appointment=item.by_appointment,
-                            active=True,
-                            desks="",
-                        )
-                    )
-                    added += 1
-        return added
-
-    def services(self, *, active_only: bool = True) -> list[ServiceInfo]:
-        with self.db.read() as session:
-            stmt = select(Service).order_by(Service.id)
-            if active_only:
-                stmt = stmt.where(Service.active)
-            return [service_info(r) for r in session.scalars(stmt)]
-
-    def _service(self, session: Session, code: str, field: str = "service") -> Service:
-        if not isinstance(code, str) or len(code) > 40 or has_control_chars(code):
-            raise ValidationError(field, "pick a service from the list")  # PostgreSQL: no NUL
-        row = session.scalar(select(Service).where(Service.code == code))
-        if row is None or not row.active:
-            raise ValidationError(field, "pick a service from the list")
-        return row
-
-    def _desk_services(self, session: Session, desk: int) -> list[int]:
-        """The active services this desk calls: the service's own desks (empty: every
-        desk) and this desk's ``desk_services`` setting (empty: every service)."""
-        wanted = set(self.settings.desk_services)
-        ids = []
-        for service_id, code, desks_text in session.execute(
-            select(Service.id, Service.code, Service.desks).where(Service.active)
-        ):
-            desks = service_desks(desks_text)
-            if (not wanted or code in wanted) and (not desks or desk in desks):
-                ids.append(service_id)
-        return ids
-
-    # -- locks -------------------------------------------------------------------------
-    @staticmethod
-    def _lock(session: Session, kind: int, key: int, *, shared: bool = False) -> None:
-        """A PostgreSQL advisory lock held until the transaction ends. On SQLite the write
-        transaction holds the whole database's write lock already: nothing to add."""
-        if session.get_bind().dialect.name != "postgresql":
-            return
-        take = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
-        session.execute(select(take(kind, key)))
-
-    @staticmethod
-    def _for_update(session: Session, stmt: Any, *, skip_locked: bool = False) -> Any:
-        if session.get_bind().dialect.name == "postgresql":
-            return stmt.with_for_update(skip_locked=skip_locked)
-        return stmt
-
-    def _locked(self, session: Session, ticket_id: int) -> Row[Any]:
-        """The ticket's state, locked until the transaction ends."""
-        stmt = select(T.id, T.label, T.day, T.status, T.desk, T.service_id, T.finished_at)
-        row = session.execute(
-            self._for_update(session, stmt.where(T.id == _ticket_id(ticket_id)))
-        ).one_or_none()
-        if row is None:
-            raise NotFound("this ticket does not exist")
-        return row
-
-    def _change(self, session: Session, ticket: Row[Any], **values: Any) -> None:
-        """Change a ticket read with _locked, only if its status is still the one read."""
-        result = session.execute(
-            update(sql.TICKETS).where(T.id == ticket.id, T.status == ticket.status).values(**values)
-        )
-        if rowcount(result) != 1:
-            raise Conflict(f"{ticket.label} changed meanwhile; nothing was changed.")
-
-    def _event(
-        self,
-        session: Session,
-        ticket_id: int,
-        action: str,
-        actor: Actor | None,
-        detail: str | None = None,
-    ) -> None:
-        session.execute(
-            insert(sql.EVENTS).values(
-                ticket_id=ticket_id,
-                at=self.clock.now(),
-                action=action,
-                staff_id=(actor.staff_id or None) if actor else None,
-                desk=actor.desk if actor else None,
-                detail=detail,
-            )
-        )
-
-    def _ticket_info(self, session: Session, ticket_id: int) -> TicketInfo:
-        return ticket_info(session.execute(sql.ticket_rows().where(T.id == ticket_id)).one())
+class QueueService(QueueDay):
+    """Issuing, reading, calling and serving tickets; the board's view; contacts."""
 
     # -- issuing -----------------------------------------------------------------------
-    def _refuse_closed_day(self, session: Session, day: date) -> None:
-        """Refuse a ticket for a day the lead has closed. The day's lock, shared here and
-        exclusive in _close, orders this check before or after a close, never across it."""
-        self._lock(session, _DAY_LOCK, day.toordinal(), shared=True)
-        if session.scalar(select(ClosedDay.day).where(ClosedDay.day == day)) is not None:
-            raise Conflict(
-                "Today's queue has been closed, so no tickets can be issued. "
-                "The team lead can reopen the day (Lead screen, Today tab)."
-            )
-
     def _next_label(self, session: Session, day: date, prefix: str) -> str:
         """The next number for this prefix today: one atomic upsert of its counter."""
         upsert: Any
@@ -679,98 +512,6 @@ class QueueService:
             )
             if rowcount(changed) != 1:
                 raise NotFound("this ticket does not exist")
-
-    # -- the end of the day ------------------------------------------------------------
-    def _close(self, session: Session, day: date, actor: Actor | None, origin: str) -> int | None:
-        """Close ``day``: its open tickets become "not served", one event each, one closed-day
-        record, one audit row. None if it was closed already and nothing was left open.
-
-        Under the day's exclusive lock (see _refuse_closed_day). The UPDATE changes only
-        tickets still open when it runs: one that a desk finished meanwhile is left alone
-        (on PostgreSQL a row a desk is changing is waited for, then checked again).
-        """
-        self._lock(session, _DAY_LOCK, day.toordinal())
-        now = self.clock.now()
-        already = session.scalar(select(ClosedDay.day).where(ClosedDay.day == day)) is not None
-        closed = list(
-            session.scalars(
-                update(sql.TICKETS)
-                .where(T.day == day, T.status.in_(OPEN_STATUSES))
-                .values(status="not_served", finished_at=now)
-                .returning(T.id)
-            )
-        )
-        if already and not closed:
-            return None
-        for ticket_id in closed:
-            self._event(session, ticket_id, "not_served", actor, "day closed")
-        if not already:
-            session.add(
-                ClosedDay(
-                    day=day,
-                    closed_at=now,
-                    closed_by=(actor.staff_id or None) if actor else None,
-                    not_served=len(closed),
-                )
-            )
-        audit.record(
-            session,
-            self.clock,
-            action="day.close",
-            actor=actor,
-            origin=origin,
-            object_type="day",
-            object_id=day.isoformat(),
-            reason=f"{len(closed)} not served"
-            + ("" if actor else "; closed on the first start of a later day"),
-        )
-        return len(closed)
-
-    def close_day(self, actor: Actor, day: date | None = None) -> int:
-        """Close a day: tickets still open become "not served". Returns how many."""
-        require(actor, "queue.close_day")
-        day = day or self.clock.today()
-        with self.db.write() as session:
-            count = self._close(session, day, actor, origin="")
-        if count is None:
-            raise Conflict("This day is closed already; nothing was changed.")
-        return count
-
-    def reopen_day(self, actor: Actor, day: date | None = None) -> None:
-        """Let tickets be issued again on a closed day (its not-served tickets stay so)."""
-        require(actor, "queue.close_day")
-        day = day or self.clock.today()
-        with self.db.write() as session:
-            self._lock(session, _DAY_LOCK, day.toordinal())
-            gone = session.execute(delete(ClosedDay).where(ClosedDay.day == day))
-            if rowcount(gone) != 1:
-                raise Conflict("This day is not closed; nothing was changed.")
-            audit.record(
-                session,
-                self.clock,
-                action="day.reopen",
-                actor=actor,
-                object_type="day",
-                object_id=day.isoformat(),
-            )
-
-    def is_closed(self, day: date | None = None) -> bool:
-        day = day or self.clock.today()
-        with self.db.read() as session:
-            return session.scalar(select(ClosedDay.day).where(ClosedDay.day == day)) is not None
-
-    def close_past_days(self) -> int:
-        """On start: tickets left open on earlier days never leak into today's queue.
-
-        Each day in its own transaction; several desks starting at once close each day
-        once (the day's lock, then the check of what is still open)."""
-        with self.db.read() as session:
-            days = sorted(set(session.scalars(sql.open_past_days(self.clock.today()))))
-        total = 0
-        for day in days:
-            with self.db.write() as session:
-                total += self._close(session, day, None, origin="automatic") or 0
-        return total
 
     # -- waits and the board -----------------------------------------------------------
     def load(self) -> tuple[ServiceLoad, ...]:
