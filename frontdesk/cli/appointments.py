@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from frontdesk.cli.common import (
     EXIT_OK,
     CliError,
-    Parser,
     check_output,
-    export_error,
-    open_services,
+    command_group,
+    exporting,
 )
 from frontdesk.config import Settings
 
-if TYPE_CHECKING:
-    pass
-
 
 def add_parser(sub: Any) -> None:
-    appointments = sub.add_parser(
-        "appointments", help="BSN appointments", description="BSN appointments."
-    )
-    ap_sub = appointments.add_subparsers(
-        dest="appointments_command", metavar="ACTION", required=True, parser_class=Parser
+    appointments, ap_sub = command_group(
+        sub,
+        "appointments",
+        help="BSN appointments",
+        description="BSN appointments.",
+        dest="appointments_command",
     )
     invoices = ap_sub.add_parser(
         "invoices",
@@ -52,12 +49,7 @@ def cmd_appointments(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"--quarter: {exc.message}") from None
     output = check_output(args.output)
     assert output is not None
-    services = open_services(settings)
-    try:
+    with exporting(settings, output) as services:
         done = services.appointments.export_invoices(CLI_ACTOR, args.quarter, fmt, output)
-    except FrontdeskError as exc:
-        raise export_error(output, exc) from None
-    finally:
-        services.close()
     print(f"wrote {output}: {done.persons} persons, {done.employers} employers")
     return EXIT_OK

@@ -5,17 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    EXIT_REJECTED,
-    CliError,
-)
+from frontdesk.cli.common import EXIT_OK, EXIT_REJECTED, CliError
 from frontdesk.config import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: Any) -> None:

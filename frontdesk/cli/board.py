@@ -6,11 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    CliError,
-    int_in,
-)
+from frontdesk.cli.common import EXIT_OK, CliError, int_in
 from frontdesk.config import Settings
 
 if TYPE_CHECKING:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from frontdesk.config import Settings
 
@@ -78,7 +79,40 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"frontdesk: {message} (see frontdesk --help)\n")
 
 
+def command_group(
+    sub: Any, name: str, *, help: str, description: str, dest: str, metavar: str = "ACTION"
+) -> tuple[argparse.ArgumentParser, Any]:
+    """A command with actions of its own (``frontdesk staff add``): its parser, and the
+    subparsers its actions are added to (one of them is required)."""
+    parser = sub.add_parser(name, help=help, description=description)
+    actions = parser.add_subparsers(dest=dest, metavar=metavar, required=True, parser_class=Parser)
+    return parser, actions
+
+
 def open_services(settings: Settings) -> Services:
     from frontdesk.services import Services
 
     return Services.open(settings)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Services]:
+    """The services for one command, closed when it ends, whatever happens."""
+    services = open_services(settings)
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+@contextmanager
+def exporting(settings: Settings, output: Path | None) -> Iterator[Services]:
+    """The services for an export to ``output`` (None: standard output), closed after it;
+    a refusal ends the command with one line that says where the file was to go."""
+    from frontdesk.services import FrontdeskError
+
+    with opened(settings) as services:
+        try:
+            yield services
+        except FrontdeskError as exc:
+            raise export_error(output, exc) from None

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    Parser,
-)
-
-if TYPE_CHECKING:
-    pass
+from frontdesk.cli.common import EXIT_OK, command_group
 
 
 def add_parser(sub: Any) -> None:
-    config = sub.add_parser("config", help="configuration file", description="Configuration.")
-    config_sub = config.add_subparsers(
-        dest="config_command", metavar="ACTION", required=True, parser_class=Parser
+    config, config_sub = command_group(
+        sub,
+        "config",
+        help="configuration file",
+        description="Configuration.",
+        dest="config_command",
     )
     config_sub.add_parser(
         "path",

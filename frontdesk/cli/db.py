@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    Parser,
-)
+from frontdesk.cli.common import EXIT_OK, command_group
 from frontdesk.config import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: Any) -> None:
-    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
-    db_sub = db.add_subparsers(
-        dest="db_command", metavar="ACTION", required=True, parser_class=Parser
+    db, db_sub = command_group(
+        sub,
+        "db",
+        help="database maintenance",
+        description="Database maintenance.",
+        dest="db_command",
     )
     db_sub.add_parser(
         "upgrade",

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    CliError,
-    open_services,
-)
+from frontdesk.cli.common import EXIT_OK, CliError, opened
 from frontdesk.config import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: Any) -> None:
@@ -41,10 +34,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.days < 0 or args.days > 3660:
         raise CliError("--days must be between 0 and 3660")
-    services = open_services(settings)
-    try:
+    with opened(settings) as services:
         summary = fill_demo(services, days=args.days)
-    finally:
-        services.close()
     print(summary)
     return EXIT_OK

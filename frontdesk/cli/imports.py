@@ -5,30 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    EXIT_REJECTED,
-    CliError,
-    Parser,
-    open_services,
-)
+from frontdesk.cli.common import EXIT_OK, EXIT_REJECTED, CliError, command_group, opened
 from frontdesk.config import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: Any) -> None:
-    imports = sub.add_parser(
+    imports, import_sub = command_group(
+        sub,
         "import",
         help="import data from CSV files",
         description="Import data from CSV files (UTF-8, comma or semicolon, first line names "
         "the columns). Example: frontdesk import partners partners.csv --dry-run",
-    )
-    import_sub = imports.add_subparsers(
-        dest="import_command", metavar="WHAT", required=True, parser_class=Parser
+        dest="import_command",
+        metavar="WHAT",
     )
     partners = import_sub.add_parser(
         "partners",
@@ -69,11 +60,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"{path} is a folder; give the CSV file inside it")
     if not path.is_file():
         raise CliError(f"{path}: no such file")
-    services = open_services(settings)
-    try:
+    with opened(settings) as services:
         result = services.partners.import_csv(CLI_ACTOR, path, dry_run=args.dry_run)
-    finally:
-        services.close()
     print(result.summary())
     for change in result.changes:
         print(change)
@@ -90,11 +78,8 @@ def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
         data = args.file.read_bytes()
     except OSError as exc:
         raise CliError(f"{args.file}: cannot be read ({exc.strerror})") from None
-    services = open_services(settings)
-    try:
+    with opened(settings) as services:
         report = import_appointments(services.appointments, CLI_ACTOR, data, dry_run=args.dry_run)
-    finally:
-        services.close()
     for line in report.errors:
         print(line, file=sys.stderr)
     print(report.summary)

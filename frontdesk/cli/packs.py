@@ -5,32 +5,28 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from frontdesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
-    Parser,
     check_output,
+    command_group,
     export_error,
-    open_services,
+    opened,
     to_stdout,
 )
 from frontdesk.config import Settings
 
-if TYPE_CHECKING:
-    pass
-
 
 def add_parser(sub: Any) -> None:
-    packs = sub.add_parser(
+    packs, packs_sub = command_group(
+        sub,
         "packs",
         help="welcome-pack stock and the per-period report",
         description="Welcome-pack stock. Example: frontdesk packs export --period month "
         "--output packs.csv",
-    )
-    packs_sub = packs.add_subparsers(
-        dest="packs_command", metavar="ACTION", required=True, parser_class=Parser
+        dest="packs_command",
     )
     packs_sub.add_parser(
         "list",
@@ -57,8 +53,7 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services.auth import CLI_ACTOR
 
     output = check_output(Path(args.output)) if getattr(args, "output", None) else None
-    services = open_services(settings)
-    try:
+    with opened(settings) as services:
         if args.packs_command == "list":
             kinds = services.packs.kinds(CLI_ACTOR, include_inactive=True)
             if not kinds:
@@ -77,6 +72,4 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
             if output is not None:
                 print(f"wrote {output}", file=sys.stderr)
             return EXIT_OK
-    finally:
-        services.close()
     return EXIT_USAGE

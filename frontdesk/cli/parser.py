@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from frontdesk import __version__
-from frontdesk.cli.common import (
-    Parser,
-)
-
-if TYPE_CHECKING:
-    pass
 from frontdesk.cli import (
     appointments,
     backup,
@@ -27,6 +20,7 @@ from frontdesk.cli import (
     reports,
     staff,
 )
+from frontdesk.cli.common import Parser
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,32 +4,27 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from frontdesk.cli.common import (
     EXIT_OK,
     CliError,
-    Parser,
     check_output,
-    export_error,
-    open_services,
+    command_group,
+    exporting,
     to_stdout,
 )
 from frontdesk.config import Settings
 
-if TYPE_CHECKING:
-    pass
-
 
 def add_parser(sub: Any) -> None:
-    referrals = sub.add_parser(
+    referrals, referrals_sub = command_group(
+        sub,
         "referrals",
         help="referral reports",
         description="Referral reports. Example: frontdesk referrals report "
         "--from 2026-10-01 --to 2026-12-31 --format xlsx --output q4.xlsx",
-    )
-    referrals_sub = referrals.add_subparsers(
-        dest="referrals_command", metavar="ACTION", required=True, parser_class=Parser
+        dest="referrals_command",
     )
     report = referrals_sub.add_parser(
         "report",
@@ -47,7 +42,6 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
     from frontdesk.services.errors import ValidationError
     from frontdesk.services.fields import parse_date
@@ -62,15 +56,10 @@ def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "xlsx" and args.output is None:
         raise CliError("an XLSX report needs --output FILE")
     output = check_output(args.output)
-    services = open_services(settings)
-    try:
+    with exporting(settings, output) as services:
         services.referrals.export_report(
             CLI_ACTOR, start, end, args.format, to=output or to_stdout("utf-8-sig")
         )
-    except FrontdeskError as exc:
-        raise export_error(output, exc) from None
-    finally:
-        services.close()
     if output is not None:
         print(f"wrote {output}")
     return EXIT_OK

@@ -5,33 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from frontdesk.cli.common import (
     EXIT_OK,
     CliError,
-    Parser,
     check_output,
-    export_error,
-    open_services,
+    command_group,
+    exporting,
     to_stdout,
 )
 from frontdesk.config import Settings
 
-if TYPE_CHECKING:
-    pass
-
 
 def add_parser(sub: Any) -> None:
-    report = sub.add_parser(
+    report, report_sub = command_group(
+        sub,
         "report",
         help="export the day report or a period report (CSV, XLSX, Markdown)",
         description="Export reports. Examples: frontdesk report day --date 2026-11-23 "
         "--format md | frontdesk report period --from 2026-10-01 --to 2026-12-31 "
         "--format xlsx --output q4.xlsx",
-    )
-    report_sub = report.add_subparsers(
-        dest="report_command", metavar="KIND", required=True, parser_class=Parser
+        dest="report_command",
+        metavar="KIND",
     )
     day = report_sub.add_parser(
         "day",
@@ -95,8 +91,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(exc.message) from None
     output = check_output(args.output)
     to = output or to_stdout()
-    services = open_services(settings)
-    try:
+    with exporting(settings, output) as services:
         reports = services.reports
         if args.report_command == "day":
             reports.export_day(
@@ -110,10 +105,6 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             if args.preset:
                 chosen = reports.preset(args.preset)
             reports.export_period(CLI_ACTOR, chosen, args.format, to=to)
-    except FrontdeskError as exc:
-        raise export_error(output, exc) from None
-    finally:
-        services.close()
     if output is not None:
         print(f"wrote {output}", file=sys.stderr)
     return EXIT_OK

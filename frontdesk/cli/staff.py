@@ -5,30 +5,20 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    EXIT_USAGE,
-    CliError,
-    Parser,
-    open_services,
-)
+from frontdesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, command_group, opened
 from frontdesk.config import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parser(sub: Any) -> None:
-    staff = sub.add_parser(
+    staff, staff_sub = command_group(
+        sub,
         "staff",
         help="add, list and deactivate staff accounts",
         description="Manage staff accounts. Example: frontdesk staff add "
         "--name 'Anne de Vries' --role desk",
-    )
-    staff_sub = staff.add_subparsers(
-        dest="staff_command", metavar="ACTION", required=True, parser_class=Parser
+        dest="staff_command",
     )
     add = staff_sub.add_parser(
         "add",
@@ -60,8 +50,7 @@ def cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
 
-    services = open_services(settings)
-    try:
+    with opened(settings) as services:
         if args.staff_command == "list":
             staff = services.staff.list(CLI_ACTOR)
             if not staff:
@@ -92,6 +81,4 @@ def cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
                 raise CliError(exc.message) from None
             print(f"deactivated {gone.name}")
             return EXIT_OK
-    finally:
-        services.close()
     return EXIT_USAGE

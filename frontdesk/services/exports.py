@@ -196,9 +196,8 @@ def deliver_audited(
 
     ``to=None`` hands the bytes to the caller (who holds them: audited as exported).
     """
-    try:
-        where = None if to is None else deliver(data, to)
-    except FrontdeskError as exc:
+
+    def record(result: str, why: str | None) -> None:
         with db.write() as session:
             audit.record(
                 session,
@@ -207,18 +206,14 @@ def deliver_audited(
                 actor=actor,
                 object_type=object_type,
                 object_id=object_id,
-                result="failed",
-                reason=f"{reason}; not written: {exc.message}" if reason else exc.message,
+                result=result,
+                reason=why,
             )
+
+    try:
+        where = None if to is None else deliver(data, to)
+    except FrontdeskError as exc:
+        record("failed", f"{reason}; not written: {exc.message}" if reason else exc.message)
         raise
-    with db.write() as session:
-        audit.record(
-            session,
-            clock,
-            action=action,
-            actor=actor,
-            object_type=object_type,
-            object_id=object_id,
-            reason=reason,
-        )
+    record("ok", reason)
     return where

@@ -450,6 +450,14 @@ class ReportService:
         )
         return data
 
+    @staticmethod
+    def _check_export(fmt: str, to: Target | None) -> None:
+        """Refuse an unknown format, or a file that cannot be written, before any work."""
+        if fmt not in FORMATS:
+            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
+        if isinstance(to, Path):
+            check_target(to)
+
     def export_day(
         self,
         actor: Actor,
@@ -462,10 +470,7 @@ class ReportService:
         """The day report as a file's bytes (CSV, Markdown or XLSX), sent ``to`` a file
         (private, atomic) or a callable; audited once delivered (see services.exports)."""
         require(actor, "report.export")
-        if fmt not in FORMATS:
-            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
-        if isinstance(to, Path):
-            check_target(to)
+        self._check_export(fmt, to)
         tables = self.day_report_tables(actor, day, with_names=with_names)
         data = render(tables, fmt, f"frontdesk day report {day.isoformat()}")
         return self._deliver(actor, data, to, f"day {day.isoformat()}", fmt, with_names)
@@ -474,10 +479,7 @@ class ReportService:
         self, actor: Actor, period: Period, fmt: str, *, to: Target | None = None
     ) -> bytes:
         require(actor, "report.export")
-        if fmt not in FORMATS:
-            raise ValidationError("format", f"pick one of: {', '.join(FORMATS)}")
-        if isinstance(to, Path):
-            check_target(to)
+        self._check_export(fmt, to)
         report = self.period(actor, period)
         heading = f"frontdesk report {period} (compared with {report.previous})"
         data = render(report.tables, fmt, heading)
