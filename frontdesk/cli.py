@@ -19,7 +19,7 @@ from frontdesk.config import ConfigError, Settings, default_data_dir, load_setti
 if TYPE_CHECKING:
     from frontdesk.services import Services
     from frontdesk.services.demo import DemoStart
-    from frontdesk.tui.board_web import BoardServer
+    from frontdesk.tui.board.web import BoardServer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -668,7 +668,7 @@ def board_server(
     import shlex
     import socket
 
-    from frontdesk.tui.board_web import BoardServer
+    from frontdesk.tui.board.web import BoardServer
 
     if not 1 <= port <= 65535:
         raise CliError("--port must be between 1 and 65535")
@@ -690,7 +690,7 @@ def board_server(
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.web:
-        from frontdesk.tui.board_web import is_loopback
+        from frontdesk.tui.board.web import is_loopback
 
         server = board_server(settings, args.host, args.port, args.max_boards)
         if not is_loopback(args.host):
