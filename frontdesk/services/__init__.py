@@ -33,6 +33,7 @@ from frontdesk.services.visitors import VisitorService
 if TYPE_CHECKING:
     from frontdesk.services.appointments import AppointmentService
     from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.feedback import FeedbackService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -107,6 +108,12 @@ class Services:
         for section in (AppointmentSection(), ReferralSection(), PackSection()):
             reports.add_section(section)
         return reports
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        from frontdesk.services.feedback import FeedbackService
+
+        return FeedbackService(self.db, self.clock)
 
     @cached_property
     def catalogue(self) -> CatalogueService:
