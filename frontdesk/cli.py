@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from frontdesk import __version__
+from frontdesk import __version__, cli_feedback
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
 
 if TYPE_CHECKING:
@@ -315,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --web: at most N browsers show the board at once, one process each "
         "(default: board_web_max from the config file, 4)",
     )
+    cli_feedback.add_parser(sub)
     _add_appointments_import(import_sub)
     _add_appointments_parser(sub)
     privacy = sub.add_parser(
@@ -874,6 +875,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "privacy": cmd_privacy,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "feedback": cli_feedback.cmd_feedback,
 }
 
 
