@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.clock import FixedClock
-from frontdesk.db.models import Rating
+from frontdesk.db.models import Rating, Ticket
 from frontdesk.services import Actor, NotFound, PermissionDenied, Services, ValidationError
 from frontdesk.services.feedback import tablet_actor
 from tests.helpers import add_ticket, at, walk_in
@@ -149,3 +149,24 @@ def test_satisfaction_against_a_hand_count(services: Services, lead: Actor) -> N
         (DAY, 6, 4),
         (date(2026, 11, 24), 1, 1),
     ]
+
+
+def test_the_demo_has_ratings_in_its_history(desk_services: Services) -> None:
+    from frontdesk.services.demo import fill_demo
+
+    services = desk_services
+    assert "ratings after visits" in fill_demo(services, days=3)
+    lead = Actor(0, "command line", "lead")
+    today = services.clock.today()
+    rows = services.feedback.satisfaction(lead, date(2026, 1, 1), today, "all")
+    assert len(rows) == 1
+    total = rows[0]
+    assert total.finished > 20 and 0.2 < total.ratings / total.finished < 0.6
+    assert total.average is not None and 2.5 < total.average < 4
+    with services.db.read() as session:
+        unfinished = session.scalar(
+            select(func.count(Rating.id))
+            .join(Ticket, Ticket.id == Rating.ticket_id)
+            .where(Ticket.status != "done")
+        )
+    assert unfinished == 0
