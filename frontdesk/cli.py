@@ -315,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --web: at most N browsers show the board at once, one process each "
         "(default: board_web_max from the config file, 4)",
     )
+    board.add_argument(
+        "--speak",
+        action="store_true",
+        default=None,
+        help="say each new call aloud with espeak-ng on this machine (as [board] speak)",
+    )
     cli_feedback.add_parser(sub)
     _add_appointments_import(import_sub)
     _add_appointments_parser(sub)
@@ -658,7 +664,7 @@ def board_command(settings: Settings) -> list[str]:
     command = [sys.executable, "-m", "frontdesk"]
     if settings.config_path is not None:
         command += ["--config", str(settings.config_path)]
-    return [*command, "board"]
+    return [*command, "board", *(["--speak"] if settings.board_speak else [])]
 
 
 def board_server(
@@ -690,6 +696,7 @@ def board_server(
 
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.with_overrides(board_speak=args.speak)
     if args.web:
         from frontdesk.tui.board_web import is_loopback
 
