@@ -96,7 +96,7 @@ def test_the_board_settings_in_the_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'klingon' is not a language the board speaks"):
         read_config_file(path)
     path.write_text('[board]\nspeak = "yes"\n')
-    with pytest.raises(ConfigError, match="board.speak must be true or false"):
+    with pytest.raises(ConfigError, match=r"board\.speak must be true or false"):
         read_config_file(path)
 
 
