@@ -102,11 +102,13 @@ class Services:
             PackSection,
             ReferralSection,
         )
+        from frontdesk.services.reports.sections.satisfaction import SatisfactionSection
 
         reports = ReportService(self.db, self.settings, self.clock)
         # The figures of appointments, referrals and packs join the lead's reports.
         for section in (AppointmentSection(), ReferralSection(), PackSection()):
             reports.add_section(section)
+        reports.add_section(SatisfactionSection())  # ratings after the visit (feedback)
         return reports
 
     @cached_property

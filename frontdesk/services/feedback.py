@@ -28,7 +28,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError, check_id
 
 SCORES = (1, 2, 3, 4)
-SCORE_LABELS = {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good"}
+SCORE_LABELS = {1: "Bad", 2: "Not so good", 3: "Good", 4: "Very good"}  # as the tablet says
 REASONS = ("waiting", "explanation", "friendliness", "outcome")
 REASON_LABELS = {
     "waiting": "Waiting time",
