@@ -281,3 +281,29 @@ async def test_the_boards_call_is_real_audio_in_each_language(
         seconds, rms = _wav_figures(path)
         assert 0.8 < seconds < 8, (code, seconds)
         assert rms > 0.01, (code, rms)
+
+
+async def test_the_board_speaks_a_new_call_and_a_recall_again(board_services: Services) -> None:
+    recorder = Recorder()
+    speaker = Announcer(["en", "nl"], run=recorder, which=only("espeak-ng", "aplay"))
+    clerk = add_staff(board_services, "Clerk 2", "desk", desk=2)
+    waiting = walk_in(board_services, clerk, "Ana")
+    app = BoardApp(board_services, speaker=speaker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _poll(app, pilot)
+        board_services.queue.call_ticket(clerk, waiting.id, 2)
+        await _poll(app, pilot)
+        speaker.wait_idle()
+        board_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        board_services.queue.recall(clerk, waiting.id)
+        await _poll(app, pilot)
+        speaker.wait_idle()
+        await _poll(app, pilot)  # nothing new: nothing said
+        speaker.wait_idle()
+        await pilot.press("m")
+        board_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        board_services.queue.recall(clerk, waiting.id)
+        await _poll(app, pilot)
+        speaker.wait_idle()
+    said = [c[-1] for c in recorder.commands if c[0].endswith("espeak-ng")]
+    assert said == ["Ticket A 1, desk 2", "Nummer A 1, balie 2"] * 2  # muted: the third not
