@@ -152,7 +152,7 @@ def test_satisfaction_against_a_hand_count(services: Services, lead: Actor) -> N
 
 
 def test_the_demo_has_ratings_in_its_history(desk_services: Services) -> None:
-    from frontdesk.services.demo import fill_demo
+    from frontdesk.demo import fill_demo
 
     services = desk_services
     assert "ratings after visits" in fill_demo(services, days=3)

@@ -1,6 +1,6 @@
 """``frontdesk feedback --web``: the rating tablet served to a tablet's browser.
 
-The board's textual-serve server (:class:`frontdesk.tui.board_web.BoardServer`: offline
+The board's textual-serve server (:class:`frontdesk.tui.board.web.BoardServer`: offline
 font, a cap on connections, one process each), with its own "already open" page.
 """
 
@@ -10,7 +10,7 @@ import html
 
 from aiohttp import web
 
-from frontdesk.tui.board_web import BoardServer
+from frontdesk.tui.board.web import BoardServer
 
 DEFAULT_MAX_TABLETS = 2
 FULL_PAGE = """<!DOCTYPE html>
