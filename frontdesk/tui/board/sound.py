@@ -30,4 +30,4 @@ def sound_text(speaker: Announcer | None, muted: bool, key: str) -> str:
         return speaker.problem
     names = languages("speech")
     spoken = ", ".join(names.get(code, code) for code in speaker.languages)
-    return f"Calls are spoken ({spoken}, and in the visitor's language) · {key} mutes"
+    return f"Calls are spoken: {spoken} + the visitor's language · {key} mutes"
