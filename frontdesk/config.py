@@ -119,6 +119,10 @@ class Settings:
     # named a welcome bag, else the clerk picks.
     welcome_bag_kind: str | None = None
     board_web_max: int = 4  # browsers that may show `board --web` at once (a process each)
+    # [board] speak: the board says each new call aloud (espeak-ng), in these languages
+    # and in the ticket's own; see docs/board.md, "Sound in the waiting room".
+    board_speak: bool = False
+    board_speak_languages: tuple[str, ...] = ("en", "nl")
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -207,6 +211,36 @@ def _parse_fees(raw: object, path: Path) -> dict[str, float]:
             raise ConfigError(f"{path}: fees.{key} must be between {low} and {high} euro")
         fees[key] = float(value)
     return fees
+
+
+def _parse_board(raw: object, path: Path) -> dict[str, Any]:
+    """``[board] speak = true``, ``speak_languages = ["en", "nl"]``."""
+    from frontdesk.i18n import languages
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [board] must be a table")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "speak":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: board.speak must be true or false")
+            out["board_speak"] = value
+        elif key == "speak_languages":
+            known = list(languages("speech"))
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(
+                    f'{path}: board.speak_languages must be a list of codes, e.g. ["en", "nl"]'
+                )
+            unknown = [v for v in value if v not in known]
+            if unknown:
+                raise ConfigError(
+                    f"{path}: board.speak_languages: {unknown[0]!r} is not a language the "
+                    f"board speaks; pick from {', '.join(known)}"
+                )
+            out["board_speak_languages"] = tuple(dict.fromkeys(value))
+        else:
+            raise ConfigError(f"{path}: [board] knows speak and speak_languages, not {key!r}")
+    return out
 
 
 _SCALARS: dict[str, type] = {
@@ -314,6 +348,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}: exempt_employers must be a list of employer names")
             fields["exempt_employers"] = tuple(v.strip() for v in value if v.strip())
+        elif key == "board":
+            fields.update(_parse_board(value, path))
         elif key == "hours":
             fields["hours"] = _parse_hours(value, path)
         elif key == "services":

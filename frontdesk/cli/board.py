@@ -42,6 +42,12 @@ def add_parser(sub: Any) -> None:
         help="with --web: at most N browsers show the board at once, one process each "
         "(default: board_web_max from the config file, 4)",
     )
+    board.add_argument(
+        "--speak",
+        action="store_true",
+        default=None,
+        help="say each new call aloud with espeak-ng on this machine (as [board] speak)",
+    )
     board.set_defaults(handler=cmd_board)
 
 
@@ -54,7 +60,7 @@ def board_command(settings: Settings) -> list[str]:
     command = [sys.executable, "-m", "frontdesk"]
     if settings.config_path is not None:
         command += ["--config", str(settings.config_path)]
-    return [*command, "board"]
+    return [*command, "board", *(["--speak"] if settings.board_speak else [])]
 
 
 def board_server(
@@ -86,6 +92,7 @@ def board_server(
 
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.with_overrides(board_speak=args.speak)
     if args.web:
         from frontdesk.tui.board.web import is_loopback
 

@@ -13,6 +13,7 @@ from frontdesk.cli import (
     config,
     db,
     demo,
+    feedback,
     imports,
     packs,
     privacy,
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         privacy,
         backup,
         config,
+        feedback,
     ):
         area.add_parser(sub)
     return parser

@@ -33,6 +33,7 @@ from frontdesk.services.visitors import VisitorService
 if TYPE_CHECKING:
     from frontdesk.services.appointments import AppointmentService
     from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.feedback import FeedbackService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -101,12 +102,20 @@ class Services:
             PackSection,
             ReferralSection,
         )
+        from frontdesk.services.reports.sections.satisfaction import SatisfactionSection
 
         reports = ReportService(self.db, self.settings, self.clock)
         # The figures of appointments, referrals and packs join the lead's reports.
         for section in (AppointmentSection(), ReferralSection(), PackSection()):
             reports.add_section(section)
+        reports.add_section(SatisfactionSection())  # ratings after the visit (feedback)
         return reports
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        from frontdesk.services.feedback import FeedbackService
+
+        return FeedbackService(self.db, self.clock)
 
     @cached_property
     def catalogue(self) -> CatalogueService:

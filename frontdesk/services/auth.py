@@ -12,12 +12,21 @@ from dataclasses import dataclass
 
 from frontdesk.services.errors import PermissionDenied
 
-ROLES = ("lead", "desk", "intern")
-ROLE_LABELS = {"lead": "team lead", "desk": "desk staff", "intern": "intern"}
+# The staff roles; a device role is no person and has no staff account: the rating tablet
+# ("feedback") acts without a login and may only do its own actions.
+STAFF_ROLES = ("lead", "desk", "intern")
+ROLES = (*STAFF_ROLES, "feedback")
+ROLE_LABELS = {
+    "lead": "team lead",
+    "desk": "desk staff",
+    "intern": "intern",
+    "feedback": "the rating tablet",
+}
 
 LEAD = frozenset({"lead"})
 DESK = frozenset({"lead", "desk"})
-ALL = frozenset(ROLES)
+ALL = frozenset(STAFF_ROLES)
+FEEDBACK = frozenset({"lead", "feedback"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # staff and audit (foundation)
@@ -69,6 +78,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.purge": LEAD,
     "privacy.export": LEAD,
     "privacy.erase": LEAD,
+    # the rating tablet after a visit (no personal data)
+    "feedback.record": FEEDBACK,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -104,6 +115,7 @@ ACTION_LABELS: dict[str, str] = {
     "privacy.purge": "anonymise old visitors",
     "privacy.export": "export a visitor's data",
     "privacy.erase": "erase a visitor",
+    "feedback.record": "record a visitor's rating",
 }
 
 

@@ -15,7 +15,7 @@ from frontdesk.db import Database
 from frontdesk.db.migrate import STARTUP_LOCK_KEY
 from frontdesk.db.models import Staff
 from frontdesk.services import audit
-from frontdesk.services.auth import ROLES, Actor, require
+from frontdesk.services.auth import STAFF_ROLES, Actor, require
 from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.security import check_pin_format, hash_pin, needs_rehash, verify_pin
 from frontdesk.services.text import clean_text, fold
@@ -40,8 +40,8 @@ def _check_name(name: object) -> str:
 
 
 def _check_role(role: object) -> str:
-    if role not in ROLES:
-        raise ValidationError("role", f"the role must be one of: {', '.join(ROLES)}")
+    if role not in STAFF_ROLES:
+        raise ValidationError("role", f"the role must be one of: {', '.join(STAFF_ROLES)}")
     assert isinstance(role, str)
     return role
 

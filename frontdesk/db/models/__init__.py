@@ -3,6 +3,7 @@
 from frontdesk.db.models.appointments import Appointment, AppointmentEvent, AppointmentPerson
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
+from frontdesk.db.models.feedback import Rating
 from frontdesk.db.models.packs import PackIssue, PackType, StockMovement
 from frontdesk.db.models.queue import (
     ClosedDay,
@@ -28,6 +29,7 @@ __all__ = [
     "PackIssue",
     "PackType",
     "Partner",
+    "Rating",
     "Referral",
     "ReferralEvent",
     "Service",

@@ -52,7 +52,7 @@ def board_state(session: Session, clock: Clock, recent: int) -> BoardState:
     today = clock.today()
     t, e = sql.TICKETS.c, sql.EVENTS.c
     serving = session.execute(
-        select(t.label, t.desk, t.called_at)
+        select(t.label, t.desk, t.called_at, t.language)
         .where(t.day == today, t.status == "called")
         .order_by(t.called_at.desc())
     ).all()
@@ -66,7 +66,8 @@ def board_state(session: Session, clock: Clock, recent: int) -> BoardState:
     version = int(session.execute(sql.version()).scalar() or 0)
     return BoardState(
         serving=tuple(
-            BoardCall(label, desk or 0, at or clock.now()) for label, desk, at in serving
+            BoardCall(label, desk or 0, at or clock.now(), language)
+            for label, desk, at, language in serving
         ),
         recent=tuple(BoardCall(label, desk or 0, at) for label, desk, at in last),
         load=waiting_strip(session, clock),

@@ -91,6 +91,7 @@ class BoardCall:
     label: str
     desk: int
     called_at: datetime
+    language: str | None = None  # the visitor's choice at the kiosk: the call is spoken in it
 
 
 @dataclass(frozen=True)

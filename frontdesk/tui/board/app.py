@@ -26,7 +26,9 @@ from textual.widgets import Digits, Static
 
 from frontdesk.services import Services
 from frontdesk.services.queue import BoardCall, BoardState, ServiceLoad
+from frontdesk.services.speech import Announcer
 from frontdesk.tui.app import FRONTDESK_THEME
+from frontdesk.tui.board.sound import board_speaker, sound_text
 from frontdesk.tui.paths import stylesheet
 
 POLL_SECONDS = 1.0
@@ -200,6 +202,7 @@ class BoardScreen(Screen[None]):
                 yield Static("No calls yet today.", id="board-no-recent")
         with Vertical(id="board-load") as load:
             load.border_title = "Waiting now"
+        yield Static("", id="board-sound")
 
     def on_mount(self) -> None:
         app = self.app
@@ -216,16 +219,24 @@ class BoardApp(App[None]):
         Binding(
             "m",
             "toggle_bell",
-            "Bell on/off",
+            "Sound on/off",
             id="board_bell",
-            tooltip="Mute or unmute the bell that rings on a new call",
+            tooltip="Mute or unmute the bell and the spoken calls",
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Close the board"),
     ]
 
-    def __init__(self, services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        speaker: Announcer | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
+        # Speaks each new call ([board] speak, --speak); None: the bell only.
+        self.speaker = speaker if speaker is not None else board_speaker(services.settings)
         self.poll_seconds = poll_seconds
         self.muted = False
         self.state: BoardState | None = None
@@ -262,6 +273,24 @@ class BoardApp(App[None]):
         if clock.value != text:
             clock.update(text)
         self.board.query_one("#board-date", Static).update(now.strftime("%A %d %B"))
+        self._show_sound()
+
+    def _show_sound(self) -> None:
+        line = sound_text(self.speaker, self.muted, self._key_of("board_bell"))
+        widget = self.board.query_one("#board-sound", Static)
+        widget.update(line)
+        widget.display = bool(line)
+        widget.set_class(bool(self.speaker and self.speaker.problem), "-problem")
+
+    def _key_of(self, binding_id: str) -> str:
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                return self.get_key_display(binding).upper()
+        return "?"
+
+    def on_unmount(self) -> None:
+        if self.speaker is not None:
+            self.speaker.close()
 
     # -- polling ----------------------------------------------------------------------
     def _maybe_poll(self) -> None:
@@ -344,6 +373,9 @@ class BoardApp(App[None]):
                 self._flashing[c_key(call)] = until
             if not self.muted:
                 self.bell()
+            if self.speaker is not None:  # oldest first; a recall is a new call
+                for call in sorted(new_calls, key=lambda c: c.called_at):
+                    self.speaker.announce(call.label, call.desk, call.language)
         self._show_serving(state.serving)
         self._show_recent(state.recent)
         self._show_load(state.load)
@@ -408,11 +440,14 @@ class BoardApp(App[None]):
     # -- keys -------------------------------------------------------------------------
     def action_toggle_bell(self) -> None:
         self.muted = not self.muted
-        self.notify("The bell is off." if self.muted else "The bell is on.", timeout=3)
+        if self.speaker is not None:
+            self.speaker.set_muted(self.muted)
+        self._show_sound()
+        self.notify("Sound is off." if self.muted else "Sound is on.", timeout=3)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand(
-            "Bell on/off", "Mute or unmute the bell on a new call (M)", self.action_toggle_bell
+            "Sound on/off", "Mute or unmute the bell and the spoken calls", self.action_toggle_bell
         )
         yield SystemCommand("Quit", "Close the board", self.action_quit)
 
