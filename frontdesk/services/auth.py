@@ -12,12 +12,17 @@ from dataclasses import dataclass
 
 from frontdesk.services.errors import PermissionDenied
 
-ROLES = ("lead", "desk", "intern")
-ROLE_LABELS = {"lead": "team lead", "desk": "desk staff", "intern": "intern"}
+# The roles a person's account can have; "kiosk" is the self-service kiosk's account
+# (services/kiosk.py), made by the kiosk itself, with no PIN and no login at a desk.
+STAFF_ROLES = ("lead", "desk", "intern")
+KIOSK_ROLE = "kiosk"
+ROLES = (*STAFF_ROLES, KIOSK_ROLE)
+ROLE_LABELS = {"lead": "team lead", "desk": "desk staff", "intern": "intern", "kiosk": "kiosk"}
 
 LEAD = frozenset({"lead"})
 DESK = frozenset({"lead", "desk"})
-ALL = frozenset(ROLES)
+ALL = frozenset(STAFF_ROLES)
+KIOSK = frozenset({"lead", "desk", KIOSK_ROLE})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # staff and audit (foundation)
@@ -69,6 +74,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.purge": LEAD,
     "privacy.export": LEAD,
     "privacy.erase": LEAD,
+    # the self-service kiosk: all it may do (a desk and the lead may too, e.g. to try it)
+    "kiosk.services": KIOSK,
+    "kiosk.issue": KIOSK,
+    "kiosk.check_in": KIOSK,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -104,6 +113,9 @@ ACTION_LABELS: dict[str, str] = {
     "privacy.purge": "anonymise old visitors",
     "privacy.export": "export a visitor's data",
     "privacy.erase": "erase a visitor",
+    "kiosk.services": "see the kiosk's services",
+    "kiosk.issue": "take a ticket at the kiosk",
+    "kiosk.check_in": "check in at the kiosk",
 }
 
 

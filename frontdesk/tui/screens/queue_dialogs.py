@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.services.queue.board import wait_after_issue
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -223,9 +224,4 @@ class TicketIssuedModal(FrontdeskModal[None]):
 
 def estimated_wait(load: Sequence[ServiceLoad], ticket: TicketInfo) -> int | None:
     """The wait for a ticket just issued: those ahead of it, not the ticket itself."""
-    for item in load:
-        if item.code == ticket.service_code:
-            if item.waiting <= 0:
-                return 0
-            return round(item.estimated_wait * (item.waiting - 1) / item.waiting)
-    return None
+    return wait_after_issue(load, ticket.service_code)
