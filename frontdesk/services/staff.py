@@ -68,7 +68,7 @@ class StaffService:
     # -- reading ---------------------------------------------------------------------
     def needs_first_lead(self) -> bool:
         with self.db.read() as session:
-            return session.scalar(_people()) == 0
+            return not session.scalar(_people())
 
     def active_staff(self) -> list[StaffInfo]:
         """The names on the login screen (people only: a kiosk's account never logs in)."""
