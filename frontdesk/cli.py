@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from frontdesk import __version__
+from frontdesk import __version__, cli_kiosk
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
 
 if TYPE_CHECKING:
@@ -317,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_appointments_import(import_sub)
     _add_appointments_parser(sub)
+    cli_kiosk.add_parser(sub)
     privacy = sub.add_parser(
         "privacy",
         help="retention, access and erasure requests",
@@ -874,6 +875,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "privacy": cmd_privacy,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "kiosk": cli_kiosk.cmd_kiosk,
 }
 
 
