@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from frontdesk.config import PrinterSettings
+from frontdesk.clock import Clock
+from frontdesk.config import PrinterSettings, Settings
 from frontdesk.i18n import text
+from frontdesk.services.queue import TicketInfo
 
 log = logging.getLogger(__name__)
 NETWORK_TIMEOUT = 3  # seconds: a printer that does not answer must not hold the kiosk
@@ -77,6 +79,21 @@ def render(printer: Any, slip: TicketSlip) -> None:
             printer.text(say("print_wait", minutes=slip.wait_minutes) + "\n")
     printer.text(say("print_keep") + "\n")
     printer.cut()
+
+
+def print_issued(
+    settings: Settings, clock: Clock, ticket: TicketInfo, wait_minutes: int | None
+) -> bool | None:
+    """Print a ticket the desk just issued (F2), as :func:`print_ticket` does."""
+    slip = TicketSlip(
+        centre=settings.printer.centre,
+        label=ticket.label,
+        service=ticket.service_name,
+        at=clock.to_local(ticket.arrived_at),
+        wait_minutes=wait_minutes,
+        language=ticket.language,
+    )
+    return print_ticket(settings.printer, slip)
 
 
 def print_ticket(

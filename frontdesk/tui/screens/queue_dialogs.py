@@ -198,8 +198,16 @@ class TicketIssuedModal(FrontdeskModal[None]):
         Binding("escape,enter", "close", "Close", id="close_dialog", tooltip="Back to the desk")
     ]
 
-    def __init__(self, ticket: TicketInfo, wait_minutes: int | None, who: str = "") -> None:
+    def __init__(
+        self,
+        ticket: TicketInfo,
+        wait_minutes: int | None,
+        who: str = "",
+        *,
+        printed: bool | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
+        self.printed = printed
         self.ticket = ticket
         self.wait_minutes = wait_minutes
         self.who = who
@@ -214,6 +222,12 @@ class TicketIssuedModal(FrontdeskModal[None]):
                 yield Static(f"Estimated wait: {text}", id="issued-wait")
             if self.who:
                 yield Static(self.who, id="issued-who")
+            if self.printed is False:
+                yield Static(
+                    "The ticket could not be printed (is the printer on, with paper?). "
+                    "The ticket stands: read the number out.",
+                    id="issued-print-failed",
+                )
             with Horizontal(id="dialog-buttons"):
                 yield Button("Close (Enter)", variant="primary", id="close")
 
