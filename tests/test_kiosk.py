@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.clock import FixedClock
-from frontdesk.db.models import Ticket
+from frontdesk.db.models import Ticket, TicketEvent
+from frontdesk.i18n import languages
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.kiosk import CHECK_IN_FAILURES, KioskRefusal
 from tests.helpers import household
@@ -176,3 +177,19 @@ def test_an_appointment_on_another_day_is_for_the_desk(
     with pytest.raises(KioskRefusal) as refused:
         services.kiosk.check_in(kiosk, "BK-9", "1990-04-12")
     assert refused.value.key == "ask_desk"
+
+
+def test_the_demo_has_kiosk_tickets_in_its_history(services: Services) -> None:
+    from frontdesk.services.demo import fill_demo
+
+    summary = fill_demo(services, days=3)
+    assert "tickets taken at the kiosk" in summary
+    kiosk = services.kiosk.account()
+    with services.db.read() as session:
+        rows = session.execute(
+            select(Ticket.language, TicketEvent.staff_id)
+            .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+            .where(Ticket.language.is_not(None), TicketEvent.action == "issued")
+        ).all()
+    assert rows and {staff for _lang, staff in rows} == {kiosk.staff_id}
+    assert {lang for lang, _staff in rows} <= set(languages("kiosk"))

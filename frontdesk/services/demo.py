@@ -700,6 +700,7 @@ def _demo_person(relation: str, visitor: VisitorRecord, *, married: bool) -> Per
     )
 
 
+from frontdesk.services import demo_kiosk  # noqa: E402
 from frontdesk.services.demo_queue import queue_step  # noqa: E402  (it uses DemoContext)
 
 # Each capability adds its step here, in the order a day at the centre builds up.
@@ -711,4 +712,5 @@ STEPS: list[DemoStep] = [
     _appointments_step,
     _referral_step,
     _packs_step,
+    demo_kiosk.kiosk_step,
 ]
