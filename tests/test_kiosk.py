@@ -193,3 +193,12 @@ def test_the_demo_has_kiosk_tickets_in_its_history(services: Services) -> None:
         ).all()
     assert rows and {staff for _lang, staff in rows} == {kiosk.staff_id}
     assert {lang for lang, _staff in rows} <= set(languages("kiosk"))
+
+
+def test_service_names_in_the_visitor_s_language_unless_the_centre_renamed_them() -> None:
+    from frontdesk.services.kiosk import visitor_service_name
+
+    assert visitor_service_name("nl", "info", "Information & advice") == "Informatie & advies"
+    assert visitor_service_name(None, "info", "Information & advice") == "Information & advice"
+    assert visitor_service_name("nl", "info", "Spreekuur") == "Spreekuur"  # the centre's own
+    assert visitor_service_name("pl", "housing", "Housing desk") == "Housing desk"

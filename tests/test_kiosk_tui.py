@@ -116,12 +116,14 @@ async def test_every_screen_in_every_language(kiosk_services: Services, lang: st
         assert isinstance(app.screen, ServiceScreen)
         assert say(lang, "pick_service") in shown(app)
         assert say(lang, "no_wait") in shown(app)
+        assert say(lang, "service_info") in shown(app)  # the service in their language
         await pilot.click("#service-info")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketScreen)
         page = shown(app)
         assert "A001" in page and say(lang, "your_number") in page
         assert say(lang, "take_a_seat") in page
+        assert say(lang, "service_info") in page
         assert slips[0].label == "A001" and slips[0].language == lang
     with kiosk_services.db.read() as session:
         from sqlalchemy import select

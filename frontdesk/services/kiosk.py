@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
-from frontdesk.config import Hours, Settings
+from frontdesk.config import DEFAULT_SERVICES, Hours, Settings
 from frontdesk.db import Database
 from frontdesk.db.models import (
     Appointment,
@@ -43,7 +43,7 @@ from frontdesk.db.models import (
     TicketEvent,
     Visitor,
 )
-from frontdesk.i18n import languages
+from frontdesk.i18n import catalogue, languages
 from frontdesk.services import audit
 from frontdesk.services.appointments import AppointmentService
 from frontdesk.services.auth import KIOSK_ROLE, Actor, require
@@ -148,6 +148,15 @@ def next_opening(clock: Clock, hours: tuple[Hours, ...]) -> datetime | None:
             if start > now:
                 return start
     return None
+
+
+def visitor_service_name(language: str | None, code: str, name: str) -> str:
+    """A service's name in the visitor's language: the catalogue's ``service_<code>`` when
+    the centre kept the built-in name, else the centre's own name as it is."""
+    default = next((s.name for s in DEFAULT_SERVICES if s.code == code), None)
+    if name != default:
+        return name
+    return catalogue("kiosk", language or "en").get(f"service_{code}", name)
 
 
 def check_language(code: object) -> str | None:
@@ -311,7 +320,7 @@ class KioskService:
         return KioskTicket(
             label,
             service_code,
-            service_name,
+            visitor_service_name(code, service_code, service_name),
             wait_after_issue(load, service_code),
             self.clock.to_local(now),
             code,
@@ -407,7 +416,7 @@ class KioskService:
         return KioskTicket(
             label,
             service_code,
-            service_name,
+            visitor_service_name(code, service_code, service_name),
             wait_after_issue(load, service_code),
             self.clock.local_now(),
             code,

@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Static
 
 from frontdesk.i18n import languages, text
 from frontdesk.services import Actor
-from frontdesk.services.kiosk import KioskOffer, KioskState, KioskTicket
+from frontdesk.services.kiosk import KioskOffer, KioskState, KioskTicket, visitor_service_name
 from frontdesk.tui.widgets.bigticket import BigTicket
 
 if TYPE_CHECKING:
@@ -235,8 +235,9 @@ class ServiceScreen(KioskScreen):
                         if offer.wait_minutes <= 0 or offer.waiting == 0
                         else self.t("wait_minutes", minutes=offer.wait_minutes)
                     )
+                    name = visitor_service_name(self.lang, offer.code, offer.name)
                     yield Button(
-                        f"{n}  {offer.name}  ·  {wait}",
+                        f"{n}  {name}  ·  {wait}",
                         id=f"service-{offer.code}",
                         classes="kiosk-big",
                     )
