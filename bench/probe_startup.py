@@ -149,7 +149,7 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
 def _desk_drawn(app: Any) -> bool:
     from textual.widgets import DataTable
 
-    from frontdesk.tui.screens.desk import DeskScreen
+    from frontdesk.tui.desk import DeskScreen
 
     screen = app.screen
     if not isinstance(screen, DeskScreen) or screen.last_update is None:
@@ -202,7 +202,7 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
     its search field until the list is drawn (the field's 0.3 s pause included)."""
     from textual.widgets import Input
 
-    from frontdesk.tui.screens.find import FindScreen
+    from frontdesk.tui.desk.find import FindScreen
 
     services, app = await _logged_in(url)
     timings: dict[str, list[float]] = {"f4": [], "f3": []}
@@ -368,7 +368,7 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
 # -- the lead screen -----------------------------------------------------------------------
 async def _lead(url: str, refreshes: int) -> dict[str, list[float]]:
     """Alt+5 until the dashboard is drawn; then Ctrl+R refreshes until drawn."""
-    from frontdesk.tui.screens.lead import LeadScreen
+    from frontdesk.tui.lead import LeadScreen
 
     services, app = await _logged_in(url, staff="Bench Staff 00")
     timings: dict[str, list[float]] = {"open": [], "refresh": []}

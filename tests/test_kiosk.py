@@ -180,7 +180,7 @@ def test_an_appointment_on_another_day_is_for_the_desk(
 
 
 def test_the_demo_has_kiosk_tickets_in_its_history(services: Services) -> None:
-    from frontdesk.services.demo import fill_demo
+    from frontdesk.demo import fill_demo
 
     summary = fill_demo(services, days=3)
     assert "tickets taken at the kiosk" in summary

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from frontdesk import cli
-from frontdesk.cli_kiosk import kiosk_command
+from frontdesk.cli.kiosk import kiosk_command
 from frontdesk.config import Settings
 from frontdesk.db import Database
 from frontdesk.services import Services

@@ -12,8 +12,8 @@ from frontdesk.clock import FixedClock
 from frontdesk.config import PrinterSettings, Settings
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.queue_dialogs import TicketIssuedModal
-from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.desk.dialogs import TicketIssuedModal
+from frontdesk.tui.desk.register import RegisterScreen
 from tests.conftest import add_staff
 from tests.helpers import log_in, settle
 
