@@ -268,3 +268,20 @@ async def test_a_household_checks_in_at_the_kiosk(
     assert sorted(t.label for t in queue) == ["B001", "B002"]
     called = kiosk_services.queue.call_next(clerk, 1)
     assert called is not None and called.label == "B002"  # the 09:30 household first
+
+
+async def test_a_closed_queue_asks_the_visitor_to_see_the_desk(kiosk_services: Services) -> None:
+    from tests.conftest import add_staff
+
+    lead = add_staff(kiosk_services, "Lea Lead", "lead")
+    app, slips = make_kiosk(kiosk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(app, pilot, "nl")
+        await pilot.click("#take")
+        await settle(app, pilot)
+        kiosk_services.queue.close_day(lead)  # the lead closes the day meanwhile
+        await pilot.click("#service-info")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ServiceScreen)
+        assert say("nl", "not_now") in shown(app)
+    assert slips == []

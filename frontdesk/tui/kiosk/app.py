@@ -24,7 +24,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from frontdesk.config import Settings
-from frontdesk.services import Actor, Services
+from frontdesk.services import Actor, FrontdeskError, Services, ValidationError
 from frontdesk.services.kiosk import DEFAULT_KIOSK, KioskRefusal, KioskTicket
 from frontdesk.services.printing import TicketSlip, print_ticket
 from frontdesk.tui.app import FRONTDESK_THEME
@@ -124,7 +124,8 @@ class KioskApp(App[None]):
         """Run ``call`` in a thread worker; ``done`` gets its result on the UI thread.
 
         A refusal for the visitor (KioskRefusal) goes to ``refused`` with its text key;
-        any other problem (a slip of the database, a bug) is the key ``unavailable``: no
+        another refusal of the services is ``not_now`` (their words are for staff), and
+        any other problem (a slip of the database, a bug) is ``unavailable``: no
         traceback, no database message on a visitor's screen."""
 
         def deliver(callback: Callable[..., Any], *args: Any) -> None:
@@ -137,6 +138,14 @@ class KioskApp(App[None]):
             except KioskRefusal as exc:
                 if refused is not None:
                     deliver(refused, exc.key, exc.values)
+                return
+            except ValidationError as exc:  # the services' words are for staff, not here
+                if refused is not None:
+                    deliver(refused, "pick_a_service" if exc.field == "service" else "not_now", {})
+                return
+            except FrontdeskError:  # e.g. the lead closed today's queue
+                if refused is not None:
+                    deliver(refused, "not_now", {})
                 return
             except Exception as exc:
                 log.warning("kiosk: a service call failed (%s)", type(exc).__name__)

@@ -280,7 +280,7 @@ class ServiceScreen(KioskScreen):
 
     def _refused(self, key: str, values: dict[str, object]) -> None:
         self.busy = False
-        self.show_message("pick_a_service" if key == "unknown_service" else key, values)
+        self.show_message(key, values)
 
 
 class CheckInScreen(KioskScreen):
