@@ -91,6 +91,22 @@ def default_db_url() -> str:
     return f"sqlite:///{default_data_dir() / 'frontdesk.sqlite3'}"
 
 
+PRINTER_KINDS = ("none", "usb", "network", "file")
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """``[printer]``: the receipt printer of the kiosk or the desk (python-escpos).
+
+    kind: none | usb ("04b8:0202", vendor:product) | network ("192.168.1.50" or
+    "host:9100") | file (a device or file path, e.g. "/dev/usb/lp0").
+    """
+
+    kind: str = "none"
+    address: str = ""
+    centre: str = "International Centre"  # printed at the top of each ticket
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str = field(default_factory=default_db_url)
@@ -123,6 +139,8 @@ class Settings:
     # and in the ticket's own; see docs/board.md, "Sound in the waiting room".
     board_speak: bool = False
     board_speak_languages: tuple[str, ...] = ("en", "nl")
+    kiosk_tickets_per_minute: int = 6  # tickets one self-service kiosk hands out a minute
+    printer: PrinterSettings = field(default_factory=lambda: PrinterSettings())
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -164,6 +182,30 @@ def _parse_hours(raw: object, path: Path) -> tuple[Hours, ...]:
                     raise ConfigError(f"{where}: {span!r} ends before it starts")
                 blocks.append(Hours(WEEKDAYS.index(day), start, end, kind))
     return tuple(blocks)
+
+
+def _parse_printer(raw: object, path: Path) -> PrinterSettings:
+    """``[printer] kind = "network", address = "192.168.1.50", centre = "..."``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [printer] must be a table")
+    unknown = set(raw) - {"kind", "address", "centre"}
+    if unknown:
+        raise ConfigError(f"{path}: [printer] knows kind, address and centre, not {min(unknown)!r}")
+    values = {key: raw[key] for key in ("kind", "address", "centre") if key in raw}
+    for key, value in values.items():
+        if not isinstance(value, str):
+            raise ConfigError(f'{path}: printer.{key} must be text in quotes, e.g. "usb"')
+    kind = values.get("kind", "none").strip().lower()
+    if kind not in PRINTER_KINDS:
+        raise ConfigError(f"{path}: printer.kind must be one of {', '.join(PRINTER_KINDS)}")
+    address = values.get("address", "").strip()
+    if kind != "none" and not address:
+        raise ConfigError(
+            f"{path}: printer.address is needed for a {kind} printer "
+            '(usb: "04b8:0202", network: "192.168.1.50", file: "/dev/usb/lp0")'
+        )
+    centre = values.get("centre", PrinterSettings.centre).strip() or PrinterSettings.centre
+    return PrinterSettings(kind, address, centre[:60])
 
 
 def _parse_services(raw: object, path: Path) -> tuple[ServiceDefault, ...]:
@@ -257,6 +299,7 @@ _SCALARS: dict[str, type] = {
     "referral_follow_up_days": int,
     "welcome_bag_kind": str,
     "board_web_max": int,
+    "kiosk_tickets_per_minute": int,
 }
 # Every number a centre may set, with the range that makes sense (README, "Configuration").
 # Outside it, the start is refused: a lockout of -10 minutes turned the lockout off.
@@ -269,6 +312,7 @@ RANGES: Mapping[str, tuple[float, float, str]] = {
     "retention_days": (30, 3650, "days"),
     "referral_follow_up_days": (1, 90, "days"),
     "board_web_max": (1, 100, "browsers"),
+    "kiosk_tickets_per_minute": (1, 60, "tickets a minute"),
 }
 SERVICE_MINUTES = (1, 480)
 FEE_EUROS = (0, 1000)
@@ -352,6 +396,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
             fields.update(_parse_board(value, path))
         elif key == "hours":
             fields["hours"] = _parse_hours(value, path)
+        elif key == "printer":
+            fields["printer"] = _parse_printer(value, path)
         elif key == "services":
             fields["services"] = _parse_services(value, path)
         elif key == "keymap":

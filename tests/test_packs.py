@@ -289,7 +289,7 @@ def test_permissions_per_role(services: Services, lead: Actor, clerk: Actor, int
         assert allowed("lead", action)
         assert not allowed("intern", action)
         assert allowed("desk", action) == (action in ("pack.view", "pack.issue"))
-    assert set(ROLES) - {"feedback"} == {"lead", "desk", "intern"}
+    assert set(ROLES) == {"lead", "desk", "intern", "kiosk", "feedback"}
 
     kind = bag(services, lead, stock=3)
     who = visitor(services, clerk)

@@ -84,3 +84,12 @@ def test_interns_do_not_see_visitors(services: Services, clerk: Actor, intern: A
         services.visitors.get(intern, record.id)
     with pytest.raises(PermissionDenied):
         services.visitors.register(intern, VisitorInput(given_names="Noah", family_name="Williams"))
+
+
+def test_the_kiosk_role_may_do_its_three_things_and_nothing_else() -> None:
+    kiosk_may = {action for action, roles in PERMISSIONS.items() if "kiosk" in roles}
+    assert kiosk_may == {"kiosk.services", "kiosk.issue", "kiosk.check_in"}
+    for action in PERMISSIONS:
+        if action not in kiosk_may:
+            with pytest.raises(PermissionDenied):
+                require(Actor(9, "Kiosk", "kiosk"), action)

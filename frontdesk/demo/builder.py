@@ -13,6 +13,7 @@ import random
 from frontdesk.demo.appointments import appointments_step
 from frontdesk.demo.context import DemoContext, DemoStep
 from frontdesk.demo.feedback import feedback_step
+from frontdesk.demo.kiosk import kiosk_step
 from frontdesk.demo.packs import packs_step
 from frontdesk.demo.people import rules_step, staff_step, visitor_step
 from frontdesk.demo.queue import queue_step
@@ -28,6 +29,7 @@ STEPS: list[DemoStep] = [
     appointments_step,
     referral_step,
     packs_step,
+    kiosk_step,
     feedback_step,
 ]
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from frontdesk.services.appointments import AppointmentService
     from frontdesk.services.catalogue import CatalogueService
     from frontdesk.services.feedback import FeedbackService
+    from frontdesk.services.kiosk import KioskService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -129,6 +130,14 @@ class Services:
 
         return AppointmentService(
             self.db, self.settings, self.clock, self.visitors, self.queue, self.rules
+        )
+
+    @cached_property
+    def kiosk(self) -> KioskService:
+        from frontdesk.services.kiosk import KioskService
+
+        return KioskService(
+            self.db, self.settings, self.clock, self.queue, self.appointments, self.rules
         )
 
     @cached_property

@@ -12,21 +12,27 @@ from dataclasses import dataclass
 
 from frontdesk.services.errors import PermissionDenied
 
-# The staff roles; a device role is no person and has no staff account: the rating tablet
-# ("feedback") acts without a login and may only do its own actions.
+# The roles of people's accounts, and the two device roles. A device is no person: the
+# self-service kiosk acts through an account of its own (services/kiosk.py, made by the
+# kiosk itself, no PIN, no login at a desk); the rating tablet ("feedback") acts without
+# an account. Each device may do only its own actions.
 STAFF_ROLES = ("lead", "desk", "intern")
-ROLES = (*STAFF_ROLES, "feedback")
+KIOSK_ROLE = "kiosk"
+FEEDBACK_ROLE = "feedback"
+ROLES = (*STAFF_ROLES, KIOSK_ROLE, FEEDBACK_ROLE)
 ROLE_LABELS = {
     "lead": "team lead",
     "desk": "desk staff",
     "intern": "intern",
-    "feedback": "the rating tablet",
+    KIOSK_ROLE: "kiosk",
+    FEEDBACK_ROLE: "the rating tablet",
 }
 
 LEAD = frozenset({"lead"})
 DESK = frozenset({"lead", "desk"})
 ALL = frozenset(STAFF_ROLES)
-FEEDBACK = frozenset({"lead", "feedback"})
+FEEDBACK = frozenset({"lead", FEEDBACK_ROLE})
+KIOSK = frozenset({"lead", "desk", KIOSK_ROLE})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # staff and audit (foundation)
@@ -80,6 +86,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.erase": LEAD,
     # the rating tablet after a visit (no personal data)
     "feedback.record": FEEDBACK,
+    # the self-service kiosk: all it may do (a desk and the lead may too, e.g. to try it)
+    "kiosk.services": KIOSK,
+    "kiosk.issue": KIOSK,
+    "kiosk.check_in": KIOSK,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -116,6 +126,9 @@ ACTION_LABELS: dict[str, str] = {
     "privacy.export": "export a visitor's data",
     "privacy.erase": "erase a visitor",
     "feedback.record": "record a visitor's rating",
+    "kiosk.services": "see the kiosk's services",
+    "kiosk.issue": "take a ticket at the kiosk",
+    "kiosk.check_in": "check in at the kiosk",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from frontdesk.db import Database
 from frontdesk.db.migrate import STARTUP_LOCK_KEY
 from frontdesk.db.models import Staff
 from frontdesk.services import audit
-from frontdesk.services.auth import STAFF_ROLES, Actor, require
+from frontdesk.services.auth import KIOSK_ROLE, STAFF_ROLES, Actor, require
 from frontdesk.services.errors import NotFound, ValidationError, check_id
 from frontdesk.services.security import check_pin_format, hash_pin, needs_rehash, verify_pin
 from frontdesk.services.text import clean_text, fold
@@ -53,6 +54,11 @@ def _check_new_pin(pin: str, repeat: str | None) -> str:
     return pin
 
 
+def _people() -> Any:
+    """How many accounts belong to people (a kiosk's account is not one)."""
+    return select(func.count()).select_from(Staff).where(Staff.role != KIOSK_ROLE)
+
+
 class StaffService:
     def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
         self.db = db
@@ -62,18 +68,24 @@ class StaffService:
     # -- reading ---------------------------------------------------------------------
     def needs_first_lead(self) -> bool:
         with self.db.read() as session:
-            return session.scalar(select(func.count()).select_from(Staff)) == 0
+            return not session.scalar(_people())
 
     def active_staff(self) -> list[StaffInfo]:
-        """The names on the login screen."""
+        """The names on the login screen (people only: a kiosk's account never logs in)."""
         with self.db.read() as session:
-            rows = session.scalars(select(Staff).where(Staff.active).order_by(Staff.name_key))
+            rows = session.scalars(
+                select(Staff).where(Staff.active, Staff.role != KIOSK_ROLE).order_by(Staff.name_key)
+            )
             return [_info(r) for r in rows]
 
     def list(self, actor: Actor, *, include_inactive: bool = True) -> list[StaffInfo]:
         require(actor, "staff.list")
         with self.db.read() as session:
-            stmt = select(Staff).order_by(Staff.active.desc(), Staff.name_key)
+            stmt = (
+                select(Staff)
+                .where(Staff.role != KIOSK_ROLE)
+                .order_by(Staff.active.desc(), Staff.name_key)
+            )
             if not include_inactive:
                 stmt = stmt.where(Staff.active)
             return [_info(r) for r in session.scalars(stmt)]
@@ -118,7 +130,7 @@ class StaffService:
                 # No row to lock while the table is empty: two desks on a new database
                 # each made a "first" lead. SQLite's BEGIN IMMEDIATE serialises already.
                 session.execute(select(func.pg_advisory_xact_lock(STARTUP_LOCK_KEY)))
-            if session.scalar(select(func.count()).select_from(Staff)):
+            if session.scalar(_people()):
                 raise ValidationError("name", "this database already has staff; log in instead")
             row = self._insert(session, clean, "lead", pin)
             actor = Actor(row.id, row.name, row.role, desk, origin)
@@ -155,7 +167,7 @@ class StaffService:
 
     def _get(self, session: Session, staff_id: int) -> Staff:
         row = session.get(Staff, staff_id)
-        if row is None:
+        if row is None or row.role == KIOSK_ROLE:  # a kiosk's account is no one's to change
             raise NotFound("that staff member does not exist")
         return row
 
@@ -243,7 +255,7 @@ class StaffService:
             # The row lock makes the failed-attempt count one queue: parallel guessers get
             # lockout_attempts PIN checks in all, not each (SQLite: BEGIN IMMEDIATE does it).
             row = session.get(Staff, staff_id, with_for_update=True)
-            if row is None or not row.active:
+            if row is None or not row.active or row.role == KIOSK_ROLE:
                 raise ValidationError("staff", "this account does not exist or is not active")
             actor = Actor(row.id, row.name, row.role, desk, origin)
             if row.locked_until is not None and row.locked_until > now:

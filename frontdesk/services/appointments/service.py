@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import (
     Appointment,
     AppointmentPerson,
+    Ticket,
     Visitor,
 )
 from frontdesk.services import audit
@@ -65,41 +66,47 @@ class AppointmentService(AppointmentBook):
         appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
-            if "checked_in" not in TRANSITIONS[ap.status]:
-                self._move(session, ap, "checked_in", actor)  # raises with the reason
-            if ap.day != self.clock.today():
-                raise Conflict(
-                    f"This appointment is on {ap.day:%a %d %b %Y}, not today; "
-                    "reschedule it to check the household in."
-                )
-            main = session.scalar(
-                select(AppointmentPerson.visitor_id)
-                .where(AppointmentPerson.appointment_id == ap.id)
-                .order_by(AppointmentPerson.position, AppointmentPerson.id)
-                .limit(1)
-            )
-            if main is None:
-                raise ValidationError("p0_given_names", "this appointment has nobody in it")
-            ticket = self.queue.issue_in(
-                session,
-                actor,
-                SERVICE_FOR_KIND[ap.kind],
-                visitor_id=main,
-                source="appointment",
-                appointment_at=ap.start_at,
-                notes=f"appointment {ap.reference or ap.id}",
-            )
-            ap.ticket_id = ticket.id
-            ap.arrived_at = self.clock.now()
-            late = max(0, int((ap.arrived_at - ap.start_at).total_seconds() // 60))
-            self._move(
-                session,
-                ap,
-                "checked_in",
-                actor,
-                f"ticket {ticket.label}" + (f", {late} min late" if late else ""),
-            )
+            self.check_in_in(session, actor, ap)
             return self._info(session, ap)
+
+    def check_in_in(self, session: Session, actor: Actor, ap: Appointment) -> Ticket:
+        """Check a household in inside the caller's transaction (the desk, the kiosk): the
+        caller has checked the actor's permission and read ``ap`` with a row lock."""
+        if "checked_in" not in TRANSITIONS[ap.status]:
+            self._move(session, ap, "checked_in", actor)  # raises with the reason
+        if ap.day != self.clock.today():
+            raise Conflict(
+                f"This appointment is on {ap.day:%a %d %b %Y}, not today; "
+                "reschedule it to check the household in."
+            )
+        main = session.scalar(
+            select(AppointmentPerson.visitor_id)
+            .where(AppointmentPerson.appointment_id == ap.id)
+            .order_by(AppointmentPerson.position, AppointmentPerson.id)
+            .limit(1)
+        )
+        if main is None:
+            raise ValidationError("p0_given_names", "this appointment has nobody in it")
+        ticket = self.queue.issue_in(
+            session,
+            actor,
+            SERVICE_FOR_KIND[ap.kind],
+            visitor_id=main,
+            source="appointment",
+            appointment_at=ap.start_at,
+            notes=f"appointment {ap.reference or ap.id}",
+        )
+        ap.ticket_id = ticket.id
+        ap.arrived_at = self.clock.now()
+        late = max(0, int((ap.arrived_at - ap.start_at).total_seconds() // 60))
+        self._move(
+            session,
+            ap,
+            "checked_in",
+            actor,
+            f"ticket {ticket.label}" + (f", {late} min late" if late else ""),
+        )
+        return ticket
 
     def start(self, actor: Actor, appointment_id: int) -> AppointmentInfo:
         require(actor, "appointment.work")

@@ -4,6 +4,7 @@ the tickets being served with their desks. Ticket numbers only, never a name."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -73,3 +74,14 @@ def board_state(session: Session, clock: Clock, recent: int) -> BoardState:
         load=waiting_strip(session, clock),
         version=version,
     )
+
+
+def wait_after_issue(load: Sequence[ServiceLoad], service_code: str) -> int | None:
+    """The wait for a ticket just issued: those ahead of it, not the ticket itself (what
+    the desk and the kiosk tell the visitor)."""
+    for item in load:
+        if item.code == service_code:
+            if item.waiting <= 0:
+                return 0
+            return round(item.estimated_wait * (item.waiting - 1) / item.waiting)
+    return None

@@ -63,6 +63,7 @@ class TicketInfo:
     recalls: int
     notes: str | None
     outcome: str | None
+    language: str | None = None  # chosen at the kiosk (tickets.language)
 
     def minutes_waiting(self, now: datetime) -> int:
         end = self.called_at if self.status != "waiting" and self.called_at else now
@@ -154,4 +155,5 @@ def ticket_info(row: Any) -> TicketInfo:
         recalls=row.recalls,
         notes=row.notes,
         outcome=row.outcome,
+        language=row.language,
     )

@@ -62,6 +62,7 @@ def ticket_rows() -> Select[Any]:
             t.recalls,
             t.notes,
             t.outcome,
+            t.language,
             v.given_names,
             v.family_name,
         )

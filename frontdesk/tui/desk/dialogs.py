@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
+from frontdesk.services.queue.board import wait_after_issue
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -197,8 +198,16 @@ class TicketIssuedModal(FrontdeskModal[None]):
         Binding("escape,enter", "close", "Close", id="close_dialog", tooltip="Back to the desk")
     ]
 
-    def __init__(self, ticket: TicketInfo, wait_minutes: int | None, who: str = "") -> None:
+    def __init__(
+        self,
+        ticket: TicketInfo,
+        wait_minutes: int | None,
+        who: str = "",
+        *,
+        printed: bool | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
+        self.printed = printed
         self.ticket = ticket
         self.wait_minutes = wait_minutes
         self.who = who
@@ -213,6 +222,12 @@ class TicketIssuedModal(FrontdeskModal[None]):
                 yield Static(f"Estimated wait: {text}", id="issued-wait")
             if self.who:
                 yield Static(self.who, id="issued-who")
+            if self.printed is False:
+                yield Static(
+                    "The ticket could not be printed (is the printer on, with paper?). "
+                    "The ticket stands: read the number out.",
+                    id="issued-print-failed",
+                )
             with Horizontal(id="dialog-buttons"):
                 yield Button("Close (Enter)", variant="primary", id="close")
 
@@ -223,9 +238,4 @@ class TicketIssuedModal(FrontdeskModal[None]):
 
 def estimated_wait(load: Sequence[ServiceLoad], ticket: TicketInfo) -> int | None:
     """The wait for a ticket just issued: those ahead of it, not the ticket itself."""
-    for item in load:
-        if item.code == ticket.service_code:
-            if item.waiting <= 0:
-                return 0
-            return round(item.estimated_wait * (item.waiting - 1) / item.waiting)
-    return None
+    return wait_after_issue(load, ticket.service_code)

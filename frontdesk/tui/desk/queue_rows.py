@@ -51,13 +51,20 @@ PRIORITY_MARK = "★"
 Cells = tuple[str, ...]
 
 
+def service_cell(ticket: TicketInfo) -> str:
+    """The service, and the language the visitor chose at the kiosk ("Welcome pack · PL")."""
+    if ticket.language:
+        return f"{ticket.service_name} · {ticket.language.upper()}"
+    return ticket.service_name
+
+
 def row_cells(ticket: TicketInfo, now: datetime, clock: Clock) -> Cells:
     appointment = (
         clock.to_local(ticket.appointment_at).strftime("%H:%M") if ticket.appointment_at else ""
     )
     return (
         ticket.label,
-        ticket.service_name,
+        service_cell(ticket),
         str(ticket.minutes_waiting(now)),
         PRIORITY_MARK if ticket.priority else "",
         appointment,

@@ -22,6 +22,7 @@ from frontdesk.services import (
     ValidationError,
 )
 from frontdesk.services.fields import Country, country, find_countries, format_phone
+from frontdesk.services.printing import print_issued
 from frontdesk.services.queue import ServiceInfo, TicketInfo
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
@@ -414,6 +415,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
         self, data: VisitorInput, visitor_id: int | None, second_ticket: bool = False
     ) -> None:
         actor, queue = self.actor, self.services.queue
+        settings, clock = self.settings, self.services.clock
         service = self._service_code()
         priority = self.query_one("#priority", Checkbox).value
         attach_to = self.attach_to
@@ -426,7 +428,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             )
             return
 
-        def call() -> tuple[VisitorRecord, TicketInfo, int | None]:
+        def call() -> tuple[VisitorRecord, TicketInfo, int | None, bool | None]:
             visitor, ticket = queue.register_walk_in(
                 actor,
                 data,
@@ -435,7 +437,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
                 priority=priority,
                 second_ticket=second_ticket,
             )
-            return visitor, ticket, estimated_wait(queue.load(), ticket)
+            wait = estimated_wait(queue.load(), ticket)
+            return visitor, ticket, wait, print_issued(settings, clock, ticket, wait)
 
         def failed(error: FrontdeskError) -> None:
             if isinstance(error, AlreadyWaiting):
@@ -460,10 +463,14 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             answered,
         )
 
-    def _registered(self, result: tuple[VisitorRecord, TicketInfo, int | None]) -> None:
-        _visitor, ticket, wait = result
+    def _registered(
+        self, result: tuple[VisitorRecord, TicketInfo, int | None, bool | None]
+    ) -> None:
+        _visitor, ticket, wait, printed = result
         show_field_errors(self, None, None)  # saved: no earlier message stays behind
-        self.app.push_screen(TicketIssuedModal(ticket, wait), lambda _closed: self.dismiss(ticket))
+        self.app.push_screen(
+            TicketIssuedModal(ticket, wait, printed=printed), lambda _closed: self.dismiss(ticket)
+        )
 
     def _attached(self, result: tuple[VisitorRecord, TicketInfo]) -> None:
         visitor, ticket = result
