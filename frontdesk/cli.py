@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from frontdesk import __version__
+from frontdesk.cli_exports import add_delimiter_flag
 from frontdesk.config import ConfigError, Settings, default_data_dir, load_settings
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         kind.add_argument(
             "--format", choices=["csv", "xlsx", "md"], default="csv", help="default csv"
         )
+        add_delimiter_flag(kind)
         kind.add_argument(
             "--output",
             metavar="FILE",
@@ -256,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, metavar="DATE")
     report.add_argument("--to", dest="end", required=True, metavar="DATE")
     report.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    add_delimiter_flag(report)
     report.add_argument(
         "--output", metavar="FILE", type=Path, help="write here (default: CSV to the terminal)"
     )
@@ -286,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     packs_export.add_argument(
         "--output", metavar="FILE", help="write to this file (default: standard output)"
     )
+    add_delimiter_flag(packs_export)
 
     board = sub.add_parser(
         "board",
@@ -425,6 +429,7 @@ def _add_appointments_parser(sub: Any) -> None:
     )
     invoices.add_argument("--quarter", required=True, metavar="YYYYQN")
     invoices.add_argument("--format", choices=["csv", "xlsx"], default=None)
+    add_delimiter_flag(invoices)
     invoices.add_argument("--output", required=True, type=Path, metavar="FILE")
 
 
@@ -433,7 +438,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.demo and not db:
         db = f"sqlite:///{default_data_dir() / 'demo.sqlite3'}"
     return load_settings(
-        config_path=args.config, db_url=db, desk=args.desk, staff=args.staff, demo=args.demo or None
+        config_path=args.config,
+        db_url=db,
+        desk=args.desk,
+        staff=args.staff,
+        demo=args.demo or None,
+        csv_delimiter=getattr(args, "csv_delimiter", None),
     )
 
 

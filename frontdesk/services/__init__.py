@@ -91,7 +91,7 @@ class Services:
     def packs(self) -> PackService:
         from frontdesk.services.packs import PackService
 
-        return PackService(self.db, self.clock)
+        return PackService(self.db, self.clock, csv_delimiter=self.settings.csv_delimiter)
 
     @cached_property
     def reports(self) -> ReportService:

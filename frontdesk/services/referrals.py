@@ -231,8 +231,8 @@ def _median(values: Sequence[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def report_csv(report: PartnerReport) -> bytes:
-    return csv_text(report.table()).encode("utf-8-sig")
+def report_csv(report: PartnerReport, delimiter: str = ",") -> bytes:
+    return csv_text(report.table(), delimiter).encode("utf-8-sig")
 
 
 def report_xlsx(report: PartnerReport) -> bytes:
@@ -713,7 +713,9 @@ class ReferralService:
         if isinstance(to, Path):
             check_target(to)
         report = self.partner_report(actor, start, end)
-        data = report_csv(report) if fmt == "csv" else report_xlsx(report)
+        data = (
+            report_csv(report, self.settings.csv_delimiter) if fmt == "csv" else report_xlsx(report)
+        )
         deliver_audited(
             self.db,
             self.clock,

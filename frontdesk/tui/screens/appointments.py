@@ -33,6 +33,7 @@ from frontdesk.services.appointments import (
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled, palette_commands
 from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -210,8 +211,8 @@ class RescheduleModal(FrontdeskModal[AppointmentInfo | None]):
         with Vertical(id="dialog-box"):
             yield Label("Reschedule the appointment", id="dialog-title")
             yield Field(
-                "New date (23-11-2026)",
-                Input(self.info.day.strftime("%d-%m-%Y"), id="day"),
+                "New date",
+                Input(date_text(self, self.info.day), id="day"),
                 name="day",
             )
             yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
@@ -278,7 +279,7 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
                         ),
                         name="kind",
                     )
-                    yield Field("Date", Input(self.day.strftime("%d-%m-%Y"), id="day"), name="day")
+                    yield Field("Date", Input(date_text(self, self.day), id="day"), name="day")
                     yield Field("Time", Input(self.local_time, id="time"), name="time")
                     yield Field(
                         "Minutes",
@@ -324,9 +325,7 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
             values = {
                 "given_names": visitor.given_names if visitor else "",
                 "family_name": visitor.family_name if visitor else "",
-                "birth_date": visitor.birth_date.strftime("%d-%m-%Y")
-                if visitor and visitor.birth_date
-                else "",
+                "birth_date": date_text(self, visitor.birth_date if visitor else None),
                 "nationality": (visitor.nationality or "") if visitor else "",
             }
             labels = {
@@ -591,7 +590,7 @@ class AppointmentsScreen(WorkScreen):
         assert self.day is not None
         services = self.services
         today = services.clock.today()
-        label = self.day.strftime("%A %d %B %Y")
+        label = f"{self.day:%A} {date_text(self, self.day)}"
         hours = [f"{h.start:%H:%M}-{h.end:%H:%M}" for h in blocks]
         title = f"{label}{'  (today)' if self.day == today else ''}"
         title += f"  ·  BSN hours {', '.join(hours)}" if hours else "  ·  no BSN hours"

@@ -14,6 +14,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
 from frontdesk.services import Actor, FrontdeskError
+from frontdesk.services.dates import format_date
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
@@ -97,7 +98,7 @@ def load_text(load: Sequence[ServiceLoad], width: int) -> str:
     return "\n".join(lines)
 
 
-def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
+def card_text(card: VisitorCard | None, current: TicketInfo, date_style: str = "dutch") -> Text:
     """The visitor card: who is at the desk (only on this desk's screen, never the board).
 
     Built as plain Text, not markup: a name or a note may hold square brackets.
@@ -112,7 +113,7 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
     if land:
         lines.append(f"Nationality: {land.name} ({land.code})")
     if v.birth_date:
-        lines.append(f"Born: {v.birth_date:%d-%m-%Y}")
+        lines.append(f"Born: {format_date(v.birth_date, date_style)}")
     if v.phone:
         lines.append(f"Phone: {format_phone(v.phone)}")
     if v.email:
@@ -136,10 +137,11 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
         out.append("Past visits", style="bold")
         for visit in past[:6]:
             outcome = f" — {visit.outcome}" if visit.outcome else ""
-            out.append(f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name}{outcome}")
+            day = format_date(visit.day, date_style)
+            out.append(f"\n{day} {visit.label} {visit.service_name}{outcome}")
     else:
         out.append("First visit.")
-    out.append(contacts_text(card.contacts))
+    out.append(contacts_text(card.contacts, date_style))
     return out
 
 
@@ -525,7 +527,7 @@ class DeskScreen(WorkScreen):
             key = (current.id, current.visitor_id)
             if card is not None or current.visitor_id is None:
                 self._texts.pop(text, None)  # a card is not a plain line
-                update_in_place(text, card_text(card, current))
+                update_in_place(text, card_text(card, current, self.settings.date_style))
                 self._card_key = key
         self._enable_buttons(current is not None)
 
