@@ -14,6 +14,7 @@ from frontdesk.services.queue.records import (
     ServiceLoad,
     TicketInfo,
     VisitRecord,
+    wait_words,
 )
 from frontdesk.services.queue.service import UNDO_MINUTES, QueueService, service_info
 
@@ -33,4 +34,5 @@ __all__ = [
     "TicketInfo",
     "VisitRecord",
     "service_info",
+    "wait_words",
 ]

@@ -16,7 +16,13 @@ from textual.widgets import Button, DataTable, Label, Static
 from frontdesk.services import Actor, FrontdeskError
 from frontdesk.services.dates import format_date
 from frontdesk.services.fields import country, format_phone
-from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
+from frontdesk.services.queue import (
+    OPEN_STATUSES,
+    ServiceLoad,
+    TicketInfo,
+    VisitRecord,
+    wait_words,
+)
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
 from frontdesk.tui.actions import button_label, declared, palette_commands
 from frontdesk.tui.collector import freeze_startup_objects
@@ -80,12 +86,13 @@ class DeskUpdate:
 
 
 def load_text(load: Sequence[ServiceLoad], width: int) -> str:
-    """The waiting strip: "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · ...".
+    """The waiting strip: "Waiting 20 — B 2 (~10 min) · A 12 (~171 min) · ...": per
+    service how many wait, and how long the last of them waits (``wait_of_last``).
 
     Wrapped by service, never inside one ("R" on one line and "4 (~60 min)" on the next
     read as two services), to fit ``width`` columns.
     """
-    parts = [f"{i.prefix} {i.waiting} (~{i.estimated_wait} min)" for i in load if i.waiting]
+    parts = [f"{i.prefix} {i.waiting} ({wait_words(i.wait_of_last)})" for i in load if i.waiting]
     lines = [f"Waiting {sum(i.waiting for i in load)}"]
     sep = " — "
     for part in parts:
