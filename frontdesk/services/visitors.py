@@ -340,7 +340,8 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
         if phone:
             shape.append("phone")
             params["phone"] = phone
-        if _PHONE_PART.fullmatch(text) and not _DATE_SHAPE.fullmatch(text):  # "555-0143" in +31 6 2555 0143: its digits in a row
+        # "555-0143" in +31 6 2555 0143: its digits in a row, anywhere in the number
+        if _PHONE_PART.fullmatch(text) and not _DATE_SHAPE.fullmatch(text):
             shape.append("phone_part")
             params["phone_part"] = "%" + "".join(ch for ch in text if ch.isdigit()) + "%"
     born = None

@@ -86,7 +86,7 @@ class DeskUpdate:
 
 
 def load_text(load: Sequence[ServiceLoad], width: int) -> str:
-    """The waiting strip: "Waiting 20 — B 2 (~10 min) · A 12 (~171 min) · ...": per
+    """The waiting strip: "Waiting 20 — B 2 (~10 min) · A 12 (~170 min) · ...": per
     service how many wait, and how long the last of them waits (``wait_of_last``).
 
     Wrapped by service, never inside one ("R" on one line and "4 (~60 min)" on the next
