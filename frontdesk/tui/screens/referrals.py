@@ -29,15 +29,15 @@ from frontdesk.services.referrals import (
 )
 from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.dates import date_text, moment_text
-from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.base import WorkScreen
-from frontdesk.tui.screens.lead_forms import (
+from frontdesk.tui.lead.forms import (
     FormField,
     FormModal,
     format_select,
     text_input,
     write_export,
 )
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.referral_dialogs import (
     NewReferralModal,
     StepField,
