@@ -74,8 +74,9 @@ def test_report_cli_takes_delimiter_flag_and_setting(
     assert main(["--db", sqlite_url, "--config", semi, *base[4:], "--delimiter", ","]) == 0
     assert "Figure,Value" in capsys.readouterr().out.splitlines()
     # a wrong one is one line on stderr, exit 2
-    assert main([*base, "--delimiter", "|"]) == 2
-    assert "--delimiter" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main([*base, "--delimiter", "|"])
+    assert exit_.value.code == 2 and "--delimiter" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

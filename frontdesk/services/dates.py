@@ -39,16 +39,24 @@ def format_moment(moment: datetime, style: str = "iso", *, seconds: bool = False
     return f"{format_date(moment, style)} {clock}"
 
 
-def format_span(first: date, last: date) -> str:
-    """A run of days in few words: "1-6 Dec", "28 Nov-3 Dec", "1 Jan 2026".
+def format_span(first: date, last: date, *, year: bool = False) -> str:
+    """A run of days in few words: "1-6 Dec", "28 Nov-3 Dec", "1 Jan-6 Dec 2026".
 
-    The year is added when the run is not within one year or when it is one day; the
-    report headings put two spans side by side ("1-6 Dec vs 1-6 Nov").
+    The year is added when asked, and when the run is not within one year; the report
+    headings put two spans side by side ("1-6 Dec vs 1-6 Nov").
     """
-    if first == last:
-        return f"{first.day} {first:%b %Y}"
     if first.year != last.year:
         return f"{first.day} {first:%b %Y}-{last.day} {last:%b %Y}"
+    end = f"{last.day} {last:%b %Y}" if year else f"{last.day} {last:%b}"
+    if first == last:
+        return end
     if first.month == last.month:
-        return f"{first.day}-{last.day} {last:%b}"
-    return f"{first.day} {first:%b}-{last.day} {last:%b}"
+        return f"{first.day}-{end}"
+    return f"{first.day} {first:%b}-{end}"
+
+
+def format_comparison(now: tuple[date, date], before: tuple[date, date]) -> str:
+    """Two runs of days side by side: "1-6 Dec vs 1-6 Nov"; with their years when these
+    differ ("1 Jan-6 Dec 2026 vs 1 Jan-6 Dec 2025")."""
+    years = now[0].year != before[0].year or now[1].year != before[1].year
+    return f"{format_span(*now, year=years)} vs {format_span(*before, year=years)}"

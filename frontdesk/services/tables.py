@@ -45,6 +45,13 @@ def _half_up(value: float) -> float:
     return math.floor(value * 10 + 0.5 + 1e-9) / 10
 
 
+def percent_text(fraction: float | None) -> str | None:
+    """A share as the lead's screens show it: 0.474 -> "47%" (None stays None)."""
+    if fraction is None:
+        return None
+    return f"{math.floor(fraction * 100 + 0.5 + 1e-9)}%"
+
+
 def cell_text(value: Any, kind: str) -> str:
     """A value as people read it (screens, CSV, Markdown)."""
     if value is None:

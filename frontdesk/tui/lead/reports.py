@@ -84,9 +84,12 @@ class ReportsTab(LeadTab):
 
     def show_report(self, report: PeriodReport) -> None:
         self.report = report
-        self.query_one("#report-heading", Static).update(
-            f"[b]{report.period}[/b] ({report.period.days} days) · compared with {report.previous}"
-        )
+        heading = f"[b]{report.period}[/b] ({report.period.days} days) · "
+        if report.in_progress:  # like for like: the days so far and the same days before
+            heading += f"so far: {report.comparison}"
+        else:
+            heading += f"compared with {report.previous}"
+        self.query_one("#report-heading", Static).update(heading)
         chart = self.query_one("#chart-days", plot_type())
         plt = chart.plt
         plt.clear_data()
