@@ -19,6 +19,7 @@ from textual.widgets import Button, TabbedContent
 
 from frontdesk.services.reports import PRESETS, Dashboard
 from frontdesk.tui.actions import labelled, palette_commands
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.lead.admin import AdminTab
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.lead.dashboard import DashboardTab
@@ -254,7 +255,7 @@ class LeadScreen(WorkScreen):
                     lambda to: reports.export_day(actor, day, v["format"], with_names=names, to=to),
                 )
 
-            title = f"Export the day report {day.isoformat()}"
+            title = f"Export the day report {date_text(self, day)}"
         self.app.push_screen(
             FormModal(
                 title, fields, submit, save_label="Export",
