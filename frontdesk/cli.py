@@ -501,16 +501,11 @@ def cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services.demo import fill_demo
+    from frontdesk.services.demo_day import fill_on_demo_day
 
     if args.days < 0 or args.days > 3660:
         raise CliError("--days must be between 0 and 3660")
-    services = _open(settings)
-    try:
-        summary = fill_demo(services, days=args.days)
-    finally:
-        services.close()
-    print(summary)
+    print(fill_on_demo_day(settings, days=args.days))
     return EXIT_OK
 
 
