@@ -68,7 +68,7 @@ class Desk:
         self.app, self.pilot, self.actor = app, pilot, actor
 
     async def settle(self) -> None:
-        for _ in range(3):
+        for _ in range(2):
             await self.app.workers.wait_for_complete()
             await self.pilot.pause()
 
