@@ -153,3 +153,12 @@ async def test_the_desk_and_search_show_dates_in_the_chosen_style(
             assert "born 4 Mar 1990" in shown
     finally:
         services.close()
+
+
+def test_invoices_take_the_delimiter_flag(sqlite_url: str, tmp_path: Path) -> None:
+    none = str(tmp_path / "none.toml")
+    out = tmp_path / "invoices.csv"
+    command = ["--db", sqlite_url, "--config", none, "appointments", "invoices"]
+    assert main([*command, "--quarter", "2026Q4", "--output", str(out), "--delimiter", ";"]) == 0
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.count(";") >= 5 and "," not in header
