@@ -11,9 +11,9 @@ import pytest
 
 from frontdesk.cli import main
 from frontdesk.config import Hours, Settings
+from frontdesk.demo import demo_clock
 from frontdesk.services import Services
 from frontdesk.services.auth import CLI_ACTOR
-from frontdesk.services.demo import demo_clock
 
 
 def test_db_demo_fills_and_runs_on_the_last_opening_day(

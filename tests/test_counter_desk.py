@@ -11,9 +11,9 @@ from textual.widgets import DataTable, Static
 from frontdesk.clock import FixedClock
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.desk.dialogs import TicketIssuedModal
 from frontdesk.tui.lead.review import ReviewTab
 from frontdesk.tui.screens.dialogs import HelpScreen
-from frontdesk.tui.screens.queue_dialogs import TicketIssuedModal
 from tests.conftest import add_staff, make_services
 from tests.helpers import log_in, make_app, settle, walk_in
 

@@ -27,14 +27,14 @@ from frontdesk.services.auth import CLI_ACTOR
 from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.appointments.screen import AppointmentsScreen
+from frontdesk.tui.desk.dialogs import OutcomeModal, ServicePickModal, TicketIssuedModal
+from frontdesk.tui.desk.find import ContactModal
+from frontdesk.tui.desk.register import RegisterScreen
+from frontdesk.tui.desk.screen import DeskScreen
 from frontdesk.tui.lead import LeadScreen
-from frontdesk.tui.screens.appointments import AppointmentsScreen
-from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from frontdesk.tui.screens.find import ContactModal
 from frontdesk.tui.screens.login import LoggedIn
-from frontdesk.tui.screens.queue_dialogs import OutcomeModal, ServicePickModal, TicketIssuedModal
-from frontdesk.tui.screens.register import RegisterScreen
 from frontdesk.tui.widgets.bigticket import BigTicket
 from tests.conftest import add_staff, make_services
 

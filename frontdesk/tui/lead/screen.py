@@ -176,7 +176,8 @@ class LeadScreen(WorkScreen):
 
         self.app.push_screen(
             ConfirmModal(
-                f"Close {day:%A %d %B %Y}? Tickets still waiting, called or on hold become "
+                f"Close {day:%A} {date_text(self, day)}? Tickets still waiting, called or on "
+                "hold become "
                 "'not served'. This is recorded in the audit log.",
                 yes="Close the day",
                 no="Keep it open",
@@ -197,7 +198,8 @@ class LeadScreen(WorkScreen):
 
         self.app.push_screen(
             ConfirmModal(
-                f"Reopen {day:%A %d %B %Y}? Desks can issue tickets for it again; tickets "
+                f"Reopen {day:%A} {date_text(self, day)}? Desks can issue tickets for it "
+                "again; tickets "
                 "closed as 'not served' stay so. This is recorded in the audit log.",
                 yes="Reopen the day",
                 no="Keep it closed",
@@ -206,7 +208,7 @@ class LeadScreen(WorkScreen):
         )
 
     def _day_reopened(self, day: date) -> None:
-        self.app.notify(f"{day:%A %d %B} is open again: desks can issue tickets.")
+        self.app.notify(f"{day:%A} {date_text(self, day)} is open again: desks can issue tickets.")
         self.action_refresh()
 
     def _day_closed(self, count: int) -> None:
