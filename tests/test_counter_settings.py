@@ -115,6 +115,11 @@ def test_date_styles_and_parsing_them_back(tmp_path: Path) -> None:
     assert format_date(day, "dutch") == "06-12-2026"
     assert format_date(day, "long") == "6 Dec 2026"
     assert format_date(day, "long", weekday=True) == "Sun 6 Dec 2026"
+    assert [format_date(day, s, short=True) for s in ("iso", "dutch", "long")] == [
+        "12-06",
+        "06-12",
+        "6 Dec",
+    ]
     for style in ("iso", "dutch", "long"):
         assert parse_date(format_date(day, style), "day") == day
     settings = load_settings(config_path=_config(tmp_path, '[display]\ndate_style = "long"\n'))

@@ -17,19 +17,22 @@ from datetime import date, datetime
 DATE_STYLES = ("iso", "dutch", "long")
 
 
-def format_date(day: date, style: str = "iso", *, weekday: bool = False) -> str:
-    """``day`` in the centre's date style; ``weekday`` puts "Sun " before it.
+def format_date(
+    day: date, style: str = "iso", *, weekday: bool = False, short: bool = False
+) -> str:
+    """``day`` in the centre's date style; ``weekday`` puts "Sun " before it; ``short``
+    leaves out the year (a narrow column of this year's dates: 06-12, 12-06, 6 Dec).
 
     A datetime is written as its date (convert it to local time first).
     """
     if isinstance(day, datetime):
         day = day.date()
     if style == "dutch":
-        text = f"{day:%d-%m-%Y}"
+        text = f"{day:%d-%m}" if short else f"{day:%d-%m-%Y}"
     elif style == "long":
-        text = f"{day.day} {day:%b %Y}"
+        text = f"{day.day} {day:%b}" if short else f"{day.day} {day:%b %Y}"
     else:
-        text = day.isoformat()
+        text = f"{day:%m-%d}" if short else day.isoformat()
     return f"{day:%a} {text}" if weekday else text
 
 

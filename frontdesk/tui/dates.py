@@ -13,11 +13,15 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
 
-def date_text(node: DOMNode, day: date | None, *, weekday: bool = False) -> str:
-    """``day`` as this centre writes dates ("" for none); ``weekday`` adds "Sun "."""
+def date_text(
+    node: DOMNode, day: date | None, *, weekday: bool = False, short: bool = False
+) -> str:
+    """``day`` as this centre writes dates ("" for none); ``weekday`` adds "Sun ";
+    ``short`` leaves out the year (narrow columns)."""
     if day is None:
         return ""
-    return format_date(day, frontdesk_app(node).settings.date_style, weekday=weekday)
+    style = frontdesk_app(node).settings.date_style
+    return format_date(day, style, weekday=weekday, short=short)
 
 
 def moment_text(node: DOMNode, moment: datetime | None, *, seconds: bool = False) -> str:

@@ -246,7 +246,7 @@ class ReferralsScreen(WorkScreen):
         warning = self.app.theme_variables.get("warning", "yellow")
         shown = {str(c.value) for c in table.columns}
         for row in rows:
-            follow = date_text(self, row.follow_up_on, weekday=True)
+            follow = date_text(self, row.follow_up_on, weekday=True, short=True)
             style = f"bold {error}" if row.overdue else (warning if row.due_today else "")
             cells = {
                 "id": Text(str(row.id), style=style),
