@@ -141,6 +141,10 @@ class Settings:
     board_speak_languages: tuple[str, ...] = ("en", "nl")
     kiosk_tickets_per_minute: int = 6  # tickets one self-service kiosk hands out a minute
     printer: PrinterSettings = field(default_factory=lambda: PrinterSettings())
+    # [exports] delimiter: "," or ";" (what a Dutch spreadsheet expects) between CSV cells.
+    csv_delimiter: str = ","
+    # [display] date_style: how every screen writes a date ("iso", "dutch" or "long").
+    date_style: str = "dutch"
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -314,6 +318,16 @@ RANGES: Mapping[str, tuple[float, float, str]] = {
     "board_web_max": (1, 100, "browsers"),
     "kiosk_tickets_per_minute": (1, 60, "tickets a minute"),
 }
+# Every setting that is one of a few words, with the words it may be (checked like RANGES).
+CHOICES: Mapping[str, tuple[str, ...]] = {
+    "csv_delimiter": (",", ";"),
+    "date_style": ("iso", "dutch", "long"),
+}
+# Where each choice is written in the config file ([table] key), for messages.
+_CHOICE_PLACES: Mapping[str, tuple[str, str]] = {
+    "csv_delimiter": ("exports", "delimiter"),
+    "date_style": ("display", "date_style"),
+}
 SERVICE_MINUTES = (1, 480)
 FEE_EUROS = (0, 1000)
 _KIND_WORDS = {
@@ -334,6 +348,35 @@ def check_range(name: str, value: float, where: str = "") -> None:
     low, high, _unit = RANGES[name]
     if not low <= value <= high:  # also refuses nan
         raise ConfigError(f"{where}: {range_words(name)}" if where else range_words(name))
+
+
+def choice_words(name: str) -> str:
+    """'[exports] delimiter must be "," or ";"'"""
+    table, key = _CHOICE_PLACES[name]
+    words = [f'"{c}"' for c in CHOICES[name]]
+    listed = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+    return f"[{table}] {key} must be {listed}"
+
+
+def check_choice(name: str, value: object, where: str = "") -> None:
+    """Raise ConfigError naming the setting and its choices when ``value`` is not one."""
+    if value not in CHOICES[name]:
+        raise ConfigError(f"{where}: {choice_words(name)}" if where else choice_words(name))
+
+
+def _parse_choice_table(table: str, raw: object, path: Path) -> dict[str, Any]:
+    """``[exports] delimiter = ";"`` or ``[display] date_style = "dutch"``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [{table}] must be a table")
+    names = {key: name for name, (tab, key) in _CHOICE_PLACES.items() if tab == table}
+    fields: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in names:
+            known = ", ".join(sorted(names))
+            raise ConfigError(f"{path}: [{table}] knows {known}, not {key!r}")
+        check_choice(names[key], value, str(path))
+        fields[names[key]] = value
+    return fields
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -394,6 +437,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
             fields["exempt_employers"] = tuple(v.strip() for v in value if v.strip())
         elif key == "board":
             fields.update(_parse_board(value, path))
+        elif key in ("exports", "display"):
+            fields.update(_parse_choice_table(key, value, path))
         elif key == "hours":
             fields["hours"] = _parse_hours(value, path)
         elif key == "printer":
@@ -472,6 +517,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"unknown time zone {settings.timezone!r}") from None
     for name in RANGES:
         check_range(name, getattr(settings, name))
+    for name in CHOICES:
+        check_choice(name, getattr(settings, name))
     if settings.bsn_storage not in ("number", "issued_flag"):
         raise ConfigError('bsn_storage must be "number" or "issued_flag"')
     return settings
@@ -500,5 +547,7 @@ def load_settings(
     for name, value in flags.items():
         if name in RANGES and value is not None:
             check_range(name, value, f"--{name}")
+        if name == "csv_delimiter" and value is not None and value not in CHOICES[name]:
+            raise ConfigError('--delimiter must be "," or ";"')
     settings = Settings(config_path=path, **fields)
     return _validate(settings.with_overrides(**flags))

@@ -793,13 +793,13 @@ def test_the_waiting_strip_wraps_between_services_never_inside_one() -> None:
         ServiceLoad("idle", "Nobody waiting", "X", 0, 0),
     ]
     wide = load_text(load, 200)
-    assert wide == ("Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) · R 4 (~60 min)")
-    lines = load_text(load, 71).splitlines()
+    assert wide == ("Waiting 20 — B 2 (~10 min) · A 12 (~170 min) · W 2 (~5 min) · R 4 (~45 min)")
+    lines = load_text(load, 68).splitlines()
     assert lines == [
-        "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · W 2 (~10 min) ·",
-        "R 4 (~60 min)",
+        "Waiting 20 — B 2 (~10 min) · A 12 (~170 min) · W 2 (~5 min) ·",
+        "R 4 (~45 min)",
     ]
-    assert all(len(line) <= 71 for line in lines)
+    assert all(len(line) <= 68 for line in lines)
     assert load_text([], 71) == "Waiting 0"
 
 

@@ -130,14 +130,14 @@ def test_access_request_exports_everything(
     assert data["visitor"]["phone"] == "+380671234567"
     [visit] = data["visits"]
     assert visit["outcome"] == "Told her about housing"
-    assert [e["action"] for e in visit["timeline"]] == ["issued", "called", "finished"]
+    assert [e["action"] for e in visit["timeline"]] == ["Issued", "Called", "Finished"]
     assert data["contacts"][0]["topic"] == "Asked about her permit"
     markdown = files.markdown_path.read_text(encoding="utf-8")
     assert "Oldvisit" in markdown and "Timeline of A001" in markdown
     assert files.json_path.stat().st_mode & 0o077 == 0, "export readable by others"
     # The export itself is audited, and shows up in the next export.
     again = services.privacy.collect(lead, olga)
-    assert [e["action"] for e in again["audit_events"]] == ["privacy.export"]
+    assert [e["action"] for e in again["audit_events"]] == ["Privacy: export"]
     with pytest.raises(ValidationError) as err:
         services.privacy.export(lead, olga, tmp_path / "missing")
     assert err.value.field == "directory"

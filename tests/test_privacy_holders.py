@@ -324,7 +324,7 @@ def test_access_request_has_appointments_referrals_packs_and_no_full_bsn(
     assert me["name"] == "Olga Oldvisit" and me["bsn"] == "******333"
     assert me["bsn_outcome"] == "issued at the desk" and me["documents_missing"]
     assert other == {"person": "Partner", "name": "Arjun Oldvisit"}  # no details of others
-    assert [e["action"] for e in first["history"]][:3] == ["booked", "checked_in", "in_progress"]
+    assert [e["action"] for e in first["history"]][:3] == ["Booked", "Checked in", "In progress"]
     assert appointments[1]["history"][-1]["detail"] == "She is moving to Delft"
 
     (referral,) = data["referrals"]
@@ -344,7 +344,7 @@ def test_access_request_has_appointments_referrals_packs_and_no_full_bsn(
     # (the masked BSN column among them) are not dropped from the table.
     arjun_md = services.privacy.export(lead, ids["arjun"], tmp_path).markdown_path
     persons = arjun_md.read_text(encoding="utf-8").split("### Persons of")[1]
-    assert "| person | name | married |" in persons and "documents_missing" in persons
+    assert "| person | name | married |" in persons and "documents missing" in persons
     # The Arjun side of the household: his own export shows him, with Olga as main person.
     arjun = services.privacy.collect(lead, ids["arjun"])
     assert arjun["appointments"][0]["as"] == "Partner"

@@ -225,12 +225,23 @@ def test_nationalities_top_ten_and_change(services: Services, lead: Actor) -> No
             n += 1
             add_ticket(services, "info", f"A{n:03d}", at(DAY, 9) + timedelta(minutes=n),
                        at(DAY, 10), at(DAY, 10, 5), visitor_id=visitor)  # fmt: skip
+    # The week is in progress (today is its Monday): it is compared with last Monday.
     before = add_visitor(services, "US", "student")
     for i in range(4):
-        add_ticket(services, "info", f"A{i + 1:03d}", at(date(2026, 11, 18), 9, i),
-                   at(date(2026, 11, 18), 9, 30), at(date(2026, 11, 18), 9, 40),
+        add_ticket(services, "info", f"A{i + 1:03d}", at(date(2026, 11, 16), 9, i),
+                   at(date(2026, 11, 16), 9, 30), at(date(2026, 11, 16), 9, 40),
                    visitor_id=before)  # fmt: skip
+    add_ticket(
+        services,
+        "info",
+        "A099",
+        at(date(2026, 11, 18), 9),
+        at(date(2026, 11, 18), 9, 30),
+        at(date(2026, 11, 18), 9, 40),
+        visitor_id=before,
+    )  # fmt: skip  (not like for like)
     report = services.reports.period(lead, week)
+    assert report.in_progress and report.comparison == "23 Nov vs 16 Nov"
     nat = report.table("nationalities")
     assert len(nat.rows) == 10
     assert nat.column("Code") == codes[:10]  # Brazil (1 visit) is eleventh

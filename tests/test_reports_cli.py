@@ -37,16 +37,16 @@ def test_period_md_and_xlsx_file(
             tmp_path,
             "period",
             "--from",
-            "2026-10-01",
+            "2025-10-01",
             "--to",
-            "2026-12-31",
+            "2025-12-31",
             "--format",
             "md",
         )
         == 0
     )
     out = capsys.readouterr().out
-    assert out.startswith("# frontdesk report 2026-10-01 to 2026-12-31 (compared with 2026-07-01")
+    assert out.startswith("# frontdesk report 2025-10-01 to 2025-12-31 (compared with 2025-07-01")
     target = tmp_path / "q4.xlsx"
     assert run(sqlite_url, tmp_path, "period", "--from", "1-10-2026", "--to", "31-12-2026",
                "--format", "xlsx", "--output", str(target)) == 0  # fmt: skip

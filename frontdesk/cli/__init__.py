@@ -32,7 +32,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.demo and not db:
         db = f"sqlite:///{default_data_dir() / 'demo.sqlite3'}"
     return load_settings(
-        config_path=args.config, db_url=db, desk=args.desk, staff=args.staff, demo=args.demo or None
+        config_path=args.config,
+        db_url=db,
+        desk=args.desk,
+        staff=args.staff,
+        demo=args.demo or None,
+        csv_delimiter=getattr(args, "csv_delimiter", None),
     )
 
 

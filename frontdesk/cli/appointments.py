@@ -13,6 +13,7 @@ from frontdesk.cli.common import (
     command_group,
     exporting,
 )
+from frontdesk.cli.delimiter import add_delimiter_flag
 from frontdesk.config import Settings
 
 
@@ -33,6 +34,7 @@ def add_parser(sub: Any) -> None:
     )
     invoices.add_argument("--quarter", required=True, metavar="YYYYQN")
     invoices.add_argument("--format", choices=["csv", "xlsx"], default=None)
+    add_delimiter_flag(invoices)
     invoices.add_argument("--output", required=True, type=Path, metavar="FILE")
     appointments.set_defaults(handler=cmd_appointments)
 

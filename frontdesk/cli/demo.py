@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from frontdesk.cli.common import EXIT_OK, CliError, opened
+from frontdesk.cli.common import (
+    EXIT_OK,
+    CliError,
+)
 from frontdesk.config import Settings
 
 
@@ -30,11 +33,9 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.demo import fill_demo
+    from frontdesk.demo.day import fill_on_demo_day
 
     if args.days < 0 or args.days > 3660:
         raise CliError("--days must be between 0 and 3660")
-    with opened(settings) as services:
-        summary = fill_demo(services, days=args.days)
-    print(summary)
+    print(fill_on_demo_day(settings, days=args.days))
     return EXIT_OK

@@ -16,6 +16,7 @@ from frontdesk.cli.common import (
     opened,
     to_stdout,
 )
+from frontdesk.cli.delimiter import add_delimiter_flag
 from frontdesk.config import Settings
 
 
@@ -45,6 +46,7 @@ def add_parser(sub: Any) -> None:
     packs_export.add_argument(
         "--output", metavar="FILE", help="write to this file (default: standard output)"
     )
+    add_delimiter_flag(packs_export)
     packs.set_defaults(handler=cmd_packs)
 
 

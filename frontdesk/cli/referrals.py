@@ -14,6 +14,7 @@ from frontdesk.cli.common import (
     exporting,
     to_stdout,
 )
+from frontdesk.cli.delimiter import add_delimiter_flag
 from frontdesk.config import Settings
 
 
@@ -35,6 +36,7 @@ def add_parser(sub: Any) -> None:
     report.add_argument("--from", dest="start", required=True, metavar="DATE")
     report.add_argument("--to", dest="end", required=True, metavar="DATE")
     report.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    add_delimiter_flag(report)
     report.add_argument(
         "--output", metavar="FILE", type=Path, help="write here (default: CSV to the terminal)"
     )

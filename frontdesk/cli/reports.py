@@ -15,6 +15,7 @@ from frontdesk.cli.common import (
     exporting,
     to_stdout,
 )
+from frontdesk.cli.delimiter import add_delimiter_flag
 from frontdesk.config import Settings
 
 
@@ -58,6 +59,7 @@ def add_parser(sub: Any) -> None:
         kind.add_argument(
             "--format", choices=["csv", "xlsx", "md"], default="csv", help="default csv"
         )
+        add_delimiter_flag(kind)
         kind.add_argument(
             "--output",
             metavar="FILE",

@@ -17,6 +17,7 @@ from frontdesk.db import Database
 from frontdesk.db.migrate import startup_lock, upgrade
 from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
+from frontdesk.services.demo_day import clock_for
 from frontdesk.services.errors import (
     AlreadyWaiting,
     Conflict,
@@ -93,7 +94,7 @@ class Services:
     def packs(self) -> PackService:
         from frontdesk.services.packs import PackService
 
-        return PackService(self.db, self.clock)
+        return PackService(self.db, self.clock, csv_delimiter=self.settings.csv_delimiter)
 
     @cached_property
     def reports(self) -> ReportService:
@@ -164,7 +165,8 @@ class Services:
         try:
             with startup_lock(db):
                 upgrade(db)
-                services = cls(db, settings, clock)
+                # A database filled by `frontdesk --db URL demo` lives the demo's day.
+                services = cls(db, settings, clock or clock_for(db, settings))
                 services.start()
         except Exception:
             db.dispose()

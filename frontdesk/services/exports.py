@@ -63,11 +63,19 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+#: The cell separators a CSV export may use: "," (the standard) or ";" (what a spreadsheet
+#: set to Dutch expects, where "," is the decimal comma); ``[exports] delimiter``.
+DELIMITERS = (",", ";")
+
+
+def csv_text(rows: Iterable[Sequence[Any]], delimiter: str = ",") -> str:
     """Rows as CSV text (RFC 4180: CRLF between rows, so a cell holding a lone CR or LF is
-    quoted); ``None`` is an empty cell, every text cell is made safe."""
+    quoted); ``None`` is an empty cell, every text cell is made safe; cells are separated
+    by ``delimiter`` ("," or ";")."""
+    if delimiter not in DELIMITERS:
+        raise ValidationError("delimiter", 'the CSV delimiter is "," or ";"')
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return out.getvalue()

@@ -23,7 +23,8 @@ OLDEST_AGE_YEARS = 120
 
 
 def parse_date(value: object, field: str, label: str = "The date") -> date | None:
-    """Accept a date, "2026-11-23", "23-11-2026" or "23/11/2026"."""
+    """Accept a date, "2026-11-23", "23-11-2026", "23/11/2026" or "23 Nov 2026" (every
+    style of ``services.dates.format_date``)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -35,7 +36,7 @@ def parse_date(value: object, field: str, label: str = "The date") -> date | Non
     text = value.strip()
     if not text:
         return None
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"):
         try:
             parsed = datetime.strptime(text, pattern).date()
         except ValueError:

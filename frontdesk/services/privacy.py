@@ -46,6 +46,8 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError, check_id
 from frontdesk.services.exports import write_private
+from frontdesk.services.privacy_readable import readable, shown_moment
+from frontdesk.services.queue.records import STATUS_LABELS
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import write_name_tokens
 
@@ -119,7 +121,7 @@ class TicketHolder:
                     "ticket": ticket.label,
                     "day": json_value(ticket.day),
                     "service": service,
-                    "status": ticket.status,
+                    "status": STATUS_LABELS.get(ticket.status, ticket.status),
                     "source": ticket.source,
                     "arrived_at": json_value(ticket.arrived_at),
                     "called_at": json_value(ticket.first_called_at),
@@ -479,7 +481,7 @@ class PrivacyService:
                 moment = holder.last_activity(session, visitor_id)
                 if moment is not None:
                     activity.append(moment)
-            return {
+            data = {
                 "exported_at": json_value(self.clock.now()),
                 "exported_by": actor.name,
                 "retention_days": self.settings.retention_days,
@@ -487,6 +489,9 @@ class PrivacyService:
                 "visitor": _visitor_dict(row),
                 **held,
             }
+        # Local times to the second, words for codes (services.privacy_readable).
+        readable_data: dict[str, Any] = readable(data, self.clock.tz)
+        return readable_data
 
     def export(self, actor: Actor, visitor_id: int, directory: str | Path) -> ExportFiles:
         """Write the access-request files (JSON and Markdown) into a folder: each 0600 and
@@ -503,7 +508,8 @@ class PrivacyService:
         try:
             write_private(json_path, json_text.encode("utf-8"), field="directory")
             try:
-                write_private(md_path, render_markdown(data).encode("utf-8"), field="directory")
+                markdown = render_markdown(data, self.settings.date_style)
+                write_private(md_path, markdown.encode("utf-8"), field="directory")
             except FrontdeskError:
                 json_path.unlink(missing_ok=True)
                 raise
@@ -566,18 +572,21 @@ def _check_folder(directory: str | Path) -> Path:
     return folder
 
 
-def _md_cell(value: object) -> str:
-    text = "" if value is None else str(value)
+def _md_cell(value: object, date_style: str = "dutch") -> str:
+    text = "" if value is None else (shown_moment(value, date_style) or str(value))
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(items: Sequence[dict[str, Any]], skip: Sequence[str] = ()) -> list[str]:
+def _md_table(
+    items: Sequence[dict[str, Any]], skip: Sequence[str] = (), date_style: str = "dutch"
+) -> list[str]:
     if not items:
         return ["(none)", ""]
     # Every key of every row: rows may differ (another household member shows less).
     keys = [k for k in dict.fromkeys(k for i in items for k in i) if k not in skip]
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(_md_cell(i.get(k)) for k in keys) + " |" for i in items]
+    titles = [k.replace("_", " ") for k in keys]
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(_md_cell(i.get(k), date_style) for k in keys) + " |" for i in items]
     return [*lines, ""]
 
 
@@ -588,20 +597,21 @@ def _is_rows(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, dict) for v in value)
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    """The access-request export as a document a visitor can read."""
+def render_markdown(data: dict[str, Any], date_style: str = "dutch") -> str:
+    """The access-request export as a document a visitor can read (data from
+    :func:`readable`; moments in the centre's date style)."""
     visitor = data["visitor"]
     lines = [
         f"# Personal data held about visitor {visitor['id']}",
         "",
-        f"Exported {data['exported_at']} by {data['exported_by']}. "
-        f"Last activity: {data['last_activity']}. "
+        f"Exported {_md_cell(data['exported_at'], date_style)} by {data['exported_by']}. "
+        f"Last activity: {_md_cell(data['last_activity'], date_style)}. "
         f"Personal data is anonymised {data['retention_days']} days after the last activity.",
         "",
         "## Visitor record",
         "",
     ]
-    lines += [f"- **{k.replace('_', ' ')}**: {_md_cell(v)}" for k, v in visitor.items()]
+    lines += [f"- **{k.replace('_', ' ')}**: {_md_cell(v, date_style)}" for k, v in visitor.items()]
     lines.append("")
     for key, value in data.items():
         if key in ("exported_at", "exported_by", "retention_days", "last_activity", "visitor"):
@@ -611,13 +621,13 @@ def render_markdown(data: dict[str, Any]) -> str:
             # Nested lists of rows (a ticket's timeline, a household's persons) get their
             # own table under the row they belong to.
             nested = list(dict.fromkeys(k for i in value for k, v in i.items() if _is_rows(v)))
-            lines += _md_table(value, skip=nested)
+            lines += _md_table(value, skip=nested, date_style=date_style)
             for item in value:
                 title = next((item[k] for k in _TITLE_KEYS if item.get(k) not in (None, "")), "?")
                 for sub in nested:
                     if item.get(sub):
                         lines += [f"### {sub.replace('_', ' ').capitalize()} of {title}", ""]
-                        lines += _md_table(item[sub])
+                        lines += _md_table(item[sub], date_style=date_style)
         else:
             lines += ["```", json.dumps(value, indent=2, ensure_ascii=False, default=str), "```"]
             lines.append("")

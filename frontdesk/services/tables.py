@@ -45,6 +45,13 @@ def _half_up(value: float) -> float:
     return math.floor(value * 10 + 0.5 + 1e-9) / 10
 
 
+def percent_text(fraction: float | None) -> str | None:
+    """A share as the lead's screens show it: 0.474 -> "47%" (None stays None)."""
+    if fraction is None:
+        return None
+    return f"{math.floor(fraction * 100 + 0.5 + 1e-9)}%"
+
+
 def cell_text(value: Any, kind: str) -> str:
     """A value as people read it (screens, CSV, Markdown)."""
     if value is None:
@@ -62,7 +69,7 @@ def cell_text(value: Any, kind: str) -> str:
     return str(value)
 
 
-def to_csv(tables: Sequence[Table], heading: str = "") -> str:
+def to_csv(tables: Sequence[Table], heading: str = "", delimiter: str = ",") -> str:
     """All tables in one CSV: a title row, the header row, the rows, a blank row between."""
     rows: list[Sequence[Any]] = []
     if heading:
@@ -73,7 +80,7 @@ def to_csv(tables: Sequence[Table], heading: str = "") -> str:
         for row in table.rows:
             rows.append([cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
         rows.append([])
-    return csv_text(rows)
+    return csv_text(rows, delimiter)
 
 
 def _md_cell(text: str) -> str:
@@ -160,9 +167,9 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     return workbook_bytes(book)
 
 
-def render(tables: Sequence[Table], fmt: str, heading: str = "") -> bytes:
+def render(tables: Sequence[Table], fmt: str, heading: str = "", delimiter: str = ",") -> bytes:
     if fmt == "csv":
-        return to_csv(tables, heading).encode("utf-8")
+        return to_csv(tables, heading, delimiter).encode("utf-8")
     if fmt == "md":
         return to_markdown(tables, heading).encode("utf-8")
     if fmt == "xlsx":

@@ -260,16 +260,25 @@ class VisitorService:
             return [to_record(r) for r in rows]
 
     def search(self, actor: Actor, query: str, limit: int = 20) -> list[VisitorRecord]:
-        """Name fragment (case/diacritic-blind), phone in any format, e-mail, date of birth."""
+        """Name fragment (case/diacritic-blind; "family, given" too; a Chinese, Japanese or
+        Korean name with or without its space), phone in any format or part of one,
+        e-mail, date of birth."""
         require(actor, "visitor.search")
         parsed = parse_search(query)
         if parsed is None:
             return []
         shape, params = parsed
+        joined = params.pop("joined", None)
         # A Core statement per shape of query, built once, read as plain rows.
         with self.db.read() as session:
-            rows = session.execute(_search_statement(shape, limit), params)
-            return [VisitorRecord(*row) for row in rows]
+            if joined is None:
+                rows = session.execute(_search_statement(shape, limit), params)
+                return [VisitorRecord(*row) for row in rows]
+            # "王小明" for 王 小明: the visitors with a name word starting with its first
+            # character, kept when their name without spaces (either order) holds it all.
+            rows = session.execute(_search_statement(shape, limit * JOINED_SCAN), params)
+            found = [VisitorRecord(*row) for row in rows if _joined_match(row, joined)]
+            return found[:limit]
 
 
 # The columns of a VisitorRecord, in its order (anonymised is implied: they are filtered out).
@@ -296,6 +305,21 @@ _RECORD_COLUMNS = (
 _DATE_SHAPE = re.compile(r"[\d ]{1,4}[-/.][\d ]{1,2}[-/.][\d ]{1,4}")
 
 
+# A name typed without its space is looked for among this many times ``limit`` visitors
+# whose name has a word starting with its first character.
+JOINED_SCAN = 10
+_JOINED_SCRIPTS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+# Phone punctuation: a query of digits and these is (part of) a phone number.
+_PHONE_PART = re.compile(r"\+?[\d\s().\-/]+")
+
+
+def _joined_match(row: Any, joined: str) -> bool:
+    given, family = fold(row.given_names or ""), fold(row.family_name or "")
+    return any(
+        joined in "".join(order.split()) for order in (f"{family} {given}", f"{given} {family}")
+    )
+
+
 def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
     """What a free-text visitor query stands for: the kinds it matches on (its shape, e.g.
     ("email",) or ("name", "name")) and their values; None when it asks for nothing."""
@@ -316,6 +340,10 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
         if phone:
             shape.append("phone")
             params["phone"] = phone
+        # "555-0143" in +31 6 2555 0143: its digits in a row, anywhere in the number
+        if _PHONE_PART.fullmatch(text) and not _DATE_SHAPE.fullmatch(text):
+            shape.append("phone_part")
+            params["phone_part"] = "%" + "".join(ch for ch in text if ch.isdigit()) + "%"
     born = None
     if digits and _DATE_SHAPE.fullmatch(text):  # spare the rest the four failed date formats
         try:
@@ -328,7 +356,12 @@ def parse_search(query: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
     if not shape:
         # The shortest word first: the search walks its (broad) range in the index and
         # looks each hit up among the (fewer) visitors matching the other words.
-        for i, word in enumerate(sorted(name_tokens(text), key=len)):
+        # "Ødegård, Zoë" (family, given): the comma only separates the words.
+        words = name_tokens(text.replace(",", " ").replace(";", " "))
+        if len(words) == 1 and len(words[0]) > 1 and _JOINED_SCRIPTS.fullmatch(words[0]):
+            params["joined"] = words[0]
+            words = [words[0][0]]
+        for i, word in enumerate(sorted(words, key=len)):
             shape.append("name")
             params[f"w{i}"] = word
             params[f"w{i}_end"] = word + "\uffff"
@@ -345,6 +378,8 @@ def _search_statement(shape: tuple[str, ...], limit: int) -> Any:
             conditions.append(_V.email_key == bindparam("email"))
         elif kind == "phone":
             conditions.append(_V.phone == bindparam("phone"))
+        elif kind == "phone_part":
+            conditions.append(_V.phone.like(bindparam("phone_part")))
         elif kind == "born":
             conditions.append(_V.birth_date == bindparam("born"))
     return (

@@ -107,10 +107,10 @@ def invoice_rows(lines: Sequence[InvoiceLine]) -> list[list[str]]:
     return out
 
 
-def invoice_bytes(rows: Sequence[Sequence[str]], fmt: str) -> bytes:
+def invoice_bytes(rows: Sequence[Sequence[str]], fmt: str, delimiter: str = ",") -> bytes:
     """The invoice table as CSV (UTF-8 with BOM, for spreadsheets) or XLSX bytes."""
     if fmt == "csv":
-        return csv_text(rows).encode("utf-8-sig")
+        return csv_text(rows, delimiter).encode("utf-8-sig")
     if fmt != "xlsx":
         raise ValidationError("format", "the format is csv or xlsx")
     from openpyxl import Workbook

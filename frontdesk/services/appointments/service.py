@@ -418,7 +418,7 @@ class AppointmentService(AppointmentBook):
             self.db,
             self.clock,
             actor,
-            invoice_bytes(rows, fmt),
+            invoice_bytes(rows, fmt, self.settings.csv_delimiter),
             to,
             action="export.invoices",
             object_type="quarter",

@@ -78,9 +78,10 @@ NO_KIND = "this pack kind does not exist; choose one from the list"
 
 
 class PackService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, csv_delimiter: str = ",") -> None:
         self.db = db
         self.clock = clock
+        self.csv_delimiter = csv_delimiter  # [exports] delimiter
         # (mark, (highest id, rows above the mark), stock per kind)
         self._stock_cache: tuple[int, tuple[int, int], dict[int, int]] | None = None
 
@@ -351,7 +352,7 @@ class PackService:
             ]
             for r in rows
         ]
-        text = csv_text(table)
+        text = csv_text(table, self.csv_delimiter)
         deliver_audited(
             self.db,
             self.clock,

@@ -16,6 +16,7 @@ from frontdesk.services.queue.records import (
     ServiceLoad,
     TicketInfo,
     VisitRecord,
+    wait_words,
 )
 from frontdesk.services.queue.service import QueueService
 
@@ -35,4 +36,5 @@ __all__ = [
     "TicketInfo",
     "VisitRecord",
     "service_info",
+    "wait_words",
 ]

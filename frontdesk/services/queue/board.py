@@ -81,7 +81,5 @@ def wait_after_issue(load: Sequence[ServiceLoad], service_code: str) -> int | No
     the desk and the kiosk tell the visitor)."""
     for item in load:
         if item.code == service_code:
-            if item.waiting <= 0:
-                return 0
-            return round(item.estimated_wait * (item.waiting - 1) / item.waiting)
+            return item.wait_of_last
     return None

@@ -78,6 +78,11 @@ class QueueChanges:
     tickets: tuple[TicketInfo, ...]  # today's tickets with a newer event, in no order
 
 
+def wait_words(minutes: int) -> str:
+    """A wait as the desk says it: "no wait" or "~15 min" (waiting strip and dialog)."""
+    return "no wait" if minutes <= 0 else f"~{minutes} min"
+
+
 @dataclass(frozen=True)
 class ServiceLoad:
     code: str
@@ -85,6 +90,14 @@ class ServiceLoad:
     prefix: str
     waiting: int
     estimated_wait: int  # minutes for someone joining now
+
+    @property
+    def wait_of_last(self) -> int:
+        """Minutes the last ticket in line waits: those ahead of it, not itself. The desk's
+        waiting strip and the "ticket issued" dialog both show this one figure."""
+        if self.waiting <= 0:
+            return 0
+        return round(self.estimated_wait * (self.waiting - 1) / self.waiting)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ def median(values: Sequence[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def report_csv(report: PartnerReport) -> bytes:
-    return csv_text(report.table()).encode("utf-8-sig")
+def report_csv(report: PartnerReport, delimiter: str = ",") -> bytes:
+    return csv_text(report.table(), delimiter).encode("utf-8-sig")
 
 
 def report_xlsx(report: PartnerReport) -> bytes:

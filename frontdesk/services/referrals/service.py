@@ -507,7 +507,9 @@ class ReferralService:
         if isinstance(to, Path):
             check_target(to)
         report = self.partner_report(actor, start, end)
-        data = report_csv(report) if fmt == "csv" else report_xlsx(report)
+        data = (
+            report_csv(report, self.settings.csv_delimiter) if fmt == "csv" else report_xlsx(report)
+        )
         deliver_audited(
             self.db,
             self.clock,

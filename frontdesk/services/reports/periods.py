@@ -1,5 +1,6 @@
-"""A report's period: two days inclusive, the presets (week, month, quarter, year) and
-the check of two typed dates.
+"""A report's period: two days inclusive, the presets (week, month, quarter, year), the
+period to compare with (like for like while a period is in progress) and the check of two
+typed dates.
 """
 
 from __future__ import annotations
@@ -23,12 +24,48 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def months(self) -> int | None:
+        """How many whole calendar months this period is (a month, quarter, year), or None."""
+        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def previous(self) -> Period:
-        """The period of equal length just before this one."""
+        """The period just before this one: the calendar months before whole months
+        (November for December, 2025 for 2026), else as many days just before."""
+        months = self.months
+        if months is not None:
+            return Period(shift_months(self.start, -months), self.start - timedelta(days=1))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def so_far(self, today: date) -> Period:
+        """The days of this period up to ``today`` while it is in progress, else itself."""
+        return Period(self.start, today) if self.start <= today < self.end else self
+
+    def same_days_before(self, shown: Period) -> Period:
+        """What ``shown`` (this period, or its first days) is compared with: the same days
+        of the previous period. 1-6 Dec -> 1-6 Nov; 1 Jan-6 Dec 2026 -> the same in 2025;
+        Monday-Wednesday -> last week's Monday-Wednesday."""
+        before = self.previous()
+        if shown == self:
+            return before
+        months = self.months
+        if months is not None:
+            return Period(before.start, min(shift_months(shown.end, -months), before.end))
+        return Period(before.start, before.start + (shown.end - shown.start))
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier when negative), kept within its month:
+    31 March -1 -> 28 (or 29) February."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    first_of_next = date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (first_of_next - timedelta(days=1)).day))
 
 
 def preset_period(preset: str, today: date) -> Period:

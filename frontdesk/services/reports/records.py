@@ -9,6 +9,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
+from frontdesk.services.dates import format_comparison
 from frontdesk.services.reports.periods import Period
 from frontdesk.services.reports.statistics import Stats, minutes_between
 from frontdesk.services.tables import Table
@@ -137,6 +138,16 @@ class PeriodReport:
     previous: Period
     tables: tuple[Table, ...]
     per_day: tuple[tuple[date, int, int], ...]  # day, tickets issued, served
+    # The period asked for is still going on: ``period`` is its days so far, ``previous``
+    # the same days of the period before.
+    in_progress: bool = False
+
+    @property
+    def comparison(self) -> str:
+        """What is compared with what, in few words: "1-6 Dec vs 1-6 Nov"."""
+        return format_comparison(
+            (self.period.start, self.period.end), (self.previous.start, self.previous.end)
+        )
 
     def table(self, key: str) -> Table:
         for table in self.tables:

@@ -15,7 +15,7 @@ from frontdesk.services.reports.records import (
     GroupFigures,
     TicketRow,
 )
-from frontdesk.services.tables import Column, Table
+from frontdesk.services.tables import Column, Table, percent_text
 
 
 def _stats_columns(prefix: str) -> tuple[Column, ...]:
@@ -67,7 +67,7 @@ def day_tables(figures: DayFigures, *, with_staff: bool) -> list[Table]:
             ("Average service time (min)", _round(figures.service_time.mean)),
             (
                 f"Share called within {figures.target_minutes} min",
-                None if figures.within_target is None else round(figures.within_target, 3),
+                percent_text(figures.within_target),  # "47%", as on the screen
             ),
             ("Hours in this day", figures.hours_in_day),
             ("Day closed", "yes" if figures.closed_at else "no"),

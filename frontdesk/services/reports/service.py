@@ -399,8 +399,12 @@ class ReportService:
 
     # -- periods ---------------------------------------------------------------------------
     def period(self, actor: Actor, period: Period) -> PeriodReport:
+        """The report of ``period``; while it is in progress, of its days so far, compared
+        with the same days of the previous period (like for like: "1-6 Dec vs 1-6 Nov")."""
         require(actor, "report.view")
-        previous = period.previous()
+        asked = period
+        period = asked.so_far(self.clock.today())
+        previous = asked.same_days_before(period)
         with self.db.read() as session:
             if self.db.dialect == "postgresql":
                 # A year's served visits per visitor (two years: ~75,000 tickets, ~53,000
@@ -414,7 +418,7 @@ class ReportService:
         for table in tables:
             if table.key == "days":
                 per_day = tuple((r[0], r[2], r[3]) for r in table.rows)
-        return PeriodReport(period, previous, tuple(tables), per_day)
+        return PeriodReport(period, previous, tuple(tables), per_day, in_progress=period != asked)
 
     def preset(self, preset: str) -> Period:
         return preset_period(preset, self.clock.today())
@@ -472,7 +476,8 @@ class ReportService:
         require(actor, "report.export")
         self._check_export(fmt, to)
         tables = self.day_report_tables(actor, day, with_names=with_names)
-        data = render(tables, fmt, f"frontdesk day report {day.isoformat()}")
+        delimiter = self.settings.csv_delimiter
+        data = render(tables, fmt, f"frontdesk day report {day.isoformat()}", delimiter)
         return self._deliver(actor, data, to, f"day {day.isoformat()}", fmt, with_names)
 
     def export_period(
@@ -481,8 +486,10 @@ class ReportService:
         require(actor, "report.export")
         self._check_export(fmt, to)
         report = self.period(actor, period)
-        heading = f"frontdesk report {period} (compared with {report.previous})"
-        data = render(report.tables, fmt, heading)
+        heading = f"frontdesk report {report.period} (compared with {report.previous})"
+        if report.in_progress:
+            heading += f"; so far: {report.comparison}"
+        data = render(report.tables, fmt, heading, self.settings.csv_delimiter)
         return self._deliver(actor, data, to, f"period {period}", fmt, False)
 
     # -- configuration (read-only here: it lives in the config file; the opening hours and

@@ -24,6 +24,7 @@ from frontdesk.services.appointments import (
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -182,8 +183,8 @@ class RescheduleModal(FrontdeskModal[AppointmentInfo | None]):
         with Vertical(id="dialog-box"):
             yield Label("Reschedule the appointment", id="dialog-title")
             yield Field(
-                "New date (23-11-2026)",
-                Input(self.info.day.strftime("%d-%m-%Y"), id="day"),
+                "New date",
+                Input(date_text(self, self.info.day), id="day"),
                 name="day",
             )
             yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
@@ -250,7 +251,7 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
                         ),
                         name="kind",
                     )
-                    yield Field("Date", Input(self.day.strftime("%d-%m-%Y"), id="day"), name="day")
+                    yield Field("Date", Input(date_text(self, self.day), id="day"), name="day")
                     yield Field("Time", Input(self.local_time, id="time"), name="time")
                     yield Field(
                         "Minutes",
@@ -296,9 +297,7 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
             values = {
                 "given_names": visitor.given_names if visitor else "",
                 "family_name": visitor.family_name if visitor else "",
-                "birth_date": visitor.birth_date.strftime("%d-%m-%Y")
-                if visitor and visitor.birth_date
-                else "",
+                "birth_date": date_text(self, visitor.birth_date if visitor else None),
                 "nationality": (visitor.nationality or "") if visitor else "",
             }
             labels = {

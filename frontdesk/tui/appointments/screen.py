@@ -36,6 +36,7 @@ from frontdesk.tui.appointments.dialogs import (
     TextModal,
 )
 from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal, complete_with_bags
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.work import run_service
@@ -235,7 +236,7 @@ class AppointmentsScreen(WorkScreen):
         assert self.day is not None
         services = self.services
         today = services.clock.today()
-        label = self.day.strftime("%A %d %B %Y")
+        label = f"{self.day:%A} {date_text(self, self.day)}"
         hours = [f"{h.start:%H:%M}-{h.end:%H:%M}" for h in blocks]
         title = f"{label}{'  (today)' if self.day == today else ''}"
         title += f"  ·  BSN hours {', '.join(hours)}" if hours else "  ·  no BSN hours"

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from frontdesk.services.dates import format_date
 from frontdesk.services.fields import country, format_phone
-from frontdesk.services.queue import ServiceLoad, TicketInfo, VisitRecord
+from frontdesk.services.queue import ServiceLoad, TicketInfo, VisitRecord, wait_words
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
 from frontdesk.tui.desk.queue_rows import Cells, QueueDiff
 from frontdesk.tui.widgets.contacts import contacts_text
@@ -39,12 +40,13 @@ class DeskUpdate:
 
 
 def load_text(load: Sequence[ServiceLoad], width: int) -> str:
-    """The waiting strip: "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · ...".
+    """The waiting strip: "Waiting 20 — B 2 (~10 min) · A 12 (~170 min) · ...": per
+    service how many wait, and how long the last of them waits (``wait_of_last``).
 
     Wrapped by service, never inside one ("R" on one line and "4 (~60 min)" on the next
     read as two services), to fit ``width`` columns.
     """
-    parts = [f"{i.prefix} {i.waiting} (~{i.estimated_wait} min)" for i in load if i.waiting]
+    parts = [f"{i.prefix} {i.waiting} ({wait_words(i.wait_of_last)})" for i in load if i.waiting]
     lines = [f"Waiting {sum(i.waiting for i in load)}"]
     sep = " — "
     for part in parts:
@@ -57,7 +59,7 @@ def load_text(load: Sequence[ServiceLoad], width: int) -> str:
     return "\n".join(lines)
 
 
-def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
+def card_text(card: VisitorCard | None, current: TicketInfo, date_style: str = "dutch") -> Text:
     """The visitor card: who is at the desk (only on this desk's screen, never the board).
 
     Built as plain Text, not markup: a name or a note may hold square brackets.
@@ -72,7 +74,7 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
     if land:
         lines.append(f"Nationality: {land.name} ({land.code})")
     if v.birth_date:
-        lines.append(f"Born: {v.birth_date:%d-%m-%Y}")
+        lines.append(f"Born: {format_date(v.birth_date, date_style)}")
     if v.phone:
         lines.append(f"Phone: {format_phone(v.phone)}")
     if v.email:
@@ -96,10 +98,11 @@ def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
         out.append("Past visits", style="bold")
         for visit in past[:6]:
             outcome = f" — {visit.outcome}" if visit.outcome else ""
-            out.append(f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name}{outcome}")
+            day = format_date(visit.day, date_style)
+            out.append(f"\n{day} {visit.label} {visit.service_name}{outcome}")
     else:
         out.append("First visit.")
-    out.append(contacts_text(card.contacts))
+    out.append(contacts_text(card.contacts, date_style))
     return out
 
 

@@ -13,8 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
-from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo
-from frontdesk.services.queue.board import wait_after_issue
+from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo, wait_words
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
@@ -218,8 +217,8 @@ class TicketIssuedModal(FrontdeskModal[None]):
             yield BigTicket(self.ticket.label, id="issued-number")
             yield Static(self.ticket.service_name, id="issued-service")
             if self.wait_minutes is not None:
-                text = "no wait" if self.wait_minutes <= 0 else f"about {self.wait_minutes} min"
-                yield Static(f"Estimated wait: {text}", id="issued-wait")
+                wait = wait_words(self.wait_minutes)
+                yield Static(f"Estimated wait: {wait}", id="issued-wait")
             if self.who:
                 yield Static(self.who, id="issued-who")
             if self.printed is False:
@@ -237,5 +236,9 @@ class TicketIssuedModal(FrontdeskModal[None]):
 
 
 def estimated_wait(load: Sequence[ServiceLoad], ticket: TicketInfo) -> int | None:
-    """The wait for a ticket just issued: those ahead of it, not the ticket itself."""
-    return wait_after_issue(load, ticket.service_code)
+    """The wait for a ticket just issued (the last in line): those ahead of it, not the
+    ticket itself; the same figure the desk's waiting strip shows."""
+    for item in load:
+        if item.code == ticket.service_code:
+            return item.wait_of_last
+    return None

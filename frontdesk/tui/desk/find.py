@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 
 from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
+from frontdesk.services.dates import format_date
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import (
     CHANNELS,
@@ -47,13 +48,16 @@ class FindResult:
 
 
 def visitor_card(
-    v: VisitorRecord, visits: list[VisitRecord], contacts: Sequence[ContactRecord] = ()
+    v: VisitorRecord,
+    visits: list[VisitRecord],
+    contacts: Sequence[ContactRecord] = (),
+    date_style: str = "dutch",
 ) -> Text:
     out = Text()
     out.append(v.full_name or "(no name)", style="bold")
     land = country(v.nationality)
     rows = [
-        ("Born", f"{v.birth_date:%d-%m-%Y}" if v.birth_date else ""),
+        ("Born", format_date(v.birth_date, date_style) if v.birth_date else ""),
         ("Nationality", f"{land.name} ({land.code})" if land else ""),
         ("Phone", format_phone(v.phone)),
         ("E-mail", v.email or ""),
@@ -73,11 +77,12 @@ def visitor_card(
             status = STATUS_LABELS.get(visit.status, visit.status)
             outcome = f" — {visit.outcome}" if visit.outcome else ""
             out.append(
-                f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name} ({status}){outcome}"
+                f"\n{format_date(visit.day, date_style)} {visit.label} {visit.service_name}"
+                f" ({status}){outcome}"
             )
     else:
         out.append("No visits yet.")
-    out.append(contacts_text(contacts))
+    out.append(contacts_text(contacts, date_style))
     return out
 
 
@@ -255,7 +260,8 @@ class FindScreen(FrontdeskScreen[None]):
             note.update("")
         options = self.query_one("#results", OptionList)
         options.clear_options()
-        options.add_options([Option(visitor_line(v), id=str(v.id)) for v in result.visitors])
+        style = self.settings.date_style
+        options.add_options([Option(visitor_line(v, style), id=str(v.id)) for v in result.visitors])
         if result.visitors:
             options.highlighted = 0
         else:
@@ -284,7 +290,9 @@ class FindScreen(FrontdeskScreen[None]):
         self, visitor: VisitorRecord, visits: list[VisitRecord], contacts: list[ContactRecord]
     ) -> None:
         if self.selected is not None and self.selected.id == visitor.id:
-            self.query_one("#find-card", Static).update(visitor_card(visitor, visits, contacts))
+            self.query_one("#find-card", Static).update(
+                visitor_card(visitor, visits, contacts, self.settings.date_style)
+            )
 
     def action_to_results(self) -> None:
         options = self.query_one("#results", OptionList)

@@ -21,6 +21,7 @@ from frontdesk.services import (
     NotFound,
     ValidationError,
 )
+from frontdesk.services.dates import format_date
 from frontdesk.services.fields import Country, country, find_countries, format_phone
 from frontdesk.services.printing import print_issued
 from frontdesk.services.queue import ServiceInfo, TicketInfo
@@ -28,6 +29,7 @@ from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.desk.dialogs import TicketIssuedModal, estimated_wait
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
@@ -66,10 +68,10 @@ class CountrySuggester(Suggester):
         return None
 
 
-def visitor_line(v: VisitorRecord) -> str:
+def visitor_line(v: VisitorRecord, date_style: str = "dutch") -> str:
     parts = [v.full_name or "(no name)"]
     if v.birth_date:
-        parts.append(f"born {v.birth_date:%d-%m-%Y}")
+        parts.append(f"born {format_date(v.birth_date, date_style)}")
     if v.nationality:
         parts.append(v.nationality)
     if v.phone:
@@ -299,7 +301,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
         self._found = {v.id: v for v in found}
         options = self.query_one("#returning", OptionList)
         options.clear_options()
-        options.add_options([Option(visitor_line(v), id=str(v.id)) for v in found])
+        style = self.settings.date_style
+        options.add_options([Option(visitor_line(v, style), id=str(v.id)) for v in found])
 
     @on(OptionList.OptionSelected, "#returning")
     def _returning_picked(self, event: OptionList.OptionSelected) -> None:
@@ -314,7 +317,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             values = {
                 "given_names": v.given_names,
                 "family_name": v.family_name,
-                "birth_date": f"{v.birth_date:%d-%m-%Y}" if v.birth_date else "",
+                "birth_date": date_text(self, v.birth_date),
                 "phone": format_phone(v.phone),
                 "email": v.email or "",
                 "employer": v.employer or "",
@@ -404,7 +407,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
         self.app.push_screen(
             ConfirmModal(
                 "A visitor with this name and date of birth is already registered:\n"
-                f"{visitor_line(existing)}\n\nUse that record instead of creating a duplicate?",
+                f"{visitor_line(existing, self.settings.date_style)}\n\n"
+                "Use that record instead of creating a duplicate?",
                 yes="Use existing",
                 no="Save as new",
             ),

@@ -369,7 +369,7 @@ class DeskScreen(WorkScreen):
             key = (current.id, current.visitor_id)
             if card is not None or current.visitor_id is None:
                 self._texts.pop(text, None)  # a card is not a plain line
-                update_in_place(text, card_text(card, current))
+                update_in_place(text, card_text(card, current, self.settings.date_style))
                 self._card_key = key
         self._enable_buttons(current is not None)
 

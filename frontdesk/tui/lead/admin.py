@@ -14,6 +14,7 @@ from frontdesk.services.queue import ServiceInfo
 from frontdesk.services.reports import SettingLine
 from frontdesk.services.rules import DAY_NAMES, KINDS, TARGET_FIELD, CentreRules, RuleChange
 from frontdesk.services.staff import StaffInfo, StaffService
+from frontdesk.tui.dates import moment_text
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.lead.forms import (
     FormField,
@@ -130,7 +131,7 @@ class AdminTab(LeadTab):
     def _source(self, change: RuleChange | None) -> str:
         if change is None:
             return "from the config file"
-        when = self.services.clock.to_local(change.at).strftime("%d %b %Y %H:%M")
+        when = moment_text(self, change.at)
         return f"set by {change.by or 'the command line'}, {when}"
 
     def _selected(self, selector: str, rows: Sequence[Row]) -> Row | None:

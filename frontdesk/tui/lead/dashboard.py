@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from frontdesk.services.reports import Dashboard, DayFigures
+from frontdesk.services.tables import percent_text
 from frontdesk.tui.lead.common import LeadTab, clock_time, minutes, plot_type, stats
 from frontdesk.tui.work import run_service
 
@@ -90,7 +91,7 @@ class DashboardTab(LeadTab):
         if not board.desks:
             desks.add_row("", "no desk open", "", "")
         f = board.today
-        target = "-" if f.within_target is None else f"{f.within_target * 100:.0f}%"
+        target = percent_text(f.within_target) or "-"
         longest = "-" if board.longest_wait is None else f"{max(0.0, board.longest_wait):.0f} min"
         self.query_one("#dash-figures", Static).update(
             f"[b]Waiting[/b] {sum(w.waiting for w in board.waiting)}, longest {longest}\n"

@@ -10,6 +10,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from frontdesk.services import ValidationError
 from frontdesk.services.reports import PRESETS, Period, PeriodReport, check_period, preset_period
 from frontdesk.services.tables import Table, cell_text
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.lead.common import LeadTab, plot_type
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -47,8 +48,8 @@ class ReportsTab(LeadTab):
     def set_preset(self, preset: str) -> None:
         """Show this preset's period in the bar (the report loads when asked)."""
         self.period = preset_period(preset, self.services.clock.today())
-        self.query_one("#start", Input).value = self.period.start.isoformat()
-        self.query_one("#end", Input).value = self.period.end.isoformat()
+        self.query_one("#start", Input).value = date_text(self, self.period.start)
+        self.query_one("#end", Input).value = date_text(self, self.period.end)
         if self.query_one("#preset", Select).value != preset:
             self.query_one("#preset", Select).value = preset
 
@@ -84,9 +85,12 @@ class ReportsTab(LeadTab):
 
     def show_report(self, report: PeriodReport) -> None:
         self.report = report
-        self.query_one("#report-heading", Static).update(
-            f"[b]{report.period}[/b] ({report.period.days} days) · compared with {report.previous}"
-        )
+        heading = f"[b]{report.period}[/b] ({report.period.days} days) · "
+        if report.in_progress:  # like for like: the days so far and the same days before
+            heading += f"so far: {report.comparison}"
+        else:
+            heading += f"compared with {report.previous}"
+        self.query_one("#report-heading", Static).update(heading)
         chart = self.query_one("#chart-days", plot_type())
         plt = chart.plt
         plt.clear_data()

@@ -1,7 +1,13 @@
-"""The lead's day review tab: any day's tickets, filters, a ticket's timeline."""
+"""The lead's day review tab: any day's tickets, filters, a ticket's timeline.
+
+Like the dashboard it refreshes by itself while shown: it polls ``services.queue.version()``
+and reloads when a ticket changed (and twice a minute when it shows today, for the
+contacts), keeping the ticket the lead was looking at.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -14,7 +20,9 @@ from frontdesk.services import ValidationError
 from frontdesk.services.fields import parse_date
 from frontdesk.services.queue import STATUS_LABELS, ServiceInfo
 from frontdesk.services.reports import DayFigures, TicketFilter, TicketRow, TimelineEntry
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.lead.common import LeadTab, clock_time, minutes
+from frontdesk.tui.lead.dashboard import FULL_REFRESH_SECONDS, POLL_SECONDS
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -26,6 +34,8 @@ class ReviewTab(LeadTab):
         super().__init__(title, id="review")
         self.day: date | None = None
         self.ticket_rows: list[TicketRow] = []
+        self.version = -1  # the queue's version the review shows
+        self.last_full = 0.0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-bar"):
@@ -60,8 +70,22 @@ class ReviewTab(LeadTab):
         self.query_one("#timeline", DataTable).add_columns("Time", "What", "Who", "Desk")
         today = self.services.clock.today()
         self.day = today
-        self.query_one("#review_date", Input).value = today.isoformat()
+        self.query_one("#review_date", Input).value = date_text(self, today)
         self.load_choices()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    def poll(self) -> None:
+        """Reload when the queue changed since the review was read (runs every few seconds
+        while the tab is shown)."""
+        if not self.shown or self.version < 0:
+            return
+        run_service(self, self.services.queue.version, done=self._version,
+                    group="lead-review-poll", exclusive=True)  # fmt: skip
+
+    def _version(self, version: int) -> None:
+        stale = time.monotonic() - self.last_full >= FULL_REFRESH_SECONDS
+        if version != self.version or (stale and self.day == self.services.clock.today()):
+            self.reload()
 
     def load_choices(self) -> None:
         actor = self.actor
@@ -104,17 +128,20 @@ class ReviewTab(LeadTab):
         show_field_errors(self.query_one("#review-bar"), None, None)
         actor, day = self.actor, self.day
 
-        def fetch() -> tuple[list[TicketRow], DayFigures]:
+        def fetch() -> tuple[list[TicketRow], DayFigures, int]:
             reports = self.services.reports
-            return reports.tickets(actor, day, flt), reports.day(actor, day)
+            version = self.services.queue.version()  # first: a change after it reloads again
+            return reports.tickets(actor, day, flt), reports.day(actor, day), version
 
         run_service(self, fetch, done=self.show_review, group="lead-review", exclusive=True)
 
-    def show_review(self, data: tuple[list[TicketRow], DayFigures]) -> None:
-        rows, f = data
+    def show_review(self, data: tuple[list[TicketRow], DayFigures, int]) -> None:
+        rows, f, self.version = data
+        self.last_full = time.monotonic()
         self.ticket_rows = rows
         services = self.services
         table = self.query_one("#review-tickets", DataTable)
+        keep = self.highlighted_id()
         table.clear()
         for r in rows:
             table.add_row(
@@ -131,7 +158,7 @@ class ReviewTab(LeadTab):
             else f"not closed ({self.key('lead_close_day')} closes)"
         )
         self.query_one("#review-summary", Static).update(
-            f"[b]{f.day:%a %d %b %Y}[/b] · {f.hours_in_day} h · {closed}\n"
+            f"[b]{date_text(self, f.day, weekday=True)}[/b] · {f.hours_in_day} h · {closed}\n"
             f"{f.issued} tickets ({len(rows)} shown) · served {f.served} · no-shows "
             f"{f.no_shows} · not served {f.not_served}\n"
             f"Wait avg {minutes(f.wait.mean)} · median {minutes(f.wait.median)} · "
@@ -139,8 +166,20 @@ class ReviewTab(LeadTab):
             f"Contacts: {contacts}"
         )
         self.query_one("#timeline", DataTable).clear()
-        if rows:
+        ids = [r.id for r in rows]
+        if keep in ids:  # a refresh keeps the ticket the lead was looking at
+            table.move_cursor(row=ids.index(keep))
+            self.load_timeline(keep)
+        elif rows:
             self.load_timeline(rows[0].id)
+
+    def highlighted_id(self) -> int | None:
+        """The ticket under the cursor in the list, if any."""
+        table = self.query_one("#review-tickets", DataTable)
+        if not table.row_count:
+            return None
+        row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(row) if row else None
 
     @on(DataTable.RowHighlighted, "#review-tickets")
     def _ticket_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -177,5 +216,5 @@ class ReviewTab(LeadTab):
 
     def set_day(self, day: date) -> None:
         self.day = day
-        self.query_one("#review_date", Input).value = day.isoformat()
+        self.query_one("#review_date", Input).value = date_text(self, day)
         self.reload()

@@ -19,6 +19,7 @@ from textual.widgets import Button, TabbedContent
 
 from frontdesk.services.reports import PRESETS, Dashboard
 from frontdesk.tui.actions import labelled, palette_commands
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.lead.admin import AdminTab
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.lead.dashboard import DashboardTab
@@ -175,7 +176,8 @@ class LeadScreen(WorkScreen):
 
         self.app.push_screen(
             ConfirmModal(
-                f"Close {day:%A %d %B %Y}? Tickets still waiting, called or on hold become "
+                f"Close {day:%A} {date_text(self, day)}? Tickets still waiting, called or on "
+                "hold become "
                 "'not served'. This is recorded in the audit log.",
                 yes="Close the day",
                 no="Keep it open",
@@ -196,7 +198,8 @@ class LeadScreen(WorkScreen):
 
         self.app.push_screen(
             ConfirmModal(
-                f"Reopen {day:%A %d %B %Y}? Desks can issue tickets for it again; tickets "
+                f"Reopen {day:%A} {date_text(self, day)}? Desks can issue tickets for it "
+                "again; tickets "
                 "closed as 'not served' stay so. This is recorded in the audit log.",
                 yes="Reopen the day",
                 no="Keep it closed",
@@ -205,7 +208,7 @@ class LeadScreen(WorkScreen):
         )
 
     def _day_reopened(self, day: date) -> None:
-        self.app.notify(f"{day:%A %d %B} is open again: desks can issue tickets.")
+        self.app.notify(f"{day:%A} {date_text(self, day)} is open again: desks can issue tickets.")
         self.action_refresh()
 
     def _day_closed(self, count: int) -> None:
@@ -254,7 +257,7 @@ class LeadScreen(WorkScreen):
                     lambda to: reports.export_day(actor, day, v["format"], with_names=names, to=to),
                 )
 
-            title = f"Export the day report {day.isoformat()}"
+            title = f"Export the day report {date_text(self, day)}"
         self.app.push_screen(
             FormModal(
                 title, fields, submit, save_label="Export",

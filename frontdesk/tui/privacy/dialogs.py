@@ -23,6 +23,7 @@ from frontdesk.services.privacy import ExportFiles, PurgeReport
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -195,7 +196,7 @@ class VisitorPickModal(FrontdeskModal[VisitorRecord | None]):
         results = self.query_one("#pick-results", OptionList)
         results.clear_options()
         for v in found:
-            born = f"  born {v.birth_date:%d-%m-%Y}" if v.birth_date else ""
+            born = f"  born {date_text(self, v.birth_date)}" if v.birth_date else ""
             results.add_option(Option(f"#{v.id}  {v.full_name}{born}", id=str(v.id)))
         if found:
             results.highlighted = 0

@@ -24,6 +24,7 @@ from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, frontdesk_app
+from frontdesk.tui.dates import date_text
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -216,7 +217,7 @@ class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
         options = self.query_one("#visitors", OptionList)
         options.clear_options()
         for v in found:
-            born = f"  born {v.birth_date:%d-%m-%Y}" if v.birth_date else ""
+            born = f"  born {date_text(self, v.birth_date)}" if v.birth_date else ""
             options.add_option(Option(f"{v.full_name}{born}", id=str(v.id)))
         show_field_errors(self, "q", None if found else "nobody found; try part of the name")
         if found:

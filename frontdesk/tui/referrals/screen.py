@@ -27,6 +27,7 @@ from frontdesk.services.referrals import (
     step_refusal,
 )
 from frontdesk.tui.actions import palette_commands
+from frontdesk.tui.dates import date_text, moment_text
 from frontdesk.tui.lead.forms import (
     FormField,
     FormModal,
@@ -50,8 +51,7 @@ LIST_VIEWS = ("mine", "unassigned", "due_today", "overdue", "open", "closed")
 
 
 def _local(screen: WorkScreen, moment: Any) -> str:
-    clock = screen.services.clock
-    return f"{clock.to_local(moment):%d-%m-%Y %H:%M}"
+    return moment_text(screen, moment)
 
 
 def referral_columns(room: int) -> list[ColumnSpec]:
@@ -246,7 +246,7 @@ class ReferralsScreen(WorkScreen):
         warning = self.app.theme_variables.get("warning", "yellow")
         shown = {str(c.value) for c in table.columns}
         for row in rows:
-            follow = f"{row.follow_up_on:%a %d-%m}" if row.follow_up_on else ""
+            follow = date_text(self, row.follow_up_on, weekday=True, short=True)
             style = f"bold {error}" if row.overdue else (warning if row.due_today else "")
             cells = {
                 "id": Text(str(row.id), style=style),
@@ -329,7 +329,11 @@ class ReferralsScreen(WorkScreen):
         if r.follow_up_on:
             error = self.app.theme_variables.get("error", "red")
             note = "  OVERDUE" if r.overdue else ("  today" if r.due_today else "")
-            line("Follow-up", f"{r.follow_up_on:%a %d-%m-%Y}{note}", error if r.overdue else "")
+            line(
+                "Follow-up",
+                date_text(self, r.follow_up_on, weekday=True) + note,
+                error if r.overdue else "",
+            )
         if r.outcome:
             line(
                 "Outcome", OUTCOMES[r.outcome] + (f" — {r.outcome_text}" if r.outcome_text else "")
@@ -423,7 +427,7 @@ class ReferralsScreen(WorkScreen):
                     StepField(
                         "follow_up_on",
                         "Follow-up date",
-                        current.strftime("%d-%m-%Y") if current else "",
+                        date_text(self, current),
                         hint="e.g. 30-11-2026",
                     ),
                     StepField("note", "Note (optional)"),
@@ -525,10 +529,8 @@ class ReferralsScreen(WorkScreen):
             FormModal(
                 "Partner report",
                 [
-                    FormField(
-                        "start", "First day", text_input("start", first.strftime("%d-%m-%Y"))
-                    ),
-                    FormField("end", "Last day", text_input("end", last.strftime("%d-%m-%Y"))),
+                    FormField("start", "First day", text_input("start", date_text(self, first))),
+                    FormField("end", "Last day", text_input("end", date_text(self, last))),
                     FormField("format", "Format", format_select(formats=("xlsx", "csv"))),
                     FormField("path", "Save as (file path)", text_input("path", str(default))),
                 ],

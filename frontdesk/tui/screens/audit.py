@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.audit import AuditEntry
 from frontdesk.tui.actions import palette_commands
+from frontdesk.tui.dates import moment_text
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -85,13 +86,12 @@ class AuditScreen(WorkScreen):
 
     def _show(self, entries: Sequence[AuditEntry]) -> None:
         show_field_errors(self, None, None)
-        clock = self.services.clock
         table = self.query_one("#audit-table", DataTable)
         table.clear()
         for e in entries:
             obj = f"{e.object_type} {e.object_id or ''}".strip() if e.object_type else ""
             table.add_row(
-                clock.to_local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                moment_text(self, e.at, seconds=True),
                 e.actor or "—",
                 e.action,
                 obj,

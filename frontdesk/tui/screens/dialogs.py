@@ -79,7 +79,11 @@ class ConfirmModal(FrontdeskModal[bool]):
 class HelpScreen(FrontdeskModal[None]):
     """F1: every key of the screen it was opened from, with what it does."""
 
-    BINDINGS = [Binding("escape,f1,q", "close", "Close help", id="close_help")]
+    BINDINGS = [
+        Binding("escape,f1,q", "close", "Close help", id="close_help"),
+        # A modal hides the App's keys; Ctrl+Q (same id, so a remap follows) still quits.
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", tooltip="Quit frontdesk"),
+    ]
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__(classes="dialog")

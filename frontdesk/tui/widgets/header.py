@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from frontdesk.services.dates import format_date
 from frontdesk.tui.base import frontdesk_app, services_of
 
 
@@ -37,7 +38,8 @@ class DeskHeader(Horizontal):
 
     def _tick(self) -> None:
         now = services_of(self).clock.local_now()
-        self.query_one("#clock", Static).update(now.strftime("%a %d %b  %H:%M:%S"))
+        day = format_date(now, frontdesk_app(self).settings.date_style, weekday=True)
+        self.query_one("#clock", Static).update(f"{day}  {now:%H:%M:%S}")
 
     def watch_staff(self, value: str) -> None:
         self.query_one("#who", Static).update(value)

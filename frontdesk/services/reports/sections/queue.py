@@ -34,7 +34,7 @@ from frontdesk.db.models import (
 from frontdesk.services.reports.periods import (
     Period,
 )
-from frontdesk.services.reports.statistics import interpolate
+from frontdesk.services.reports.statistics import change, interpolate
 from frontdesk.services.rules import TARGET_KEY, target_wait_of
 from frontdesk.services.tables import Column, Table
 
@@ -127,6 +127,11 @@ class QueueSection:
                 into[column[status]] += n
                 if status == "done":
                     on_day[1] += n
+        # The previous period's tickets per service, for the comparison columns.
+        before_of: dict[int, int] = {}
+        before_span = {"first": previous.start, "last": previous.end}
+        for _day, _status, sid, n in conn.execute(sql["counts"], before_span).all():
+            before_of[sid] = before_of.get(sid, 0) + n
         # Then one pass over the called tickets: the wait minutes (for the means, medians,
         # 90th percentiles and the share within the target) and the served minutes.
         called = conn.execute(sql["called"], span).all()
@@ -156,8 +161,8 @@ class QueueSection:
         totals = [0, 0, 0, 0, 0, 0, 0]
         all_waits: list[float] = []
         all_served: list[float] = []
-        for sid in sorted(counts_of):
-            n, done, no_show, cancelled, not_served = counts_of[sid]
+        for sid in sorted(set(counts_of) | set(before_of)):
+            n, done, no_show, cancelled, not_served = counts_of.get(sid, [0] * 5)
             ws = sorted(waits.get(sid, []))
             ok, n_called = bisect_right(ws, limit), len(ws)
             served_list, s_n = served_minutes_of.get(sid, []), served_count_of.get(sid, 0)
@@ -178,6 +183,8 @@ class QueueSection:
                     interpolate(ws, 0.9) if ws else None,
                     (ok / n_called) if n_called else None,
                     (math.fsum(served_list) / s_n) if s_n else None,
+                    before_of.get(sid, 0),
+                    change(n, before_of.get(sid, 0)),
                 )
             )
             for i, v in enumerate((n, done, no_show, cancelled, not_served, ok, n_called)):
@@ -201,6 +208,8 @@ class QueueSection:
                     interpolate(all_waits, 0.9) if all_waits else None,
                     (ok / n_called) if n_called else None,
                     (math.fsum(all_served) / served_count) if served_count else None,
+                    sum(before_of.values()),
+                    change(n, sum(before_of.values())),
                 )
             )
         by_service = Table(
@@ -219,6 +228,8 @@ class QueueSection:
                 Column("90% waited at most (min)", "minutes"),
                 Column(f"Within {target} min", "pct"),
                 Column("Average service time (min)", "minutes"),
+                Column("Previous period", "int"),
+                Column("Change %", "pct"),
             ),
             tuple(rows),
         )

@@ -1,0 +1,93 @@
+"""Small seams at the desk (issue 19): Ctrl+Q quits from the F1 help; the ticket dialog
+and the desk's waiting strip give the same wait; the lead's day review refreshes itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual.widgets import DataTable, Static
+
+from frontdesk.clock import FixedClock
+from frontdesk.services import Services
+from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.desk.dialogs import TicketIssuedModal
+from frontdesk.tui.lead.review import ReviewTab
+from frontdesk.tui.screens.dialogs import HelpScreen
+from tests.conftest import add_staff, make_services
+from tests.helpers import log_in, make_app, settle, walk_in
+
+
+async def test_ctrl_q_quits_while_the_help_is_open(desk_services: Services) -> None:
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    app = make_app(desk_services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert not app.is_running
+
+
+def _text(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+async def test_ticket_dialog_and_waiting_strip_say_the_same_wait(desk_services: Services) -> None:
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    app = make_app(desk_services)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await log_in(app, pilot, clerk)
+        shown = []
+        for name in ("Ana", "Bo"):
+            await pilot.press("f2")
+            await settle(app, pilot)
+            await pilot.press(*name, "ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, TicketIssuedModal)
+            shown.append(_text(app, "#issued-wait"))
+            await pilot.press("enter")
+            await settle(app, pilot)
+            shown.append(_text(app, "#load"))
+        # the first has nobody ahead; the second one visitor of 15 minutes (one desk)
+        assert shown[0] == "Estimated wait: no wait" and "A 1 (no wait)" in shown[1]
+        assert shown[2] == "Estimated wait: ~15 min" and "A 2 (~15 min)" in shown[3]
+
+
+async def test_day_review_refreshes_by_itself_and_keeps_the_ticket(sqlite_url: str) -> None:
+    clock = FixedClock(datetime(2026, 11, 23, 15, 10))  # Monday, in walk-in hours
+    services = make_services(sqlite_url, clock, staff="Lea Lead")
+    add_staff(services, "Lea Lead", "lead", pin="1234")
+    clerk = add_staff(services, "Dirk Desk", "desk", desk=2)
+    for name in ("Ana", "Bo", "Cas"):
+        walk_in(services, clerk, name)
+    app = FrontdeskApp(services, services.settings)
+    try:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await settle(app, pilot)
+            await pilot.press(*"1234", "enter")
+            await settle(app, pilot)
+            await pilot.press("alt+5")
+            await settle(app, pilot)
+            await pilot.press("f3")
+            await settle(app, pilot)
+            review = app.screen.query_one(ReviewTab)
+            tickets = app.screen.query_one("#review-tickets", DataTable)
+            assert tickets.row_count == 3
+            tickets.focus()
+            await pilot.press("down")
+            await settle(app, pilot)
+            looked_at = review.highlighted_id()
+            assert looked_at is not None
+            # another desk acts: the review, polling, shows it without a key pressed
+            services.queue.call_next(clerk, 2)
+            walk_in(services, clerk, "Dee")
+            review.poll()
+            await settle(app, pilot)
+            assert tickets.row_count == 4
+            assert "Called" in [str(tickets.get_row_at(i)[2]) for i in range(4)]
+            assert review.highlighted_id() == looked_at
+    finally:
+        services.close()
