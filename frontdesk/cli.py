@@ -389,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print where the config file is",
         description="Print where the config file is read from.",
     )
+    from frontdesk.cli_mail import add_parser as add_mail_parser
+
+    add_mail_parser(sub)
     return parser
 
 
@@ -924,7 +927,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         if args.command is None:
             return run_app(settings)
-        return COMMANDS[args.command](args, settings)
+        handler = COMMANDS.get(args.command) or args.handler  # add_parser modules: handler
+        return handler(args, settings)
     except (CliError, ConfigError, DatabaseError) as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)
         return EXIT_USAGE

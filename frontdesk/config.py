@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from frontdesk.config_mail import MailConfigError, MailSettings, parse_mail
+
 APP_NAME = "frontdesk"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -119,6 +121,7 @@ class Settings:
     # named a welcome bag, else the clerk picks.
     welcome_bag_kind: str | None = None
     board_web_max: int = 4  # browsers that may show `board --web` at once (a process each)
+    mail: MailSettings = field(default_factory=MailSettings)  # [mail]: config_mail.py
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -316,6 +319,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
             fields["exempt_employers"] = tuple(v.strip() for v in value if v.strip())
         elif key == "hours":
             fields["hours"] = _parse_hours(value, path)
+        elif key == "mail":
+            try:
+                fields["mail"] = parse_mail(value)
+            except MailConfigError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
         elif key == "services":
             fields["services"] = _parse_services(value, path)
         elif key == "keymap":

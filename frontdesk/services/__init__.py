@@ -33,6 +33,7 @@ from frontdesk.services.visitors import VisitorService
 if TYPE_CHECKING:
     from frontdesk.services.appointments import AppointmentService
     from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.mail import MailService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -125,6 +126,7 @@ class Services:
     @cached_property
     def privacy(self) -> PrivacyService:
         from frontdesk.services.appointments import AppointmentHolder
+        from frontdesk.services.mail.holder import MailHolder
         from frontdesk.services.packs import PackHolder
         from frontdesk.services.privacy import PrivacyService, queue_holders
         from frontdesk.services.referrals import ReferralHolder
@@ -134,7 +136,14 @@ class Services:
         privacy.add_holder(AppointmentHolder(self.appointments))
         privacy.add_holder(ReferralHolder())
         privacy.add_holder(PackHolder())
+        privacy.add_holder(MailHolder())
         return privacy
+
+    @cached_property
+    def mail(self) -> MailService:
+        from frontdesk.services.mail import MailService
+
+        return MailService(self.db, self.settings, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -51,6 +51,7 @@ from frontdesk.services.exports import (
     write_private,
 )
 from frontdesk.services.fields import parse_date
+from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
 from frontdesk.services.queue import QueueService
 from frontdesk.services.rules import CentreRulesService
@@ -781,6 +782,7 @@ class AppointmentService:
         session.flush()
         self._set_people(session, ap, checked)
         self._event(session, ap, "booked", actor, f"{len(checked.people)} person(s)")
+        queue_appointment_mail(session, self.clock, self.settings, ap.id, "booked")
         return ap
 
     def book(self, actor: Actor, data: AppointmentInput) -> AppointmentInfo:
@@ -813,6 +815,8 @@ class AppointmentService:
             if moved and ap.status == "no_show":
                 ap.status = "booked"
             self._event(session, ap, "rescheduled" if moved else "changed", actor)
+            if moved:
+                queue_appointment_mail(session, self.clock, self.settings, ap.id, "moved")
         return changed
 
     def update(self, actor: Actor, appointment_id: int, data: AppointmentInput) -> AppointmentInfo:
@@ -854,6 +858,7 @@ class AppointmentService:
                 actor,
                 f"from {old:%Y-%m-%d %H:%M} to {new_day} {start:%H:%M}",
             )
+            queue_appointment_mail(session, self.clock, self.settings, ap.id, "moved")
             return self._info(session, ap)
 
     def cancel(self, actor: Actor, appointment_id: int, reason: str | None) -> AppointmentInfo:
@@ -866,6 +871,7 @@ class AppointmentService:
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             self._move(session, ap, "cancelled", actor, why)
+            queue_appointment_mail(session, self.clock, self.settings, ap.id, "cancelled")
             return self._info(session, ap)
 
     # -- at the desk -------------------------------------------------------------------

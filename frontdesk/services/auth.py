@@ -69,6 +69,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.purge": LEAD,
     "privacy.export": LEAD,
     "privacy.erase": LEAD,
+    # appointment e-mails (the outbox)
+    "mail.view": LEAD,
+    "mail.manage": LEAD,
+    "mail.send": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -104,6 +108,9 @@ ACTION_LABELS: dict[str, str] = {
     "privacy.purge": "anonymise old visitors",
     "privacy.export": "export a visitor's data",
     "privacy.erase": "erase a visitor",
+    "mail.view": "see the e-mail outbox",
+    "mail.manage": "retry or cancel e-mails",
+    "mail.send": "send the queued e-mails",
 }
 
 
