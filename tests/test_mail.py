@@ -20,7 +20,7 @@ from frontdesk.db.models import AuditEvent, OutboxMessage
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services
 from frontdesk.services.appointments import AppointmentInput
 from frontdesk.services.mail.compose import mail_language
-from tests.conftest import MONDAY_10, make_services
+from tests.conftest import make_services
 from tests.helpers import SmtpSink, household
 
 WEDNESDAY = date(2026, 11, 25)
