@@ -4,6 +4,7 @@ Pilot helpers. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -279,3 +280,24 @@ class SmtpSink:
 
     def message_ids(self) -> list[str]:
         return [str(m["Message-ID"]) for m in self.messages]
+
+
+MAIL_ADDRESS = "priya@example.org"
+
+
+def mail_booking(
+    *,
+    email: str | None = MAIL_ADDRESS,
+    language: str | None = None,
+    opt_out: bool | None = None,
+    time: str = "10:00",
+    day: date = WEDNESDAY,
+    given: str = "Priya",
+) -> AppointmentInput:
+    data = household(day=day, time=time, children=1)
+    main = data.people[0]
+    visitor = dataclasses.replace(
+        main.data, given_names=given, email=email, language=language, mail_opt_out=opt_out
+    )
+    people = (dataclasses.replace(main, data=visitor), *data.people[1:])
+    return dataclasses.replace(data, people=people)

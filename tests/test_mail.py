@@ -18,13 +18,11 @@ from sqlalchemy import select
 from frontdesk.clock import FixedClock
 from frontdesk.db.models import AuditEvent, OutboxMessage
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services
-from frontdesk.services.appointments import AppointmentInput
 from frontdesk.services.mail.compose import mail_language
 from tests.conftest import make_services
-from tests.helpers import SmtpSink, household
-
-WEDNESDAY = date(2026, 11, 25)
-ADDRESS = "priya@example.org"
+from tests.helpers import MAIL_ADDRESS as ADDRESS
+from tests.helpers import WEDNESDAY, SmtpSink, household
+from tests.helpers import mail_booking as booking
 
 
 @pytest.fixture
@@ -32,24 +30,6 @@ def mailing(db_url: str, clock: FixedClock, smtp_sink: SmtpSink) -> Iterator[Ser
     services = make_services(db_url, clock, mail=smtp_sink.settings())
     yield services
     services.close()
-
-
-def booking(
-    *,
-    email: str | None = ADDRESS,
-    language: str | None = None,
-    opt_out: bool | None = None,
-    time: str = "10:00",
-    day: date = WEDNESDAY,
-    given: str = "Priya",
-) -> AppointmentInput:
-    data = household(day=day, time=time, children=1)
-    main = data.people[0]
-    visitor = dataclasses.replace(
-        main.data, given_names=given, email=email, language=language, mail_opt_out=opt_out
-    )
-    people = (dataclasses.replace(main, data=visitor), *data.people[1:])
-    return dataclasses.replace(data, people=people)
 
 
 def outbox(services: Services) -> list[OutboxMessage]:
