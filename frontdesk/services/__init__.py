@@ -133,10 +133,10 @@ class Services:
 
         # Each capability that keeps personal data about visitors adds its holder here.
         privacy = PrivacyService(self.db, self.settings, self.clock, queue_holders())
+        privacy.add_holder(MailHolder())
         privacy.add_holder(AppointmentHolder(self.appointments))
         privacy.add_holder(ReferralHolder())
         privacy.add_holder(PackHolder())
-        privacy.add_holder(MailHolder())
         return privacy
 
     @cached_property
