@@ -342,3 +342,22 @@ def test_the_privacy_export_holds_the_emails_and_erasure_removes_queued_ones(
         assert "Priya" not in row.subject
     mailing.mail.send_due(CLI)
     assert len(smtp_sink.messages) == 1
+
+
+def test_the_demo_outbox_holds_sent_queued_and_refused_mail_to_example_addresses(
+    sqlite_url: str, clock: FixedClock
+) -> None:
+    from frontdesk.services.demo import fill_demo
+
+    services = make_services(sqlite_url, clock, demo=True)
+    try:
+        fill_demo(services, days=3)
+        counts = services.mail.counts(CLI)
+        assert counts["sent"] > 0 and counts["queued"] > 0 and counts["failed"] == 1
+        rows = outbox(services)
+        assert {r.to_address.rpartition("@")[2] for r in rows if r.to_address} == {"example.org"}
+        assert all(r.sent_at is None or r.sent_at <= clock.now() for r in rows)
+        with pytest.raises(Conflict, match="demo never sends"):
+            services.mail.send_due(CLI)
+    finally:
+        services.close()
