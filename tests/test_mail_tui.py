@@ -82,3 +82,25 @@ async def test_the_lead_retries_a_failed_email_and_cancels_a_queued_one(
         assert len(rows(screen)) == 1
         counts = mail_services.mail.counts(app.actor) if app.actor else {}
         assert counts["queued"] == 1 and counts["cancelled"] == 1
+
+
+async def test_the_desk_registers_a_visitor_who_wants_no_emails(desk_services: Services) -> None:
+    from tests.helpers import SIZE, log_in, make_app
+    from tests.helpers import settle as settle_app
+
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f2")
+        await settle_app(app, pilot)
+        await pilot.press(*"Zoë")
+        for _ in range(30):  # Tab through the form to the e-mail choice, as a clerk does
+            if app.focused is not None and app.focused.id == "mail_opt_out":
+                break
+            await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "mail_opt_out"
+        await pilot.press("space", "ctrl+s")
+        await settle_app(app, pilot)
+    [zoe] = desk_services.visitors.search(clerk, "zoe")
+    assert zoe.mail_opt_out is True
