@@ -149,7 +149,7 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
 def _desk_drawn(app: Any) -> bool:
     from textual.widgets import DataTable
 
-    from frontdesk.tui.screens.desk import DeskScreen
+    from frontdesk.tui.desk import DeskScreen
 
     screen = app.screen
     if not isinstance(screen, DeskScreen) or screen.last_update is None:
@@ -202,7 +202,7 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
     its search field until the list is drawn (the field's 0.3 s pause included)."""
     from textual.widgets import Input
 
-    from frontdesk.tui.screens.find import FindScreen
+    from frontdesk.tui.desk.find import FindScreen
 
     services, app = await _logged_in(url)
     timings: dict[str, list[float]] = {"f4": [], "f3": []}

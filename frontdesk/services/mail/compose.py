@@ -66,7 +66,7 @@ def _persons(session: Session, appointment_id: int) -> list[tuple[AppointmentPer
 
 def _documents(ap: Appointment, persons: list[tuple[AppointmentPerson, Visitor]], lang: str) -> str:
     """What each person must bring, by their place in the household, never by name."""
-    from frontdesk.services.appointments import required_documents  # (imports this module)
+    from frontdesk.services.appointments.rules import required_documents  # (imports this)
 
     lines: list[str] = []
     child = 0
