@@ -13,7 +13,7 @@ from typing import Any
 
 import icalendar
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from frontdesk.clock import FixedClock
 from frontdesk.db.models import AuditEvent, OutboxMessage
@@ -266,6 +266,16 @@ def test_opt_out_is_respected_when_booking_and_when_sending(
 def test_a_move_confirms_the_new_time_and_drops_the_old_reminder(
     mailing: Services, clerk: Actor, smtp_sink: SmtpSink
 ) -> None:
+    # Moved before the first confirmation went out: one plain confirmation of the new time.
+    early = mailing.appointments.book(clerk, booking(given="Lin", email="lin@example.org"))
+    mailing.appointments.reschedule(clerk, early.id, "2026-11-25", "14:00")
+    mailing.mail.send_due(CLI)
+    [first] = smtp_sink.messages
+    assert "moved" not in first["Subject"] and "14:00" in first["Subject"]
+    smtp_sink.messages.clear()
+    with mailing.db.write() as session:
+        session.execute(delete(OutboxMessage))
+
     info = mailing.appointments.book(clerk, booking())
     mailing.mail.send_due(CLI)
     mailing.appointments.reschedule(clerk, info.id, "2026-11-30", "09:30")
@@ -361,3 +371,28 @@ def test_the_demo_outbox_holds_sent_queued_and_refused_mail_to_example_addresses
             services.mail.send_due(CLI)
     finally:
         services.close()
+
+
+def test_an_import_confirms_new_and_moved_appointments_once(
+    mailing: Services, clerk: Actor, smtp_sink: SmtpSink
+) -> None:
+    from frontdesk.services.appointments.importer import import_appointments
+    from tests.helpers import CLEAN
+
+    import_appointments(mailing.appointments, clerk, CLEAN.encode())
+    assert mailing.mail.send_due(CLI).sent == 2
+    rows = outbox(mailing)
+    assert sorted((r.kind, r.to_address) for r in rows if r.kind == "confirmation") == [
+        ("confirmation", "emily@example.org"),
+        ("confirmation", "priya@example.org"),
+    ]
+    # The same file again changes nothing, so nothing new is queued.
+    import_appointments(mailing.appointments, clerk, CLEAN.encode())
+    assert len(outbox(mailing)) == len(rows)
+    # The booking system moved one household: a new confirmation for it alone.
+    moved = CLEAN.replace("BK-1002,2026-11-25,09:30", "BK-1002,2026-11-25,11:30")
+    import_appointments(mailing.appointments, clerk, moved.encode())
+    mailing.mail.send_due(CLI)
+    subjects = [str(m["Subject"]).strip() for m in smtp_sink.messages]
+    assert len(subjects) == 3
+    assert sum("has moved" in s and "11:30" in s for s in subjects) == 1

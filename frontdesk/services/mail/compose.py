@@ -220,17 +220,19 @@ def queue_appointment_mail(
         .select_from(OutboxMessage)
         .where(OutboxMessage.appointment_id == appointment_id)
     )
-    if change == "cancelled":
-        sent = session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.appointment_id == appointment_id,
-                OutboxMessage.status.in_(("sent", "sending")),
-            )
+    sent = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.appointment_id == appointment_id,
+            OutboxMessage.status.in_(("sent", "sending")),
         )
-        if told and not sent:
-            return []  # they were never told of it: nothing to take back
+    )
+    if told and not sent:
+        # They were never told of the old time: nothing to take back, nothing "moved".
+        if change == "cancelled":
+            return []
+        change = "booked"
     lang = mail_language(recipient.language)
     wanted: list[tuple[str, datetime]] = []
     if change == "cancelled":
