@@ -134,7 +134,7 @@ def test_no_bsn_in_a_message_to_a_visitor_who_has_one(
     mailing: Services, clerk: Actor, smtp_sink: SmtpSink
 ) -> None:
     """A visitor given a BSN at one appointment books another: the number stays out."""
-    first = mailing.appointments.book(clerk, booking(day=date(2026, 11, 23), time="10:00"))
+    first = mailing.appointments.book(clerk, booking(day=date(2026, 11, 23), time="10:30"))
     mailing.appointments.check_in(clerk, first.id)
     mailing.appointments.start(clerk, first.id)
     bsn = "111222333"
@@ -396,3 +396,19 @@ def test_an_import_confirms_new_and_moved_appointments_once(
     subjects = [str(m["Subject"]).strip() for m in smtp_sink.messages]
     assert len(subjects) == 3
     assert sum("has moved" in s and "11:30" in s for s in subjects) == 1
+
+
+def test_nothing_is_sent_about_an_appointment_whose_time_has_passed(
+    mailing: Services, clerk: Actor, smtp_sink: SmtpSink
+) -> None:
+    clock = mailing.clock
+    assert isinstance(clock, FixedClock)
+    mailing.appointments.book(clerk, booking())
+    smtp_sink.stop()
+    mailing.mail.send_due(CLI)  # the server is down for days
+    smtp_sink.start()
+    clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=clock.tz))  # the day after
+    report = mailing.mail.send_due(CLI)
+    assert (report.sent, report.cancelled) == (0, 2)
+    assert smtp_sink.messages == []
+    assert {r.last_error for r in outbox(mailing)} == {"the appointment time has passed"}

@@ -190,9 +190,10 @@ class MailService:
             return _entry(row)
 
     def retry(self, actor: Actor, message_id: int) -> OutboxEntry:
-        """A failed (or cancelled) message goes back to the queue, due now."""
+        """A failed message goes back to the queue, due now. (Not a cancelled one: it may
+        speak of a time the appointment no longer has.)"""
         require(actor, "mail.manage")
-        return self._change(actor, message_id, ("failed", "cancelled"), "queued", "retried")
+        return self._change(actor, message_id, ("failed",), "queued", "retried")
 
     def cancel(self, actor: Actor, message_id: int) -> OutboxEntry:
         """A queued or failed message is not sent."""
@@ -307,11 +308,18 @@ class MailService:
                 return "the visitor asked for no e-mails"
         if not row.to_address or row.body is None:
             return "there is no address or text any more"
-        if row.kind == "reminder" and row.appointment_id is not None:
-            status = session.scalar(
-                select(Appointment.status).where(Appointment.id == row.appointment_id)
-            )
-            if status != "booked":
+        if row.kind != "cancellation" and row.appointment_id is not None:
+            found = session.execute(
+                select(Appointment.status, Appointment.start_at).where(
+                    Appointment.id == row.appointment_id
+                )
+            ).first()
+            if found is None:
+                return "the appointment is gone"
+            status, start_at = found
+            if start_at <= self.clock.now():
+                return "the appointment time has passed"
+            if row.kind == "reminder" and status != "booked":
                 return "the appointment is no longer booked"
         return None
 

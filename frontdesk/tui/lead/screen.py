@@ -84,7 +84,7 @@ class LeadScreen(WorkScreen):
         Binding("f11", "tab('outbox')", "E-mails", id="lead_outbox", show=False,
                 tooltip="Appointment e-mails to send and failed ones"),
         Binding("ctrl+u", "mail_retry", "Retry e-mail", id="lead_mail_retry", show=False,
-                tooltip="E-mails: send the selected failed or cancelled e-mail again"),
+                tooltip="E-mails: send the selected failed e-mail again"),
         Binding("ctrl+x", "mail_cancel", "Cancel e-mail", id="lead_mail_cancel", show=False,
                 tooltip="E-mails: do not send the selected e-mail (asks first)"),
     ]  # fmt: skip
