@@ -98,6 +98,7 @@ def test_confirmation_reminder_and_cancellation_arrive_in_the_visitors_language(
     assert event.decoded("dtstart") == info.start_at
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=info.minutes)
     assert str(event["status"]) == "CONFIRMED"
+    assert str(event["summary"]).startswith("Inschrijving in Nederland (BSN) bij Leiden")
 
     clock.set(datetime(2026, 11, 24, 16, 59, tzinfo=clock.tz))
     assert mailing.mail.send_due(CLI).sent == 0  # not yet

@@ -137,12 +137,13 @@ def compose(
     return Composed(
         subject=subject[:300],
         body="\n".join(lines) + "\n",
-        ics=_ics(kind, ap, values, documents, settings, clock, sequence),
+        ics=_ics(kind, lang, ap, values, documents, settings, clock, sequence),
     )
 
 
 def _ics(
     kind: str,
+    lang: str,
     ap: Appointment,
     values: dict[str, str],
     documents: str,
@@ -161,7 +162,8 @@ def _ics(
     event.add("dtstamp", clock.now())
     event.add("dtstart", ap.start_at)
     event.add("dtend", ap.start_at + timedelta(minutes=ap.minutes))
-    event.add("summary", f"{values['kind']} - {values['centre']}")
+    summary = text(AREA, lang, "event_summary", kind=values["kind"], centre=values["centre"])
+    event.add("summary", summary[:1].upper() + summary[1:])
     event.add("location", f"{values['centre']}, {values['address']}")
     if documents:
         event.add("description", documents)
