@@ -158,6 +158,8 @@ def test_english_when_the_language_is_unknown_and_spanish_when_asked(
 ) -> None:
     assert mail_language("Klingon") == "en" and mail_language(None) == "en"
     assert mail_language("nederlands") == "nl" and mail_language("Español") == "es"
+    assert mail_language("Polish") == "pl" and mail_language("Українська") == "uk"
+    assert mail_language("中文") == "zh" and mail_language("Mandarin") == "zh"
     mailing.appointments.book(clerk, booking(language="Klingon"))
     other = dataclasses.replace(booking(language="spanish", time="11:00", email="ana@example.org"))
     other = dataclasses.replace(

@@ -73,3 +73,22 @@ def test_mail_send_without_a_server_says_so_in_one_line(
     assert err.count("\n") == 1 and "No mail server is set" in err
     assert main(["--db", db, "--config", str(path), "mail", "status"]) == 0
     assert "queued 0" in capsys.readouterr().out
+
+
+def test_every_mail_catalogue_has_every_text_and_fills_it() -> None:
+    import string
+
+    from frontdesk.i18n import catalogue, languages
+
+    english = catalogue("mail", "en")
+    fields = {
+        key: {f for _t, f, _s, _c in string.Formatter().parse(value) if f}
+        for key, value in english.items()
+    }
+    assert {"en", "nl"} <= set(languages("mail"))
+    for code in languages("mail"):
+        texts = catalogue("mail", code)
+        assert set(texts) == set(english), code
+        for key, value in texts.items():
+            used = {f for _t, f, _s, _c in string.Formatter().parse(value) if f}
+            assert used == fields[key], (code, key)
