@@ -92,3 +92,17 @@ def test_every_mail_catalogue_has_every_text_and_fills_it() -> None:
         for key, value in texts.items():
             used = {f for _t, f, _s, _c in string.Formatter().parse(value) if f}
             assert used == fields[key], (code, key)
+
+
+def test_an_unreadable_password_file_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'fd.sqlite3'}"
+    path = config(
+        tmp_path,
+        '[mail]\nhost = "127.0.0.1"\nfrom = "desk@example.org"\n'
+        f'password_file = "{tmp_path / "missing"}"\n',
+    )
+    assert main(["--db", db, "--config", str(path), "mail", "send"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mail.password_file" in err and "cannot be read" in err

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
+from frontdesk.config_mail import MailConfigError
 from frontdesk.db import Database
 from frontdesk.db.models import Appointment, OutboxMessage, Visitor
 from frontdesk.services import audit
@@ -244,7 +245,10 @@ class MailService:
         if transport is None:
             self.check_can_send()
             mail = self.settings.mail
-            password = mail.password()
+            try:
+                password = mail.password()
+            except MailConfigError as exc:
+                raise Conflict(f"{exc}. Nothing was sent.") from None
 
             def transport() -> Transport:
                 return SmtpTransport(mail, password)
@@ -264,12 +268,12 @@ class MailService:
                 except TemporaryFailure as failure:
                     self._after_failure(actor, claimed, failure, report)
                     if failure.stop_run:
-                        report.stopped = failure.reason
+                        report.stopped = no_addresses(failure.reason)
                         break
                 except PermanentFailure as failure:
                     self._after_failure(actor, claimed, failure, report)
                     if failure.stop_run:
-                        report.stopped = failure.reason
+                        report.stopped = no_addresses(failure.reason)
                         break
                 else:
                     self._finish(actor, claimed, "sent", report)
