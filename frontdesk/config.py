@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from frontdesk.config_mail import MailConfigError, MailSettings, parse_mail
+
 APP_NAME = "frontdesk"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -145,6 +147,7 @@ class Settings:
     csv_delimiter: str = ","
     # [display] date_style: how every screen writes a date ("iso", "dutch" or "long").
     date_style: str = "dutch"
+    mail: MailSettings = field(default_factory=MailSettings)  # [mail]: config_mail.py
     config_path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -443,6 +446,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
             fields["hours"] = _parse_hours(value, path)
         elif key == "printer":
             fields["printer"] = _parse_printer(value, path)
+        elif key == "mail":
+            try:
+                fields["mail"] = parse_mail(value)
+            except MailConfigError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
         elif key == "services":
             fields["services"] = _parse_services(value, path)
         elif key == "keymap":

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -183,3 +184,14 @@ def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
     services = make_services(sqlite_url, clock)
     yield services
     services.close()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[Any]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), started; see helpers.SmtpSink."""
+    from tests.helpers import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()

@@ -4,6 +4,7 @@ Pilot helpers. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,3 +211,93 @@ def walk_in(services: Services, actor: Actor, name: str, service: str = "info", 
 def help_rows(app: FrontdeskApp) -> list[tuple[str, str]]:
     table = app.screen.query_one("#help-keys", DataTable)
     return [(str(r[0]), str(r[1])) for r in (table.get_row_at(i) for i in range(table.row_count))]
+
+
+# -- appointment e-mails: a real SMTP server on 127.0.0.1 ------------------------------
+class SmtpSink:
+    """An aiosmtpd server in a thread that keeps what it receives (parsed), can refuse
+    addresses with 550, can hold a conversation at RCPT until released, and can be
+    stopped and started again on the same port (a server that is down, then up)."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.messages: list[Any] = []
+        self.refuse: set[str] = set()
+        self.hold = False
+        self.held = threading.Event()  # set when a conversation is being held at RCPT
+        self.release = threading.Event()
+        self._controller: Any = None
+
+    def start(self) -> None:
+        import asyncio
+        from email import message_from_bytes, policy
+
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_RCPT(
+                self, server: Any, session: Any, envelope: Any, address: str, options: Any
+            ) -> str:
+                if sink.hold:
+                    sink.held.set()
+                    while not sink.release.is_set():
+                        await asyncio.sleep(0.05)
+                if address in sink.refuse:
+                    return "550 5.1.1 <" + address + ">: mailbox unavailable"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 Message accepted"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self.release.set()
+            self._controller.stop()
+            self._controller = None
+
+    def settings(self, **changes: Any) -> Any:
+        from frontdesk.config_mail import MailSettings
+
+        values: dict[str, Any] = {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "security": "none",
+            "from_address": "Leiden International Centre <desk@example.org>",
+        }
+        return MailSettings(**(values | changes))
+
+    def message_ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages]
+
+
+MAIL_ADDRESS = "priya@example.org"
+
+
+def mail_booking(
+    *,
+    email: str | None = MAIL_ADDRESS,
+    language: str | None = None,
+    opt_out: bool | None = None,
+    time: str = "10:00",
+    day: date = WEDNESDAY,
+    given: str = "Priya",
+) -> AppointmentInput:
+    data = household(day=day, time=time, children=1)
+    main = data.people[0]
+    visitor = dataclasses.replace(
+        main.data, given_names=given, email=email, language=language, mail_opt_out=opt_out
+    )
+    people = (dataclasses.replace(main, data=visitor), *data.people[1:])
+    return dataclasses.replace(data, people=people)

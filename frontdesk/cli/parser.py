@@ -16,6 +16,7 @@ from frontdesk.cli import (
     feedback,
     imports,
     kiosk,
+    mail,
     packs,
     privacy,
     referrals,
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         backup,
         config,
         feedback,
+        mail,
     ):
         area.add_parser(sub)
     return parser

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's id; tests/test_migrations.py checks it against the scripts.
-HEAD = "0017"
+HEAD = "0018"
 # Tables a migration rewrote row by row: on PostgreSQL they are vacuumed once the upgrade
 # has committed (VACUUM cannot run in a transaction; run inside a migration it would commit
 # the schema change before the version number, and a failure between the two would leave

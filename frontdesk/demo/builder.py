@@ -14,6 +14,7 @@ from frontdesk.demo.appointments import appointments_step
 from frontdesk.demo.context import DemoContext, DemoStep
 from frontdesk.demo.feedback import feedback_step
 from frontdesk.demo.kiosk import kiosk_step
+from frontdesk.demo.mail import mail_step
 from frontdesk.demo.packs import packs_step
 from frontdesk.demo.people import rules_step, staff_step, visitor_step
 from frontdesk.demo.queue import queue_step
@@ -27,6 +28,7 @@ STEPS: list[DemoStep] = [
     visitor_step,
     queue_step,
     appointments_step,
+    mail_step,
     referral_step,
     packs_step,
     kiosk_step,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from frontdesk.services.catalogue import CatalogueService
     from frontdesk.services.feedback import FeedbackService
     from frontdesk.services.kiosk import KioskService
+    from frontdesk.services.mail import MailService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -144,16 +145,24 @@ class Services:
     @cached_property
     def privacy(self) -> PrivacyService:
         from frontdesk.services.appointments import AppointmentHolder
+        from frontdesk.services.mail.holder import MailHolder
         from frontdesk.services.packs import PackHolder
         from frontdesk.services.privacy import PrivacyService, queue_holders
         from frontdesk.services.referrals import ReferralHolder
 
         # Each capability that keeps personal data about visitors adds its holder here.
         privacy = PrivacyService(self.db, self.settings, self.clock, queue_holders())
+        privacy.add_holder(MailHolder())
         privacy.add_holder(AppointmentHolder(self.appointments))
         privacy.add_holder(ReferralHolder())
         privacy.add_holder(PackHolder())
         return privacy
+
+    @cached_property
+    def mail(self) -> MailService:
+        from frontdesk.services.mail import MailService
+
+        return MailService(self.db, self.settings, self.clock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Services:

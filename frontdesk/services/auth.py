@@ -90,6 +90,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "kiosk.services": KIOSK,
     "kiosk.issue": KIOSK,
     "kiosk.check_in": KIOSK,
+    # appointment e-mails (the outbox)
+    "mail.view": LEAD,
+    "mail.manage": LEAD,
+    "mail.send": LEAD,
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -129,6 +133,9 @@ ACTION_LABELS: dict[str, str] = {
     "kiosk.services": "see the kiosk's services",
     "kiosk.issue": "take a ticket at the kiosk",
     "kiosk.check_in": "check in at the kiosk",
+    "mail.view": "see the e-mail outbox",
+    "mail.manage": "retry or cancel e-mails",
+    "mail.send": "send the queued e-mails",
 }
 
 

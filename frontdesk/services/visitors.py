@@ -51,6 +51,8 @@ class VisitorInput:
     municipality: str | None = None
     language: str | None = None
     notes: str | None = None
+    # True: no appointment e-mails; False: e-mails again; None: leave as it is.
+    mail_opt_out: bool | None = None
 
 
 # The contacts a visitor card shows (walk-ins are its visits already).
@@ -85,6 +87,7 @@ class VisitorRecord:
     municipality: str | None
     language: str | None
     notes: str | None
+    mail_opt_out: bool | None
     created_at: datetime
     anonymised: bool = False
 
@@ -107,6 +110,7 @@ def to_record(row: Visitor) -> VisitorRecord:
         municipality=row.municipality,
         language=row.language,
         notes=row.notes,
+        mail_opt_out=row.mail_opt_out,
         created_at=row.created_at,
         anonymised=row.anonymised_at is not None,
     )
@@ -148,6 +152,8 @@ def check_visitor(data: VisitorInput, today: date) -> dict[str, Any]:
         ),
     }
     p.raise_any()
+    if data.mail_opt_out is not None:
+        values["mail_opt_out"] = bool(data.mail_opt_out)
     values["search_key"] = fold(f"{values['given_names']} {values['family_name']}")
     values["family_key"] = fold(values["family_name"])
     values["email_key"] = values["email"].casefold() if values["email"] else None
@@ -296,6 +302,7 @@ _RECORD_COLUMNS = (
     _V.municipality,
     _V.language,
     _V.notes,
+    _V.mail_opt_out,
     _V.created_at,
 )
 

@@ -4,6 +4,7 @@ from frontdesk.db.models.appointments import Appointment, AppointmentEvent, Appo
 from frontdesk.db.models.base import Base
 from frontdesk.db.models.core import AuditEvent, Staff
 from frontdesk.db.models.feedback import Rating
+from frontdesk.db.models.mail import OutboxMessage
 from frontdesk.db.models.packs import PackIssue, PackType, StockMovement
 from frontdesk.db.models.queue import (
     ClosedDay,
@@ -26,6 +27,7 @@ __all__ = [
     "CentreRule",
     "ClosedDay",
     "ContactMoment",
+    "OutboxMessage",
     "PackIssue",
     "PackType",
     "Partner",

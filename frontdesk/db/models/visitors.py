@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.db.models.base import Base
@@ -37,6 +37,8 @@ class Visitor(Base):
     municipality: Mapped[str | None] = mapped_column(String(100))
     language: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
+    # True: the visitor asked for no appointment e-mails (None: never asked, so they get them).
+    mail_opt_out: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -63,6 +63,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
+from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.queue import QueueService
 from frontdesk.services.rules import CentreRulesService
 from frontdesk.services.text import clean_text, fold
@@ -471,6 +472,7 @@ class AppointmentBook:
         session.flush()
         self._set_people(session, ap, checked)
         self._event(session, ap, "booked", actor, f"{len(checked.people)} person(s)")
+        queue_appointment_mail(session, self.clock, self.settings, ap.id, "booked")
         return ap
 
     def book(self, actor: Actor, data: AppointmentInput) -> AppointmentInfo:
@@ -503,6 +505,8 @@ class AppointmentBook:
             if moved and ap.status == "no_show":
                 ap.status = "booked"
             self._event(session, ap, "rescheduled" if moved else "changed", actor)
+            if moved:
+                queue_appointment_mail(session, self.clock, self.settings, ap.id, "moved")
         return changed
 
     def update(self, actor: Actor, appointment_id: int, data: AppointmentInput) -> AppointmentInfo:
@@ -544,6 +548,7 @@ class AppointmentBook:
                 actor,
                 f"from {old:%Y-%m-%d %H:%M} to {new_day} {start:%H:%M}",
             )
+            queue_appointment_mail(session, self.clock, self.settings, ap.id, "moved")
             return self._info(session, ap)
 
     def cancel(self, actor: Actor, appointment_id: int, reason: str | None) -> AppointmentInfo:
@@ -556,4 +561,5 @@ class AppointmentBook:
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             self._move(session, ap, "cancelled", actor, why)
+            queue_appointment_mail(session, self.clock, self.settings, ap.id, "cancelled")
             return self._info(session, ap)

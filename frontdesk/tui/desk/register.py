@@ -185,6 +185,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
                         id="priority",
                         compact=True,
                     )
+                    yield Checkbox("No appointment mail", id="mail_opt_out", compact=True)
                     yield Label("Returning visitors", id="returning-title")
                     yield Static("", id="linked")
                     yield OptionList(id="returning")
@@ -215,6 +216,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             values["nationality"] = picked.code
         category = self.query_one("#category", Select).value
         values["category"] = category if isinstance(category, str) else None
+        values["mail_opt_out"] = self.query_one("#mail_opt_out", Checkbox).value
         return VisitorInput(**values)
 
     def _service_code(self) -> str:
@@ -330,6 +332,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
             picked = country(v.nationality)
             self.country_code = picked.code if picked else None
             self.query_one("#nationality", Input).value = picked.name if picked else ""
+            self.query_one("#mail_opt_out", Checkbox).value = bool(v.mail_opt_out)
             category = self.query_one("#category", Select)
             if v.category in CATEGORIES:
                 category.value = v.category

@@ -31,6 +31,7 @@ from frontdesk.tui.lead.forms import (
     text_input,
     write_export,
 )
+from frontdesk.tui.lead.outbox import OutboxTab
 from frontdesk.tui.lead.reports import ReportsTab
 from frontdesk.tui.lead.review import ReviewTab
 from frontdesk.tui.paths import stylesheet
@@ -38,7 +39,7 @@ from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.work import run_service
 
-TABS = ("dashboard", "review", "reports", "admin")
+TABS = ("dashboard", "review", "reports", "admin", "outbox")
 
 
 class LeadScreen(WorkScreen):
@@ -81,6 +82,12 @@ class LeadScreen(WorkScreen):
         Binding("f7", "edit_rules", "Hours & target", id="lead_edit_rules", show=False,
                 tooltip="Change the opening hours (walk-in, BSN appointments) and the target "
                 "wait, for every desk; audited"),
+        Binding("f11", "tab('outbox')", "E-mails", id="lead_outbox", show=False,
+                tooltip="Appointment e-mails to send and failed ones"),
+        Binding("ctrl+u", "mail_retry", "Retry e-mail", id="lead_mail_retry", show=False,
+                tooltip="E-mails: send the selected failed e-mail again"),
+        Binding("ctrl+x", "mail_cancel", "Cancel e-mail", id="lead_mail_cancel", show=False,
+                tooltip="E-mails: do not send the selected e-mail (asks first)"),
     ]  # fmt: skip
 
     def compose_body(self) -> ComposeResult:
@@ -91,6 +98,7 @@ class LeadScreen(WorkScreen):
                 labelled(self, "Reports", "lead_reports"), labelled(self, "Export", "lead_export")
             )
             yield AdminTab(labelled(self, "Staff & services", "lead_admin"))
+            yield OutboxTab(labelled(self, "E-mails", "lead_outbox"))
 
     @property
     def dashboard_tab(self) -> DashboardTab:
@@ -107,6 +115,10 @@ class LeadScreen(WorkScreen):
     @property
     def admin(self) -> AdminTab:
         return self.query_one(AdminTab)
+
+    @property
+    def outbox(self) -> OutboxTab:
+        return self.query_one(OutboxTab)
 
     @property
     def dashboard(self) -> Dashboard | None:
@@ -306,6 +318,19 @@ class LeadScreen(WorkScreen):
     def action_edit_service(self) -> None:
         if self._on_admin():
             self.admin.edit_service()
+
+    # -- appointment e-mails (the outbox tab) ------------------------------------------------
+    def action_mail_retry(self) -> None:
+        if self.tab == "outbox":
+            self.outbox.retry()
+        else:
+            self.action_tab("outbox")
+
+    def action_mail_cancel(self) -> None:
+        if self.tab == "outbox":
+            self.outbox.cancel()
+        else:
+            self.action_tab("outbox")
 
 
 __all__ = ["LeadScreen"]

@@ -1,0 +1,274 @@
+"""Writing appointment e-mails into the outbox, in the visitor's language.
+
+:func:`queue_appointment_mail` is the one hook the appointment service calls (booked,
+moved, cancelled) inside its own transaction, so an appointment and its messages commit
+together or not at all. A message goes to the household's main person only, when they
+have an e-mail address and have not opted out; it names them and no one else (the
+partner and children are "your partner", "child 1"), and never holds a BSN.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from frontdesk.clock import Clock
+from frontdesk.config import Settings
+from frontdesk.db.models import Appointment, AppointmentPerson, OutboxMessage, Visitor
+from frontdesk.i18n import catalogue, languages, text
+from frontdesk.services.text import fold
+
+AREA = "mail"
+KINDS = ("confirmation", "reminder", "cancellation")
+CHANGES = ("booked", "moved", "cancelled")
+
+
+def mail_language(preferred: str | None) -> str:
+    """The catalogue code for a visitor's preferred language ("Dutch" -> "nl"); English
+    when none is given or there is no catalogue for it."""
+    wanted = fold(preferred or "").strip()
+    if not wanted:
+        return "en"
+    for code in languages(AREA):
+        names = {code, fold(catalogue(AREA, code).get("language", ""))}
+        names |= {fold(n).strip() for n in catalogue(AREA, code).get("names", "").split(",")}
+        if wanted in names:
+            return code
+    return "en"
+
+
+def local_date(lang: str, day: date) -> str:
+    month = text(AREA, lang, f"month_{day.month}")
+    return text(AREA, lang, "date", day=day.day, month=month, year=day.year)
+
+
+@dataclass(frozen=True)
+class Composed:
+    subject: str
+    body: str
+    ics: str
+
+
+def _persons(session: Session, appointment_id: int) -> list[tuple[AppointmentPerson, Visitor]]:
+    rows = session.execute(
+        select(AppointmentPerson, Visitor)
+        .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
+        .where(AppointmentPerson.appointment_id == appointment_id)
+        .order_by(AppointmentPerson.position, AppointmentPerson.id)
+    ).all()
+    return [(p, v) for p, v in rows]
+
+
+def _documents(ap: Appointment, persons: list[tuple[AppointmentPerson, Visitor]], lang: str) -> str:
+    """What each person must bring, by their place in the household, never by name."""
+    from frontdesk.services.appointments.rules import required_documents  # (imports this)
+
+    lines: list[str] = []
+    child = 0
+    for person, visitor in persons:
+        if person.relation == "child":
+            child += 1
+            who = text(AREA, lang, "person_child", n=child)
+        else:
+            who = text(AREA, lang, f"person_{person.relation}")
+        codes = required_documents(
+            ap.kind, person.relation, visitor.nationality, person.married, bool(visitor.employer)
+        )
+        lines.append(f"{who}:")
+        lines.extend(f"  - {text(AREA, lang, f'doc_{code}')}" for code in codes)
+    return "\n".join(lines)
+
+
+def compose(
+    kind: str,
+    change: str,
+    lang: str,
+    ap: Appointment,
+    persons: list[tuple[AppointmentPerson, Visitor]],
+    recipient: Visitor,
+    settings: Settings,
+    clock: Clock,
+    sequence: int,
+) -> Composed:
+    mail = settings.mail
+    start = clock.to_local(ap.start_at)
+    values = {
+        "centre": mail.centre_name,
+        "address": mail.address,
+        "date": local_date(lang, start.date()),
+        "weekday": text(AREA, lang, f"weekday_{start.weekday()}"),
+        "time": f"{start:%H:%M}",
+        "kind": text(AREA, lang, f"kind_{ap.kind}"),
+    }
+    intro = "moved" if kind == "confirmation" and change == "moved" else kind
+    subject = text(AREA, lang, f"subject_{intro}", **values)
+    given = (recipient.given_names or "").strip()
+    lines = [
+        text(AREA, lang, "greeting", name=given)
+        if given
+        else text(AREA, lang, "greeting_anonymous"),
+        "",
+        text(AREA, lang, f"intro_{intro}", **values),
+        "",
+        text(AREA, lang, "when", **values),
+        text(AREA, lang, "where", **values),
+    ]
+    if ap.reference:
+        lines.append(text(AREA, lang, "reference", reference=ap.reference))
+    documents = ""
+    if kind != "cancellation":
+        documents = _documents(ap, persons, lang)
+        lines += ["", text(AREA, lang, "everyone"), text(AREA, lang, "bring"), documents]
+    lines += [
+        "",
+        text(AREA, lang, "calendar"),
+        "",
+        text(AREA, lang, "closing"),
+        mail.centre_name,
+        "",
+        "-- ",
+        text(AREA, lang, "footer"),
+    ]
+    return Composed(
+        subject=subject[:300],
+        body="\n".join(lines) + "\n",
+        ics=_ics(kind, lang, ap, values, documents, settings, clock, sequence),
+    )
+
+
+def _ics(
+    kind: str,
+    lang: str,
+    ap: Appointment,
+    values: dict[str, str],
+    documents: str,
+    settings: Settings,
+    clock: Clock,
+    sequence: int,
+) -> str:
+    """The appointment as a calendar file; the same UID for every message about it, so a
+    calendar updates (or, cancelled, removes) the one event."""
+    cal = Calendar()
+    cal.add("prodid", "-//frontdesk//appointment e-mails//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"appointment-{ap.id}@{settings.mail.sender_domain}")
+    event.add("dtstamp", clock.now())
+    event.add("dtstart", ap.start_at)
+    event.add("dtend", ap.start_at + timedelta(minutes=ap.minutes))
+    summary = text(AREA, lang, "event_summary", kind=values["kind"], centre=values["centre"])
+    event.add("summary", summary[:1].upper() + summary[1:])
+    event.add("location", f"{values['centre']}, {values['address']}")
+    if documents:
+        event.add("description", documents)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if kind == "cancellation" else "CONFIRMED")
+    cal.add_component(event)
+    return str(cal.to_ical().decode("utf-8"))
+
+
+def _recipient(persons: list[tuple[AppointmentPerson, Visitor]]) -> Visitor | None:
+    main = next((v for p, v in persons if p.relation == "main"), None)
+    if main is None and persons:
+        main = persons[0][1]
+    if main is None or main.anonymised_at is not None or main.mail_opt_out:
+        return None
+    return main if main.email else None
+
+
+def message_id(settings: Settings) -> str:
+    """A Message-ID made once per message: random, no personal data."""
+    return f"<{uuid.uuid4().hex}@{settings.mail.sender_domain}>"
+
+
+def queue_appointment_mail(
+    session: Session, clock: Clock, settings: Settings, appointment_id: int, change: str
+) -> list[int]:
+    """Queue the e-mails an appointment change calls for; the outbox ids written.
+
+    ``change``: "booked" (a confirmation and a reminder), "moved" (a new confirmation and
+    reminder; the old reminder is cancelled) or "cancelled" (a cancellation notice; queued
+    reminders are cancelled). Runs inside the caller's transaction; never commits.
+    """
+    if change not in CHANGES:
+        raise ValueError(f"unknown appointment change {change!r}")
+    session.flush()
+    ap = session.get(Appointment, appointment_id)
+    if ap is None:
+        return []
+    now = clock.now()
+    # What was queued about the old time no longer holds.
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.appointment_id == appointment_id,
+            OutboxMessage.status == "queued",
+        )
+        .values(status="cancelled", last_error="the appointment changed before it was sent")
+        .execution_options(synchronize_session=False)
+    )
+    persons = _persons(session, appointment_id)
+    recipient = _recipient(persons)
+    if recipient is None:
+        return []
+    told = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.appointment_id == appointment_id)
+    )
+    sent = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.appointment_id == appointment_id,
+            OutboxMessage.status.in_(("sent", "sending")),
+        )
+    )
+    if told and not sent:
+        # They were never told of the old time: nothing to take back, nothing "moved".
+        if change == "cancelled":
+            return []
+        change = "booked"
+    lang = mail_language(recipient.language)
+    wanted: list[tuple[str, datetime]] = []
+    if change == "cancelled":
+        wanted.append(("cancellation", now))
+    else:
+        wanted.append(("confirmation", now))
+        start = clock.to_local(ap.start_at)
+        remind = datetime.combine(
+            start.date() - timedelta(days=1), settings.mail.reminder_at, tzinfo=clock.tz
+        )
+        if remind > now:
+            wanted.append(("reminder", remind))
+    ids: list[int] = []
+    for kind, due in wanted:
+        composed = compose(
+            kind, change, lang, ap, persons, recipient, settings, clock, int(told or 0)
+        )
+        row = OutboxMessage(
+            kind=kind,
+            appointment_id=ap.id,
+            visitor_id=recipient.id,
+            to_address=recipient.email,
+            language=lang,
+            subject=composed.subject,
+            body=composed.body,
+            ics=composed.ics,
+            message_id=message_id(settings),
+            status="queued",
+            attempts=0,
+            interrupted=0,
+            next_try_at=due,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        ids.append(row.id)
+    return ids
