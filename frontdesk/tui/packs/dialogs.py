@@ -106,9 +106,6 @@ class VisitorPickModal(Dialog[tuple[int, str] | None]):
         person = self.found[event.option_index]
         self.dismiss((person.id, person.full_name))
 
-    def action_cancel(self) -> None:
-        self.close_or_ask(lambda: self.dismiss(None))
-
 
 class IssuePackModal(Dialog[IssuedPack | None]):
     """Hand a pack to one visitor: pick the kind with Enter; a second of a kind needs a reason.

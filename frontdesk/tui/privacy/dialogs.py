@@ -6,9 +6,9 @@ modal dialogs; the work itself is done by :class:`frontdesk.services.privacy.Pri
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
@@ -28,6 +28,8 @@ from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
+
+T = TypeVar("T")
 
 
 class PrivacyCurtain(FrontdeskModal[None]):
@@ -262,7 +264,14 @@ class VisitorRequestModal(Dialog[ResultType]):
             self.action_close()
 
     def act(self) -> None:
-        """Do what the dialog is for."""
+        """Do what the dialog is for (with :meth:`run`)."""
+
+    def run(self, call: Callable[[], T], done: Callable[[T], object]) -> None:
+        """The request's service call, in a worker; a refusal goes to ``failed``."""
+        run_service(self, call, done=done, failed=self.failed)
+
+    def failed(self, error: FrontdeskError) -> None:
+        """Say why beside the field (or in the note)."""
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -295,12 +304,7 @@ class ExportModal(VisitorRequestModal[None]):
         privacy = self.services.privacy
         folder = self.query_one("#directory", Input).value
         visitor_id = self.visitor.id
-        run_service(
-            self,
-            lambda: privacy.export(actor, visitor_id, folder),
-            done=self._written,
-            failed=self._failed,
-        )
+        self.run(lambda: privacy.export(actor, visitor_id, folder), self._written)
 
     def _written(self, files: ExportFiles) -> None:
         show_field_errors(self, None, None)
@@ -309,7 +313,7 @@ class ExportModal(VisitorRequestModal[None]):
         )
         self.app.notify("Access-request export written.", title="Privacy")
 
-    def _failed(self, error: FrontdeskError) -> None:
+    def failed(self, error: FrontdeskError) -> None:
         field = error.field if isinstance(error, ValidationError) else "directory"
         show_field_errors(self, field, error.message)
 
@@ -358,18 +362,13 @@ class EraseModal(VisitorRequestModal[bool]):
         privacy = self.services.privacy
         reason = self.query_one("#reason", Input).value
         visitor_id = self.visitor.id
-        run_service(
-            self,
-            lambda: privacy.erase(actor, visitor_id, reason),
-            done=self._erased,
-            failed=self._failed,
-        )
+        self.run(lambda: privacy.erase(actor, visitor_id, reason), self._erased)
 
     def _erased(self, _result: None) -> None:
         self.app.notify(f"Visitor #{self.visitor.id} has been anonymised.", title="Privacy")
         self.dismiss(True)
 
-    def _failed(self, error: FrontdeskError) -> None:
+    def failed(self, error: FrontdeskError) -> None:
         if isinstance(error, ValidationError):
             show_field_errors(self, error.field, error.message)
         else:

@@ -322,5 +322,5 @@ class StepModal(Dialog[object]):
         )
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.close_or_ask(lambda: self.dismiss(None))
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
