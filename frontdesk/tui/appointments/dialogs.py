@@ -3,15 +3,15 @@ a question with a reason, and a text to read or copy."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.appointments import (
@@ -23,16 +23,15 @@ from frontdesk.services.appointments import (
 )
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal
 from frontdesk.tui.dates import date_text
-from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
 MEMBER_SLOTS = 4
 
 
-class TextModal(FrontdeskModal[None]):
+class TextModal(Dialog[None]):
     """A text for the visitor (what to bring next time) or a revealed number: copy, close."""
 
     BINDINGS = [
@@ -41,16 +40,15 @@ class TextModal(FrontdeskModal[None]):
     ]
 
     def __init__(self, title: str, text: str) -> None:
-        super().__init__(classes="dialog")
-        self.title_text, self.text = title, text
+        super().__init__(title, box_classes="text-box")
+        self.text = text
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="text-box"):
-            yield Label(self.title_text, id="dialog-title")
-            yield TextArea(self.text, read_only=True, id="text-body")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Copy", "copy_text"), id="copy")
-                yield Button("Close", variant="primary", id="close")
+    def compose_body(self) -> ComposeResult:
+        yield TextArea(self.text, read_only=True, id="text-body")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Copy", "copy_text"), id="copy")
+        yield Button("Close", variant="primary", id="close")
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
@@ -62,7 +60,7 @@ class TextModal(FrontdeskModal[None]):
         self.dismiss(None)
 
 
-class AskModal(FrontdeskModal[Any]):
+class AskModal(Dialog[Any]):
     """One line of text (a reason) checked by a service call before it closes."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_ask", tooltip="Close, do nothing")]
@@ -77,17 +75,16 @@ class AskModal(FrontdeskModal[Any]):
         ok: str = "OK",
         cancel: str = "Cancel",
     ) -> None:
-        super().__init__(classes="dialog")
-        self.title_text, self.label, self.call, self.password = title, label, call, password
+        super().__init__(title)
+        self.label, self.call, self.password = label, call, password
         self.ok_text, self.cancel_text = ok, cancel
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Field(self.label, Input(id="reason", password=self.password), name="reason")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(self.ok_text, variant="primary", id="ok")
-                yield Button(self.cancel_text, id="cancel")
+    def compose_body(self) -> ComposeResult:
+        yield Field(self.label, Input(id="reason", password=self.password), name="reason")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(self.ok_text, variant="primary", id="ok")
+        yield Button(self.cancel_text, id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
@@ -108,7 +105,7 @@ class AskModal(FrontdeskModal[Any]):
         self.dismiss(None)
 
 
-class BsnModal(FrontdeskModal[AppointmentInfo | None]):
+class BsnModal(Dialog[AppointmentInfo | None]):
     """The BSN outcome of one person: issued (number typed, hidden) or by post."""
 
     BINDINGS = [
@@ -117,33 +114,32 @@ class BsnModal(FrontdeskModal[AppointmentInfo | None]):
     ]
 
     def __init__(self, person: PersonInfo, store_number: bool) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(f"BSN outcome: {person.name}")
         self.person, self.store_number = person, store_number
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(f"BSN outcome: {self.person.name}", id="dialog-title")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "Outcome",
+            Select(
+                [("Issued at the desk", "issued"), ("To follow by post", "by_post")],
+                value="issued",
+                allow_blank=False,
+                id="bsn_outcome",
+            ),
+            name="bsn_outcome",
+        )
+        if self.store_number:
             yield Field(
-                "Outcome",
-                Select(
-                    [("Issued at the desk", "issued"), ("To follow by post", "by_post")],
-                    value="issued",
-                    allow_blank=False,
-                    id="bsn_outcome",
-                ),
-                name="bsn_outcome",
+                "BSN (9 digits; hidden as you type)",
+                Input(id="bsn", password=True, max_length=12),
+                name="bsn",
             )
-            if self.store_number:
-                yield Field(
-                    "BSN (9 digits; hidden as you type)",
-                    Input(id="bsn", password=True, max_length=12),
-                    name="bsn",
-                )
-            else:
-                yield Static("This centre keeps only 'BSN issued: yes/no'; no number is stored.")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Save", "save_bsn"), variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+        else:
+            yield Static("This centre keeps only 'BSN issued: yes/no'; no number is stored.")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Save", "save_bsn"), variant="primary", id="save")
+        yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -169,28 +165,27 @@ class BsnModal(FrontdeskModal[AppointmentInfo | None]):
         self.dismiss(None)
 
 
-class RescheduleModal(FrontdeskModal[AppointmentInfo | None]):
+class RescheduleModal(Dialog[AppointmentInfo | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel_move", tooltip="Close, keep the time"),
         Binding("ctrl+s", "save", "Save", id="save_move", tooltip="Move the appointment"),
     ]
 
     def __init__(self, info: AppointmentInfo, local_time: str) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Reschedule the appointment")
         self.info, self.local_time = info, local_time
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label("Reschedule the appointment", id="dialog-title")
-            yield Field(
-                "New date",
-                Input(date_text(self, self.info.day), id="day"),
-                name="day",
-            )
-            yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Move", "save_move"), variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "New date",
+            Input(date_text(self, self.info.day), id="day"),
+            name="day",
+        )
+        yield Field("New time (09:30)", Input(self.local_time, id="time"), name="time")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Move", "save_move"), variant="primary", id="save")
+        yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -215,8 +210,11 @@ class RescheduleModal(FrontdeskModal[AppointmentInfo | None]):
         self.dismiss(None)
 
 
-class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
+class HouseholdForm(Dialog[AppointmentInfo | None]):
     """Book or edit an appointment: time, payer, the main person and the members."""
+
+    ASK_BEFORE_DISCARD = True
+    BOX_ID = "form-box"
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel_form", tooltip="Close without saving"),
@@ -231,49 +229,48 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
         visitors: list[VisitorRecord] | None = None,
         local_time: str = "",
     ) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Edit appointment" if info else "New appointment")
         self.day, self.info, self.visitors, self.local_time = day, info, visitors or [], local_time
         self.slots: list[int] = []
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         info = self.info
-        with Vertical(id="form-box"):
-            yield Label("Edit appointment" if info else "New appointment", id="dialog-title")
-            with VerticalScroll(id="form-scroll"):
-                with Horizontal(classes="form-row"):
-                    yield Field(
-                        "Type",
-                        Select(
-                            [(label, code) for code, label in KINDS.items()],
-                            value=info.kind if info else "first_registration",
-                            allow_blank=False,
-                            id="kind",
-                        ),
-                        name="kind",
-                    )
-                    yield Field("Date", Input(date_text(self, self.day), id="day"), name="day")
-                    yield Field("Time", Input(self.local_time, id="time"), name="time")
-                    yield Field(
-                        "Minutes",
-                        Input(str(info.minutes if info else 30), id="minutes"),
-                        name="minutes",
-                    )
-                with Horizontal(classes="form-row"):
-                    yield Field(
-                        "Employer pays (blank: private)",
-                        Input((info.employer or "") if info else "", id="employer"),
-                        name="employer",
-                    )
-                    yield Field(
-                        "Booking reference",
-                        Input((info.reference or "") if info else "", id="reference"),
-                        name="reference",
-                    )
-                for i in range(MEMBER_SLOTS + 1):
-                    yield from self._person_row(i)
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Save", "save_form"), variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+        with VerticalScroll(id="form-scroll"):
+            with Horizontal(classes="form-row"):
+                yield Field(
+                    "Type",
+                    Select(
+                        [(label, code) for code, label in KINDS.items()],
+                        value=info.kind if info else "first_registration",
+                        allow_blank=False,
+                        id="kind",
+                    ),
+                    name="kind",
+                )
+                yield Field("Date", Input(date_text(self, self.day), id="day"), name="day")
+                yield Field("Time", Input(self.local_time, id="time"), name="time")
+                yield Field(
+                    "Minutes",
+                    Input(str(info.minutes if info else 30), id="minutes"),
+                    name="minutes",
+                )
+            with Horizontal(classes="form-row"):
+                yield Field(
+                    "Employer pays (blank: private)",
+                    Input((info.employer or "") if info else "", id="employer"),
+                    name="employer",
+                )
+                yield Field(
+                    "Booking reference",
+                    Input((info.reference or "") if info else "", id="reference"),
+                    name="reference",
+                )
+            for i in range(MEMBER_SLOTS + 1):
+                yield from self._person_row(i)
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Save", "save_form"), variant="primary", id="save")
+        yield Button("Cancel", id="cancel")
 
     def _person_row(self, i: int) -> ComposeResult:
         person = self.info.persons[i] if self.info and i < len(self.info.persons) else None
@@ -312,7 +309,6 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
 
     def on_mount(self) -> None:
         self.query_one("#time" if not self.local_time else "#p0_given_names", Input).focus()
-        remember_form(self)
 
     def read(self) -> AppointmentInput:
         def value(widget_id: str) -> str:
@@ -379,5 +375,5 @@ class HouseholdForm(FrontdeskModal[AppointmentInfo | None]):
             self.show_refusal(error)
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -12,14 +12,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.appointments import AppointmentInfo, PersonInfo
 from frontdesk.services.packs import IssuedPack
-from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.work import run_service
 
@@ -33,7 +32,7 @@ def complete_with_bags(services: Services, actor: Actor, appointment_id: int) ->
     return services.appointments.complete(actor, appointment_id, welcome_bags=had)
 
 
-class WelcomeBagsModal(FrontdeskModal[AppointmentInfo | None]):
+class WelcomeBagsModal(Dialog[AppointmentInfo | None]):
     """One line per registered person; Enter (or the person's number) hands out a pack."""
 
     HELP_TITLE = "Welcome bags"
@@ -53,18 +52,16 @@ class WelcomeBagsModal(FrontdeskModal[AppointmentInfo | None]):
     ]
 
     def __init__(self, info: AppointmentInfo) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Completed — welcome bags", box_classes="welcome-bags")
         self.info = info
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="welcome-bags"):
-            yield Label("Completed — welcome bags", id="dialog-title")
-            yield OptionList(id="bag-persons")
-            yield Static("", id="bags-message")
-            yield Static(
-                "Enter or 1-9 hands a pack to that person · Escape when done",
-                classes="dialog-hint",
-            )
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(id="bag-persons")
+        yield Static("", id="bags-message")
+        yield Static(
+            "Enter or 1-9 hands a pack to that person · Escape when done",
+            classes="dialog-hint",
+        )
 
     def on_mount(self) -> None:
         self._show(self.info)

@@ -3,26 +3,24 @@ and the big ticket number to read out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo, wait_words
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal
-from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
 
-class ServicePickModal(FrontdeskModal[str | None]):
+class ServicePickModal(Dialog[str | None]):
     """Pick a service (transfer, or a ticket from the find screen). Returns its code."""
 
     HELP_TITLE = "Pick a service"
@@ -33,19 +31,16 @@ class ServicePickModal(FrontdeskModal[str | None]):
     def __init__(
         self, title: str, services: Sequence[ServiceInfo], default: str | None = None
     ) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
+        super().__init__(title)
         self.choices = list(services)
         self.default = default
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(self.title_text, id="dialog-title")
-            yield OptionList(
-                *[Option(f"{s.prefix}  {s.name}", id=s.code) for s in self.choices],
-                id="service-choices",
-            )
-            yield Static("Enter picks · Escape cancels", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(
+            *[Option(f"{s.prefix}  {s.name}", id=s.code) for s in self.choices],
+            id="service-choices",
+        )
+        yield Static("Enter picks · Escape cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -95,13 +90,15 @@ class FinishCheckbox(Checkbox):
     ]
 
 
-class OutcomeModal(FrontdeskModal[TicketInfo | None]):
+class OutcomeModal(Dialog[TicketInfo | None]):
     """F8: an optional outcome note; Enter finishes (also with the note empty).
 
     With ``quick_actions`` (the ticket has a visitor) two checkboxes ask for a welcome pack
     and a referral once the visit is finished (Alt+P, Alt+R); the desk reads
     :attr:`follow_ups` after the dialog closed with the finished ticket.
     """
+
+    ASK_BEFORE_DISCARD = True
 
     HELP_TITLE = "Finish the visit"
     BINDINGS = [
@@ -125,29 +122,27 @@ class OutcomeModal(FrontdeskModal[TicketInfo | None]):
     def __init__(
         self, label: str, finish: Callable[[str], TicketInfo], *, quick_actions: bool = False
     ) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(f"Finish {label}")
         self.label = label
         self.finish = finish
         self.quick_actions = quick_actions
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(f"Finish {self.label}", id="dialog-title")
-            yield Field(
-                "Outcome note (optional)",
-                NoteInput(id="outcome", placeholder="e.g. referred to the housing partner"),
-                name="outcome",
-            )
-            if self.quick_actions:
-                yield FinishCheckbox("Then hand out a welcome pack (Alt+P)", id="then-pack")
-                yield FinishCheckbox("Then make a referral (Alt+R)", id="then-referral")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Finish (Enter)", variant="primary", id="finish")
-                yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "Outcome note (optional)",
+            NoteInput(id="outcome", placeholder="e.g. referred to the housing partner"),
+            name="outcome",
+        )
+        if self.quick_actions:
+            yield FinishCheckbox("Then hand out a welcome pack (Alt+P)", id="then-pack")
+            yield FinishCheckbox("Then make a referral (Alt+R)", id="then-referral")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Finish (Enter)", variant="primary", id="finish")
+        yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Input).focus()
-        remember_form(self)
 
     @property
     def follow_ups(self) -> frozenset[str]:
@@ -186,10 +181,10 @@ class OutcomeModal(FrontdeskModal[TicketInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
+        self.close_or_ask(lambda: self.dismiss(None))
 
 
-class TicketIssuedModal(FrontdeskModal[None]):
+class TicketIssuedModal(Dialog[None]):
     """The new ticket, large, for the clerk to read out. Enter or Escape closes."""
 
     HELP_TITLE = "Ticket issued"
@@ -205,30 +200,29 @@ class TicketIssuedModal(FrontdeskModal[None]):
         *,
         printed: bool | None = None,
     ) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Ticket issued — read it out", box_classes="ticket-issued")
         self.printed = printed
         self.ticket = ticket
         self.wait_minutes = wait_minutes
         self.who = who
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="ticket-issued"):
-            yield Label("Ticket issued — read it out", id="dialog-title")
-            yield BigTicket(self.ticket.label, id="issued-number")
-            yield Static(self.ticket.service_name, id="issued-service")
-            if self.wait_minutes is not None:
-                wait = wait_words(self.wait_minutes)
-                yield Static(f"Estimated wait: {wait}", id="issued-wait")
-            if self.who:
-                yield Static(self.who, id="issued-who")
-            if self.printed is False:
-                yield Static(
-                    "The ticket could not be printed (is the printer on, with paper?). "
-                    "The ticket stands: read the number out.",
-                    id="issued-print-failed",
-                )
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Close (Enter)", variant="primary", id="close")
+    def compose_body(self) -> ComposeResult:
+        yield BigTicket(self.ticket.label, id="issued-number")
+        yield Static(self.ticket.service_name, id="issued-service")
+        if self.wait_minutes is not None:
+            wait = wait_words(self.wait_minutes)
+            yield Static(f"Estimated wait: {wait}", id="issued-wait")
+        if self.who:
+            yield Static(self.who, id="issued-who")
+        if self.printed is False:
+            yield Static(
+                "The ticket could not be printed (is the printer on, with paper?). "
+                "The ticket stands: read the number out.",
+                id="issued-print-failed",
+            )
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Close (Enter)", variant="primary", id="close")
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -3,7 +3,7 @@ visits, hand them a ticket, or log a contact that did not come in person."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -28,11 +28,12 @@ from frontdesk.services.queue import (
 )
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
+from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.desk.dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
 from frontdesk.tui.desk.register import visitor_line
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
+from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -86,8 +87,10 @@ def visitor_card(
     return out
 
 
-class ContactModal(FrontdeskModal[ContactInfo | None]):
+class ContactModal(Dialog[ContactInfo | None]):
     """A contact by e-mail, phone or video call: channel, topic, minutes, visitor or none."""
+
+    ASK_BEFORE_DISCARD = True
 
     HELP_TITLE = "Log a contact"
     BINDINGS = [
@@ -96,35 +99,33 @@ class ContactModal(FrontdeskModal[ContactInfo | None]):
     ]
 
     def __init__(self, visitor: VisitorRecord | None) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Log a contact (not in person)", box_classes="contact-box")
         self.visitor = visitor
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="contact-box"):
-            yield Label("Log a contact (not in person)", id="dialog-title")
-            yield Field(
-                "Channel",
-                Select(
-                    [(label, code) for code, label in REMOTE_CHANNELS.items()],
-                    value="email",
-                    allow_blank=False,
-                    id="channel",
-                ),
-                name="channel",
-            )
-            yield Field("Topic", Input(id="topic", placeholder="e.g. housing"), name="topic")
-            yield Field("Minutes", Input(id="minutes", value="10"), name="minutes")
-            if self.visitor is not None:
-                yield Checkbox(f"Link to {self.visitor.full_name}", value=True, id="linked")
-            else:
-                yield Static("Anonymous contact (no visitor picked).", id="anonymous")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
-                yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "Channel",
+            Select(
+                [(label, code) for code, label in REMOTE_CHANNELS.items()],
+                value="email",
+                allow_blank=False,
+                id="channel",
+            ),
+            name="channel",
+        )
+        yield Field("Topic", Input(id="topic", placeholder="e.g. housing"), name="topic")
+        yield Field("Minutes", Input(id="minutes", value="10"), name="minutes")
+        if self.visitor is not None:
+            yield Checkbox(f"Link to {self.visitor.full_name}", value=True, id="linked")
+        else:
+            yield Static("Anonymous contact (no visitor picked).", id="anonymous")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+        yield Button(labelled(self, "Cancel", "close_dialog"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
-        remember_form(self)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -159,7 +160,7 @@ class ContactModal(FrontdeskModal[ContactInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
+        self.close_or_ask(lambda: self.dismiss(None))
 
 
 class FindScreen(FrontdeskScreen[None]):

@@ -31,8 +31,8 @@ from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.dates import date_text
 from frontdesk.tui.desk.dialogs import TicketIssuedModal, estimated_wait
+from frontdesk.tui.dialogs import ConfirmModal, FormState
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -79,7 +79,7 @@ def visitor_line(v: VisitorRecord, date_style: str = "dutch") -> str:
     return " · ".join(parts)
 
 
-class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
+class RegisterScreen(FormState, FrontdeskScreen[TicketInfo | None]):
     """The registration form. Only a name is needed; everything else helps later."""
 
     HELP_TITLE = "Register a walk-in"
@@ -202,7 +202,7 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
     def on_mount(self) -> None:
         self.query_one("#given_names", Input).focus()
         self._show_link()
-        remember_form(self)
+        self.remember_typed()
 
     # -- helpers -------------------------------------------------------------------
     def _value(self, name: str) -> str:
@@ -497,4 +497,4 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_close(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
+        self.close_or_ask(lambda: self.dismiss(None))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from textual.app import ComposeResult
@@ -141,6 +141,12 @@ class AdminTab(LeadTab):
             return None
         return rows[table.cursor_row]
 
+    def _form(
+        self, title: str, fields: list[FormField], submit: Callable[[dict[str, Any]], object]
+    ) -> None:
+        """A staff or service form; the tab shows the change once it is saved."""
+        self.app.push_screen(FormModal(title, fields, submit), self._admin_done)
+
     def _admin_done(self, result: Any) -> None:
         if result:
             self.app.notify("Saved.")
@@ -148,18 +154,15 @@ class AdminTab(LeadTab):
 
     def add_staff(self) -> None:
         actor, staff = self.actor, self.services.staff
-        self.app.push_screen(
-            FormModal(
-                "Add a staff member",
-                [
-                    FormField("name", "Name", text_input("name")),
-                    FormField("role", "Role", role_select()),
-                    FormField("pin", "PIN", pin_input("pin")),
-                    FormField("pin_repeat", "PIN again", pin_input("pin_repeat")),
-                ],
-                lambda v: staff.add(actor, v["name"], v["role"], v["pin"], v["pin_repeat"]),
-            ),
-            self._admin_done,
+        self._form(
+            "Add a staff member",
+            [
+                FormField("name", "Name", text_input("name")),
+                FormField("role", "Role", role_select()),
+                FormField("pin", "PIN", pin_input("pin")),
+                FormField("pin_repeat", "PIN again", pin_input("pin_repeat")),
+            ],
+            lambda v: staff.add(actor, v["name"], v["role"], v["pin"], v["pin_repeat"]),
         )
 
     def deactivate_staff(self) -> None:
@@ -184,16 +187,13 @@ class AdminTab(LeadTab):
         if person is None:
             return
         actor, staff = self.actor, self.services.staff
-        self.app.push_screen(
-            FormModal(
-                f"New PIN for {person.name}",
-                [
-                    FormField("pin", "New PIN", pin_input("pin")),
-                    FormField("pin_repeat", "New PIN again", pin_input("pin_repeat")),
-                ],
-                lambda v: _reset_pin(staff, actor, person.id, v),
-            ),
-            self._admin_done,
+        self._form(
+            f"New PIN for {person.name}",
+            [
+                FormField("pin", "New PIN", pin_input("pin")),
+                FormField("pin_repeat", "New PIN again", pin_input("pin_repeat")),
+            ],
+            lambda v: _reset_pin(staff, actor, person.id, v),
         )
 
     def change_role(self) -> None:
@@ -201,13 +201,10 @@ class AdminTab(LeadTab):
         if person is None:
             return
         actor, staff = self.actor, self.services.staff
-        self.app.push_screen(
-            FormModal(
-                f"Role of {person.name}",
-                [FormField("role", "Role", role_select(person.role))],
-                lambda v: staff.change_role(actor, person.id, v["role"]),
-            ),
-            self._admin_done,
+        self._form(
+            f"Role of {person.name}",
+            [FormField("role", "Role", role_select(person.role))],
+            lambda v: staff.change_role(actor, person.id, v["role"]),
         )
 
     def edit_rules(self) -> None:
@@ -239,20 +236,17 @@ class AdminTab(LeadTab):
         if service is None:
             return
         actor, catalogue = self.actor, self.services.catalogue
-        self.app.push_screen(
-            FormModal(
-                f"Service: {service.name}",
-                [
-                    FormField("name", "Name", text_input("name", service.name)),
-                    FormField("prefix", "Ticket prefix (1-2 letters)",
-                              text_input("prefix", service.prefix)),
-                    FormField("desks", "Desks that call it", text_input(
-                        "desks", ", ".join(str(d) for d in service.desks), "empty = every desk"),
-                        hint="desk numbers, e.g. 1, 2; empty = every desk"),
-                    FormField("active", "Active", active_checkbox(service.active)),
-                ],
-                lambda v: catalogue.update(actor, service.code, name=v["name"], prefix=v["prefix"],
-                                           active=bool(v["active"]), desks=v["desks"]),
-            ),
-            self._admin_done,
+        self._form(
+            f"Service: {service.name}",
+            [
+                FormField("name", "Name", text_input("name", service.name)),
+                FormField("prefix", "Ticket prefix (1-2 letters)",
+                          text_input("prefix", service.prefix)),
+                FormField("desks", "Desks that call it", text_input(
+                    "desks", ", ".join(str(d) for d in service.desks), "empty = every desk"),
+                    hint="desk numbers, e.g. 1, 2; empty = every desk"),
+                FormField("active", "Active", active_checkbox(service.active)),
+            ],
+            lambda v: catalogue.update(actor, service.code, name=v["name"], prefix=v["prefix"],
+                                       active=bool(v["active"]), desks=v["desks"]),
         )  # fmt: skip

@@ -48,7 +48,7 @@ class DashboardTab(LeadTab):
             "Today per", "Tickets", "Served", "No-shows", "Wait avg", "median", "p90",
             "Service avg", "median", "p90",
         )  # fmt: skip
-        self.reload()
+        # The first figures load when the tab is activated (the screen opens on it).
         self.set_interval(POLL_SECONDS, self._poll)
 
     def _poll(self) -> None:

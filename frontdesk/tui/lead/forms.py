@@ -1,124 +1,26 @@
 """The lead screen's small forms: staff, PIN, role, service, export, opening hours.
-One pattern for all.
 
-A :class:`FormModal` shows labelled fields, sends what was typed to a service call in a
-thread worker, and closes with the result; a refusal appears beside its field and
-everything typed stays.
+Each is a :class:`~frontdesk.tui.dialogs.FormModal` (re-exported here): labelled fields,
+what was typed goes to a service call in a thread worker, the dialog closes with the
+result; a refusal appears beside its field and everything typed stays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services import ValidationError
 from frontdesk.services.exports import check_target
 from frontdesk.services.rules import DAY_NAMES, HOURS_FIELDS, KINDS, TARGET_FIELD, CentreRules
-from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal
-from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
-from frontdesk.tui.widgets.field import Field, show_field_errors
-from frontdesk.tui.work import run_service
-
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    control: Widget
-    hint: str = ""
-
-
-class FormModal(FrontdeskModal[Any]):
-    """Fields, Save (Ctrl+S) and Cancel (Escape); ``submit`` runs off the UI thread."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form_save", tooltip="Save this form"),
-        Binding("escape", "cancel", "Cancel", id="form_cancel", tooltip="Close without saving"),
-    ]
-
-    def __init__(
-        self,
-        title: str,
-        fields: list[FormField],
-        submit: Callable[[dict[str, Any]], Any],
-        *,
-        intro: str = "",
-        save_label: str = "Save",
-    ) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
-        self.fields = fields
-        self.submit = submit
-        self.intro = intro
-        self.save_label = save_label
-        self.busy = False
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="lead-form"):
-            yield Label(self.title_text, id="dialog-title")
-            if self.intro:
-                yield Static(self.intro, id="dialog-message")
-            for item in self.fields:
-                yield Field(item.label, item.control, name=item.name, hint=item.hint)
-            yield Static("", id="form-error", classes="field-error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(
-                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
-                )
-                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
-
-    def on_mount(self) -> None:
-        if self.fields:
-            self.fields[0].control.focus()
-        remember_form(self)
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for item in self.fields:
-            control = item.control
-            if isinstance(control, Input):
-                out[item.name] = control.value
-            elif isinstance(control, Select):
-                out[item.name] = None if control.value is Select.NULL else control.value
-            elif isinstance(control, Checkbox):
-                out[item.name] = control.value
-        return out
-
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        self.busy = True
-        values = self.values()
-        run_service(self, lambda: self.submit(values), done=self._saved, failed=self._refused)
-
-    @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
-
-    def _saved(self, result: Any) -> None:
-        self.busy = False
-        self.dismiss(result if result is not None else True)
-
-    def _refused(self, error: FrontdeskError) -> None:
-        self.busy = False
-        field = error.field if isinstance(error, ValidationError) else None
-        shown = show_field_errors(self, field, error.message)
-        self.query_one("#form-error", Static).update("" if shown else error.message)
+from frontdesk.tui.dialogs import FormField, FormModal
+from frontdesk.tui.widgets.field import Field
 
 
 def role_select(value: str | None = None) -> Select[str]:
@@ -228,6 +130,7 @@ class RulesModal(FormModal):
             "Opening hours and target wait",
             fields,
             submit,
+            box_classes="lead-form rules-form",
             intro="Times as HH:MM-HH:MM, several blocks with commas (09:00-12:15, "
             "13:00-16:30); empty = closed. Saved for every desk at once and recorded in "
             "the audit log.",
@@ -247,30 +150,39 @@ class RulesModal(FormModal):
                 yield Label(after, classes="rules-after")
         yield note
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="lead-form rules-form"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.intro, id="dialog-message")
-            with Horizontal(classes="rules-row rules-head"):
-                yield Label("", classes="rules-day")
-                for label in ("Walk-in hours", "BSN appointment hours"):
-                    yield Label(label, classes="rules-kind")
-            for day, day_name in enumerate(DAY_NAMES):
-                names = [name for name, _kind, d in HOURS_FIELDS if d == day]
-                yield from self._row(day_name, names)
-            yield Static("", classes="rules-gap")
-            yield from self._row(
-                "Target wait",
-                [TARGET_FIELD],
-                "minutes, 1 to 240 (the dashboard counts who was called within it)",
-            )
-            yield Static("", id="form-error", classes="field-error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(
-                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
-                )
-                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.intro, id="dialog-message")
+        with Horizontal(classes="rules-row rules-head"):
+            yield Label("", classes="rules-day")
+            for label in ("Walk-in hours", "BSN appointment hours"):
+                yield Label(label, classes="rules-kind")
+        for day, day_name in enumerate(DAY_NAMES):
+            names = [name for name, _kind, d in HOURS_FIELDS if d == day]
+            yield from self._row(day_name, names)
+        yield Static("", classes="rules-gap")
+        yield from self._row(
+            "Target wait",
+            [TARGET_FIELD],
+            "minutes, 1 to 240 (the dashboard counts who was called within it)",
+        )
+        yield Static("", id="form-error", classes="field-error")
 
 
 def hours_input(name: str, value: str) -> Input:
     return Input(value=value, id=name, placeholder="closed", compact=True)
+
+
+__all__ = [
+    "FormField",
+    "FormModal",
+    "GridField",
+    "RulesModal",
+    "active_checkbox",
+    "format_select",
+    "hours_input",
+    "names_checkbox",
+    "pin_input",
+    "role_select",
+    "text_input",
+    "write_export",
+]

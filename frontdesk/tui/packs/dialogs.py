@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
@@ -28,9 +26,8 @@ from frontdesk.services.packs import (
     period_label,
 )
 from frontdesk.services.visitors import VisitorRecord
-from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal, services_of
-from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
+from frontdesk.tui.base import services_of
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -41,88 +38,7 @@ def _local(node: Widget | ModalScreen[Any], moment: datetime) -> datetime:
     return services_of(node).clock.to_local(moment)
 
 
-class FormModal(FrontdeskModal[T | None], Generic[T]):
-    """A few fields, saved by one service call; errors appear beside their field.
-
-    ``submit`` gets the values by field name (text as typed; a Select's value) and runs in
-    a thread worker; what it returns is the dialog's result.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="form_cancel", tooltip="Close, saving nothing"),
-        Binding("ctrl+s", "save", "Save", id="form_save", tooltip="Save this form"),
-    ]
-
-    def __init__(
-        self,
-        title: str,
-        intro: str,
-        fields: list[Field],
-        submit: Callable[[dict[str, Any]], T],
-        *,
-        save_label: str = "Save",
-    ) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
-        self.intro = intro
-        self.fields = fields
-        self.submit = submit
-        self.save_label = save_label
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="pack-form"):
-            yield Label(self.title_text, id="dialog-title")
-            if self.intro:
-                yield Static(self.intro, id="dialog-message")
-            yield from self.fields
-            yield Static("", id="form-error", classes="field-error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(
-                    labelled(self, self.save_label, "form_save"), variant="primary", id="save"
-                )
-                yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
-
-    def on_mount(self) -> None:
-        if self.fields:
-            self.fields[0].control.focus()
-        remember_form(self)
-
-    def values(self) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for item in self.fields:
-            control = item.control
-            if isinstance(control, Input):
-                result[item.field_name] = control.value
-            elif isinstance(control, Select):
-                result[item.field_name] = None if control.value is Select.NULL else control.value
-        return result
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        event.stop()
-        inputs = [f.control for f in self.fields if isinstance(f.control, Input)]
-        if inputs and event.input is inputs[-1]:
-            self.action_save()
-        else:
-            self.focus_next()
-
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        values = self.values()
-        submit = self.submit
-        run_service(self, lambda: submit(values), done=self.dismiss, failed=self._failed)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
-
-    def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else None
-        shown = show_field_errors(self, field, error.message)
-        self.query_one("#form-error", Static).update("" if shown else error.message)
-
-
-class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
+class VisitorPickModal(Dialog[tuple[int, str] | None]):
     """Find a visitor by name (or phone, e-mail, date of birth) and pick one with Enter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -133,20 +49,18 @@ class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Hand out a pack: which visitor?", box_classes="pack-pick")
         self.found: list[VisitorRecord] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="pack-pick"):
-            yield Label("Hand out a pack: which visitor?", id="dialog-title")
-            yield Field(
-                "Name, phone, e-mail or date of birth",
-                Input(id="visitor_query", max_length=200),
-                name="visitor_query",
-                hint="Type and press Enter; then pick with the arrow keys and Enter.",
-            )
-            yield OptionList(id="visitor-results")
-            yield Static("", id="pick-message")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "Name, phone, e-mail or date of birth",
+            Input(id="visitor_query", max_length=200),
+            name="visitor_query",
+            hint="Type and press Enter; then pick with the arrow keys and Enter.",
+        )
+        yield OptionList(id="visitor-results")
+        yield Static("", id="pick-message")
 
     def on_mount(self) -> None:
         self.query_one("#visitor_query", Input).focus()
@@ -192,23 +106,22 @@ class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
         person = self.found[event.option_index]
         self.dismiss((person.id, person.full_name))
 
-    def action_cancel(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
 
-
-class IssuePackModal(FrontdeskModal[IssuedPack | None]):
+class IssuePackModal(Dialog[IssuedPack | None]):
     """Hand a pack to one visitor: pick the kind with Enter; a second of a kind needs a reason.
 
     Reusable from any screen: ``push_screen(IssuePackModal(visitor_id, label), callback)``.
     Dismissed with the issued pack, or None when cancelled.
     """
 
+    ASK_BEFORE_DISCARD = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="issue_cancel", tooltip="Close; hand out nothing"),
     ]
 
     def __init__(self, visitor_id: int, visitor_label: str, *, welcome_bag: bool = False) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Hand out a welcome pack", box_classes="pack-issue")
         self.visitor_id = visitor_id
         self.visitor_label = visitor_label
         self.options: list[IssueOption] = []
@@ -218,23 +131,20 @@ class IssuePackModal(FrontdeskModal[IssuedPack | None]):
         self.welcome_bag = welcome_bag
         self.preferred: int | None = None
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="pack-issue"):
-            yield Label("Hand out a welcome pack", id="dialog-title")
-            yield Static(Text(f"To: {self.visitor_label}"), id="issue-visitor")
-            yield OptionList(id="issue-kinds")
-            yield Field(
-                "Reason for another pack of this kind",
-                Input(id="override_reason", max_length=500),
-                name="override_reason",
-            )
-            yield Static("Loading the pack kinds…", id="issue-message")
-            yield Static("Enter hands out the highlighted pack · Escape cancels", id="issue-keys")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(f"To: {self.visitor_label}"), id="issue-visitor")
+        yield OptionList(id="issue-kinds")
+        yield Field(
+            "Reason for another pack of this kind",
+            Input(id="override_reason", max_length=500),
+            name="override_reason",
+        )
+        yield Static("Loading the pack kinds…", id="issue-message")
+        yield Static("Enter hands out the highlighted pack · Escape cancels", id="issue-keys")
 
     def on_mount(self) -> None:
         self.query_one("#field-override_reason", Field).display = False
         self.load()
-        remember_form(self)
 
     def load(self) -> None:
         services, actor, visitor_id = self.services, self.actor, self.visitor_id
@@ -356,8 +266,10 @@ class IssuePackModal(FrontdeskModal[IssuedPack | None]):
         self.dismiss(None)
 
 
-class PackHistoryModal(FrontdeskModal[None]):
+class PackHistoryModal(Dialog[None]):
     """One kind's stock movements, and its counts per day, week or month."""
+
+    BOX_ID = "history-box"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="history_close", tooltip="Back to the stock"),
@@ -369,20 +281,18 @@ class PackHistoryModal(FrontdeskModal[None]):
     ]
 
     def __init__(self, kind: PackKind) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(Text(f"{kind.name}: stock history"))
         self.kind = kind
         self.period = "week"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="history-box"):
-            yield Label(Text(f"{self.kind.name}: stock history"), id="dialog-title")
-            yield DataTable(id="history-moves", cursor_type="row", zebra_stripes=True)
-            yield Label("", id="history-period-title")
-            yield DataTable(id="history-periods", cursor_type="row", zebra_stripes=True)
-            yield Static(
-                "d / w / m: counts per day, week or month · Tab: next table · Escape: close",
-                id="history-keys",
-            )
+    def compose_body(self) -> ComposeResult:
+        yield DataTable(id="history-moves", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="history-period-title")
+        yield DataTable(id="history-periods", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "d / w / m: counts per day, week or month · Tab: next table · Escape: close",
+            id="history-keys",
+        )
 
     def on_mount(self) -> None:
         moves = self.query_one("#history-moves", DataTable)

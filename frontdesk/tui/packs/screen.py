@@ -25,8 +25,8 @@ from frontdesk.services.packs import (
 )
 from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.base import actor_of, services_of
+from frontdesk.tui.dialogs import FormModal
 from frontdesk.tui.packs.dialogs import (
-    FormModal,
     IssuePackModal,
     PackHistoryModal,
     VisitorPickModal,
@@ -36,6 +36,19 @@ from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.stock_line import low_stock_line
 from frontdesk.tui.widgets.field import Field
 from frontdesk.tui.work import run_service
+
+
+def pack_form(
+    title: str,
+    intro: str,
+    fields: list[Field],
+    submit: Callable[[dict[str, Any]], object],
+    *,
+    save_label: str,
+) -> FormModal:
+    """The packs' form: Enter goes from field to field and saves on the last one."""
+    return FormModal(title, fields, submit, intro=intro, save_label=save_label,
+                     box_classes="pack-form", enter_moves_on=True)  # fmt: skip
 
 
 def show_low_stock(app: App[Any]) -> None:
@@ -204,7 +217,7 @@ class PacksScreen(WorkScreen):
             return services.packs.receive(actor, kind.id, v["quantity"], v["note"])
 
         self.app.push_screen(
-            FormModal(
+            pack_form(
                 f"Receive {kind.name}",
                 f"{kind.stock} in stock now. How many arrived?",
                 [
@@ -230,7 +243,7 @@ class PacksScreen(WorkScreen):
             return services.packs.correct(actor, kind.id, v["counted"], v["reason"])
 
         self.app.push_screen(
-            FormModal(
+            pack_form(
                 f"Stock-take: {kind.name}",
                 f"The system says {kind.stock}. Type the number on the shelf and why it differs.",
                 [
@@ -254,7 +267,7 @@ class PacksScreen(WorkScreen):
             return services.packs.add_kind(actor, v["code"], v["name"], v["threshold"])
 
         self.app.push_screen(
-            FormModal(
+            pack_form(
                 "Add a pack kind",
                 "Stock starts at 0; receive the first delivery with R.",
                 [
@@ -317,7 +330,7 @@ class PacksScreen(WorkScreen):
                 self.notify(message)
 
         self.app.push_screen(
-            FormModal(
+            pack_form(
                 "Export the pack report (CSV)",
                 "Received, stock-take and handed-out packs per kind, for the last year. "
                 "No personal data.",

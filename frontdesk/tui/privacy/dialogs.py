@@ -6,15 +6,16 @@ modal dialogs; the work itself is done by :class:`frontdesk.services.privacy.Pri
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.containers import Vertical
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.button import ButtonVariant
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
@@ -22,15 +23,19 @@ from frontdesk.services.auth import allowed
 from frontdesk.services.privacy import ExportFiles, PurgeReport
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.base import FrontdeskModal, ResultType
 from frontdesk.tui.dates import date_text
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
+T = TypeVar("T")
+
 
 class PrivacyCurtain(FrontdeskModal[None]):
     """F12: an opaque curtain over whatever screen is showing, with nothing personal on it.
+    Not a :class:`Dialog`: no frame, and neither Escape nor Enter takes it away.
 
     It works for every screen, present and future, because it does not ask them to hide
     anything: it simply covers them until F12 is pressed again.
@@ -63,7 +68,7 @@ def toggle_curtain(app: App[Any]) -> None:
         app.push_screen(PrivacyCurtain())
 
 
-class PurgeModal(FrontdeskModal[None]):
+class PurgeModal(Dialog[None]):
     """Retention: shows the dry-run count first; anonymises only after "Anonymise"."""
 
     BINDINGS = [
@@ -72,22 +77,21 @@ class PurgeModal(FrontdeskModal[None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(classes="dialog", id="purge")
+        super().__init__("Anonymise visitors past the retention period", id="purge")
         self.report: PurgeReport | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         days = self.settings.retention_days
-        with Vertical(id="dialog-box"):
-            yield Label("Anonymise visitors past the retention period", id="dialog-title")
-            yield Field(
-                "No activity for at least (days)",
-                Input(str(days), id="older_than", restrict=r"\d*", max_length=5),
-                name="older_than",
-            )
-            yield Static("Counting…", id="purge-count")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Anonymise", variant="error", id="purge-go", disabled=True)
-                yield Button("Cancel", id="purge-cancel")
+        yield Field(
+            "No activity for at least (days)",
+            Input(str(days), id="older_than", restrict=r"\d*", max_length=5),
+            name="older_than",
+        )
+        yield Static("Counting…", id="purge-count")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Anonymise", variant="error", id="purge-go", disabled=True)
+        yield Button("Cancel", id="purge-cancel")
 
     def on_mount(self) -> None:
         self._count()
@@ -151,7 +155,7 @@ class PurgeModal(FrontdeskModal[None]):
         self.dismiss(None)
 
 
-class VisitorPickModal(FrontdeskModal[VisitorRecord | None]):
+class VisitorPickModal(Dialog[VisitorRecord | None]):
     """Find one visitor by name, phone, e-mail or date of birth; Enter picks."""
 
     BINDINGS = [
@@ -160,20 +164,18 @@ class VisitorPickModal(FrontdeskModal[VisitorRecord | None]):
     ]
 
     def __init__(self, purpose: str) -> None:
-        super().__init__(classes="dialog", id="pick-visitor")
+        super().__init__(purpose, id="pick-visitor")
         self.purpose = purpose
         self.found: dict[str, VisitorRecord] = {}
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(self.purpose, id="dialog-title")
-            yield Field(
-                "Name, phone, e-mail or date of birth",
-                Input(id="query", max_length=200),
-                name="query",
-            )
-            yield OptionList(id="pick-results")
-            yield Static("Type to search; Enter or ↓ moves to the results.", id="pick-hint")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "Name, phone, e-mail or date of birth",
+            Input(id="query", max_length=200),
+            name="query",
+        )
+        yield OptionList(id="pick-results")
+        yield Static("Type to search; Enter or ↓ moves to the results.", id="pick-hint")
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -214,49 +216,96 @@ class VisitorPickModal(FrontdeskModal[VisitorRecord | None]):
         self.dismiss(None)
 
 
-class ExportModal(FrontdeskModal[None]):
-    """Access request: write the visitor's data as JSON and Markdown into a folder."""
+class VisitorRequestModal(Dialog[ResultType]):
+    """A request about one visitor (access, erasure): what happens, one field, a note,
+    the act's button (Ctrl+S, or Enter in the field) and Close (Escape)."""
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="close_dialog", tooltip="Close"),
-        Binding("ctrl+s", "export", "Export", id="save", tooltip="Write the export files"),
-    ]
+    BINDINGS = [Binding("escape", "close", "Close", id="close_dialog", tooltip="Close")]
+    ACT = ""  # "export", "erase": the ids of the field's note and the buttons start with it
+    ACT_LABEL = ""
+    ACT_VARIANT: ClassVar[ButtonVariant] = "primary"
+    CLOSE = ("close", "Close")  # the close button's id suffix and label
+    NOTE_FIRST = False  # the note above the field (True) or below it
 
-    def __init__(self, visitor: VisitorRecord) -> None:
-        super().__init__(classes="dialog", id="export")
+    def __init__(self, title: str, visitor: VisitorRecord) -> None:
+        super().__init__(title, id=self.ACT)
         self.visitor = visitor
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(f"Access request: visitor #{self.visitor.id}", id="dialog-title")
-            yield Static(
-                "Everything held about this visitor (record, visits with their timeline, "
-                "contacts, audit events and what other parts of frontdesk hold) is written "
-                "as a JSON file and a readable Markdown file, readable by you only.",
-                id="dialog-message",
-            )
-            yield Field("Folder", Input(str(Path.home()), id="directory"), name="directory")
-            yield Static("", id="export-result")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Close", id="export-close")
+    def message(self) -> str:
+        return ""
+
+    def field(self) -> Field:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.message(), id="dialog-message")
+        note = Static("", id=f"{self.ACT}-{'block' if self.NOTE_FIRST else 'result'}")
+        if self.NOTE_FIRST:
+            yield note
+        yield self.field()
+        if not self.NOTE_FIRST:
+            yield note
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(self.ACT_LABEL, variant=self.ACT_VARIANT, id=f"{self.ACT}-go")
+        yield Button(self.CLOSE[1], id=f"{self.ACT}-{self.CLOSE[0]}")
 
     def on_mount(self) -> None:
-        self.query_one("#directory", Input).focus()
+        self.query_one(".field Input", Input).focus()
 
-    @on(Input.Submitted, "#directory")
-    @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted)
+    def _act(self) -> None:
+        self.act()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == f"{self.ACT}-go":
+            self.act()
+        else:
+            self.action_close()
+
+    def act(self) -> None:
+        """Do what the dialog is for (with :meth:`run`)."""
+
+    def run(self, call: Callable[[], T], done: Callable[[T], object]) -> None:
+        """The request's service call, in a worker; a refusal goes to ``failed``."""
+        run_service(self, call, done=done, failed=self.failed)
+
+    def failed(self, error: FrontdeskError) -> None:
+        """Say why beside the field (or in the note)."""
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ExportModal(VisitorRequestModal[None]):
+    """Access request: write the visitor's data as JSON and Markdown into a folder."""
+
+    BINDINGS = [Binding("ctrl+s", "export", "Export", id="save", tooltip="Write the export files")]
+    ACT, ACT_LABEL = "export", "Export"
+
+    def __init__(self, visitor: VisitorRecord) -> None:
+        super().__init__(f"Access request: visitor #{visitor.id}", visitor)
+
+    def message(self) -> str:
+        return (
+            "Everything held about this visitor (record, visits with their timeline, "
+            "contacts, audit events and what other parts of frontdesk hold) is written "
+            "as a JSON file and a readable Markdown file, readable by you only."
+        )
+
+    def field(self) -> Field:
+        return Field("Folder", Input(str(Path.home()), id="directory"), name="directory")
+
     def action_export(self) -> None:
+        self.act()
+
+    def act(self) -> None:
         actor = self.actor
         privacy = self.services.privacy
         folder = self.query_one("#directory", Input).value
         visitor_id = self.visitor.id
-        run_service(
-            self,
-            lambda: privacy.export(actor, visitor_id, folder),
-            done=self._written,
-            failed=self._failed,
-        )
+        self.run(lambda: privacy.export(actor, visitor_id, folder), self._written)
 
     def _written(self, files: ExportFiles) -> None:
         show_field_errors(self, None, None)
@@ -265,47 +314,37 @@ class ExportModal(FrontdeskModal[None]):
         )
         self.app.notify("Access-request export written.", title="Privacy")
 
-    def _failed(self, error: FrontdeskError) -> None:
+    def failed(self, error: FrontdeskError) -> None:
         field = error.field if isinstance(error, ValidationError) else "directory"
         show_field_errors(self, field, error.message)
 
-    @on(Button.Pressed, "#export-close")
-    def action_close(self) -> None:
-        self.dismiss(None)
 
-
-class EraseModal(FrontdeskModal[bool]):
+class EraseModal(VisitorRequestModal[bool]):
     """Erasure request: anonymise one visitor now, with a reason for the audit log."""
 
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Close, change nothing"),
         Binding("ctrl+s", "erase", "Erase", id="save", tooltip="Anonymise this visitor now"),
     ]
+    ACT, ACT_LABEL, ACT_VARIANT = "erase", "Erase", "error"
+    CLOSE = ("cancel", "Cancel")
+    NOTE_FIRST = True
 
     def __init__(self, visitor: VisitorRecord) -> None:
-        super().__init__(classes="dialog", id="erase")
-        self.visitor = visitor
+        super().__init__(f"Erasure request: visitor #{visitor.id}", visitor)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(f"Erasure request: visitor #{self.visitor.id}", id="dialog-title")
-            yield Static(
-                f"{self.visitor.full_name}: name, contact details, date of birth, notes and "
-                "BSN are removed now; the visit figures stay. This cannot be undone.",
-                id="dialog-message",
-            )
-            yield Static("", id="erase-block")
-            yield Field(
-                "Reason (goes into the audit log)",
-                Input(id="reason", max_length=500),
-                name="reason",
-            )
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Erase", variant="error", id="erase-go")
-                yield Button("Cancel", id="erase-cancel")
+    def message(self) -> str:
+        return (
+            f"{self.visitor.full_name}: name, contact details, date of birth, notes and "
+            "BSN are removed now; the visit figures stay. This cannot be undone."
+        )
+
+    def field(self) -> Field:
+        return Field(
+            "Reason (goes into the audit log)", Input(id="reason", max_length=500), name="reason"
+        )
 
     def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
         actor = self.actor
         privacy = self.services.privacy
         visitor_id = self.visitor.id
@@ -316,25 +355,21 @@ class EraseModal(FrontdeskModal[bool]):
         note.update(f"Cannot erase yet: {reason}." if reason else "")
         note.set_class(bool(reason), "field-error")
 
-    @on(Input.Submitted, "#reason")
-    @on(Button.Pressed, "#erase-go")
     def action_erase(self) -> None:
+        self.act()
+
+    def act(self) -> None:
         actor = self.actor
         privacy = self.services.privacy
         reason = self.query_one("#reason", Input).value
         visitor_id = self.visitor.id
-        run_service(
-            self,
-            lambda: privacy.erase(actor, visitor_id, reason),
-            done=self._erased,
-            failed=self._failed,
-        )
+        self.run(lambda: privacy.erase(actor, visitor_id, reason), self._erased)
 
     def _erased(self, _result: None) -> None:
         self.app.notify(f"Visitor #{self.visitor.id} has been anonymised.", title="Privacy")
         self.dismiss(True)
 
-    def _failed(self, error: FrontdeskError) -> None:
+    def failed(self, error: FrontdeskError) -> None:
         if isinstance(error, ValidationError):
             show_field_errors(self, error.field, error.message)
         else:
@@ -342,7 +377,6 @@ class EraseModal(FrontdeskModal[bool]):
                 error.message.removeprefix("Cannot erase this visitor yet: ").rstrip(".")
             )
 
-    @on(Button.Pressed, "#erase-cancel")
     def action_close(self) -> None:
         self.dismiss(False)
 

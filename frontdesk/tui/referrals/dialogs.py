@@ -6,16 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
@@ -23,10 +23,10 @@ from frontdesk.services.partners import PartnerRecord
 from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal, frontdesk_app
+from frontdesk.tui.base import frontdesk_app
 from frontdesk.tui.dates import date_text
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.dialogs import close_or_ask, remember_form
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -38,8 +38,12 @@ def _refuse(screen: ModalScreen[Any], error: FrontdeskError) -> None:
         frontdesk_app(screen).show_refusal(error)
 
 
-class NewReferralModal(FrontdeskModal[ReferralRow | None]):
+class NewReferralModal(Dialog[ReferralRow | None]):
     """Refer one visitor to a partner: partner (by category and name), reason, consent."""
+
+    ASK_BEFORE_DISCARD = True
+    BOX_ID = "referral-box"
+    BOX_TYPE = VerticalScroll
 
     CSS_PATH = [stylesheet("referrals.tcss")]
     HELP_TITLE = "New referral"
@@ -49,46 +53,44 @@ class NewReferralModal(FrontdeskModal[ReferralRow | None]):
     ]
 
     def __init__(self, visitor_id: int, visitor_label: str) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(f"New referral for {visitor_label}")
         self.visitor_id = visitor_id
         self.visitor_label = visitor_label
         self.partners: list[PartnerRecord] = []
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         categories = self.services.partners.categories
         how = [(label, code) for code, label in CONSENT_HOW.items()]
-        with VerticalScroll(id="referral-box"):
-            yield Label(f"New referral for {self.visitor_label}", id="dialog-title")
-            with Horizontal(classes="row"):
-                yield Field(
-                    "Category",
-                    Select([(c, c) for c in categories], prompt="any category", id="category"),
-                    name="category",
-                )
-                yield Field(
-                    "Partner name",
-                    Input(id="partner_query", placeholder="type to search"),
-                    name="partner_query",
-                )
-            yield Field("Partner", OptionList(id="partner"), name="partner")
-            yield Field("Reason", Input(id="reason", max_length=1000), name="reason")
-            yield Checkbox(
-                "The visitor agrees that we share their phone and e-mail with the partner",
-                id="consent",
+        with Horizontal(classes="row"):
+            yield Field(
+                "Category",
+                Select([(c, c) for c in categories], prompt="any category", id="category"),
+                name="category",
             )
             yield Field(
-                "How was consent given?",
-                Select(how, prompt="pick how", id="consent_how"),
-                name="consent_how",
+                "Partner name",
+                Input(id="partner_query", placeholder="type to search"),
+                name="partner_query",
             )
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
-                yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
+        yield Field("Partner", OptionList(id="partner"), name="partner")
+        yield Field("Reason", Input(id="reason", max_length=1000), name="reason")
+        yield Checkbox(
+            "The visitor agrees that we share their phone and e-mail with the partner",
+            id="consent",
+        )
+        yield Field(
+            "How was consent given?",
+            Select(how, prompt="pick how", id="consent_how"),
+            name="consent_how",
+        )
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+        yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#partner_query", Input).focus()
         self._search()
-        remember_form(self)
 
     @on(Input.Changed, "#partner_query")
     @on(Select.Changed, "#category")
@@ -167,11 +169,11 @@ class NewReferralModal(FrontdeskModal[ReferralRow | None]):
         self.dismiss(row)
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
 
-class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
+class VisitorPickModal(Dialog[tuple[int, str] | None]):
     """Find a visitor by name, phone, e-mail or date of birth, and pick one."""
 
     HELP_TITLE = "Pick a visitor"
@@ -181,19 +183,17 @@ class VisitorPickModal(FrontdeskModal[tuple[int, str] | None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("New referral: which visitor?")
         self.found: list[VisitorRecord] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label("New referral: which visitor?", id="dialog-title")
-            yield Field(
-                "Name, phone, e-mail or date of birth",
-                Input(id="q", placeholder="type and press Enter"),
-                name="q",
-            )
-            yield OptionList(id="visitors")
-            yield Static("Enter picks the highlighted visitor. Esc cancels.", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield Field(
+            "Name, phone, e-mail or date of birth",
+            Input(id="q", placeholder="type and press Enter"),
+            name="q",
+        )
+        yield OptionList(id="visitors")
+        yield Static("Enter picks the highlighted visitor. Esc cancels.", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#q", Input).focus()
@@ -245,12 +245,14 @@ class StepField:
     hint: str = ""
 
 
-class StepModal(FrontdeskModal[object]):
+class StepModal(Dialog[object]):
     """One step of working a referral: a few fields, Ctrl+S runs ``submit`` off the UI thread.
 
     A refusal shows beside its field and keeps what was typed; success closes the dialog
     with the service's answer.
     """
+
+    ASK_BEFORE_DISCARD = True
 
     HELP_TITLE = "Referral step"
     BINDINGS = [
@@ -266,37 +268,34 @@ class StepModal(FrontdeskModal[object]):
         *,
         intro: str = "",
     ) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
+        super().__init__(title)
         self.fields = fields
         self.submit = submit
         self.intro = intro
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label(self.title_text, id="dialog-title")
-            if self.intro:
-                yield Static(self.intro, id="dialog-message")
-            for f in self.fields:
-                control: Input | Select[str]
-                if f.options is not None:
-                    control = Select(
-                        list(f.options),
-                        prompt="pick one",
-                        id=f.name,
-                        value=f.value if f.value else Select.NULL,
-                    )
-                else:
-                    control = Input(f.value, id=f.name)
-                yield Field(f.label, control, name=f.name, hint=f.hint)
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
-                yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
+    def compose_body(self) -> ComposeResult:
+        if self.intro:
+            yield Static(self.intro, id="dialog-message")
+        for f in self.fields:
+            control: Input | Select[str]
+            if f.options is not None:
+                control = Select(
+                    list(f.options),
+                    prompt="pick one",
+                    id=f.name,
+                    value=f.value if f.value else Select.NULL,
+                )
+            else:
+                control = Input(f.value, id=f.name)
+            yield Field(f.label, control, name=f.name, hint=f.hint)
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
+        yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:
             self.query_one(f"#{self.fields[0].name}").focus()
-        remember_form(self)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -324,5 +323,5 @@ class StepModal(FrontdeskModal[object]):
         )
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        close_or_ask(self, lambda: self.dismiss(None))
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

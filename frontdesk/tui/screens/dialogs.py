@@ -1,38 +1,37 @@
-"""Small modal screens: the error box, a yes/no question, and the key help (F1)."""
+"""Small modal screens: the error box, the key help (F1) and Ctrl+G's screen list.
+
+The yes/no question lives beside the dialog frame (``frontdesk.tui.dialogs``) and is
+re-exported here, where the screens have always found it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterable
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Label, OptionList, Static
+from textual.widgets import Button, DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.dialogs import ConfirmModal, Dialog
 
 
-class ErrorModal(FrontdeskModal[None]):
+class ErrorModal(Dialog[None]):
     """Something went wrong that the desk cannot fix by retyping: say so, keep working."""
 
     BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="close_dialog")]
 
     def __init__(self, title: str, message: str) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
+        super().__init__(title, box_classes="-error")
         self.message = message
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box", classes="-error"):
-            yield Label(self.title_text, id="dialog-title")
-            yield Static(self.message, id="dialog-message")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Close", variant="primary", id="close")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.message, id="dialog-message")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Close", variant="primary", id="close")
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -42,41 +41,7 @@ class ErrorModal(FrontdeskModal[None]):
         self.dismiss(None)
 
 
-class ConfirmModal(FrontdeskModal[bool]):
-    """A yes/no question; the buttons say which key answers ("Discard (y)", "Keep (Esc)")."""
-
-    BINDINGS = [
-        Binding("escape", "answer(False)", "No", id="confirm_no"),
-        Binding("y", "answer(True)", "Yes", id="confirm_yes"),
-    ]
-
-    def __init__(
-        self, question: str, yes: str = "Yes", no: str = "No", *, safe_no: bool = False
-    ) -> None:
-        super().__init__(classes="dialog")
-        self.question, self.yes, self.no = question, yes, no
-        self.safe_no = safe_no  # the cursor starts on "no": Enter by habit loses nothing
-
-    def on_mount(self) -> None:
-        if self.safe_no:
-            self.query_one("#no", Button).focus()
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Static(self.question, id="dialog-message")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, self.yes, "confirm_yes"), variant="primary", id="yes")
-                yield Button(labelled(self, self.no, "confirm_no"), id="no")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
-
-
-class HelpScreen(FrontdeskModal[None]):
+class HelpScreen(Dialog[None]):
     """F1: every key of the screen it was opened from, with what it does."""
 
     BINDINGS = [
@@ -84,20 +49,19 @@ class HelpScreen(FrontdeskModal[None]):
         # A modal hides the App's keys; Ctrl+Q (same id, so a remap follows) still quits.
         Binding("ctrl+q", "app.quit", "Quit", id="quit", tooltip="Quit frontdesk"),
     ]
+    BOX_ID = "help-box"
 
     def __init__(self, under: Screen[object]) -> None:
-        super().__init__(classes="dialog")
+        title = getattr(under, "HELP_TITLE", None) or type(under).__name__
+        super().__init__(f"Keys: {title}")
         self.under = under
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
-            title = getattr(self.under, "HELP_TITLE", None) or type(self.under).__name__
-            yield Label(f"Keys: {title}", id="dialog-title")
-            with VerticalScroll():
-                yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
-            yield Static(
-                "Escape or F1 closes this help.  Ctrl+P finds any action by name.", id="help-foot"
-            )
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll():
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "Escape or F1 closes this help.  Ctrl+P finds any action by name.", id="help-foot"
+        )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -125,7 +89,7 @@ class HelpScreen(FrontdeskModal[None]):
         self.dismiss(None)
 
 
-class GoToModal(FrontdeskModal[str | None]):
+class GoToModal(Dialog[str | None]):
     """Ctrl+G: pick a screen by its number (or arrows and Enter)."""
 
     BINDINGS = [
@@ -137,20 +101,18 @@ class GoToModal(FrontdeskModal[str | None]):
     ]
 
     def __init__(self, choices: list[tuple[str, str]], current: str) -> None:
-        super().__init__(classes="dialog")
+        super().__init__("Go to")
         self.choices = choices
         self.current = current
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
-            yield Label("Go to", id="dialog-title")
-            yield OptionList(
-                *[
-                    Option(f"{n}  {title}" + ("  (here)" if mode == self.current else ""), id=mode)
-                    for n, (mode, title) in enumerate(self.choices, 1)
-                ],
-                id="go-choices",
-            )
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(
+            *[
+                Option(f"{n}  {title}" + ("  (here)" if mode == self.current else ""), id=mode)
+                for n, (mode, title) in enumerate(self.choices, 1)
+            ],
+            id="go-choices",
+        )
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -171,45 +133,4 @@ class GoToModal(FrontdeskModal[str | None]):
         self.dismiss(mode)
 
 
-# -- Escape on a form: ask before what was typed is thrown away --------------------------
-_FORM_CONTROLS = "Input, TextArea, Select, Checkbox, Switch, RadioSet"
-DISCARD_QUESTION = "Close this form and lose what you typed?"
-
-
-def form_state(root: Screen[Any]) -> tuple[tuple[str, object], ...]:
-    """What every field of a form holds now (text, choice, tick)."""
-    state = []
-    for widget in root.query(_FORM_CONTROLS):
-        value = getattr(widget, "value", None)
-        if value is None:  # a TextArea's text, a RadioSet's button
-            value = getattr(widget, "text", getattr(widget, "pressed_index", None))
-        state.append((widget.id or type(widget).__name__, value))
-    return tuple(state)
-
-
-def remember_form(root: Screen[Any]) -> None:
-    """Call from the form's on_mount: what it shows at first (empty, or the record being
-    edited) does not count as typed. Taken once the first values are in."""
-    root.call_after_refresh(lambda: setattr(root, "_form_start", form_state(root)))
-
-
-def typed_anything(root: Screen[Any]) -> bool:
-    start = getattr(root, "_form_start", None)
-    return start is not None and form_state(root) != start
-
-
-def close_or_ask(root: Screen[Any], close: Callable[[], object]) -> None:
-    """Escape on a form: close at once when nothing was typed; otherwise ask, with "keep
-    editing" as the answer Escape and Enter give, and the form left as it was."""
-    if not typed_anything(root):
-        close()
-        return
-
-    def answered(discard: bool | None) -> None:
-        if discard:
-            close()
-
-    root.app.push_screen(
-        ConfirmModal(DISCARD_QUESTION, yes="Discard", no="Keep editing", safe_no=True),
-        answered,
-    )
+__all__ = ["ConfirmModal", "ErrorModal", "GoToModal", "HelpScreen"]

@@ -7,6 +7,7 @@ its line number, column and reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.base import FrontdeskModal
+from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -45,7 +46,7 @@ class ImportOutcome:
     changes: tuple[str, ...] = ()
 
 
-class ImportModal(FrontdeskModal[None]):
+class ImportModal(Dialog[None]):
     """Ctrl+P "Import ...": pick a file, dry-run it, import it, read the report."""
 
     BINDINGS = [
@@ -54,21 +55,20 @@ class ImportModal(FrontdeskModal[None]):
     ]
 
     def __init__(self, kind: str) -> None:
-        super().__init__(classes="dialog")
+        title, self.hint = KINDS[kind]
+        super().__init__(title)
         self.kind = kind
 
-    def compose(self) -> ComposeResult:
-        title, hint = KINDS[self.kind]
-        with Vertical(id="dialog-box"):
-            yield Label(title, id="dialog-title")
-            yield Static(hint, id="dialog-message")
-            yield Field("CSV file", Input(id="path", placeholder="/path/to/file.csv"), name="path")
-            yield Checkbox("Dry run: check the file, save nothing", value=True, id="dry_run")
-            with VerticalScroll(id="import-report"):
-                yield Static("", id="import-result")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(labelled(self, "Run", "import_run"), variant="primary", id="run")
-                yield Button(labelled(self, "Close", "import_close"), id="close")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.hint, id="dialog-message")
+        yield Field("CSV file", Input(id="path", placeholder="/path/to/file.csv"), name="path")
+        yield Checkbox("Dry run: check the file, save nothing", value=True, id="dry_run")
+        with VerticalScroll(id="import-report"):
+            yield Static("", id="import-result")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button(labelled(self, "Run", "import_run"), variant="primary", id="run")
+        yield Button(labelled(self, "Close", "import_close"), id="close")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

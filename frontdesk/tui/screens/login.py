@@ -193,7 +193,8 @@ class LoginScreen(FrontdeskScreen[None]):
 
 
 class LockScreen(FrontdeskModal[Actor | None]):
-    """The idle lock: hides everything until the same person types their PIN."""
+    """The idle lock: hides everything until the same person types their PIN.
+    Not a :class:`~frontdesk.tui.dialogs.Dialog`: a whole screen, that Escape never closes."""
 
     HELP_TITLE = "Screen locked"
     BINDINGS = [
