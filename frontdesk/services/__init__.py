@@ -26,6 +26,7 @@ from frontdesk.services.errors import (
     ValidationError,
 )
 from frontdesk.services.queue import QueueService
+from frontdesk.services.queue.sync import QueueSignal
 from frontdesk.services.rules import CentreRulesService
 from frontdesk.services.staff import StaffService
 from frontdesk.services.visitors import VisitorService
@@ -75,6 +76,13 @@ class Services:
 
     # The desk needs only the services above to start; the others (and the modules they
     # import: appointments, referrals, packs, reports...) are built on first use.
+    @cached_property
+    def queue_signal(self) -> QueueSignal:
+        """Moves soon after any process changed the queue; its watcher starts on first use."""
+        signal = QueueSignal(self.db)
+        signal.start()
+        return signal
+
     @cached_property
     def partners(self) -> PartnerService:
         from frontdesk.services.partners import PartnerService
@@ -166,4 +174,6 @@ class Services:
         return self.db.safe_url
 
     def close(self) -> None:
+        if "queue_signal" in self.__dict__:
+            self.queue_signal.stop()
         self.db.dispose()

@@ -50,6 +50,7 @@ from frontdesk.services.queue.records import (
     service_desks,
     ticket_info,
 )
+from frontdesk.services.queue.sync import announce
 from frontdesk.services.text import clean_text, has_control_chars
 from frontdesk.services.visitors import VisitorInput, VisitorRecord, VisitorService, check_visitor
 from frontdesk.services.visitors import to_record as visitor_record
@@ -215,6 +216,7 @@ class QueueService:
                 detail=detail,
             )
         )
+        announce(session)
 
     def _ticket_info(self, session: Session, ticket_id: int) -> TicketInfo:
         return ticket_info(session.execute(sql.ticket_rows().where(T.id == ticket_id)).one())
