@@ -3,7 +3,7 @@
     python bench/probe_startup.py paint T0            # a bare Textual app: first paint
     python bench/probe_startup.py floor T0 DRIVER     # the same after importing the stack
     python bench/probe_startup.py frontdesk T0 URL N  # login screen, log in N times
-    python bench/probe_startup.py keys URL N          # F4 and a keystroke in F3 (N each)
+    python bench/probe_startup.py keys URL N          # F4, a keystroke in F3 and in F2 (N each)
     python bench/probe_startup.py table N             # the F4 anchor: one row of 500, N times
     python bench/probe_startup.py sync URL N          # another desk's call seen here (N)
     python bench/probe_startup.py lead URL N          # the lead screen: open, N refreshes
@@ -199,13 +199,15 @@ async def _log_in_fast(app: Any) -> None:
 # -- keys ----------------------------------------------------------------------------------
 async def _keys(url: str, presses: int) -> dict[str, list[float]]:
     """F4 (call next) until the called visitor's card is drawn; then F3 and a keystroke in
-    its search field until the list is drawn (the field's 0.3 s pause included)."""
+    its search field until the list is drawn; then F2 and a keystroke in the given names
+    until the returning visitors are listed."""
     from textual.widgets import Input
 
     from frontdesk.tui.screens.find import FindScreen
+    from frontdesk.tui.screens.register import RegisterScreen
 
     services, app = await _logged_in(url)
-    timings: dict[str, list[float]] = {"f4": [], "f3": []}
+    timings: dict[str, list[float]] = {"f4": [], "f3": [], "f2": []}
     async with app.run_test(size=(120, 35)) as pilot:
         await _log_in_fast(app)
         await pilot.pause()
@@ -245,6 +247,23 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
             await _until(lambda s=shown: screen.results is not s, "the search results")
             await _settled(app)
             timings["f3"].append((time.perf_counter() - started) * 1000)
+        await press("escape")
+        await press("f2")
+        if not isinstance(app.screen, RegisterScreen):
+            raise SystemExit("F2 did not open the register form")
+        form = app.screen
+        field = form.query_one("#given_names", Input)
+        while len(timings["f2"]) < presses:
+            word = words[i % len(words)]
+            i += 1
+            field.value = word[:-1]
+            await _settled(app)
+            listed = form._found
+            started = time.perf_counter()
+            _post_key(app, word[-1])
+            await _until(lambda s=listed: form._found is not s, "the returning visitors")
+            await _settled(app)
+            timings["f2"].append((time.perf_counter() - started) * 1000)
     services.close()
     return timings
 
