@@ -115,13 +115,17 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
     """The login screen with the PIN field ready; then log in (the PIN typed at 150 ms a
     key) until the desk shows today's queue, ``logins`` times (logging out between)."""
     from frontdesk.config import Settings
-    from frontdesk.services import Services
     from frontdesk.tui.app import FrontdeskApp
     from frontdesk.tui.screens.login import LoginScreen
 
     settings = Settings(db_url=url, desk=1, staff="Bench Staff 01")
-    services = Services.open(settings)
-    app = FrontdeskApp(services, settings)
+
+    def opener() -> Any:  # as the CLI starts the app: the database opens behind the login
+        from frontdesk.services import Services
+
+        return Services.open(settings)
+
+    app = FrontdeskApp(opener, settings)
     result: dict[str, Any] = {"enter": []}
     async with app.run_test(size=(120, 35)):
 
@@ -142,7 +146,7 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
             result["enter"].append(await _log_in(app))
             if i == 0:
                 result["rss"] = peak_rss_kib() / 1024
-    services.close()
+    app.services.close()
     return result
 
 

@@ -281,7 +281,8 @@ class RegisterScreen(FrontdeskScreen[TicketInfo | None]):
     def _search_returning(self) -> Worker[None] | None:
         query = f"{self._value('given_names')} {self._value('family_name')}".strip()
         if len(fold(query)) < 2:
-            self._list_returning([])
+            if self._found:  # (nothing to clear as the form opens)
+                self._list_returning([])
             return None
         actor, visitors = self.actor, self.services.visitors
         return run_service(
