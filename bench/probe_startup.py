@@ -153,7 +153,7 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
 def _desk_drawn(app: Any) -> bool:
     from textual.widgets import DataTable
 
-    from frontdesk.tui.screens.desk import DeskScreen
+    from frontdesk.tui.desk import DeskScreen
 
     screen = app.screen
     if not isinstance(screen, DeskScreen) or screen.last_update is None:
@@ -207,8 +207,8 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
     until the returning visitors are listed."""
     from textual.widgets import Input
 
-    from frontdesk.tui.screens.find import FindScreen
-    from frontdesk.tui.screens.register import RegisterScreen
+    from frontdesk.tui.desk.find import FindScreen
+    from frontdesk.tui.desk.register import RegisterScreen
 
     services, app = await _logged_in(url)
     timings: dict[str, list[float]] = {"f4": [], "f3": [], "f2": []}
@@ -391,7 +391,7 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
 # -- the lead screen -----------------------------------------------------------------------
 async def _lead(url: str, refreshes: int) -> dict[str, list[float]]:
     """Alt+5 until the dashboard is drawn; then Ctrl+R refreshes until drawn."""
-    from frontdesk.tui.screens.lead import LeadScreen
+    from frontdesk.tui.lead import LeadScreen
 
     services, app = await _logged_in(url, staff="Bench Staff 00")
     timings: dict[str, list[float]] = {"open": [], "refresh": []}

@@ -15,7 +15,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.db import Database
 from frontdesk.services import Actor, Services
 from frontdesk.services.queue.sync import QueueSignal
-from frontdesk.tui.screens import desk as desk_module
+from frontdesk.tui.desk import screen as desk_module
 from tests.conftest import MONDAY_10, add_staff, make_services
 from tests.helpers import SIZE, log_in, make_app, settle, walk_in
 from tests.test_desk_tui import row_of

@@ -9,8 +9,8 @@ from textual.widgets import OptionList
 from textual.worker import WorkerState
 
 from frontdesk.services import Actor, Services
-from frontdesk.tui.screens.find import FindScreen
-from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.desk.find import FindScreen
+from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.search import LatestSearch
 from tests.conftest import add_staff
 from tests.helpers import SIZE, log_in, make_app, settle, walk_in

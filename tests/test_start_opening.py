@@ -3,10 +3,15 @@ while SQLAlchemy is imported and the database opened in a thread (tui/app.py).""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from frontdesk.clock import FixedClock
@@ -14,10 +19,20 @@ from frontdesk.config import Settings
 from frontdesk.db import DatabaseUnavailable
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LoginScreen
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
 from tests.helpers import SIZE, settle
+
+# How long a test waits for the database to open (not a timing assertion).
+PATIENCE = 30.0
+
+
+async def _until(app: FrontdeskApp, pilot: Pilot[Any], done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not done() and time.monotonic() < deadline:
+        await settle(app, pilot, 1)
+        await asyncio.sleep(0.02)
 
 
 def test_the_app_and_the_cli_import_no_database_layer() -> None:
@@ -51,10 +66,7 @@ async def test_the_pin_typed_while_the_database_opens_logs_in(sqlite_url: str) -
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen) and app.actor is None
         release.set()
-        for _ in range(100):
-            await settle(app, pilot, 1)
-            if isinstance(app.screen, DeskScreen):
-                break
+        await _until(app, pilot, lambda: isinstance(app.screen, DeskScreen))
         assert app.opened and app.services is ready
         assert isinstance(app.screen, DeskScreen)
         assert app.actor is not None and app.actor.staff_id == clerk.staff_id
@@ -67,10 +79,7 @@ async def test_the_names_come_once_the_database_is_open(sqlite_url: str) -> None
     add_staff(ready, "Dirk Desk", "desk")
     app = FrontdeskApp(lambda: ready, Settings(db_url=sqlite_url, desk=1, staff="Dirk Desk"))
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(50):
-            await settle(app, pilot, 1)
-            if app.opened:
-                break
+        await _until(app, pilot, lambda: app.opened)
         await settle(app, pilot)
         assert isinstance(app.screen, LoginScreen)
         names = app.screen.query_one("#names", OptionList)
@@ -84,10 +93,7 @@ async def test_a_new_database_asks_for_the_team_lead_once_open(sqlite_url: str) 
     ready = make_services(sqlite_url, FixedClock(MONDAY_10))
     app = FrontdeskApp(lambda: ready, Settings(db_url=sqlite_url, desk=1))
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(50):
-            await settle(app, pilot, 1)
-            if isinstance(app.screen, FirstRunScreen):
-                break
+        await _until(app, pilot, lambda: isinstance(app.screen, FirstRunScreen))
         assert isinstance(app.screen, FirstRunScreen)
     ready.close()
 
@@ -100,9 +106,6 @@ async def test_a_database_that_cannot_be_opened_ends_the_app_with_its_error() ->
 
     app = FrontdeskApp(opener, Settings(db_url="sqlite:///nowhere.sqlite3", desk=1))
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if app.return_code is not None:
-                break
+        await _until(app, pilot, lambda: app.return_code is not None)
     assert app.open_error is problem
     assert app.return_code == 2

@@ -54,31 +54,31 @@ LOGIN_MODE = "login"
 # Every working screen (and the services it uses) is imported when first opened; the
 # desk's in the thread that opens the database while the first PIN is typed.
 def _desk_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.desk import DeskScreen
+    from frontdesk.tui.desk import DeskScreen
 
     return DeskScreen()
 
 
 def _appointments_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.appointments import AppointmentsScreen
+    from frontdesk.tui.appointments import AppointmentsScreen
 
     return AppointmentsScreen()
 
 
 def _referrals_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.referrals import ReferralsScreen
+    from frontdesk.tui.referrals import ReferralsScreen
 
     return ReferralsScreen()
 
 
 def _packs_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.packs import PacksScreen
+    from frontdesk.tui.packs import PacksScreen
 
     return PacksScreen()
 
 
 def _lead_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.lead import LeadScreen
+    from frontdesk.tui.lead import LeadScreen
 
     return LeadScreen()
 
@@ -274,7 +274,7 @@ class FrontdeskApp(App[None]):
         try:
             services = opener()
             state = _login_state(services)
-            import frontdesk.tui.screens.desk  # noqa: F401  (what the first login shows)
+            import frontdesk.tui.desk  # noqa: F401  (what the first login shows)
         except Exception as exc:  # shown by the CLI once the app has ended, as before
             self.call_from_thread(self._open_failed, exc)
             return
@@ -424,7 +424,7 @@ class FrontdeskApp(App[None]):
             self.screen.focus_next()
 
     def action_privacy(self) -> None:
-        from frontdesk.tui.screens.privacy import toggle_curtain
+        from frontdesk.tui.privacy import toggle_curtain
 
         toggle_curtain(self)
 
@@ -483,8 +483,8 @@ class FrontdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         if self.actor is not None and not self.locked:
-            from frontdesk.tui.screens.packs import show_low_stock
-            from frontdesk.tui.screens.privacy import privacy_commands
+            from frontdesk.tui.packs import show_low_stock
+            from frontdesk.tui.privacy import privacy_commands
 
             for mode, title in MODE_TITLES.items():
                 if self.may_open(mode):
