@@ -6,6 +6,7 @@
     python bench/probe_startup.py keys URL N          # F4, a keystroke in F3 and in F2 (N each)
     python bench/probe_startup.py table N             # the F4 anchor: one row of 500, N times
     python bench/probe_startup.py sync URL N          # another desk's call seen here (N)
+    python bench/probe_startup.py board URL N         # a call seen on the terminal board (N)
     python bench/probe_startup.py lead URL N          # the lead screen: open, N refreshes
 
 T0 is the parent's ``time.time()`` just before it started the process, so a start-up figure
@@ -337,7 +338,10 @@ def _caller(url: str, calls: int, out: Any, go: Any) -> None:
         if current is not None:
             services.queue.finish(actor, current.id)
         current = services.queue.call_next(actor, 10)
-        out.put(None if current is None else (current.id, time.time()))
+        out.put(None if current is None else (current.id, time.time(), current.label))
+    if current is not None:  # the desk is free for the next probe
+        time.sleep(0.5)
+        services.queue.finish(actor, current.id)
     services.close()
 
 
@@ -379,13 +383,61 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
             item = await loop.run_in_executor(None, out.get, True, 60)
             if item is None:
                 raise SystemExit("desk 10 found nobody waiting")
-            ticket_id, at = item
+            ticket_id, at, _label = item
             await _until(lambda t=ticket_id: t in moved, "the other desk's call")
             seen.append((moved[ticket_id] - at) * 1000)
         watcher.cancel()
     caller.join()
     services.close()
     return {"sync": seen}
+
+
+async def _board(url: str, calls: int) -> dict[str, list[float]]:
+    """The terminal board while desk 10 calls: ms from the call's commit until the board
+    shows the ticket as served (its screen updated; drawn on the next frame)."""
+    import multiprocessing as mp
+
+    from frontdesk.config import Settings
+    from frontdesk.services import Services
+    from frontdesk.tui.board import BoardApp
+
+    services = Services.open(Settings(db_url=url))
+    app = BoardApp(services)
+    ctx = mp.get_context("spawn")
+    out, go = ctx.Queue(), ctx.Event()
+    caller = ctx.Process(target=_caller, args=(url, calls, out, go))
+    caller.start()
+    seen: list[float] = []
+    loop = asyncio.get_running_loop()
+    shown: dict[str, float] = {}  # label -> when the board first showed it served
+
+    async def watch() -> None:
+        last = None
+        while True:
+            state = app.state
+            if state is not last and state is not None:
+                now = time.time()
+                for call in state.serving:
+                    shown.setdefault(call.label, now)
+                last = state
+            await asyncio.sleep(0.001)
+
+    async with app.run_test(size=(120, 35)):
+        await _until(lambda: app.state is not None, "the board")
+        watcher = asyncio.create_task(watch())
+        await loop.run_in_executor(None, out.get, True, 120)
+        go.set()
+        for _ in range(calls):
+            item = await loop.run_in_executor(None, out.get, True, 60)
+            if item is None:
+                raise SystemExit("desk 10 found nobody waiting")
+            _ticket, at, label = item
+            await _until(lambda x=label: x in shown, "the call on the board")
+            seen.append((shown[label] - at) * 1000)
+        watcher.cancel()
+    caller.join()
+    services.close()
+    return {"board": seen}
 
 
 # -- the lead screen -----------------------------------------------------------------------
@@ -431,6 +483,8 @@ def main() -> None:
         result = asyncio.run(_table(int(args[0])))
     elif kind == "sync":
         result = asyncio.run(_sync(args[0], int(args[1])))
+    elif kind == "board":
+        result = asyncio.run(_board(args[0], int(args[1])))
     elif kind == "lead":
         result = asyncio.run(_lead(args[0], int(args[1])))
     else:
