@@ -16,6 +16,7 @@ is from the process's start until the screen is drawn. Each probe prints one JSO
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import sys
@@ -69,6 +70,8 @@ async def _settled(app: Any) -> None:
     millisecond. (``pilot.pause`` slept in 20 ms steps until a 20 ms window was idle.)
     """
 
+    from textual.worker import WorkerCancelled
+
     def quiet() -> bool:
         if any(not w.is_finished for w in app.workers):
             return False
@@ -78,7 +81,9 @@ async def _settled(app: Any) -> None:
     while True:
         running = [w for w in app.workers if not w.is_finished]
         if running:
-            await app.workers.wait_for_complete(running)
+            # An exclusive worker replaced by a newer one ends cancelled: that is settled too.
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete(running)
             continue
         if quiet():
             await asyncio.sleep(0)  # one more turn: a handler that just ran may post more
