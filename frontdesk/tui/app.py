@@ -247,7 +247,7 @@ class FrontdeskApp(App[None]):
         self.set_interval(5, self._check_idle)
         self._start_login()
         if not self.opened:
-            self._open()
+            self.call_after_refresh(self._open)  # after the first paint, not during it
 
     @property
     def opened(self) -> bool:
