@@ -422,7 +422,8 @@ async def _board(url: str, calls: int) -> dict[str, list[float]]:
             state = app.state
             if state is not last and state is not None:
                 now = time.time()
-                for call in state.serving:
+                # (a call finished before the board's next read shows among the recent)
+                for call in (*state.serving, *state.recent):
                     shown.setdefault(call.label, now)
                 last = state
             await asyncio.sleep(0.001)
