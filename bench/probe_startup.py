@@ -3,9 +3,10 @@
     python bench/probe_startup.py paint T0            # a bare Textual app: first paint
     python bench/probe_startup.py floor T0 DRIVER     # the same after importing the stack
     python bench/probe_startup.py frontdesk T0 URL N  # login screen, log in N times
-    python bench/probe_startup.py keys URL N          # F4 and a keystroke in F3 (N each)
+    python bench/probe_startup.py keys URL N          # F4, a keystroke in F3 and in F2 (N each)
     python bench/probe_startup.py table N             # the F4 anchor: one row of 500, N times
     python bench/probe_startup.py sync URL N          # another desk's call seen here (N)
+    python bench/probe_startup.py board URL N         # a call seen on the terminal board (N)
     python bench/probe_startup.py lead URL N          # the lead screen: open, N refreshes
 
 T0 is the parent's ``time.time()`` just before it started the process, so a start-up figure
@@ -120,13 +121,17 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
     """The login screen with the PIN field ready; then log in (the PIN typed at 150 ms a
     key) until the desk shows today's queue, ``logins`` times (logging out between)."""
     from frontdesk.config import Settings
-    from frontdesk.services import Services
     from frontdesk.tui.app import FrontdeskApp
     from frontdesk.tui.screens.login import LoginScreen
 
     settings = Settings(db_url=url, desk=1, staff="Bench Staff 01")
-    services = Services.open(settings)
-    app = FrontdeskApp(services, settings)
+
+    def opener() -> Any:  # as the CLI starts the app: the database opens behind the login
+        from frontdesk.services import Services
+
+        return Services.open(settings)
+
+    app = FrontdeskApp(opener, settings)
     result: dict[str, Any] = {"enter": []}
     async with app.run_test(size=(120, 35)):
 
@@ -147,7 +152,7 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
             result["enter"].append(await _log_in(app))
             if i == 0:
                 result["rss"] = peak_rss_kib() / 1024
-    services.close()
+    app.services.close()
     return result
 
 
@@ -204,13 +209,15 @@ async def _log_in_fast(app: Any) -> None:
 # -- keys ----------------------------------------------------------------------------------
 async def _keys(url: str, presses: int) -> dict[str, list[float]]:
     """F4 (call next) until the called visitor's card is drawn; then F3 and a keystroke in
-    its search field until the list is drawn (the field's 0.3 s pause included)."""
+    its search field until the list is drawn; then F2 and a keystroke in the given names
+    until the returning visitors are listed."""
     from textual.widgets import Input
 
     from frontdesk.tui.desk.find import FindScreen
+    from frontdesk.tui.desk.register import RegisterScreen
 
     services, app = await _logged_in(url)
-    timings: dict[str, list[float]] = {"f4": [], "f3": []}
+    timings: dict[str, list[float]] = {"f4": [], "f3": [], "f2": []}
     async with app.run_test(size=(120, 35)) as pilot:
         await _log_in_fast(app)
         await pilot.pause()
@@ -250,6 +257,23 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
             await _until(lambda s=shown: screen.results is not s, "the search results")
             await _settled(app)
             timings["f3"].append((time.perf_counter() - started) * 1000)
+        await press("escape")
+        await press("f2")
+        if not isinstance(app.screen, RegisterScreen):
+            raise SystemExit("F2 did not open the register form")
+        form = app.screen
+        field = form.query_one("#given_names", Input)
+        while len(timings["f2"]) < presses:
+            word = words[i % len(words)]
+            i += 1
+            field.value = word[:-1]
+            await _settled(app)
+            listed = form._found
+            started = time.perf_counter()
+            _post_key(app, word[-1])
+            await _until(lambda s=listed: form._found is not s, "the returning visitors")
+            await _settled(app)
+            timings["f2"].append((time.perf_counter() - started) * 1000)
     services.close()
     return timings
 
@@ -319,7 +343,10 @@ def _caller(url: str, calls: int, out: Any, go: Any) -> None:
         if current is not None:
             services.queue.finish(actor, current.id)
         current = services.queue.call_next(actor, 10)
-        out.put(None if current is None else (current.id, time.time()))
+        out.put(None if current is None else (current.id, time.time(), current.label))
+    if current is not None:  # the desk is free for the next probe
+        time.sleep(0.5)
+        services.queue.finish(actor, current.id)
     services.close()
 
 
@@ -361,13 +388,62 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
             item = await loop.run_in_executor(None, out.get, True, 60)
             if item is None:
                 raise SystemExit("desk 10 found nobody waiting")
-            ticket_id, at = item
+            ticket_id, at, _label = item
             await _until(lambda t=ticket_id: t in moved, "the other desk's call")
             seen.append((moved[ticket_id] - at) * 1000)
         watcher.cancel()
     caller.join()
     services.close()
     return {"sync": seen}
+
+
+async def _board(url: str, calls: int) -> dict[str, list[float]]:
+    """The terminal board while desk 10 calls: ms from the call's commit until the board
+    shows the ticket as served (its screen updated; drawn on the next frame)."""
+    import multiprocessing as mp
+
+    from frontdesk.config import Settings
+    from frontdesk.services import Services
+    from frontdesk.tui.board import BoardApp
+
+    services = Services.open(Settings(db_url=url))
+    app = BoardApp(services)
+    ctx = mp.get_context("spawn")
+    out, go = ctx.Queue(), ctx.Event()
+    caller = ctx.Process(target=_caller, args=(url, calls, out, go))
+    caller.start()
+    seen: list[float] = []
+    loop = asyncio.get_running_loop()
+    shown: dict[str, float] = {}  # label -> when the board first showed it served
+
+    async def watch() -> None:
+        last = None
+        while True:
+            state = app.state
+            if state is not last and state is not None:
+                now = time.time()
+                # (a call finished before the board's next read shows among the recent)
+                for call in (*state.serving, *state.recent):
+                    shown.setdefault(call.label, now)
+                last = state
+            await asyncio.sleep(0.001)
+
+    async with app.run_test(size=(120, 35)):
+        await _until(lambda: app.state is not None, "the board")
+        watcher = asyncio.create_task(watch())
+        await loop.run_in_executor(None, out.get, True, 120)
+        go.set()
+        for _ in range(calls):
+            item = await loop.run_in_executor(None, out.get, True, 60)
+            if item is None:
+                raise SystemExit("desk 10 found nobody waiting")
+            _ticket, at, label = item
+            await _until(lambda x=label: x in shown, "the call on the board")
+            seen.append((shown[label] - at) * 1000)
+        watcher.cancel()
+    caller.join()
+    services.close()
+    return {"board": seen}
 
 
 # -- the lead screen -----------------------------------------------------------------------
@@ -413,6 +489,8 @@ def main() -> None:
         result = asyncio.run(_table(int(args[0])))
     elif kind == "sync":
         result = asyncio.run(_sync(args[0], int(args[1])))
+    elif kind == "board":
+        result = asyncio.run(_board(args[0], int(args[1])))
     elif kind == "lead":
         result = asyncio.run(_lead(args[0], int(args[1])))
     else:

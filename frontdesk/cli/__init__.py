@@ -57,20 +57,27 @@ def run_app(settings: Settings) -> int:
 
 
 def _run_app(settings: Settings, demo: DemoStart | None) -> int:
-    from frontdesk.demo import DEMO_PINS, demo_clock, fill_demo
     from frontdesk.services import Services
     from frontdesk.tui.app import FrontdeskApp
 
-    pins: dict[str, str] | None = None
-    if demo is not None:
-        # Closed today (a Sunday, before opening): the demo lives the last opening day.
-        clock, note = demo_clock(settings, demo.fresh)
-        services = Services.open(settings, clock)
-        pins = dict(DEMO_PINS) | ({"Demo day": note} if note else {})
-    else:
-        services = open_services(settings)
+    if demo is None:  # the login screen is painted while the database opens (tui/app.py)
+        app = FrontdeskApp(lambda: open_services(settings), settings)
+        try:
+            app.run()
+        finally:
+            if app.opened:
+                app.services.close()
+        if app.open_error is not None:
+            raise app.open_error
+        return EXIT_OK
+    from frontdesk.demo import DEMO_PINS, demo_clock, fill_demo
+
+    # Closed today (a Sunday, before opening): the demo lives the last opening day.
+    clock, note = demo_clock(settings, demo.fresh)
+    services = Services.open(settings, clock)
+    pins = dict(DEMO_PINS) | ({"Demo day": note} if note else {})
     try:
-        if demo is not None and demo.fresh:
+        if demo.fresh:
             fill_demo(services, days=30)
             demo.filled()
         app = FrontdeskApp(services, settings, demo_pins=pins)
@@ -113,7 +120,6 @@ def database_problem(exc: BaseException) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from frontdesk.db import DatabaseError
     from frontdesk.services.errors import FrontdeskError
 
     parser = build_parser()
@@ -126,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return run_app(settings)
         return int(args.handler(args, settings))
-    except (CliError, ConfigError, DatabaseError) as exc:
+    except (CliError, ConfigError) as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FrontdeskError as exc:
@@ -136,6 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("frontdesk: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        # (frontdesk.db, and SQLAlchemy with it, is imported here only: the app's start
+        # paints its login screen before importing them.)
+        from frontdesk.db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            print(f"frontdesk: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         # No traceback at a desk: one line, the kind of failure only (a database message
         # can carry the values of a row), and a status that scripts can tell apart.
         problem = database_problem(exc)

@@ -13,9 +13,6 @@ from typing import TYPE_CHECKING
 
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
-from frontdesk.db import Database
-from frontdesk.db.migrate import startup_lock, upgrade
-from frontdesk.services.audit import AuditService
 from frontdesk.services.auth import Actor
 from frontdesk.services.demo_day import clock_for
 from frontdesk.services.errors import (
@@ -26,12 +23,12 @@ from frontdesk.services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from frontdesk.services.queue import QueueService
-from frontdesk.services.rules import CentreRulesService
-from frontdesk.services.staff import StaffService
-from frontdesk.services.visitors import VisitorService
 
+# This package's names come without the database layer: the App paints its login screen
+# before SQLAlchemy is imported (a fifth of a second), which happens when Services are
+# first built (in a thread, while the PIN is typed).
 if TYPE_CHECKING:
+    from frontdesk.db import Database
     from frontdesk.services.appointments import AppointmentService
     from frontdesk.services.catalogue import CatalogueService
     from frontdesk.services.feedback import FeedbackService
@@ -40,6 +37,7 @@ if TYPE_CHECKING:
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
+    from frontdesk.services.queue.sync import QueueSignal
     from frontdesk.services.referrals import ReferralService
     from frontdesk.services.reports import ReportService
 
@@ -59,6 +57,12 @@ class Services:
     """Every service of the app, sharing one database, clock and settings."""
 
     def __init__(self, db: Database, settings: Settings, clock: Clock | None = None) -> None:
+        from frontdesk.services.audit import AuditService
+        from frontdesk.services.queue import QueueService
+        from frontdesk.services.rules import CentreRulesService
+        from frontdesk.services.staff import StaffService
+        from frontdesk.services.visitors import VisitorService
+
         self.db = db
         self.settings = settings
         self.clock = clock or Clock(settings.timezone)
@@ -79,6 +83,15 @@ class Services:
 
     # The desk needs only the services above to start; the others (and the modules they
     # import: appointments, referrals, packs, reports...) are built on first use.
+    @cached_property
+    def queue_signal(self) -> QueueSignal:
+        """Moves soon after any process changed the queue; its watcher starts on first use."""
+        from frontdesk.services.queue.sync import QueueSignal
+
+        signal = QueueSignal(self.db)
+        signal.start()
+        return signal
+
     @cached_property
     def partners(self) -> PartnerService:
         from frontdesk.services.partners import PartnerService
@@ -170,6 +183,9 @@ class Services:
 
         The migrations and the first-run set-up run under the start-up lock: of several
         desks starting at once, one does them and the others wait, then find them done."""
+        from frontdesk.db import Database
+        from frontdesk.db.migrate import startup_lock, upgrade
+
         db = Database(settings.db_url)
         try:
             with startup_lock(db):
@@ -195,4 +211,6 @@ class Services:
         return self.db.safe_url
 
     def close(self) -> None:
+        if "queue_signal" in self.__dict__:
+            self.queue_signal.stop()
         self.db.dispose()

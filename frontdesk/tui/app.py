@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
@@ -16,12 +16,10 @@ from textual.theme import Theme
 from textual.widgets import Input
 
 from frontdesk.config import Settings
-from frontdesk.services import Actor, FrontdeskError, Services
+from frontdesk.services import Actor, FrontdeskError
 from frontdesk.services.auth import allowed
-from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.collector import collect_if_idle
-from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     WorkScreen,
@@ -30,6 +28,10 @@ from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.textual_compat import bindings_for_key, run_key_bindings, style_as_current
 from frontdesk.tui.work import DEFAULT_RETRY, RetryPolicy, run_service
+
+if TYPE_CHECKING:
+    from frontdesk.services import Services
+    from frontdesk.services.staff import StaffInfo
 
 FRONTDESK_THEME = Theme(
     name="frontdesk",
@@ -49,8 +51,14 @@ FRONTDESK_THEME = Theme(
 LOGIN_MODE = "login"
 
 
-# The desk is what a start opens; the other working screens (and the services they use)
-# are imported when someone first opens them.
+# Every working screen (and the services it uses) is imported when first opened; the
+# desk's in the thread that opens the database while the first PIN is typed.
+def _desk_screen() -> Screen[Any]:
+    from frontdesk.tui.desk import DeskScreen
+
+    return DeskScreen()
+
+
 def _appointments_screen() -> Screen[Any]:
     from frontdesk.tui.appointments import AppointmentsScreen
 
@@ -85,7 +93,7 @@ MODE_ROLES: dict[str, frozenset[str]] = {
 }
 # Each working screen is a mode; its screen is made when first opened.
 WORK_MODES: dict[str, Callable[[], Screen[Any]]] = {
-    "desk": DeskScreen,
+    "desk": _desk_screen,
     "appointments": _appointments_screen,
     "referrals": _referrals_screen,
     "packs": _packs_screen,
@@ -98,6 +106,12 @@ MODE_TITLES = {
     "packs": "Welcome packs",
     "lead": "Team lead",
 }
+
+
+def _login_state(services: Services) -> tuple[bool, list[StaffInfo]]:
+    """Is this a new database (no team lead yet), and who may log in."""
+    staff = services.staff
+    return staff.needs_first_lead(), staff.active_staff()
 
 
 class FrontdeskApp(App[None]):
@@ -191,16 +205,27 @@ class FrontdeskApp(App[None]):
         ),
     ]
 
+    services: Services  # set once the database is open (see ``opened``)
+
     def __init__(
         self,
-        services: Services,
+        services: Services | Callable[[], Services],
         settings: Settings,
         *,
         demo_pins: dict[str, str] | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
+        """``services``: open ones, or how to open them. Given the latter, the login screen
+        is painted first and the database is opened (SQLAlchemy imported, migrations
+        checked, past days closed, the desk's modules imported) in a thread while the PIN
+        is typed; a failure to open ends the app with ``open_error`` set."""
         super().__init__()
-        self.services = services
+        self._opener: Callable[[], Services] | None = None
+        if callable(services):
+            self._opener = services
+        else:
+            self.services = services
+        self.open_error: Exception | None = None
         self.settings = settings
         self.demo_pins = demo_pins or {}
         self.retry = retry
@@ -221,6 +246,13 @@ class FrontdeskApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self.set_interval(5, self._check_idle)
         self._start_login()
+        if not self.opened:
+            self.call_after_refresh(self._open)  # after the first paint, not during it
+
+    @property
+    def opened(self) -> bool:
+        """The database is open and ``services`` set."""
+        return self._opener is None
 
     def _start_login(self) -> None:
         """Switch to a fresh login mode (a blank screen under the login screens) and ask
@@ -228,11 +260,42 @@ class FrontdeskApp(App[None]):
         a mode of its own, made anew for each login and dropped once someone is in."""
         self.add_mode(LOGIN_MODE, self._fresh(Screen))
         self.switch_mode(LOGIN_MODE)
-        run_service(self, self._login_state, done=self._show_login)
+        if self.opened:
+            run_service(self, lambda: _login_state(self.services), done=self._show_login)
+        else:  # the names follow once the database is open (_opened)
+            self.push_screen(
+                LoginScreen(None, self.last_name or self.settings.staff, self.demo_pins)
+            )
 
-    def _login_state(self) -> tuple[bool, list[StaffInfo]]:
-        staff = self.services.staff
-        return staff.needs_first_lead(), staff.active_staff()
+    @work(thread=True, exit_on_error=False, group="open")
+    def _open(self) -> None:
+        opener = self._opener
+        assert opener is not None
+        try:
+            services = opener()
+            state = _login_state(services)
+            import frontdesk.tui.desk  # noqa: F401  (what the first login shows)
+        except Exception as exc:  # shown by the CLI once the app has ended, as before
+            self.call_from_thread(self._open_failed, exc)
+            return
+        self.call_from_thread(self._opened, services, state)
+
+    def _opened(self, services: Services, state: tuple[bool, list[StaffInfo]]) -> None:
+        self.services = services
+        self._opener = None
+        first_run, staff = state
+        if first_run:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.push_screen(FirstRunScreen())
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, LoginScreen):
+                screen.show_staff(staff)
+
+    def _open_failed(self, error: Exception) -> None:
+        self.open_error = error
+        self.call_after_refresh(self.exit, return_code=2)  # once the login screen is up
 
     def _show_login(self, state: tuple[bool, list[StaffInfo]]) -> None:
         first_run, staff = state

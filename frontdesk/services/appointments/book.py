@@ -65,6 +65,7 @@ from frontdesk.services.errors import Conflict, NotFound, ValidationError, check
 from frontdesk.services.fields import parse_date
 from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.queue import QueueService
+from frontdesk.services.queue.sync import announce
 from frontdesk.services.rules import CentreRulesService
 from frontdesk.services.text import clean_text, fold
 from frontdesk.services.visitors import VisitorService, check_visitor
@@ -370,6 +371,7 @@ class AppointmentBook:
                 detail=f"appointment {STATUSES[to]}",
             )
         )
+        announce(session)  # the desks and boards show it at once (services/queue/sync.py)
 
     def _visitor_for(
         self, session: Session, person: PersonInput, values: dict[str, Any], *, update: bool

@@ -25,6 +25,7 @@ from frontdesk.services.queue.records import (
     service_desks,
     ticket_info,
 )
+from frontdesk.services.queue.sync import announce
 from frontdesk.services.text import has_control_chars
 from frontdesk.services.visitors import VisitorService
 
@@ -191,6 +192,7 @@ class QueueCore:
                 detail=detail,
             )
         )
+        announce(session)
 
     def _ticket_info(self, session: Session, ticket_id: int) -> TicketInfo:
         return ticket_info(session.execute(sql.ticket_rows().where(T.id == ticket_id)).one())

@@ -2,10 +2,12 @@
 
 A separate App with no login. It is built only from :meth:`QueueService.board`, which
 holds ticket labels, desk numbers, call times and per-service counts, and nothing about
-the visitor. A thread worker polls the database every second (the cheap ``version()``
-first, the whole board only when something changed); the widgets are updated in place, so
-the screen never flickers. A new call flashes and rings the terminal bell. When the
-database cannot be reached the board says so and keeps trying; it never shows a traceback.
+the visitor. A thread worker reads the database when the queue's change signal moves
+(services/queue/sync.py; looked at every 0.1 s) and every few seconds in any case (the
+cheap ``version()`` first, the whole board only when something changed); the widgets are
+updated in place, so the screen never flickers. A new call flashes and rings the terminal
+bell. When the database cannot be reached the board says so and keeps trying; it never
+shows a traceback.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from frontdesk.tui.app import FRONTDESK_THEME
 from frontdesk.tui.board.sound import board_speaker, sound_text
 from frontdesk.tui.paths import stylesheet
 
-POLL_SECONDS = 1.0
+SIGNAL_SECONDS = 0.1
+POLL_SECONDS = 3.0  # should a change signal be lost
 RETRY_SECONDS = 3.0
 # Even when nothing changed, fetch the whole board now and then: the estimated waits move
 # with the clock, and the day changes at midnight.
@@ -247,6 +250,7 @@ class BoardApp(App[None]):
         self._fetched_at = 0.0
         self._next_poll = 0.0
         self._polling = False
+        self._signal_seen = -1
         self._flashing: dict[tuple[str, int, datetime], float] = {}
         self._blink_on = False
         self.board = BoardScreen()
@@ -262,7 +266,7 @@ class BoardApp(App[None]):
         # The timers belong to the screen, so they stop with it when the board closes.
         self.board.set_interval(1, self._tick_clock)
         self.board.set_interval(BLINK_SECONDS, self._blink)
-        self.board.set_interval(self.poll_seconds / 2, self._maybe_poll)
+        self.board.set_interval(min(SIGNAL_SECONDS, self.poll_seconds / 2), self._maybe_poll)
         self.poll_now()
 
     # -- the clock --------------------------------------------------------------------
@@ -294,7 +298,10 @@ class BoardApp(App[None]):
 
     # -- polling ----------------------------------------------------------------------
     def _maybe_poll(self) -> None:
-        if not self._polling and time.monotonic() >= self._next_poll:
+        if self._polling:
+            return
+        signalled = self.online and self.services.queue_signal.generation != self._signal_seen
+        if signalled or time.monotonic() >= self._next_poll:
             self.poll_now()
 
     def poll_now(self) -> None:
@@ -302,6 +309,7 @@ class BoardApp(App[None]):
         if self._polling:
             return
         self._polling = True
+        self._signal_seen = self.services.queue_signal.generation
         self._poll()
 
     def _wanted(self) -> BoardUpdate:

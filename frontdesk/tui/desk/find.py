@@ -11,9 +11,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
 from frontdesk.services.dates import format_date
@@ -34,11 +34,11 @@ from frontdesk.tui.desk.register import visitor_line
 from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.search import LatestSearch
 from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
-SEARCH_DELAY = 0.3
 REMOTE_CHANNELS = {code: label for code, label in CHANNELS.items() if code != "walk_in"}
 
 
@@ -196,7 +196,7 @@ class FindScreen(FrontdeskScreen[None]):
         super().__init__()
         self.results: FindResult = FindResult((), None)
         self.selected: VisitorRecord | None = None
-        self._timer: Timer | None = None
+        self._search = LatestSearch(self._start_search)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="find"):
@@ -224,18 +224,12 @@ class FindScreen(FrontdeskScreen[None]):
 
     # -- searching -----------------------------------------------------------------
     @on(Input.Changed, "#query")
-    def _typed(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SEARCH_DELAY, self.search)
-
     @on(Input.Submitted, "#query")
-    def _submitted(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self.search()
-
     def search(self) -> None:
+        """Search on every key (tui/search.py: one search at a time, the last one wins)."""
+        self._search.request()
+
+    def _start_search(self) -> Worker[None]:
         query = self.query_one("#query", Input).value
         actor, services = self.actor, self.services
 
@@ -247,9 +241,11 @@ class FindScreen(FrontdeskScreen[None]):
                 found = [owner, *[v for v in found if v.id != owner.id]]
             return FindResult(tuple(found), ticket)
 
-        run_service(self, call, done=self._show, group="find", exclusive=True)
+        return run_service(self, call, done=self._show, group="find")
 
     def _show(self, result: FindResult) -> None:
+        if not self._search.answered():
+            return
         self.results = result
         ticket = result.ticket
         note = self.query_one("#find-ticket", Static)

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
-from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from frontdesk.services import (
     AlreadyWaiting,
@@ -33,10 +33,10 @@ from frontdesk.tui.dates import date_text
 from frontdesk.tui.desk.dialogs import TicketIssuedModal, estimated_wait
 from frontdesk.tui.dialogs import ConfirmModal, FormState
 from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.search import LatestSearch
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
-SEARCH_DELAY = 0.3  # seconds of quiet typing before looking for returning visitors
 TEXT_FIELDS = (
     "given_names",
     "family_name",
@@ -120,7 +120,7 @@ class RegisterScreen(FormState, FrontdeskScreen[TicketInfo | None]):
         self.visitor_id: int | None = None
         self.country_code: str | None = None
         self._found: dict[int, VisitorRecord] = {}
-        self._search_timer: Timer | None = None
+        self._returning = LatestSearch(self._search_returning)
         self._filling = False
 
     # -- layout --------------------------------------------------------------------
@@ -281,25 +281,27 @@ class RegisterScreen(FormState, FrontdeskScreen[TicketInfo | None]):
     def _name_typed(self) -> None:
         if self._filling:
             return
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._search_returning)
+        self._returning.request()  # on every key (tui/search.py: the last search wins)
 
-    def _search_returning(self) -> None:
+    def _search_returning(self) -> Worker[None] | None:
         query = f"{self._value('given_names')} {self._value('family_name')}".strip()
         if len(fold(query)) < 2:
-            self._show_returning([])
-            return
+            if self._found:  # (nothing to clear as the form opens)
+                self._list_returning([])
+            return None
         actor, visitors = self.actor, self.services.visitors
-        run_service(
+        return run_service(
             self,
             lambda: visitors.search(actor, query, limit=8),
             done=self._show_returning,
             group="returning",
-            exclusive=True,
         )
 
     def _show_returning(self, found: list[VisitorRecord]) -> None:
+        if self._returning.answered():
+            self._list_returning(found)
+
+    def _list_returning(self, found: list[VisitorRecord]) -> None:
         self._found = {v.id: v for v in found}
         options = self.query_one("#returning", OptionList)
         options.clear_options()

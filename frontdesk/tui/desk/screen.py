@@ -37,7 +37,11 @@ from frontdesk.tui.work import run_service
 if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at start
     pass
 
-POLL_SECONDS = 1.0
+# The desk reads the queue's changes when the queue signal moves (another desk called,
+# finished, registered: services/queue/sync.py), looking at the signal every SIGNAL_SECONDS;
+# and every POLL_SECONDS in any case, should a signal be lost.
+SIGNAL_SECONDS = 0.1
+POLL_SECONDS = 3.0
 MINUTE_SECONDS = 60.0
 
 # The desk's bindings without a button (the others get one, in the bindings' order).
@@ -93,6 +97,7 @@ class DeskScreen(WorkScreen):
         self._card_key: tuple[int, int | None] | None = None
         self._busy = False
         self._again = False
+        self._again_force = False
         self._again_full = False
         self._texts: dict[Static, str] = {}  # what _set_text last put in each line
         self._load: list[ServiceLoad] = []
@@ -127,7 +132,10 @@ class DeskScreen(WorkScreen):
     def on_mount(self) -> None:
         self.query_one("#queue", DataTable).focus()
         self._show_current(None, None)
+        signal = self.services.queue_signal
+        self._signal_seen = signal.generation
         self.refresh_queue(force=True)
+        self.set_interval(SIGNAL_SECONDS, self._check_signal)
         self.set_interval(POLL_SECONDS, self.refresh_queue)
         # Once a minute the whole queue is read again: the waiting minutes move on, and
         # appointments falling due move up.
@@ -159,6 +167,13 @@ class DeskScreen(WorkScreen):
         return self._tickets.get(int(key.value or 0))
 
     # -- live refresh --------------------------------------------------------------
+    def _check_signal(self) -> None:
+        """The queue may have changed (the signal moved): read what changed."""
+        generation = self.services.queue_signal.generation
+        if generation != self._signal_seen:
+            self._signal_seen = generation
+            self.refresh_queue()
+
     def refresh_queue(self, force: bool = False, full: bool = False) -> None:
         """Poll the queue's version; when it moved (or ``force``), bring the table up to date.
 
@@ -167,8 +182,9 @@ class DeskScreen(WorkScreen):
         actor = self.frontdesk.actor
         if actor is None:
             return
-        if self._busy:
-            self._again = self._again or force or full
+        if self._busy:  # read again once this read is in: it may have started too early
+            self._again = True
+            self._again_force = self._again_force or force
             self._again_full = self._again_full or full
             return
         self._busy = True
@@ -276,8 +292,9 @@ class DeskScreen(WorkScreen):
             if key != self._card_key or update.card is not None or current != self._current:
                 self._show_current(current, update.card)
         if self._again:
-            full, self._again, self._again_full = self._again_full, False, False
-            self.refresh_queue(force=True, full=full)
+            force, full = self._again_force, self._again_full
+            self._again = self._again_force = self._again_full = False
+            self.refresh_queue(force=force, full=full)
 
     def _apply_diff(self, update: DeskUpdate) -> None:
         diff = update.diff

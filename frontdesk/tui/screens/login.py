@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,11 +14,13 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.services import Actor, FrontdeskError, ValidationError
-from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.widgets.footer import CoalescingFooter
 from frontdesk.tui.work import run_service
+
+if TYPE_CHECKING:
+    from frontdesk.services.staff import StaffInfo
 
 
 @dataclass
@@ -118,20 +121,23 @@ class LoginScreen(FrontdeskScreen[None]):
         ),
     ]
 
-    def __init__(self, staff: list[StaffInfo], preselect: str | None, demo_pins: dict[str, str]):
+    def __init__(
+        self, staff: list[StaffInfo] | None, preselect: str | None, demo_pins: dict[str, str]
+    ):
+        """``staff`` None: the database is still opening; ``show_staff`` brings the names
+        (a PIN typed and Enter pressed before that logs in once they are there)."""
         super().__init__()
-        self.staff = staff
+        self.staff = staff or []
+        self.opening = staff is None
         self.preselect = preselect
         self.demo_pins = demo_pins
+        self._submit_when_open = False
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Label("frontdesk — log in", id="login-title")
             with Horizontal(id="login-row"):
-                yield OptionList(
-                    *[Option(f"{s.name}  ({s.role})", id=str(s.id)) for s in self.staff],
-                    id="names",
-                )
+                yield OptionList(*self._options(), id="names")
                 with Vertical(id="login-pin"):
                     yield Field("PIN", Input(id="pin", password=True, max_length=12), name="pin")
                     yield Button("Log in", variant="primary", id="login")
@@ -140,7 +146,31 @@ class LoginScreen(FrontdeskScreen[None]):
                 yield Static(f"Demo mode — staff and PINs:\n{lines}", id="demo-pins")
         yield CoalescingFooter()
 
+    def _options(self) -> list[Option]:
+        if self.opening:
+            return [Option("Opening the database…", disabled=True)]
+        return [Option(f"{s.name}  ({s.role})", id=str(s.id)) for s in self.staff]
+
     def on_mount(self) -> None:
+        if not self.opening:  # (the names may have come between compose and mount)
+            self._fill()
+        self.query_one("#pin", Input).focus()
+
+    def show_staff(self, staff: list[StaffInfo]) -> None:
+        """The database is open: list who may log in (and log in, if Enter came first)."""
+        self.staff, self.opening = staff, False
+        if self.is_mounted:  # otherwise compose and on_mount show them
+            self._fill()
+
+    def _fill(self) -> None:
+        names = self.query_one("#names", OptionList)
+        names.clear_options()
+        names.add_options(self._options())
+        self._pick_preselected()
+        if self._submit_when_open:
+            self.submit()
+
+    def _pick_preselected(self) -> None:
         names = self.query_one("#names", OptionList)
         index = 0
         if self.preselect:
@@ -150,7 +180,6 @@ class LoginScreen(FrontdeskScreen[None]):
                     index = i
         if self.staff:
             names.highlighted = index
-        self.query_one("#pin", Input).focus()
 
     def action_focus_names(self) -> None:
         self.query_one("#names", OptionList).focus()
@@ -170,6 +199,9 @@ class LoginScreen(FrontdeskScreen[None]):
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#login")
     def submit(self) -> None:
+        if self.opening:
+            self._submit_when_open = True
+            return
         names = self.query_one("#names", OptionList)
         if names.highlighted is None:
             show_field_errors(self, "pin", "pick your name first")
