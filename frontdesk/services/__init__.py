@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from frontdesk.clock import Clock
 from frontdesk.config import Settings
 from frontdesk.services.auth import Actor
-from frontdesk.services.demo_day import clock_for
 from frontdesk.services.errors import (
     AlreadyWaiting,
     Conflict,
@@ -185,6 +184,7 @@ class Services:
         desks starting at once, one does them and the others wait, then find them done."""
         from frontdesk.db import Database
         from frontdesk.db.migrate import startup_lock, upgrade
+        from frontdesk.services.demo_day import clock_for
 
         db = Database(settings.db_url)
         try:
