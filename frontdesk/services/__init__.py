@@ -33,6 +33,7 @@ from frontdesk.services.visitors import VisitorService
 if TYPE_CHECKING:
     from frontdesk.services.appointments import AppointmentService
     from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.merge import MergeService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -113,6 +114,12 @@ class Services:
         from frontdesk.services.catalogue import CatalogueService
 
         return CatalogueService(self.db, self.clock)
+
+    @cached_property
+    def merge(self) -> MergeService:
+        from frontdesk.services.merge import MergeService
+
+        return MergeService(self.db, self.clock)
 
     @cached_property
     def appointments(self) -> AppointmentService:
