@@ -32,7 +32,9 @@ from frontdesk.services.visitors import VisitorService
 
 if TYPE_CHECKING:
     from frontdesk.services.appointments import AppointmentService
+    from frontdesk.services.capacity import CapacityService
     from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.employers import EmployerService
     from frontdesk.services.merge import MergeService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
@@ -120,6 +122,18 @@ class Services:
         from frontdesk.services.merge import MergeService
 
         return MergeService(self.db, self.clock)
+
+    @cached_property
+    def capacity(self) -> CapacityService:
+        from frontdesk.services.capacity import CapacityService
+
+        return CapacityService(self.db, self.clock)
+
+    @cached_property
+    def employers(self) -> EmployerService:
+        from frontdesk.services.employers import EmployerService
+
+        return EmployerService(self.db, self.clock)
 
     @cached_property
     def appointments(self) -> AppointmentService:
