@@ -1,0 +1,112 @@
+"""The lead's merge as keys: F3 marks a likely duplicate, Ctrl+E opens the two records side
+by side, arrows pick the values, Ctrl+S and y merge. A desk clerk sees no mark."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList, Static
+
+from frontdesk.services import Services
+from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.screens.dialogs import ConfirmModal
+from frontdesk.tui.screens.find import DUPLICATE_MARK, FindScreen
+from frontdesk.tui.screens.merge import MergeDialog
+from tests.conftest import add_staff
+from tests.helpers import SIZE, log_in, make_app, settle
+
+ZOE = VisitorInput("Zoë", "Ødegård", "1990-05-17", "NO", phone="+47 412 34 567")
+ZOE_AGAIN = VisitorInput("Zoe", "Odegard", "1990-05-17", email="zoe@example.org")
+
+
+def _options(screen: FindScreen) -> list[str]:
+    options = screen.query_one("#results", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_lead_merges_a_duplicate_found_with_f3(desk_services: Services) -> None:
+    lead = add_staff(desk_services, "Lea Lead", "lead")
+    keep = desk_services.visitors.register(lead, ZOE)
+    other = desk_services.visitors.register(lead, ZOE_AGAIN)
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, lead)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press(*"odegard", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, FindScreen)
+        assert all(DUPLICATE_MARK in line for line in _options(screen))
+        # The older record first (both match; the search shows the latest change first).
+        await pilot.press("down")
+        await settle(app, pilot)
+        while screen.selected is None or screen.selected.id != keep.id:
+            await pilot.press("down")
+            await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MergeDialog)
+        table = dialog.query_one("#merge-fields", DataTable)
+        rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert rows == ["Given names", "Family name", "Nationality", "Phone", "E-mail"]
+        # Keep the given names (left, the default), take the plain family name (right),
+        # keep the nationality, drop the phone (right: empty), keep the e-mail the other
+        # record brought (the default where the record that stays has none).
+        await pilot.press("down", "right", "down", "down", "right")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FindScreen)
+        merged = desk_services.visitors.get(lead, keep.id)
+        assert (merged.given_names, merged.family_name) == ("Zoë", "Odegard")
+        assert merged.phone is None and merged.email == "zoe@example.org"
+        assert merged.nationality == "NO"
+        assert [v.id for v in desk_services.visitors.search(lead, "odegard")] == [keep.id]
+        assert not any(DUPLICATE_MARK in line for line in _options(screen))
+        assert other.id not in [v.id for v in screen.results.visitors]
+
+
+async def test_escape_merges_nothing_and_the_bsn_must_be_picked(
+    desk_services: Services,
+) -> None:
+    lead = add_staff(desk_services, "Lea Lead", "lead")
+    keep = desk_services.visitors.register(lead, ZOE)
+    other = desk_services.visitors.register(lead, ZOE_AGAIN)
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, lead)
+        app.push_screen(MergeDialog(keep.id, other.id))
+        await settle(app, pilot)
+        await pilot.press("s")  # the other record stays instead
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MergeDialog)
+        assert dialog.preview is not None and dialog.preview.survivor.id == other.id
+        intro = str(dialog.query_one("#merge-intro", Static).content)
+        assert f"#{other.id} stays" in intro
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, MergeDialog)
+    assert desk_services.visitors.get(lead, other.id).family_name == "Odegard"
+
+
+async def test_a_clerk_sees_no_duplicate_marks_and_cannot_merge(desk_services: Services) -> None:
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    desk_services.visitors.register(clerk, ZOE)
+    desk_services.visitors.register(clerk, ZOE_AGAIN)
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, clerk)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press(*"odegard", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, FindScreen)
+        assert len(_options(screen)) == 2
+        assert not any(DUPLICATE_MARK in line for line in _options(screen))
+        await pilot.press("down", "ctrl+e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FindScreen)
