@@ -368,7 +368,7 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
 # -- the lead screen -----------------------------------------------------------------------
 async def _lead(url: str, refreshes: int) -> dict[str, list[float]]:
     """Alt+5 until the dashboard is drawn; then Ctrl+R refreshes until drawn."""
-    from frontdesk.tui.screens.lead import LeadScreen
+    from frontdesk.tui.lead import LeadScreen
 
     services, app = await _logged_in(url, staff="Bench Staff 00")
     timings: dict[str, list[float]] = {"open": [], "refresh": []}

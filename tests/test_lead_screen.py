@@ -13,9 +13,9 @@ from textual.widgets import DataTable, Input, Static, TabbedContent
 from frontdesk.clock import FixedClock
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.lead import LeadScreen
+from frontdesk.tui.lead.forms import GridField, RulesModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from frontdesk.tui.screens.lead import LeadScreen
-from frontdesk.tui.screens.lead_forms import GridField, RulesModal
 from tests.conftest import add_staff, make_services
 from tests.helpers import DAY, add_ticket, at, help_rows, normal_day
 

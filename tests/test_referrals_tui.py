@@ -185,7 +185,7 @@ async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
     import openpyxl
     from textual.widgets import Input
 
-    from frontdesk.tui.screens.lead_forms import FormModal
+    from frontdesk.tui.lead.forms import FormModal
 
     clock = FixedClock(MONDAY_10)
     services = make_services(sqlite_url, clock, staff="Lea Lead")
@@ -240,7 +240,7 @@ async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
 
 def test_an_export_named_for_another_format_gets_the_chosen_one(tmp_path: Any) -> None:
     from frontdesk.services.exports import write_private
-    from frontdesk.tui.screens.lead_forms import write_export
+    from frontdesk.tui.lead.forms import write_export
 
     made = write_export(str(tmp_path / "q4.xlsx"), "csv", lambda p: write_private(p, b"a,b\n"))
     assert made == tmp_path / "q4.csv" and made.read_bytes() == b"a,b\n"

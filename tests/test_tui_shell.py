@@ -442,7 +442,7 @@ def test_a_start_does_not_import_the_screens_it_does_not_show(tmp_path: Any) -> 
         "FrontdeskApp(services, settings)\n"
         "lazy = ['frontdesk.services.appointments', 'frontdesk.services.referrals',\n"
         "        'frontdesk.services.reports', 'frontdesk.services.privacy',\n"
-        "        'frontdesk.tui.screens.lead', 'frontdesk.tui.screens.appointments',\n"
+        "        'frontdesk.tui.lead', 'frontdesk.tui.screens.appointments',\n"
         "        'frontdesk.tui.screens.referrals', 'frontdesk.tui.screens.privacy']\n"
         "loaded = [name for name in lazy if name in sys.modules]\n"
         "assert not loaded, loaded\n"

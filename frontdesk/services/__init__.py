@@ -98,12 +98,12 @@ class Services:
 
     @cached_property
     def reports(self) -> ReportService:
-        from frontdesk.services.report_sections import (
+        from frontdesk.services.reports import ReportService
+        from frontdesk.services.reports.sections.capabilities import (
             AppointmentSection,
             PackSection,
             ReferralSection,
         )
-        from frontdesk.services.reports import ReportService
 
         reports = ReportService(self.db, self.settings, self.clock)
         # The figures of appointments, referrals and packs join the lead's reports.

@@ -70,7 +70,7 @@ def _packs_screen() -> Screen[Any]:
 
 
 def _lead_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.lead import LeadScreen
+    from frontdesk.tui.lead import LeadScreen
 
     return LeadScreen()
 

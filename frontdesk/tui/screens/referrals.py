@@ -28,15 +28,15 @@ from frontdesk.services.referrals import (
     step_refusal,
 )
 from frontdesk.tui.actions import palette_commands
-from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.base import WorkScreen
-from frontdesk.tui.screens.lead_forms import (
+from frontdesk.tui.lead.forms import (
     FormField,
     FormModal,
     format_select,
     text_input,
     write_export,
 )
+from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.referral_dialogs import (
     NewReferralModal,
     StepField,

@@ -27,7 +27,7 @@ from frontdesk.db.models import (
 from frontdesk.services.appointments import KINDS, STATUSES
 from frontdesk.services.referrals import OUTCOMES
 from frontdesk.services.referrals import STATUSES as REFERRAL_STATUSES
-from frontdesk.services.reports import Period
+from frontdesk.services.reports.periods import Period
 from frontdesk.services.tables import Column, Table
 
 COMPARED = (

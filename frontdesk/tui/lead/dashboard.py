@@ -1,0 +1,134 @@
+"""The lead's dashboard tab: today's queue live, per service, desk and staff, two charts.
+
+It polls ``services.queue.version()`` while shown and reloads when a ticket changed (and
+twice a minute, as waits grow while nothing happens).
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Static
+
+from frontdesk.services.reports import Dashboard, DayFigures
+from frontdesk.tui.lead.common import LeadTab, clock_time, minutes, plot_type, stats
+from frontdesk.tui.work import run_service
+
+POLL_SECONDS = 3
+FULL_REFRESH_SECONDS = 30
+
+
+class DashboardTab(LeadTab):
+    """Today's queue live."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title, id="dashboard")
+        self.version = -1
+        self.last_full = 0.0
+        self.dashboard: Dashboard | None = None
+
+    def compose(self) -> ComposeResult:
+        plot = plot_type()
+        with Horizontal(id="dash-top"):
+            yield DataTable(id="dash-waiting", cursor_type="none")
+            yield DataTable(id="dash-desks", cursor_type="none")
+            yield Static("", id="dash-figures")
+        yield DataTable(id="dash-groups", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="dash-charts"):
+            yield plot(id="chart-arrivals")
+            yield plot(id="chart-waits")
+
+    def on_mount(self) -> None:
+        self.query_one("#dash-waiting", DataTable).add_columns("Service", "Waiting", "Longest")
+        self.query_one("#dash-desks", DataTable).add_columns("Desk", "Serving", "Staff", "Since")
+        self.query_one("#dash-groups", DataTable).add_columns(
+            "Today per", "Tickets", "Served", "No-shows", "Wait avg", "median", "p90",
+            "Service avg", "median", "p90",
+        )  # fmt: skip
+        self.reload()
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _poll(self) -> None:
+        if not self.shown:
+            return
+        run_service(self, self.services.queue.version, done=self._version, group="lead-poll",
+                    exclusive=True)  # fmt: skip
+
+    def _version(self, version: int) -> None:
+        if version != self.version or time.monotonic() - self.last_full >= FULL_REFRESH_SECONDS:
+            self.reload()
+
+    def reload(self) -> None:
+        actor = self.actor
+        run_service(self, lambda: self.services.reports.dashboard(actor), done=self.show_dashboard,
+                    group="lead-dashboard", exclusive=True)  # fmt: skip
+
+    def show_dashboard(self, board: Dashboard) -> None:
+        self.dashboard = board
+        self.version = board.version
+        self.last_full = time.monotonic()
+        services = self.services
+        waiting = self.query_one("#dash-waiting", DataTable)
+        waiting.clear()
+        for w in board.waiting:
+            waiting.add_row(
+                w.name,
+                str(w.waiting),
+                "" if w.longest_wait is None else f"{w.longest_wait:.0f} min",
+            )
+        desks = self.query_one("#dash-desks", DataTable)
+        desks.clear()
+        for d in board.desks:
+            desks.add_row(
+                str(d.desk),
+                d.serving or "(free)",
+                d.staff_name or "",
+                clock_time(d.since, services),
+            )
+        if not board.desks:
+            desks.add_row("", "no desk open", "", "")
+        f = board.today
+        target = "-" if f.within_target is None else f"{f.within_target * 100:.0f}%"
+        longest = "-" if board.longest_wait is None else f"{max(0.0, board.longest_wait):.0f} min"
+        self.query_one("#dash-figures", Static).update(
+            f"[b]Waiting[/b] {sum(w.waiting for w in board.waiting)}, longest {longest}\n"
+            f"[b]Served[/b] {f.served} · [b]no-shows[/b] {f.no_shows}\n"
+            f"Wait avg {minutes(f.wait.mean)} · med {minutes(f.wait.median)}\n"
+            f"Wait p90 {minutes(f.wait.p90)} min\n"
+            f"Service avg {minutes(f.service_time.mean)} min\n"
+            f"Within {f.target_minutes} min: {target}"
+        )
+        groups = self.query_one("#dash-groups", DataTable)
+        groups.clear()
+        for title, items in (("", f.by_service), ("", f.by_desk), ("Staff: ", f.by_staff)):
+            for g in items:
+                groups.add_row(title + g.name, str(g.tickets), str(g.served), str(g.no_shows),
+                               *stats(g.wait), *stats(g.service_time))  # fmt: skip
+        if not (f.by_service or f.by_desk):
+            groups.add_row("no tickets yet today", *[""] * 9)
+        self._hour_charts(f)
+
+    def _hour_charts(self, f: DayFigures) -> None:
+        hours = list(f.hourly)
+        busy = [i for i, h in enumerate(hours) if h.arrivals]
+        first = min([8, *busy])
+        last = max([17, *busy])
+        shown = hours[first : last + 1]
+        labels = [h.label[:2] for h in shown]
+        arrivals = self.query_one("#chart-arrivals", plot_type())
+        plt = arrivals.plt
+        plt.clear_data()
+        xs: list[float] = [float(i) for i in range(len(shown))]
+        plt.bar(xs, [h.arrivals for h in shown])
+        plt.xticks(xs, labels)
+        plt.title("Arrivals per hour")
+        arrivals.refresh()
+        waits = self.query_one("#chart-waits", plot_type())
+        plt = waits.plt
+        plt.clear_data()
+        plt.bar(xs, [round(h.average_wait or 0, 1) for h in shown])
+        plt.xticks(xs, labels)
+        plt.title("Average wait (min) by arrival hour")
+        waits.refresh()
