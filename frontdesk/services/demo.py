@@ -700,6 +700,7 @@ def _demo_person(relation: str, visitor: VisitorRecord, *, married: bool) -> Per
     )
 
 
+from frontdesk.services.demo_merge import merge_step  # noqa: E402
 from frontdesk.services.demo_queue import queue_step  # noqa: E402  (it uses DemoContext)
 
 # Each capability adds its step here, in the order a day at the centre builds up.
@@ -709,6 +710,7 @@ STEPS: list[DemoStep] = [
     _visitor_step,
     queue_step,
     _appointments_step,
+    merge_step,
     _referral_step,
     _packs_step,
 ]

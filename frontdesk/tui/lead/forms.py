@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.exports import check_target
@@ -92,6 +92,8 @@ class FormModal(FrontdeskModal[Any]):
                 out[item.name] = None if control.value is Select.NULL else control.value
             elif isinstance(control, Checkbox):
                 out[item.name] = control.value
+            elif isinstance(control, TextArea):
+                out[item.name] = control.text
         return out
 
     @on(Button.Pressed, "#save")

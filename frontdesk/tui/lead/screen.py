@@ -77,6 +77,12 @@ class LeadScreen(WorkScreen):
                 tooltip="Change the selected staff member's role"),
         Binding("ctrl+e", "edit_service", "Edit service", id="lead_edit_service", show=False,
                 tooltip="Edit the selected service: name, prefix, active, desks"),
+        Binding("ctrl+u", "duplicates", "Duplicates", id="lead_duplicates", show=False,
+                tooltip="Possible duplicate visitor records: merge them"),
+        Binding("ctrl+k", "edit_capacity", "Capacity", id="lead_capacity", show=False,
+                tooltip="How many households a BSN appointment slot takes"),
+        Binding("ctrl+y", "edit_employers", "Employer names", id="lead_employers", show=False,
+                tooltip="The list of employer spellings (alias = name to use)"),
         Binding("f7", "edit_rules", "Hours & target", id="lead_edit_rules", show=False,
                 tooltip="Change the opening hours (walk-in, BSN appointments) and the target "
                 "wait, for every desk; audited"),
@@ -303,6 +309,19 @@ class LeadScreen(WorkScreen):
     def action_edit_service(self) -> None:
         if self._on_admin():
             self.admin.edit_service()
+
+    def action_duplicates(self) -> None:
+        from frontdesk.tui.lead.bookings import open_duplicates
+
+        open_duplicates(self)
+
+    def action_edit_capacity(self) -> None:
+        self._on_admin()
+        self.admin.edit_capacity()
+
+    def action_edit_employers(self) -> None:
+        self._on_admin()
+        self.admin.edit_employers()
 
 
 __all__ = ["LeadScreen"]
