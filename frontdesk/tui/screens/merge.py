@@ -223,6 +223,10 @@ class DuplicatesModal(FrontdeskModal[None]):
             f"{len(pairs)} possible duplicate pairs." if pairs else "No possible duplicates."
         )
 
+    @on(DataTable.RowSelected, "#duplicates")
+    def _selected(self) -> None:
+        self.action_open()
+
     def action_open(self) -> None:
         row = self.query_one(DataTable).cursor_row
         if not 0 <= row < len(self.pairs):
