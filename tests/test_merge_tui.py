@@ -3,13 +3,15 @@ by side, arrows pick the values, Ctrl+S and y merge. A desk clerk sees no mark."
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, OptionList, Static
 
-from frontdesk.services import Services
+from frontdesk.services import NotFound, Services
 from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.lead.forms import FormModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.find import DUPLICATE_MARK, FindScreen
-from frontdesk.tui.screens.merge import MergeDialog
+from frontdesk.tui.screens.merge import DuplicatesModal, MergeDialog
 from tests.conftest import add_staff
 from tests.helpers import SIZE, log_in, make_app, settle
 
@@ -110,3 +112,60 @@ async def test_a_clerk_sees_no_duplicate_marks_and_cannot_merge(desk_services: S
         await pilot.press("down", "ctrl+e")
         await settle(app, pilot)
         assert isinstance(app.screen, FindScreen)
+
+
+async def test_lead_screen_lists_duplicates_and_sets_capacity_and_employers(
+    desk_services: Services,
+) -> None:
+    lead = add_staff(desk_services, "Lea Lead", "lead")
+    keep = desk_services.visitors.register(lead, ZOE)
+    other = desk_services.visitors.register(lead, ZOE_AGAIN)
+    app = make_app(desk_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(app, pilot, lead)
+        await pilot.press("alt+5")
+        await settle(app, pilot)
+        await pilot.press("ctrl+u")
+        await settle(app, pilot)
+        listing = app.screen
+        assert isinstance(listing, DuplicatesModal)
+        assert listing.query_one("#duplicates", DataTable).row_count == 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MergeDialog)
+        await pilot.press("ctrl+s", "y")
+        await settle(app, pilot)
+        assert app.screen is listing
+        assert "No possible duplicates" in str(
+            listing.query_one("#duplicates-count", Static).content
+        )
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # Capacity: a wrong number is refused beside the field, then 2 is saved.
+        await pilot.press("ctrl+k")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormModal)
+        await pilot.press("0", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormModal)
+        assert "households a slot takes" in str(
+            app.screen.query_one("#field-slot_capacity .field-error", Static).content
+        )
+        await pilot.press("backspace", "2", "ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormModal)
+        assert desk_services.capacity.capacity() == 2
+        view = app.screen.query_one("#bookings-view", Static)
+        assert "2 households" in str(view.content)
+        # The employer list: one line typed into the empty list.
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormModal)
+        await pilot.press(*"Universiteit Leiden = Leiden University", "ctrl+s")
+        await settle(app, pilot)
+        assert desk_services.employers.names().canonical("UNIVERSITEIT leiden") == (
+            "Leiden University"
+        )
+    with pytest.raises(NotFound):
+        desk_services.visitors.get(lead, other.id)
+    assert desk_services.visitors.get(lead, keep.id).email == "zoe@example.org"
