@@ -655,7 +655,7 @@ def _registrar(url: str, go: Any, stop: Any, out: Any) -> None:
 
 
 def appointment_import(url: str, services: Services, rows: int) -> list[Figure]:
-    from frontdesk.services.appointment_import import import_appointments
+    from frontdesk.services.appointments.importer import import_appointments
 
     data = import_csv(rows, random.Random(20), services.clock.today(), f"{int(time.time())}")
     ctx = mp.get_context("spawn")

@@ -9,7 +9,7 @@ import pytest
 
 from frontdesk.cli import main
 from frontdesk.services import Actor, Services
-from frontdesk.services.appointment_import import ImportFileError, import_appointments
+from frontdesk.services.appointments.importer import ImportFileError, import_appointments
 from tests.helpers import CLEAN, MESSY, WEDNESDAY
 
 

@@ -467,7 +467,7 @@ def test_cli_invoices(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFix
 def test_demo_fills_the_appointment_book(services: Services) -> None:
     from datetime import timedelta
 
-    from frontdesk.services.demo import fill_demo
+    from frontdesk.demo import fill_demo
 
     summary = fill_demo(services, days=14)
     assert "BSN appointments" in summary

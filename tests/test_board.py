@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 from textual.widgets import Digits, Static
 
 from frontdesk.clock import FixedClock
+from frontdesk.demo import DEMO_PEOPLE
 from frontdesk.services import Actor, Services
-from frontdesk.services.demo import DEMO_PEOPLE
 from frontdesk.services.queue import ServiceLoad
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.board import BoardApp, ServingRow, big_letters, split_label, wait_text

@@ -225,7 +225,7 @@ def test_demo_fills_an_empty_database_once(
 
 
 def test_a_second_demo_run_joins_the_first_instead_of_wiping_it(tmp_path: Path) -> None:
-    from frontdesk.services.demo import demo_database
+    from frontdesk.demo import demo_database
 
     db = tmp_path / "demo.sqlite3"
     url = f"sqlite:///{db}"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from frontdesk.clock import FixedClock, ShiftedClock
 from frontdesk.config import DEFAULT_HOURS, Settings
 from frontdesk.db.models import Ticket
+from frontdesk.demo import demo_clock, demo_moment, fill_demo
 from frontdesk.services import Services
-from frontdesk.services.demo import demo_clock, demo_moment, fill_demo
 
 TZ = ZoneInfo("Europe/Amsterdam")
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from frontdesk.clock import FixedClock
 from frontdesk.db.models import ContactMoment, Ticket, TicketCounter, TicketEvent
+from frontdesk.demo import fill_demo
 from frontdesk.services import Actor, Services
-from frontdesk.services.demo import fill_demo
 
 
 def _in_hours(services: Services, moment) -> bool:  # type: ignore[no-untyped-def]

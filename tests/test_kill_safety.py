@@ -41,7 +41,7 @@ from frontdesk.db.models import (
     VisitorNameToken,
 )
 from frontdesk.services import Actor, Services
-from frontdesk.services.appointment_import import import_appointments
+from frontdesk.services.appointments.importer import import_appointments
 from frontdesk.services.privacy import ANONYMOUS
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import MONDAY_10, add_staff, letters, make_services

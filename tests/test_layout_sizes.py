@@ -15,8 +15,8 @@ from frontdesk.clock import FixedClock
 from frontdesk.config import Settings
 from frontdesk.db.engine import Database
 from frontdesk.db.migrate import upgrade
+from frontdesk.demo import DEMO_PINS, fill_demo
 from frontdesk.services import Services
-from frontdesk.services.demo import DEMO_PINS, fill_demo
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.queue_rows import COLUMNS, queue_columns
 from frontdesk.tui.screens.referrals import referral_columns

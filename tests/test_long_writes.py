@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from frontdesk.clock import FixedClock
 from frontdesk.db.models import Appointment, AppointmentPerson, AuditEvent, Visitor
 from frontdesk.services import Actor, Services
-from frontdesk.services.appointment_import import import_appointments
+from frontdesk.services.appointments.importer import import_appointments
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
 
@@ -78,7 +78,7 @@ def table_count(services: Services, table: Any) -> int:
 def test_each_chunk_is_audited_with_counts_and_no_names(
     services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("frontdesk.services.appointment_import.CHUNK_HOUSEHOLDS", 4)
+    monkeypatch.setattr("frontdesk.services.appointments.importer.CHUNK_HOUSEHOLDS", 4)
     data = booking_csv(20)
     report = import_appointments(services.appointments, clerk, data)
     households = table_count(services, Appointment)

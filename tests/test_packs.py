@@ -429,7 +429,7 @@ def test_desks_racing_for_the_last_pack(
 
 
 def test_demo_packs(services: Services) -> None:
-    from frontdesk.services.demo import fill_demo
+    from frontdesk.demo import fill_demo
 
     summary = fill_demo(services, days=30)
     assert "low stock: Student pack" in summary

@@ -10,7 +10,7 @@ import pytest
 
 from frontdesk.cli import main
 from frontdesk.config import ConfigError, load_settings
-from frontdesk.services.demo import fill_demo
+from frontdesk.demo import fill_demo
 from tests.conftest import make_services
 
 FILE = "\ufeffname;category;phone\n\nRijnland Bank;bank;071 512 3456\nOops;bakery;\n"

@@ -14,8 +14,8 @@ from textual.widgets import Input, OptionList, Static
 
 from frontdesk.clock import FixedClock
 from frontdesk.config import Settings
+from frontdesk.demo import DEMO_PINS, DEMO_STAFF
 from frontdesk.services import Services
-from frontdesk.services.demo import DEMO_PINS, DEMO_STAFF
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen

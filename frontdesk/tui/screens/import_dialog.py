@@ -89,7 +89,7 @@ class ImportModal(FrontdeskModal[None]):
             if not path.is_file():
                 raise ValidationError("path", "there is no file at this path")
             if kind == "appointments":
-                from frontdesk.services.appointment_import import import_appointments
+                from frontdesk.services.appointments.importer import import_appointments
 
                 try:
                     data = path.read_bytes()

@@ -15,8 +15,8 @@ from frontdesk.services.employers import parse_aliases
 from frontdesk.services.visitors import VisitorInput, check_visitor, write_name_tokens
 
 if TYPE_CHECKING:
+    from frontdesk.demo.context import DemoContext
     from frontdesk.services import Services
-    from frontdesk.services.demo import DemoContext
 
 DEMO_CAPACITY = 2
 DEMO_EMPLOYER_ALIASES = """\

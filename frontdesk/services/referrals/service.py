@@ -10,20 +10,17 @@ local days later, moved off the weekend to the Monday.
 
 Privacy: a row handed to whoever works the list carries the visitor's name, and their
 phone and e-mail only when the visitor consented to sharing them with the partner.
-Nothing else about the visitor (and never a BSN) leaves this module.
+Nothing else about the visitor (and never a BSN) leaves this package.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from frontdesk.clock import Clock
@@ -32,7 +29,6 @@ from frontdesk.db import Database
 from frontdesk.db.models import Partner, Referral, ReferralEvent, Staff, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, allowed, require
-from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import (
     Conflict,
     NotFound,
@@ -42,230 +38,28 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.exports import (
     Target,
-    append_row,
     check_target,
-    csv_text,
     deliver_audited,
-    workbook_bytes,
 )
 from frontdesk.services.fields import parse_date
-from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
+from frontdesk.services.referrals.records import (
+    HistoryEntry,
+    PartnerReport,
+    PartnerReportRow,
+    ReferralDetail,
+    ReferralRow,
+    _Made,
+)
+from frontdesk.services.referrals.report import median, report_csv, report_xlsx
+from frontdesk.services.referrals.rules import (
+    CONSENT_HOW,
+    OPEN_STATUSES,
+    OUTCOMES,
+    VIEWS,
+    follow_up_date,
+    step_refusal,
+)
 from frontdesk.services.text import clean_text
-
-STATUSES: dict[str, str] = {
-    "new": "new",
-    "assigned": "assigned",
-    "contacted": "contacted",
-    "accepted": "accepted",
-    "declined": "declined",
-    "closed": "closed",
-}
-OPEN_STATUSES = ("new", "assigned", "contacted", "accepted", "declined")
-# Which status may follow which. Staying in the same status (another contact, a new
-# follow-up date, a reassignment) is an event too, allowed while the referral is open.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "new": frozenset({"assigned"}),
-    "assigned": frozenset({"contacted", "closed"}),
-    "contacted": frozenset({"contacted", "accepted", "declined", "closed"}),
-    "accepted": frozenset({"closed"}),
-    "declined": frozenset({"closed"}),
-    "closed": frozenset(),
-}
-NEXT_STEP = {
-    "new": "pick it up first",
-    "assigned": "record the contact with the partner first, or close it",
-    "contacted": "record the partner's answer (accepted or declined), or close it",
-    "accepted": "close it with an outcome",
-    "declined": "close it with an outcome",
-    "closed": "it is closed; nothing more can change",
-}
-
-
-def step_refusal(status: str, to_status: str) -> str | None:
-    """Why a referral that is ``status`` cannot move to ``to_status``; None when it can.
-
-    The screen asks this before it opens a step's form, so the key says why at once.
-    """
-    if to_status != status and to_status not in TRANSITIONS[status]:
-        return (
-            f"A referral that is {status} cannot be {DOING.get(to_status, to_status)}: "
-            f"{NEXT_STEP[status]}."
-        )
-    if to_status == status and status not in OPEN_STATUSES:
-        return "This referral is closed; nothing more can change."
-    return None
-
-
-DOING = {
-    "assigned": "picked up",
-    "contacted": "marked as contacted",
-    "accepted": "accepted",
-    "declined": "declined",
-    "closed": "closed",
-}
-OUTCOMES: dict[str, str] = {
-    "got_help": "got help",
-    "no_capacity": "no capacity",
-    "not_eligible": "not eligible",
-    "could_not_contact": "could not contact",
-    "no_longer_interested": "no longer interested",
-    "other": "other",
-}
-CONSENT_HOW: dict[str, str] = {"verbal": "verbal", "written": "written", "email": "e-mail"}
-VIEWS: dict[str, str] = {
-    "mine": "Mine",
-    "unassigned": "Unassigned",
-    "due_today": "Due today",
-    "overdue": "Overdue",
-    "open": "All open",
-    "closed": "Closed",
-}
-
-
-def follow_up_date(last_change: date, days: int) -> date:
-    """``days`` calendar days after the local day of the last change; Sat/Sun -> Monday.
-
-    Works on dates, not on 24-hour steps, so a DST change in between moves nothing.
-    """
-    day = last_change + timedelta(days=days)
-    if day.weekday() >= 5:
-        day += timedelta(days=7 - day.weekday())
-    return day
-
-
-@dataclass(frozen=True)
-class ReferralRow:
-    """One referral as the worklist shows it. Visitor contacts only with consent."""
-
-    id: int
-    visitor_id: int
-    visitor_name: str
-    visitor_phone: str | None
-    visitor_email: str | None
-    partner_id: int
-    partner_name: str
-    partner_category: str
-    reason: str
-    consent_given: bool
-    consent_how: str | None
-    consent_at: datetime | None
-    consent_by: str | None
-    status: str
-    assignee_id: int | None
-    assignee: str | None
-    follow_up_on: date | None
-    outcome: str | None
-    outcome_text: str | None
-    created_at: datetime
-    created_by: str | None
-    updated_at: datetime
-    overdue: bool
-    due_today: bool
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    staff: str | None
-    from_status: str | None
-    to_status: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ReferralDetail:
-    referral: ReferralRow
-    history: tuple[HistoryEntry, ...]
-
-
-@dataclass(frozen=True)
-class PartnerReportRow:
-    partner: str
-    category: str
-    made: int
-    accepted: int
-    declined: int
-    outcomes: dict[str, int]
-    median_days_to_outcome: float | None
-
-
-@dataclass(frozen=True)
-class PartnerReport:
-    start: date
-    end: date
-    rows: tuple[PartnerReportRow, ...]
-    total: PartnerReportRow
-
-    def table(self) -> list[list[Any]]:
-        """Header and rows, for CSV and XLSX alike (no personal data: counts only)."""
-        header = [
-            "partner",
-            "category",
-            "referrals made",
-            "accepted",
-            "declined",
-            *(f"outcome: {label}" for label in OUTCOMES.values()),
-            "median days to outcome",
-        ]
-        out: list[list[Any]] = [header]
-        for row in (*self.rows, self.total):
-            out.append(
-                [
-                    row.partner,
-                    row.category,
-                    row.made,
-                    row.accepted,
-                    row.declined,
-                    *(row.outcomes.get(code, 0) for code in OUTCOMES),
-                    row.median_days_to_outcome,
-                ]
-            )
-        return out
-
-
-def _median(values: Sequence[int]) -> float | None:
-    return float(statistics.median(values)) if values else None
-
-
-def report_csv(report: PartnerReport) -> bytes:
-    return csv_text(report.table()).encode("utf-8-sig")
-
-
-def report_xlsx(report: PartnerReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Referrals per partner"
-    sheet.append([f"Referrals {report.start.isoformat()} to {report.end.isoformat()}"])
-    for i, row in enumerate(report.table()):
-        append_row(sheet, row)
-        if i == 0:
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 20
-    return workbook_bytes(book)
-
-
-@dataclass(frozen=True)
-class _Made:
-    """What the report needs of one referral."""
-
-    id: int
-    outcome: str | None
-    created_at: datetime
-    outcome_at: datetime | None
-    partner: str
-    category: str
 
 
 class ReferralService:
@@ -692,7 +486,7 @@ class ReferralService:
                 accepted=sum("accepted" in answered[r.id] for r in items),
                 declined=sum("declined" in answered[r.id] for r in items),
                 outcomes=outcomes,
-                median_days_to_outcome=_median(days),
+                median_days_to_outcome=median(days),
             )
 
         rows = tuple(
@@ -729,114 +523,3 @@ class ReferralService:
 
 def visitor_label(visitor: Visitor) -> str:
     return " ".join(p for p in (visitor.given_names, visitor.family_name) if p)
-
-
-# -- privacy: what the referrals hold about a visitor -----------------------------------------
-class ReferralHolder:
-    """Referrals to partners, for retention, access and erasure requests.
-
-    Anonymising replaces the reason, the outcome text and the notes of the history with
-    ``(removed)``; the partner, the statuses, the dates, the outcome code and how consent
-    was given stay, and so does the link to the (anonymised) visitor, so the figures per
-    partner do not change.
-    """
-
-    name = "referrals"
-
-    def keep_ids(self, cutoff: datetime) -> Select[int]:
-        return select(Referral.visitor_id).where(
-            or_(Referral.status != "closed", Referral.updated_at >= cutoff)
-        )
-
-    def last_activity(self, session: Session, visitor_id: int) -> datetime | None:
-        return session.scalar(
-            select(func.max(Referral.updated_at)).where(Referral.visitor_id == visitor_id)
-        )
-
-    def export(self, session: Session, visitor_id: int) -> list[dict[str, Any]]:
-        staff = staff_names(session)
-        rows = session.execute(
-            select(Referral, Partner.name)
-            .join(Partner, Partner.id == Referral.partner_id)
-            .where(Referral.visitor_id == visitor_id)
-            .order_by(Referral.created_at, Referral.id)
-        ).all()
-        out: list[dict[str, Any]] = []
-        for ref, partner in rows:
-            events = session.scalars(
-                select(ReferralEvent)
-                .where(ReferralEvent.referral_id == ref.id)
-                .order_by(ReferralEvent.at, ReferralEvent.id)
-            )
-            out.append(
-                {
-                    "referral": f"#{ref.id}",
-                    "partner": partner,
-                    "made_at": json_value(ref.created_at),
-                    "reason": ref.reason,
-                    "consent_to_share_contact_details": ref.consent_given,
-                    "consent_how": CONSENT_HOW.get(ref.consent_how or ""),
-                    "consent_at": json_value(ref.consent_at),
-                    "status": STATUSES.get(ref.status, ref.status),
-                    "follow_up_on": json_value(ref.follow_up_on),
-                    "outcome": OUTCOMES.get(ref.outcome or ""),
-                    "outcome_text": ref.outcome_text,
-                    "outcome_at": json_value(ref.outcome_at),
-                    "history": [
-                        {
-                            "at": json_value(e.at),
-                            "from": e.from_status,
-                            "to": e.to_status,
-                            "staff": staff.get(e.staff_id) if e.staff_id else None,
-                            "note": e.note,
-                        }
-                        for e in events
-                    ],
-                }
-            )
-        return out
-
-    def anonymise(self, session: Session, visitor_id: int) -> int:
-        mine = select(Referral.id).where(Referral.visitor_id == visitor_id)
-        changed = rowcount(
-            session.execute(
-                update(Referral)
-                .where(Referral.visitor_id == visitor_id, Referral.reason != ERASED_TEXT)
-                .values(reason=ERASED_TEXT)
-            )
-        )
-        changed += rowcount(
-            session.execute(
-                update(Referral)
-                .where(
-                    Referral.visitor_id == visitor_id,
-                    Referral.outcome_text.is_not(None),
-                    Referral.outcome_text != ERASED_TEXT,
-                )
-                .values(outcome_text=ERASED_TEXT)
-            )
-        )
-        # The note of the first event is written by the app ("consent to share contact
-        # details: given (verbal)") and holds nothing personal: it stays. Every later
-        # note was typed by staff.
-        changed += rowcount(
-            session.execute(
-                update(ReferralEvent)
-                .where(
-                    ReferralEvent.referral_id.in_(mine),
-                    ReferralEvent.from_status.is_not(None),
-                    ReferralEvent.note.is_not(None),
-                    ReferralEvent.note != ERASED_TEXT,
-                )
-                .values(note=ERASED_TEXT)
-            )
-        )
-        return int(changed or 0)
-
-    def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
-        # An open referral is no legal duty: the centre referred the visitor as a
-        # courtesy, and the visitor may withdraw at any time. It keeps the visitor out of
-        # the retention purge (keep_ids), but an explicit erasure request wins; the
-        # referral stays open with "(removed)" texts, so whoever works it sees the
-        # visitor asked to be forgotten and can close it.
-        return None

@@ -30,15 +30,9 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentPerson, Visitor
 from frontdesk.services import audit
-from frontdesk.services.appointments import (
-    KINDS,
-    STATUSES,
-    AppointmentInput,
-    AppointmentService,
-    PersonInput,
-    _Checked,
-    parse_time_of_day,
-)
+from frontdesk.services.appointments.records import AppointmentInput, PersonInput, _Checked
+from frontdesk.services.appointments.rules import KINDS, STATUSES, parse_time_of_day
+from frontdesk.services.appointments.service import AppointmentService
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.csvimport import csv_problem
 from frontdesk.services.errors import FrontdeskError, ValidationError

@@ -32,8 +32,8 @@ from frontdesk.db.models.base import Base
 from frontdesk.services.queue import ServiceInfo
 
 if TYPE_CHECKING:
+    from frontdesk.demo.context import DemoContext
     from frontdesk.services import Services
-    from frontdesk.services.demo import DemoContext
 
 DESKS = (1, 2, 3)
 NO_SHOW_RATE = 0.065

@@ -10,13 +10,11 @@ summed, then the movement is written.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -24,159 +22,32 @@ from frontdesk.db import Database
 from frontdesk.db.models import PackIssue, PackType, Staff, StockMovement, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.dml import rowcount
 from frontdesk.services.errors import NotFound, ValidationError, check_id, check_optional_id
 from frontdesk.services.exports import (
     Target,
     check_target,
     csv_text,
     deliver_audited,
-    write_private,
 )
-from frontdesk.services.privacy import ERASED_TEXT, json_value, staff_names
+from frontdesk.services.packs.records import (
+    _CODE,
+    PERIODS,
+    STOCK_RECOUNT_WINDOW,
+    WELCOME_BAG_WORDS,
+    IssuedPack,
+    IssueOption,
+    Movement,
+    PackGiven,
+    PackKind,
+    Period,
+    PeriodRow,
+)
+from frontdesk.services.packs.rules import (
+    parse_quantity,
+    period_label,
+    period_start,
+)
 from frontdesk.services.text import clean_text, fold
-
-Period = Literal["day", "week", "month"]
-PERIODS: tuple[Period, ...] = ("day", "week", "month")
-MAX_QUANTITY = 100_000
-# How far back (in ids) the stock cache recounts the ledger; see PackService._stock_totals.
-STOCK_RECOUNT_WINDOW = 1000
-MOVEMENT_LABELS = {"received": "received", "correction": "stock-take", "issue": "handed out"}
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,19}$")
-
-
-@dataclass(frozen=True)
-class PackKind:
-    id: int
-    code: str
-    name: str
-    threshold: int
-    active: bool
-    stock: int
-
-    @property
-    def low(self) -> bool:
-        """At or under the threshold: time to reorder."""
-        return self.stock <= self.threshold
-
-    @property
-    def out(self) -> bool:
-        return self.stock <= 0
-
-
-@dataclass(frozen=True)
-class IssuedPack:
-    id: int
-    kind_id: int
-    kind_name: str
-    visitor_id: int
-    at: datetime
-    stock_left: int
-    low: bool
-    override_reason: str | None
-
-
-@dataclass(frozen=True)
-class PackGiven:
-    """A pack a visitor received (for the visitor's history)."""
-
-    id: int
-    kind_id: int
-    kind_name: str
-    at: datetime
-    staff: str | None
-    override_reason: str | None
-
-
-# How a welcome-bag kind is named when no kind is configured (folded).
-WELCOME_BAG_WORDS = ("welcome bag", "welkomsttas", "welkomstpakket")
-
-
-@dataclass(frozen=True)
-class IssueOption:
-    """A kind as the issue dialog offers it to one visitor."""
-
-    kind: PackKind
-    last_given: datetime | None  # when this visitor last got this kind (None: never)
-
-
-@dataclass(frozen=True)
-class Movement:
-    id: int
-    at: datetime
-    quantity: int
-    reason: str  # received / correction / issue
-    note: str | None
-    staff: str | None
-    stock_after: int
-
-
-@dataclass(frozen=True)
-class PeriodRow:
-    start: date  # the first day of the day, ISO week (Monday) or month
-    kind_code: str
-    kind_name: str
-    received: int
-    corrected: int  # the net change of stock-take corrections
-    issued: int  # packs handed out
-    stock_end: int
-
-
-def parse_quantity(value: object, field: str, *, allow_zero: bool = False) -> int:
-    """A whole number of packs as typed; negative, fractional or absurd ones are refused."""
-    if isinstance(value, bool):
-        raise ValidationError(field, "type a whole number of packs")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip().replace("_", "")
-        if not text:
-            raise ValidationError(field, "type the number of packs")
-        if text.startswith("-"):
-            raise ValidationError(field, "the number of packs cannot be negative")
-        if not text.isdecimal() or not text.isascii():
-            raise ValidationError(field, "type a whole number of packs (digits only)")
-        number = int(text)
-    else:
-        raise ValidationError(field, "type a whole number of packs")
-    if number < 0:
-        raise ValidationError(field, "the number of packs cannot be negative")
-    if number == 0 and not allow_zero:
-        raise ValidationError(field, "the number of packs must be at least 1")
-    if number > MAX_QUANTITY:
-        raise ValidationError(field, f"that is more than {MAX_QUANTITY:,} packs; check the number")
-    return number
-
-
-def period_start(day: date, period: Period) -> date:
-    if period == "day":
-        return day
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def period_label(start: date, period: Period) -> str:
-    if period == "day":
-        return start.isoformat()
-    if period == "week":
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return start.strftime("%Y-%m")
-
-
-def check_export_path(path_text: str) -> Path:
-    """Where an export may go; a problem is a ValidationError on "path" (checked first)."""
-    text = (path_text or "").strip()
-    if not text:
-        raise ValidationError("path", "type the file to write, e.g. ~/packs.csv")
-    return check_target(Path(text))
-
-
-def write_export(path_text: str, content: str) -> Path:
-    """Write an export where the person asked (0600, atomic); a problem is a
-    ValidationError on "path"."""
-    return write_private(check_export_path(path_text), content.encode("utf-8"))
 
 
 def _stock(session: Session, kind_id: int) -> int:
@@ -712,55 +583,3 @@ class PackService:
                 )
                 for i, kind_name, staff in rows
             ]
-
-
-# -- privacy: which packs a visitor was given ----------------------------------------------
-class PackHolder:
-    """Packs handed to a visitor, for retention, access and erasure requests.
-
-    Anonymising replaces an override reason ("first bag was torn") with ``(removed)``;
-    the issue itself stays, so the counts per kind and the stock do not change.
-    """
-
-    name = "packs"
-
-    def keep_ids(self, cutoff: datetime) -> Select[int]:
-        return select(PackIssue.visitor_id).where(PackIssue.at >= cutoff)
-
-    def last_activity(self, session: Session, visitor_id: int) -> datetime | None:
-        return session.scalar(
-            select(func.max(PackIssue.at)).where(PackIssue.visitor_id == visitor_id)
-        )
-
-    def export(self, session: Session, visitor_id: int) -> list[dict[str, Any]]:
-        staff = staff_names(session)
-        rows = session.execute(
-            select(PackIssue, PackType.name)
-            .join(PackType, PackType.id == PackIssue.pack_type_id)
-            .where(PackIssue.visitor_id == visitor_id)
-            .order_by(PackIssue.at, PackIssue.id)
-        ).all()
-        return [
-            {
-                "at": json_value(issue.at),
-                "pack": kind,
-                "staff": staff.get(issue.staff_id) if issue.staff_id else None,
-                "override_reason": issue.override_reason,
-            }
-            for issue, kind in rows
-        ]
-
-    def anonymise(self, session: Session, visitor_id: int) -> int:
-        result = session.execute(
-            update(PackIssue)
-            .where(
-                PackIssue.visitor_id == visitor_id,
-                PackIssue.override_reason.is_not(None),
-                PackIssue.override_reason != ERASED_TEXT,
-            )
-            .values(override_reason=ERASED_TEXT)
-        )
-        return rowcount(result)
-
-    def blocks_erasure(self, session: Session, visitor_id: int, today: date) -> str | None:
-        return None  # a pack handed out is no legal duty
