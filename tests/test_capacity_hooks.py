@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from frontdesk.services import Actor, Services, ValidationError
-from frontdesk.services.appointment_import import import_appointments
+from frontdesk.services.appointments.importer import import_appointments
 from tests.helpers import household
 from tests.test_appointments import tick_all
 
@@ -76,7 +76,7 @@ def test_the_import_books_but_warns_over_capacity(
     dry = import_appointments(services.appointments, clerk, data, dry_run=True)
     warning = (
         "line 3: the slot of Wed 25-11-2026 09:00 is over capacity (3 households, room "
-        "for 2); the next free slot is Wed 25-11-2026 10:00"
+        "for 2); the next free slot is Wed 25-11-2026 09:30"
     )
     assert dry.warnings == [warning]
     assert dry.imported == 3 and dry.rejected == 0
@@ -96,7 +96,7 @@ def test_employer_names_apply_in_the_form_the_import_and_the_invoices(
     early = services.appointments.book(
         clerk, household(employer="Universiteit  Leiden", time="09:00", children=0)
     )
-    assert early.employer == "Universiteit  Leiden"
+    assert early.employer == "Universiteit Leiden"
     services.employers.save(lead, "Universiteit Leiden = Leiden University\nLeids UMC = LUMC")
     later = services.appointments.book(
         clerk, household(employer="universiteit leiden", time="09:30", children=0)

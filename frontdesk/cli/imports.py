@@ -97,5 +97,7 @@ def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
         services.close()
     for line in report.errors:
         print(line, file=sys.stderr)
+    for line in report.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     print(report.summary)
     return EXIT_REJECTED if report.rejected else EXIT_OK

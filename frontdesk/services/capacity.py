@@ -44,6 +44,13 @@ _CAPACITY_LOCK = 0x63617061  # "capa"
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*(households?|huishoudens?)?\s*$")
 
 
+class Unread:
+    """The capacity has not been read yet (None already means "no limit")."""
+
+
+UNREAD = Unread()
+
+
 def check_capacity(value: object) -> int | None:
     """The households a slot takes, as typed; empty (or "none") means no limit."""
     text = str(value if value is not None else "").strip().casefold()
@@ -124,6 +131,13 @@ class FullSlot:
             return f"no free slot in the next {SEARCH_DAYS} days"
         return f"the next free slot is {self.next_free:%a %d-%m-%Y %H:%M}"
 
+    def import_text(self, start: datetime) -> str:
+        """The import's warning (the household is booked all the same)."""
+        return (
+            f"the slot of {start:%a %d-%m-%Y %H:%M} is over capacity ({self.households + 1} "
+            f"households, room for {self.capacity}); {self.suggestion}"
+        )
+
     @property
     def message(self) -> str:
         taken = "household" if self.households == 1 else "households"
@@ -176,12 +190,15 @@ def full_slot(
     *,
     leave_out: int | None = None,
     extra: Sequence[tuple[datetime, int]] = (),
+    capacity: int | Unread | None = UNREAD,
 ) -> FullSlot | None:
     """None when a household of ``kind`` at ``start_at`` fits; else the slot's figures.
-    ``leave_out``: the appointment being moved (it does not count against itself)."""
+    ``leave_out``: the appointment being moved (it does not count against itself);
+    ``capacity``: when the caller has read it already (an import reads it once)."""
     if kind not in COUNTED_KINDS:
         return None
-    capacity = capacity_in(session)
+    if isinstance(capacity, Unread):
+        capacity = capacity_in(session)
     if capacity is None:
         return None
     taken = households_at(session, start_at, minutes, leave_out=leave_out)

@@ -142,6 +142,12 @@ def names_in(session: Session) -> EmployerNames:
         return EmployerNames()
 
 
+def employer_index(db: Database) -> Mapping[str, str]:
+    """The lead's list as an index for :func:`apply` (one read)."""
+    with db.read() as session:
+        return names_in(session).mapper()
+
+
 class EmployerService:
     """The lead's list of employer spellings."""
 

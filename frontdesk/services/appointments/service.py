@@ -21,6 +21,7 @@ from frontdesk.services.appointments.invoices import (
     invoice_bytes,
     invoice_lines,
     invoice_rows,
+    invoice_totals,
     parse_quarter,
 )
 from frontdesk.services.appointments.records import (
@@ -411,7 +412,7 @@ class AppointmentService(AppointmentBook):
             self.db,
             self.clock,
             actor,
-            invoice_bytes(rows, fmt),
+            invoice_bytes(rows, fmt, invoice_totals(lines)),
             to,
             action="export.invoices",
             object_type="quarter",
