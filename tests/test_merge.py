@@ -232,3 +232,23 @@ def test_likely_duplicates_by_folded_name_and_birth_date(
     services.merge.merge_visitors(lead, a.id, b.id)
     left = {(p.first.id, p.second.id) for p in services.merge.duplicates(lead)}
     assert left == {(a.id, c.id), (c.id, d.id)}
+
+
+def test_two_people_of_one_household_are_not_merged(
+    services: Services, lead: Actor, clerk: Actor
+) -> None:
+    ap = services.appointments.book(
+        clerk,
+        AppointmentInput(
+            day="2026-11-23",
+            time="09:30",
+            people=(
+                PersonInput("main", ZOE),
+                PersonInput("child", VisitorInput("Zoe", "Odegard", "2019-05-17")),
+            ),
+        ),
+    )
+    mother, child = (p.visitor_id for p in ap.persons)
+    with pytest.raises(ValidationError, match="two people of one household"):
+        services.merge.merge_visitors(lead, mother, child)
+    assert services.visitors.get(clerk, child).birth_date == date(2019, 5, 17)

@@ -172,7 +172,7 @@ class MergeService:
 
     # -- finding -------------------------------------------------------------------------
     def duplicates(self, actor: Actor, limit: int = 200) -> list[DuplicatePair]:
-        """Pairs of records that are likely one person, the most recent first."""
+        """Pairs of records that are likely one person, by name, the older record first."""
         require(actor, "visitor.merge")
         with self.db.read() as session:
             rows = session.scalars(
@@ -184,13 +184,12 @@ class MergeService:
                 if key:
                     groups[key].append(to_record(row))
         pairs: list[DuplicatePair] = []
-        for records in groups.values():
-            for a, b in combinations(records, 2):
+        for key in sorted(groups):  # one person's pairs together, by name
+            for a, b in combinations(groups[key], 2):
                 both_known = a.birth_date is not None and b.birth_date is not None
                 if both_known and a.birth_date != b.birth_date:
                     continue
                 pairs.append(DuplicatePair(a, b, a.birth_date == b.birth_date))
-        pairs.sort(key=lambda p: (p.second.id, p.first.id), reverse=True)
         return pairs[:limit]
 
     def duplicates_of(self, actor: Actor, visitor_ids: list[int]) -> dict[int, list[int]]:
@@ -276,6 +275,7 @@ class MergeService:
         picks = check_choices(choices)
         with self.db.write() as session:
             keep, other = self._pair(session, survivor_id, other_id, lock=True)
+            self._refuse_one_household(session, keep.id, other.id)
             self._settle_bsn(session, keep.id, other.id, picks.get(BSN_FIELD))
             values = {
                 name: self._pick(getattr(keep, name), getattr(other, name), picks.get(name))
@@ -350,6 +350,27 @@ class MergeService:
         if side == "survivor":
             return keep
         return other if keep in (None, "") else keep
+
+    @staticmethod
+    def _refuse_one_household(session: Session, keep_id: int, other_id: int) -> None:
+        """Two people of one appointment's household are two people, not one."""
+        mine = select(AppointmentPerson.appointment_id).where(
+            AppointmentPerson.visitor_id == keep_id
+        )
+        shared = session.scalar(
+            select(AppointmentPerson.appointment_id)
+            .where(
+                AppointmentPerson.visitor_id == other_id,
+                AppointmentPerson.appointment_id.in_(mine),
+            )
+            .limit(1)
+        )
+        if shared is not None:
+            raise ValidationError(
+                "other",
+                f"these two records are two people of one household (appointment {shared}); "
+                "they cannot be merged",
+            )
 
     @staticmethod
     def _settle_bsn(session: Session, keep_id: int, other_id: int, side: str | None) -> None:
