@@ -25,13 +25,15 @@ from frontdesk.tui.work import run_service
 MARK = "● "
 
 
-def pair_cells(pair: DuplicatePair) -> tuple[str, str, str]:
+def pair_cells(pair: DuplicatePair) -> tuple[str, str]:
+    """The two records of a pair as the list shows them (the birth date says why)."""
+
     def one(which: str) -> str:
         record = pair.first if which == "first" else pair.second
-        born = f"{record.birth_date:%d-%m-%Y}" if record.birth_date else "no date of birth"
+        born = f"{record.birth_date:%d-%m-%Y}" if record.birth_date else "born ?"
         return f"#{record.id} {record.full_name} ({born})"
 
-    return one("first"), one("second"), "yes" if pair.same_birth_date else "one unknown"
+    return one("first"), one("second")
 
 
 class MergeDialog(FrontdeskModal[MergeResult | None]):
@@ -198,14 +200,15 @@ class DuplicatesModal(FrontdeskModal[None]):
             yield Static("Looking…", id="duplicates-count")
             yield DataTable(id="duplicates", cursor_type="row", zebra_stripes=True)
             yield Static(
-                "Enter merges the pair (the older record is offered as the one that stays). "
-                "Escape closes.",
+                "Same name (any order, case or accents) and date of birth, or none on one of "
+                "them. Enter merges the pair (the older record is offered as the one that "
+                "stays). Escape closes.",
                 id="help-foot",
             )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Older record", "Newer record", "Same date of birth")
+        table.add_columns("Older record", "Newer record")
         table.focus()
         self.reload()
 
