@@ -15,6 +15,7 @@ is from the process's start until the screen is drawn. Each probe prints one JSO
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import sys
@@ -68,6 +69,8 @@ async def _settled(app: Any) -> None:
     millisecond. (``pilot.pause`` slept in 20 ms steps until a 20 ms window was idle.)
     """
 
+    from textual.worker import WorkerCancelled
+
     def quiet() -> bool:
         if any(not w.is_finished for w in app.workers):
             return False
@@ -77,7 +80,9 @@ async def _settled(app: Any) -> None:
     while True:
         running = [w for w in app.workers if not w.is_finished]
         if running:
-            await app.workers.wait_for_complete(running)
+            # An exclusive worker replaced by a newer one ends cancelled: that is settled too.
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete(running)
             continue
         if quiet():
             await asyncio.sleep(0)  # one more turn: a handler that just ran may post more
@@ -149,7 +154,7 @@ async def _frontdesk(t0: float, url: str, logins: int) -> dict[str, Any]:
 def _desk_drawn(app: Any) -> bool:
     from textual.widgets import DataTable
 
-    from frontdesk.tui.screens.desk import DeskScreen
+    from frontdesk.tui.desk import DeskScreen
 
     screen = app.screen
     if not isinstance(screen, DeskScreen) or screen.last_update is None:
@@ -202,7 +207,7 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
     its search field until the list is drawn (the field's 0.3 s pause included)."""
     from textual.widgets import Input
 
-    from frontdesk.tui.screens.find import FindScreen
+    from frontdesk.tui.desk.find import FindScreen
 
     services, app = await _logged_in(url)
     timings: dict[str, list[float]] = {"f4": [], "f3": []}

@@ -18,7 +18,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.screens.login import LoggedIn
 from tests.conftest import letters
 

@@ -13,8 +13,8 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.appointments import AppointmentsScreen
-from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
+from frontdesk.tui.appointments import AppointmentsScreen
+from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
 
@@ -128,7 +128,7 @@ async def test_check_in_checklist_bsn_complete(ui_services: Services) -> None:
 
 
 async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(ui_services: Services) -> None:
-    from frontdesk.tui.screens.appointments import AskModal, TextModal
+    from frontdesk.tui.appointments.dialogs import AskModal, TextModal
 
     clerk = add_staff(ui_services, "Dirk Desk", "desk")
     lead = add_staff(ui_services, "Lea Lead", "lead", pin="9999")
@@ -193,7 +193,7 @@ def test_appointment_book_snapshot(snap_compare: Any, sqlite_url: str) -> None:
 async def test_book_a_household_with_the_form(ui_services: Services) -> None:
     from textual.widgets import Input, Select
 
-    from frontdesk.tui.screens.appointments import HouseholdForm
+    from frontdesk.tui.appointments.dialogs import HouseholdForm
     from frontdesk.tui.widgets.field import Field
 
     clerk = add_staff(ui_services, "Dirk Desk", "desk")
@@ -233,7 +233,7 @@ async def test_one_bsn_one_person_and_no_married_child_on_screen(ui_services: Se
     """Issue 19: a mother and her child both got 111222333; `m` marked a child married."""
     from textual.widgets import Static
 
-    from frontdesk.tui.screens.appointments import BsnModal
+    from frontdesk.tui.appointments.dialogs import BsnModal
 
     clerk = add_staff(ui_services, "Dirk Desk", "desk")
     ap_id = book(ui_services, clerk, "09:30", "Anna", members=1)  # a child born in 2018
@@ -270,7 +270,7 @@ async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
 ) -> None:
     from textual.widgets import Button, Static
 
-    from frontdesk.tui.screens.appointments import AskModal
+    from frontdesk.tui.appointments.dialogs import AskModal
 
     clerk = add_staff(ui_services, "Dirk Desk", "desk")
     ap_id = book(ui_services, clerk, "11:00", "Anna")
@@ -318,7 +318,7 @@ async def test_the_bags_at_a_completion_come_from_the_welcome_bag_kind(
 ) -> None:
     """Issue 19: Enter, Enter handed out a Family pack (first in the list by name)."""
     from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.tui.screens.packs import IssuePackModal
+    from frontdesk.tui.packs.dialogs import IssuePackModal
 
     packs = ui_services.packs
     family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
@@ -342,7 +342,7 @@ async def test_without_a_welcome_bag_kind_the_clerk_picks(ui_services: Services)
     from textual.widgets import Static
 
     from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.tui.screens.packs import IssuePackModal
+    from frontdesk.tui.packs.dialogs import IssuePackModal
 
     packs = ui_services.packs
     family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)

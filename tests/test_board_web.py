@@ -13,7 +13,7 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
 from frontdesk import cli
-from frontdesk.tui.board_web import BoardServer, is_loopback, offline_template
+from frontdesk.tui.board.web import BoardServer, is_loopback, offline_template
 from tests.test_board_cli import served  # noqa: F401  (a fixture)
 
 # A stand-in for a board process: stays alive quietly until the browser leaves.

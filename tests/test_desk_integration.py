@@ -15,12 +15,12 @@ from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.appointments import AppointmentsScreen
-from frontdesk.tui.screens.desk import DeskScreen
-from frontdesk.tui.screens.packs import IssuePackModal
-from frontdesk.tui.screens.queue_dialogs import OutcomeModal
-from frontdesk.tui.screens.referral_dialogs import NewReferralModal
-from frontdesk.tui.screens.welcome_bags import WelcomeBagsModal
+from frontdesk.tui.appointments import AppointmentsScreen
+from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
+from frontdesk.tui.desk import DeskScreen
+from frontdesk.tui.desk.dialogs import OutcomeModal
+from frontdesk.tui.packs.dialogs import IssuePackModal
+from frontdesk.tui.referrals.dialogs import NewReferralModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
 from tests.helpers import SIZE, log_in, make_app, settle, walk_in

@@ -15,16 +15,16 @@ from frontdesk.config import Settings
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.queue_rows import diff_rows
-from frontdesk.tui.screens.desk import DeskScreen
-from frontdesk.tui.screens.dialogs import ConfirmModal
-from frontdesk.tui.screens.find import ContactModal, FindScreen
-from frontdesk.tui.screens.queue_dialogs import (
+from frontdesk.tui.desk import DeskScreen
+from frontdesk.tui.desk.dialogs import (
     OutcomeModal,
     ServicePickModal,
     TicketIssuedModal,
 )
-from frontdesk.tui.screens.register import RegisterScreen
+from frontdesk.tui.desk.find import ContactModal, FindScreen
+from frontdesk.tui.desk.queue_rows import diff_rows
+from frontdesk.tui.desk.register import RegisterScreen
+from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.textual_compat import notifications
 from frontdesk.tui.widgets.bigticket import BigTicket, big_lines
 from frontdesk.tui.widgets.field import Field
@@ -783,7 +783,7 @@ def test_snapshot_registration_errors(
 
 def test_the_waiting_strip_wraps_between_services_never_inside_one() -> None:
     from frontdesk.services.queue import ServiceLoad
-    from frontdesk.tui.screens.desk import load_text
+    from frontdesk.tui.desk.card import load_text
 
     load = [
         ServiceLoad("bsn", "BSN registration", "B", 2, 20),
@@ -808,7 +808,7 @@ async def test_visitor_buttons_disabled_and_styled_until_a_visitor_is_called(
 ) -> None:
     from textual.widgets import Button
 
-    from frontdesk.tui.screens.desk import NEEDS_CURRENT
+    from frontdesk.tui.desk.screen import NEEDS_CURRENT
 
     walk_in(desk_services, clerk, "First")
     app = make_app(desk_services)

@@ -18,8 +18,8 @@ from frontdesk.db.migrate import upgrade
 from frontdesk.demo import DEMO_PINS, fill_demo
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.queue_rows import COLUMNS, queue_columns
-from frontdesk.tui.screens.referrals import referral_columns
+from frontdesk.tui.desk.queue_rows import COLUMNS, queue_columns
+from frontdesk.tui.referrals.screen import referral_columns
 from tests.conftest import make_services
 
 MOMENT = datetime(2026, 11, 24, 11, 20)  # a Tuesday, inside the demo's opening hours

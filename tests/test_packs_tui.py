@@ -14,7 +14,8 @@ from frontdesk.services import Services
 from frontdesk.services.auth import CLI_ACTOR
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.packs import IssuePackModal, PacksScreen, VisitorPickModal
+from frontdesk.tui.packs import PacksScreen
+from frontdesk.tui.packs.dialogs import IssuePackModal, VisitorPickModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
 

@@ -14,12 +14,12 @@ from frontdesk.services.fields import format_phone
 from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.referral_dialogs import (
+from frontdesk.tui.referrals import ReferralsScreen
+from frontdesk.tui.referrals.dialogs import (
     NewReferralModal,
     StepModal,
     VisitorPickModal,
 )
-from frontdesk.tui.screens.referrals import ReferralsScreen
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
 

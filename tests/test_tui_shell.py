@@ -17,7 +17,7 @@ from frontdesk.config import Settings
 from frontdesk.demo import DEMO_PINS, DEMO_STAFF
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoginScreen
 from frontdesk.tui.widgets.field import Field
@@ -436,14 +436,14 @@ def test_a_start_does_not_import_the_screens_it_does_not_show(tmp_path: Any) -> 
         "from frontdesk.services import Services\n"
         "from frontdesk.tui.app import FrontdeskApp\n"
         "from frontdesk.tui.screens.login import LoginScreen\n"
-        "from frontdesk.tui.screens.desk import DeskScreen\n"
+        "from frontdesk.tui.desk.screen import DeskScreen\n"
         f"settings = Settings(db_url={url!r})\n"
         "services = Services.open(settings)\n"
         "FrontdeskApp(services, settings)\n"
         "lazy = ['frontdesk.services.appointments', 'frontdesk.services.referrals',\n"
         "        'frontdesk.services.reports', 'frontdesk.services.privacy',\n"
-        "        'frontdesk.tui.lead', 'frontdesk.tui.screens.appointments',\n"
-        "        'frontdesk.tui.screens.referrals', 'frontdesk.tui.screens.privacy']\n"
+        "        'frontdesk.tui.lead', 'frontdesk.tui.appointments',\n"
+        "        'frontdesk.tui.referrals', 'frontdesk.tui.privacy']\n"
         "loaded = [name for name in lazy if name in sys.modules]\n"
         "assert not loaded, loaded\n"
         "assert services.reports is services.reports\n"

@@ -14,10 +14,10 @@ from textual.widgets import Input
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.desk import DeskScreen
+from frontdesk.tui.desk import DeskScreen
+from frontdesk.tui.desk.dialogs import OutcomeModal
+from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from frontdesk.tui.screens.queue_dialogs import OutcomeModal
-from frontdesk.tui.screens.register import RegisterScreen
 from frontdesk.tui.textual_compat import app_exception
 from tests.conftest import add_staff
 from tests.helpers import SIZE, log_in, make_app, settle

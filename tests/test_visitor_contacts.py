@@ -9,7 +9,7 @@ from textual.widgets import Static
 from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
-from frontdesk.tui.screens.desk import VisitorCard, card_text
+from frontdesk.tui.desk.card import VisitorCard, card_text
 from tests.helpers import SIZE, log_in, make_app, settle
 
 

@@ -14,7 +14,7 @@ from frontdesk.cli.common import (
 from frontdesk.config import Settings
 
 if TYPE_CHECKING:
-    from frontdesk.tui.board_web import BoardServer
+    from frontdesk.tui.board.web import BoardServer
 
 
 def add_parser(sub: Any) -> None:
@@ -69,7 +69,7 @@ def board_server(
     import shlex
     import socket
 
-    from frontdesk.tui.board_web import BoardServer
+    from frontdesk.tui.board.web import BoardServer
 
     if not 1 <= port <= 65535:
         raise CliError("--port must be between 1 and 65535")
@@ -91,7 +91,7 @@ def board_server(
 
 def cmd_board(args: argparse.Namespace, settings: Settings) -> int:
     if args.web:
-        from frontdesk.tui.board_web import is_loopback
+        from frontdesk.tui.board.web import is_loopback
 
         server = board_server(settings, args.host, args.port, args.max_boards)
         if not is_loopback(args.host):

@@ -21,11 +21,11 @@ from frontdesk.services.auth import allowed
 from frontdesk.services.staff import StaffInfo
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.collector import collect_if_idle
+from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     WorkScreen,
 )
-from frontdesk.tui.screens.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
 from frontdesk.tui.textual_compat import bindings_for_key, run_key_bindings, style_as_current
@@ -52,19 +52,19 @@ LOGIN_MODE = "login"
 # The desk is what a start opens; the other working screens (and the services they use)
 # are imported when someone first opens them.
 def _appointments_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.appointments import AppointmentsScreen
+    from frontdesk.tui.appointments import AppointmentsScreen
 
     return AppointmentsScreen()
 
 
 def _referrals_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.referrals import ReferralsScreen
+    from frontdesk.tui.referrals import ReferralsScreen
 
     return ReferralsScreen()
 
 
 def _packs_screen() -> Screen[Any]:
-    from frontdesk.tui.screens.packs import PacksScreen
+    from frontdesk.tui.packs import PacksScreen
 
     return PacksScreen()
 
@@ -361,7 +361,7 @@ class FrontdeskApp(App[None]):
             self.screen.focus_next()
 
     def action_privacy(self) -> None:
-        from frontdesk.tui.screens.privacy import toggle_curtain
+        from frontdesk.tui.privacy import toggle_curtain
 
         toggle_curtain(self)
 
@@ -420,8 +420,8 @@ class FrontdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         if self.actor is not None and not self.locked:
-            from frontdesk.tui.screens.packs import show_low_stock
-            from frontdesk.tui.screens.privacy import privacy_commands
+            from frontdesk.tui.packs import show_low_stock
+            from frontdesk.tui.privacy import privacy_commands
 
             for mode, title in MODE_TITLES.items():
                 if self.may_open(mode):

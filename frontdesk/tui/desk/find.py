@@ -30,10 +30,10 @@ from frontdesk.services.queue import (
 from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, FrontdeskScreen
+from frontdesk.tui.desk.dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
+from frontdesk.tui.desk.register import visitor_line
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
-from frontdesk.tui.screens.queue_dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
-from frontdesk.tui.screens.register import visitor_line
 from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service

@@ -20,7 +20,7 @@ from frontdesk.services import Actor, FrontdeskError, Services
 from frontdesk.services.appointments import AppointmentInfo, PersonInfo
 from frontdesk.services.packs import IssuedPack
 from frontdesk.tui.base import FrontdeskModal
-from frontdesk.tui.screens.packs import IssuePackModal
+from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.work import run_service
 
 RELATIONS = {"main": "main", "partner": "partner", "child": "child"}

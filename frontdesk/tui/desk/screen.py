@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -14,34 +12,30 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
 from frontdesk.services import Actor, FrontdeskError
-from frontdesk.services.fields import country, format_phone
-from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo, VisitRecord
-from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
+from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo
 from frontdesk.tui.actions import button_label, declared, palette_commands
 from frontdesk.tui.collector import freeze_startup_objects
-from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.queue_rows import (
+from frontdesk.tui.desk.card import DeskUpdate, VisitorCard, card_text, load_text, update_in_place
+from frontdesk.tui.desk.queue_rows import (
     COLUMN_KEYS,
     COLUMNS,
     Cells,
-    QueueDiff,
     diff_rows,
     queue_columns,
     row_cells,
 )
+from frontdesk.tui.desk.visitor import open_pack, open_referral, register_visitor, start_appointment
+from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.textual_compat import set_disabled_together
 from frontdesk.tui.widgets.bigticket import BigTicket
-from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.fit import set_columns, share_room
 from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
 
 if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at start
-    from frontdesk.services.appointments import AppointmentInfo
-    from frontdesk.services.packs import IssuedPack
-    from frontdesk.services.referrals import ReferralRow
+    pass
 
 POLL_SECONDS = 1.0
 MINUTE_SECONDS = 60.0
@@ -56,110 +50,6 @@ NEEDS_CURRENT = frozenset({"recall", "transfer", "no_show", "finish", "hold", "p
 WARM_AFTER = 0.3
 
 
-@dataclass(frozen=True)
-class VisitorCard:
-    visitor: VisitorRecord
-    visits: tuple[VisitRecord, ...]
-    contacts: tuple[ContactRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class DeskUpdate:
-    """What one poll found: the table changes and the rest of the desk's state."""
-
-    version: int
-    diff: QueueDiff
-    rows: dict[int, Cells]
-    order: tuple[int, ...]
-    tickets: dict[int, TicketInfo]
-    current: TicketInfo | None
-    card: VisitorCard | None
-    load: tuple[ServiceLoad, ...]
-    low_stock: str = ""
-
-
-def load_text(load: Sequence[ServiceLoad], width: int) -> str:
-    """The waiting strip: "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · ...".
-
-    Wrapped by service, never inside one ("R" on one line and "4 (~60 min)" on the next
-    read as two services), to fit ``width`` columns.
-    """
-    parts = [f"{i.prefix} {i.waiting} (~{i.estimated_wait} min)" for i in load if i.waiting]
-    lines = [f"Waiting {sum(i.waiting for i in load)}"]
-    sep = " — "
-    for part in parts:
-        if len(lines[-1]) + len(sep) + len(part) <= width:
-            lines[-1] += sep + part
-        else:
-            lines[-1] += sep.rstrip()
-            lines.append(part)
-        sep = " · "
-    return "\n".join(lines)
-
-
-def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
-    """The visitor card: who is at the desk (only on this desk's screen, never the board).
-
-    Built as plain Text, not markup: a name or a note may hold square brackets.
-    """
-    if card is None:
-        return Text("Anonymous walk-in (no visitor record).")
-    v = card.visitor
-    out = Text()
-    out.append(v.full_name or "(no name)", style="bold")
-    lines: list[str] = [""]
-    land = country(v.nationality)
-    if land:
-        lines.append(f"Nationality: {land.name} ({land.code})")
-    if v.birth_date:
-        lines.append(f"Born: {v.birth_date:%d-%m-%Y}")
-    if v.phone:
-        lines.append(f"Phone: {format_phone(v.phone)}")
-    if v.email:
-        lines.append(f"E-mail: {v.email}")
-    if v.category:
-        lines.append(f"Category: {CATEGORIES.get(v.category, v.category)}")
-    if v.language:
-        lines.append(f"Language: {v.language}")
-    if v.employer:
-        lines.append(f"Employer: {v.employer}")
-    if v.notes:
-        lines.append(f"Notes: {v.notes}")
-    past = [
-        visit
-        for visit in card.visits
-        if not (visit.day == current.day and visit.label == current.label)
-    ]
-    out.append("\n".join(lines))
-    out.append("\n\n")
-    if past:
-        out.append("Past visits", style="bold")
-        for visit in past[:6]:
-            outcome = f" — {visit.outcome}" if visit.outcome else ""
-            out.append(f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name}{outcome}")
-    else:
-        out.append("First visit.")
-    out.append(contacts_text(card.contacts))
-    return out
-
-
-def update_in_place(widget: Static, content: str | Text) -> None:
-    """Show new content; lay the screen out again only when the widget's height changes.
-
-    ``Static.update`` lays out the whole screen (costly on the desk) after every change,
-    though a line of text mostly keeps its height: then redrawing the widget is enough.
-    """
-    width, height = widget.content_size
-    widget.update(content, layout=False)
-    if not width or not widget.display:
-        widget.refresh(layout=True)
-        return
-    # Textual's own widgets pass their styles here too: RenderStyles reads like the
-    # RulesMap TypedDict that get_height is annotated with, but is not one for mypy.
-    if widget.visual.get_height(widget.styles, width) != height:  # type: ignore[arg-type]
-        widget.refresh(layout=True)
-
-
 class DeskScreen(WorkScreen):
     HELP_TITLE = "Desk"
     MODE = "desk"
@@ -169,72 +59,26 @@ class DeskScreen(WorkScreen):
         Binding("f3", "find", "Find", id="find", tooltip="Find a visitor or a ticket"),
         Binding("f4", "call_next", "Call next", id="call_next", tooltip="Call the next visitor"),
         Binding("f5", "recall", "Recall", id="recall", tooltip="Call the current ticket again"),
-        Binding(
-            "f6",
-            "transfer",
-            "Transfer",
-            id="transfer",
-            tooltip="Send the current visitor to another service's queue",
-        ),
+        Binding("f6", "transfer", "Transfer", id="transfer",
+                tooltip="Send the current visitor to another service's queue"),
         Binding("f7", "no_show", "No-show", id="no_show", tooltip="The visitor did not come"),
-        Binding(
-            "f8", "finish", "Finish", id="finish", tooltip="Finish the visit (optional outcome)"
-        ),
-        Binding(
-            "f9",
-            "hold",
-            "Hold",
-            id="hold",
-            tooltip="Put the current visitor on hold (e.g. fetching documents)",
-        ),
-        Binding(
-            "ctrl+r",
-            "resume",
-            "Resume",
-            id="resume",
-            tooltip="Take an on-hold visitor back to this desk",
-        ),
-        Binding(
-            "ctrl+z",
-            "undo",
-            "Undo",
-            id="desk_undo",
-            show=False,
-            tooltip="Take back this desk's last finish or no-show (for a few minutes)",
-        ),
-        Binding(
-            "enter",
-            "call_selected",
-            "Call this",
-            id="call_selected",
-            show=False,
-            tooltip="Call the highlighted ticket out of turn",
-        ),
-        Binding(
-            "delete",
-            "cancel_ticket",
-            "Cancel ticket",
-            id="cancel_ticket",
-            show=False,
-            tooltip="Cancel the highlighted waiting ticket (the visitor left)",
-        ),
-        Binding(
-            "p",
-            "pack",
-            "Welcome pack",
-            id="desk_pack",
-            show=False,
-            tooltip="Hand a welcome pack to the current visitor (then Enter picks the kind)",
-        ),
-        Binding(
-            "r",
-            "referral",
-            "Refer",
-            id="desk_referral",
-            show=False,
-            tooltip="Refer the current visitor to a service partner",
-        ),
-    ]
+        Binding("f8", "finish", "Finish", id="finish",
+                tooltip="Finish the visit (optional outcome)"),
+        Binding("f9", "hold", "Hold", id="hold",
+                tooltip="Put the current visitor on hold (e.g. fetching documents)"),
+        Binding("ctrl+r", "resume", "Resume", id="resume",
+                tooltip="Take an on-hold visitor back to this desk"),
+        Binding("ctrl+z", "undo", "Undo", id="desk_undo", show=False,
+                tooltip="Take back this desk's last finish or no-show (for a few minutes)"),
+        Binding("enter", "call_selected", "Call this", id="call_selected", show=False,
+                tooltip="Call the highlighted ticket out of turn"),
+        Binding("delete", "cancel_ticket", "Cancel ticket", id="cancel_ticket", show=False,
+                tooltip="Cancel the highlighted waiting ticket (the visitor left)"),
+        Binding("p", "pack", "Welcome pack", id="desk_pack", show=False,
+                tooltip="Hand a welcome pack to the current visitor (then Enter picks the kind)"),
+        Binding("r", "referral", "Refer", id="desk_referral", show=False,
+                tooltip="Refer the current visitor to a service partner"),
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -608,46 +452,10 @@ class DeskScreen(WorkScreen):
         return self._current
 
     def action_register(self) -> None:
-        from frontdesk.tui.screens.register import RegisterScreen
-
-        def registered(ticket: TicketInfo | None) -> None:
-            self.refresh_queue(force=True)
-            if ticket is not None:
-                self.call_after_refresh(self.select_ticket, ticket.id)
-
-        current = self._current
-        if current is None or current.visitor_id is not None:
-            run_service(
-                self,
-                self.services.queue.services,
-                done=lambda choices: self.app.push_screen(RegisterScreen(choices), registered),
-            )
-            return
-
-        def answered(for_current: bool | None) -> None:
-            attach_to = current if for_current else None
-            run_service(
-                self,
-                self.services.queue.services,
-                done=lambda choices: self.app.push_screen(
-                    RegisterScreen(choices, attach_to=attach_to), registered
-                ),
-            )
-
-        # The anonymous visitor at the desk needs a record (for a pack, a referral): give
-        # it to their ticket, which keeps its number, instead of a new ticket at the back.
-        self.app.push_screen(
-            ConfirmModal(
-                f"{current.label} at this desk has no visitor record. Register this visitor "
-                f"on {current.label}, or a new walk-in with a ticket of their own?",
-                yes=f"On {current.label}",
-                no="New walk-in",
-            ),
-            answered,
-        )
+        register_visitor(self)
 
     def action_find(self) -> None:
-        from frontdesk.tui.screens.find import FindScreen
+        from frontdesk.tui.desk.find import FindScreen
 
         self.app.push_screen(FindScreen(), lambda _result: self.refresh_queue(force=True))
 
@@ -664,7 +472,7 @@ class DeskScreen(WorkScreen):
             if ticket is None:
                 self.notify("Nobody is waiting for this desk.")
             else:
-                self._start_appointment(ticket)
+                self.start_appointment(ticket)
 
         self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
 
@@ -689,7 +497,7 @@ class DeskScreen(WorkScreen):
                 )
 
         def show(services: list[Any]) -> None:
-            from frontdesk.tui.screens.queue_dialogs import ServicePickModal
+            from frontdesk.tui.desk.dialogs import ServicePickModal
 
             others = [s for s in services if s.code != current.service_code]
             self.app.push_screen(ServicePickModal(f"Transfer {current.label} to…", others), picked)
@@ -726,7 +534,7 @@ class DeskScreen(WorkScreen):
         actor, current = self.frontdesk.actor, self._need_current()
         if not (actor and current):
             return
-        from frontdesk.tui.screens.queue_dialogs import OutcomeModal
+        from frontdesk.tui.desk.dialogs import OutcomeModal
 
         modal = OutcomeModal(
             current.label,
@@ -749,8 +557,8 @@ class DeskScreen(WorkScreen):
         if not steps:
             return
         step, rest = steps[0], steps[1:]
-        opener = self._open_pack if step == "pack" else self._open_referral
-        opener(ticket, lambda: self._follow_up(ticket, rest))
+        opener = open_pack if step == "pack" else open_referral
+        opener(self, ticket, lambda: self._follow_up(ticket, rest))
 
     # -- my current visitor: a welcome pack, a referral ----------------------------------
     def _need_visitor(self, what: str) -> TicketInfo | None:
@@ -764,75 +572,19 @@ class DeskScreen(WorkScreen):
             return None
         return current
 
-    @staticmethod
-    def _who(ticket: TicketInfo) -> str:
-        return f"{ticket.visitor_name or 'visitor'} ({ticket.label})"
-
-    def _open_pack(self, ticket: TicketInfo, then: Callable[[], None] | None = None) -> None:
-        assert ticket.visitor_id is not None
-
-        def issued(pack: IssuedPack | None) -> None:
-            if pack is not None:
-                left = "none left" if pack.stock_left <= 0 else f"{pack.stock_left} left"
-                self.notify(
-                    f"{pack.kind_name} handed out ({left}"
-                    + ("; time to reorder)." if pack.low else ")."),
-                    severity="warning" if pack.low else "information",
-                )
-                self.refresh_queue(force=True)
-            if then is not None:
-                then()
-
-        from frontdesk.tui.screens.packs import IssuePackModal
-
-        self.app.push_screen(IssuePackModal(ticket.visitor_id, self._who(ticket)), issued)
-
-    def _open_referral(self, ticket: TicketInfo, then: Callable[[], None] | None = None) -> None:
-        assert ticket.visitor_id is not None
-
-        def saved(_row: ReferralRow | None) -> None:
-            # The dialog itself says "Referral to ... made."
-            if then is not None:
-                then()
-
-        from frontdesk.tui.screens.referral_dialogs import NewReferralModal
-
-        self.app.push_screen(NewReferralModal(ticket.visitor_id, self._who(ticket)), saved)
-
     def action_pack(self) -> None:
         current = self._need_visitor("a welcome pack")
         if current is not None:
-            self._open_pack(current)
+            open_pack(self, current)
 
     def action_referral(self) -> None:
         current = self._need_visitor("a referral")
         if current is not None:
-            self._open_referral(current)
+            open_referral(self, current)
 
-    def _start_appointment(self, ticket: TicketInfo) -> None:
+    def start_appointment(self, ticket: TicketInfo) -> None:
         """A BSN household's ticket was called here: its appointment is now in progress."""
-        actor = self.frontdesk.actor
-        if actor is None or ticket.source != "appointment":
-            return
-
-        def started(info: AppointmentInfo | None) -> None:
-            if info is not None:
-                self.notify(f"Appointment for {ticket.label} is now in progress.")
-
-        def not_started(error: Exception) -> None:
-            self.notify(
-                f"The appointment for {ticket.label} was not started: "
-                f"{getattr(error, 'message', 'it could not be changed')}. "
-                "Start it on the appointments screen (Alt+2, S).",
-                severity="warning",
-            )
-
-        run_service(
-            self,
-            lambda: self.services.appointments.start_from_ticket(actor, ticket.id),
-            done=started,
-            failed=not_started,
-        )
+        start_appointment(self, ticket)
 
     def action_hold(self) -> None:
         actor, current = self.frontdesk.actor, self._need_current()
@@ -858,7 +610,7 @@ class DeskScreen(WorkScreen):
         ticket = chosen
         self._act(
             lambda: self.services.queue.resume(actor, ticket.id, self.desk),
-            self._start_appointment,  # shown like F4's call: no toast
+            self.start_appointment,  # shown like F4's call: no toast
         )
 
     def action_call_selected(self) -> None:
@@ -873,7 +625,7 @@ class DeskScreen(WorkScreen):
             if yes:
                 self._act(
                     lambda: self.services.queue.call_ticket(actor, ticket.id, self.desk),
-                    self._start_appointment,  # shown like F4's call: no toast
+                    self.start_appointment,  # shown like F4's call: no toast
                 )
 
         self.app.push_screen(

@@ -27,9 +27,9 @@ from frontdesk.services.text import fold
 from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
+from frontdesk.tui.desk.dialogs import TicketIssuedModal, estimated_wait
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.dialogs import ConfirmModal, close_or_ask, remember_form
-from frontdesk.tui.screens.queue_dialogs import TicketIssuedModal, estimated_wait
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 

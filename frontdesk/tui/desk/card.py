@@ -1,0 +1,120 @@
+"""What the desk shows beside its queue: the visitor card, the waiting strip, and the
+update one poll brings (read in a worker, shown on the UI thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from frontdesk.services.fields import country, format_phone
+from frontdesk.services.queue import ServiceLoad, TicketInfo, VisitRecord
+from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
+from frontdesk.tui.desk.queue_rows import Cells, QueueDiff
+from frontdesk.tui.widgets.contacts import contacts_text
+
+
+@dataclass(frozen=True)
+class VisitorCard:
+    visitor: VisitorRecord
+    visits: tuple[VisitRecord, ...]
+    contacts: tuple[ContactRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeskUpdate:
+    """What one poll found: the table changes and the rest of the desk's state."""
+
+    version: int
+    diff: QueueDiff
+    rows: dict[int, Cells]
+    order: tuple[int, ...]
+    tickets: dict[int, TicketInfo]
+    current: TicketInfo | None
+    card: VisitorCard | None
+    load: tuple[ServiceLoad, ...]
+    low_stock: str = ""
+
+
+def load_text(load: Sequence[ServiceLoad], width: int) -> str:
+    """The waiting strip: "Waiting 20 — B 2 (~20 min) · A 12 (~186 min) · ...".
+
+    Wrapped by service, never inside one ("R" on one line and "4 (~60 min)" on the next
+    read as two services), to fit ``width`` columns.
+    """
+    parts = [f"{i.prefix} {i.waiting} (~{i.estimated_wait} min)" for i in load if i.waiting]
+    lines = [f"Waiting {sum(i.waiting for i in load)}"]
+    sep = " — "
+    for part in parts:
+        if len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines[-1] += sep.rstrip()
+            lines.append(part)
+        sep = " · "
+    return "\n".join(lines)
+
+
+def card_text(card: VisitorCard | None, current: TicketInfo) -> Text:
+    """The visitor card: who is at the desk (only on this desk's screen, never the board).
+
+    Built as plain Text, not markup: a name or a note may hold square brackets.
+    """
+    if card is None:
+        return Text("Anonymous walk-in (no visitor record).")
+    v = card.visitor
+    out = Text()
+    out.append(v.full_name or "(no name)", style="bold")
+    lines: list[str] = [""]
+    land = country(v.nationality)
+    if land:
+        lines.append(f"Nationality: {land.name} ({land.code})")
+    if v.birth_date:
+        lines.append(f"Born: {v.birth_date:%d-%m-%Y}")
+    if v.phone:
+        lines.append(f"Phone: {format_phone(v.phone)}")
+    if v.email:
+        lines.append(f"E-mail: {v.email}")
+    if v.category:
+        lines.append(f"Category: {CATEGORIES.get(v.category, v.category)}")
+    if v.language:
+        lines.append(f"Language: {v.language}")
+    if v.employer:
+        lines.append(f"Employer: {v.employer}")
+    if v.notes:
+        lines.append(f"Notes: {v.notes}")
+    past = [
+        visit
+        for visit in card.visits
+        if not (visit.day == current.day and visit.label == current.label)
+    ]
+    out.append("\n".join(lines))
+    out.append("\n\n")
+    if past:
+        out.append("Past visits", style="bold")
+        for visit in past[:6]:
+            outcome = f" — {visit.outcome}" if visit.outcome else ""
+            out.append(f"\n{visit.day:%d-%m-%Y} {visit.label} {visit.service_name}{outcome}")
+    else:
+        out.append("First visit.")
+    out.append(contacts_text(card.contacts))
+    return out
+
+
+def update_in_place(widget: Static, content: str | Text) -> None:
+    """Show new content; lay the screen out again only when the widget's height changes.
+
+    ``Static.update`` lays out the whole screen (costly on the desk) after every change,
+    though a line of text mostly keeps its height: then redrawing the widget is enough.
+    """
+    width, height = widget.content_size
+    widget.update(content, layout=False)
+    if not width or not widget.display:
+        widget.refresh(layout=True)
+        return
+    # Textual's own widgets pass their styles here too: RenderStyles reads like the
+    # RulesMap TypedDict that get_height is annotated with, but is not one for mypy.
+    if widget.visual.get_height(widget.styles, width) != height:  # type: ignore[arg-type]
+        widget.refresh(layout=True)
