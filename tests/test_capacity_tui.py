@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 from frontdesk.clock import FixedClock
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
-from frontdesk.tui.screens.appointments import HouseholdForm
+from frontdesk.tui.appointments.dialogs import HouseholdForm
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import MONDAY_10, add_staff, make_services
 from tests.test_appointments_tui import book, login, settle

@@ -8,9 +8,9 @@ from textual.widgets import DataTable, OptionList, Static
 
 from frontdesk.services import NotFound, Services
 from frontdesk.services.visitors import VisitorInput
+from frontdesk.tui.desk.find import DUPLICATE_MARK, FindScreen
 from frontdesk.tui.lead.forms import FormModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from frontdesk.tui.screens.find import DUPLICATE_MARK, FindScreen
 from frontdesk.tui.screens.merge import DuplicatesModal, MergeDialog
 from tests.conftest import add_staff
 from tests.helpers import SIZE, log_in, make_app, settle
