@@ -70,7 +70,7 @@ async def test_the_lead_retries_a_failed_email_and_cancels_a_queued_one(
         assert [r[0] for r in shown] == ["failed", "queued"]  # failed first
         assert shown[0][1] == "Confirmation" and "550" in shown[0][6]
         screen.query_one("#outbox-table", DataTable).focus()
-        await pilot.press("ctrl+u")  # retry the failed one (the cursor is on it)
+        await pilot.press("ctrl+b")  # retry the failed one (the cursor is on it)
         await settle(pilot)
         assert sorted(r[0] for r in rows(screen)) == ["queued", "queued"]
 

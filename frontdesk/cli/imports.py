@@ -82,5 +82,7 @@ def _import_appointments(args: argparse.Namespace, settings: Settings) -> int:
         report = import_appointments(services.appointments, CLI_ACTOR, data, dry_run=args.dry_run)
     for line in report.errors:
         print(line, file=sys.stderr)
+    for line in report.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     print(report.summary)
     return EXIT_REJECTED if report.rejected else EXIT_OK

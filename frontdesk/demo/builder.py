@@ -15,6 +15,7 @@ from frontdesk.demo.context import DemoContext, DemoStep
 from frontdesk.demo.feedback import feedback_step
 from frontdesk.demo.kiosk import kiosk_step
 from frontdesk.demo.mail import mail_step
+from frontdesk.demo.merge import merge_step
 from frontdesk.demo.packs import packs_step
 from frontdesk.demo.people import rules_step, staff_step, visitor_step
 from frontdesk.demo.queue import queue_step
@@ -29,6 +30,7 @@ STEPS: list[DemoStep] = [
     queue_step,
     appointments_step,
     mail_step,
+    merge_step,
     referral_step,
     packs_step,
     kiosk_step,

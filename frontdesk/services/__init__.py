@@ -29,10 +29,13 @@ from frontdesk.services.errors import (
 if TYPE_CHECKING:
     from frontdesk.db import Database
     from frontdesk.services.appointments import AppointmentService
+    from frontdesk.services.capacity import CapacityService
     from frontdesk.services.catalogue import CatalogueService
+    from frontdesk.services.employers import EmployerService
     from frontdesk.services.feedback import FeedbackService
     from frontdesk.services.kiosk import KioskService
     from frontdesk.services.mail import MailService
+    from frontdesk.services.merge import MergeService
     from frontdesk.services.packs import PackService
     from frontdesk.services.partners import PartnerService
     from frontdesk.services.privacy import PrivacyService
@@ -137,6 +140,24 @@ class Services:
         from frontdesk.services.catalogue import CatalogueService
 
         return CatalogueService(self.db, self.clock)
+
+    @cached_property
+    def merge(self) -> MergeService:
+        from frontdesk.services.merge import MergeService
+
+        return MergeService(self.db, self.clock)
+
+    @cached_property
+    def capacity(self) -> CapacityService:
+        from frontdesk.services.capacity import CapacityService
+
+        return CapacityService(self.db, self.clock)
+
+    @cached_property
+    def employers(self) -> EmployerService:
+        from frontdesk.services.employers import EmployerService
+
+        return EmployerService(self.db, self.clock)
 
     @cached_property
     def appointments(self) -> AppointmentService:

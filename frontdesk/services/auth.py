@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "visitor.view": DESK,
     "visitor.register": DESK,
     "visitor.update": DESK,
+    "visitor.merge": LEAD,
     # the queue
     "queue.view": DESK,
     "queue.issue": DESK,
@@ -102,6 +103,7 @@ ACTION_LABELS: dict[str, str] = {
     "staff.reset_pin": "reset a PIN",
     "staff.change_role": "change a role",
     "audit.view": "see the audit log",
+    "visitor.merge": "merge two visitor records",
     "queue.close_day": "close the day",
     "queue.call": "serve visitors from the queue",
     "queue.issue": "hand out tickets",

@@ -210,7 +210,8 @@ class VisitorService:
         visitor_id = check_id(visitor_id, "this visitor no longer exists")
         values = check_visitor(data, self.clock.today())
         with self.db.write() as session:
-            row = session.get(Visitor, visitor_id)
+            # Locked: a merge of this record at the same moment goes first or waits.
+            row = session.get(Visitor, visitor_id, with_for_update=True)
             if row is None or row.anonymised_at is not None:
                 raise NotFound("this visitor no longer exists")
             return to_record(self.apply_in(session, row, values))

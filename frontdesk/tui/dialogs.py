@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.tui.actions import labelled
@@ -250,6 +250,8 @@ class FormModal(Dialog[Any]):
                 out[item.field_name] = None if control.value is Select.NULL else control.value
             elif isinstance(control, Checkbox):
                 out[item.field_name] = control.value
+            elif isinstance(control, TextArea):
+                out[item.field_name] = control.text
         return out
 
     @on(Button.Pressed, "#save")

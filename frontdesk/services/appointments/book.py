@@ -17,7 +17,7 @@ the work at the desk and the employer invoices.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -60,13 +60,16 @@ from frontdesk.services.appointments.rules import (
     required_documents,
 )
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.capacity import full_slot, lock_day
 from frontdesk.services.dml import rowcount
+from frontdesk.services.employers import apply as canonical_employer
+from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
 from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
-from frontdesk.services.rules import CentreRulesService
+from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
 from frontdesk.services.visitors import VisitorService, check_visitor
 
@@ -150,11 +153,17 @@ class AppointmentBook:
         return out
 
     # -- checking input ----------------------------------------------------------------
-    def check(self, data: AppointmentInput, hours: Sequence[Hours] | None = None) -> _Checked:
+    def check(
+        self,
+        data: AppointmentInput,
+        hours: Sequence[Hours] | None = None,
+        employers: Mapping[str, str] | None = None,
+    ) -> _Checked:
         """Validate a whole booking; the first problem raises, naming its field.
 
-        ``hours``: the BSN hours in force, when the caller has read them already (an
-        import checks thousands of households against one reading)."""
+        ``hours``, ``employers``: the BSN hours and the lead's employer spellings, when the
+        caller has read them already (an import checks thousands of households against one
+        reading). Employer names come out in the lead's spelling."""
         if data.kind not in KINDS:
             raise ValidationError(
                 "kind", "pick the type: first registration, BSN collection or other"
@@ -180,6 +189,9 @@ class AppointmentBook:
         employer = clean_text(data.employer, "employer", label="The employer", max_length=200)
         if employer is not None and fold(employer) in ("private", "self", "-"):
             employer = None
+        if employers is None:
+            employers = employer_index(self.db)
+        employer = canonical_employer(employers, employer)
         notes = clean_text(data.notes, "notes", label="The notes", max_length=2000, multiline=True)
         reference = clean_text(data.reference, "reference", label="The reference", max_length=60)
         if not data.people:
@@ -208,6 +220,7 @@ class AppointmentBook:
                 raise ValidationError(
                     f"p{i}_birth_date", "the date of birth is needed for a registration"
                 )
+            values["employer"] = canonical_employer(employers, values["employer"])
             why = married_refused(values["birth_date"], day) if person.married else None
             if why:
                 raise ValidationError(f"p{i}_married", why + "; untick Married")
@@ -485,7 +498,25 @@ class AppointmentBook:
                 select(Appointment.id).where(Appointment.reference == checked.reference)
             ):
                 raise ValidationError("reference", "another appointment has this reference")
+            self._check_room(session, checked.kind, checked.start_at, checked.minutes)
             return self._info(session, self.book_in(session, actor, checked))
+
+    def _check_room(
+        self,
+        session: Session,
+        kind: str,
+        start_at: datetime,
+        minutes: int,
+        leave_out: int | None = None,
+    ) -> None:
+        """Refuse a full slot, naming the next free one (services/capacity.py)."""
+        lock_day(session, self.clock.to_local(start_at).date())
+        hours = hours_in(session, self.settings)
+        full = full_slot(
+            session, hours, self.clock.tz, kind, start_at, minutes, leave_out=leave_out
+        )
+        if full is not None:
+            raise ValidationError("time", full.message)
 
     def update_in(self, session: Session, actor: Actor, ap: Appointment, checked: _Checked) -> bool:
         """Apply a changed booking; True when anything changed (then an event is written)."""
@@ -517,6 +548,14 @@ class AppointmentBook:
         checked = self.check(data)
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
+            if (ap.kind, ap.start_at, ap.minutes) != (
+                checked.kind,
+                checked.start_at,
+                checked.minutes,
+            ):
+                self._check_room(
+                    session, checked.kind, checked.start_at, checked.minutes, leave_out=ap.id
+                )
             self.update_in(session, actor, ap, checked)
             return self._info(session, ap)
 
@@ -539,6 +578,9 @@ class AppointmentBook:
             if ap.kind != "other" and not self._in_bsn_hours(new_day, start, ap.minutes, hours):
                 raise self._outside_bsn_hours(hours)
             old = self.clock.to_local(ap.start_at)
+            new_start = datetime.combine(new_day, start, tzinfo=self.clock.tz).astimezone(UTC)
+            if new_start != ap.start_at:
+                self._check_room(session, ap.kind, new_start, ap.minutes, leave_out=ap.id)
             ap.start_at = datetime.combine(new_day, start, tzinfo=self.clock.tz)
             ap.day = new_day
             ap.status = "booked"

@@ -22,19 +22,23 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frontdesk.config import Hours
 from frontdesk.db.models import Appointment, AppointmentPerson, Visitor
 from frontdesk.services import audit
 from frontdesk.services.appointments.records import AppointmentInput, PersonInput, _Checked
 from frontdesk.services.appointments.rules import KINDS, STATUSES, parse_time_of_day
 from frontdesk.services.appointments.service import AppointmentService
 from frontdesk.services.auth import Actor, require
+from frontdesk.services.capacity import COUNTED_KINDS, capacity_in, full_slot
 from frontdesk.services.csvimport import csv_problem
+from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.fields import parse_date
 from frontdesk.services.text import fold
@@ -106,6 +110,8 @@ class ImportReport:
     rejected: int = 0
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Booked all the same, but worth a look: a slot over the lead's capacity.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -114,6 +120,9 @@ class ImportReport:
             f"{self.imported} imported, {self.unchanged} unchanged, {self.updated} updated "
             f"(appointments); {self.rejected} {rows} rejected"
         )
+        if self.warnings:
+            many = "warnings" if len(self.warnings) > 1 else "warning"
+            text += f"; {len(self.warnings)} {many} (slots over capacity)"
         return text + (" — dry run, nothing saved" if self.dry_run else "")
 
 
@@ -245,6 +254,9 @@ def import_appointments(
     report = ImportReport(dry_run=dry_run)
     today = service.clock.today()
     hours = service.rules.hours()  # once per import, not once per household
+    employers = employer_index(service.db)
+    with service.db.read() as session:
+        limit = capacity_in(session)
 
     problems: list[tuple[int, str]] = []
 
@@ -290,7 +302,7 @@ def import_appointments(
             left_out([r for r in ordered if r is not mismatch[0]], mismatch[0].line)
             continue
         try:
-            checked = service.check(_household_input(ordered), hours)
+            checked = service.check(_household_input(ordered), hours, employers)
         except ValidationError as exc:
             index, name = _split_field(exc.field)
             culprit = ordered[index]
@@ -309,6 +321,7 @@ def import_appointments(
 
     if dry_run:
         # Reads only: what the real run would do, from one snapshot.
+        planned: list[tuple[datetime, int]] = []  # households this file adds, in order
         with service.db.read() as session:
             for ordered, checked in valid:
                 existing = session.scalar(
@@ -319,10 +332,17 @@ def import_appointments(
                 elif existing.status not in ("booked", "no_show"):
                     if _signature(checked) != _current_signature(session, existing):
                         refuse(ordered, existing.status)
+                    continue
                 elif _would_change(service, session, existing, checked):
                     report.updated += 1
                 else:
                     report.unchanged += 1
+                    continue
+                warning = _room(service, session, checked, limit, hours, ordered[0], planned)
+                if warning:
+                    report.warnings.append(warning)
+                if checked.kind in COUNTED_KINDS:
+                    planned.append((checked.start_at, checked.minutes))
     else:
         position, number = 0, 0
         while number == 0 or position < len(valid):  # an import of nothing is audited once
@@ -335,6 +355,10 @@ def import_appointments(
                     ordered, checked = valid[position]
                     position, count = position + 1, count + 1
                     outcome, status = _save(service, session, actor, checked)
+                    if outcome in ("imported", "updated"):
+                        warning = _room(service, session, checked, limit, hours, ordered[0])
+                        if warning:
+                            report.warnings.append(warning)
                     if outcome == "refused":
                         refused.append((ordered, status))
                         part.rejected += len(ordered)
@@ -382,6 +406,36 @@ def _save(
     if open_ and service.update_in(session, actor, existing, checked):
         return "updated", status
     return "unchanged", status
+
+
+def _room(
+    service: AppointmentService,
+    session: Session,
+    checked: _Checked,
+    limit: int | None,
+    hours: Sequence[Hours],
+    main: _Row,
+    planned: Sequence[tuple[datetime, int]] = (),
+) -> str | None:
+    """A warning when this household's slot is over the lead's capacity (counting the
+    other households booked there, and those this file adds before it in a dry run)."""
+    if limit is None or checked.kind not in COUNTED_KINDS:
+        return None
+    own = session.scalar(select(Appointment.id).where(Appointment.reference == checked.reference))
+    full = full_slot(
+        session,
+        hours,
+        service.clock.tz,
+        checked.kind,
+        checked.start_at,
+        checked.minutes,
+        leave_out=own,
+        extra=planned,
+        capacity=limit,
+    )
+    if full is None:
+        return None
+    return f"line {main.line}: " + full.import_text(service.clock.to_local(checked.start_at))
 
 
 def _audit_text(number: int, part: ImportReport, rows: int, rejected: int) -> str:

@@ -1,5 +1,8 @@
 """Employer invoices: the quarter, the lines of completed registrations paid by an
-employer, and the table written as CSV or XLSX.
+employer, and the table written as CSV or XLSX, with a total per employer.
+
+Employers are named in the lead's spelling (services/employers.py): appointments saved
+before an alias was added count under the name to use too.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from frontdesk.db.models import (
 from frontdesk.services.appointments.records import (
     InvoiceLine,
 )
+from frontdesk.services.employers import names_in
 from frontdesk.services.errors import ValidationError
 from frontdesk.services.exports import (
     append_row,
@@ -66,18 +70,33 @@ def invoice_lines(
             AppointmentPerson.position,
         )
     ).all()
-    return [
-        InvoiceLine(
-            employer=ap.employer or "",
-            day=ap.day,
-            reference=ap.reference or f"#{ap.id}",
-            name=" ".join(x for x in (v.given_names, v.family_name) if x),
-            relation=p.relation,
-            fee_cents=0 if is_exempt(ap.employer) else p.fee_cents,
-            exempt=is_exempt(ap.employer),
+    names = names_in(session)
+    lines = []
+    for ap, p, v in rows:
+        employer = names.canonical(ap.employer) or ""
+        exempt = is_exempt(employer) or is_exempt(ap.employer)
+        lines.append(
+            InvoiceLine(
+                employer=employer,
+                day=ap.day,
+                reference=ap.reference or f"#{ap.id}",
+                name=" ".join(x for x in (v.given_names, v.family_name) if x),
+                relation=p.relation,
+                fee_cents=0 if exempt else p.fee_cents,
+                exempt=exempt,
+            )
         )
-        for ap, p, v in rows
-    ]
+    lines.sort(key=lambda line: line.employer)  # stable: day and booking order stay
+    return lines
+
+
+def invoice_totals(lines: Sequence[InvoiceLine]) -> list[tuple[str, int, int]]:
+    """(employer, persons, total in cents) per employer, in the lines' order."""
+    totals: dict[str, tuple[int, int]] = {}
+    for line in lines:
+        persons, cents = totals.get(line.employer, (0, 0))
+        totals[line.employer] = (persons + 1, cents + line.fee_cents)
+    return [(employer, persons, cents) for employer, (persons, cents) in totals.items()]
 
 
 def invoice_rows(lines: Sequence[InvoiceLine]) -> list[list[str]]:
@@ -107,10 +126,23 @@ def invoice_rows(lines: Sequence[InvoiceLine]) -> list[list[str]]:
     return out
 
 
-def invoice_bytes(rows: Sequence[Sequence[str]], fmt: str, delimiter: str = ",") -> bytes:
-    """The invoice table as CSV (UTF-8 with BOM, for spreadsheets) or XLSX bytes."""
+TOTALS_TITLE = "Totals per employer"
+
+
+def invoice_bytes(
+    rows: Sequence[Sequence[str]],
+    fmt: str,
+    totals: Sequence[tuple[str, int, int]] = (),
+    delimiter: str = ",",
+) -> bytes:
+    """The invoice table as CSV (UTF-8 with BOM, for spreadsheets) or XLSX bytes; with
+    ``totals``, a section (CSV) or a sheet (XLSX) of the total per employer."""
     if fmt == "csv":
-        return csv_text(rows, delimiter).encode("utf-8-sig")
+        table = [list(r) for r in rows]
+        if totals:
+            table += [[], [TOTALS_TITLE, "persons", "total_eur"]]
+            table += [[e, str(n), f"{cents / 100:.2f}"] for e, n, cents in totals]
+        return csv_text(table, delimiter).encode("utf-8-sig")
     if fmt != "xlsx":
         raise ValidationError("format", "the format is csv or xlsx")
     from openpyxl import Workbook
@@ -126,6 +158,12 @@ def invoice_bytes(rows: Sequence[Sequence[str]], fmt: str, delimiter: str = ",")
         append_row(sheet, cells)
     for column, width in zip("ABCDEFG", (28, 12, 14, 30, 10, 10, 8), strict=True):
         sheet.column_dimensions[column].width = width
+    if totals:
+        summary = book.create_sheet(TOTALS_TITLE)
+        append_row(summary, ["employer", "persons", "total_eur"])
+        for employer, persons, cents in totals:
+            append_row(summary, [employer, persons, cents / 100])
+        summary.column_dimensions["A"].width = 28
     return workbook_bytes(book)
 
 
@@ -133,5 +171,5 @@ def export_invoices(lines: Sequence[InvoiceLine], path: str, fmt: str) -> int:
     """Write the invoice list to a file (0600, atomic); rows written (not audited: see
     AppointmentService.export_invoices)."""
     rows = invoice_rows(lines)
-    write_private(Path(path), invoice_bytes(rows, fmt))
+    write_private(Path(path), invoice_bytes(rows, fmt, invoice_totals(lines)))
     return len(rows) - 1

@@ -22,6 +22,7 @@ from frontdesk.services.appointments.invoices import (
     invoice_bytes,
     invoice_lines,
     invoice_rows,
+    invoice_totals,
     parse_quarter,
 )
 from frontdesk.services.appointments.records import (
@@ -418,7 +419,7 @@ class AppointmentService(AppointmentBook):
             self.db,
             self.clock,
             actor,
-            invoice_bytes(rows, fmt, self.settings.csv_delimiter),
+            invoice_bytes(rows, fmt, invoice_totals(lines), self.settings.csv_delimiter),
             to,
             action="export.invoices",
             object_type="quarter",

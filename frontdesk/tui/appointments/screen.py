@@ -7,6 +7,7 @@ Every action is a key, a footer entry and a palette command.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
@@ -400,8 +401,10 @@ class AppointmentsScreen(WorkScreen):
     def action_new(self) -> None:
         assert self.day is not None
         slots = self.services.appointments.slots(self.day)
-        taken = {self._local(r) for r in self.rows if r.status != "cancelled"}
-        free = next((s.strftime("%H:%M") for s in slots if s.strftime("%H:%M") not in taken), "")
+        # A slot takes as many households as the lead set (one when no number is set).
+        room = self.services.capacity.capacity() or 1
+        taken = Counter(self._local(r) for r in self.rows if r.status != "cancelled")
+        free = next((s.strftime("%H:%M") for s in slots if taken[s.strftime("%H:%M")] < room), "")
         self.app.push_screen(HouseholdForm(self.day, local_time=free), self._saved)
 
     def _saved(self, info: AppointmentInfo | None) -> None:

@@ -4,7 +4,8 @@ visits, hand them a ticket, or log a contact that did not come in person."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -16,6 +17,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
+from frontdesk.services.auth import allowed
 from frontdesk.services.dates import format_date
 from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import (
@@ -39,6 +41,10 @@ from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
+if TYPE_CHECKING:
+    from frontdesk.services.merge import MergeResult
+
+DUPLICATE_MARK = "  ⚠ possible duplicate"
 REMOTE_CHANNELS = {code: label for code, label in CHANNELS.items() if code != "walk_in"}
 
 
@@ -46,6 +52,8 @@ REMOTE_CHANNELS = {code: label for code, label in CHANNELS.items() if code != "w
 class FindResult:
     visitors: tuple[VisitorRecord, ...]
     ticket: TicketInfo | None
+    # For the team lead: found visitor -> their likely duplicates (same name and birth).
+    duplicates: dict[int, list[int]] = field(default_factory=dict)
 
 
 def visitor_card(
@@ -182,6 +190,13 @@ class FindScreen(FrontdeskScreen[None]):
             tooltip="Log an e-mail, phone or video contact (for the selected visitor or anonymous)",
         ),
         Binding(
+            "ctrl+e",
+            "merge",
+            "Merge",
+            id="merge_duplicate",
+            tooltip="Team lead: merge the selected visitor with a likely duplicate",
+        ),
+        Binding(
             "down",
             "to_results",
             "Results",
@@ -239,7 +254,10 @@ class FindScreen(FrontdeskScreen[None]):
             if ticket is not None and ticket.visitor_id is not None:
                 owner = services.visitors.get(actor, ticket.visitor_id)
                 found = [owner, *[v for v in found if v.id != owner.id]]
-            return FindResult(tuple(found), ticket)
+            twins: dict[int, list[int]] = {}
+            if found and allowed(actor.role, "visitor.merge"):
+                twins = services.merge.duplicates_of(actor, [v.id for v in found])
+            return FindResult(tuple(found), ticket, twins)
 
         return run_service(self, call, done=self._show, group="find")
 
@@ -258,7 +276,15 @@ class FindScreen(FrontdeskScreen[None]):
         options = self.query_one("#results", OptionList)
         options.clear_options()
         style = self.settings.date_style
-        options.add_options([Option(visitor_line(v, style), id=str(v.id)) for v in result.visitors])
+        options.add_options(
+            [
+                Option(
+                    visitor_line(v, style) + (DUPLICATE_MARK if v.id in result.duplicates else ""),
+                    id=str(v.id),
+                )
+                for v in result.visitors
+            ]
+        )
         if result.visitors:
             options.highlighted = 0
         else:
@@ -363,6 +389,30 @@ class FindScreen(FrontdeskScreen[None]):
                 lambda: (queue.visits(actor, visitor.id), people.contacts(actor, visitor.id)),
                 done=lambda read: self._show_card(visitor, *read),
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "merge":
+            actor = self.frontdesk.actor
+            return actor is not None and allowed(actor.role, "visitor.merge")
+        return True
+
+    def action_merge(self) -> None:
+        """The lead merges the selected visitor with their (first) likely duplicate; the
+        selected record is offered as the one that stays."""
+        from frontdesk.tui.screens.merge import MergeDialog
+
+        visitor = self.selected
+        twins = self.results.duplicates.get(visitor.id, []) if visitor else []
+        if visitor is None or not twins:
+            self.notify("The selected visitor has no likely duplicate.")
+            return
+
+        def merged(result: MergeResult | None) -> None:
+            if result is not None:
+                self.notify(f"Record #{result.removed_id} merged into #{result.survivor.id}.")
+                self.search()
+
+        self.app.push_screen(MergeDialog(visitor.id, twins[0]), merged)
 
     @on(Button.Pressed, "#contact")
     def action_log_contact(self) -> None:

@@ -15,6 +15,7 @@ from frontdesk.services.reports import SettingLine
 from frontdesk.services.rules import DAY_NAMES, KINDS, TARGET_FIELD, CentreRules, RuleChange
 from frontdesk.services.staff import StaffInfo, StaffService
 from frontdesk.tui.dates import moment_text
+from frontdesk.tui.lead import bookings
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.lead.forms import (
     FormField,
@@ -64,6 +65,12 @@ class AdminTab(LeadTab):
             with Vertical(id="admin-services"):
                 yield Label(f"Services  ({k('lead_edit_service')} edit)", classes="panel-title")
                 yield DataTable(id="service-table", cursor_type="row", zebra_stripes=True)
+                yield Label(
+                    f"Appointments  ({k('lead_capacity')} capacity · "
+                    f"{k('lead_employers')} employer names · {k('lead_duplicates')} duplicates)",
+                    classes="panel-title",
+                )
+                yield Static("", id="bookings-view")
                 yield Label("Configuration (read-only)", classes="panel-title")
                 yield Static("", id="config-view")
 
@@ -89,6 +96,21 @@ class AdminTab(LeadTab):
             )
 
         run_service(self, fetch, done=self.show_admin, group="lead-admin", exclusive=True)
+        bookings.load(self, self.show_bookings)
+
+    def show_bookings(self, rules: bookings.BookingRules) -> None:
+        self.query_one("#bookings-view", Static).update(bookings.rules_text(rules))
+
+    def edit_capacity(self) -> None:
+        bookings.edit_capacity(self, self._booking_saved)
+
+    def edit_employers(self) -> None:
+        bookings.edit_employers(self, self._booking_saved)
+
+    def _booking_saved(self, result: Any) -> None:
+        if result is not None:
+            self.app.notify("Saved for every desk.")
+            bookings.load(self, self.show_bookings)
 
     def show_admin(self, data: AdminData) -> None:
         staff, services, (path, lines), rules = data

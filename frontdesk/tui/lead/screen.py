@@ -79,12 +79,18 @@ class LeadScreen(WorkScreen):
                 tooltip="Change the selected staff member's role"),
         Binding("ctrl+e", "edit_service", "Edit service", id="lead_edit_service", show=False,
                 tooltip="Edit the selected service: name, prefix, active, desks"),
+        Binding("ctrl+u", "duplicates", "Duplicates", id="lead_duplicates", show=False,
+                tooltip="Possible duplicate visitor records: merge them"),
+        Binding("ctrl+k", "edit_capacity", "Capacity", id="lead_capacity", show=False,
+                tooltip="How many households a BSN appointment slot takes"),
+        Binding("ctrl+y", "edit_employers", "Employer names", id="lead_employers", show=False,
+                tooltip="The list of employer spellings (alias = name to use)"),
         Binding("f7", "edit_rules", "Hours & target", id="lead_edit_rules", show=False,
                 tooltip="Change the opening hours (walk-in, BSN appointments) and the target "
                 "wait, for every desk; audited"),
         Binding("f11", "tab('outbox')", "E-mails", id="lead_outbox", show=False,
                 tooltip="Appointment e-mails to send and failed ones"),
-        Binding("ctrl+u", "mail_retry", "Retry e-mail", id="lead_mail_retry", show=False,
+        Binding("ctrl+b", "mail_retry", "Retry e-mail", id="lead_mail_retry", show=False,
                 tooltip="E-mails: send the selected failed e-mail again"),
         Binding("ctrl+x", "mail_cancel", "Cancel e-mail", id="lead_mail_cancel", show=False,
                 tooltip="E-mails: do not send the selected e-mail (asks first)"),
@@ -331,6 +337,19 @@ class LeadScreen(WorkScreen):
             self.outbox.cancel()
         else:
             self.action_tab("outbox")
+
+    def action_duplicates(self) -> None:
+        from frontdesk.tui.lead.bookings import open_duplicates
+
+        open_duplicates(self)
+
+    def action_edit_capacity(self) -> None:
+        self._on_admin()
+        self.admin.edit_capacity()
+
+    def action_edit_employers(self) -> None:
+        self._on_admin()
+        self.admin.edit_employers()
 
 
 __all__ = ["LeadScreen"]

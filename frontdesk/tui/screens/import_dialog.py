@@ -96,7 +96,8 @@ class ImportModal(Dialog[None]):
                 except OSError:
                     raise ValidationError("path", "this file cannot be read") from None
                 report = import_appointments(services.appointments, actor, data, dry_run=dry_run)
-                return ImportOutcome(report.summary, tuple(report.errors))
+                warnings = tuple(f"warning: {w}" for w in report.warnings)
+                return ImportOutcome(report.summary, tuple(report.errors), warnings)
             result = services.partners.import_csv(actor, path, dry_run=dry_run)
             return ImportOutcome(
                 result.summary(),
