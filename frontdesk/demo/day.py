@@ -29,8 +29,8 @@ def fill_on_demo_day(settings: Settings, days: int, now: datetime | None = None)
     shift = demo_shift(settings, now)
     services = Services.open(settings, ShiftedClock(shift, settings.timezone))
     try:
+        summary = fill_demo(services, days=days)  # refuses a database that has data
         keep_demo_offset(services.db, shift, now)
-        summary = fill_demo(services, days=days)
     finally:
         services.close()
     note = demo_note(now + shift if shift else None, ZoneInfo(settings.timezone))
