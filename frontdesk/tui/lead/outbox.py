@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Label, Static
 
 from frontdesk.services.mail import OutboxEntry
+from frontdesk.tui.dates import moment_text
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.work import run_service
@@ -58,16 +59,13 @@ class OutboxTab(LeadTab):
         )
         table = self.query_one("#outbox-table", DataTable)
         table.clear()
-        clock = self.services.clock
         for e in rows:
             table.add_row(
                 e.status,
                 KIND_LABELS.get(e.kind, e.kind),
                 str(e.appointment_id or ""),
                 e.to_address or "",
-                clock.to_local(e.next_try_at).strftime("%d %b %H:%M")
-                if e.status == "queued"
-                else "",
+                moment_text(self, e.next_try_at) if e.status == "queued" else "",
                 str(e.attempts),
                 e.last_error or "",
                 key=str(e.id),
