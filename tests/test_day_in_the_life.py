@@ -3,9 +3,9 @@ one database (SQLite; PostgreSQL too where FRONTDESK_TEST_POSTGRES_URL is set).
 
 Walk-ins with names in several scripts, an anonymous ticket from the ticket machine that
 gets its record (F2), a BSN registration from check-in to completion, a welcome pack, a
-referral, a phone contact, a transfer, a no-show taken back (Ctrl+Z); then the lead's day
-review and day report show exactly that, and the lead closes the day. One clock for all:
-every wait below is known to the minute.
+referral, a phone contact, a transfer, a no-show taken back (Ctrl+Z), a duplicate record
+merged; then the lead's day review and day report show exactly that, and the lead closes
+the day. One clock for all: every wait below is known to the minute.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from frontdesk.tui.desk.screen import DeskScreen
 from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.login import LoggedIn
+from frontdesk.tui.screens.merge import DuplicatesModal, MergeDialog
 from frontdesk.tui.widgets.bigticket import BigTicket
 from tests.conftest import add_staff, make_services
 
@@ -259,6 +260,10 @@ async def test_a_morning_at_three_desks_and_the_lead(
     assert [(c.channel, c.minutes) for c in one.visitors.contacts(bram, zoe[0].id)] == [
         ("phone", 10)
     ]
+    # An old record of Zoë, without her accents, from before the desk knew her: the lead
+    # merges it into today's record (Ctrl+U, the pair, Ctrl+S, y); her visit, ticket and
+    # phone contact stay on the record that stays.
+    older = one.visitors.register(bram, VisitorInput("Zoe", "Odegard", "1990-03-03", "NO"))
     lead_settings = Settings(db_url=lead_run.settings.db_url, desk=4, hours=HOURS)
     app = FrontdeskApp(lead_run, lead_settings)
     async with app.run_test(size=SIZE) as pilot:
@@ -268,6 +273,21 @@ async def test_a_morning_at_three_desks_and_the_lead(
         await lead.settle()
         await lead.press("alt+5")
         assert isinstance(lead.screen, LeadScreen)
+        await lead.press("ctrl+u")
+        assert isinstance(lead.screen, DuplicatesModal)
+        assert len(lead.screen.pairs) == 1
+        await lead.press("enter")
+        assert isinstance(lead.screen, MergeDialog)
+        await lead.press("ctrl+s")
+        assert isinstance(lead.screen, ConfirmModal)
+        await lead.press("y")
+        assert isinstance(lead.screen, DuplicatesModal) and not lead.screen.pairs
+        await lead.press("escape")
+        assert isinstance(lead.screen, LeadScreen)
+        kept = lead_run.visitors.search(anne, "Odegard")
+        assert [(v.id, v.full_name) for v in kept] == [(zoe[0].id, "Zoë Ødegård")]
+        assert older.id != zoe[0].id
+        assert [c.channel for c in lead_run.visitors.contacts(anne, zoe[0].id)] == ["phone"]
         await lead.press("f3")
         tickets = lead.screen.query_one("#review-tickets", DataTable)
         rows = {str(r[0]): r for r in (tickets.get_row_at(i) for i in range(tickets.row_count))}
