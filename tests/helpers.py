@@ -4,14 +4,17 @@ Pilot helpers. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 from frontdesk.config import Settings
 from frontdesk.db.models import Service, Ticket, Visitor
@@ -188,9 +191,20 @@ def make_app(services: Services, desk: int = 1) -> FrontdeskApp:
     return FrontdeskApp(services, Settings(db_url=services.settings.db_url, desk=desk))
 
 
+async def workers_done(app: App[Any]) -> None:
+    """Wait for the app's workers. A worker that a newer exclusive one replaced ends
+    cancelled (a screen that reloads twice in a row): that counts as done, not as an error."""
+    while True:
+        running = [w for w in app.workers if not w.is_finished]
+        if not running:
+            return
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete(running)
+
+
 async def settle(app: FrontdeskApp, pilot: Pilot[Any], rounds: int = 3) -> None:
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

@@ -17,6 +17,7 @@ from frontdesk.tui.appointments import AppointmentsScreen
 from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
+from tests.helpers import workers_done
 
 BSN = "111222333"
 
@@ -58,20 +59,20 @@ def book(
 
 
 async def login(app: FrontdeskApp, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     await pilot.press(*"1234", "enter")
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     app.action_go("appointments")
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
 async def settle(app: FrontdeskApp, pilot: Any) -> None:
     for _ in range(2):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

@@ -38,6 +38,7 @@ from frontdesk.tui.screens.login import LoggedIn
 from frontdesk.tui.screens.merge import DuplicatesModal, MergeDialog
 from frontdesk.tui.widgets.bigticket import BigTicket
 from tests.conftest import add_staff, make_services
+from tests.helpers import workers_done
 
 TUESDAY_9 = datetime(2026, 11, 24, 9, 0)
 # Tuesday: walk-ins all day, BSN appointments in the morning.
@@ -70,7 +71,7 @@ class Desk:
 
     async def settle(self) -> None:
         for _ in range(2):
-            await self.app.workers.wait_for_complete()
+            await workers_done(self.app)
             await self.pilot.pause()
 
     async def press(self, *keys: str) -> None:

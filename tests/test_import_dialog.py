@@ -16,7 +16,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.import_dialog import ImportModal
 from frontdesk.tui.screens.login import LoggedIn
 from tests.conftest import add_staff, make_services
-from tests.helpers import MESSY, WEDNESDAY
+from tests.helpers import MESSY, WEDNESDAY, workers_done
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def tui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
 async def _settle(pilot: Any) -> None:
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -21,6 +21,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.desk.queue_rows import COLUMNS, queue_columns
 from frontdesk.tui.referrals.screen import referral_columns
 from tests.conftest import make_services
+from tests.helpers import workers_done
 
 MOMENT = datetime(2026, 11, 24, 11, 20)  # a Tuesday, inside the demo's opening hours
 KEYS = {
@@ -55,7 +56,7 @@ def demo_services(demo_file: Path, tmp_path: Path) -> Iterator[Services]:
 
 async def _settle(pilot: Pilot[Any]) -> None:
     for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 
@@ -141,10 +142,18 @@ async def test_referral_list_refits_and_keeps_the_cursor(demo_services: Services
         await pilot.press(*"1111", "enter", "alt+3")
         await _settle(pilot)
         table = app.screen.query_one("#ref-table", DataTable)
+        for _ in range(100):  # the list loads in a worker; on a busy machine it takes longer
+            if table.row_count > 2:
+                break
+            await _settle(pilot)
         table.move_cursor(row=2)
         await _settle(pilot)
         chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         await pilot.resize_terminal(80, 24)
-        await _settle(pilot)
+        narrow = ["id", "follow", "status", "visitor"]
+        for _ in range(100):  # the refit reloads the rows after the resize
+            await _settle(pilot)
+            if table.row_count > 2 and [str(c.value) for c in table.columns] == narrow:
+                break
         assert [str(c.value) for c in table.columns] == ["id", "follow", "status", "visitor"]
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == chosen

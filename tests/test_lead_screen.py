@@ -17,7 +17,7 @@ from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.lead.forms import GridField, RulesModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from tests.conftest import add_staff, make_services
-from tests.helpers import DAY, add_ticket, at, help_rows, normal_day
+from tests.helpers import DAY, add_ticket, at, help_rows, normal_day, workers_done
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def lead_services(sqlite_url: str) -> Iterator[Services]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -19,7 +19,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from tests.conftest import add_staff, make_services
-from tests.helpers import mail_booking
+from tests.helpers import mail_booking, workers_done
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def mail_services(sqlite_url: str) -> Iterator[Services]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -18,6 +18,7 @@ from frontdesk.tui.packs import PacksScreen
 from frontdesk.tui.packs.dialogs import IssuePackModal, VisitorPickModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
+from tests.helpers import workers_done
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def desk_services(sqlite_url: str) -> Iterator[Services]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -13,6 +13,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from tests.conftest import TEST_PIN, add_staff, make_services
+from tests.helpers import workers_done
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def ui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
 
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -22,13 +22,14 @@ from frontdesk.tui.referrals.dialogs import (
 )
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
+from tests.helpers import workers_done
 
 PHONE = "+31612345678"
 
 
 async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -22,7 +22,7 @@ from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoginScreen
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import TEST_PIN, add_staff, make_services
-from tests.helpers import help_rows
+from tests.helpers import help_rows, workers_done
 
 SIZE = (120, 35)
 
@@ -43,7 +43,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Let the thread workers finish and their results reach the screen."""
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 
