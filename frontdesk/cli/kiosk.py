@@ -18,27 +18,6 @@ from frontdesk.config import Settings
 DEFAULT_KIOSK = "Kiosk"  # as services.kiosk.DEFAULT_KIOSK (not imported: the CLI starts light)
 
 DEFAULT_MAX_KIOSKS = 2
-KIOSK_FULL_PAGE = """<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta http-equiv="refresh" content="30">
-    <title>{title}</title>
-    <style>
-      body {{ background: #14202B; color: #E8EEF2; font-family: sans-serif;
-             display: flex; align-items: center; justify-content: center; height: 100vh;
-             margin: 0; text-align: center; }}
-      h1 {{ font-size: 2.5em; }} p {{ font-size: 1.4em; max-width: 40em; }}
-    </style>
-  </head>
-  <body>
-    <main>
-      <h1>Please ask at the desk</h1>
-      <p>The kiosk is already open on {screens}. This page tries again every 30 seconds.</p>
-    </main>
-  </body>
-</html>
-"""
 
 
 def add_parser(sub: Any) -> None:
@@ -127,20 +106,17 @@ def _run(settings: Settings, name: str, demo: Any) -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import html
     import os
     import shlex
-
-    from aiohttp import web
 
     from frontdesk.cli.board import board_server
     from frontdesk.tui.board.web import BoardServer, is_loopback
 
     class KioskServer(BoardServer):
-        def full_page(self) -> web.Response:
-            screens = "1 screen" if self.max_boards == 1 else f"{self.max_boards} screens"
-            page = KIOSK_FULL_PAGE.format(title=html.escape(self.title), screens=screens)
-            return web.Response(text=page, content_type="text/html", status=503)
+        FULL_HEADING = "Please ask at the desk"
+        FULL_MESSAGE = (
+            "The kiosk is already open on {screens}. This page tries again every 30 seconds."
+        )
 
     checked = board_server(settings, args.host, args.port, args.max_kiosks)  # checks the address
     os.environ["FRONTDESK_DB"] = settings.db_url  # the kiosk processes inherit it

@@ -50,10 +50,8 @@ FULL_PAGE = """<!DOCTYPE html>
   </head>
   <body>
     <main>
-      <h1>The board is already open on {screens}</h1>
-      <p>This server shows the board on at most {screens} at once. Close the board on
-      a screen you no longer use; this page tries again every 30 seconds. (The team lead
-      can allow more with <code>board_web_max</code> in the config file.)</p>
+      <h1>{heading}</h1>
+      <p>{message}</p>
     </main>
   </body>
 </html>
@@ -94,9 +92,24 @@ class BoardServer(Server):
         aiohttp_jinja2.setup(app, loader=loader)
         return app
 
+    # The page a browser gets when the cap is reached ({screens}: "2 screens"); the kiosk
+    # and the rating tablet say it in their own words.
+    SCREEN = "screen"
+    FULL_HEADING = "The board is already open on {screens}"
+    FULL_MESSAGE = (
+        "This server shows the board on at most {screens} at once. Close the board on a "
+        "screen you no longer use; this page tries again every 30 seconds. (The team lead "
+        "can allow more with <code>board_web_max</code> in the config file.)"
+    )
+
     def full_page(self) -> web.Response:
-        screens = "1 screen" if self.max_boards == 1 else f"{self.max_boards} screens"
-        text = FULL_PAGE.format(title=html.escape(self.title), screens=screens)
+        n = self.max_boards
+        screens = f"1 {self.SCREEN}" if n == 1 else f"{n} {self.SCREEN}s"
+        text = FULL_PAGE.format(
+            title=html.escape(self.title),
+            heading=self.FULL_HEADING.format(screens=screens),
+            message=self.FULL_MESSAGE.format(screens=screens),
+        )
         return web.Response(text=text, content_type="text/html", status=503)
 
     async def handle_index(self, request: web.Request) -> Any:
