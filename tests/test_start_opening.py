@@ -95,6 +95,7 @@ async def test_a_new_database_asks_for_the_team_lead_once_open(sqlite_url: str) 
     async with app.run_test(size=SIZE) as pilot:
         await _until(app, pilot, lambda: isinstance(app.screen, FirstRunScreen))
         assert isinstance(app.screen, FirstRunScreen)
+        await _until(app, pilot, lambda: getattr(app.focused, "id", None) == "name")
     ready.close()
 
 

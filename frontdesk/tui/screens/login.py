@@ -44,6 +44,10 @@ class FirstRunScreen(FrontdeskScreen[None]):
         )
     ]
 
+    # The name field takes the keys as the screen opens (Textual focuses it once mounted,
+    # and never fails on a screen that is already closing).
+    AUTO_FOCUS = "#name"
+
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Label("Welcome to frontdesk", id="login-title")
@@ -61,9 +65,6 @@ class FirstRunScreen(FrontdeskScreen[None]):
             )
             yield Button("Create account and log in", variant="primary", id="create")
         yield CoalescingFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
