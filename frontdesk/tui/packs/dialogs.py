@@ -25,9 +25,9 @@ from frontdesk.services.packs import (
     PeriodRow,
     period_label,
 )
-from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.base import services_of
 from frontdesk.tui.dialogs import Dialog
+from frontdesk.tui.screens.visitor_pick import VisitorPickModal as VisitorPickModal
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -36,75 +36,6 @@ T = TypeVar("T")
 
 def _local(node: Widget | ModalScreen[Any], moment: datetime) -> datetime:
     return services_of(node).clock.to_local(moment)
-
-
-class VisitorPickModal(Dialog[tuple[int, str] | None]):
-    """Find a visitor by name (or phone, e-mail, date of birth) and pick one with Enter."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="pick_cancel", tooltip="Close without a visitor"),
-        Binding(
-            "down", "to_results", "Results", id="pick_results", show=False, tooltip="The matches"
-        ),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__("Hand out a pack: which visitor?", box_classes="pack-pick")
-        self.found: list[VisitorRecord] = []
-
-    def compose_body(self) -> ComposeResult:
-        yield Field(
-            "Name, phone, e-mail or date of birth",
-            Input(id="visitor_query", max_length=200),
-            name="visitor_query",
-            hint="Type and press Enter; then pick with the arrow keys and Enter.",
-        )
-        yield OptionList(id="visitor-results")
-        yield Static("", id="pick-message")
-
-    def on_mount(self) -> None:
-        self.query_one("#visitor_query", Input).focus()
-
-    @on(Input.Submitted, "#visitor_query")
-    def _search(self, event: Input.Submitted) -> None:
-        event.stop()
-        query = event.value
-        if len(query.strip()) < 2:
-            show_field_errors(self, "visitor_query", "type at least two letters of the name")
-            return
-        show_field_errors(self, None, None)
-        services, actor = self.services, self.actor
-        run_service(
-            self,
-            lambda: services.visitors.search(actor, query),
-            done=self._show,
-            group="visitor-search",
-            exclusive=True,
-        )
-
-    def _show(self, found: list[VisitorRecord]) -> None:
-        self.found = found
-        results = self.query_one("#visitor-results", OptionList)
-        results.clear_options()
-        for person in found:
-            born = f"  born {person.birth_date:%d %b %Y}" if person.birth_date else ""
-            results.add_option(Option(Text(f"{person.full_name}{born}"), id=str(person.id)))
-        message = self.query_one("#pick-message", Static)
-        if found:
-            message.update(f"{len(found)} found: pick one with the arrow keys and Enter.")
-            results.highlighted = 0
-            results.focus()
-        else:
-            message.update("Nobody found; check the spelling or try the phone number.")
-
-    def action_to_results(self) -> None:
-        if self.found:
-            self.query_one("#visitor-results", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#visitor-results")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        person = self.found[event.option_index]
-        self.dismiss((person.id, person.full_name))
 
 
 class IssuePackModal(Dialog[IssuedPack | None]):

@@ -29,10 +29,10 @@ from frontdesk.tui.dialogs import FormModal
 from frontdesk.tui.packs.dialogs import (
     IssuePackModal,
     PackHistoryModal,
-    VisitorPickModal,
 )
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.visitor_pick import pick_visitor
 from frontdesk.tui.stock_line import low_stock_line
 from frontdesk.tui.widgets.field import Field
 from frontdesk.tui.work import run_service
@@ -366,11 +366,11 @@ class PacksScreen(WorkScreen):
         if not self._may("pack.issue"):
             return
 
-        def picked(who: tuple[int, str] | None) -> None:
-            if who is not None:
-                self.app.push_screen(IssuePackModal(*who), self._issued)
-
-        self.app.push_screen(VisitorPickModal(), picked)
+        pick_visitor(
+            self.app,
+            "Hand out a pack: which visitor?",
+            lambda who: self.app.push_screen(IssuePackModal(who.id, who.full_name), self._issued),
+        )
 
     def _issued(self, issued: IssuedPack | None) -> None:
         if issued is None:

@@ -14,9 +14,8 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, Static
 from textual.widgets.button import ButtonVariant
-from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.auth import allowed
@@ -24,9 +23,9 @@ from frontdesk.services.privacy import ExportFiles, PurgeReport
 from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, ResultType
-from frontdesk.tui.dates import date_text
 from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.screens.audit import AuditScreen
+from frontdesk.tui.screens.visitor_pick import pick_visitor
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -151,67 +150,6 @@ class PurgeModal(Dialog[None]):
         self.dismiss(None)
 
     @on(Button.Pressed, "#purge-cancel")
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class VisitorPickModal(Dialog[VisitorRecord | None]):
-    """Find one visitor by name, phone, e-mail or date of birth; Enter picks."""
-
-    BINDINGS = [
-        Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Close, pick nobody"),
-        Binding("down", "focus_list", "Results", id="pick_results", show=False),
-    ]
-
-    def __init__(self, purpose: str) -> None:
-        super().__init__(purpose, id="pick-visitor")
-        self.purpose = purpose
-        self.found: dict[str, VisitorRecord] = {}
-
-    def compose_body(self) -> ComposeResult:
-        yield Field(
-            "Name, phone, e-mail or date of birth",
-            Input(id="query", max_length=200),
-            name="query",
-        )
-        yield OptionList(id="pick-results")
-        yield Static("Type to search; Enter or ↓ moves to the results.", id="pick-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#query", Input).focus()
-
-    @on(Input.Changed, "#query")
-    def _search(self, event: Input.Changed) -> None:
-        actor = self.actor
-        visitors = self.services.visitors
-        text = event.value
-        run_service(
-            self,
-            lambda: visitors.search(actor, text),
-            done=self._show,
-            group="pick-search",
-            exclusive=True,
-        )
-
-    def _show(self, found: list[VisitorRecord]) -> None:
-        self.found = {str(v.id): v for v in found}
-        results = self.query_one("#pick-results", OptionList)
-        results.clear_options()
-        for v in found:
-            born = f"  born {date_text(self, v.birth_date)}" if v.birth_date else ""
-            results.add_option(Option(f"#{v.id}  {v.full_name}{born}", id=str(v.id)))
-        if found:
-            results.highlighted = 0
-
-    @on(Input.Submitted, "#query")
-    def action_focus_list(self) -> None:
-        if self.found:
-            self.query_one("#pick-results", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#pick-results")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.found.get(event.option.id or ""))
-
     def action_close(self) -> None:
         self.dismiss(None)
 
@@ -381,12 +319,10 @@ class EraseModal(VisitorRequestModal[bool]):
         self.dismiss(False)
 
 
-def _then(app: App[Any], purpose: str, modal: type[ExportModal] | type[EraseModal]) -> None:
-    def picked(visitor: VisitorRecord | None) -> None:
-        if visitor is not None:
-            app.push_screen(modal(visitor))
-
-    app.push_screen(VisitorPickModal(purpose), picked)
+def _opens(
+    app: App[Any], modal: type[ExportModal] | type[EraseModal]
+) -> Callable[[VisitorRecord], object]:
+    return lambda visitor: app.push_screen(modal(visitor))
 
 
 def privacy_commands(app: App[Any]) -> Iterable[SystemCommand]:
@@ -416,11 +352,11 @@ def privacy_commands(app: App[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand(
             "Privacy: export a visitor's data",
             "Access request: everything held about one visitor, as JSON and Markdown",
-            lambda: _then(app, "Access request: find the visitor", ExportModal),
+            lambda: pick_visitor(app, "Access request: find the visitor", _opens(app, ExportModal)),
         )
     if allowed(actor.role, "privacy.erase"):
         yield SystemCommand(
             "Privacy: erase a visitor",
             "Erasure request: anonymise one visitor now, with a reason",
-            lambda: _then(app, "Erasure request: find the visitor", EraseModal),
+            lambda: pick_visitor(app, "Erasure request: find the visitor", _opens(app, EraseModal)),
         )

@@ -21,12 +21,11 @@ from textual.widgets.option_list import Option
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.partners import PartnerRecord
 from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
-from frontdesk.services.visitors import VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import frontdesk_app
-from frontdesk.tui.dates import date_text
 from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.screens.visitor_pick import VisitorPickModal as VisitorPickModal
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
 
@@ -171,69 +170,6 @@ class NewReferralModal(Dialog[ReferralRow | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
-
-
-class VisitorPickModal(Dialog[tuple[int, str] | None]):
-    """Find a visitor by name, phone, e-mail or date of birth, and pick one."""
-
-    HELP_TITLE = "Pick a visitor"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without picking"),
-        Binding("down", "to_list", "Results", id="to_results", show=False, tooltip="To the list"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__("New referral: which visitor?")
-        self.found: list[VisitorRecord] = []
-
-    def compose_body(self) -> ComposeResult:
-        yield Field(
-            "Name, phone, e-mail or date of birth",
-            Input(id="q", placeholder="type and press Enter"),
-            name="q",
-        )
-        yield OptionList(id="visitors")
-        yield Static("Enter picks the highlighted visitor. Esc cancels.", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#q", Input).focus()
-
-    @on(Input.Submitted, "#q")
-    def _search(self) -> None:
-        query = self.query_one("#q", Input).value
-        service = self.services.visitors
-        actor = self.actor
-        run_service(
-            self,
-            lambda: service.search(actor, query),
-            done=self._show,
-            failed=lambda error: _refuse(self, error),
-            group="visitor-search",
-            exclusive=True,
-        )
-
-    def _show(self, found: list[VisitorRecord]) -> None:
-        self.found = found
-        options = self.query_one("#visitors", OptionList)
-        options.clear_options()
-        for v in found:
-            born = f"  born {date_text(self, v.birth_date)}" if v.birth_date else ""
-            options.add_option(Option(f"{v.full_name}{born}", id=str(v.id)))
-        show_field_errors(self, "q", None if found else "nobody found; try part of the name")
-        if found:
-            options.highlighted = 0
-            options.focus()
-
-    def action_to_list(self) -> None:
-        self.query_one("#visitors", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#visitors")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        visitor = next(v for v in self.found if str(v.id) == event.option.id)
-        self.dismiss((visitor.id, visitor.full_name))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass(frozen=True)

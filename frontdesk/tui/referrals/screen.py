@@ -40,10 +40,10 @@ from frontdesk.tui.referrals.dialogs import (
     NewReferralModal,
     StepField,
     StepModal,
-    VisitorPickModal,
 )
 from frontdesk.tui.referrals.partners import PartnerDirectoryScreen
 from frontdesk.tui.screens.base import WorkScreen
+from frontdesk.tui.screens.visitor_pick import pick_visitor
 from frontdesk.tui.widgets.fit import FLEX, ColumnSpec, FitTable, set_columns, share_room
 from frontdesk.tui.work import run_service
 
@@ -476,11 +476,13 @@ class ReferralsScreen(WorkScreen):
             )
             return
 
-        def picked(choice: tuple[int, str] | None) -> None:
-            if choice is not None:
-                self.app.push_screen(NewReferralModal(*choice), self._created)
-
-        self.app.push_screen(VisitorPickModal(), picked)
+        pick_visitor(
+            self.app,
+            "New referral: which visitor?",
+            lambda who: self.app.push_screen(
+                NewReferralModal(who.id, who.full_name), self._created
+            ),
+        )
 
     def _created(self, row: ReferralRow | None) -> None:
         if row is not None:
