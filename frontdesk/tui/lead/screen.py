@@ -69,30 +69,30 @@ class LeadScreen(WorkScreen):
                 tooltip="Save the day or period report as xlsx, csv or md"),
         Binding("ctrl+r", "refresh", "Refresh", id="lead_refresh",
                 tooltip="Load the figures again now"),
-        Binding("ctrl+n", "add_staff", "Add staff", id="lead_add_staff", show=False,
+        Binding("ctrl+n", "admin('add_staff')", "Add staff", id="lead_add_staff", show=False,
                 tooltip="Add a staff account"),
-        Binding("ctrl+d", "deactivate_staff", "Deactivate", id="lead_deactivate_staff",
+        Binding("ctrl+d", "admin('deactivate_staff')", "Deactivate", id="lead_deactivate_staff",
                 show=False, tooltip="Deactivate the selected staff account"),
-        Binding("ctrl+t", "reset_pin", "Reset PIN", id="lead_reset_pin", show=False,
+        Binding("ctrl+t", "admin('reset_pin')", "Reset PIN", id="lead_reset_pin", show=False,
                 tooltip="Give the selected staff member a new PIN"),
-        Binding("ctrl+o", "change_role", "Change role", id="lead_change_role", show=False,
+        Binding("ctrl+o", "admin('change_role')", "Change role", id="lead_change_role", show=False,
                 tooltip="Change the selected staff member's role"),
-        Binding("ctrl+e", "edit_service", "Edit service", id="lead_edit_service", show=False,
-                tooltip="Edit the selected service: name, prefix, active, desks"),
+        Binding("ctrl+e", "admin('edit_service')", "Edit service", id="lead_edit_service",
+                show=False, tooltip="Edit the selected service: name, prefix, active, desks"),
         Binding("ctrl+u", "duplicates", "Duplicates", id="lead_duplicates", show=False,
                 tooltip="Possible duplicate visitor records: merge them"),
-        Binding("ctrl+k", "edit_capacity", "Capacity", id="lead_capacity", show=False,
+        Binding("ctrl+k", "admin('edit_capacity')", "Capacity", id="lead_capacity", show=False,
                 tooltip="How many households a BSN appointment slot takes"),
-        Binding("ctrl+y", "edit_employers", "Employer names", id="lead_employers", show=False,
-                tooltip="The list of employer spellings (alias = name to use)"),
-        Binding("f7", "edit_rules", "Hours & target", id="lead_edit_rules", show=False,
+        Binding("ctrl+y", "admin('edit_employers')", "Employer names", id="lead_employers",
+                show=False, tooltip="The list of employer spellings (alias = name to use)"),
+        Binding("f7", "admin('edit_rules')", "Hours & target", id="lead_edit_rules", show=False,
                 tooltip="Change the opening hours (walk-in, BSN appointments) and the target "
                 "wait, for every desk; audited"),
         Binding("f11", "tab('outbox')", "E-mails", id="lead_outbox", show=False,
                 tooltip="Appointment e-mails to send and failed ones"),
-        Binding("ctrl+b", "mail_retry", "Retry e-mail", id="lead_mail_retry", show=False,
+        Binding("ctrl+b", "mail('retry')", "Retry e-mail", id="lead_mail_retry", show=False,
                 tooltip="E-mails: send the selected failed e-mail again"),
-        Binding("ctrl+x", "mail_cancel", "Cancel e-mail", id="lead_mail_cancel", show=False,
+        Binding("ctrl+x", "mail('cancel')", "Cancel e-mail", id="lead_mail_cancel", show=False,
                 tooltip="E-mails: do not send the selected e-mail (asks first)"),
     ]  # fmt: skip
 
@@ -107,10 +107,6 @@ class LeadScreen(WorkScreen):
             yield OutboxTab(labelled(self, "E-mails", "lead_outbox"))
 
     @property
-    def dashboard_tab(self) -> DashboardTab:
-        return self.query_one(DashboardTab)
-
-    @property
     def review(self) -> ReviewTab:
         return self.query_one(ReviewTab)
 
@@ -119,17 +115,9 @@ class LeadScreen(WorkScreen):
         return self.query_one(ReportsTab)
 
     @property
-    def admin(self) -> AdminTab:
-        return self.query_one(AdminTab)
-
-    @property
-    def outbox(self) -> OutboxTab:
-        return self.query_one(OutboxTab)
-
-    @property
     def dashboard(self) -> Dashboard | None:
         """Today's figures as the dashboard last showed them (None before the first load)."""
-        return self.dashboard_tab.dashboard
+        return self.query_one(DashboardTab).dashboard
 
     def commands(self) -> Iterable[SystemCommand]:
         yield from palette_commands(self, self.BINDINGS, "Lead")
@@ -293,48 +281,21 @@ class LeadScreen(WorkScreen):
     def _export_pressed(self) -> None:
         self.action_export()
 
-    # -- staff and services (the admin tab) ------------------------------------------------
-    def _on_admin(self) -> bool:
-        """On the staff & services tab already; if not, go there."""
-        if self.tab == "admin":
-            return True
-        self.action_tab("admin")
-        return False
+    # -- staff and services, e-mails: jobs of one tab ---------------------------------------
+    def action_admin(self, job: str) -> None:
+        """A job of the staff & services tab (going there first). A job on the selected row
+        waits until the tab is shown, so it never acts on a row the lead has not seen."""
+        run, on_a_row = ADMIN_JOBS[job]
+        if self.tab != "admin":
+            self.action_tab("admin")
+            if on_a_row:
+                return
+        run(self.query_one(AdminTab))
 
-    def action_add_staff(self) -> None:
-        self._on_admin()
-        self.admin.add_staff()
-
-    def action_deactivate_staff(self) -> None:
-        if self._on_admin():
-            self.admin.deactivate_staff()
-
-    def action_reset_pin(self) -> None:
-        if self._on_admin():
-            self.admin.reset_pin()
-
-    def action_change_role(self) -> None:
-        if self._on_admin():
-            self.admin.change_role()
-
-    def action_edit_rules(self) -> None:
-        self._on_admin()
-        self.admin.edit_rules()
-
-    def action_edit_service(self) -> None:
-        if self._on_admin():
-            self.admin.edit_service()
-
-    # -- appointment e-mails (the outbox tab) ------------------------------------------------
-    def action_mail_retry(self) -> None:
+    def action_mail(self, job: str) -> None:
+        """Retry or cancel the selected e-mail; elsewhere, F11's tab first."""
         if self.tab == "outbox":
-            self.outbox.retry()
-        else:
-            self.action_tab("outbox")
-
-    def action_mail_cancel(self) -> None:
-        if self.tab == "outbox":
-            self.outbox.cancel()
+            MAIL_JOBS[job](self.query_one(OutboxTab))
         else:
             self.action_tab("outbox")
 
@@ -343,13 +304,22 @@ class LeadScreen(WorkScreen):
 
         open_duplicates(self)
 
-    def action_edit_capacity(self) -> None:
-        self._on_admin()
-        self.admin.edit_capacity()
 
-    def action_edit_employers(self) -> None:
-        self._on_admin()
-        self.admin.edit_employers()
+# job -> (the tab's method, True when it acts on the selected row)
+ADMIN_JOBS: dict[str, tuple[Callable[[AdminTab], None], bool]] = {
+    "add_staff": (AdminTab.add_staff, False),
+    "edit_rules": (AdminTab.edit_rules, False),
+    "edit_capacity": (AdminTab.edit_capacity, False),
+    "edit_employers": (AdminTab.edit_employers, False),
+    "deactivate_staff": (AdminTab.deactivate_staff, True),
+    "reset_pin": (AdminTab.reset_pin, True),
+    "change_role": (AdminTab.change_role, True),
+    "edit_service": (AdminTab.edit_service, True),
+}
+MAIL_JOBS: dict[str, Callable[[OutboxTab], None]] = {
+    "retry": OutboxTab.retry,
+    "cancel": OutboxTab.cancel,
+}
 
 
 __all__ = ["LeadScreen"]
