@@ -18,6 +18,7 @@ from frontdesk.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
     CliError,
+    demo_services,
     open_services,
 )
 from frontdesk.cli.parser import build_parser
@@ -57,7 +58,6 @@ def run_app(settings: Settings) -> int:
 
 
 def _run_app(settings: Settings, demo: DemoStart | None) -> int:
-    from frontdesk.services import Services
     from frontdesk.tui.app import FrontdeskApp
 
     if demo is None:  # the login screen is painted while the database opens (tui/app.py)
@@ -70,16 +70,12 @@ def _run_app(settings: Settings, demo: DemoStart | None) -> int:
         if app.open_error is not None:
             raise app.open_error
         return EXIT_OK
-    from frontdesk.demo import DEMO_PINS, demo_clock, fill_demo
+    from frontdesk.demo import DEMO_PINS
 
     # Closed today (a Sunday, before opening): the demo lives the last opening day.
-    clock, note = demo_clock(settings, demo.fresh)
-    services = Services.open(settings, clock)
+    services, note = demo_services(settings, demo)
     pins = dict(DEMO_PINS) | ({"Demo day": note} if note else {})
     try:
-        if demo.fresh:
-            fill_demo(services, days=30)
-            demo.filled()
         app = FrontdeskApp(services, settings, demo_pins=pins)
         app.run()
     finally:

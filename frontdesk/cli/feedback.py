@@ -7,13 +7,19 @@ The parser and the command for the rating tablet (``build_parser`` calls
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
-import socket
-import sys
 from typing import TYPE_CHECKING, Any
 
-from frontdesk.cli.common import EXIT_OK, CliError, int_in
+from frontdesk.cli.common import (
+    EXIT_OK,
+    CliError,
+    add_web_flags,
+    announce,
+    check_address,
+    demo_services,
+    int_in,
+    served_command,
+)
 from frontdesk.config import Settings
 
 if TYPE_CHECKING:
@@ -37,18 +43,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="N",
         help="the desk this tablet stands at",
     )
-    feedback.add_argument(
-        "--web", action="store_true", help="serve the tablet to a browser with textual-serve"
-    )
-    feedback.add_argument(
-        "--port", type=int, default=8010, metavar="N", help="port for --web (default 8010)"
-    )
-    feedback.add_argument(
-        "--host",
-        default="127.0.0.1",
-        metavar="ADDR",
-        help="address for --web to listen on (default 127.0.0.1, this machine only)",
-    )
+    add_web_flags(feedback, "tablet", 8010, "")
     feedback.add_argument(
         "--max-tablets",
         type=int,
@@ -60,14 +55,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def tablet_command(settings: Settings, desk: int) -> list[str]:
-    """What textual-serve runs per browser: this tablet, on the same settings (the database
-    URL travels in FRONTDESK_DB, not on the command line)."""
-    command = [sys.executable, "-m", "frontdesk"]
-    if settings.config_path is not None:
-        command += ["--config", str(settings.config_path)]
-    if settings.demo:
-        command += ["--demo"]
-    return [*command, "feedback", "--desk", str(desk)]
+    """What textual-serve runs per browser: this tablet, on the same settings."""
+    return served_command(settings, "feedback", "--desk", str(desk))
 
 
 def feedback_server(
@@ -79,13 +68,7 @@ def feedback_server(
         raise CliError("--port must be between 1 and 65535")
     if max_tablets is not None and not 1 <= max_tablets <= 20:
         raise CliError("--max-tablets must be between 1 and 20")
-    if not host.strip():
-        raise CliError("--host needs an address, e.g. 127.0.0.1")
-    try:
-        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
-        raise CliError(f"--host: {host!r} is not an address of this machine") from None
-    os.environ["FRONTDESK_DB"] = settings.db_url
+    check_address(settings, host, port)
     return FeedbackServer(
         shlex.join(tablet_command(settings, desk)),
         max_boards=max_tablets or DEFAULT_MAX_TABLETS,
@@ -98,18 +81,12 @@ def feedback_server(
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     desk: int = args.tablet_desk
     if args.web:
-        from frontdesk.tui.board.web import is_loopback
-
         server = feedback_server(settings, desk, args.host, args.port, args.max_tablets)
-        if not is_loopback(args.host):
-            print(
-                f"frontdesk feedback: warning: listening on {args.host}, so anyone on that "
-                "network can open the rating tablet (no names, but they can rate visits)",
-                file=sys.stderr,
-            )
-        print(
-            f"frontdesk feedback: open http://{args.host}:{args.port} on the tablet at desk "
-            f"{desk} (Ctrl+C stops)"
+        announce(
+            "feedback",
+            args.host,
+            "can open the rating tablet (no names, but they can rate visits)",
+            f"open http://{args.host}:{args.port} on the tablet at desk {desk} (Ctrl+C stops)",
         )
         server.serve()
         return EXIT_OK
@@ -124,15 +101,10 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_demo(settings: Settings, desk: int) -> int:
     """``frontdesk --demo feedback --desk N`` joins the running demo (or starts one)."""
-    from frontdesk.demo import demo_clock, demo_database, fill_demo
-    from frontdesk.services import Services
+    from frontdesk.demo import demo_database
 
     with demo_database(settings.db_url) as demo:
-        clock, _note = demo_clock(settings, demo.fresh)
-        services = Services.open(settings, clock)
-        if demo.fresh:
-            fill_demo(services, days=30)
-            demo.filled()
+        services, _note = demo_services(settings, demo)
         return _run(services, desk)
 
 

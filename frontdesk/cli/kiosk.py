@@ -9,10 +9,17 @@ running demo like a second desk does (or starts one).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from frontdesk.cli.common import EXIT_OK, CliError
+from frontdesk.cli.common import (
+    EXIT_OK,
+    CliError,
+    add_web_flags,
+    announce,
+    check_address,
+    demo_services,
+    served_command,
+)
 from frontdesk.config import Settings
 
 DEFAULT_KIOSK = "Kiosk"  # as services.kiosk.DEFAULT_KIOSK (not imported: the CLI starts light)
@@ -35,19 +42,7 @@ def add_parser(sub: Any) -> None:
         metavar="NAME",
         help=f"this kiosk's name (default {DEFAULT_KIOSK!r}); each kiosk its own, for its limits",
     )
-    kiosk.add_argument(
-        "--web", action="store_true", help="serve the kiosk to a browser with textual-serve"
-    )
-    kiosk.add_argument(
-        "--port", type=int, default=8001, metavar="N", help="port for --web (default 8001)"
-    )
-    kiosk.add_argument(
-        "--host",
-        default="127.0.0.1",
-        metavar="ADDR",
-        help="address for --web to listen on (default 127.0.0.1, this machine only; "
-        "e.g. 0.0.0.0 for the tablet on the local network)",
-    )
+    add_web_flags(kiosk, "kiosk", 8001, "; e.g. 0.0.0.0 for the tablet on the local network")
     kiosk.add_argument(
         "--max-kiosks",
         type=int,
@@ -60,13 +55,8 @@ def add_parser(sub: Any) -> None:
 
 
 def kiosk_command(settings: Settings, name: str) -> list[str]:
-    """What textual-serve runs per browser (the database URL travels in FRONTDESK_DB)."""
-    command = [sys.executable, "-m", "frontdesk"]
-    if settings.config_path is not None:
-        command += ["--config", str(settings.config_path)]
-    if settings.demo:
-        command += ["--demo"]
-    return [*command, "kiosk", "--name", name]
+    """What textual-serve runs per browser: this kiosk, on the same settings."""
+    return served_command(settings, "kiosk", "--name", name)
 
 
 def cmd_kiosk(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,16 +78,7 @@ def _run(settings: Settings, name: str, demo: Any) -> None:
     from frontdesk.services import Services
     from frontdesk.tui.kiosk import KioskApp
 
-    if demo is not None:
-        from frontdesk.demo import demo_clock, fill_demo
-
-        clock, _note = demo_clock(settings, demo.fresh)
-        services = Services.open(settings, clock)
-        if demo.fresh:
-            fill_demo(services, days=30)
-            demo.filled()
-    else:
-        services = Services.open(settings)
+    services = demo_services(settings, demo)[0] if demo is not None else Services.open(settings)
     try:
         services.kiosk.account(name)  # refuses a person's name before the screen opens
         KioskApp(services, settings, kiosk_name=name).run()
@@ -106,11 +87,9 @@ def _run(settings: Settings, name: str, demo: Any) -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import os
     import shlex
 
-    from frontdesk.cli.board import board_server
-    from frontdesk.tui.board.web import BoardServer, is_loopback
+    from frontdesk.tui.board.web import BoardServer
 
     class KioskServer(BoardServer):
         FULL_HEADING = "Please ask at the desk"
@@ -118,45 +97,28 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "The kiosk is already open on {screens}. This page tries again every 30 seconds."
         )
 
-    checked = board_server(settings, args.host, args.port, args.max_kiosks)  # checks the address
-    os.environ["FRONTDESK_DB"] = settings.db_url  # the kiosk processes inherit it
+    check_address(settings, args.host, args.port)
     server = KioskServer(
         shlex.join(kiosk_command(settings, args.name)),
         max_boards=args.max_kiosks,
-        host=checked.host,
-        port=checked.port,
+        host=args.host,
+        port=args.port,
         title="frontdesk · kiosk",
     )
-    if not is_loopback(args.host):
-        print(
-            f"frontdesk kiosk: warning: listening on {args.host}, so anyone on that network "
-            "can take tickets here",
-            file=sys.stderr,
-        )
-    print(
-        f"frontdesk kiosk: open http://{args.host}:{args.port} in the tablet's browser "
-        f"(at most {server.max_boards} at once; Ctrl+C stops)"
+    announce(
+        "kiosk",
+        args.host,
+        "can take tickets here",
+        f"open http://{args.host}:{args.port} in the tablet's browser "
+        f"(at most {server.max_boards} at once; Ctrl+C stops)",
     )
     if settings.demo:
         from frontdesk.demo import demo_database
 
         with demo_database(settings.db_url) as demo:  # the demo lives while the server runs
             if demo.fresh:
-                _fill_demo(settings)
-                demo.filled()
+                demo_services(settings, demo)[0].close()  # fills the demo
             server.serve()
         return EXIT_OK
     server.serve()
     return EXIT_OK
-
-
-def _fill_demo(settings: Settings) -> None:
-    from frontdesk.demo import demo_clock, fill_demo
-    from frontdesk.services import Services
-
-    clock, _note = demo_clock(settings, True)
-    services = Services.open(settings, clock)
-    try:
-        fill_demo(services, days=30)
-    finally:
-        services.close()
