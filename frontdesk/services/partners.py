@@ -22,8 +22,9 @@ from frontdesk.db.models import Partner, Referral
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.csvimport import ImportResult, read_csv
-from frontdesk.services.errors import NotFound, ValidationError, check_id
+from frontdesk.services.errors import ValidationError, check_id
 from frontdesk.services.fields import normalise_email, normalise_phone
+from frontdesk.services.rows import row_or_refuse
 from frontdesk.services.text import clean_text, fold
 
 IMPORT_REQUIRED = ("name", "category")
@@ -346,9 +347,7 @@ class PartnerService:
         require(actor, "partner.view")
         partner_id = check_id(partner_id, "this partner does not exist")
         with self.db.read() as session:
-            row = session.get(Partner, partner_id)
-            if row is None:
-                raise NotFound("this partner does not exist")
+            row = row_or_refuse(session, Partner, partner_id, "this partner does not exist")
             return _record(row)
 
     # -- changing (team lead) ----------------------------------------------------------
@@ -383,9 +382,7 @@ class PartnerService:
         partner_id = check_id(partner_id, "this partner does not exist")
         values = check_partner(data, self.categories)
         with self.db.write() as session:
-            row = session.get(Partner, partner_id)
-            if row is None:
-                raise NotFound("this partner does not exist")
+            row = row_or_refuse(session, Partner, partner_id, "this partner does not exist")
             if self._same_name(session, values["name_key"], partner_id):
                 raise ValidationError("name", "a partner with this name already exists")
             for key, value in values.items():
@@ -406,9 +403,7 @@ class PartnerService:
         require(actor, "partner.edit")
         partner_id = check_id(partner_id, "this partner does not exist")
         with self.db.write() as session:
-            row = session.get(Partner, partner_id)
-            if row is None:
-                raise NotFound("this partner does not exist")
+            row = row_or_refuse(session, Partner, partner_id, "this partner does not exist")
             row.active = active
             row.updated_at = self.clock.now()
             audit.record(

@@ -44,10 +44,11 @@ from frontdesk.db.models import (
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.dml import rowcount
-from frontdesk.services.errors import Conflict, FrontdeskError, NotFound, ValidationError, check_id
+from frontdesk.services.errors import Conflict, FrontdeskError, ValidationError, check_id
 from frontdesk.services.exports import write_private
 from frontdesk.services.privacy_readable import readable, shown_moment
 from frontdesk.services.queue.records import STATUS_LABELS
+from frontdesk.services.rows import row_or_refuse
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import write_name_tokens
 
@@ -471,9 +472,9 @@ class PrivacyService:
 
     def _gather(self, actor: Actor, visitor_id: int) -> dict[str, Any]:
         with self.db.read() as session:
-            row = session.get(Visitor, visitor_id)
-            if row is None:
-                raise NotFound("there is no visitor with this number")
+            row = row_or_refuse(
+                session, Visitor, visitor_id, "there is no visitor with this number"
+            )
             activity = [row.updated_at]
             held: dict[str, Any] = {}
             for holder in self.holders:
@@ -530,9 +531,9 @@ class PrivacyService:
             reason, "reason", label="The reason", max_length=500, required=True, multiline=True
         )
         with self.db.write() as session:
-            row = session.get(Visitor, visitor_id)
-            if row is None:
-                raise NotFound("there is no visitor with this number")
+            row = row_or_refuse(
+                session, Visitor, visitor_id, "there is no visitor with this number"
+            )
             if row.anonymised_at is not None:
                 raise Conflict("this visitor has already been anonymised; nothing was changed")
             blocked = self._blocked(session, visitor_id)

@@ -15,7 +15,7 @@ from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import ContactMoment, Visitor, VisitorNameToken
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.errors import NotFound, Problems, ValidationError, check_id
+from frontdesk.services.errors import Problems, ValidationError, check_id
 from frontdesk.services.fields import (
     check_birth_date,
     check_nationality,
@@ -23,6 +23,7 @@ from frontdesk.services.fields import (
     normalise_phone,
     parse_date,
 )
+from frontdesk.services.rows import live_visitor, row_or_refuse
 from frontdesk.services.text import clean_name, clean_text, fold, has_control_chars
 
 CATEGORIES: dict[str, str] = {
@@ -211,18 +212,14 @@ class VisitorService:
         values = check_visitor(data, self.clock.today())
         with self.db.write() as session:
             # Locked: a merge of this record at the same moment goes first or waits.
-            row = session.get(Visitor, visitor_id, with_for_update=True)
-            if row is None or row.anonymised_at is not None:
-                raise NotFound("this visitor no longer exists")
+            row = live_visitor(session, visitor_id, lock=True)
             return to_record(self.apply_in(session, row, values))
 
     def get(self, actor: Actor, visitor_id: int) -> VisitorRecord:
         require(actor, "visitor.view")
         visitor_id = check_id(visitor_id, "this visitor does not exist")
         with self.db.read() as session:
-            row = session.get(Visitor, visitor_id)
-            if row is None:
-                raise NotFound("this visitor does not exist")
+            row = row_or_refuse(session, Visitor, visitor_id, "this visitor does not exist")
             return to_record(row)
 
     def contacts(self, actor: Actor, visitor_id: int, limit: int = 6) -> list[ContactRecord]:

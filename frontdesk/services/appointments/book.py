@@ -69,6 +69,7 @@ from frontdesk.services.fields import parse_date
 from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
+from frontdesk.services.rows import live_visitor
 from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
 from frontdesk.services.visitors import VisitorService, check_visitor
@@ -393,9 +394,7 @@ class AppointmentBook:
         row: Visitor | None = None
         if person.visitor_id is not None:
             gone = "one of the visitors of this household no longer exists"
-            row = session.get(Visitor, check_id(person.visitor_id, gone))
-            if row is None or row.anonymised_at is not None:
-                raise NotFound("one of the visitors of this household no longer exists")
+            row = live_visitor(session, check_id(person.visitor_id, gone), gone)
         elif values["birth_date"] is not None:
             row = session.scalar(
                 select(Visitor)

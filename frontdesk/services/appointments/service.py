@@ -48,6 +48,7 @@ from frontdesk.services.exports import (
     check_target,
     deliver_audited,
 )
+from frontdesk.services.rows import row_or_refuse
 from frontdesk.services.text import clean_text
 
 # Recording a BSN number: one at a time across desks on PostgreSQL (transaction-scoped
@@ -164,9 +165,9 @@ class AppointmentService(AppointmentBook):
             return self._info(session, ap)
 
     def _person(self, session: Session, person_id: int) -> tuple[AppointmentPerson, Appointment]:
-        person = session.get(AppointmentPerson, person_id)
-        if person is None:
-            raise NotFound("this person is no longer on the appointment")
+        person = row_or_refuse(
+            session, AppointmentPerson, person_id, "this person is no longer on the appointment"
+        )
         return person, self._row(session, person.appointment_id, lock=True)
 
     @staticmethod
@@ -288,9 +289,9 @@ class AppointmentService(AppointmentBook):
         if not why:
             raise ValidationError("reason", "say why you need to see the BSN")
         with self.db.write() as session:
-            person = session.get(AppointmentPerson, person_id)
-            if person is None:
-                raise NotFound("this person is no longer on the appointment")
+            person = row_or_refuse(
+                session, AppointmentPerson, person_id, "this person is no longer on the appointment"
+            )
             if not person.bsn:
                 raise NotFound(
                     "no BSN number is stored for this person"

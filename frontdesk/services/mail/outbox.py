@@ -31,7 +31,7 @@ from frontdesk.db.models import Appointment, OutboxMessage, Visitor
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.dml import rowcount
-from frontdesk.services.errors import Conflict, NotFound, check_id
+from frontdesk.services.errors import Conflict, check_id
 from frontdesk.services.mail.smtp import (
     DeliveryFailure,
     PermanentFailure,
@@ -39,6 +39,7 @@ from frontdesk.services.mail.smtp import (
     TemporaryFailure,
     Transport,
 )
+from frontdesk.services.rows import row_or_refuse
 
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 BACKOFF_MINUTES = (5, 15, 30, 60, 120, 240, 480)
@@ -168,9 +169,9 @@ class MailService:
         message_id = check_id(message_id, "this e-mail is not in the outbox (any more)")
         now = self.clock.now()
         with self.db.write() as session:
-            row = session.get(OutboxMessage, message_id)
-            if row is None:
-                raise NotFound("this e-mail is not in the outbox (any more)")
+            row = row_or_refuse(
+                session, OutboxMessage, message_id, "this e-mail is not in the outbox (any more)"
+            )
             values: dict[str, object] = {"status": to}
             if to == "queued":
                 values |= {"next_try_at": now, "attempts": 0}

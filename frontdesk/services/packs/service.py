@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
 from frontdesk.db import Database
-from frontdesk.db.models import PackIssue, PackType, Staff, StockMovement, Visitor
+from frontdesk.db.models import PackIssue, PackType, Staff, StockMovement
 from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import NotFound, ValidationError, check_id, check_optional_id
@@ -47,6 +47,7 @@ from frontdesk.services.packs.rules import (
     period_label,
     period_start,
 )
+from frontdesk.services.rows import live_visitor, row_or_refuse
 from frontdesk.services.text import clean_text, fold
 
 
@@ -165,9 +166,7 @@ class PackService:
         require(actor, "pack.view")
         kind_id = check_id(kind_id, "this pack kind does not exist")
         with self.db.read() as session:
-            row = session.get(PackType, kind_id)
-            if row is None:
-                raise NotFound("this pack kind does not exist")
+            row = row_or_refuse(session, PackType, kind_id, "this pack kind does not exist")
             return _kind(row, _stock(session, row.id))
 
     def welcome_bag_kind(self, actor: Actor, configured: str | None = None) -> PackKind | None:
@@ -508,9 +507,7 @@ class PackService:
             row = self._lock_kind(session, kind_id)
             if not row.active:
                 raise ValidationError("kind", f"{row.name} is no longer handed out")
-            visitor = session.get(Visitor, visitor_id)
-            if visitor is None or visitor.anonymised_at is not None:
-                raise NotFound("this visitor no longer exists")
+            live_visitor(session, visitor_id)
             before = session.scalar(
                 select(func.max(PackIssue.at)).where(
                     PackIssue.visitor_id == visitor_id, PackIssue.pack_type_id == row.id

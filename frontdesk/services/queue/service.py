@@ -54,6 +54,7 @@ from frontdesk.services.queue.records import (
     VisitRecord,
     ticket_info,
 )
+from frontdesk.services.rows import live_visitor
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import VisitorInput, VisitorRecord, check_visitor
 from frontdesk.services.visitors import to_record as visitor_record
@@ -171,9 +172,7 @@ class QueueService(QueueDay):
             if visitor_id is None:
                 visitor = self.visitors.create_row_in(session, values or {})
             else:
-                visitor = session.get(Visitor, _visitor_id(visitor_id))
-                if visitor is None or visitor.anonymised_at is not None:
-                    raise NotFound("this visitor no longer exists")
+                visitor = live_visitor(session, _visitor_id(visitor_id))
                 if not second_ticket:
                     self._refuse_second(session, visitor.id)
                 if values is not None:  # the clerk corrected the returning visitor's details
@@ -224,9 +223,7 @@ class QueueService(QueueDay):
             if visitor_id is None:
                 visitor = self.visitors.create_row_in(session, values or {})
             else:
-                visitor = session.get(Visitor, _visitor_id(visitor_id))
-                if visitor is None or visitor.anonymised_at is not None:
-                    raise NotFound("this visitor no longer exists")
+                visitor = live_visitor(session, _visitor_id(visitor_id))
                 if values is not None:
                     self.visitors.apply_in(session, visitor, values)
             self._change(session, ticket, visitor_id=visitor.id)

@@ -59,6 +59,7 @@ from frontdesk.services.referrals.rules import (
     follow_up_date,
     step_refusal,
 )
+from frontdesk.services.rows import live_visitor
 from frontdesk.services.text import clean_text
 
 
@@ -202,9 +203,7 @@ class ReferralService:
                 )
             how = consent_how
         with self.db.write() as session:
-            visitor = session.get(Visitor, visitor_id)
-            if visitor is None or visitor.anonymised_at is not None:
-                raise NotFound("this visitor no longer exists")
+            live_visitor(session, visitor_id)
             partner = session.get(Partner, partner_id)
             if partner is None:
                 raise ValidationError("partner", "pick a partner from the list")
