@@ -30,9 +30,9 @@ from frontdesk.clock import Clock
 from frontdesk.config import Hours
 from frontdesk.db import Database
 from frontdesk.db.models import Appointment, CentreRule
-from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import ValidationError
+from frontdesk.services.rules import RuleWrite
 
 CAPACITY_KEY = "slot_capacity"
 CAPACITY_FIELD = "slot_capacity"
@@ -226,27 +226,15 @@ class CapacityService:
         require(actor, "rules.manage")
         number = check_capacity(value)
         with self.db.write() as session:
-            row = session.scalars(
-                select(CentreRule).where(CentreRule.key == CAPACITY_KEY).with_for_update()
-            ).first()
+            row = RuleWrite.locked(session, CAPACITY_KEY)
             old = capacity_in(session)
             if old == number:
                 return number
-            now, by = self.clock.now(), actor.staff_id or None
-            value_json = {"households": number}
-            if row is None:
-                session.add(
-                    CentreRule(key=CAPACITY_KEY, value=value_json, updated_at=now, updated_by=by)
-                )
-            else:
-                row.value, row.updated_at, row.updated_by = value_json, now, by
-            audit.record(
-                session,
-                self.clock,
+            RuleWrite(session, self.clock, actor).put(
+                row,
+                CAPACITY_KEY,
+                {"households": number},
                 action="rules.capacity",
-                actor=actor,
-                object_type="centre_rules",
-                object_id=CAPACITY_KEY,
                 reason=f"{_text(old)} -> {_text(number)} households a slot",
             )
             return number

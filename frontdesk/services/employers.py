@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from frontdesk.clock import Clock
 from frontdesk.db import Database
 from frontdesk.db.models import CentreRule
-from frontdesk.services import audit
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import ValidationError
+from frontdesk.services.rules import RuleWrite
 from frontdesk.services.text import clean_text, fold
 
 ALIASES_KEY = "employer_aliases"
@@ -169,25 +169,15 @@ class EmployerService:
         require(actor, "rules.manage")
         items = tuple(aliases)
         with self.db.write() as session:
-            row = session.scalars(
-                select(CentreRule).where(CentreRule.key == ALIASES_KEY).with_for_update()
-            ).first()
+            row = RuleWrite.locked(session, ALIASES_KEY)
             old = names_in(session)
             if old.aliases == items:
                 return old
-            value = {"aliases": [[a.alias, a.canonical] for a in items]}
-            now, by = self.clock.now(), actor.staff_id or None
-            if row is None:
-                session.add(CentreRule(key=ALIASES_KEY, value=value, updated_at=now, updated_by=by))
-            else:
-                row.value, row.updated_at, row.updated_by = value, now, by
-            audit.record(
-                session,
-                self.clock,
+            RuleWrite(session, self.clock, actor).put(
+                row,
+                ALIASES_KEY,
+                {"aliases": [[a.alias, a.canonical] for a in items]},
                 action="rules.employers",
-                actor=actor,
-                object_type="centre_rules",
-                object_id=ALIASES_KEY,
                 reason=f"{len(old.aliases)} -> {len(items)} employer spellings",
             )
             return EmployerNames(items)

@@ -299,6 +299,41 @@ def _hours_summary(old: tuple[Hours, ...], new: tuple[Hours, ...]) -> str:
     return "; ".join(changes)
 
 
+class RuleWrite:
+    """Writing centre rules in one unit of work: each change is stored (the row made or
+    updated, with who and when) and audited, with one moment for the whole save."""
+
+    def __init__(self, session: Session, clock: Clock, actor: Actor) -> None:
+        self.session, self.clock, self.actor = session, clock, actor
+        self.now, self.by = clock.now(), actor.staff_id or None
+
+    @staticmethod
+    def locked(session: Session, key: str) -> CentreRule | None:
+        """The rule's row, locked until the save ends (None before its first save)."""
+        return session.scalars(
+            select(CentreRule).where(CentreRule.key == key).with_for_update()
+        ).first()
+
+    def put(
+        self, row: CentreRule | None, key: str, value: Any, *, action: str, reason: str
+    ) -> None:
+        if row is None:
+            self.session.add(
+                CentreRule(key=key, value=value, updated_at=self.now, updated_by=self.by)
+            )
+        else:
+            row.value, row.updated_at, row.updated_by = value, self.now, self.by
+        audit.record(
+            self.session,
+            self.clock,
+            action=action,
+            actor=self.actor,
+            object_type="centre_rules",
+            object_id=key,
+            reason=reason,
+        )
+
+
 class CentreRulesService:
     """Read the rules in force; the lead changes them (``rules.manage``), audited."""
 
@@ -368,28 +403,21 @@ class CentreRulesService:
                 if days:
                     kept = [h for h in current.hours if (h.kind, h.weekday) not in days]
                     new_hours = _sorted([*kept, *(b for items in days.values() for b in items)])
-                now = self.clock.now()
-                by = actor.staff_id or None
+                change = RuleWrite(session, self.clock, actor)
                 if new_hours is not None and new_hours != current.hours:
-                    self._put(session, rows, HOURS_KEY, _hours_json(new_hours), now, by)
-                    audit.record(
-                        session,
-                        self.clock,
+                    change.put(
+                        rows.get(HOURS_KEY),
+                        HOURS_KEY,
+                        _hours_json(new_hours),
                         action="rules.hours",
-                        actor=actor,
-                        object_type="centre_rules",
-                        object_id=HOURS_KEY,
                         reason=_hours_summary(current.hours, new_hours),
                     )
                 if target is not None and target != current.target_wait_minutes:
-                    self._put(session, rows, TARGET_KEY, {"minutes": target}, now, by)
-                    audit.record(
-                        session,
-                        self.clock,
+                    change.put(
+                        rows.get(TARGET_KEY),
+                        TARGET_KEY,
+                        {"minutes": target},
                         action="rules.target_wait",
-                        actor=actor,
-                        object_type="centre_rules",
-                        object_id=TARGET_KEY,
                         reason=f"{current.target_wait_minutes} -> {target} minutes",
                     )
                 session.flush()
@@ -400,21 +428,6 @@ class CentreRulesService:
                 "Someone else saved the opening hours or the target at the same moment; "
                 "look at them again and save once more."
             ) from None
-
-    @staticmethod
-    def _put(
-        session: Session,
-        rows: dict[str, CentreRule],
-        key: str,
-        value: Any,
-        now: datetime,
-        by: int | None,
-    ) -> None:
-        row = rows.get(key)
-        if row is None:
-            session.add(CentreRule(key=key, value=value, updated_at=now, updated_by=by))
-        else:
-            row.value, row.updated_at, row.updated_by = value, now, by
 
 
 __all__ = [
