@@ -32,6 +32,7 @@ from frontdesk.services.speech import Announcer
 from frontdesk.tui.app import FRONTDESK_THEME
 from frontdesk.tui.board.sound import board_speaker, sound_text
 from frontdesk.tui.paths import stylesheet
+from frontdesk.tui.widgets.bigticket import BIG_FONT
 
 SIGNAL_SECONDS = 0.1
 POLL_SECONDS = 3.0  # should a change signal be lost
@@ -42,34 +43,17 @@ REFRESH_SECONDS = 30.0
 FLASH_SECONDS = 6.0
 BLINK_SECONDS = 0.5
 
-# Big 3x3 letters in the style of Textual's Digits (which only draws A-F), for prefixes.
+# The board's big prefixes: the ticket font of the desk (widgets/bigticket.py), with the
+# board's own G, K, P, R, V, W and X.
 _LETTERS = {
-    "A": ("╭─╮", "├─┤", "╵ ╵"),
-    "B": ("┌─╮", "├─┤", "└─╯"),
-    "C": ("╭─╮", "│  ", "╰─╯"),
-    "D": ("┌─╮", "│ │", "└─╯"),
-    "E": ("╭─╴", "├─ ", "╰─╴"),
-    "F": ("╭─╴", "├─ ", "╵  "),
+    **BIG_FONT,
     "G": ("╭─╴", "│╶╮", "╰─╯"),
-    "H": ("╷ ╷", "├─┤", "╵ ╵"),
-    "I": ("╶┬╴", " │ ", "╶┴╴"),
-    "J": ("  ╷", "  │", "╰─╯"),
     "K": ("╷ ╭", "├┤ ", "╵ ╰"),
-    "L": ("╷  ", "│  ", "╰─╴"),
-    "M": ("╭┬╮", "│││", "╵╵╵"),
-    "N": ("╭╮╷", "│││", "╵╰╯"),
-    "O": ("╭─╮", "│ │", "╰─╯"),
     "P": ("┌─╮", "├─╯", "╵  "),
-    "Q": ("╭─╮", "│ │", "╰─┼"),
     "R": ("┌─╮", "├┬╯", "╵╰╴"),
-    "S": ("╭─╴", "╰─╮", "╶─╯"),
-    "T": ("╶┬╴", " │ ", " ╵ "),
-    "U": ("╷ ╷", "│ │", "╰─╯"),
     "V": ("╷ ╷", "╲ ╱", " ╵ "),
     "W": ("╷╷╷", "│││", "╰┴╯"),
     "X": ("╲ ╱", " ╳ ", "╱ ╲"),
-    "Y": ("╷ ╷", "╰┬╯", " ╵ "),
-    "Z": ("╶─╮", "╭─╯", "╰─╴"),
 }
 _UNKNOWN = ("╭─╮", " ╭╯", " ╵ ")
 

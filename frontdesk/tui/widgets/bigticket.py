@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-_FONT: dict[str, tuple[str, str, str]] = {
+BIG_FONT: dict[str, tuple[str, str, str]] = {
     " ": ("   ", "   ", "   "),
     "-": ("   ", "╶─╴", "   "),
     "0": ("╭─╮", "│ │", "╰─╯"),
@@ -55,7 +55,7 @@ def big_lines(text: str) -> tuple[str, str, str]:
     """The three lines that draw ``text`` (unknown characters become blanks)."""
     rows = ["", "", ""]
     for ch in text.upper():
-        glyph = _FONT.get(ch, _FONT[" "])
+        glyph = BIG_FONT.get(ch, BIG_FONT[" "])
         for i in range(3):
             rows[i] += glyph[i]
     return rows[0], rows[1], rows[2]
