@@ -201,6 +201,7 @@ class FormModal(Dialog[Any]):
         Binding("escape", "cancel", "Cancel", id="form_cancel", tooltip="Close without saving"),
     ]
     ASK_BEFORE_DISCARD = True
+    SAVE_BINDING, CANCEL_BINDING = "form_save", "form_cancel"  # the buttons show their keys
 
     def __init__(
         self,
@@ -233,8 +234,10 @@ class FormModal(Dialog[Any]):
         yield Static("", id="form-error", classes="field-error")
 
     def compose_buttons(self) -> Iterable[Button]:
-        yield Button(labelled(self, self.save_label, "form_save"), variant="primary", id="save")
-        yield Button(labelled(self, "Cancel", "form_cancel"), id="cancel")
+        yield Button(
+            labelled(self, self.save_label, self.SAVE_BINDING), variant="primary", id="save"
+        )
+        yield Button(labelled(self, "Cancel", self.CANCEL_BINDING), id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:

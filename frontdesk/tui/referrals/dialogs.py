@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Select
 from textual.widgets.option_list import Option
 
 from frontdesk.services import FrontdeskError, ValidationError
@@ -23,7 +23,7 @@ from frontdesk.services.partners import PartnerRecord
 from frontdesk.services.referrals import CONSENT_HOW, ReferralRow
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import frontdesk_app
-from frontdesk.tui.dialogs import Dialog
+from frontdesk.tui.dialogs import Dialog, FormModal
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.visitor_pick import VisitorPickModal as VisitorPickModal
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -181,20 +181,17 @@ class StepField:
     hint: str = ""
 
 
-class StepModal(Dialog[object]):
-    """One step of working a referral: a few fields, Ctrl+S runs ``submit`` off the UI thread.
-
-    A refusal shows beside its field and keeps what was typed; success closes the dialog
-    with the service's answer.
-    """
-
-    ASK_BEFORE_DISCARD = True
+class StepModal(FormModal):
+    """One step of working a referral (or a partner's card): the app's form (tui/dialogs.py)
+    built from :class:`StepField` s. Enter moves on to the next field and saves in the last;
+    ``submit`` gets text ("" where nothing was picked) and its answer closes the dialog."""
 
     HELP_TITLE = "Referral step"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save this step"),
         Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without saving"),
     ]
+    SAVE_BINDING, CANCEL_BINDING = "save", "cancel"
 
     def __init__(
         self,
@@ -204,60 +201,25 @@ class StepModal(Dialog[object]):
         *,
         intro: str = "",
     ) -> None:
-        super().__init__(title)
-        self.fields = fields
-        self.submit = submit
-        self.intro = intro
+        def as_text(values: dict[str, Any]) -> object:
+            return submit({k: v if isinstance(v, str) else "" for k, v in values.items()})
 
-    def compose_body(self) -> ComposeResult:
-        if self.intro:
-            yield Static(self.intro, id="dialog-message")
-        for f in self.fields:
-            control: Input | Select[str]
-            if f.options is not None:
-                control = Select(
-                    list(f.options),
-                    prompt="pick one",
-                    id=f.name,
-                    value=f.value if f.value else Select.NULL,
-                )
-            else:
-                control = Input(f.value, id=f.name)
-            yield Field(f.label, control, name=f.name, hint=f.hint)
-
-    def compose_buttons(self) -> Iterable[Button]:
-        yield Button(labelled(self, "Save", "save"), variant="primary", id="save")
-        yield Button(labelled(self, "Cancel", "cancel"), id="cancel")
-
-    def on_mount(self) -> None:
-        if self.fields:
-            self.query_one(f"#{self.fields[0].name}").focus()
-
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        if event.input.id == self.fields[-1].name:
-            self.action_save()
-        else:
-            self.focus_next()
-
-    def values(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for f in self.fields:
-            widget = self.query_one(f"#{f.name}")
-            value = getattr(widget, "value", "")  # an Input, a Select or a TextArea
-            out[f.name] = value if isinstance(value, str) else ""
-        return out
-
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        values = self.values()
-        run_service(
-            self,
-            lambda: self.submit(values),
-            done=self.dismiss,
-            failed=lambda error: _refuse(self, error),
+        super().__init__(
+            title,
+            [Field(f.label, _control(f), name=f.name, hint=f.hint) for f in fields],
+            as_text,
+            intro=intro,
+            box_classes="",
+            enter_moves_on=True,
         )
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+
+def _control(field: StepField) -> Input | Select[str]:
+    if field.options is None:
+        return Input(field.value, id=field.name)
+    return Select(
+        list(field.options),
+        prompt="pick one",
+        id=field.name,
+        value=field.value if field.value else Select.NULL,
+    )
