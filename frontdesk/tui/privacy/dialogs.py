@@ -202,6 +202,9 @@ class VisitorRequestModal(Dialog[ResultType]):
         else:
             self.action_close()
 
+    def action_act(self) -> None:  # Ctrl+S
+        self.act()
+
     def act(self) -> None:
         """Do what the dialog is for (with :meth:`run`)."""
 
@@ -219,7 +222,7 @@ class VisitorRequestModal(Dialog[ResultType]):
 class ExportModal(VisitorRequestModal[None]):
     """Access request: write the visitor's data as JSON and Markdown into a folder."""
 
-    BINDINGS = [Binding("ctrl+s", "export", "Export", id="save", tooltip="Write the export files")]
+    BINDINGS = [Binding("ctrl+s", "act", "Export", id="save", tooltip="Write the export files")]
     ACT, ACT_LABEL = "export", "Export"
 
     def __init__(self, visitor: VisitorRecord) -> None:
@@ -234,9 +237,6 @@ class ExportModal(VisitorRequestModal[None]):
 
     def field(self) -> Field:
         return Field("Folder", Input(str(Path.home()), id="directory"), name="directory")
-
-    def action_export(self) -> None:
-        self.act()
 
     def act(self) -> None:
         actor = self.actor
@@ -262,7 +262,7 @@ class EraseModal(VisitorRequestModal[bool]):
 
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Close, change nothing"),
-        Binding("ctrl+s", "erase", "Erase", id="save", tooltip="Anonymise this visitor now"),
+        Binding("ctrl+s", "act", "Erase", id="save", tooltip="Anonymise this visitor now"),
     ]
     ACT, ACT_LABEL, ACT_VARIANT = "erase", "Erase", "error"
     CLOSE = ("cancel", "Cancel")
@@ -292,9 +292,6 @@ class EraseModal(VisitorRequestModal[bool]):
         note = self.query_one("#erase-block", Static)
         note.update(f"Cannot erase yet: {reason}." if reason else "")
         note.set_class(bool(reason), "field-error")
-
-    def action_erase(self) -> None:
-        self.act()
 
     def act(self) -> None:
         actor = self.actor
