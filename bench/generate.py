@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, insert, select
 
@@ -561,9 +561,9 @@ def generate(
         for batch in chunks(audit_rows()):
             conn.execute(insert(tables["audit_events"]), batch)
         counts["audit"] = size.audit
-        counts |= _appointments(conn, tables, rng, size, days, staff, clock, now)
-        counts |= _referrals(conn, tables, rng, size, days, staff, clock, now)
-        counts |= _packs(conn, tables, rng, size, days, staff, clock, now)
+        fill = Fill(conn, tables, rng, size, days, staff, clock, now)
+        for step in (_appointments, _referrals, _packs):
+            counts |= step(fill)
 
     if db.dialect == "postgresql":
         with db.engine.begin() as conn:  # rows went in with explicit ids: move the sequences on
@@ -594,6 +594,20 @@ def generate(
     return counts
 
 
+class Fill(NamedTuple):
+    """What each table group's filler works with: the connection, the tables, the random
+    source, the sizes, the days of the decade, the staff ids, the clock and now."""
+
+    conn: Any
+    tables: dict[str, Table]
+    rng: random.Random
+    size: Sizes
+    days: list[date]
+    staff: list[int]
+    clock: Clock
+    now: datetime
+
+
 def _local(day: date, hour: int, minute: int, clock: Clock) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=clock.tz).astimezone(UTC)
 
@@ -603,17 +617,9 @@ def _insert(conn: Any, table: Table, rows: Iterator[dict[str, Any]]) -> None:
         conn.execute(insert(table), batch)
 
 
-def _appointments(
-    conn: Any,
-    tables: dict[str, Table],
-    rng: random.Random,
-    size: Sizes,
-    days: list[date],
-    staff: list[int],
-    clock: Clock,
-    now: datetime,
-) -> dict[str, int]:
+def _appointments(fill: Fill) -> dict[str, int]:
     """BSN appointments over the decade (and the weeks ahead): households of one to five."""
+    conn, tables, rng, size, days, staff, clock, now = fill
     today = now.astimezone(clock.tz).date()
     ahead = [
         today + timedelta(days=i) for i in range(1, 43) if (today + timedelta(i)).weekday() < 5
@@ -727,17 +733,9 @@ REFERRAL_OUTCOMES = (
 )
 
 
-def _referrals(
-    conn: Any,
-    tables: dict[str, Table],
-    rng: random.Random,
-    size: Sizes,
-    days: list[date],
-    staff: list[int],
-    clock: Clock,
-    now: datetime,
-) -> dict[str, int]:
+def _referrals(fill: Fill) -> dict[str, int]:
     """Partners, and referrals to them with their history (most closed, some still open)."""
+    conn, tables, rng, size, days, staff, clock, now = fill
     first = _local(days[0], 8, 0, clock)
     partners = [
         {
@@ -808,17 +806,9 @@ def _referrals(
     return {"partners": size.partners, "referrals": size.referrals}
 
 
-def _packs(
-    conn: Any,
-    tables: dict[str, Table],
-    rng: random.Random,
-    size: Sizes,
-    days: list[date],
-    staff: list[int],
-    clock: Clock,
-    now: datetime,
-) -> dict[str, int]:
+def _packs(fill: Fill) -> dict[str, int]:
     """Three kinds of pack; deliveries every month; every issue with its stock movement."""
+    conn, tables, rng, size, days, staff, clock, _now = fill
     first = _local(days[0], 8, 0, clock)
     kinds = [("bag", "Welcome bag"), ("student", "Student pack"), ("family", "Family pack")]
     _insert(

@@ -21,7 +21,7 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -243,38 +243,51 @@ async def _keys(url: str, presses: int) -> dict[str, list[float]]:
         screen = app.screen
         field = screen.query_one("#query", Input)
         words = ["jans", "de v", "smit", "bakk", "mül", "ngu", "kim", "gar", "ali", "peter"]
-        i = 0
-        while len(timings["f3"]) < presses:
-            word = words[i % len(words)]
-            i += 1
-            # The first letters are in the field (their search not yet run: the last
-            # letter restarts the pause, as when typing), then the last letter, timed.
-            field.value = word[:-1]
-            await _settled(app)
-            shown = screen.results
-            started = time.perf_counter()
-            _post_key(app, word[-1])
-            await _until(lambda s=shown: screen.results is not s, "the search results")
-            await _settled(app)
-            timings["f3"].append((time.perf_counter() - started) * 1000)
+        timings["f3"] = await _last_letters(
+            app, field, words, presses, lambda: screen.results, "the search results"
+        )
         await press("escape")
         await press("f2")
         if not isinstance(app.screen, RegisterScreen):
             raise SystemExit("F2 did not open the register form")
         form = app.screen
         field = form.query_one("#given_names", Input)
-        while len(timings["f2"]) < presses:
-            word = words[i % len(words)]
-            i += 1
-            field.value = word[:-1]
-            await _settled(app)
-            listed = form._found
-            started = time.perf_counter()
-            _post_key(app, word[-1])
-            await _until(lambda s=listed: form._found is not s, "the returning visitors")
-            await _settled(app)
-            timings["f2"].append((time.perf_counter() - started) * 1000)
+        timings["f2"] = await _last_letters(
+            app,
+            field,
+            words,
+            presses,
+            lambda: form._found,
+            "the returning visitors",
+            start=presses,  # the words after those typed in F3
+        )
     services.close()
+    return timings
+
+
+async def _last_letters(
+    app: Any,
+    field: Any,
+    words: list[str],
+    presses: int,
+    shown: Callable[[], object],
+    what: str,
+    start: int = 0,
+) -> list[float]:
+    """ms per keystroke: the first letters of a word are in the field (their search not
+    yet run: the last letter restarts the pause, as when typing), then the last letter,
+    timed until ``shown()`` changes and the screen has settled."""
+    timings: list[float] = []
+    for i in range(presses):
+        word = words[(start + i) % len(words)]
+        field.value = word[:-1]
+        await _settled(app)
+        before = shown()
+        started = time.perf_counter()
+        _post_key(app, word[-1])
+        await _until(lambda b=before: shown() is not b, what)
+        await _settled(app)
+        timings.append((time.perf_counter() - started) * 1000)
     return timings
 
 
@@ -350,16 +363,47 @@ def _caller(url: str, calls: int, out: Any, go: Any) -> None:
     services.close()
 
 
-async def _sync(url: str, calls: int) -> dict[str, list[float]]:
+async def _while_desk_10_calls(
+    url: str,
+    calls: int,
+    app: Any,
+    ready: Callable[[], Awaitable[object]],
+    watch: Callable[[], Coroutine[Any, Any, None]],
+    stamps: dict[Any, float],
+    key: Callable[[int, str], Any],
+    what: str,
+) -> list[float]:
+    """Desk 10 (another process, :func:`_caller`) calls ``calls`` tickets while ``app`` runs;
+    ``watch`` stamps in ``stamps`` when the app first shows each call (by ``key(ticket id,
+    label)``). The ms from each call's commit until its stamp."""
     import multiprocessing as mp
 
-    services, app = await _logged_in(url)
     ctx = mp.get_context("spawn")
     out, go = ctx.Queue(), ctx.Event()
     caller = ctx.Process(target=_caller, args=(url, calls, out, go))
     caller.start()
     seen: list[float] = []
     loop = asyncio.get_running_loop()
+    async with app.run_test(size=(120, 35)):
+        await ready()
+        watcher = asyncio.create_task(watch())
+        await loop.run_in_executor(None, out.get, True, 120)
+        go.set()
+        for _ in range(calls):
+            item = await loop.run_in_executor(None, out.get, True, 60)
+            if item is None:
+                raise SystemExit("desk 10 found nobody waiting")
+            ticket_id, at, label = item
+            k = key(ticket_id, label)
+            await _until(lambda k=k: k in stamps, what)
+            seen.append((stamps[k] - at) * 1000)
+        watcher.cancel()
+    caller.join()
+    return seen
+
+
+async def _sync(url: str, calls: int) -> dict[str, list[float]]:
+    services, app = await _logged_in(url)
     moved: dict[int, float] = {}  # ticket -> when this desk's screen first showed it called
 
     async def watch() -> None:
@@ -379,20 +423,16 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
                 last = update
             await asyncio.sleep(0.001)
 
-    async with app.run_test(size=(120, 35)):
-        await _log_in_fast(app)
-        watcher = asyncio.create_task(watch())
-        await loop.run_in_executor(None, out.get, True, 120)
-        go.set()
-        for _ in range(calls):
-            item = await loop.run_in_executor(None, out.get, True, 60)
-            if item is None:
-                raise SystemExit("desk 10 found nobody waiting")
-            ticket_id, at, _label = item
-            await _until(lambda t=ticket_id: t in moved, "the other desk's call")
-            seen.append((moved[ticket_id] - at) * 1000)
-        watcher.cancel()
-    caller.join()
+    seen = await _while_desk_10_calls(
+        url,
+        calls,
+        app,
+        lambda: _log_in_fast(app),
+        watch,
+        moved,
+        lambda ticket_id, _label: ticket_id,
+        "the other desk's call",
+    )
     services.close()
     return {"sync": seen}
 
@@ -400,20 +440,12 @@ async def _sync(url: str, calls: int) -> dict[str, list[float]]:
 async def _board(url: str, calls: int) -> dict[str, list[float]]:
     """The terminal board while desk 10 calls: ms from the call's commit until the board
     shows the ticket as served (its screen updated; drawn on the next frame)."""
-    import multiprocessing as mp
-
     from frontdesk.config import Settings
     from frontdesk.services import Services
     from frontdesk.tui.board import BoardApp
 
     services = Services.open(Settings(db_url=url))
     app = BoardApp(services)
-    ctx = mp.get_context("spawn")
-    out, go = ctx.Queue(), ctx.Event()
-    caller = ctx.Process(target=_caller, args=(url, calls, out, go))
-    caller.start()
-    seen: list[float] = []
-    loop = asyncio.get_running_loop()
     shown: dict[str, float] = {}  # label -> when the board first showed it served
 
     async def watch() -> None:
@@ -428,20 +460,16 @@ async def _board(url: str, calls: int) -> dict[str, list[float]]:
                 last = state
             await asyncio.sleep(0.001)
 
-    async with app.run_test(size=(120, 35)):
-        await _until(lambda: app.state is not None, "the board")
-        watcher = asyncio.create_task(watch())
-        await loop.run_in_executor(None, out.get, True, 120)
-        go.set()
-        for _ in range(calls):
-            item = await loop.run_in_executor(None, out.get, True, 60)
-            if item is None:
-                raise SystemExit("desk 10 found nobody waiting")
-            _ticket, at, label = item
-            await _until(lambda x=label: x in shown, "the call on the board")
-            seen.append((shown[label] - at) * 1000)
-        watcher.cancel()
-    caller.join()
+    seen = await _while_desk_10_calls(
+        url,
+        calls,
+        app,
+        lambda: _until(lambda: app.state is not None, "the board"),
+        watch,
+        shown,
+        lambda _ticket, label: label,
+        "the call on the board",
+    )
     services.close()
     return {"board": seen}
 

@@ -401,15 +401,20 @@ def register(url: str, services: Services, count: int) -> list[Figure]:
             learn=learn,
         )
 
+    return _against_raw(
+        "register a walk-in (raw: its SQL on the driver)", walk_in, raw, replay, count
+    )
+
+
+def _against_raw(
+    label: str, ours: Callable[[], object], raw: Any, replay: Callable[[], object], count: int
+) -> list[Figure]:
+    """Ours against the same SQL replayed on the bare driver (then closed), interleaved."""
     try:
-        ours, anchor = _interleaved(walk_in, replay, count)
+        mine, anchor = _interleaved(ours, replay, count)
     finally:
         raw.close()
-    return [
-        Figure(
-            "register a walk-in (raw: its SQL on the driver)", ours, anchor, "ms", "reported", None
-        ),
-    ]
+    return [Figure(label, mine, anchor, "ms", "reported", None)]
 
 
 def _new_id(result: Any) -> int | None:
@@ -444,20 +449,9 @@ def call_next(url: str, services: Services, count: int) -> list[Figure]:
         raw.replay(call_sql, write=True, swap=swap, learn=learn)
         raw.replay(finish_sql, write=True, swap=swap)
 
-    try:
-        mine, anchor = _interleaved(ours, replay, count)
-    finally:
-        raw.close()
-    return [
-        Figure(
-            "call next + finish, one desk (raw: its SQL on the driver)",
-            mine,
-            anchor,
-            "ms",
-            "reported",
-            None,
-        ),
-    ]
+    return _against_raw(
+        "call next + finish, one desk (raw: its SQL on the driver)", ours, raw, replay, count
+    )
 
 
 # -- key presses on the desk -----------------------------------------------------------------
