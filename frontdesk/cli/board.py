@@ -5,14 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    add_web_flags,
-    announce,
-    check_address,
-    int_in,
-    served_command,
-)
+from frontdesk.cli.common import EXIT_OK, int_in
+from frontdesk.cli.web import add_web_flags, announce, check_address, served_command
 from frontdesk.config import Settings
 
 if TYPE_CHECKING:

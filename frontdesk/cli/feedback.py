@@ -10,16 +10,8 @@ import argparse
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    CliError,
-    add_web_flags,
-    announce,
-    check_address,
-    demo_services,
-    int_in,
-    served_command,
-)
+from frontdesk.cli.common import EXIT_OK, CliError, demo_services, int_in
+from frontdesk.cli.web import add_web_flags, announce, check_address, served_command
 from frontdesk.config import Settings
 
 if TYPE_CHECKING:

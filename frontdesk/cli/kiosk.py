@@ -11,15 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from frontdesk.cli.common import (
-    EXIT_OK,
-    CliError,
-    add_web_flags,
-    announce,
-    check_address,
-    demo_services,
-    served_command,
-)
+from frontdesk.cli.common import EXIT_OK, CliError, demo_services
+from frontdesk.cli.web import add_web_flags, announce, check_address, served_command
 from frontdesk.config import Settings
 
 DEFAULT_KIOSK = "Kiosk"  # as services.kiosk.DEFAULT_KIOSK (not imported: the CLI starts light)
