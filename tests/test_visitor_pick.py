@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from frontdesk.clock import FixedClock
+from frontdesk.services import Actor
 from frontdesk.services.auth import CLI_ACTOR
 from frontdesk.services.visitors import VisitorInput, VisitorRecord
+from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.visitor_pick import VisitorPickModal, pick_visitor
 from tests.conftest import MONDAY_10, add_staff, make_services
 from tests.helpers import SIZE, log_in, make_app, settle
+
+
+async def _opened(
+    app: FrontdeskApp, pilot: Pilot[Any], clerk: Actor, picked: list[VisitorRecord]
+) -> VisitorPickModal:
+    """Logged in at the desk, the pick dialog open; a pick goes into ``picked``."""
+    await log_in(app, pilot, clerk)
+    pick_visitor(app, "Which visitor?", picked.append)
+    await settle(app, pilot)
+    assert isinstance(app.screen, VisitorPickModal)
+    return app.screen
 
 
 async def test_the_list_follows_the_typing_and_enter_picks(sqlite_url: str) -> None:
@@ -27,11 +42,7 @@ async def test_the_list_follows_the_typing_and_enter_picks(sqlite_url: str) -> N
     picked: list[VisitorRecord] = []
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        pick_visitor(app, "Which visitor?", picked.append)
-        await settle(app, pilot)
-        modal = app.screen
-        assert isinstance(modal, VisitorPickModal)
+        modal = await _opened(app, pilot, clerk, picked)
 
         await pilot.press("n", "enter")  # one letter: no search, a word beside the field
         await settle(app, pilot)
@@ -71,9 +82,7 @@ async def test_escape_picks_nobody(sqlite_url: str) -> None:
     picked: list[VisitorRecord] = []
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        pick_visitor(app, "Which visitor?", picked.append)
-        await settle(app, pilot)
+        await _opened(app, pilot, clerk, picked)
         await pilot.press(*"noor", "escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, VisitorPickModal)
