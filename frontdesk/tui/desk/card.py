@@ -59,6 +59,31 @@ def load_text(load: Sequence[ServiceLoad], width: int) -> str:
     return "\n".join(lines)
 
 
+DESK_CARD = ("Nationality", "Born", "Phone", "E-mail", "Category", "Language", "Employer", "Notes")
+
+
+def visitor_details(v: VisitorRecord, labels: Sequence[str], date_style: str) -> list[str]:
+    """The visitor's details as "Label: value" lines in the order of ``labels`` (those of
+    :func:`_details`); empty ones are left out."""
+    values = _details(v, date_style)
+    return [f"{label}: {values[label]}" for label in labels if values[label]]
+
+
+def _details(v: VisitorRecord, date_style: str) -> dict[str, str]:
+    land = country(v.nationality)
+    return {
+        "Born": format_date(v.birth_date, date_style) if v.birth_date else "",
+        "Nationality": f"{land.name} ({land.code})" if land else "",
+        "Phone": format_phone(v.phone),
+        "E-mail": v.email or "",
+        "Category": CATEGORIES.get(v.category, v.category) if v.category else "",
+        "Employer": v.employer or "",
+        "Municipality": v.municipality or "",
+        "Language": v.language or "",
+        "Notes": v.notes or "",
+    }
+
+
 def card_text(card: VisitorCard | None, current: TicketInfo, date_style: str = "dutch") -> Text:
     """The visitor card: who is at the desk (only on this desk's screen, never the board).
 
@@ -69,24 +94,7 @@ def card_text(card: VisitorCard | None, current: TicketInfo, date_style: str = "
     v = card.visitor
     out = Text()
     out.append(v.full_name or "(no name)", style="bold")
-    lines: list[str] = [""]
-    land = country(v.nationality)
-    if land:
-        lines.append(f"Nationality: {land.name} ({land.code})")
-    if v.birth_date:
-        lines.append(f"Born: {format_date(v.birth_date, date_style)}")
-    if v.phone:
-        lines.append(f"Phone: {format_phone(v.phone)}")
-    if v.email:
-        lines.append(f"E-mail: {v.email}")
-    if v.category:
-        lines.append(f"Category: {CATEGORIES.get(v.category, v.category)}")
-    if v.language:
-        lines.append(f"Language: {v.language}")
-    if v.employer:
-        lines.append(f"Employer: {v.employer}")
-    if v.notes:
-        lines.append(f"Notes: {v.notes}")
+    lines = ["", *visitor_details(v, DESK_CARD, date_style)]
     past = [
         visit
         for visit in card.visits

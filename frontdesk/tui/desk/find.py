@@ -19,7 +19,6 @@ from textual.worker import Worker
 from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
 from frontdesk.services.auth import allowed
 from frontdesk.services.dates import format_date
-from frontdesk.services.fields import country, format_phone
 from frontdesk.services.queue import (
     CHANNELS,
     STATUS_LABELS,
@@ -28,9 +27,10 @@ from frontdesk.services.queue import (
     TicketInfo,
     VisitRecord,
 )
-from frontdesk.services.visitors import CATEGORIES, ContactRecord, VisitorRecord
+from frontdesk.services.visitors import ContactRecord, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
+from frontdesk.tui.desk.card import visitor_details
 from frontdesk.tui.desk.dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
 from frontdesk.tui.desk.register import visitor_line
 from frontdesk.tui.dialogs import Dialog
@@ -56,6 +56,19 @@ class FindResult:
     duplicates: dict[int, list[int]] = field(default_factory=dict)
 
 
+FIND_CARD = (
+    "Born",
+    "Nationality",
+    "Phone",
+    "E-mail",
+    "Category",
+    "Employer",
+    "Municipality",
+    "Language",
+    "Notes",
+)
+
+
 def visitor_card(
     v: VisitorRecord,
     visits: list[VisitRecord],
@@ -64,21 +77,8 @@ def visitor_card(
 ) -> Text:
     out = Text()
     out.append(v.full_name or "(no name)", style="bold")
-    land = country(v.nationality)
-    rows = [
-        ("Born", format_date(v.birth_date, date_style) if v.birth_date else ""),
-        ("Nationality", f"{land.name} ({land.code})" if land else ""),
-        ("Phone", format_phone(v.phone)),
-        ("E-mail", v.email or ""),
-        ("Category", CATEGORIES.get(v.category or "", "")),
-        ("Employer", v.employer or ""),
-        ("Municipality", v.municipality or ""),
-        ("Language", v.language or ""),
-        ("Notes", v.notes or ""),
-    ]
-    for label, value in rows:
-        if value:
-            out.append(f"\n{label}: {value}")
+    for line in visitor_details(v, FIND_CARD, date_style):
+        out.append(f"\n{line}")
     out.append("\n\n")
     if visits:
         out.append("Visits", style="bold")
