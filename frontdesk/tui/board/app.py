@@ -30,6 +30,7 @@ from frontdesk.services import Services
 from frontdesk.services.queue import BoardCall, BoardState, ServiceLoad
 from frontdesk.services.speech import Announcer
 from frontdesk.tui.app import FRONTDESK_THEME
+from frontdesk.tui.base import Reloads
 from frontdesk.tui.board.sound import board_speaker, sound_text
 from frontdesk.tui.paths import stylesheet
 
@@ -245,6 +246,7 @@ class BoardApp(App[None]):
         self.state: BoardState | None = None
         self.online = True
         self.error_count = 0
+        self.reloads = Reloads()  # each poll's answer, drawn (tests wait on it)
         self._version: int | None = None
         self._day: date | None = None
         self._fetched_at = 0.0
@@ -337,12 +339,12 @@ class BoardApp(App[None]):
             return
         self._next_poll = time.monotonic() + self.poll_seconds
         self._set_online(True)
-        if update.state is None:
-            return
-        self._fetched_at = time.monotonic()
-        self._version = update.state.version
-        self._day = update.day
-        self.show_state(update.state)
+        if update.state is not None:
+            self._fetched_at = time.monotonic()
+            self._version = update.state.version
+            self._day = update.day
+            self.show_state(update.state)
+        self.reloads.drawn()
 
     def _failed(self, error: BaseException) -> None:
         self._polling = False
