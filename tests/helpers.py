@@ -4,16 +4,19 @@ Pilot helpers. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 from textual.worker import WorkerCancelled
 
 from frontdesk.config import Settings
@@ -22,9 +25,13 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.base import Reloads
 from frontdesk.tui.desk import DeskScreen
+from frontdesk.tui.desk.find import FindScreen
+from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.screens.login import LoggedIn
-from tests.conftest import letters
+from frontdesk.tui.widgets.field import Field
+from tests.conftest import TEST_PIN, letters
 
 # -- reports: a normal day of tickets --------------------------------------------------
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -202,10 +209,23 @@ async def workers_done(app: App[Any]) -> None:
             await app.workers.wait_for_complete(running)
 
 
-async def settle(app: FrontdeskApp, pilot: Pilot[Any], rounds: int = 3) -> None:
+async def settle(
+    app_or_pilot: App[Any] | Pilot[Any], pilot: Pilot[Any] | None = None, rounds: int = 3
+) -> None:
+    """Let the workers the last keys started finish and their results reach the screen.
+    ``settle(pilot)`` or ``settle(app, pilot)``: the same."""
+    if isinstance(app_or_pilot, Pilot):
+        pilot = app_or_pilot
+    assert pilot is not None
     for _ in range(rounds):
-        await workers_done(app)
+        await workers_done(pilot.app)
         await pilot.pause()
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys as a clerk does, then settle."""
+    await pilot.press(*keys)
+    await settle(pilot)
 
 
 async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScreen:
@@ -214,6 +234,126 @@ async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScre
     await settle(app, pilot)
     assert isinstance(app.screen, DeskScreen)
     return app.screen
+
+
+async def enter_pin(pilot: Pilot[Any], pin: str = TEST_PIN, *then: str) -> None:
+    """At the login screen: type a PIN and Enter, then press the keys ``then`` (alt+4...)."""
+    await settle(pilot)
+    await press(pilot, *pin, "enter")
+    if then:
+        await press(pilot, *then)
+
+
+@contextlib.asynccontextmanager
+async def at_desk(
+    services: Services, actor: Actor, desk: int = 1, *, size: tuple[int, int] = SIZE
+) -> AsyncIterator[tuple[FrontdeskApp, Pilot[Any], DeskScreen]]:
+    """The app at ``desk``, logged in as ``actor``: (app, pilot, the desk screen)."""
+    app = make_app(services, desk)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await log_in(app, pilot, actor)
+
+
+# -- waiting for a reload ----------------------------------------------------------------
+# Generous: a pass never waits this long, and a shared machine under load may be slow.
+RELOAD_TIMEOUT = 60.0
+
+
+class Reloading(Protocol):
+    reloads: Reloads
+
+
+async def reloaded(
+    pilot: Pilot[Any],
+    node: Reloading,
+    check: Callable[[], bool] | None = None,
+    *,
+    since: int | None = None,
+    timeout: float = RELOAD_TIMEOUT,
+) -> None:
+    """Wait for a screen (a lead tab, the board) to draw its list again from its own timer,
+    the queue signal or an action, instead of sleeping or polling its rows.
+
+    With ``check``: until ``check()`` holds once a reload is drawn (at once if it holds
+    now). Without: until more reloads than ``since`` (default: those drawn so far) are
+    drawn. Fails after ``timeout`` seconds, saying what it waited for."""
+    reloads = node.reloads
+    seen = reloads.count if since is None else since
+
+    def done() -> bool:
+        return check() if check is not None else reloads.count > seen
+
+    async def wait() -> None:
+        while True:
+            await settle(pilot)
+            if done():
+                return
+            await reloads.next()
+
+    try:
+        await asyncio.wait_for(wait(), timeout)
+    except TimeoutError:
+        what = "check() to hold" if check is not None else f"reload {seen + 1}"
+        raise AssertionError(
+            f"{type(node).__name__}: waited {timeout:.0f} s for {what}; "
+            f"{reloads.count} reloads drawn"
+        ) from None
+
+
+async def until(
+    pilot: Pilot[Any], check: Callable[[], bool], *, timeout: float = RELOAD_TIMEOUT
+) -> None:
+    """Wait until ``check()`` holds, for what no reload shows (a thread the test holds, a
+    write in the database), looking every 20 ms. It does not settle: the test may be
+    holding a worker on purpose. Fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for check() to hold"
+        await pilot.pause(0.02)
+
+
+def queue_table(app: App[Any]) -> DataTable[Any]:
+    return app.screen.query_one("#queue", DataTable)
+
+
+def queue_labels(app: App[Any]) -> list[str]:
+    """The tickets in the desk's queue, top to bottom."""
+    t = queue_table(app)
+    return [str(t.get_row_at(i)[0]) for i in range(t.row_count)]
+
+
+def row_of(app: App[Any], label: str) -> list[str]:
+    """The cells of one ticket's row in the desk's queue (fails if it is not there)."""
+    t = queue_table(app)
+    for i in range(t.row_count):
+        row = [str(c) for c in t.get_row_at(i)]
+        if row[0] == label:
+            return row
+    raise AssertionError(f"{label} not in the queue")
+
+
+def field_error(screen: Any, name: str) -> str:
+    """The message beside a form's field (empty when the field is fine)."""
+    field = screen.query_one(f"#field-{name}", Field)
+    return str(field.query_one(".field-error, .field-hint", Static).content)
+
+
+async def open_register(pilot: Pilot[Any], *typed: str) -> RegisterScreen:
+    """F2 at the desk, then ``typed`` into the first field (the given names)."""
+    await press(pilot, "f2")
+    screen = pilot.app.screen
+    assert isinstance(screen, RegisterScreen)
+    await pilot.press(*typed)
+    return screen
+
+
+async def open_find(pilot: Pilot[Any], *typed: str) -> FindScreen:
+    """F3 at the desk, then ``typed`` into the search, and its results shown."""
+    await press(pilot, "f3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FindScreen)
+    await press(pilot, *typed)
+    return screen
 
 
 def walk_in(services: Services, actor: Actor, name: str, service: str = "info", **kw: Any) -> Any:
