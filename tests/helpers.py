@@ -25,6 +25,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.appointments import AppointmentsScreen
 from frontdesk.tui.base import Reloads
 from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.desk.find import FindScreen
@@ -166,6 +167,30 @@ def household(
     )  # type: ignore[arg-type]
 
 
+def book_appointment(
+    services: Services,
+    actor: Actor,
+    time: str = "10:00",
+    given: str = "Anna",
+    nationality: str = "DE",
+    employer: str | None = None,
+    members: int = 0,
+) -> int:
+    """A household of the Fictief family booked on MONDAY at ``time``: its id. The main
+    person, born 1990, and ``members`` children born 2018."""
+    people = [PersonInput("main", VisitorInput(given, "Fictief", "1990-01-01", nationality))]
+    for i in range(members):
+        people.append(
+            PersonInput(
+                "child", VisitorInput(f"Kind{letters(i)}", "Fictief", "2018-01-01", nationality)
+            )
+        )
+    data = AppointmentInput(
+        day=MONDAY, time=time, employer=employer, reference=f"BK-{time}", people=tuple(people)
+    )
+    return services.appointments.book(actor, data).id
+
+
 # -- appointment imports ---------------------------------------------------------------
 WEDNESDAY = date(2026, 11, 25)
 
@@ -242,6 +267,17 @@ async def enter_pin(pilot: Pilot[Any], pin: str = TEST_PIN, *then: str) -> None:
     await press(pilot, *pin, "enter")
     if then:
         await press(pilot, *then)
+
+
+async def open_appointments(pilot: Pilot[Any], pin: str = TEST_PIN) -> AppointmentsScreen:
+    """Log in with ``pin`` at the login screen and go to the appointment book."""
+    await enter_pin(pilot, pin)
+    app = pilot.app
+    assert isinstance(app, FrontdeskApp)
+    app.action_go("appointments")
+    await settle(pilot)
+    assert isinstance(app.screen, AppointmentsScreen)
+    return app.screen
 
 
 @contextlib.asynccontextmanager
