@@ -9,9 +9,7 @@ from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Static
 
 from frontdesk.services import Actor, Services
-from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.partners import PartnerInput
-from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments import AppointmentsScreen
 from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
@@ -20,8 +18,8 @@ from frontdesk.tui.desk.dialogs import OutcomeModal
 from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.referrals.dialogs import NewReferralModal
 from frontdesk.tui.textual_compat import notifications
-from tests.conftest import add_staff, letters
-from tests.helpers import at_desk, press, settle, walk_in
+from tests.conftest import add_staff
+from tests.helpers import at_desk, book_appointment, press, settle, walk_in
 
 
 @pytest.fixture
@@ -171,22 +169,10 @@ async def test_finish_with_empty_note_is_still_one_key(
     assert desk_services.queue.ticket(clerk, ticket.id).status == "done"
 
 
-def book_household(services: Services, actor: Actor, members: int = 1) -> int:
-    people = [PersonInput("main", VisitorInput("Anna", "Fictief", "1990-01-01", "DE"))]
-    people += [
-        PersonInput("child", VisitorInput(f"Kind{letters(i)}", "Fictief", "2018-01-01", "DE"))
-        for i in range(members)
-    ]
-    info = services.appointments.book(
-        actor, AppointmentInput(day="2026-11-23", time="10:00", people=tuple(people))
-    )
-    return info.id
-
-
 async def test_desk_call_starts_the_appointment(
     desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
-    ap_id = book_household(desk_services, clerk)
+    ap_id = book_appointment(desk_services, clerk)
     desk_services.appointments.check_in(clerk, ap_id)
     async with at_desk(desk_services, clerk) as (app, pilot, _):
         await press(pilot, "f4")
@@ -199,7 +185,7 @@ async def test_completion_offers_a_bag_per_person(
     desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
     bag = stock_kind(desk_services, lead, "Welcome bag", 5, threshold=1)
-    ap_id = book_household(desk_services, clerk, members=1)
+    ap_id = book_appointment(desk_services, clerk, members=1)
     desk_services.appointments.check_in(clerk, ap_id)
     info = desk_services.appointments.start(clerk, ap_id)
     for person in info.persons:
