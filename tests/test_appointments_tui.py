@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from frontdesk.clock import FixedClock
 from frontdesk.services import Services
+from frontdesk.services.appointments import AppointmentInfo
+from frontdesk.services.auth import CLI_ACTOR
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments import AppointmentsScreen
 from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
+from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, make_services
 from tests.helpers import book_appointment, open_appointments, press, settle
@@ -224,7 +230,23 @@ async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
     assert desk_services.appointments.get(clerk, ap_id).status == "cancelled"
 
 
-async def _complete_to_bags(app: FrontdeskApp, pilot: Any, services: Services, ap_id: int) -> None:
+def _kinds(services: Services, *kinds: tuple[str, str]) -> list[int]:
+    """Pack kinds (code, name) with 10 on the shelf each: their ids."""
+    ids = []
+    for code, name in kinds:
+        kind = services.packs.add_kind(CLI_ACTOR, code, name, 2)
+        services.packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
+        ids.append(kind.id)
+    return ids
+
+
+@contextlib.asynccontextmanager
+async def _at_the_bags(
+    services: Services,
+) -> AsyncIterator[tuple[FrontdeskApp, Pilot[Any], Callable[[], AppointmentInfo]]]:
+    """Anna's appointment, all ticked, completed with C; the first person's pack handed
+    out with Enter: (app, pilot, a function that reads the appointment again)."""
+    ap_id = book_appointment(services, add_staff(services, "Dirk Desk", "desk"), "09:30", "Anna")
     # The same PIN as Dirk's: the login list may already show Cora (first by name) when the
     # app read it after this line, and open_appointments() types 1234 for whoever is highlighted.
     clerk = add_staff(services, "Cora Clerk", "desk", pin="1234")
@@ -235,61 +257,44 @@ async def _complete_to_bags(app: FrontdeskApp, pilot: Any, services: Services, a
         for doc in person.documents:
             services.appointments.tick_document(clerk, person.id, doc.code)
         services.appointments.record_bsn(clerk, person.id, "by_post")
-    await open_appointments(pilot)
-    await press(pilot, "c")
-    assert isinstance(app.screen, WelcomeBagsModal)
-    await press(pilot, "enter")  # hand a pack to the first person
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_appointments(pilot)
+        await press(pilot, "c")
+        assert isinstance(app.screen, WelcomeBagsModal)
+        await press(pilot, "enter")  # hand a pack to the first person
+        yield app, pilot, lambda: services.appointments.get(clerk, ap_id)
 
 
 async def test_the_bags_at_a_completion_come_from_the_welcome_bag_kind(
     desk_services: Services,
 ) -> None:
     """Issue 19: Enter, Enter handed out a Family pack (first in the list by name)."""
-    from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.tui.packs.dialogs import IssuePackModal
-
-    packs = desk_services.packs
-    family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
-    bag = packs.add_kind(CLI_ACTOR, "bag", "Welcome bag", 2)
-    for kind in (family, bag):
-        packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
-    clerk = add_staff(desk_services, "Dirk Desk", "desk")
-    ap_id = book_appointment(desk_services, clerk, "09:30", "Anna")
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await _complete_to_bags(app, pilot, desk_services, ap_id)
+    family, bag = _kinds(desk_services, ("family", "Family pack"), ("bag", "Welcome bag"))
+    async with _at_the_bags(desk_services) as (app, pilot, appointment):
         assert isinstance(app.screen, IssuePackModal)
         await press(pilot, "enter")
         assert isinstance(app.screen, WelcomeBagsModal)
-    assert (packs.get(CLI_ACTOR, bag.id).stock, packs.get(CLI_ACTOR, family.id).stock) == (9, 10)
-    assert desk_services.appointments.get(clerk, ap_id).persons[0].welcome_bag
+    packs = desk_services.packs
+    assert (packs.get(CLI_ACTOR, bag).stock, packs.get(CLI_ACTOR, family).stock) == (9, 10)
+    assert appointment().persons[0].welcome_bag
 
 
 async def test_without_a_welcome_bag_kind_the_clerk_picks(desk_services: Services) -> None:
     from textual.widgets import Static
 
-    from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.tui.packs.dialogs import IssuePackModal
-
+    family, student = _kinds(desk_services, ("family", "Family pack"), ("student", "Student pack"))
     packs = desk_services.packs
-    family = packs.add_kind(CLI_ACTOR, "family", "Family pack", 2)
-    student = packs.add_kind(CLI_ACTOR, "student", "Student pack", 2)
-    for kind in (family, student):
-        packs.receive(CLI_ACTOR, kind.id, 10, "test delivery")
-    clerk = add_staff(desk_services, "Dirk Desk", "desk")
-    ap_id = book_appointment(desk_services, clerk, "09:30", "Anna")
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await _complete_to_bags(app, pilot, desk_services, ap_id)
+    async with _at_the_bags(desk_services) as (app, pilot, _):
         modal = app.screen
         assert isinstance(modal, IssuePackModal)
         assert "pick the kind" in str(modal.query_one("#issue-message", Static).render())
         await press(pilot, "enter")  # nothing highlighted: nothing handed out
         assert app.screen is modal
-        assert packs.get(CLI_ACTOR, family.id).stock == 10
+        assert packs.get(CLI_ACTOR, family).stock == 10
         await press(pilot, "down", "down", "enter")  # the clerk picks the student pack
         assert isinstance(app.screen, WelcomeBagsModal)
-    assert (packs.get(CLI_ACTOR, student.id).stock, packs.get(CLI_ACTOR, family.id).stock) == (
+    assert (packs.get(CLI_ACTOR, student).stock, packs.get(CLI_ACTOR, family).stock) == (
         9,
         10,
     )
