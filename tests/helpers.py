@@ -27,6 +27,7 @@ from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments import AppointmentsScreen
 from frontdesk.tui.base import Reloads
+from frontdesk.tui.board.app import BoardApp
 from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.desk.find import FindScreen
 from frontdesk.tui.desk.register import RegisterScreen
@@ -334,6 +335,15 @@ async def reloaded(
             f"{type(node).__name__}: waited {timeout:.0f} s for {what}; "
             f"{reloads.count} reloads drawn"
         ) from None
+
+
+async def poll_board(pilot: Pilot[Any]) -> None:
+    """Ask the board to read the database now, and wait until its answer is drawn."""
+    board = pilot.app
+    assert isinstance(board, BoardApp)
+    seen = board.reloads.count
+    board.poll_now()
+    await reloaded(pilot, board, since=seen)
 
 
 async def until(

@@ -246,7 +246,7 @@ class BoardApp(App[None]):
         self.state: BoardState | None = None
         self.online = True
         self.error_count = 0
-        self.reloads = Reloads()  # each poll's answer, drawn (tests wait on it)
+        self.reloads = Reloads()  # each poll's answer drawn, or the offline banner (tests)
         self._version: int | None = None
         self._day: date | None = None
         self._fetched_at = 0.0
@@ -356,6 +356,7 @@ class BoardApp(App[None]):
         # Only the type: a database message may carry a URL or values.
         self.log.warning(f"board poll failed: {type(error).__name__}")
         self._set_online(False)
+        self.reloads.drawn()
 
     def _set_online(self, online: bool) -> None:
         if online == self.online:
