@@ -7,22 +7,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import io
+import random
 import time
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual.worker import WorkerCancelled
 
+from frontdesk.cli import main
 from frontdesk.config import Settings
-from frontdesk.db.models import Service, Ticket, Visitor
+from frontdesk.db.models import AuditEvent, Service, Ticket, Visitor
 from frontdesk.services import Actor, Services
 from frontdesk.services.appointments import AppointmentInput, PersonInput
+from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments import AppointmentsScreen
@@ -501,3 +505,107 @@ def mail_booking(
     )
     people = (dataclasses.replace(main, data=visitor), *data.people[1:])
     return dataclasses.replace(data, people=people)
+
+
+# -- appointments: every document ticked -------------------------------------------------
+def tick_all(services: Services, actor: Actor, appointment_id: int) -> None:
+    info = services.appointments.get(actor, appointment_id)
+    for person in info.persons:
+        for doc in person.documents:
+            services.appointments.tick_document(actor, person.id, doc.code)
+
+
+# -- the command line ------------------------------------------------------------------
+def run(argv: Sequence[str], stdin: str | None = None) -> int:
+    if stdin is not None:
+        import sys
+
+        old, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        return main(list(argv))
+    except SystemExit as done:  # argparse: --help, --version, bad arguments
+        return int(done.code or 0)
+    finally:
+        if stdin is not None:
+            sys.stdin = old
+
+
+def one_clean_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("frontdesk: ")
+    return lines[0]
+
+
+# -- partners ---------------------------------------------------------------------------
+GOOD_PARTNER = PartnerInput(
+    name="Rijnland Bank",
+    category="Bank",
+    contact="Eva Jansen",
+    email="desk@rijnland.example.nl",
+    phone="071 512 3456",
+    website="rijnland.example.nl",
+    languages="english; dutch/ English",
+)
+
+
+PARTNERS_WITH_BLANKS = (
+    "\ufeffname;category;contact;email;phone;website;languages;notes\r\n"
+    "RIJNLAND BANK;bank;;;;;Dutch, English;\r\n"
+    "Leiden Lingua;Taalscholen;;;;;;\r\n"
+).encode()
+
+
+# -- long writes: a large fictitious booking export, the audit of a purge ------------------
+GIVEN = ("Amara", "Bram", "Chen", "Dalia", "Emre", "Fatima", "Goran", "Hana", "Ivo", "Jia")
+FAMILY = ("Testa", "Voorbeeld", "Proef", "Fictief", "Muster", "Ejemplo", "Esempio")
+NATIONS = ("IN", "US", "DE", "CN", "BR", "TR", "PL", "IT", "ES", "JP")
+
+
+def booking_csv(rows: int, *, first: date = date(2026, 11, 25), seed: int = 7) -> bytes:
+    """A fictitious booking-system export of about ``rows`` rows (households of 1-3).
+
+    Households are booked on Wednesdays (the default BSN hours, 09:00-16:30) in
+    half-hour slots; every person has a name of their own (letters of a counter)."""
+    rng = random.Random(seed)
+    slots = [f"{9 + m // 60:02d}:{m % 60:02d}" for m in range(0, 450, 30)]
+    lines = [
+        "reference,date,time,type,role,given_names,family_name,date_of_birth,"
+        "nationality,phone,email,employer"
+    ]
+    household = 0
+    while len(lines) - 1 < rows:
+        day = first + timedelta(weeks=household // len(slots))
+        at = slots[household % len(slots)]
+        ref = f"LOAD-{household:06d}"
+        family = f"{rng.choice(FAMILY)} {letters(household)}"
+        nation = rng.choice(NATIONS)
+        size = min(rng.choice((1, 1, 2, 2, 3)), rows - (len(lines) - 1))
+        for person in range(size):
+            role = ("main", "partner", "child")[person]
+            born = date(1960 + rng.randrange(40), 1 + rng.randrange(12), 1 + rng.randrange(28))
+            if role == "child":
+                born = date(2012 + rng.randrange(10), born.month, born.day)
+            email = f"{ref.lower()}@example.org" if role == "main" else ""
+            lines.append(
+                f"{ref},{day.isoformat()},{at},first_registration,{role},"
+                f"{rng.choice(GIVEN)},{family},{born.isoformat()},{nation},,{email},"
+            )
+        household += 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def audit_count(services: Services, action: str) -> int:
+    with services.db.read() as session:
+        stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+        return int(session.scalar(stmt) or 0)
+
+
+def purged_in_audit(services: Services) -> int:
+    """The visitors the purge's audit entries say were anonymised."""
+    with services.db.read() as session:
+        reasons = session.scalars(
+            select(AuditEvent.reason).where(AuditEvent.action == "privacy.purge")
+        ).all()
+    return sum(int((r or "").split(" visitors")[0].split()[-1]) for r in reasons)
