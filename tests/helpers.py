@@ -336,8 +336,7 @@ async def reloaded(
     except TimeoutError:
         what = "check() to hold" if check is not None else f"reload {seen + 1}"
         raise AssertionError(
-            f"{type(node).__name__}: waited {timeout:.0f} s for {what}; "
-            f"{reloads.count} reloads drawn"
+            f"{type(node).__name__}: waited {timeout:g} s for {what}; {reloads.count} reloads drawn"
         ) from None
 
 
@@ -358,7 +357,7 @@ async def until(
     holding a worker on purpose. Fails after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for check() to hold"
+        assert time.monotonic() < deadline, f"waited {timeout:g} s for check() to hold"
         await pilot.pause(0.02)
 
 
