@@ -110,11 +110,14 @@ def test_the_opening_hours_are_read_once_per_import(
 # -- a registration while 10,000 rows are imported ----------------------------------------
 
 
-def _register_during_import(url: str, staff_id: int, ready: Any, stop: Any, out: Any) -> None:
+def _register_during_import(
+    url: str, staff_id: int, connected: Any, ready: Any, stop: Any, out: Any
+) -> None:
     """Runs in a second process: registers a walk-in every 0.3 s while the import runs."""
     services = make_services(url, FixedClock(MONDAY_10))
     actor = Actor(staff_id, "Second Desk", "desk", 2, "test")
     services.queue.today(actor)  # connect and warm up before the clock starts
+    connected.set()
     ready.wait(60)
     waits: list[float] = []
     while not stop.is_set():
@@ -140,11 +143,12 @@ def test_a_registration_during_a_10000_row_import_succeeds(db_url: str) -> None:
     other = add_staff(services, "Second Desk", "desk").staff_id
     data = booking_csv(10_000)
     ctx = multiprocessing.get_context("spawn")
-    ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
-    proc = ctx.Process(target=_register_during_import, args=(db_url, other, ready, stop, out))
+    connected, ready, stop, out = ctx.Event(), ctx.Event(), ctx.Event(), ctx.Queue()
+    args = (db_url, other, connected, ready, stop, out)
+    proc = ctx.Process(target=_register_during_import, args=args)
     proc.start()
     try:
-        time.sleep(3.0)  # the child imports frontdesk and connects
+        assert connected.wait(120), "the second desk did not start"
         ready.set()
         start = time.perf_counter()
         report = import_appointments(services.appointments, clerk, data)
