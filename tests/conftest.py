@@ -195,3 +195,15 @@ def smtp_sink() -> Iterator[Any]:
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Replace Server.serve so no real server starts; record the servers built."""
+    from textual_serve.server import Server
+
+    started: list[Any] = []
+    monkeypatch.setattr(Server, "serve", lambda self, debug=False: started.append(self))
+    monkeypatch.setenv("FRONTDESK_DB", "")  # remembered, so the test's change is undone
+    monkeypatch.delenv("FRONTDESK_DB")
+    return started

@@ -4,27 +4,40 @@ Pilot helpers. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
-from datetime import UTC, date, datetime
-from typing import Any
+import io
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 from textual.worker import WorkerCancelled
 
+from frontdesk.cli import main
 from frontdesk.config import Settings
-from frontdesk.db.models import Service, Ticket, Visitor
+from frontdesk.db.models import AuditEvent, Service, Ticket, Visitor
 from frontdesk.services import Actor, Services
 from frontdesk.services.appointments import AppointmentInput, PersonInput
+from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
+from frontdesk.tui.appointments import AppointmentsScreen
+from frontdesk.tui.base import Reloads
+from frontdesk.tui.board.app import BoardApp
 from frontdesk.tui.desk import DeskScreen
+from frontdesk.tui.desk.find import FindScreen
+from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.screens.login import LoggedIn
-from tests.conftest import letters
+from frontdesk.tui.widgets.field import Field
+from tests.conftest import TEST_PIN, letters
 
 # -- reports: a normal day of tickets --------------------------------------------------
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -159,6 +172,30 @@ def household(
     )  # type: ignore[arg-type]
 
 
+def book_appointment(
+    services: Services,
+    actor: Actor,
+    time: str = "10:00",
+    given: str = "Anna",
+    nationality: str = "DE",
+    employer: str | None = None,
+    members: int = 0,
+) -> int:
+    """A household of the Fictief family booked on MONDAY at ``time``: its id. The main
+    person, born 1990, and ``members`` children born 2018."""
+    people = [PersonInput("main", VisitorInput(given, "Fictief", "1990-01-01", nationality))]
+    for i in range(members):
+        people.append(
+            PersonInput(
+                "child", VisitorInput(f"Kind{letters(i)}", "Fictief", "2018-01-01", nationality)
+            )
+        )
+    data = AppointmentInput(
+        day=MONDAY, time=time, employer=employer, reference=f"BK-{time}", people=tuple(people)
+    )
+    return services.appointments.book(actor, data).id
+
+
 # -- appointment imports ---------------------------------------------------------------
 WEDNESDAY = date(2026, 11, 25)
 
@@ -202,10 +239,23 @@ async def workers_done(app: App[Any]) -> None:
             await app.workers.wait_for_complete(running)
 
 
-async def settle(app: FrontdeskApp, pilot: Pilot[Any], rounds: int = 3) -> None:
+async def settle(
+    app_or_pilot: App[Any] | Pilot[Any], pilot: Pilot[Any] | None = None, rounds: int = 3
+) -> None:
+    """Let the workers the last keys started finish and their results reach the screen.
+    ``settle(pilot)`` or ``settle(app, pilot)``: the same."""
+    if isinstance(app_or_pilot, Pilot):
+        pilot = app_or_pilot
+    assert pilot is not None
     for _ in range(rounds):
-        await workers_done(app)
+        await workers_done(pilot.app)
         await pilot.pause()
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys as a clerk does, then settle."""
+    await pilot.press(*keys)
+    await settle(pilot)
 
 
 async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScreen:
@@ -214,6 +264,145 @@ async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScre
     await settle(app, pilot)
     assert isinstance(app.screen, DeskScreen)
     return app.screen
+
+
+async def enter_pin(pilot: Pilot[Any], pin: str = TEST_PIN, *then: str) -> None:
+    """At the login screen: type a PIN and Enter, then press the keys ``then`` (alt+4...)."""
+    await settle(pilot)
+    await press(pilot, *pin, "enter")
+    if then:
+        await press(pilot, *then)
+
+
+async def open_appointments(pilot: Pilot[Any], pin: str = TEST_PIN) -> AppointmentsScreen:
+    """Log in with ``pin`` at the login screen and go to the appointment book."""
+    await enter_pin(pilot, pin)
+    app = pilot.app
+    assert isinstance(app, FrontdeskApp)
+    app.action_go("appointments")
+    await settle(pilot)
+    assert isinstance(app.screen, AppointmentsScreen)
+    return app.screen
+
+
+@contextlib.asynccontextmanager
+async def at_desk(
+    services: Services, actor: Actor, desk: int = 1, *, size: tuple[int, int] = SIZE
+) -> AsyncIterator[tuple[FrontdeskApp, Pilot[Any], DeskScreen]]:
+    """The app at ``desk``, logged in as ``actor``: (app, pilot, the desk screen)."""
+    app = make_app(services, desk)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await log_in(app, pilot, actor)
+
+
+# -- waiting for a reload ----------------------------------------------------------------
+# Generous: a pass never waits this long, and a shared machine under load may be slow.
+RELOAD_TIMEOUT = 60.0
+
+
+class Reloading(Protocol):
+    reloads: Reloads
+
+
+async def reloaded(
+    pilot: Pilot[Any],
+    node: Reloading,
+    check: Callable[[], bool] | None = None,
+    *,
+    since: int | None = None,
+    timeout: float = RELOAD_TIMEOUT,
+) -> None:
+    """Wait for a screen (a lead tab, the board) to draw its list again from its own timer,
+    the queue signal or an action, instead of sleeping or polling its rows.
+
+    With ``check``: until ``check()`` holds once a reload is drawn (at once if it holds
+    now). Without: until more reloads than ``since`` (default: those drawn so far) are
+    drawn. Fails after ``timeout`` seconds, saying what it waited for."""
+    reloads = node.reloads
+    seen = reloads.count if since is None else since
+
+    def done() -> bool:
+        return check() if check is not None else reloads.count > seen
+
+    async def wait() -> None:
+        while True:
+            await settle(pilot)
+            if done():
+                return
+            await reloads.next()
+
+    try:
+        await asyncio.wait_for(wait(), timeout)
+    except TimeoutError:
+        what = "check() to hold" if check is not None else f"reload {seen + 1}"
+        raise AssertionError(
+            f"{type(node).__name__}: waited {timeout:g} s for {what}; {reloads.count} reloads drawn"
+        ) from None
+
+
+async def poll_board(pilot: Pilot[Any]) -> None:
+    """Ask the board to read the database now, and wait until its answer is drawn."""
+    board = pilot.app
+    assert isinstance(board, BoardApp)
+    seen = board.reloads.count
+    board.poll_now()
+    await reloaded(pilot, board, since=seen)
+
+
+async def until(
+    pilot: Pilot[Any], check: Callable[[], bool], *, timeout: float = RELOAD_TIMEOUT
+) -> None:
+    """Wait until ``check()`` holds, for what no reload shows (a thread the test holds, a
+    write in the database), looking every 20 ms. It does not settle: the test may be
+    holding a worker on purpose. Fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"waited {timeout:g} s for check() to hold"
+        await pilot.pause(0.02)
+
+
+def queue_table(app: App[Any]) -> DataTable[Any]:
+    return app.screen.query_one("#queue", DataTable)
+
+
+def queue_labels(app: App[Any]) -> list[str]:
+    """The tickets in the desk's queue, top to bottom."""
+    t = queue_table(app)
+    return [str(t.get_row_at(i)[0]) for i in range(t.row_count)]
+
+
+def row_of(app: App[Any], label: str) -> list[str]:
+    """The cells of one ticket's row in the desk's queue (fails if it is not there)."""
+    t = queue_table(app)
+    for i in range(t.row_count):
+        row = [str(c) for c in t.get_row_at(i)]
+        if row[0] == label:
+            return row
+    raise AssertionError(f"{label} not in the queue")
+
+
+def field_error(screen: Any, name: str) -> str:
+    """The message beside a form's field (empty when the field is fine)."""
+    field = screen.query_one(f"#field-{name}", Field)
+    return str(field.query_one(".field-error, .field-hint", Static).content)
+
+
+async def open_register(pilot: Pilot[Any], *typed: str) -> RegisterScreen:
+    """F2 at the desk, then ``typed`` into the first field (the given names)."""
+    await press(pilot, "f2")
+    screen = pilot.app.screen
+    assert isinstance(screen, RegisterScreen)
+    await pilot.press(*typed)
+    return screen
+
+
+async def open_find(pilot: Pilot[Any], *typed: str) -> FindScreen:
+    """F3 at the desk, then ``typed`` into the search, and its results shown."""
+    await press(pilot, "f3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FindScreen)
+    await press(pilot, *typed)
+    return screen
 
 
 def walk_in(services: Services, actor: Actor, name: str, service: str = "info", **kw: Any) -> Any:
@@ -315,3 +504,107 @@ def mail_booking(
     )
     people = (dataclasses.replace(main, data=visitor), *data.people[1:])
     return dataclasses.replace(data, people=people)
+
+
+# -- appointments: every document ticked -------------------------------------------------
+def tick_all(services: Services, actor: Actor, appointment_id: int) -> None:
+    info = services.appointments.get(actor, appointment_id)
+    for person in info.persons:
+        for doc in person.documents:
+            services.appointments.tick_document(actor, person.id, doc.code)
+
+
+# -- the command line ------------------------------------------------------------------
+def run(argv: Sequence[str], stdin: str | None = None) -> int:
+    if stdin is not None:
+        import sys
+
+        old, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        return main(list(argv))
+    except SystemExit as done:  # argparse: --help, --version, bad arguments
+        return int(done.code or 0)
+    finally:
+        if stdin is not None:
+            sys.stdin = old
+
+
+def one_clean_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("frontdesk: ")
+    return lines[0]
+
+
+# -- partners ---------------------------------------------------------------------------
+GOOD_PARTNER = PartnerInput(
+    name="Rijnland Bank",
+    category="Bank",
+    contact="Eva Jansen",
+    email="desk@rijnland.example.nl",
+    phone="071 512 3456",
+    website="rijnland.example.nl",
+    languages="english; dutch/ English",
+)
+
+
+PARTNERS_WITH_BLANKS = (
+    "\ufeffname;category;contact;email;phone;website;languages;notes\r\n"
+    "RIJNLAND BANK;bank;;;;;Dutch, English;\r\n"
+    "Leiden Lingua;Taalscholen;;;;;;\r\n"
+).encode()
+
+
+# -- long writes: a large fictitious booking export, the audit of a purge ------------------
+GIVEN = ("Amara", "Bram", "Chen", "Dalia", "Emre", "Fatima", "Goran", "Hana", "Ivo", "Jia")
+FAMILY = ("Testa", "Voorbeeld", "Proef", "Fictief", "Muster", "Ejemplo", "Esempio")
+NATIONS = ("IN", "US", "DE", "CN", "BR", "TR", "PL", "IT", "ES", "JP")
+
+
+def booking_csv(rows: int, *, first: date = date(2026, 11, 25), seed: int = 7) -> bytes:
+    """A fictitious booking-system export of about ``rows`` rows (households of 1-3).
+
+    Households are booked on Wednesdays (the default BSN hours, 09:00-16:30) in
+    half-hour slots; every person has a name of their own (letters of a counter)."""
+    rng = random.Random(seed)
+    slots = [f"{9 + m // 60:02d}:{m % 60:02d}" for m in range(0, 450, 30)]
+    lines = [
+        "reference,date,time,type,role,given_names,family_name,date_of_birth,"
+        "nationality,phone,email,employer"
+    ]
+    household = 0
+    while len(lines) - 1 < rows:
+        day = first + timedelta(weeks=household // len(slots))
+        at = slots[household % len(slots)]
+        ref = f"LOAD-{household:06d}"
+        family = f"{rng.choice(FAMILY)} {letters(household)}"
+        nation = rng.choice(NATIONS)
+        size = min(rng.choice((1, 1, 2, 2, 3)), rows - (len(lines) - 1))
+        for person in range(size):
+            role = ("main", "partner", "child")[person]
+            born = date(1960 + rng.randrange(40), 1 + rng.randrange(12), 1 + rng.randrange(28))
+            if role == "child":
+                born = date(2012 + rng.randrange(10), born.month, born.day)
+            email = f"{ref.lower()}@example.org" if role == "main" else ""
+            lines.append(
+                f"{ref},{day.isoformat()},{at},first_registration,{role},"
+                f"{rng.choice(GIVEN)},{family},{born.isoformat()},{nation},,{email},"
+            )
+        household += 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def audit_count(services: Services, action: str) -> int:
+    with services.db.read() as session:
+        stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+        return int(session.scalar(stmt) or 0)
+
+
+def purged_in_audit(services: Services) -> int:
+    """The visitors the purge's audit entries say were anonymised."""
+    with services.db.read() as session:
+        reasons = session.scalars(
+            select(AuditEvent.reason).where(AuditEvent.action == "privacy.purge")
+        ).all()
+    return sum(int((r or "").split(" visitors")[0].split()[-1]) for r in reasons)

@@ -20,7 +20,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.db.models import AppointmentPerson, Ticket, TicketEvent
 from frontdesk.services import Actor, Conflict, NotFound, Services, ValidationError
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.test_appointments import household, tick_all
+from tests.helpers import household, tick_all
 
 HOUSEHOLDS = 12
 

@@ -22,14 +22,7 @@ from frontdesk.services.appointments import (
 )
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import make_services
-from tests.helpers import MONDAY, OTHER_BSN, VALID_BSN, household
-
-
-def tick_all(services: Services, actor: Actor, appointment_id: int) -> None:
-    info = services.appointments.get(actor, appointment_id)
-    for person in info.persons:
-        for doc in person.documents:
-            services.appointments.tick_document(actor, person.id, doc.code)
+from tests.helpers import MONDAY, OTHER_BSN, VALID_BSN, household, tick_all
 
 
 def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,15 +17,9 @@ from frontdesk.services.queue import ServiceLoad
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.board import BoardApp, ServingRow, big_letters, split_label, wait_text
 from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.helpers import poll_board, reloaded
 
 NAMES = [(given, family) for given, family, *_ in DEMO_PEOPLE[:8]]
-
-
-@pytest.fixture
-def board_services(sqlite_url: str) -> Iterator[Services]:
-    services = make_services(sqlite_url, FixedClock(MONDAY_10))
-    yield services
-    services.close()
 
 
 def _desk(services: Services, desk: int) -> Actor:
@@ -50,13 +43,6 @@ def _fill(services: Services) -> list[Actor]:
     return [clerk, second]
 
 
-async def _poll(app: BoardApp, pilot: object) -> None:
-    app.poll_now()
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
 def _shown(app: BoardApp) -> list[tuple[str, str]]:
     """(ticket, desk) of every visible serving row, read from the widgets."""
     out = []
@@ -78,11 +64,11 @@ def _screen_text(app: BoardApp) -> str:
     return text + statics
 
 
-async def test_board_shows_called_tickets_and_desks(board_services: Services) -> None:
-    _fill(board_services)
-    app = BoardApp(board_services)
+async def test_board_shows_called_tickets_and_desks(desk_services: Services) -> None:
+    _fill(desk_services)
+    app = BoardApp(desk_services)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _poll(app, pilot)
+        await poll_board(pilot)
         assert _shown(app) == [("W001", "2"), ("A001", "1")]
         load = {row.code: row for row in app.state.load} if app.state else {}
         assert load["info"].waiting == 4 and load["referral"].waiting == 1
@@ -92,16 +78,16 @@ async def test_board_shows_called_tickets_and_desks(board_services: Services) ->
         assert "10:17" in text or "10:1" in text  # call times shown in local time
 
 
-async def test_board_updates_live_and_flashes_and_rings(board_services: Services) -> None:
-    _fill(board_services)
-    app = BoardApp(board_services)
+async def test_board_updates_live_and_flashes_and_rings(desk_services: Services) -> None:
+    _fill(desk_services)
+    app = BoardApp(desk_services)
     bells: list[int] = []
     async with app.run_test(size=(80, 24)) as pilot:
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
-        await _poll(app, pilot)
+        await poll_board(pilot)
         assert bells == []  # the first picture is no news
         # Another desk, another process: its own Services on the same database file.
-        other = make_services(board_services.db.url, FixedClock(MONDAY_10))
+        other = make_services(desk_services.db.url, FixedClock(MONDAY_10))
         try:
             other.clock.advance(minutes=20)  # type: ignore[attr-defined]
             desk3 = Actor(_desk(other, 3).staff_id, "Clerk 3", "desk", 3)
@@ -109,12 +95,7 @@ async def test_board_updates_live_and_flashes_and_rings(board_services: Services
             assert called is not None
         finally:
             other.close()
-        for _ in range(16):  # the board's own timer polls every second
-            await pilot.pause(0.5)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            if (called.label, "3") in _shown(app):
-                break
+        await reloaded(pilot, app, lambda: (called.label, "3") in _shown(app))  # its own timer
         assert (called.label, "3") in _shown(app)
         assert _shown(app)[0] == (called.label, "3")  # the newest call on top
         assert app.is_flashing(called.label)
@@ -123,15 +104,15 @@ async def test_board_updates_live_and_flashes_and_rings(board_services: Services
         assert bells == [1]
         # Nothing changed: no second bell, no flicker of rebuilt rows.
         rows_before = list(app.board.query(ServingRow))
-        await _poll(app, pilot)
+        await poll_board(pilot)
         assert bells == [1] and list(app.board.query(ServingRow)) == rows_before
 
 
-async def test_board_never_shows_a_visitor_name(board_services: Services) -> None:
-    _fill(board_services)
-    app = BoardApp(board_services)
+async def test_board_never_shows_a_visitor_name(desk_services: Services) -> None:
+    _fill(desk_services)
+    app = BoardApp(desk_services)
     async with app.run_test(size=(200, 50)) as pilot:
-        await _poll(app, pilot)
+        await poll_board(pilot)
         text = _screen_text(app)
         assert _shown(app)  # the board is not simply empty
         for given, family in NAMES:
@@ -139,10 +120,10 @@ async def test_board_never_shows_a_visitor_name(board_services: Services) -> Non
 
 
 async def test_board_survives_a_database_error(
-    board_services: Services, monkeypatch: pytest.MonkeyPatch
+    desk_services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fill(board_services)
-    real_board = board_services.queue.board
+    _fill(desk_services)
+    real_board = desk_services.queue.board
     failures = []
 
     def flaky(recent: int = 6):  # type: ignore[no-untyped-def]
@@ -151,8 +132,8 @@ async def test_board_survives_a_database_error(
             raise OperationalError("SELECT", {}, Exception("unable to open database file"))
         return real_board(recent)
 
-    monkeypatch.setattr(board_services.queue, "board", flaky)
-    app = BoardApp(board_services)
+    monkeypatch.setattr(desk_services.queue, "board", flaky)
+    app = BoardApp(desk_services)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()  # the first poll, as the board starts
         await pilot.pause()
@@ -160,7 +141,7 @@ async def test_board_survives_a_database_error(
         banner = app.board.query_one("#board-offline", Static)
         assert banner.display and "cannot reach the database" in str(banner.content)
         assert "Traceback" not in _screen_text(app)
-        await _poll(app, pilot)
+        await poll_board(pilot)
         assert app.online and not app.board.has_class("-offline")
         assert _shown(app) == [("W001", "2"), ("A001", "1")]
 
@@ -174,8 +155,8 @@ async def test_board_keeps_trying_when_the_database_is_gone(tmp_path: Path) -> N
     app = BoardApp(services)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await _poll(app, pilot)
-            await _poll(app, pilot)
+            await poll_board(pilot)
+            await poll_board(pilot)
             assert not app.online and app.is_running
     finally:
         services.close()
@@ -211,7 +192,7 @@ def test_board_snapshot(snap_compare, sqlite_url: str, size: tuple[int, int]) ->
     app = BoardApp(services)
 
     async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _poll(app, pilot)
+        await poll_board(pilot)
 
     try:
         assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -12,18 +12,6 @@ from frontdesk import cli
 from frontdesk.config import load_settings
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Replace Server.serve so no real server starts; record the servers built."""
-    from textual_serve.server import Server
-
-    started: list[Any] = []
-    monkeypatch.setattr(Server, "serve", lambda self, debug=False: started.append(self))
-    monkeypatch.setenv("FRONTDESK_DB", "")  # remembered, so the test's change is undone
-    monkeypatch.delenv("FRONTDESK_DB")
-    return started
-
-
 def test_web_board_binds_loopback_by_default(
     served: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

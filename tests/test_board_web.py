@@ -14,7 +14,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from frontdesk import cli
 from frontdesk.tui.board.web import BoardServer, is_loopback, offline_template
-from tests.test_board_cli import served  # noqa: F401  (a fixture)
 
 # A stand-in for a board process: stays alive quietly until the browser leaves.
 IDLE = f'{sys.executable} -c "import time; time.sleep(60)"'
@@ -108,7 +107,7 @@ def test_loopback_addresses() -> None:
 
 
 def test_a_board_on_the_network_warns(
-    served: list[Any],  # noqa: F811
+    served: list[Any],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

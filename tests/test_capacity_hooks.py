@@ -9,8 +9,7 @@ import pytest
 
 from frontdesk.services import Actor, Services, ValidationError
 from frontdesk.services.appointments.importer import import_appointments
-from tests.helpers import household
-from tests.test_appointments import tick_all
+from tests.helpers import household, tick_all
 
 HEADER = (
     "reference,date,time,type,role,given_names,family_name,date_of_birth,nationality,employer\n"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from frontdesk import __version__
-from frontdesk.cli import main
+from tests.helpers import one_clean_line, run
 
 
 @pytest.fixture(autouse=True)
@@ -21,28 +20,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
     yield
-
-
-def run(argv: Sequence[str], stdin: str | None = None) -> int:
-    if stdin is not None:
-        import sys
-
-        old, sys.stdin = sys.stdin, io.StringIO(stdin)
-    try:
-        return main(list(argv))
-    except SystemExit as done:  # argparse: --help, --version, bad arguments
-        return int(done.code or 0)
-    finally:
-        if stdin is not None:
-            sys.stdin = old
-
-
-def one_clean_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("frontdesk: ")
-    return lines[0]
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from frontdesk.cli import database_problem
 from frontdesk.config import ConfigError, check_db_url
 from tests.conftest import PG_URL
-from tests.test_cli import one_clean_line, run
+from tests.helpers import one_clean_line, run
 
 
 def _db(tmp_path: Path) -> tuple[list[str], Path]:

@@ -15,7 +15,7 @@ from frontdesk.tui.desk.dialogs import TicketIssuedModal
 from frontdesk.tui.lead.review import ReviewTab
 from frontdesk.tui.screens.dialogs import HelpScreen
 from tests.conftest import add_staff, make_services
-from tests.helpers import log_in, make_app, settle, walk_in
+from tests.helpers import log_in, make_app, press, settle, walk_in
 
 
 async def test_ctrl_q_quits_while_the_help_is_open(desk_services: Services) -> None:
@@ -23,11 +23,9 @@ async def test_ctrl_q_quits_while_the_help_is_open(desk_services: Services) -> N
     app = make_app(desk_services)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(app, pilot, clerk)
-        await pilot.press("f1")
-        await settle(app, pilot)
+        await press(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("ctrl+q")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+q")
         assert not app.is_running
 
 
@@ -42,14 +40,11 @@ async def test_ticket_dialog_and_waiting_strip_say_the_same_wait(desk_services: 
         await log_in(app, pilot, clerk)
         shown = []
         for name in ("Ana", "Bo"):
-            await pilot.press("f2")
-            await settle(app, pilot)
-            await pilot.press(*name, "ctrl+s")
-            await settle(app, pilot)
+            await press(pilot, "f2")
+            await press(pilot, *name, "ctrl+s")
             assert isinstance(app.screen, TicketIssuedModal)
             shown.append(_text(app, "#issued-wait"))
-            await pilot.press("enter")
-            await settle(app, pilot)
+            await press(pilot, "enter")
             shown.append(_text(app, "#load"))
         # the first has nobody ahead; the second one visitor of 15 minutes (one desk)
         assert shown[0] == "Estimated wait: no wait" and "A 1 (no wait)" in shown[1]
@@ -67,18 +62,14 @@ async def test_day_review_refreshes_by_itself_and_keeps_the_ticket(sqlite_url: s
     try:
         async with app.run_test(size=(120, 35)) as pilot:
             await settle(app, pilot)
-            await pilot.press(*"1234", "enter")
-            await settle(app, pilot)
-            await pilot.press("alt+5")
-            await settle(app, pilot)
-            await pilot.press("f3")
-            await settle(app, pilot)
+            await press(pilot, *"1234", "enter")
+            await press(pilot, "alt+5")
+            await press(pilot, "f3")
             review = app.screen.query_one(ReviewTab)
             tickets = app.screen.query_one("#review-tickets", DataTable)
             assert tickets.row_count == 3
             tickets.focus()
-            await pilot.press("down")
-            await settle(app, pilot)
+            await press(pilot, "down")
             looked_at = review.highlighted_id()
             assert looked_at is not None
             # another desk acts: the review, polling, shows it without a key pressed

@@ -24,7 +24,7 @@ from frontdesk.services.fields import parse_date
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from tests.conftest import add_staff, make_services
-from tests.helpers import SIZE, log_in, settle
+from tests.helpers import SIZE, log_in, open_find, settle
 
 
 def _config(tmp_path: Path, text: str) -> Path:
@@ -148,12 +148,8 @@ async def test_the_desk_and_search_show_dates_in_the_chosen_style(
             assert "Born: 4 Mar 1990" in str(card.content)
             header: Any = app.screen.query_one("#clock", Static)
             assert f"{format_date(clock.today(), 'long')}" in str(header.content)
-            await pilot.press("f3")
-            await settle(app, pilot)
-            await pilot.press(*"Lima")
-            await pilot.pause(0.5)
-            await settle(app, pilot)
-            options = app.screen.query_one(OptionList)
+            find = await open_find(pilot, *"Lima")
+            options = find.query_one(OptionList)
             shown = str(options.get_option_at_index(0).prompt)
             assert "born 4 Mar 1990" in shown
     finally:

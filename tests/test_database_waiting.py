@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import threading
 
 import psycopg
 import psycopg.errors
-import pytest
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from frontdesk.clock import FixedClock
 from frontdesk.services import Services
 from frontdesk.services.errors import database_unreachable
 from frontdesk.tui import work
@@ -18,7 +16,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.dialogs import ErrorModal
 from frontdesk.tui.textual_compat import notifications
 from frontdesk.tui.work import RetryPolicy
-from tests.conftest import make_services
+from tests.helpers import until
 
 
 def locked() -> OperationalError:
@@ -61,32 +59,27 @@ def test_the_policy_retries_transient_errors_a_limited_number_of_times() -> None
     assert not policy.should_retry(wrapped(Exception("disk I/O error")), 0)
 
 
-@pytest.fixture
-def ui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
-    s = make_services(sqlite_url, clock)
-    yield s
-    s.close()
-
-
 def _messages(app: FrontdeskApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in notifications(app)]
 
 
-async def test_banner_while_retrying_then_the_result(ui_services: Services) -> None:
+async def test_banner_while_retrying_then_the_result(desk_services: Services) -> None:
     failures = [locked(), locked(), locked()]
     results: list[str] = []
+    banner_seen = threading.Event()
 
     def flaky() -> str:
         if failures:
             raise failures.pop()
+        banner_seen.wait(60)  # the database answers once the test has seen the banner
         return "saved"
 
-    app = FrontdeskApp(ui_services, ui_services.settings, retry=RetryPolicy(seconds=0.2))
+    app = FrontdeskApp(desk_services, desk_services.settings, retry=RetryPolicy(seconds=0.01))
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause()
         work.run_service(app.screen, flaky, done=results.append)
-        await pilot.pause(0.3)
-        assert any("Database not reachable" in m for m in _messages(app))
+        await until(pilot, lambda: any("Database not reachable" in m for m in _messages(app)))
+        banner_seen.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert results == ["saved"]
@@ -95,11 +88,11 @@ async def test_banner_while_retrying_then_the_result(ui_services: Services) -> N
         assert not isinstance(app.screen, ErrorModal)
 
 
-async def test_gives_up_with_the_error_modal(ui_services: Services) -> None:
+async def test_gives_up_with_the_error_modal(desk_services: Services) -> None:
     def always() -> None:
         raise locked()
 
-    app = FrontdeskApp(ui_services, ui_services.settings, retry=RetryPolicy(0.01, attempts=3))
+    app = FrontdeskApp(desk_services, desk_services.settings, retry=RetryPolicy(0.01, attempts=3))
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause()
         work.run_service(app.screen, always)
@@ -110,7 +103,7 @@ async def test_gives_up_with_the_error_modal(ui_services: Services) -> None:
 
 
 async def test_an_error_that_is_not_transient_opens_the_error_modal_at_once(
-    ui_services: Services,
+    desk_services: Services,
 ) -> None:
     calls: list[int] = []
 
@@ -118,7 +111,7 @@ async def test_an_error_that_is_not_transient_opens_the_error_modal_at_once(
         calls.append(1)
         raise wrapped(Exception("disk I/O error"))
 
-    app = FrontdeskApp(ui_services, ui_services.settings)  # the product's policy: minutes
+    app = FrontdeskApp(desk_services, desk_services.settings)  # the product's policy: minutes
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause()
         work.run_service(app.screen, broken)

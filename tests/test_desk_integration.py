@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Static
 
-from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
-from frontdesk.services.appointments import AppointmentInput, PersonInput
 from frontdesk.services.partners import PartnerInput
-from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments import AppointmentsScreen
 from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
@@ -22,25 +18,18 @@ from frontdesk.tui.desk.dialogs import OutcomeModal
 from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.referrals.dialogs import NewReferralModal
 from frontdesk.tui.textual_compat import notifications
-from tests.conftest import MONDAY_10, add_staff, letters, make_services
-from tests.helpers import SIZE, log_in, make_app, settle, walk_in
+from tests.conftest import add_staff
+from tests.helpers import at_desk, book_appointment, press, settle, walk_in
 
 
 @pytest.fixture
-def ui_services(sqlite_url: str) -> Iterator[Services]:
-    services = make_services(sqlite_url, FixedClock(MONDAY_10))
-    yield services
-    services.close()
+def lead(desk_services: Services) -> Actor:
+    return add_staff(desk_services, "Lea Lead", "lead", desk=None)
 
 
 @pytest.fixture
-def lead(ui_services: Services) -> Actor:
-    return add_staff(ui_services, "Lea Lead", "lead", desk=None)
-
-
-@pytest.fixture
-def clerk(ui_services: Services) -> Actor:
-    return add_staff(ui_services, "Dirk Desk", "desk", desk=1)
+def clerk(desk_services: Services) -> Actor:
+    return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
 
 
 def stock_kind(services: Services, lead: Actor, name: str, stock: int, threshold: int) -> int:
@@ -59,27 +48,22 @@ def notes(app: FrontdeskApp) -> str:
 
 
 async def test_pack_in_two_keys_and_the_low_stock_line(
-    ui_services: Services, lead: Actor, clerk: Actor
+    desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
-    bag = stock_kind(ui_services, lead, "Welcome bag", 4, threshold=3)
-    ticket = walk_in(ui_services, clerk, "Zoë")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        desk = await log_in(app, pilot, clerk)
+    bag = stock_kind(desk_services, lead, "Welcome bag", 4, threshold=3)
+    ticket = walk_in(desk_services, clerk, "Zoë")
+    async with at_desk(desk_services, clerk) as (app, pilot, desk):
         line = desk.query_one("#low-stock", Static)
         assert not line.display  # 4 on the shelf, reorder at 3: nothing to say
-        await pilot.press("f4")
-        await settle(app, pilot)
+        await press(pilot, "f4")
         assert desk.current is not None and desk.current.id == ticket.id
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(pilot, "p")
         assert isinstance(app.screen, IssuePackModal)
         assert "Zoë" in str(app.screen.query_one("#issue-visitor", Static).content)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
-        assert stock(ui_services, lead, bag) == 3
-        given = ui_services.packs.issues_of(lead, ticket.visitor_id or 0)
+        assert stock(desk_services, lead, bag) == 3
+        given = desk_services.packs.issues_of(lead, ticket.visitor_id or 0)
         assert [g.kind_name for g in given] == ["Welcome bag"]
         # At the threshold now: the warning line shows, refreshed with the queue.
         assert line.display
@@ -88,62 +72,47 @@ async def test_pack_in_two_keys_and_the_low_stock_line(
 
 
 async def test_anonymous_ticket_gets_a_clear_message(
-    ui_services: Services, lead: Actor, clerk: Actor
+    desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
-    stock_kind(ui_services, lead, "Welcome bag", 5, threshold=1)
-    ui_services.queue.issue(clerk, "info")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("p")
-        await settle(app, pilot)
+    stock_kind(desk_services, lead, "Welcome bag", 5, threshold=1)
+    desk_services.queue.issue(clerk, "info")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "p")
         assert isinstance(app.screen, DeskScreen)
         assert "anonymous walk-in: a welcome pack needs a visitor record" in notes(app)
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(pilot, "r")
         assert isinstance(app.screen, DeskScreen)
         assert "a referral needs a visitor record" in notes(app)
 
 
-async def test_referral_from_the_desk(ui_services: Services, lead: Actor, clerk: Actor) -> None:
-    ui_services.partners.add(lead, PartnerInput(name="Rijnland Bank", category="bank"))
-    ticket = walk_in(ui_services, clerk, "Łukasz")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
+async def test_referral_from_the_desk(desk_services: Services, lead: Actor, clerk: Actor) -> None:
+    desk_services.partners.add(lead, PartnerInput(name="Rijnland Bank", category="bank"))
+    ticket = walk_in(desk_services, clerk, "Łukasz")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "r")
         assert isinstance(app.screen, NewReferralModal)
-        await pilot.press(*"rijn")
-        await settle(app, pilot)
+        await press(pilot, *"rijn")
         await pilot.press("enter", "enter")  # to the partner list, pick the first
         await pilot.press(*"bank account", "enter")
-        await pilot.press("ctrl+s")  # no consent: only logged
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")  # no consent: only logged
         assert isinstance(app.screen, DeskScreen)
-    made = ui_services.referrals.for_visitor(lead, ticket.visitor_id or 0)
+    made = desk_services.referrals.for_visitor(lead, ticket.visitor_id or 0)
     assert [(r.partner_name, r.reason, r.consent_given) for r in made] == [
         ("Rijnland Bank", "bank account", False)
     ]
 
 
 async def test_finish_then_pack_and_referral(
-    ui_services: Services, lead: Actor, clerk: Actor
+    desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
-    bag = stock_kind(ui_services, lead, "Welcome bag", 10, threshold=2)
-    ui_services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
-    ticket = walk_in(ui_services, clerk, "Nguyễn")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f8")
-        await settle(app, pilot)
+    bag = stock_kind(desk_services, lead, "Welcome bag", 10, threshold=2)
+    desk_services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
+    ticket = walk_in(desk_services, clerk, "Nguyễn")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "f8")
         assert isinstance(app.screen, OutcomeModal)
         await pilot.press("alt+p", "alt+r")
         assert all(box.value for box in app.screen.query(Checkbox))
@@ -152,34 +121,29 @@ async def test_finish_then_pack_and_referral(
         note.post_message(events.Key("alt+p", "p"))
         await pilot.pause()
         assert note.value == ""
-        await pilot.press(*"info given", "enter")
-        await settle(app, pilot)
+        await press(pilot, *"info given", "enter")
         assert isinstance(app.screen, IssuePackModal)  # the visit is finished first
-        assert ui_services.queue.ticket(clerk, ticket.id).status == "done"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        assert desk_services.queue.ticket(clerk, ticket.id).status == "done"
+        await press(pilot, "enter")
         assert isinstance(app.screen, NewReferralModal)  # then the referral
-        await pilot.press("enter", "enter", *"dutch lessons", "enter", "ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "enter", "enter", *"dutch lessons", "enter", "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
-    assert stock(ui_services, lead, bag) == 9
-    assert [r.partner_name for r in ui_services.referrals.for_visitor(lead, ticket.visitor_id or 0)]
-    assert ui_services.queue.ticket(clerk, ticket.id).outcome == "info given"
+    assert stock(desk_services, lead, bag) == 9
+    assert [
+        r.partner_name for r in desk_services.referrals.for_visitor(lead, ticket.visitor_id or 0)
+    ]
+    assert desk_services.queue.ticket(clerk, ticket.id).outcome == "info given"
 
 
 async def test_enter_on_a_ticked_box_finishes_instead_of_unticking(
-    ui_services: Services, lead: Actor, clerk: Actor
+    desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
     """Issue 19: with focus on a ticked "then make a referral" box, Enter unticked it."""
-    ui_services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
-    ticket = walk_in(ui_services, clerk, "Zoë")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f8")
-        await settle(app, pilot)
+    desk_services.partners.add(lead, PartnerInput(name="Leiden Lingua", category="other"))
+    ticket = walk_in(desk_services, clerk, "Zoë")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "f8")
         modal = app.screen
         assert isinstance(modal, OutcomeModal)
         await pilot.press("tab", "tab")  # past the note and the pack box
@@ -187,95 +151,70 @@ async def test_enter_on_a_ticked_box_finishes_instead_of_unticking(
         assert app.focused is box
         await pilot.press("space")  # Space ticks
         assert box.value is True
-        await pilot.press("enter")  # Enter finishes, the box stays ticked
-        await settle(app, pilot)
+        await press(pilot, "enter")  # Enter finishes, the box stays ticked
         assert box.value is True
-        assert ui_services.queue.ticket(clerk, ticket.id).status == "done"
+        assert desk_services.queue.ticket(clerk, ticket.id).status == "done"
         assert isinstance(app.screen, NewReferralModal)
 
 
-async def test_finish_with_empty_note_is_still_one_key(ui_services: Services, clerk: Actor) -> None:
-    ticket = walk_in(ui_services, clerk, "Zoë")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f8")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+async def test_finish_with_empty_note_is_still_one_key(
+    desk_services: Services, clerk: Actor
+) -> None:
+    ticket = walk_in(desk_services, clerk, "Zoë")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "f8")
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
-    assert ui_services.queue.ticket(clerk, ticket.id).status == "done"
-
-
-def book_household(services: Services, actor: Actor, members: int = 1) -> int:
-    people = [PersonInput("main", VisitorInput("Anna", "Fictief", "1990-01-01", "DE"))]
-    people += [
-        PersonInput("child", VisitorInput(f"Kind{letters(i)}", "Fictief", "2018-01-01", "DE"))
-        for i in range(members)
-    ]
-    info = services.appointments.book(
-        actor, AppointmentInput(day="2026-11-23", time="10:00", people=tuple(people))
-    )
-    return info.id
+    assert desk_services.queue.ticket(clerk, ticket.id).status == "done"
 
 
 async def test_desk_call_starts_the_appointment(
-    ui_services: Services, lead: Actor, clerk: Actor
+    desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
-    ap_id = book_household(ui_services, clerk)
-    ui_services.appointments.check_in(clerk, ap_id)
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        info = ui_services.appointments.get(clerk, ap_id)
+    ap_id = book_appointment(desk_services, clerk)
+    desk_services.appointments.check_in(clerk, ap_id)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        info = desk_services.appointments.get(clerk, ap_id)
         assert info.status == "in_progress" and info.started_at is not None
         assert f"Appointment for {info.ticket_label} is now in progress" in notes(app)
 
 
 async def test_completion_offers_a_bag_per_person(
-    ui_services: Services, lead: Actor, clerk: Actor
+    desk_services: Services, lead: Actor, clerk: Actor
 ) -> None:
-    bag = stock_kind(ui_services, lead, "Welcome bag", 5, threshold=1)
-    ap_id = book_household(ui_services, clerk, members=1)
-    ui_services.appointments.check_in(clerk, ap_id)
-    info = ui_services.appointments.start(clerk, ap_id)
+    bag = stock_kind(desk_services, lead, "Welcome bag", 5, threshold=1)
+    ap_id = book_appointment(desk_services, clerk, members=1)
+    desk_services.appointments.check_in(clerk, ap_id)
+    info = desk_services.appointments.start(clerk, ap_id)
     for person in info.persons:
         for doc in person.documents:
-            ui_services.appointments.tick_document(clerk, person.id, doc.code)
-        ui_services.appointments.record_bsn(clerk, person.id, "by_post")
-    app = make_app(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
+            desk_services.appointments.tick_document(clerk, person.id, doc.code)
+        desk_services.appointments.record_bsn(clerk, person.id, "by_post")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
         app.action_go("appointments")
         await settle(app, pilot)
         assert isinstance(app.screen, AppointmentsScreen)
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(pilot, "c")
         assert isinstance(app.screen, WelcomeBagsModal)
-        assert ui_services.appointments.get(clerk, ap_id).status == "completed"
+        assert desk_services.appointments.get(clerk, ap_id).status == "completed"
         assert app.screen.query_one(OptionList).option_count == 2
-        await pilot.press("2")  # the child
-        await settle(app, pilot)
+        await press(pilot, "2")  # the child
         assert isinstance(app.screen, IssuePackModal)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, WelcomeBagsModal)
         assert "1 of 2 have their welcome bag" in str(
             app.screen.query_one("#bags-message", Static).content
         )
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, AppointmentsScreen)
         assert "welcome bag given to 1 of 2" in notes(app)
-    done = ui_services.appointments.get(clerk, ap_id)
+    done = desk_services.appointments.get(clerk, ap_id)
     assert [p.welcome_bag for p in done.persons] == [False, True]
-    assert stock(ui_services, lead, bag) == 4
+    assert stock(desk_services, lead, bag) == 4
     child = done.persons[1]
-    assert [g.kind_name for g in ui_services.packs.issues_of(lead, child.visitor_id)] == [
+    assert [g.kind_name for g in desk_services.packs.issues_of(lead, child.visitor_id)] == [
         "Welcome bag"
     ]
 

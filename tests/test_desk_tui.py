@@ -27,9 +27,25 @@ from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.textual_compat import notifications
 from frontdesk.tui.widgets.bigticket import BigTicket, big_lines
-from frontdesk.tui.widgets.field import Field
 from tests.conftest import add_staff, make_services
-from tests.helpers import SIZE, help_rows, log_in, make_app, settle, walk_in
+from tests.helpers import (
+    SIZE,
+    at_desk,
+    field_error,
+    help_rows,
+    log_in,
+    make_app,
+    open_find,
+    open_register,
+    press,
+    queue_labels,
+    queue_table,
+    reloaded,
+    row_of,
+    settle,
+    until,
+    walk_in,
+)
 
 
 @pytest.fixture
@@ -38,60 +54,29 @@ def clerk(desk_services: Services) -> Actor:
     return add_staff(desk_services, "Dirk Desk", "desk", desk=1)
 
 
-def table(app: FrontdeskApp) -> DataTable[Any]:
-    return app.screen.query_one("#queue", DataTable)
-
-
-def queue_labels(app: FrontdeskApp) -> list[str]:
-    t = table(app)
-    return [str(t.get_row_at(i)[0]) for i in range(t.row_count)]
-
-
-def row_of(app: FrontdeskApp, label: str) -> list[str]:
-    t = table(app)
-    for i in range(t.row_count):
-        row = [str(c) for c in t.get_row_at(i)]
-        if row[0] == label:
-            return row
-    raise AssertionError(f"{label} not in the queue")
-
-
-def field_error(screen: Any, name: str) -> str:
-    field = screen.query_one(f"#field-{name}", Field)
-    return str(field.query_one(".field-error, .field-hint", Static).content)
-
-
 # -- the desk flow ---------------------------------------------------------------------
 async def test_register_call_finish_with_keys(desk_services: Services, clerk: Actor) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f2")
         assert isinstance(app.screen, RegisterScreen)
         assert app.focused is not None and app.focused.id == "given_names"
         await pilot.press(*"Zoë")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, TicketIssuedModal)
         assert app.screen.query_one(BigTicket).label == "A001"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
         assert queue_labels(app) == ["A001"]
         assert row_of(app, "A001")[5] == "Waiting"
 
-        await pilot.press("f4")
-        await settle(app, pilot)
+        await press(pilot, "f4")
         assert row_of(app, "A001")[5:] == ["Called", "1"]
         assert app.screen.query_one("#current-number", BigTicket).label == "A001"
         assert "Zoë" in str(app.screen.query_one("#card", Static).content)
 
-        await pilot.press("f8")
-        await settle(app, pilot)
+        await press(pilot, "f8")
         assert isinstance(app.screen, OutcomeModal)
-        await pilot.press(*"ok", "enter")
-        await settle(app, pilot)
+        await press(pilot, *"ok", "enter")
         assert isinstance(app.screen, DeskScreen)
         assert queue_labels(app) == []
         assert app.screen.query_one("#current-number", BigTicket).label == ""
@@ -102,40 +87,30 @@ async def test_register_call_finish_with_keys(desk_services: Services, clerk: Ac
 async def test_no_show_transfer_recall_hold_resume(desk_services: Services, clerk: Actor) -> None:
     first = walk_in(desk_services, clerk, "First")
     second = walk_in(desk_services, clerk, "Second")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
         assert queue_labels(app) == ["A001", "A002"]
         # F4 + F7: the first one did not come.
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f7")
-        await settle(app, pilot)
+        await press(pilot, "f4")
+        await press(pilot, "f7")
         assert desk_services.queue.ticket(clerk, first.id).status == "no_show"
         assert queue_labels(app) == ["A002"]
         # F4 + F5: call the second again.
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f5")
-        await settle(app, pilot)
+        await press(pilot, "f4")
+        await press(pilot, "f5")
         assert desk_services.queue.ticket(clerk, second.id).recalls == 1
         # F9 hold, Ctrl+R resume.
-        await pilot.press("f9")
-        await settle(app, pilot)
+        await press(pilot, "f9")
         assert row_of(app, "A002")[5] == "On hold"
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+r")
         assert row_of(app, "A002")[5] == "Called"
         # F6: transfer to the welcome pack; the number stays, it waits again.
-        await pilot.press("f6")
-        await settle(app, pilot)
+        await press(pilot, "f6")
         assert isinstance(app.screen, ServicePickModal)
         choices = app.screen.query_one(OptionList)
         codes = [choices.get_option_at_index(i).id for i in range(choices.option_count)]
         assert "info" not in codes
         choices.highlighted = codes.index("welcome_pack")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         moved = desk_services.queue.ticket(clerk, second.id)
         assert (moved.label, moved.service_code, moved.status) == (
             "A002",
@@ -150,20 +125,14 @@ async def test_a_no_show_or_a_finish_is_taken_back_with_ctrl_z(
     desk_services: Services, clerk: Actor
 ) -> None:
     first = walk_in(desk_services, clerk, "First")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f7")  # the wrong key: the visitor is standing right there
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "f7")  # the wrong key: the visitor is standing right there
         assert desk_services.queue.ticket(clerk, first.id).status == "no_show"
-        await pilot.press("ctrl+z")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+z")
         assert desk_services.queue.ticket(clerk, first.id).status == "called"
         assert app.screen.query_one("#current-number", BigTicket).label == "A001"
-        await pilot.press("ctrl+z")  # nothing left to take back: a message, no change
-        await settle(app, pilot)
+        await press(pilot, "ctrl+z")  # nothing left to take back: a message, no change
         assert desk_services.queue.ticket(clerk, first.id).status == "called"
 
 
@@ -171,22 +140,15 @@ async def test_f2_on_an_anonymous_ticket_gives_that_ticket_its_visitor(
     desk_services: Services, clerk: Actor
 ) -> None:
     anonymous = desk_services.queue.issue(clerk, "info")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("p")  # a pack needs a record: the desk says F2 gives it one
-        await settle(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "p")  # a pack needs a record: the desk says F2 gives it one
+        await press(pilot, "f2")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, RegisterScreen)
         await pilot.press(*"Ngozi", "tab", *"Adeyemi")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
         ticket = desk_services.queue.ticket(clerk, anonymous.id)
         assert (ticket.label, ticket.status, ticket.visitor_name) == (
@@ -202,24 +164,14 @@ async def test_a_second_ticket_for_a_waiting_visitor_is_asked_first(
     desk_services: Services, clerk: Actor
 ) -> None:
     first = walk_in(desk_services, clerk, "Zoë")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f3")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        find = await open_find(pilot, *"Zoë")
+        find.action_issue()
         await settle(app, pilot)
-        await pilot.press(*"Zoë")
-        await settle(app, pilot)
-        await pilot.pause(0.5)
-        await settle(app, pilot)
-        assert isinstance(app.screen, FindScreen)
-        app.screen.action_issue()
-        await settle(app, pilot)
-        await pilot.press("enter")  # the service picked: information
-        await settle(app, pilot)
+        await press(pilot, "enter")  # the service picked: information
         assert isinstance(app.screen, ConfirmModal)
         assert first.label in str(app.screen.query_one("#dialog-message", Static).content)
-        await pilot.press("escape")  # no: one ticket is enough
-        await settle(app, pilot)
+        await press(pilot, "escape")  # no: one ticket is enough
     assert [t.label for t in desk_services.queue.today(clerk)] == [first.label]
 
 
@@ -227,49 +179,27 @@ async def test_call_out_of_turn_and_cancel(desk_services: Services, clerk: Actor
     walk_in(desk_services, clerk, "One")
     two = walk_in(desk_services, clerk, "Two")
     three = walk_in(desk_services, clerk, "Three")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        table(app).focus()
-        await pilot.press("down", "down", "delete")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        queue_table(app).focus()
+        await press(pilot, "down", "down", "delete")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert desk_services.queue.ticket(clerk, three.id).status == "cancelled"
         assert queue_labels(app) == ["A001", "A002"]
         # The cursor stayed on the last row (A002); Enter calls it out of turn.
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         called = desk_services.queue.ticket(clerk, two.id)
         assert (called.status, called.desk) == ("called", 1)
 
 
 async def test_refusal_is_a_message_not_a_crash(desk_services: Services, clerk: Actor) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f8", "f5", "f7")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f8", "f5", "f7")
         assert isinstance(app.screen, DeskScreen)
-        await pilot.press("f4")
-        await settle(app, pilot)
+        await press(pilot, "f4")
         assert any("Nobody is waiting" in n.message for n in notifications(app))
-
-
-async def until(check: Any, app: Any, pilot: Any, rounds: int = 16) -> None:
-    """Let the app's poll run (half a second a round) until check() holds."""
-    for _ in range(rounds):
-        await pilot.pause(0.5)
-        await settle(app, pilot)
-        try:
-            if check():
-                return
-        except Exception:  # the row may not be there yet
-            continue
 
 
 async def test_second_desk_sees_changes_within_two_seconds(
@@ -280,20 +210,16 @@ async def test_second_desk_sees_changes_within_two_seconds(
         desk2 = Actor(clerk.staff_id, clerk.name, clerk.role, 2, "test")
         app1, app2 = make_app(desk_services, 1), make_app(other, 2)
         async with app1.run_test(size=SIZE) as pilot1, app2.run_test(size=SIZE) as pilot2:
-            await log_in(app1, pilot1, clerk)
-            await log_in(app2, pilot2, desk2)
-            await pilot1.press("f2")
-            await settle(app1, pilot1)
-            await pilot1.press(*"Ana", "ctrl+s")
-            await settle(app1, pilot1)
+            screen1 = await log_in(app1, pilot1, clerk)
+            screen2 = await log_in(app2, pilot2, desk2)
+            await press(pilot1, "f2")
+            await press(pilot1, *"Ana", "ctrl+s")
             await pilot1.press("enter")
-            # Desk 2's own poll (every second) brings the new ticket; on a loaded test
-            # machine allow it a few rounds rather than a fixed pause.
-            await until(lambda: queue_labels(app2) == ["A001"], app2, pilot2)
+            # Desk 2's own reload (the queue signal, or its poll) brings the new ticket.
+            await reloaded(pilot2, screen2, lambda: queue_labels(app2) == ["A001"])
             assert queue_labels(app2) == ["A001"]
-            await pilot2.press("f4")
-            await settle(app2, pilot2)
-            await until(lambda: row_of(app1, "A001")[5:] == ["Called", "2"], app1, pilot1)
+            await press(pilot2, "f4")
+            await reloaded(pilot1, screen1, lambda: row_of(app1, "A001")[5:] == ["Called", "2"])
             assert row_of(app1, "A001")[5:] == ["Called", "2"]
             # Desk 1 does not treat desk 2's visitor as its own.
             assert app1.screen.query_one("#current-number", BigTicket).label == ""
@@ -316,19 +242,13 @@ BAD_INPUT = [
 async def test_registration_refuses_bad_input_beside_the_field(
     desk_services: Services, clerk: Actor, field: str, value: str, words: str
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        screen = app.screen
-        await pilot.press(*"Mia")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot, *"Mia")
         if field == "given_names":
             screen.query_one("#given_names", Input).value = value  # pasted
         else:
             screen.query_one(f"#{field}", Input).value = value
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is screen, "the form stays open"
         assert words in field_error(screen, field)
         assert value not in field_error(screen, field)
@@ -341,18 +261,12 @@ async def test_registration_refuses_bad_input_beside_the_field(
 async def test_every_wrong_field_is_shown_at_once_and_the_first_gets_the_cursor(
     desk_services: Services, clerk: Actor
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        screen = app.screen
-        await pilot.press(*"Olena")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot, *"Olena")
         typed = {"birth_date": "31-02-1988", "phone": "12", "email": "olena@"}
         for field, value in typed.items():
             screen.query_one(f"#{field}", Input).value = value
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert "not a date" in field_error(screen, "birth_date")
         assert "phone" in field_error(screen, "phone")
         assert "e-mail" in field_error(screen, "email")
@@ -363,8 +277,7 @@ async def test_every_wrong_field_is_shown_at_once_and_the_first_gets_the_cursor(
         # Corrected and saved: the old messages go, under the "ticket issued" dialog too.
         for field in typed:
             screen.query_one(f"#{field}", Input).value = ""
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, TicketIssuedModal)
         assert all(field_error(screen, field) == "" for field in typed)
     assert [t.label for t in desk_services.queue.today(clerk)] == ["A001"]
@@ -373,50 +286,33 @@ async def test_every_wrong_field_is_shown_at_once_and_the_first_gets_the_cursor(
 async def test_tab_out_of_the_nationality_takes_the_highlighted_country(
     desk_services: Services, clerk: Actor
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        screen = app.screen
-        await pilot.press(*"Olena")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot, *"Olena")
         screen.query_one("#nationality", Input).focus()
-        await pilot.press(*"oekr")
-        await settle(app, pilot)
-        await pilot.press("tab")
-        await settle(app, pilot)
+        await press(pilot, *"oekr")
+        await press(pilot, "tab")
         assert screen.query_one("#nationality", Input).value == "Ukraine"
         assert app.focused is not None and app.focused.id == "phone"
         await pilot.press(*"0612345678")
         assert screen.query_one("#phone", Input).value == "0612345678"
-        await pilot.press("tab")  # no countries listed now: Tab simply moves on
-        await settle(app, pilot)
+        await press(pilot, "tab")  # no countries listed now: Tab simply moves on
         assert app.focused is not None and app.focused.id == "email"
 
 
 async def test_country_suggestions_reach_the_netherlands(
     desk_services: Services, clerk: Actor
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        screen = app.screen
-        await pilot.press(*"Noor")
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot, *"Noor")
         screen.query_one("#nationality", Input).focus()
-        await pilot.press(*"neth")
-        await settle(app, pilot)
+        await press(pilot, *"neth")
         options = screen.query_one("#countries", OptionList)
         assert options.get_option_at_index(0).id == "NL"
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
+        await press(pilot, "down", "enter")
         assert screen.query_one("#nationality", Input).value == "Netherlands"
         assert app.focused is not None and app.focused.id == "phone"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "enter")
     (visitor,) = desk_services.visitors.search(clerk, "noor")
     assert visitor.nationality == "NL"
 
@@ -425,14 +321,10 @@ async def test_country_suggestions_reach_the_netherlands(
 async def test_dutch_name_and_code_also_work(
     desk_services: Services, clerk: Actor, typed: str
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f2")
         app.screen.query_one("#nationality", Input).focus()
-        await pilot.press(*typed)
-        await settle(app, pilot)
+        await press(pilot, *typed)
         options = app.screen.query_one("#countries", OptionList)
         assert options.get_option_at_index(0).id == "NL"
 
@@ -441,26 +333,18 @@ async def test_returning_visitor_is_found_and_reused(desk_services: Services, cl
     existing = desk_services.visitors.register(
         clerk, VisitorInput(given_names="Zoë", family_name="Ødegård", phone="+47 412 34 567")
     )
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        await pilot.press(*"odegard")
-        await pilot.pause(0.5)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await open_register(pilot, *"odegard")
         await settle(app, pilot)
         returning = app.screen.query_one("#returning", OptionList)
         assert returning.option_count == 1
         assert "Ødegård" in str(returning.get_option_at_index(0).prompt)
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
+        await press(pilot, "down", "enter")
         assert app.screen.query_one("#family_name", Input).value == "Ødegård"
         assert app.screen.query_one("#phone", Input).value == "+47 41 23 45 67"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, TicketIssuedModal)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
     assert len(desk_services.visitors.search(clerk, "odegard")) == 1
     (ticket,) = desk_services.queue.today(clerk)
     assert ticket.visitor_id == existing.id
@@ -473,23 +357,16 @@ async def test_same_name_and_birth_date_offers_the_existing_record(
         clerk, VisitorInput(given_names="Kenji", family_name="Tanaka", birth_date="1990-05-01")
     )
     desk_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        screen = app.screen
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot)
         screen.query_one("#given_names", Input).value = "kenji"
         screen.query_one("#family_name", Input).value = "TANAKA"
         screen.query_one("#birth_date", Input).value = "01-05-1990"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, TicketIssuedModal)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
     assert len(desk_services.visitors.search(clerk, "tanaka")) == 1
     (ticket,) = desk_services.queue.today(clerk)
     assert ticket.visitor_id == existing.id
@@ -498,46 +375,32 @@ async def test_same_name_and_birth_date_offers_the_existing_record(
 # -- find ------------------------------------------------------------------------------
 async def test_find_by_ticket_issue_and_log_contact(desk_services: Services, clerk: Actor) -> None:
     walk_in(desk_services, clerk, "Łukasz", priority=False)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f3")
-        await settle(app, pilot)
-        assert isinstance(app.screen, FindScreen)
-        await pilot.press(*"a1", "enter")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await open_find(pilot, *"a1", "enter")
         screen = app.screen
         assert "A001" in str(screen.query_one("#find-ticket", Static).content)
         assert screen.selected is not None and screen.selected.given_names == "Łukasz"
         assert "A001" in str(screen.query_one("#find-card", Static).content)
         # A ticket for this visitor, who waits with A001 already: the desk is asked first.
-        await pilot.press("ctrl+t")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+t")
         assert isinstance(app.screen, ServicePickModal)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, TicketIssuedModal)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         # A phone contact, first with bad minutes, then right.
-        await pilot.press("ctrl+g")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+g")
         assert isinstance(app.screen, ContactModal)
         modal = app.screen
         await pilot.press(*"Housing")
         modal.query_one("#minutes", Input).value = "lots"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert "whole number" in field_error(modal, "minutes")
         modal.query_one("#minutes", Input).value = "12"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, FindScreen)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert queue_labels(app) == ["A001", "A002"]
     with desk_services.db.read() as session:
         from sqlalchemy import select
@@ -563,20 +426,16 @@ async def test_a_remapped_key_shows_on_button_palette_and_help(
         (entry,) = [c for c in app.get_system_commands(screen) if c.title == "Desk: Call next"]
         assert entry.help.endswith("(F11)")
         assert "No visitor: press F11" in str(screen.query_one("#card", Static).content)
-        await pilot.press("f1")
-        await settle(app, pilot)
+        await press(pilot, "f1")
         assert ("f11", "Call next") in help_rows(app)
         assert ("f4", "Call next") not in help_rows(app)
         await pilot.press("escape")
-        await pilot.press("f11")
-        await settle(app, pilot)
+        await press(pilot, "f11")
         assert screen.current is not None and screen.current.label == "A001"
 
 
 async def test_every_desk_action_is_in_the_palette(desk_services: Services, clerk: Actor) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, _, screen):
         titles = {c.title for c in app.get_system_commands(screen)}
         for action in ("Register", "Find", "Call next", "Recall", "Transfer", "No-show"):
             assert f"Desk: {action}" in titles
@@ -594,10 +453,8 @@ async def test_busy_queue_updates_in_place(
     with desk_services.db.write() as session:
         for _ in range(500):
             desk_services.queue.issue_in(session, clerk, "info")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await log_in(app, pilot, clerk)
-        queue = table(app)
+    async with at_desk(desk_services, clerk) as (app, pilot, screen):
+        queue = queue_table(app)
         assert queue.row_count == 500
         queue.move_cursor(row=250)
         watched = queue.coordinate_to_cell_key(queue.cursor_coordinate).row_key
@@ -634,9 +491,7 @@ async def test_desk_reads_only_the_changed_tickets_and_all_once_a_minute(
     with desk_services.db.write() as session:
         for i in range(40):
             desk_services.queue.issue_in(session, clerk, "info" if i % 2 else "bsn_collection")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, screen):
         last = desk_services.queue.today(clerk)[-1].id  # the bottom row of the desk's table
         reads: list[str] = []
         queue_cls = type(desk_services.queue)
@@ -767,16 +622,12 @@ def test_snapshot_registration_errors(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        screen = app.screen
-        await pilot.press(*"Amara")
+        screen = await open_register(pilot, *"Amara")
         screen.query_one("#family_name", Input).value = "Okafor"
         screen.query_one("#phone", Input).value = "12"
         for field in screen.query(Input):
             field.cursor_blink = False  # a blinking cursor makes the picture flaky
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -811,9 +662,7 @@ async def test_visitor_buttons_disabled_and_styled_until_a_visitor_is_called(
     from frontdesk.tui.desk.screen import NEEDS_CURRENT
 
     walk_in(desk_services, clerk, "First")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, screen):
         needs = [screen.query_one(f"#do-{a}", Button) for a in NEEDS_CURRENT]
         other = screen.query_one("#do-call_next", Button)
 
@@ -827,12 +676,10 @@ async def test_visitor_buttons_disabled_and_styled_until_a_visitor_is_called(
             return dimmed
 
         assert all(disabled(b) for b in needs)
-        await pilot.press("f4")
-        await settle(app, pilot)
+        await press(pilot, "f4")
         assert not any(disabled(b) for b in needs)
         needs[0].focus()
-        await pilot.press("f7")  # no-show: nobody at the desk, the focused button lets go
-        await settle(app, pilot)
+        await press(pilot, "f7")  # no-show: nobody at the desk, the focused button lets go
         assert all(disabled(b) for b in needs)
         assert app.focused is not needs[0]
         await pilot.click("#do-finish")
@@ -844,9 +691,7 @@ async def test_an_action_during_a_poll_still_shows_its_result(
     desk_services: Services, clerk: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     walk_in(desk_services, clerk, "First")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, screen):
         # A poll reads the queue as it was, then is held until the action is done.
         reading, release = threading.Event(), threading.Event()
         queue_cls = type(desk_services.queue)
@@ -860,18 +705,10 @@ async def test_an_action_during_a_poll_still_shows_its_result(
 
         monkeypatch.setattr(queue_cls, "changed_since", held)
         screen.refresh_queue(force=True)
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if reading.is_set():
-                break
-        assert reading.is_set()
+        await until(pilot, reading.is_set)
         monkeypatch.setattr(queue_cls, "changed_since", original)
         await pilot.press("f4")  # the action must not read the queue while the poll does
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if desk_services.queue.today(clerk)[0].status == "called":
-                break
-        assert desk_services.queue.today(clerk)[0].status == "called"
+        await until(pilot, lambda: desk_services.queue.today(clerk)[0].status == "called")
         assert row_of(app, "A001")[5] == "Waiting"  # not applied over the running poll
         release.set()  # the poll ends with what it saw; the refresh the action asked follows
         await settle(app, pilot)

@@ -12,7 +12,7 @@ from frontdesk.services import Services, ValidationError
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.dialogs import ConfirmModal, Dialog, FormField, FormModal
 from tests.conftest import add_staff
-from tests.helpers import log_in, make_app, settle
+from tests.helpers import log_in, make_app, press, settle
 
 
 class Text(Static, can_focus=True):
@@ -74,12 +74,10 @@ async def test_the_frame_has_title_buttons_and_enter_presses_the_primary_one(
             "later",
         ]
         assert isinstance(app.focused, Text)  # not a widget that takes Enter
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert results == ["ok"]
         results = await _open(app, pilot, Note())
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert results == [None]
 
 
@@ -91,22 +89,18 @@ async def test_a_form_knows_itself_whether_something_was_typed(desk_services: Se
         form = _form(saved)
         results = await _open(app, pilot, form)
         assert not form.typed
-        await pilot.press("escape")  # nothing typed: closes at once
-        await settle(app, pilot)
+        await press(pilot, "escape")  # nothing typed: closes at once
         assert results == [None] and app.screen is not form
 
         form = _form(saved)
         results = await _open(app, pilot, form)
         await pilot.press(*"Ada")
         assert form.typed
-        await pilot.press("escape")  # asks first; Escape keeps editing
-        await settle(app, pilot)
+        await press(pilot, "escape")  # asks first; Escape keeps editing
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert app.screen is form and form.query_one("#name", Input).value == "Ada"
-        await pilot.press("escape", "y")  # asked again; y throws it away
-        await settle(app, pilot)
+        await press(pilot, "escape", "y")  # asked again; y throws it away
         assert results == [None] and saved == []
 
 
@@ -117,13 +111,11 @@ async def test_a_form_refusal_stays_beside_the_field_then_saves(desk_services: S
         await log_in(app, pilot, add_staff(desk_services, "Dirk Desk", "desk"))
         form = _form(saved)
         results = await _open(app, pilot, form)
-        await pilot.press("tab", *"a note", "ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "tab", *"a note", "ctrl+s")
         assert app.screen is form and saved == []
         assert "type a name" in str(form.query_one("#field-name .field-error", Static).render())
         assert form.query_one("#note", Input).value == "a note"
         form.query_one("#name", Input).value = "Ada"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
     assert results == ["done"]
     assert saved == [{"name": "Ada", "note": "a note"}]

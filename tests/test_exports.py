@@ -35,8 +35,7 @@ from frontdesk.services.exports import (
 from frontdesk.services.partners import PartnerInput
 from frontdesk.services.reports import Period
 from frontdesk.services.visitors import VisitorInput
-from tests.test_appointments import household, tick_all
-from tests.test_reports import DAY, add_ticket, at
+from tests.helpers import DAY, add_ticket, at, household, tick_all
 
 # OWASP's CSV-injection examples and their usual variations (fictitious hosts only).
 PAYLOADS = [

@@ -12,18 +12,6 @@ import pytest
 from frontdesk import cli
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Replace Server.serve so no real server starts; record the servers built."""
-    from textual_serve.server import Server
-
-    started: list[Any] = []
-    monkeypatch.setattr(Server, "serve", lambda self, debug=False: started.append(self))
-    monkeypatch.setenv("FRONTDESK_DB", "")  # remembered, so the test's change is undone
-    monkeypatch.delenv("FRONTDESK_DB")
-    return started
-
-
 def test_web_tablet_binds_loopback_and_runs_the_desks_tablet(
     served: list[Any], tmp_path: Path
 ) -> None:

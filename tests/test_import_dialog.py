@@ -82,7 +82,8 @@ async def test_only_the_lead_is_offered_the_partner_import(tui_services: Service
 async def test_the_partner_dry_run_shows_what_each_row_would_change(
     tui_services: Services, tmp_path: Path
 ) -> None:
-    from tests.test_partners import BLANKS, GOOD
+    from tests.helpers import GOOD_PARTNER as GOOD
+    from tests.helpers import PARTNERS_WITH_BLANKS as BLANKS
 
     lead = add_staff(tui_services, "Lea Lead", "lead")
     known = tui_services.partners.add(lead, GOOD)

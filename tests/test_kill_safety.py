@@ -45,7 +45,7 @@ from frontdesk.services.appointments.importer import import_appointments
 from frontdesk.services.privacy import ANONYMOUS
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
-from tests.test_long_writes import audit_count, booking_csv, purged_in_audit
+from tests.helpers import audit_count, booking_csv, purged_in_audit
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]

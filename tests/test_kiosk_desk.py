@@ -15,7 +15,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.desk.dialogs import TicketIssuedModal
 from frontdesk.tui.desk.register import RegisterScreen
 from tests.conftest import add_staff
-from tests.helpers import log_in, settle
+from tests.helpers import log_in, press
 
 SIZE = (120, 35)
 
@@ -44,11 +44,9 @@ async def register_walk_in(app: FrontdeskApp, pilot: object) -> TicketIssuedModa
     from textual.pilot import Pilot
 
     assert isinstance(pilot, Pilot)
-    await pilot.press("f2")
-    await settle(app, pilot)
+    await press(pilot, "f2")
     assert isinstance(app.screen, RegisterScreen)
-    await pilot.press(*"Zoë", "ctrl+s")
-    await settle(app, pilot)
+    await press(pilot, *"Zoë", "ctrl+s")
     assert isinstance(app.screen, TicketIssuedModal)
     return app.screen
 

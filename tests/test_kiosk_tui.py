@@ -29,7 +29,7 @@ from frontdesk.tui.kiosk.screens import (
     TicketScreen,
 )
 from tests.conftest import make_services
-from tests.helpers import household
+from tests.helpers import household, press
 
 SIZE = (100, 40)
 # Monday 10:00: walk-in and BSN appointment hours both open (these tests' own hours).
@@ -108,8 +108,7 @@ async def test_every_screen_in_every_language(kiosk_services: Services, lang: st
         assert isinstance(app.screen, CheckInScreen)
         assert say(lang, "reference_label") in shown(app)
         assert say(lang, "birth_date_label") in shown(app)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
 
         await pilot.click("#take")
         await settle(app, pilot)
@@ -137,10 +136,8 @@ async def test_a_first_name_greets_and_reaches_the_desk(kiosk_services: Services
     app, _slips = make_kiosk(kiosk_services)
     async with app.run_test(size=SIZE) as pilot:
         await choose(app, pilot, "es")
-        await pilot.press("1")
-        await settle(app, pilot)
-        await pilot.press(*"Lucia", "enter", "enter")  # name, then the first service
-        await settle(app, pilot)
+        await press(pilot, "1")
+        await press(pilot, *"Lucia", "enter", "enter")  # name, then the first service
         assert isinstance(app.screen, TicketScreen)
         assert say("es", "hello", name="Lucia") in shown(app)
 
@@ -220,8 +217,7 @@ async def check_in(app: KioskApp, pilot: Pilot[Any], reference: str, born: str) 
     screen.query_one("#reference", Input).value = reference
     screen.query_one("#birth-date", Input).value = born
     screen.query_one("#birth-date", Input).focus()
-    await pilot.press("enter")
-    await settle(app, pilot)
+    await press(pilot, "enter")
 
 
 async def test_a_failed_check_in_and_the_pause(kiosk_services: Services) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from frontdesk.clock import FixedClock
 from frontdesk.config import Settings
@@ -19,9 +20,9 @@ from frontdesk.demo import DEMO_PINS, fill_demo
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.desk.queue_rows import COLUMNS, queue_columns
-from frontdesk.tui.referrals.screen import referral_columns
+from frontdesk.tui.referrals.screen import ReferralsScreen, referral_columns
 from tests.conftest import make_services
-from tests.helpers import workers_done
+from tests.helpers import enter_pin, reloaded, workers_done
 
 MOMENT = datetime(2026, 11, 24, 11, 20)  # a Tuesday, inside the demo's opening hours
 KEYS = {
@@ -76,6 +77,8 @@ def test_screen_at_size(
         for key in KEYS[screen]:
             await pilot.press(key)
             await _settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # shown steadily: a blink made the F2 pictures flaky
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -138,25 +141,22 @@ async def test_referral_list_refits_and_keeps_the_cursor(demo_services: Services
     settings = Settings(db_url=demo_services.settings.db_url, desk=1)
     app = FrontdeskApp(demo_services, settings, demo_pins=DEMO_PINS)
     async with app.run_test(size=(160, 45)) as pilot:
-        await _settle(pilot)
-        await pilot.press(*"1111", "enter", "alt+3")
-        await _settle(pilot)
-        table = app.screen.query_one("#ref-table", DataTable)
-        for _ in range(100):  # the list loads in a worker; on a busy machine it takes longer
-            if table.row_count > 2:
-                break
-            await _settle(pilot)
+        await enter_pin(pilot, "1111", "alt+3")
+        screen = app.screen
+        assert isinstance(screen, ReferralsScreen)
+        table = screen.query_one("#ref-table", DataTable)
+        # The list loads in a worker, and the first layout refits it once more.
+        await reloaded(pilot, screen, lambda: table.row_count > 2)
         table.move_cursor(row=2)
-        for _ in range(100):  # a reload may have the rows away for a moment
-            await _settle(pilot)
-            if table.row_count > 2:
-                break
+        await reloaded(pilot, screen, lambda: table.row_count > 2)
         chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         await pilot.resize_terminal(80, 24)
         narrow = ["id", "follow", "status", "visitor"]
-        for _ in range(100):  # the refit reloads the rows after the resize
-            await _settle(pilot)
-            if table.row_count > 2 and [str(c.value) for c in table.columns] == narrow:
-                break
+        # The refit reloads the rows after the resize.
+        await reloaded(
+            pilot,
+            screen,
+            lambda: [str(c.value) for c in table.columns] == narrow and table.row_count > 2,
+        )
         assert [str(c.value) for c in table.columns] == ["id", "follow", "status", "visitor"]
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == chosen

@@ -16,8 +16,16 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.lead.forms import GridField, RulesModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from tests.conftest import add_staff, make_services
-from tests.helpers import DAY, add_ticket, at, help_rows, normal_day, workers_done
+from tests.conftest import TEST_PIN, add_staff, make_services
+from tests.helpers import (
+    DAY,
+    add_ticket,
+    at,
+    enter_pin,
+    help_rows,
+    normal_day,
+    press,
+)
 
 
 @pytest.fixture
@@ -35,22 +43,8 @@ def lead_services(sqlite_url: str) -> Iterator[Services]:
     services.close()
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await workers_done(pilot.app)
-        await pilot.pause()
-
-
-async def log_in(pilot: Pilot[Any], pin: str = "1234") -> None:
-    await settle(pilot)
-    await pilot.press(*pin, "enter")
-    await settle(pilot)
-
-
 async def open_lead(pilot: Pilot[Any]) -> None:
-    await log_in(pilot)
-    await pilot.press("alt+5")
-    await settle(pilot)
+    await enter_pin(pilot, TEST_PIN, "alt+5")
 
 
 async def test_lead_opens_the_dashboard(lead_services: Services) -> None:
@@ -73,10 +67,9 @@ async def test_desk_staff_cannot_open_the_lead_screen(lead_services: Services) -
     settings = lead_services.settings.with_overrides(staff="Bo Desk")
     app = FrontdeskApp(lead_services, settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await log_in(pilot, "5678")
+        await enter_pin(pilot, "5678")
         assert app.actor is not None and app.actor.role == "desk"
-        await pilot.press("alt+5")
-        await settle(pilot)
+        await press(pilot, "alt+5")
         assert not isinstance(app.screen, LeadScreen)
 
 
@@ -84,8 +77,7 @@ async def test_day_review_shows_a_tickets_timeline(lead_services: Services) -> N
     app = FrontdeskApp(lead_services, lead_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
         await open_lead(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         screen = app.screen
         assert screen.query_one(TabbedContent).active == "review"
         tickets = screen.query_one("#review-tickets", DataTable)
@@ -94,11 +86,9 @@ async def test_day_review_shows_a_tickets_timeline(lead_services: Services) -> N
         clerk_actor = lead_services.staff.find_by_name("Dirk Desk")
         assert clerk_actor is not None
         tickets.focus()
-        await pilot.press("f5")  # the day before: empty
-        await settle(pilot)
+        await press(pilot, "f5")  # the day before: empty
         assert tickets.row_count == 0
-        await pilot.press("f6")
-        await settle(pilot)
+        await press(pilot, "f6")
         assert tickets.row_count == 9
 
 
@@ -117,8 +107,7 @@ async def test_timeline_of_a_queue_ticket(lead_services: Services) -> None:
     app = FrontdeskApp(lead_services, lead_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
         await open_lead(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         timeline = app.screen.query_one("#timeline", DataTable)
         rows = [timeline.get_row_at(i) for i in range(timeline.row_count)]
         assert [r[1] for r in rows] == ["arrived (ticket issued)", "called", "finished"]
@@ -129,23 +118,18 @@ async def test_close_day_asks_first(lead_services: Services) -> None:
     app = FrontdeskApp(lead_services, lead_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
         await open_lead(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f3")
+        await press(pilot, "f9")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("escape")  # keep it open
-        await settle(pilot)
+        await press(pilot, "escape")  # keep it open
         lead = lead_services.staff.find_by_name("Lea Lead")
         assert lead is not None
         from frontdesk.services import Actor
 
         actor = Actor(lead.id, lead.name, "lead")
         assert lead_services.reports.day(actor, DAY).closed_at is None
-        await pilot.press("f9")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "f9")
+        await press(pilot, "y")
         figures = lead_services.reports.day(actor, DAY)
         assert figures.closed_at is not None and figures.not_served == 2
 
@@ -162,11 +146,9 @@ async def test_a_closed_day_is_reopened_with_shift_f9(lead_services: Services) -
     app = FrontdeskApp(lead_services, lead_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
         await open_lead(pilot)
-        await pilot.press("shift+f9")
-        await settle(pilot)
+        await press(pilot, "shift+f9")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
     assert lead_services.queue.issue(actor, "referral").status == "waiting"
 
 
@@ -186,10 +168,8 @@ def _lead(services: Services) -> Any:
 
 async def open_rules_form(pilot: Pilot[Any]) -> RulesModal:
     await open_lead(pilot)
-    await pilot.press("f8")
-    await settle(pilot)
-    await pilot.press("f7")
-    await settle(pilot)
+    await press(pilot, "f8")
+    await press(pilot, "f7")
     modal = pilot.app.screen
     assert isinstance(modal, RulesModal)
     return modal
@@ -217,8 +197,7 @@ async def test_the_lead_changes_friday_hours_and_the_target(lead_services: Servi
         await pilot.press(*"09:00-12:00")  # the old text was selected: typing replaces it
         await pilot.press(*["tab"] * 6)  # to the target wait
         assert modal.query_one("#target_wait", Input).has_focus
-        await pilot.press(*"20", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, *"20", "ctrl+s")
         assert isinstance(app.screen, LeadScreen)
         rules = lead_services.rules.current()
         assert rules.day_text("walk_in", 4) == "09:00-12:00"
@@ -230,8 +209,7 @@ async def test_the_lead_changes_friday_hours_and_the_target(lead_services: Servi
         assert "Target wait: 20 minutes" in str(app.screen.query_one("#rules-view", Static).content)
         actions = [e.action for e in lead_services.audit.recent(_lead(lead_services))]
         assert actions[:2] == ["rules.target_wait", "rules.hours"]
-        await pilot.press("f2")  # the dashboard measures against the new target
-        await settle(pilot)
+        await press(pilot, "f2")  # the dashboard measures against the new target
         assert "Within 20 min: 71%" in str(figures.content)
 
 
@@ -243,8 +221,7 @@ async def test_bad_hours_are_shown_beside_the_field_and_nothing_is_saved(
         modal = await open_rules_form(pilot)
         await pilot.press(*["tab"] * 8)
         await pilot.press(*"25:00-26:00")
-        await pilot.press(*["tab"] * 6, *"0", "ctrl+s")  # the target's 15 typed over with 0
-        await settle(pilot)
+        await press(pilot, *["tab"] * 6, *"0", "ctrl+s")  # the target's 15 typed over with 0
         assert app.screen is modal  # still open, everything typed still there
         friday = modal.query_one("#walk_in_fri", Input)
         assert friday.value == "25:00-26:00" and friday.has_focus
@@ -255,14 +232,12 @@ async def test_bad_hours_are_shown_beside_the_field_and_nothing_is_saved(
         assert note.startswith("Friday walk-in: ") and "does not exist" in note
         # Fix the hours: now the target is refused, beside its own field.
         friday.value = "09:00-12:00"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is modal and not field.has_class("-invalid")
         target = modal.query_one("#field-target_wait", GridField)
         assert str(target.note.content) == "the target wait must be 1 to 240 minutes"
         assert target.has_class("-invalid")
-        await pilot.press("escape", "y")  # something was typed: Escape asks; y discards it
-        await settle(pilot)
+        await press(pilot, "escape", "y")  # something was typed: Escape asks; y discards it
         assert isinstance(app.screen, LeadScreen)
     rules = lead_services.rules.current()
     assert rules.hours_changed is None and rules.target_changed is None

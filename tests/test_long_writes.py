@@ -8,9 +8,7 @@ entry, committed with its rows. The data is generated here and fictitious.
 from __future__ import annotations
 
 import multiprocessing
-import random
 import time
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -22,49 +20,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.appointments.importer import import_appointments
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import MONDAY_10, add_staff, letters, make_services
-
-GIVEN = ("Amara", "Bram", "Chen", "Dalia", "Emre", "Fatima", "Goran", "Hana", "Ivo", "Jia")
-FAMILY = ("Testa", "Voorbeeld", "Proef", "Fictief", "Muster", "Ejemplo", "Esempio")
-NATIONS = ("IN", "US", "DE", "CN", "BR", "TR", "PL", "IT", "ES", "JP")
-
-
-def booking_csv(rows: int, *, first: date = date(2026, 11, 25), seed: int = 7) -> bytes:
-    """A fictitious booking-system export of about ``rows`` rows (households of 1-3).
-
-    Households are booked on Wednesdays (the default BSN hours, 09:00-16:30) in
-    half-hour slots; every person has a name of their own (letters of a counter)."""
-    rng = random.Random(seed)
-    slots = [f"{9 + m // 60:02d}:{m % 60:02d}" for m in range(0, 450, 30)]
-    lines = [
-        "reference,date,time,type,role,given_names,family_name,date_of_birth,"
-        "nationality,phone,email,employer"
-    ]
-    household = 0
-    while len(lines) - 1 < rows:
-        day = first + timedelta(weeks=household // len(slots))
-        at = slots[household % len(slots)]
-        ref = f"LOAD-{household:06d}"
-        family = f"{rng.choice(FAMILY)} {letters(household)}"
-        nation = rng.choice(NATIONS)
-        size = min(rng.choice((1, 1, 2, 2, 3)), rows - (len(lines) - 1))
-        for person in range(size):
-            role = ("main", "partner", "child")[person]
-            born = date(1960 + rng.randrange(40), 1 + rng.randrange(12), 1 + rng.randrange(28))
-            if role == "child":
-                born = date(2012 + rng.randrange(10), born.month, born.day)
-            email = f"{ref.lower()}@example.org" if role == "main" else ""
-            lines.append(
-                f"{ref},{day.isoformat()},{at},first_registration,{role},"
-                f"{rng.choice(GIVEN)},{family},{born.isoformat()},{nation},,{email},"
-            )
-        household += 1
-    return ("\n".join(lines) + "\n").encode()
-
-
-def audit_count(services: Services, action: str) -> int:
-    with services.db.read() as session:
-        stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
-        return int(session.scalar(stmt) or 0)
+from tests.helpers import FAMILY, GIVEN, audit_count, booking_csv, purged_in_audit
 
 
 def table_count(services: Services, table: Any) -> int:
@@ -154,11 +110,14 @@ def test_the_opening_hours_are_read_once_per_import(
 # -- a registration while 10,000 rows are imported ----------------------------------------
 
 
-def _register_during_import(url: str, staff_id: int, ready: Any, stop: Any, out: Any) -> None:
+def _register_during_import(
+    url: str, staff_id: int, connected: Any, ready: Any, stop: Any, out: Any
+) -> None:
     """Runs in a second process: registers a walk-in every 0.3 s while the import runs."""
     services = make_services(url, FixedClock(MONDAY_10))
     actor = Actor(staff_id, "Second Desk", "desk", 2, "test")
     services.queue.today(actor)  # connect and warm up before the clock starts
+    connected.set()
     ready.wait(60)
     waits: list[float] = []
     while not stop.is_set():
@@ -184,11 +143,12 @@ def test_a_registration_during_a_10000_row_import_succeeds(db_url: str) -> None:
     other = add_staff(services, "Second Desk", "desk").staff_id
     data = booking_csv(10_000)
     ctx = multiprocessing.get_context("spawn")
-    ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
-    proc = ctx.Process(target=_register_during_import, args=(db_url, other, ready, stop, out))
+    connected, ready, stop, out = ctx.Event(), ctx.Event(), ctx.Event(), ctx.Queue()
+    args = (db_url, other, connected, ready, stop, out)
+    proc = ctx.Process(target=_register_during_import, args=args)
     proc.start()
     try:
-        time.sleep(3.0)  # the child imports frontdesk and connects
+        assert connected.wait(120), "the second desk did not start"
         ready.set()
         start = time.perf_counter()
         report = import_appointments(services.appointments, clerk, data)
@@ -223,15 +183,6 @@ def test_a_registration_during_a_10000_row_import_succeeds(db_url: str) -> None:
 
 
 # -- the purge in batches -------------------------------------------------------------------
-
-
-def purged_in_audit(services: Services) -> int:
-    """The visitors the purge's audit entries say were anonymised."""
-    with services.db.read() as session:
-        reasons = session.scalars(
-            select(AuditEvent.reason).where(AuditEvent.action == "privacy.purge")
-        ).all()
-    return sum(int((r or "").split(" visitors")[0].split()[-1]) for r in reasons)
 
 
 def test_each_purge_batch_is_audited_with_its_own_counts(

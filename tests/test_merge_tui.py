@@ -13,7 +13,7 @@ from frontdesk.tui.lead.forms import FormModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.screens.merge import DuplicatesModal, MergeDialog
 from tests.conftest import add_staff
-from tests.helpers import SIZE, log_in, make_app, settle
+from tests.helpers import at_desk, open_find, press, settle
 
 ZOE = VisitorInput("Zoë", "Ødegård", "1990-05-17", "NO", phone="+47 412 34 567")
 ZOE_AGAIN = VisitorInput("Zoe", "Odegard", "1990-05-17", email="zoe@example.org")
@@ -28,24 +28,14 @@ async def test_lead_merges_a_duplicate_found_with_f3(desk_services: Services) ->
     lead = add_staff(desk_services, "Lea Lead", "lead")
     keep = desk_services.visitors.register(lead, ZOE)
     other = desk_services.visitors.register(lead, ZOE_AGAIN)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, lead)
-        await pilot.press("f3")
-        await settle(app, pilot)
-        await pilot.press(*"odegard", "enter")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, FindScreen)
+    async with at_desk(desk_services, lead) as (app, pilot, _):
+        screen = await open_find(pilot, *"odegard", "enter")
         assert all(DUPLICATE_MARK in line for line in _options(screen))
         # The older record first (both match; the search shows the latest change first).
-        await pilot.press("down")
-        await settle(app, pilot)
+        await press(pilot, "down")
         while screen.selected is None or screen.selected.id != keep.id:
-            await pilot.press("down")
-            await settle(app, pilot)
-        await pilot.press("ctrl+e")
-        await settle(app, pilot)
+            await press(pilot, "down")
+        await press(pilot, "ctrl+e")
         dialog = app.screen
         assert isinstance(dialog, MergeDialog)
         table = dialog.query_one("#merge-fields", DataTable)
@@ -55,11 +45,9 @@ async def test_lead_merges_a_duplicate_found_with_f3(desk_services: Services) ->
         # keep the nationality, drop the phone (right: empty), keep the e-mail the other
         # record brought (the default where the record that stays has none).
         await pilot.press("down", "right", "down", "down", "right")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, FindScreen)
         merged = desk_services.visitors.get(lead, keep.id)
         assert (merged.given_names, merged.family_name) == ("Zoë", "Odegard")
@@ -76,20 +64,16 @@ async def test_escape_merges_nothing_and_the_bsn_must_be_picked(
     lead = add_staff(desk_services, "Lea Lead", "lead")
     keep = desk_services.visitors.register(lead, ZOE)
     other = desk_services.visitors.register(lead, ZOE_AGAIN)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, lead)
+    async with at_desk(desk_services, lead) as (app, pilot, _):
         app.push_screen(MergeDialog(keep.id, other.id))
         await settle(app, pilot)
-        await pilot.press("s")  # the other record stays instead
-        await settle(app, pilot)
+        await press(pilot, "s")  # the other record stays instead
         dialog = app.screen
         assert isinstance(dialog, MergeDialog)
         assert dialog.preview is not None and dialog.preview.survivor.id == other.id
         intro = str(dialog.query_one("#merge-intro", Static).content)
         assert f"#{other.id} stays" in intro
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert not isinstance(app.screen, MergeDialog)
     assert desk_services.visitors.get(lead, other.id).family_name == "Odegard"
 
@@ -98,19 +82,11 @@ async def test_a_clerk_sees_no_duplicate_marks_and_cannot_merge(desk_services: S
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
     desk_services.visitors.register(clerk, ZOE)
     desk_services.visitors.register(clerk, ZOE_AGAIN)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f3")
-        await settle(app, pilot)
-        await pilot.press(*"odegard", "enter")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, FindScreen)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_find(pilot, *"odegard", "enter")
         assert len(_options(screen)) == 2
         assert not any(DUPLICATE_MARK in line for line in _options(screen))
-        await pilot.press("down", "ctrl+e")
-        await settle(app, pilot)
+        await press(pilot, "down", "ctrl+e")
         assert isinstance(app.screen, FindScreen)
 
 
@@ -120,49 +96,37 @@ async def test_lead_screen_lists_duplicates_and_sets_capacity_and_employers(
     lead = add_staff(desk_services, "Lea Lead", "lead")
     keep = desk_services.visitors.register(lead, ZOE)
     other = desk_services.visitors.register(lead, ZOE_AGAIN)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, lead)
-        await pilot.press("alt+5")
-        await settle(app, pilot)
-        await pilot.press("ctrl+u")
-        await settle(app, pilot)
+    async with at_desk(desk_services, lead) as (app, pilot, _):
+        await press(pilot, "alt+5")
+        await press(pilot, "ctrl+u")
         listing = app.screen
         assert isinstance(listing, DuplicatesModal)
         assert listing.query_one("#duplicates", DataTable).row_count == 1
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, MergeDialog)
-        await pilot.press("ctrl+s", "y")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s", "y")
         assert app.screen is listing
         assert "No possible duplicates" in str(
             listing.query_one("#duplicates-count", Static).content
         )
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         # Capacity: a wrong number is refused beside the field, then 2 is saved.
-        await pilot.press("ctrl+k")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+k")
         assert isinstance(app.screen, FormModal)
-        await pilot.press("0", "ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "0", "ctrl+s")
         assert isinstance(app.screen, FormModal)
         assert "households a slot takes" in str(
             app.screen.query_one("#field-slot_capacity .field-error", Static).content
         )
-        await pilot.press("backspace", "2", "ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "backspace", "2", "ctrl+s")
         assert not isinstance(app.screen, FormModal)
         assert desk_services.capacity.capacity() == 2
         view = app.screen.query_one("#bookings-view", Static)
         assert "2 households" in str(view.content)
         # The employer list: one line typed into the empty list.
-        await pilot.press("ctrl+y")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+y")
         assert isinstance(app.screen, FormModal)
-        await pilot.press(*"Universiteit Leiden = Leiden University", "ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, *"Universiteit Leiden = Leiden University", "ctrl+s")
         assert desk_services.employers.names().canonical("UNIVERSITEIT leiden") == (
             "Leiden University"
         )

@@ -18,7 +18,7 @@ from frontdesk.tui.packs import PacksScreen
 from frontdesk.tui.packs.dialogs import IssuePackModal, VisitorPickModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
-from tests.helpers import workers_done
+from tests.helpers import enter_pin, press
 
 
 @pytest.fixture
@@ -37,18 +37,8 @@ def desk_services(sqlite_url: str) -> Iterator[Services]:
     services.close()
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await workers_done(pilot.app)
-        await pilot.pause()
-
-
 async def login_to_packs(pilot: Pilot[Any]) -> None:
-    await settle(pilot)
-    await pilot.press(*TEST_PIN, "enter")
-    await settle(pilot)
-    await pilot.press("alt+4")
-    await settle(pilot)
+    await enter_pin(pilot, TEST_PIN, "alt+4")
     assert isinstance(pilot.app.screen, PacksScreen)
 
 
@@ -76,26 +66,21 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         assert "Student pack OUT OF STOCK" in low_line(app)
 
         # The desk may not receive stock: a clear message, no form.
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         assert isinstance(app.screen, PacksScreen)
         said = [n.message for n in notifications(app)]
         assert "As desk staff you may not receive pack stock; ask the team lead." in said
 
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         assert isinstance(app.screen, VisitorPickModal)
-        await pilot.press(*"visser", "enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, *"visser", "enter")
+        await press(pilot, "enter")
         modal = app.screen
         assert isinstance(modal, IssuePackModal)
         kinds = modal.query_one("#issue-kinds", OptionList)
         assert kinds.option_count == 3
         assert kinds.get_option_at_index(1).disabled  # Student pack: out of stock
-        await pilot.press("down", "enter")  # Family pack first; down skips Student (empty)
-        await settle(pilot)
+        await press(pilot, "down", "enter")  # Family pack first; down skips Student (empty)
 
         assert isinstance(app.screen, PacksScreen)
         said = [n.message for n in notifications(app)]
@@ -105,26 +90,20 @@ async def test_hand_out_from_the_packs_screen(desk_services: Services) -> None:
         assert desk_services.packs.get(CLI_ACTOR, 1).stock == 5
 
         # The same visitor again: the dialog asks why, and records nothing without a reason.
-        await pilot.press("i")
-        await settle(pilot)
-        await pilot.press(*"emma", "enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("down", "enter")
-        await settle(pilot)
+        await press(pilot, "i")
+        await press(pilot, *"emma", "enter")
+        await press(pilot, "enter")
+        await press(pilot, "down", "enter")
         modal = app.screen
         assert isinstance(modal, IssuePackModal)
         reason = modal.query_one("#override_reason", Input)
         assert reason.has_focus
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "type a reason" in str(
             modal.query_one("#field-override_reason .field-error", Static).content
         )
         assert desk_services.packs.get(CLI_ACTOR, 1).stock == 5
-        await pilot.press(*"torn", "enter")
-        await settle(pilot)
+        await press(pilot, *"torn", "enter")
         assert isinstance(app.screen, PacksScreen)
         assert stock_of(app, "Welcome bag") == ("4", "LOW")
         given = desk_services.packs.issues_of(CLI_ACTOR, 1)
@@ -142,13 +121,11 @@ async def test_the_lead_retires_a_kind_and_brings_it_back(sqlite_url: str) -> No
             await login_to_packs(pilot)
             assert "Student pack OUT OF STOCK" in low_line(app)
             await pilot.press("down")  # by name: Student pack, Welcome bag
-            await pilot.press("up", "x")
-            await settle(pilot)
+            await press(pilot, "up", "x")
             assert stock_of(app, "Student pack") == ("0", "retired")
             assert "Student pack" not in low_line(app)
             assert not services.packs.get(CLI_ACTOR, student.id).active
-            await pilot.press("x")
-            await settle(pilot)
+            await press(pilot, "x")
             assert stock_of(app, "Student pack") == ("0", "OUT")
             assert services.packs.get(CLI_ACTOR, student.id).active
     finally:

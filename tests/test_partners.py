@@ -7,20 +7,11 @@ import pytest
 from frontdesk.services import Actor, PermissionDenied, Services, ValidationError
 from frontdesk.services.csvimport import CsvError
 from frontdesk.services.partners import PartnerInput
-
-GOOD = PartnerInput(
-    name="Rijnland Bank",
-    category="Bank",
-    contact="Eva Jansen",
-    email="desk@rijnland.example.nl",
-    phone="071 512 3456",
-    website="rijnland.example.nl",
-    languages="english; dutch/ English",
-)
+from tests.helpers import GOOD_PARTNER, PARTNERS_WITH_BLANKS
 
 
 def test_add_normalises_and_search_finds(services: Services, lead: Actor, intern: Actor) -> None:
-    p = services.partners.add(lead, GOOD)
+    p = services.partners.add(lead, GOOD_PARTNER)
     assert (p.category, p.phone, p.website, p.languages) == (
         "bank",
         "+31715123456",
@@ -57,7 +48,7 @@ def test_bad_input_names_the_field_and_changes_nothing(services: Services, lead:
             services.partners.add(lead, data)
         assert err.value.field == field
     assert services.partners.search(lead, include_inactive=True) == []
-    services.partners.add(lead, GOOD)
+    services.partners.add(lead, GOOD_PARTNER)
     with pytest.raises(ValidationError, match="already exists"):
         services.partners.add(lead, PartnerInput(name="RIJNLAND bank", category="bank"))
 
@@ -65,12 +56,12 @@ def test_bad_input_names_the_field_and_changes_nothing(services: Services, lead:
 def test_only_the_lead_edits_partners(
     services: Services, lead: Actor, clerk: Actor, intern: Actor
 ) -> None:
-    p = services.partners.add(lead, GOOD)
+    p = services.partners.add(lead, GOOD_PARTNER)
     for who in (clerk, intern):
         with pytest.raises(PermissionDenied):
             services.partners.add(who, PartnerInput(name="Y", category="bank"))
         with pytest.raises(PermissionDenied):
-            services.partners.update(who, p.id, GOOD)
+            services.partners.update(who, p.id, GOOD_PARTNER)
         with pytest.raises(PermissionDenied):
             services.partners.set_active(who, p.id, False)
         with pytest.raises(PermissionDenied):
@@ -137,25 +128,18 @@ def test_import_comma_file_matches_by_folded_name(services: Services, lead: Acto
 
 # The file from issue 19: Dutch Excel (semicolons, a byte-order mark), a known partner in
 # capitals with only its category and languages filled in.
-BLANKS = (
-    "\ufeffname;category;contact;email;phone;website;languages;notes\r\n"
-    "RIJNLAND BANK;bank;;;;;Dutch, English;\r\n"
-    "Leiden Lingua;Taalscholen;;;;;;\r\n"
-).encode()
-
-
 def test_import_never_erases_and_keeps_the_stored_spelling(services: Services, lead: Actor) -> None:
-    before = services.partners.add(lead, GOOD)
-    dry = services.partners.import_csv(lead, BLANKS, dry_run=True)
+    before = services.partners.add(lead, GOOD_PARTNER)
+    dry = services.partners.import_csv(lead, PARTNERS_WITH_BLANKS, dry_run=True)
     assert (dry.imported, dry.updated, dry.unchanged, dry.rejected) == (1, 0, 1, [])
     assert dry.changes == ["line 3: new partner Leiden Lingua"]
-    result = services.partners.import_csv(lead, BLANKS)
+    result = services.partners.import_csv(lead, PARTNERS_WITH_BLANKS)
     assert (result.imported, result.updated, result.unchanged) == (1, 0, 1)
     assert services.partners.get(lead, before.id) == before  # nothing lost, not renamed
     assert services.partners.search(lead, "lingua")[0].category == "language school"
 
     # A row that does change something says what, field by field, and erases nothing.
-    changed = BLANKS.replace(b";;;;;Dutch", b";;;071 512 9999;;Dutch")
+    changed = PARTNERS_WITH_BLANKS.replace(b";;;;;Dutch", b";;;071 512 9999;;Dutch")
     dry = services.partners.import_csv(lead, changed, dry_run=True)
     assert dry.changes == ["line 2, Rijnland Bank: phone: +31715123456 -> +31715129999"]
     services.partners.import_csv(lead, changed)

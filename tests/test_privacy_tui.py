@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -13,35 +10,13 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from tests.conftest import TEST_PIN, add_staff, make_services
-from tests.helpers import workers_done
-
-
-@pytest.fixture
-def ui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
-    s = make_services(sqlite_url, clock)
-    yield s
-    s.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await workers_done(pilot.app)
-        await pilot.pause()
-
-
-async def login(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-    await pilot.press(*TEST_PIN, "enter")
-    await settle(pilot)
+from tests.helpers import enter_pin, press
 
 
 async def palette(pilot: Pilot[None], text: str) -> None:
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*text)
-    await pilot.pause(0.3)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "ctrl+p")
+    await press(pilot, *text)  # the palette's search is a worker: settled, its hits are in
+    await press(pilot, "enter")
 
 
 def old_visitor(services: Services, clerk: Actor, name: str = "Olga") -> int:
@@ -51,102 +26,93 @@ def old_visitor(services: Services, clerk: Actor, name: str = "Olga") -> int:
     return record.id
 
 
-async def test_lead_purges_from_the_palette(ui_services: Services) -> None:
-    add_staff(ui_services, "Ada Lead", "lead")
-    clerk = add_staff(ui_services, "Dirk Desk", "desk")
-    visitor_id = old_visitor(ui_services, clerk)
-    app = FrontdeskApp(ui_services, ui_services.settings)
+async def test_lead_purges_from_the_palette(desk_services: Services) -> None:
+    add_staff(desk_services, "Ada Lead", "lead")
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    visitor_id = old_visitor(desk_services, clerk)
+    app = FrontdeskApp(desk_services, desk_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         assert app.actor is not None and app.actor.role == "lead"
         await palette(pilot, "anonymise old")
         assert app.screen.id == "purge"
         count = str(app.screen.query_one("#purge-count", Static).content)
         assert "Would anonymise 1 visitor" in count
-        assert ui_services.visitors.get(clerk, visitor_id).anonymised is False
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        assert desk_services.visitors.get(clerk, visitor_id).anonymised is False
+        await press(pilot, "ctrl+s")
         assert app.screen.id != "purge"
-    assert ui_services.visitors.get(clerk, visitor_id).anonymised is True
+    assert desk_services.visitors.get(clerk, visitor_id).anonymised is True
 
 
-async def test_desk_staff_do_not_see_the_privacy_commands(ui_services: Services) -> None:
-    add_staff(ui_services, "Dirk Desk", "desk")
-    app = FrontdeskApp(ui_services, ui_services.settings)
+async def test_desk_staff_do_not_see_the_privacy_commands(desk_services: Services) -> None:
+    add_staff(desk_services, "Dirk Desk", "desk")
+    app = FrontdeskApp(desk_services, desk_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert not any(t.startswith("Privacy:") for t in titles)
         assert "Privacy screen (F12)" in titles
 
 
-async def test_lead_exports_a_visitor_found_by_search(ui_services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    add_staff(ui_services, "Ada Lead", "lead")
-    clerk = add_staff(ui_services, "Dirk Desk", "desk")
-    visitor_id = old_visitor(ui_services, clerk, "Wilhelmina")
-    app = FrontdeskApp(ui_services, ui_services.settings)
+async def test_lead_exports_a_visitor_found_by_search(desk_services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_staff(desk_services, "Ada Lead", "lead")
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    visitor_id = old_visitor(desk_services, clerk, "Wilhelmina")
+    app = FrontdeskApp(desk_services, desk_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         await palette(pilot, "export a visitor")
         assert app.screen.id == "pick-visitor"
-        await pilot.press(*"wilhel")
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press(pilot, *"wilhel")
+        await press(pilot, "enter", "enter")
         assert app.screen.id == "export"
         folder = app.screen.query_one("#directory")
         folder.value = str(tmp_path)  # type: ignore[attr-defined]
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         result = str(app.screen.query_one("#export-result", Static).content)
         assert f"visitor-{visitor_id}-" in result
     assert len(list(tmp_path.glob("visitor-*.json"))) == 1
     assert "Wilhelmina" in next(tmp_path.glob("visitor-*.md")).read_text(encoding="utf-8")
 
 
-async def test_erasure_is_refused_while_in_the_queue(ui_services: Services) -> None:
-    add_staff(ui_services, "Ada Lead", "lead")
-    clerk = add_staff(ui_services, "Dirk Desk", "desk")
-    visitor, _ticket = ui_services.queue.register_walk_in(
+async def test_erasure_is_refused_while_in_the_queue(desk_services: Services) -> None:
+    add_staff(desk_services, "Ada Lead", "lead")
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    visitor, _ticket = desk_services.queue.register_walk_in(
         clerk, VisitorInput(given_names="Quentin", family_name="Queued")
     )
-    app = FrontdeskApp(ui_services, ui_services.settings)
+    app = FrontdeskApp(desk_services, desk_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         await palette(pilot, "erase a visitor")
-        await pilot.press(*"quentin")
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press(pilot, *"quentin")
+        await press(pilot, "enter", "enter")
         assert app.screen.id == "erase"
         block = str(app.screen.query_one("#erase-block", Static).content)
         assert "today's queue" in block
-        await pilot.press(*"asked at the desk", "enter")
-        await settle(pilot)
+        await press(pilot, *"asked at the desk", "enter")
         assert app.screen.id == "erase"
-        assert ui_services.visitors.get(clerk, visitor.id).anonymised is False
+        assert desk_services.visitors.get(clerk, visitor.id).anonymised is False
         # Once the visit is over, the same request goes through.
-        ticket = ui_services.queue.call_next(clerk, 1)
+        ticket = desk_services.queue.call_next(clerk, 1)
         assert ticket is not None
-        ui_services.queue.finish(clerk, ticket.id)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        desk_services.queue.finish(clerk, ticket.id)
+        await press(pilot, "ctrl+s")
         assert app.screen.id != "erase"
-    assert ui_services.visitors.get(clerk, visitor.id).anonymised is True
+    assert desk_services.visitors.get(clerk, visitor.id).anonymised is True
 
 
-async def test_f12_hides_everything_until_pressed_again(ui_services: Services) -> None:
-    add_staff(ui_services, "Ada Lead", "lead")
-    clerk = add_staff(ui_services, "Dirk Desk", "desk")
-    ui_services.visitors.register(
+async def test_f12_hides_everything_until_pressed_again(desk_services: Services) -> None:
+    add_staff(desk_services, "Ada Lead", "lead")
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    desk_services.visitors.register(
         clerk, VisitorInput(given_names="Wilhelmina", family_name="Zeeman", phone="0612345678")
     )
-    app = FrontdeskApp(ui_services, ui_services.settings)
+    app = FrontdeskApp(desk_services, desk_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         await palette(pilot, "export a visitor")
-        await pilot.press(*"zeeman")
-        await settle(pilot)
+        await press(pilot, *"zeeman")
         assert "Zeeman" in app.export_screenshot()
         await pilot.press("f12")
         await pilot.pause()
@@ -171,7 +137,7 @@ def test_privacy_curtain_snapshot(snap_compare, sqlite_url: str, clock: FixedClo
     app = FrontdeskApp(services, services.settings)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot)
+        await enter_pin(pilot)
         await pilot.press("f12")
         await pilot.pause()
 
@@ -181,26 +147,23 @@ def test_privacy_curtain_snapshot(snap_compare, sqlite_url: str, clock: FixedClo
         services.close()
 
 
-async def test_lead_browses_and_filters_the_audit_log(ui_services: Services) -> None:
-    add_staff(ui_services, "Ada Lead", "lead")
-    clerk = add_staff(ui_services, "Dirk Desk", "desk")
-    ui_services.staff.login(clerk.staff_id, TEST_PIN)
-    app = FrontdeskApp(ui_services, ui_services.settings)
+async def test_lead_browses_and_filters_the_audit_log(desk_services: Services) -> None:
+    add_staff(desk_services, "Ada Lead", "lead")
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    desk_services.staff.login(clerk.staff_id, TEST_PIN)
+    app = FrontdeskApp(desk_services, desk_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         await palette(pilot, "audit log")
         assert app.screen.id == "audit"
         table = app.screen.query_one("#audit-table")
         assert table.row_count == 2  # type: ignore[attr-defined]
-        await pilot.press(*"login", "tab", *"dirk", "enter")
-        await settle(pilot)
+        await press(pilot, *"login", "tab", *"dirk", "enter")
         assert table.row_count == 1  # type: ignore[attr-defined]
-        await pilot.press("tab", *"nonsense", "enter")
-        await settle(pilot)
+        await press(pilot, "tab", *"nonsense", "enter")
         error = app.screen.query_one("#field-since .field-error", Static)
         assert "not a date" in str(error.content)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        await press(pilot, "ctrl+r")
         assert table.row_count == 2  # type: ignore[attr-defined]
         await pilot.press("escape")
         await pilot.pause()

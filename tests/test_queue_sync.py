@@ -4,7 +4,6 @@ the change at its fallback poll (a lost signal delays, it never loses an update)
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing as mp
 import time
 from collections.abc import Callable
@@ -17,8 +16,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.queue.sync import QueueSignal
 from frontdesk.tui.desk import screen as desk_module
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import SIZE, log_in, make_app, settle, walk_in
-from tests.test_desk_tui import row_of
+from tests.helpers import at_desk, reloaded, row_of, walk_in
 
 # How long a test waits for something that should come within a fraction of a second
 # (not a timing assertion: a slow machine only makes the wait longer).
@@ -89,20 +87,14 @@ async def test_a_desk_shows_another_desks_call_when_the_signal_moves(
     clerk = add_staff(desk_services, "Dirk Desk", "desk", desk=1)
     monkeypatch.setattr(desk_module, "POLL_SECONDS", 3600.0)  # no fallback poll in this test
     ticket = walk_in(desk_services, clerk, "Ada")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, desk):
         assert row_of(app, ticket.label)[5] == "Waiting"
         other = make_services(desk_services.settings.db_url, FixedClock(MONDAY_10))
         try:
             other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
         finally:
             other.close()
-        for _ in range(int(PATIENCE / 0.05)):
-            await asyncio.sleep(0.05)
-            await settle(app, pilot, 1)
-            if row_of(app, ticket.label)[5] == "Called":
-                break
+        await reloaded(pilot, desk, lambda: row_of(app, ticket.label)[5] == "Called")
         assert row_of(app, ticket.label)[5] == "Called"
 
 
@@ -115,15 +107,9 @@ async def test_a_lost_signal_only_delays_the_desk(
     monkeypatch.setattr(desk_module, "POLL_SECONDS", 0.2)
     monkeypatch.setattr(QueueSignal, "start", lambda self: None)  # no watcher: no signal
     ticket = walk_in(desk_services, clerk, "Ada")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, desk):
         assert row_of(app, ticket.label)[5] == "Waiting"
         desk_services.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
         assert desk_services.queue_signal.generation == 0
-        for _ in range(int(PATIENCE / 0.05)):
-            await asyncio.sleep(0.05)
-            await settle(app, pilot, 1)
-            if row_of(app, ticket.label)[5] == "Called":
-                break
+        await reloaded(pilot, desk, lambda: row_of(app, ticket.label)[5] == "Called")
         assert row_of(app, ticket.label)[5] == "Called"

@@ -21,22 +21,10 @@ from frontdesk.tui.referrals.dialogs import (
     VisitorPickModal,
 )
 from frontdesk.tui.textual_compat import notifications
-from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
-from tests.helpers import workers_done
+from tests.conftest import MONDAY_10, add_staff, make_services
+from tests.helpers import enter_pin, press
 
 PHONE = "+31612345678"
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await workers_done(pilot.app)
-    await pilot.pause()
-
-
-async def login(pilot: Pilot[Any]) -> None:
-    await settle(pilot)
-    await pilot.press(*TEST_PIN, "enter")
-    await settle(pilot)
 
 
 def seed(services: Services) -> tuple[int, int]:
@@ -57,31 +45,24 @@ async def test_desk_refers_then_intern_works_it_to_closed(sqlite_url: str) -> No
     visitor_id, lingua = seed(services)
     app = FrontdeskApp(services, services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         assert app.actor is not None and app.actor.role == "desk"
-        await pilot.press("alt+3")
-        await settle(pilot)
+        await press(pilot, "alt+3")
         assert isinstance(app.screen, ReferralsScreen)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert isinstance(app.screen, VisitorPickModal)
-        await pilot.press(*"odegard", "enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, *"odegard", "enter")
+        await press(pilot, "enter")
         assert isinstance(app.screen, NewReferralModal)
-        await pilot.press(*"rijn")
-        await settle(pilot)
+        await press(pilot, *"rijn")
         await pilot.press("enter", "enter")  # to the partner list, pick the first
-        await pilot.press("ctrl+s")  # no reason yet: refused beside the field
-        await settle(pilot)
+        await press(pilot, "ctrl+s")  # no reason yet: refused beside the field
         assert isinstance(app.screen, NewReferralModal)
         error = app.screen.query_one("#field-reason .field-error", Static)
         assert "required" in str(error.render())
         await pilot.press(*"bank account", "enter", "space", "tab")
         await pilot.press("enter", "down", "enter")  # consent given: verbal
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ReferralsScreen)
     made = services.referrals.worklist(add_actor(services, "Dirk Desk"), "open")
     assert [(r.partner_name, r.consent_given, r.consent_how, r.status) for r in made] == [
@@ -97,40 +78,31 @@ async def test_desk_refers_then_intern_works_it_to_closed(sqlite_url: str) -> No
     services = make_services(sqlite_url, clock, staff="Iris Intern")
     app = FrontdeskApp(services, services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         screen = app.screen
         assert isinstance(screen, ReferralsScreen) and screen.view == "mine"
         assert screen.rows == []
-        await pilot.press("2")
-        await settle(pilot)
+        await press(pilot, "2")
         assert [r.partner_name for r in screen.rows] == ["Rijnland Bank", "Leiden Lingua"]
         info = str(screen.query_one("#ref-info", Static).render())
         assert format_phone(PHONE) in info  # consent given: the intern may call
-        await pilot.press("down")
-        await settle(pilot)
+        await press(pilot, "down")
         info = str(screen.query_one("#ref-info", Static).render())
         assert "NOT given" in info and format_phone(PHONE) not in info and PHONE not in info
-        await pilot.press("a")  # a new referral: refused at once, no form (issue 19)
-        await settle(pilot)
+        await press(pilot, "a")  # a new referral: refused at once, no form (issue 19)
         assert not isinstance(app.screen, StepModal)
         assert any("pick it up first" in str(n.message) for n in notifications(app))
-        await pilot.press("up", "p")
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "up", "p")
+        await press(pilot, "1")
         assert [r.status for r in screen.rows] == ["assigned"]
-        await pilot.press("a")  # not contacted yet: refused at once, before any form
-        await settle(pilot)
+        await press(pilot, "a")  # not contacted yet: refused at once, before any form
         assert app.screen is screen
         said = " | ".join(str(n.message) for n in notifications(app))
         assert "cannot be accepted: record the contact with the partner first" in said
         assert screen.rows[0].status == "assigned"
-        await pilot.press("c", *"called the bank", "enter")
-        await settle(pilot)
-        await pilot.press("a", "enter")
-        await settle(pilot)
-        await pilot.press("x", "enter", "down", "enter", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "c", *"called the bank", "enter")
+        await press(pilot, "a", "enter")
+        await press(pilot, "x", "enter", "down", "enter", "ctrl+s")
         assert isinstance(app.screen, ReferralsScreen)
         assert screen.rows == []  # closed: off my list
     intern = add_actor(services, "Iris Intern")
@@ -172,9 +144,8 @@ def test_worklist_snapshot(sqlite_url: str, snap_compare: Any) -> None:
     app = FrontdeskApp(services, services.settings)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await login(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await enter_pin(pilot)
+        await press(pilot, "5")
 
     assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
     services.close()
@@ -197,27 +168,23 @@ async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
     )
     app = FrontdeskApp(services, services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
-        await pilot.press("alt+3")
-        await settle(pilot)
+        await enter_pin(pilot)
+        await press(pilot, "alt+3")
         assert isinstance(app.screen, ReferralsScreen)
-        await pilot.press("f10")
-        await settle(pilot)
+        await press(pilot, "f10")
         form = app.screen
         assert isinstance(form, FormModal)
         form.query_one("#start", Input).value = "31-02-2026"
         form.query_one("#end", Input).value = "01-01-2026"
         form.query_one("#path", Input).value = str(tmp_path / "partners")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form, "a wrong date keeps the form open"
         assert "not a date" in str(form.query_one("#field-start .field-error", Static).render())
         assert form.query_one("#start", Input).value == "31-02-2026"
         assert not (tmp_path / "partners.xlsx").exists()
         form.query_one("#start", Input).value = "01-11-2026"
         form.query_one("#end", Input).value = "30-11-2026"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ReferralsScreen)
     sheet = openpyxl.load_workbook(tmp_path / "partners.xlsx").active
     assert sheet is not None
@@ -229,10 +196,9 @@ async def test_the_lead_saves_the_partner_report_and_an_intern_may_not(
     services = make_services(sqlite_url, clock, staff="Iris Intern")
     app = FrontdeskApp(services, services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
-        await login(pilot)
+        await enter_pin(pilot)
         assert isinstance(app.screen, ReferralsScreen)
-        await pilot.press("f10")
-        await settle(pilot)
+        await press(pilot, "f10")
         assert isinstance(app.screen, ReferralsScreen)
         said = [n.message for n in notifications(app)]
         assert any("may not export the partner report" in m for m in said)

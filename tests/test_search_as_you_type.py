@@ -13,7 +13,7 @@ from frontdesk.tui.desk.find import FindScreen
 from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.search import LatestSearch
 from tests.conftest import add_staff
-from tests.helpers import SIZE, log_in, make_app, settle, walk_in
+from tests.helpers import at_desk, press, walk_in
 
 
 class _Worker:
@@ -70,18 +70,13 @@ async def test_f3_lists_what_is_typed_without_a_pause_or_enter(desk_services: Se
     walk_in(desk_services, clerk, "Adam")
     walk_in(desk_services, clerk, "Ada")
     walk_in(desk_services, clerk, "Bea")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f3")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f3")
         assert isinstance(app.screen, FindScreen)
-        await pilot.press(*"adam")  # a burst: the keys arrive while the first search runs
-        await settle(app, pilot)
+        await press(pilot, *"adam")  # a burst: the keys arrive while the first search runs
         names = _names(app.screen.query_one("#results", OptionList))
         assert len(names) == 1 and "Adam" in names[0]
-        await pilot.press("backspace")
-        await settle(app, pilot)
+        await press(pilot, "backspace")
         names = _names(app.screen.query_one("#results", OptionList))
         assert len(names) == 2 and not any("Bea" in n for n in names)
 
@@ -90,16 +85,11 @@ async def test_f2_offers_returning_visitors_as_the_name_is_typed(desk_services: 
     clerk: Actor = add_staff(desk_services, "Dirk Desk", "desk", desk=1)
     walk_in(desk_services, clerk, "Adam")
     walk_in(desk_services, clerk, "Bea")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f2")
         assert isinstance(app.screen, RegisterScreen)
-        await pilot.press(*"ad")
-        await settle(app, pilot)
+        await press(pilot, *"ad")
         names = _names(app.screen.query_one("#returning", OptionList))
         assert len(names) == 1 and "Adam" in names[0]
-        await pilot.press("backspace")  # one letter: too short to search, the list empties
-        await settle(app, pilot)
+        await press(pilot, "backspace")  # one letter: too short to search, the list empties
         assert _names(app.screen.query_one("#returning", OptionList)) == []

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import update
 
 from frontdesk.cli import board_command, build_parser
-from frontdesk.clock import FixedClock
 from frontdesk.config import ConfigError, Settings, read_config_file
 from frontdesk.db.models import Ticket
 from frontdesk.services import Services
@@ -30,8 +29,8 @@ from frontdesk.services.speech import (
     spoken_languages,
 )
 from frontdesk.tui.board import BoardApp
-from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import walk_in
+from tests.conftest import add_staff
+from tests.helpers import poll_board, walk_in
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(
@@ -207,25 +206,11 @@ def test_no_espeak_or_no_sound_device_is_one_line() -> None:
     assert problems == [NO_DEVICE.format(tool="aplay")]  # once, not per call
 
 
-@pytest.fixture
-def board_services(sqlite_url: str) -> Iterator[Services]:
-    services = make_services(sqlite_url, FixedClock(MONDAY_10))
-    yield services
-    services.close()
-
-
-async def _poll(app: BoardApp, pilot: object) -> None:
-    app.poll_now()
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-async def test_the_board_line_says_when_sound_cannot_work(board_services: Services) -> None:
+async def test_the_board_line_says_when_sound_cannot_work(desk_services: Services) -> None:
     speaker = Announcer(["en", "nl"], run=Recorder(), which=only())
-    app = BoardApp(board_services, speaker=speaker)
+    app = BoardApp(desk_services, speaker=speaker)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _poll(app, pilot)
+        await poll_board(pilot)
         app.action_toggle_bell()  # the line is refreshed with the clock; this does it now
         app.action_toggle_bell()
         line = app.board.query_one("#board-sound")
@@ -249,7 +234,7 @@ def _wav_figures(path: Path) -> tuple[float, float]:
 
 @needs_espeak
 async def test_the_boards_call_is_real_audio_in_each_language(
-    board_services: Services, tmp_path: Path
+    desk_services: Services, tmp_path: Path
 ) -> None:
     """The board's new call -> espeak-ng -w writes speech of plausible length, not silence,
     in every configured language and the ticket's own. Played sound is recorded, not played."""
@@ -266,15 +251,15 @@ async def test_the_boards_call_is_real_audio_in_each_language(
     languages = ["en", "nl", "pl", "es", "zh"]
     speaker = Announcer(languages, run=run, which=only("espeak-ng", "aplay"))
     speaker.espeak = ESPEAK
-    clerk = add_staff(board_services, "Clerk 1", "desk", desk=1)
-    app = BoardApp(board_services, speaker=speaker)
+    clerk = add_staff(desk_services, "Clerk 1", "desk", desk=1)
+    app = BoardApp(desk_services, speaker=speaker)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _poll(app, pilot)  # the first picture is no news
-        ticket = walk_in(board_services, clerk, "Ana")
-        with board_services.db.write() as session:
+        await poll_board(pilot)  # the first picture is no news
+        ticket = walk_in(desk_services, clerk, "Ana")
+        with desk_services.db.write() as session:
             session.execute(update(Ticket).where(Ticket.id == ticket.id).values(language="uk"))
-        board_services.queue.call_ticket(clerk, ticket.id, 1)
-        await _poll(app, pilot)
+        desk_services.queue.call_ticket(clerk, ticket.id, 1)
+        await poll_board(pilot)
         speaker.wait_idle()
     assert [code for code, _ in made] == ["en", "nl", "pl", "es", "cmn", "uk"]
     for code, path in made:
@@ -283,27 +268,27 @@ async def test_the_boards_call_is_real_audio_in_each_language(
         assert rms > 0.01, (code, rms)
 
 
-async def test_the_board_speaks_a_new_call_and_a_recall_again(board_services: Services) -> None:
+async def test_the_board_speaks_a_new_call_and_a_recall_again(desk_services: Services) -> None:
     recorder = Recorder()
     speaker = Announcer(["en", "nl"], run=recorder, which=only("espeak-ng", "aplay"))
-    clerk = add_staff(board_services, "Clerk 2", "desk", desk=2)
-    waiting = walk_in(board_services, clerk, "Ana")
-    app = BoardApp(board_services, speaker=speaker)
+    clerk = add_staff(desk_services, "Clerk 2", "desk", desk=2)
+    waiting = walk_in(desk_services, clerk, "Ana")
+    app = BoardApp(desk_services, speaker=speaker)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _poll(app, pilot)
-        board_services.queue.call_ticket(clerk, waiting.id, 2)
-        await _poll(app, pilot)
+        await poll_board(pilot)
+        desk_services.queue.call_ticket(clerk, waiting.id, 2)
+        await poll_board(pilot)
         speaker.wait_idle()
-        board_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
-        board_services.queue.recall(clerk, waiting.id)
-        await _poll(app, pilot)
+        desk_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        desk_services.queue.recall(clerk, waiting.id)
+        await poll_board(pilot)
         speaker.wait_idle()
-        await _poll(app, pilot)  # nothing new: nothing said
+        await poll_board(pilot)  # nothing new: nothing said
         speaker.wait_idle()
         await pilot.press("m")
-        board_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
-        board_services.queue.recall(clerk, waiting.id)
-        await _poll(app, pilot)
+        desk_services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        desk_services.queue.recall(clerk, waiting.id)
+        await poll_board(pilot)
         speaker.wait_idle()
     said = [c[-1] for c in recorder.commands if c[0].endswith("espeak-ng")]
     assert said == ["Ticket A 1, desk 2", "Nummer A 1, balie 2"] * 2  # muted: the third not

@@ -4,7 +4,6 @@ the error modal; and SVG snapshots of the login and the desk shell."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from frontdesk.clock import FixedClock
 from frontdesk.config import Settings
 from frontdesk.demo import DEMO_PINS, DEMO_STAFF
 from frontdesk.services import Services
@@ -21,30 +19,15 @@ from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoginScreen
 from frontdesk.tui.widgets.field import Field
-from tests.conftest import TEST_PIN, add_staff, make_services
-from tests.helpers import help_rows, workers_done
+from tests.conftest import TEST_PIN, add_staff
+from tests.helpers import enter_pin, help_rows, press, settle
 
 SIZE = (120, 35)
-
-
-@pytest.fixture
-def tui_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
-    services = make_services(sqlite_url, clock)
-    yield services
-    services.close()
 
 
 def make_app(services: Services, **settings: Any) -> FrontdeskApp:
     demo_pins = settings.pop("demo_pins", None)
     return FrontdeskApp(services, Settings(db_url=services.db.url, **settings), demo_pins=demo_pins)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let the thread workers finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.pause()
-        await workers_done(pilot.app)
-    await pilot.pause()
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
@@ -61,16 +44,9 @@ def screen_text(app: FrontdeskApp) -> str:
     return app.export_screenshot().replace("&#160;", " ")
 
 
-async def log_in(pilot: Pilot[Any], pin: str = TEST_PIN) -> None:
-    await settle(pilot)
-    await type_text(pilot, pin)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 # -- first run ----------------------------------------------------------------------------
-async def test_first_run_creates_the_lead_and_lands_on_the_desk(tui_services: Services) -> None:
-    app = make_app(tui_services)
+async def test_first_run_creates_the_lead_and_lands_on_the_desk(desk_services: Services) -> None:
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, FirstRunScreen)
@@ -81,18 +57,17 @@ async def test_first_run_creates_the_lead_and_lands_on_the_desk(tui_services: Se
         await type_text(pilot, "135790")
         await pilot.press("enter")
         await type_text(pilot, "135790")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
         assert app.current_mode == "desk"
         assert app.actor is not None
         assert (app.actor.name, app.actor.role) == ("Anne de Vries", "lead")
         assert "Anne de Vries" in screen_text(app)
-    assert not tui_services.staff.needs_first_lead()
+    assert not desk_services.staff.needs_first_lead()
 
 
-async def test_first_run_with_pins_that_differ_saves_nothing(tui_services: Services) -> None:
-    app = make_app(tui_services)
+async def test_first_run_with_pins_that_differ_saves_nothing(desk_services: Services) -> None:
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_text(pilot, "Anne de Vries")
@@ -100,8 +75,7 @@ async def test_first_run_with_pins_that_differ_saves_nothing(tui_services: Servi
         await type_text(pilot, "135790")
         await pilot.press("enter")
         await type_text(pilot, "135791")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, FirstRunScreen)
         assert "not the same" in field_error(app, "pin_repeat")
         assert app.screen.query_one("#field-pin_repeat").has_class("-invalid")
@@ -110,18 +84,17 @@ async def test_first_run_with_pins_that_differ_saves_nothing(tui_services: Servi
         assert app.actor is None
         # An empty name is refused beside the name field.
         app.screen.query_one("#name", Input).value = "   "
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "required" in field_error(app, "name")
         assert field_error(app, "pin_repeat") == ""
-    assert tui_services.staff.needs_first_lead()
+    assert desk_services.staff.needs_first_lead()
 
 
 # -- login --------------------------------------------------------------------------------
-async def test_login_with_wrong_then_right_pin(tui_services: Services) -> None:
-    add_staff(tui_services, "Anne de Vries", "lead")
-    add_staff(tui_services, "Bram Jansen", "desk")
-    app = make_app(tui_services, staff="bram jansen")
+async def test_login_with_wrong_then_right_pin(desk_services: Services) -> None:
+    add_staff(desk_services, "Anne de Vries", "lead")
+    add_staff(desk_services, "Bram Jansen", "desk")
+    app = make_app(desk_services, staff="bram jansen")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -129,32 +102,29 @@ async def test_login_with_wrong_then_right_pin(tui_services: Services) -> None:
         names = app.screen.query_one("#names", OptionList)
         assert names.highlighted == 1  # --staff preselects Bram
         await type_text(pilot, "9999")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "Wrong PIN" in field_error(app, "pin")
         assert app.screen.query_one("#pin", Input).value == ""
         assert app.focused is not None and app.focused.id == "pin"
         assert app.actor is None
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
         assert app.actor is not None and app.actor.name == "Bram Jansen"
         assert app.actor.desk == 1
 
 
-async def test_pick_another_name_with_the_keys(tui_services: Services) -> None:
-    add_staff(tui_services, "Anne de Vries", "lead")
-    add_staff(tui_services, "Daan Bakker", "intern")
-    app = make_app(tui_services)
+async def test_pick_another_name_with_the_keys(desk_services: Services) -> None:
+    add_staff(desk_services, "Anne de Vries", "lead")
+    add_staff(desk_services, "Daan Bakker", "intern")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+n", "down", "enter")
         assert app.focused is not None and app.focused.id == "pin"
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.actor is not None and app.actor.name == "Daan Bakker"
         # Interns start on the referral list: the desk is not theirs.
         assert app.current_mode == "referrals"
@@ -163,27 +133,26 @@ async def test_pick_another_name_with_the_keys(tui_services: Services) -> None:
         assert app.current_mode == "referrals"
 
 
-async def test_up_and_down_in_the_pin_field_pick_the_name(tui_services: Services) -> None:
-    add_staff(tui_services, "Anne de Vries", "lead")
-    add_staff(tui_services, "Daan Bakker", "intern")
-    app = make_app(tui_services)
+async def test_up_and_down_in_the_pin_field_pick_the_name(desk_services: Services) -> None:
+    add_staff(desk_services, "Anne de Vries", "lead")
+    add_staff(desk_services, "Daan Bakker", "intern")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.focused is not None and app.focused.id == "pin"
         await pilot.press("down", "down", "up")
         assert app.focused is not None and app.focused.id == "pin", "the PIN keeps the cursor"
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.actor is not None and app.actor.name == "Daan Bakker"
 
 
 # -- idle lock ----------------------------------------------------------------------------
-async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services) -> None:
-    add_staff(tui_services, "Bram Jansen", "desk")
-    app = make_app(tui_services, idle_lock_minutes=0.5)
+async def test_idle_lock_hides_the_work_and_returns_to_it(desk_services: Services) -> None:
+    add_staff(desk_services, "Bram Jansen", "desk")
+    app = make_app(desk_services, idle_lock_minutes=0.5)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+        await enter_pin(pilot)
         desk = app.screen
         assert isinstance(desk, DeskScreen)
         assert "Call next" in screen_text(app)
@@ -207,40 +176,36 @@ async def test_idle_lock_hides_the_work_and_returns_to_it(tui_services: Services
         assert isinstance(app.screen, LockScreen)
         # A wrong PIN keeps it locked.
         await type_text(pilot, "9999")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, LockScreen)
         assert "Wrong PIN" in field_error(app, "pin")
         # The right PIN returns to the very same screen: nothing is lost.
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.screen is desk
         assert not app.locked
         assert app.actor is not None and app.actor.name == "Bram Jansen"
         assert "Call next" in screen_text(app)
-    entries = tui_services.audit.recent(
-        add_staff(tui_services, "Lea Lead", "lead"), action="unlock"
+    entries = desk_services.audit.recent(
+        add_staff(desk_services, "Lea Lead", "lead"), action="unlock"
     )
     assert [e.result for e in entries] == ["ok", "wrong_pin"]
 
 
-async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
-    add_staff(tui_services, "Anne de Vries", "lead")
-    add_staff(tui_services, "Bram Jansen", "desk")
-    app = make_app(tui_services)
+async def test_lock_then_log_out_starts_clean(desk_services: Services) -> None:
+    add_staff(desk_services, "Anne de Vries", "lead")
+    add_staff(desk_services, "Bram Jansen", "desk")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+        await enter_pin(pilot)
         assert app.actor is not None and app.actor.name == "Anne de Vries"
         await pilot.press("alt+5")
         await pilot.pause()
         assert app.current_mode == "lead"
         lead_screen = app.screen
-        await pilot.press("ctrl+l")  # lock now
-        await settle(pilot)
+        await press(pilot, "ctrl+l")  # lock now
         assert isinstance(app.screen, LockScreen)
-        await pilot.press("ctrl+l")  # on the lock screen: log out
-        await settle(pilot)
+        await press(pilot, "ctrl+l")  # on the lock screen: log out
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         assert not app.locked
@@ -248,8 +213,7 @@ async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
         assert sum(isinstance(s, LoginScreen) for s in app.screen_stack) == 1
         await pilot.press("ctrl+n", "down", "enter")
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.actor is not None and app.actor.name == "Bram Jansen"
         assert isinstance(app.screen, DeskScreen)
         # The lead screen of the previous person is gone, and not open to a desk clerk.
@@ -260,7 +224,7 @@ async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
         app.logout()
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        await log_in(pilot)
+        await enter_pin(pilot)
         assert app.actor is not None and app.actor.name == "Anne de Vries"
         await pilot.press("alt+5")
         await pilot.pause()
@@ -268,24 +232,21 @@ async def test_lock_then_log_out_starts_clean(tui_services: Services) -> None:
         assert app.screen is not lead_screen
 
 
-async def test_after_a_logout_the_login_highlights_who_left(tui_services: Services) -> None:
+async def test_after_a_logout_the_login_highlights_who_left(desk_services: Services) -> None:
     """Issue 19: the list went back to the first name; a colleague then typed their PIN
     against the wrong account."""
-    add_staff(tui_services, "Anne de Vries", "lead")
-    bram = add_staff(tui_services, "Bram Jansen", "desk")
-    add_staff(tui_services, "Chiara Rossi", "desk")
-    app = make_app(tui_services)
+    add_staff(desk_services, "Anne de Vries", "lead")
+    bram = add_staff(desk_services, "Bram Jansen", "desk")
+    add_staff(desk_services, "Chiara Rossi", "desk")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down")  # Bram
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.actor is not None and app.actor.name == "Bram Jansen"
-        await pilot.press("ctrl+l")  # lock, then log out from the lock screen
-        await settle(pilot)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await press(pilot, "ctrl+l")  # lock, then log out from the lock screen
+        await press(pilot, "ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         names = app.screen.query_one("#names", OptionList)
         assert names.highlighted is not None
@@ -293,9 +254,9 @@ async def test_after_a_logout_the_login_highlights_who_left(tui_services: Servic
 
 
 # -- help ---------------------------------------------------------------------------------
-async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -> None:
-    add_staff(tui_services, "Bram Jansen", "desk")
-    app = make_app(tui_services)
+async def test_f1_lists_the_keys_of_the_current_screen(desk_services: Services) -> None:
+    add_staff(desk_services, "Bram Jansen", "desk")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f1")
@@ -311,8 +272,7 @@ async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -327,21 +287,20 @@ async def test_f1_lists_the_keys_of_the_current_screen(tui_services: Services) -
 
 # -- errors -------------------------------------------------------------------------------
 async def test_an_unexpected_database_error_opens_the_error_modal(
-    tui_services: Services, monkeypatch: pytest.MonkeyPatch
+    desk_services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_staff(tui_services, "Bram Jansen", "desk")
+    add_staff(desk_services, "Bram Jansen", "desk")
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OperationalError("SELECT 1", {}, Exception("disk I/O error: Emily Carter"))
 
-    app = make_app(tui_services)
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         with monkeypatch.context() as patch:
-            patch.setattr(tui_services.staff, "login", broken)
+            patch.setattr(desk_services.staff, "login", broken)
             await type_text(pilot, TEST_PIN)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert isinstance(app.screen, ErrorModal)
             text = screen_text(app)
             assert "Something went wrong" in text
@@ -354,8 +313,7 @@ async def test_an_unexpected_database_error_opens_the_error_modal(
         # It works again once the database answers.
         app.screen.query_one("#pin", Input).value = ""
         await type_text(pilot, TEST_PIN)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
 
 
@@ -365,51 +323,49 @@ def _demo_staff(services: Services) -> None:
         add_staff(services, name, role, pin)
 
 
-def test_snapshot_login_in_demo_mode(snap_compare: Any, tui_services: Services) -> None:
-    _demo_staff(tui_services)
-    app = make_app(tui_services, demo_pins=DEMO_PINS, desk=2)
+def test_snapshot_login_in_demo_mode(snap_compare: Any, desk_services: Services) -> None:
+    _demo_staff(desk_services)
+    app = make_app(desk_services, demo_pins=DEMO_PINS, desk=2)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
-def test_snapshot_desk_shell(snap_compare: Any, tui_services: Services) -> None:
-    _demo_staff(tui_services)
-    app = make_app(tui_services, demo_pins=DEMO_PINS, desk=2)
+def test_snapshot_desk_shell(snap_compare: Any, desk_services: Services) -> None:
+    _demo_staff(desk_services)
+    app = make_app(desk_services, demo_pins=DEMO_PINS, desk=2)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press("ctrl+n", "down", "enter")
-        await log_in(pilot, "2222")
+        await enter_pin(pilot, "2222")
         assert isinstance(pilot.app.screen, DeskScreen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 # -- moving between screens -----------------------------------------------------------------
-async def test_ctrl_g_opens_the_screens_this_role_may_use(tui_services: Services) -> None:
-    add_staff(tui_services, "Lea Lead", "lead")
-    app = make_app(tui_services)
+async def test_ctrl_g_opens_the_screens_this_role_may_use(desk_services: Services) -> None:
+    add_staff(desk_services, "Lea Lead", "lead")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+        await enter_pin(pilot)
         assert app.current_mode == "desk"
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert "Welcome packs" in screen_text(app)
-        await pilot.press("4")
-        await settle(pilot)
+        await press(pilot, "4")
         assert app.current_mode == "packs"
         await pilot.press("ctrl+g", "escape")
         await pilot.pause()
         assert app.current_mode == "packs"
-        await pilot.press("ctrl+g", "down", "enter")  # the next one down: the lead's screen
-        await settle(pilot)
+        await press(pilot, "ctrl+g", "down", "enter")  # the next one down: the lead's screen
         assert app.current_mode == "lead"
 
 
-async def test_an_intern_is_offered_the_referrals_only(tui_services: Services) -> None:
-    add_staff(tui_services, "Iris Intern", "intern")
-    app = make_app(tui_services)
+async def test_an_intern_is_offered_the_referrals_only(desk_services: Services) -> None:
+    add_staff(desk_services, "Iris Intern", "intern")
+    app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+        await enter_pin(pilot)
         assert app.current_mode == "referrals"
         await pilot.press("ctrl+g")
         await pilot.pause()
@@ -418,8 +374,7 @@ async def test_an_intern_is_offered_the_referrals_only(tui_services: Services) -
         assert offered == ["referrals"]
         await pilot.press("2")  # there is no second screen for an intern
         await pilot.pause()
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert app.current_mode == "referrals"
 
 

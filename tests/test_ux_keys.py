@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from frontdesk.services import Actor, Services
@@ -20,7 +19,7 @@ from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.textual_compat import app_exception
 from tests.conftest import add_staff
-from tests.helpers import SIZE, log_in, make_app, settle
+from tests.helpers import SIZE, at_desk, make_app, open_register, press, settle, until
 
 
 @pytest.fixture
@@ -42,22 +41,13 @@ def typed(text: str) -> list[str]:
     return list(text)
 
 
-async def open_register(app: FrontdeskApp, pilot: Pilot[Any], clerk: Actor) -> RegisterScreen:
-    await log_in(app, pilot, clerk)
-    await pilot.press("f2")
-    await settle(app, pilot)
-    assert isinstance(app.screen, RegisterScreen)
-    return app.screen
-
-
 def value(screen: RegisterScreen, name: str) -> str:
     return screen.query_one(f"#{name}", Input).value
 
 
 async def test_a_burst_with_tabs_fills_each_field(desk_services: Services, clerk: Actor) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_register(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot)
         burst(app, [*typed("Maria"), "tab", *typed("Lopez"), "tab", *typed("01-02-1990")])
         await settle(app, pilot)
         assert value(screen, "given_names") == "Maria"
@@ -67,9 +57,8 @@ async def test_a_burst_with_tabs_fills_each_field(desk_services: Services, clerk
 
 
 async def test_a_burst_with_shift_tab_goes_back(desk_services: Services, clerk: Actor) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_register(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot)
         burst(app, ["tab", *typed("Lopez"), "shift+tab", *typed("Maria")])
         await settle(app, pilot)
         assert value(screen, "given_names") == "Maria"
@@ -81,9 +70,8 @@ async def test_editing_keys_in_a_burst_act_in_order_on_their_own_field(
 ) -> None:
     """Backspace and Ctrl+U are the field's own keys: in a burst they act where and when
     they were typed, not after the next characters or in the next field."""
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_register(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot)
         keys = [*"Marja", "backspace", "backspace", *"ia", "tab", *"xyz", "ctrl+u", *"Lopez"]
         burst(app, [*keys, "tab", *"01-02-199O", "backspace", "0", "home", "delete", "0"])
         await settle(app, pilot)
@@ -98,13 +86,9 @@ async def test_enter_in_a_burst_submits_everything_typed_before_it(
     visitor, _ticket = desk_services.queue.register_walk_in(
         clerk, VisitorInput("Ann", "Fictief"), service_code="info"
     )
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f8")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "f8")
         assert isinstance(app.screen, OutcomeModal)
         burst(app, [*"housing", "backspace", "g", "enter"])
         await settle(app, pilot)
@@ -142,30 +126,29 @@ async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
     from frontdesk.tui.screens.login import LoggedIn
 
     desk_services.queue.issue(clerk, "info")
-    gate = threading.Event()
+    gate, read = threading.Event(), threading.Event()
     today = desk_services.queue.today
 
     def held(*args: Any, **kwargs: Any) -> Any:
         gate.wait(10)
-        return today(*args, **kwargs)
+        try:
+            return today(*args, **kwargs)
+        finally:
+            read.set()
 
     monkeypatch.setattr(desk_services.queue, "today", held)
     app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.post_message(LoggedIn(clerk))
-        for _ in range(50):
-            await pilot.pause()
-            if isinstance(app.screen, DeskScreen) and app.screen.is_mounted:
-                break
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.is_mounted)
         desk = app.screen
         assert isinstance(desk, DeskScreen) and desk.last_update is None
         app.logout()
         await pilot.pause()
         assert not desk.is_attached
         gate.set()
-        for _ in range(40):  # the read's thread ends on its own (no worker waits for it)
-            await pilot.pause(0.05)
+        await until(pilot, read.is_set)  # the read ends on its own (no worker waits for it)
         await settle(app, pilot)
         assert desk.last_update is None  # dropped, not drawn into the gone screen
         # No "Something went wrong" for a read nobody is waiting for any more.
@@ -177,27 +160,22 @@ async def test_a_read_that_ends_after_the_desk_is_gone_is_dropped(
 async def test_escape_on_an_empty_register_form_closes_at_once(
     desk_services: Services, clerk: Actor
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_register(app, pilot, clerk)
-        await pilot.press("escape")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await open_register(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, DeskScreen)
 
 
 async def test_escape_on_a_half_typed_registration_asks_and_keeps_it(
     desk_services: Services, clerk: Actor
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_register(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        screen = await open_register(pilot)
         await pilot.press(*"Maria", "tab", *"Lopez", "tab", *"01-02-1990")
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, ConfirmModal)
         assert app.focused is not None and app.focused.id == "no"  # Enter keeps editing
-        await pilot.press("escape")  # keep editing
-        await settle(app, pilot)
+        await press(pilot, "escape")  # keep editing
         assert app.screen is screen
         assert [value(screen, n) for n in ("given_names", "family_name", "birth_date")] == [
             "Maria",
@@ -205,42 +183,30 @@ async def test_escape_on_a_half_typed_registration_asks_and_keeps_it(
             "01-02-1990",
         ]
         assert app.focused is screen.query_one("#birth_date", Input)
-        await pilot.press("enter")  # Enter on the form saves nothing by itself here
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "enter")  # Enter on the form saves nothing by itself here
+        await press(pilot, "escape")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("enter")  # the cursor is on "keep editing"
-        await settle(app, pilot)
+        await press(pilot, "enter")  # the cursor is on "keep editing"
         assert app.screen is screen
-        await pilot.press("escape", "y")  # discard
-        await settle(app, pilot)
+        await press(pilot, "escape", "y")  # discard
         assert isinstance(app.screen, DeskScreen)
     assert desk_services.visitors.search(clerk, "maria") == []
 
 
 async def test_escape_on_the_outcome_note_asks_too(desk_services: Services, clerk: Actor) -> None:
     desk_services.queue.issue(clerk, "info")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
-        await pilot.press("f8")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
+        await press(pilot, "f8")
         modal = app.screen
         assert isinstance(modal, OutcomeModal)
-        await pilot.press("escape")  # nothing typed: closes, the visitor stays called
-        await settle(app, pilot)
+        await press(pilot, "escape")  # nothing typed: closes, the visitor stays called
         assert isinstance(app.screen, DeskScreen)
-        await pilot.press("f8")
-        await settle(app, pilot)
+        await press(pilot, "f8")
         modal = app.screen
-        await pilot.press(*"referred to housing", "escape")
-        await settle(app, pilot)
+        await press(pilot, *"referred to housing", "escape")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert app.screen is modal
         assert modal.query_one("#outcome", Input).value == "referred to housing"
 

@@ -10,7 +10,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.desk.card import VisitorCard, card_text
-from tests.helpers import SIZE, log_in, make_app, settle
+from tests.helpers import at_desk, press
 
 
 def _visitor(services: Services, clerk: Actor) -> int:
@@ -67,11 +67,8 @@ async def test_desk_card_shows_contacts(desk_services: Services) -> None:
         clerk, VisitorInput(given_names="Łukasz"), service_code="info"
     )
     desk_services.queue.log_contact(clerk, "phone", "asked about the 30% ruling", 12, visitor.id)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
-        await pilot.press("f4")
-        await settle(app, pilot)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
+        await press(pilot, "f4")
         card: Any = app.screen.query_one("#card", Static)
         shown = str(card.content)
         assert "Contacts" in shown and "Phone 12 min — asked about the 30% ruling" in shown

@@ -9,6 +9,8 @@ give screens typed ``services``, ``actor`` and ``settings`` properties on top of
 
 from __future__ import annotations
 
+import asyncio
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.dom import DOMNode
@@ -47,8 +49,39 @@ def actor_of(node: DOMNode) -> Actor:
     return actor
 
 
+class Reloads:
+    """How many times a screen's (or a lead tab's) list has been drawn from a fresh read.
+
+    The screen calls :meth:`drawn` once the rows of a reload are in its table, whether an
+    action, a timer or the queue signal asked for it. The app itself never reads this; it
+    lets a test wait for the next reload (``await screen.reloads.next()``) instead of
+    sleeping or polling the rows.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._waiting: asyncio.Event | None = None
+
+    def drawn(self) -> None:
+        self.count += 1
+        if self._waiting is not None:
+            self._waiting.set()
+            self._waiting = None
+
+    async def next(self) -> int:
+        """Wait for the next reload to be drawn; the count after it."""
+        if self._waiting is None:
+            self._waiting = asyncio.Event()
+        await self._waiting.wait()
+        return self.count
+
+
 class Seam:
     """Typed access to the App's services, settings and user, for screens and dialogs."""
+
+    @cached_property
+    def reloads(self) -> Reloads:
+        return Reloads()
 
     @property
     def frontdesk(self) -> FrontdeskApp:

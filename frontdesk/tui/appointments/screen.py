@@ -279,6 +279,7 @@ class AppointmentsScreen(WorkScreen):
         else:
             self.selected_id = None
             self._detail(None)
+        self.reloads.drawn()
 
     @on(DataTable.RowHighlighted, "#book")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

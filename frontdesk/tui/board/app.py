@@ -30,6 +30,7 @@ from frontdesk.services import Services
 from frontdesk.services.queue import BoardCall, BoardState, ServiceLoad
 from frontdesk.services.speech import Announcer
 from frontdesk.tui.app import FRONTDESK_THEME
+from frontdesk.tui.base import Reloads
 from frontdesk.tui.board.sound import board_speaker, sound_text
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.widgets.bigticket import BIG_FONT
@@ -229,6 +230,7 @@ class BoardApp(App[None]):
         self.state: BoardState | None = None
         self.online = True
         self.error_count = 0
+        self.reloads = Reloads()  # each poll's answer drawn, or the offline banner (tests)
         self._version: int | None = None
         self._day: date | None = None
         self._fetched_at = 0.0
@@ -321,12 +323,12 @@ class BoardApp(App[None]):
             return
         self._next_poll = time.monotonic() + self.poll_seconds
         self._set_online(True)
-        if update.state is None:
-            return
-        self._fetched_at = time.monotonic()
-        self._version = update.state.version
-        self._day = update.day
-        self.show_state(update.state)
+        if update.state is not None:
+            self._fetched_at = time.monotonic()
+            self._version = update.state.version
+            self._day = update.day
+            self.show_state(update.state)
+        self.reloads.drawn()
 
     def _failed(self, error: BaseException) -> None:
         self._polling = False
@@ -338,6 +340,7 @@ class BoardApp(App[None]):
         # Only the type: a database message may carry a URL or values.
         self.log.warning(f"board poll failed: {type(error).__name__}")
         self._set_online(False)
+        self.reloads.drawn()
 
     def _set_online(self, online: bool) -> None:
         if online == self.online:

@@ -291,6 +291,7 @@ class DeskScreen(WorkScreen):
             key = (current.id, current.visitor_id) if current else None
             if key != self._card_key or update.card is not None or current != self._current:
                 self._show_current(current, update.card)
+        self.reloads.drawn()
         if self._again:
             force, full = self._again_force, self._again_full
             self._again = self._again_force = self._again_full = False

@@ -129,6 +129,7 @@ class AdminTab(LeadTab):
             "\n".join(f"{line.name}: {line.value}" for line in lines)
             + f"\n\nEdit these in the config file:\n{path}"
         )
+        self.reloads.drawn()
 
     def show_rules(self, rules: CentreRules) -> None:
         self.centre_rules = rules

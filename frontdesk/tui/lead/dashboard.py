@@ -110,6 +110,7 @@ class DashboardTab(LeadTab):
         if not (f.by_service or f.by_desk):
             groups.add_row("no tickets yet today", *[""] * 9)
         self._hour_charts(f)
+        self.reloads.drawn()
 
     def _hour_charts(self, f: DayFigures) -> None:
         hours = list(f.hourly)

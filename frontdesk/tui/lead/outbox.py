@@ -72,6 +72,7 @@ class OutboxTab(LeadTab):
             )
         if not rows:
             table.add_row("(nothing to send, nothing failed)", "", "", "", "", "", "")
+        self.reloads.drawn()
 
     def selected(self) -> OutboxEntry | None:
         table = self.query_one("#outbox-table", DataTable)

@@ -172,6 +172,7 @@ class ReviewTab(LeadTab):
             self.load_timeline(keep)
         elif rows:
             self.load_timeline(rows[0].id)
+        self.reloads.drawn()
 
     def highlighted_id(self) -> int | None:
         """The ticket under the cursor in the list, if any."""

@@ -262,6 +262,7 @@ class ReferralsScreen(WorkScreen):
         if keep is not None and any(r.id == keep for r in rows):
             table.move_cursor(row=table.get_row_index(str(keep)))
         self._load_detail()
+        self.reloads.drawn()
 
     @on(FitTable.Resized, "#ref-table")
     def _fit_columns(self, event: FitTable.Resized) -> None:
