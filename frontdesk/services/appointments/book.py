@@ -72,7 +72,7 @@ from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
 from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
-from frontdesk.services.visitors import VisitorService, check_visitor, name_tokens
+from frontdesk.services.visitors import VisitorInput, VisitorService, check_visitor, name_tokens
 
 _VISITORS = cast(Table, Visitor.__table__)
 _TOKENS = cast(Table, VisitorNameToken.__table__)
@@ -165,12 +165,14 @@ class AppointmentBook:
         data: AppointmentInput,
         hours: Sequence[Hours] | None = None,
         employers: Mapping[str, str] | None = None,
+        known: Mapping[VisitorInput, dict[str, Any]] | None = None,
     ) -> _Checked:
         """Validate a whole booking; the first problem raises, naming its field.
 
         ``hours``, ``employers``: the BSN hours and the lead's employer spellings, when the
         caller has read them already (an import checks thousands of households against one
-        reading). Employer names come out in the lead's spelling."""
+        reading). Employer names come out in the lead's spelling. ``known``: persons'
+        details the caller has checked already (:func:`check_visitor`, today)."""
         if data.kind not in KINDS:
             raise ValidationError(
                 "kind", "pick the type: first registration, BSN collection or other"
@@ -220,7 +222,8 @@ class AppointmentBook:
             if partners > 1:
                 raise ValidationError(f"p{i}_relation", "a household has at most one partner")
             try:
-                values = check_visitor(person.data, today)
+                done = known.get(person.data) if known is not None else None
+                values = dict(done) if done is not None else check_visitor(person.data, today)
             except ValidationError as exc:
                 raise ValidationError(f"p{i}_{exc.field}", exc.message) from None
             if data.kind == "first_registration" and values["birth_date"] is None:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -187,8 +188,11 @@ def _kind(text: str) -> str:
     raise ValidationError("kind", "the type must be first_registration, bsn_collection or other")
 
 
-def _check_row(row: _Row, today: date) -> tuple[str, str] | None:
-    """The first problem of a row on its own, as (column, reason), or None."""
+def _check_row(
+    row: _Row, today: date, known: dict[VisitorInput, dict[str, Any]]
+) -> tuple[str, str] | None:
+    """The first problem of a row on its own, as (column, reason), or None; the person's
+    checked details go into ``known`` (the household's check reuses them)."""
     try:
         role = fold(row.get("role"))
         if role not in ("main", "partner", "child"):
@@ -202,9 +206,11 @@ def _check_row(row: _Row, today: date) -> tuple[str, str] | None:
             parse_time_of_day(row.get("time"))
         if role == "main":
             _kind(row.get("type"))
-        values = check_visitor(_visitor_input(row), today)
+        person = _visitor_input(row)
+        values = check_visitor(person, today)
         if values["birth_date"] is None:
             raise ValidationError("birth_date", "the date of birth is needed for a registration")
+        known[person] = values
     except ValidationError as exc:
         return _FIELD_COLUMN.get(exc.field, exc.field), exc.message
     return None
@@ -270,8 +276,9 @@ def import_appointments(
             reject(r, "reference", f"not imported: line {culprit} of this household was rejected")
 
     households: dict[str, list[_Row]] = {}
+    known: dict[VisitorInput, dict[str, Any]] = {}
     for row in rows:
-        problem = _check_row(row, today)
+        problem = _check_row(row, today, known)
         if problem:
             column, reason = problem
             reject(row, column, reason)
@@ -303,7 +310,7 @@ def import_appointments(
             left_out([r for r in ordered if r is not mismatch[0]], mismatch[0].line)
             continue
         try:
-            checked = service.check(_household_input(ordered), hours, employers)
+            checked = service.check(_household_input(ordered), hours, employers, known)
         except ValidationError as exc:
             index, name = _split_field(exc.field)
             culprit = ordered[index]
