@@ -384,7 +384,9 @@ def import_appointments(
             for ordered, status in refused:
                 refuse(ordered, status)
             # the next chunk's size, from this one's pace: about CHUNK_SECONDS of work
-            size = max(1, int(len(batch) * CHUNK_SECONDS / max(took, 0.001)))
+            # (growing at most twofold, should this chunk have been unusually quick)
+            pace = int(len(batch) * CHUNK_SECONDS / max(took, 0.001))
+            size = max(1, min(2 * len(batch), pace))
             if position < len(valid) and service.db.dialect == "sqlite":
                 time.sleep(CHUNK_PAUSE_SECONDS)
     report.errors = [text for _line, text in sorted(problems, key=lambda p: p[0])]
