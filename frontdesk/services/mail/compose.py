@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -24,6 +25,7 @@ from frontdesk.i18n import catalogue, languages, text
 from frontdesk.services.text import fold
 
 AREA = "mail"
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 KINDS = ("confirmation", "reminder", "cancellation")
 CHANGES = ("booked", "moved", "cancelled")
 
@@ -267,7 +269,7 @@ def queue_booked_mail(
                 }
             )
     if rows:
-        session.execute(insert(OutboxMessage), rows)
+        session.execute(insert(_OUTBOX), rows)  # Core: no ORM bulk bookkeeping
 
 
 def _wanted(
