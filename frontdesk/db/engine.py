@@ -218,5 +218,17 @@ class Database:
         with Session(self.engine) as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """Like :meth:`read`, without the ORM session: a Core connection in a read
+        transaction (inside :meth:`reading`, its shared one), for a read that runs its own
+        statements (the day report), where building the session cost a sixth of the time."""
+        shared: Connection | None = getattr(self._shared, "conn", None)
+        if shared is not None:
+            yield shared
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()

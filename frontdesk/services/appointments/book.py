@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -35,6 +35,7 @@ from frontdesk.db.models import (
     Ticket,
     TicketEvent,
     Visitor,
+    VisitorNameToken,
 )
 from frontdesk.services.appointments.records import (
     AppointmentInfo,
@@ -66,13 +67,19 @@ from frontdesk.services.employers import apply as canonical_employer
 from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
-from frontdesk.services.mail import queue_appointment_mail
+from frontdesk.services.mail import queue_appointment_mail, queue_booked_mail
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
 from frontdesk.services.rows import live_visitor
 from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
-from frontdesk.services.visitors import VisitorService, check_visitor
+from frontdesk.services.visitors import VisitorInput, VisitorService, check_visitor, name_tokens
+
+_VISITORS = cast(Table, Visitor.__table__)
+_TOKENS = cast(Table, VisitorNameToken.__table__)
+_APPOINTMENTS = cast(Table, Appointment.__table__)
+_PERSONS = cast(Table, AppointmentPerson.__table__)
+_EVENTS = cast(Table, AppointmentEvent.__table__)
 
 
 class AppointmentBook:
@@ -159,12 +166,14 @@ class AppointmentBook:
         data: AppointmentInput,
         hours: Sequence[Hours] | None = None,
         employers: Mapping[str, str] | None = None,
+        known: Mapping[VisitorInput, dict[str, Any]] | None = None,
     ) -> _Checked:
         """Validate a whole booking; the first problem raises, naming its field.
 
         ``hours``, ``employers``: the BSN hours and the lead's employer spellings, when the
         caller has read them already (an import checks thousands of households against one
-        reading). Employer names come out in the lead's spelling."""
+        reading). Employer names come out in the lead's spelling. ``known``: persons'
+        details the caller has checked already (:func:`check_visitor`, today)."""
         if data.kind not in KINDS:
             raise ValidationError(
                 "kind", "pick the type: first registration, BSN collection or other"
@@ -214,7 +223,8 @@ class AppointmentBook:
             if partners > 1:
                 raise ValidationError(f"p{i}_relation", "a household has at most one partner")
             try:
-                values = check_visitor(person.data, today)
+                done = known.get(person.data) if known is not None else None
+                values = dict(done) if done is not None else check_visitor(person.data, today)
             except ValidationError as exc:
                 raise ValidationError(f"p{i}_{exc.field}", exc.message) from None
             if data.kind == "first_registration" and values["birth_date"] is None:
@@ -408,16 +418,19 @@ class AppointmentBook:
             )
         if row is None:
             return self.visitors.create_in(session, values), True
+        return row, self._fill(row, values) if update else False
+
+    def _fill(self, row: Visitor, values: dict[str, Any]) -> bool:
+        """Fill and correct a visitor from checked values; True when anything changed.
+        An import or a form does not blank what the desk knows."""
         changed = False
-        if update:
-            for key, value in values.items():
-                # An import or a form fills and corrects; it does not blank what the desk knows.
-                if value is not None and value != "" and getattr(row, key) != value:
-                    setattr(row, key, value)
-                    changed = True
-            if changed:
-                row.updated_at = self.clock.now()
-        return row, changed
+        for key, value in values.items():
+            if value is not None and value != "" and getattr(row, key) != value:
+                setattr(row, key, value)
+                changed = True
+        if changed:
+            row.updated_at = self.clock.now()
+        return changed
 
     def _set_people(self, session: Session, ap: Appointment, checked: _Checked) -> bool:
         """Make the household's persons match the input; True when anything changed."""
@@ -488,6 +501,142 @@ class AppointmentBook:
         self._event(session, ap, "booked", actor, f"{len(checked.people)} person(s)")
         queue_appointment_mail(session, self.clock, self.settings, ap.id, "booked")
         return ap
+
+    def book_many_in(self, session: Session, actor: Actor, households: Sequence[_Checked]) -> None:
+        """Book new households at once, as :meth:`book_in` books each (an import's chunk):
+        the same visitors matched or made, rows, events and e-mails, in a few statements.
+
+        The references must be new (the caller has looked them up). A person is matched to
+        a visitor by name and birth date, as :meth:`_visitor_for` does, among the visitors
+        already stored and those made earlier in the same call."""
+        if not households:
+            return
+        session.flush()  # what the unit of work holds goes in before the statements below
+        now = self.clock.now()
+        keys = {
+            values["search_key"]
+            for checked in households
+            for person, values in checked.people
+            if person.visitor_id is None and values["birth_date"] is not None
+        }
+        found: dict[tuple[str, date], Visitor] = {}
+        if keys:
+            for row in session.scalars(
+                select(Visitor)
+                .where(Visitor.search_key.in_(keys), Visitor.anonymised_at.is_(None))
+                .order_by(Visitor.id)
+            ):
+                found.setdefault((row.search_key, row.birth_date), row)  # type: ignore[arg-type]
+        made: list[tuple[Visitor, dict[str, Any]]] = []  # new visitors, not yet inserted
+        people: list[list[tuple[AppointmentPerson, Visitor]]] = []
+        for checked in households:
+            persons: list[tuple[AppointmentPerson, Visitor]] = []
+            for position, (person, values) in enumerate(checked.people):
+                if person.visitor_id is not None:
+                    visitor, _ = self._visitor_for(session, person, values, update=True)
+                else:
+                    key = (values["search_key"], values["birth_date"])
+                    match = found.get(key) if values["birth_date"] is not None else None
+                    if match is None:
+                        visitor = Visitor(**values, created_at=now, updated_at=now)
+                        made.append((visitor, values))
+                        if values["birth_date"] is not None:
+                            found[key] = visitor
+                    else:
+                        visitor = match
+                        self._fill(visitor, values)
+                fee = self.person_fee(checked.kind, person.relation, checked.employer)
+                member = AppointmentPerson(
+                    relation=person.relation,
+                    position=position,
+                    married=bool(person.married),
+                    fee_cents=fee,
+                    documents="",
+                    welcome_bag=False,
+                )
+                persons.append((member, visitor))
+            people.append(persons)
+        session.flush()  # the matched visitors' corrections
+        if made:
+            columns = [*made[0][1], "created_at", "updated_at"]
+            ids = session.execute(
+                insert(_VISITORS).returning(_VISITORS.c.id, sort_by_parameter_order=True),
+                [{c: getattr(visitor, c) for c in columns} for visitor, _ in made],
+            ).scalars()
+            for (visitor, _), visitor_id in zip(made, ids, strict=True):
+                visitor.id = visitor_id
+            tokens = [
+                {"token": t, "visitor_id": visitor.id, "visitor_updated_at": visitor.updated_at}
+                for visitor, _ in made
+                for t in name_tokens(f"{visitor.given_names} {visitor.family_name}")
+            ]
+            if tokens:
+                session.execute(insert(_TOKENS), tokens)
+        ap_ids = session.execute(
+            insert(_APPOINTMENTS).returning(_APPOINTMENTS.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "reference": c.reference,
+                    "kind": c.kind,
+                    "day": c.day,
+                    "start_at": c.start_at,
+                    "minutes": c.minutes,
+                    "employer": c.employer,
+                    "fee_cents": sum(p.fee_cents for p, _ in persons),
+                    "status": "booked",
+                    "notes": c.notes,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for c, persons in zip(households, people, strict=True)
+            ],
+        ).scalars()
+        booked: list[tuple[Appointment, list[tuple[AppointmentPerson, Visitor]]]] = []
+        for c, persons, ap_id in zip(households, people, ap_ids, strict=True):
+            ap = Appointment(
+                id=ap_id,
+                reference=c.reference,
+                kind=c.kind,
+                day=c.day,
+                start_at=c.start_at,
+                minutes=c.minutes,
+                employer=c.employer,
+                status="booked",
+                notes=c.notes,
+            )
+            booked.append((ap, persons))
+        session.execute(
+            insert(_PERSONS),
+            [
+                {
+                    "appointment_id": ap.id,
+                    "visitor_id": visitor.id,
+                    "relation": p.relation,
+                    "position": p.position,
+                    "married": p.married,
+                    "fee_cents": p.fee_cents,
+                    "documents": "",
+                    "welcome_bag": False,
+                }
+                for ap, persons in booked
+                for p, visitor in persons
+            ],
+        )
+        session.execute(
+            insert(_EVENTS),
+            [
+                {
+                    "appointment_id": ap.id,
+                    "at": now,
+                    "action": "booked",
+                    "status": "booked",
+                    "staff_id": actor.staff_id or None,
+                    "detail": f"{len(persons)} person(s)",
+                }
+                for ap, persons in booked
+            ],
+        )
+        queue_booked_mail(session, self.clock, self.settings, booked)
 
     def book(self, actor: Actor, data: AppointmentInput) -> AppointmentInfo:
         require(actor, "appointment.book")

@@ -9,7 +9,13 @@
 
 from __future__ import annotations
 
-from frontdesk.services.mail.compose import queue_appointment_mail
+from frontdesk.services.mail.compose import queue_appointment_mail, queue_booked_mail
 from frontdesk.services.mail.outbox import MailService, OutboxEntry, SendReport
 
-__all__ = ["MailService", "OutboxEntry", "SendReport", "queue_appointment_mail"]
+__all__ = [
+    "MailService",
+    "OutboxEntry",
+    "SendReport",
+    "queue_appointment_mail",
+    "queue_booked_mail",
+]

@@ -10,11 +10,12 @@ partner and children are "your partner", "child 1"), and never holds a BSN.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from icalendar import Calendar, Event
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -24,6 +25,7 @@ from frontdesk.i18n import catalogue, languages, text
 from frontdesk.services.text import fold
 
 AREA = "mail"
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 KINDS = ("confirmation", "reminder", "cancellation")
 CHANGES = ("booked", "moved", "cancelled")
 
@@ -151,26 +153,139 @@ def _ics(
     clock: Clock,
     sequence: int,
 ) -> str:
-    """The appointment as a calendar file; the same UID for every message about it, so a
-    calendar updates (or, cancelled, removes) the one event."""
-    cal = Calendar()
-    cal.add("prodid", "-//frontdesk//appointment e-mails//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"appointment-{ap.id}@{settings.mail.sender_domain}")
-    event.add("dtstamp", clock.now())
-    event.add("dtstart", ap.start_at)
-    event.add("dtend", ap.start_at + timedelta(minutes=ap.minutes))
+    """The appointment as a calendar file (RFC 5545); the same UID for every message about
+    it, so a calendar updates (or, cancelled, removes) the one event.
+
+    Written here rather than through the ``icalendar`` package: one event of fixed
+    properties, and the package's builder took most of an import's time (an import
+    composes two messages a household). The text is the package's, line for line
+    (tests/test_mail_ics.py compares the two)."""
     summary = text(AREA, lang, "event_summary", kind=values["kind"], centre=values["centre"])
-    event.add("summary", summary[:1].upper() + summary[1:])
-    event.add("location", f"{values['centre']}, {values['address']}")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//frontdesk//appointment e-mails//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        "SUMMARY:" + _ics_text(summary[:1].upper() + summary[1:]),
+        "DTSTART:" + _ics_utc(ap.start_at),
+        "DTEND:" + _ics_utc(ap.start_at + timedelta(minutes=ap.minutes)),
+        "DTSTAMP:" + _ics_utc(clock.now()),
+        "UID:" + _ics_text(f"appointment-{ap.id}@{settings.mail.sender_domain}"),
+        f"SEQUENCE:{int(sequence)}",
+    ]
     if documents:
-        event.add("description", documents)
-    event.add("sequence", sequence)
-    event.add("status", "CANCELLED" if kind == "cancellation" else "CONFIRMED")
-    cal.add_component(event)
-    return str(cal.to_ical().decode("utf-8"))
+        lines.append("DESCRIPTION:" + _ics_text(documents))
+    lines += [
+        "LOCATION:" + _ics_text(f"{values['centre']}, {values['address']}"),
+        "STATUS:" + ("CANCELLED" if kind == "cancellation" else "CONFIRMED"),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(_ics_fold(line) + "\r\n" for line in lines)
+
+
+def _ics_text(value: str) -> str:
+    """A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma, line breaks."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _ics_utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _ics_fold(line: str, limit: int = 75) -> str:
+    """A content line folded before ``limit`` octets (RFC 5545 3.1), never inside a
+    character, and never right after a backslash (an escape stays on one line)."""
+    parts: list[str] = []
+    if line.isascii():  # a character is an octet: cut by slices
+        start, width = 0, limit - 1
+        while len(line) - start > width:
+            end = start + width
+            if line[end - 1] in "\\^":
+                end -= 1
+            parts.append(line[start:end])
+            start = end
+        parts.append(line[start:])
+        return "\r\n ".join(parts)
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= limit:
+            carried = current.pop() if len(current) > 1 and current[-1] in "\\^" else ""
+            parts.append("".join(current))
+            current = [carried] if carried else []
+            size = len(carried.encode("utf-8"))
+        current.append(char)
+        size += width
+    if current:
+        parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def queue_booked_mail(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    booked: Sequence[tuple[Appointment, list[tuple[AppointmentPerson, Visitor]]]],
+) -> None:
+    """Queue what :func:`queue_appointment_mail` queues for "booked", for appointments
+    just made in this transaction (nothing queued about them yet), with their persons in
+    order: an import's chunk, in one INSERT. Runs inside the caller's transaction."""
+    now = clock.now()
+    rows: list[dict[str, object]] = []
+    for ap, persons in booked:
+        recipient = _recipient(persons)
+        if recipient is None:
+            continue
+        lang = mail_language(recipient.language)
+        for kind, due in _wanted(clock, settings, ap, "booked", now):
+            composed = compose(kind, "booked", lang, ap, persons, recipient, settings, clock, 0)
+            rows.append(
+                {
+                    "kind": kind,
+                    "appointment_id": ap.id,
+                    "visitor_id": recipient.id,
+                    "to_address": recipient.email,
+                    "language": lang,
+                    "subject": composed.subject,
+                    "body": composed.body,
+                    "ics": composed.ics,
+                    "message_id": message_id(settings),
+                    "status": "queued",
+                    "attempts": 0,
+                    "interrupted": 0,
+                    "next_try_at": due,
+                    "created_at": now,
+                }
+            )
+    if rows:
+        session.execute(insert(_OUTBOX), rows)  # Core: no ORM bulk bookkeeping
+
+
+def _wanted(
+    clock: Clock, settings: Settings, ap: Appointment, change: str, now: datetime
+) -> list[tuple[str, datetime]]:
+    """The messages a change calls for, with when each is due."""
+    if change == "cancelled":
+        return [("cancellation", now)]
+    wanted = [("confirmation", now)]
+    start = clock.to_local(ap.start_at)
+    remind = datetime.combine(
+        start.date() - timedelta(days=1), settings.mail.reminder_at, tzinfo=clock.tz
+    )
+    if remind > now:
+        wanted.append(("reminder", remind))
+    return wanted
 
 
 def _recipient(persons: list[tuple[AppointmentPerson, Visitor]]) -> Visitor | None:
@@ -236,19 +351,8 @@ def queue_appointment_mail(
             return []
         change = "booked"
     lang = mail_language(recipient.language)
-    wanted: list[tuple[str, datetime]] = []
-    if change == "cancelled":
-        wanted.append(("cancellation", now))
-    else:
-        wanted.append(("confirmation", now))
-        start = clock.to_local(ap.start_at)
-        remind = datetime.combine(
-            start.date() - timedelta(days=1), settings.mail.reminder_at, tzinfo=clock.tz
-        )
-        if remind > now:
-            wanted.append(("reminder", remind))
     ids: list[int] = []
-    for kind, due in wanted:
+    for kind, due in _wanted(clock, settings, ap, change, now):
         composed = compose(
             kind, change, lang, ap, persons, recipient, settings, clock, int(told or 0)
         )

@@ -296,8 +296,8 @@ class ReportService:
     def day(self, actor: Actor, day: date | None = None) -> DayFigures:
         """Any day's figures (today's included): waits, service times, per hour, contacts."""
         require(actor, "report.view")
-        with self.db.read() as session:
-            return self._figures(session.connection(), day or self.clock.today())
+        with self.db.read_connection() as conn:
+            return self._figures(conn, day or self.clock.today())
 
     def tickets(self, actor: Actor, day: date, flt: TicketFilter | None = None) -> list[TicketRow]:
         require(actor, "report.view")
