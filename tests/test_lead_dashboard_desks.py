@@ -35,3 +35,44 @@ def test_only_recent_calls_open_a_desk(services: Services, clerk: Actor, lead: A
     assert [d.desk for d in services.reports.dashboard(lead).desks] == [1]
     clock.advance(minutes=11)
     assert services.reports.dashboard(lead).desks == ()
+
+
+async def test_a_refresh_redraws_what_changed_and_only_that(sqlite_url: str) -> None:
+    from textual.widgets import DataTable
+
+    from frontdesk.clock import FixedClock
+    from frontdesk.tui.app import FrontdeskApp
+    from tests.conftest import add_staff, make_services
+    from tests.helpers import settle, walk_in
+
+    services = make_services(
+        sqlite_url, FixedClock(datetime(2026, 11, 23, 10, 0)), staff="Lea Lead"
+    )
+    add_staff(services, "Lea Lead", "lead", pin="1234")
+    clerk = add_staff(services, "Dirk Desk", "desk", desk=2)
+    walk_in(services, clerk, "Ana")
+    app = FrontdeskApp(services, services.settings)
+    try:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await settle(app, pilot)
+            await pilot.press(*"1234", "enter")
+            await settle(app, pilot)
+            await pilot.press("alt+5")
+            await settle(app, pilot)
+            waiting = app.screen.query_one("#dash-waiting", DataTable)
+
+            def total() -> int:
+                return sum(int(waiting.get_row_at(i)[1]) for i in range(waiting.row_count))
+
+            assert total() == 1
+            walk_in(services, clerk, "Bo")
+            await pilot.press("ctrl+r")
+            await settle(app, pilot)
+            assert total() == 2
+            groups = app.screen.query_one("#dash-groups", DataTable)
+            kept = list(groups.rows)
+            await pilot.press("ctrl+r")  # nothing changed: the rows stay as they were
+            await settle(app, pilot)
+            assert list(groups.rows) == kept and total() == 2
+    finally:
+        services.close()
