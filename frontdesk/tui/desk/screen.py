@@ -235,9 +235,12 @@ class DeskScreen(WorkScreen):
             return self._read(actor, force, full)
 
     def _slow_due(self, force: bool, full: bool) -> bool:
-        """Whether this read also reads the waiting strip and the stock line."""
-        first = self._version < 0
-        return force or full or first or time.monotonic() - self._slow_at >= SLOW_SECONDS
+        """Whether this read also reads the waiting strip and the stock line. Not the
+        first read: the desk shows today's queue first (after the PIN), and the strip and
+        the stock line (whose first read imports the packs service) the moment after."""
+        if self._version < 0:
+            return False
+        return force or full or time.monotonic() - self._slow_at >= SLOW_SECONDS
 
     def _read(self, actor: Actor, force: bool, full: bool) -> DeskUpdate | None:
         queue = self.services.queue
@@ -313,6 +316,7 @@ class DeskScreen(WorkScreen):
             self.last_update = update
             self._apply_diff(update)
             if first:
+                self._again = True  # the strip and the stock line, at once (_slow_due)
                 freeze_startup_objects()
                 # Not at once: the first frame is drawn and the desk is taking keys by then.
                 self.set_timer(WARM_AFTER, lambda: run_service(self, self._warm, group="warm"))
