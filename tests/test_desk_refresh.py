@@ -133,3 +133,32 @@ async def test_this_desks_own_action_reads_the_strip_at_once(
         await pilot.press("f4")
         await settle(app, pilot)
         assert "Waiting 1" in _strip(app)
+
+
+async def test_the_board_is_told_at_once_without_looking_at_the_signal(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.tui.board import BoardApp
+    from frontdesk.tui.board import app as board_module
+
+    monkeypatch.setattr(board_module, "SIGNAL_SECONDS", 3600.0)  # no look at the count
+    services = make_services(sqlite_url, FixedClock(MONDAY_10))
+    clerk = add_staff(services, "Dirk Desk", "desk", desk=1)
+    ticket = walk_in(services, clerk, "Ada")
+    app = BoardApp(services, poll_seconds=3600.0)  # and no fallback poll
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert await _until(app, pilot, lambda: app.state is not None)
+            other = make_services(sqlite_url, FixedClock(MONDAY_10))
+            try:
+                other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
+            finally:
+                other.close()
+
+            def shown() -> bool:
+                state = app.state
+                return state is not None and ticket.label in [c.label for c in state.serving]
+
+            assert await _until(app, pilot, shown)
+    finally:
+        services.close()
