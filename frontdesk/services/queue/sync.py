@@ -13,16 +13,19 @@ signal the database gives almost for free, and counts:
   (:func:`announce`), so the signal arrives once the change is committed, never before.
 
 The signal only says *look now*. A screen that sees :attr:`QueueSignal.generation` move
-reads the queue's version as before; a signal that never comes (a dropped connection, a
-write made by something other than frontdesk) only delays an update until the screen's
-slower fallback poll, it never loses one. After the watcher (re)connects it moves the
-count once, since anything may have happened while it was away.
+(or is told at once, :meth:`QueueSignal.listen`) reads the queue's version as before; a
+signal that never comes (a dropped connection, a write made by something other than
+frontdesk) only delays an update until the screen's slower fallback poll, it never loses
+one. After the watcher (re)connects it moves the count once, since anything may have
+happened while it was away.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -66,6 +69,7 @@ class QueueSignal:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[], object]] = []
 
     @property
     def generation(self) -> int:
@@ -75,6 +79,26 @@ class QueueSignal:
         """Something may have changed (the watcher calls this; tests may too)."""
         with self._lock:
             self._generation += 1
+            listeners = list(self._listeners)
+        for listener in listeners:
+            # A listener's failure (its app closing) must not stop the watcher.
+            with contextlib.suppress(Exception):
+                listener()
+
+    def listen(self, callback: Callable[[], object]) -> Callable[[], None]:
+        """Call ``callback`` each time the count moves, in the thread that moved it (the
+        watcher's): it must be quick and thread-safe, like Textual's ``post_message``.
+        A screen told at once starts its read at once, instead of at its next look at
+        ``generation``. Returns the function that stops the calls."""
+        with self._lock:
+            self._listeners.append(callback)
+
+        def stop() -> None:
+            with self._lock:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+
+        return stop
 
     @property
     def watchable(self) -> bool:

@@ -363,11 +363,17 @@ class ReportService:
                     ServiceWaiting(name, prefix, int(n), minutes_between(oldest_at, now))
                 )
             recent = now - timedelta(minutes=DESK_OPEN_MINUTES)
+            # The calls of the last half hour are events of tickets of today (or, just
+            # after midnight, of the day before; a ticket of an earlier day cannot be
+            # called): found through the tickets' day index and the events' ticket index,
+            # not by reading every event of the decade (1.2 s on the decade).
+            since_day = self.clock.to_local(recent).date()
             last_calls: dict[int, Any] = {
                 desk: at
                 for desk, at in session.execute(
                     select(TicketEvent.desk, func.max(TicketEvent.at))
                     .where(
+                        TicketEvent.ticket_id.in_(select(Ticket.id).where(Ticket.day >= since_day)),
                         TicketEvent.at >= recent,
                         TicketEvent.desk.is_not(None),
                         TicketEvent.action.in_(("called", "recalled")),

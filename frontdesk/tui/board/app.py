@@ -13,7 +13,7 @@ shows a traceback.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
@@ -23,6 +23,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Digits, Static
 
@@ -237,6 +238,7 @@ class BoardApp(App[None]):
         self._next_poll = 0.0
         self._polling = False
         self._signal_seen = -1
+        self._unlisten: Callable[[], None] | None = None
         self._flashing: dict[tuple[str, int, datetime], float] = {}
         self._blink_on = False
         self.board = BoardScreen()
@@ -253,7 +255,19 @@ class BoardApp(App[None]):
         self.board.set_interval(1, self._tick_clock)
         self.board.set_interval(BLINK_SECONDS, self._blink)
         self.board.set_interval(min(SIGNAL_SECONDS, self.poll_seconds / 2), self._maybe_poll)
+        # Told at once when the signal moves, not only at the next look at it.
+        self._unlisten = self.services.queue_signal.listen(
+            lambda: self.post_message(self.Signalled())
+        )
         self.poll_now()
+
+    class Signalled(Message):
+        """The queue signal moved (posted from the signal's watcher thread)."""
+
+        bubble = False
+
+    def on_board_app_signalled(self, _message: BoardApp.Signalled) -> None:
+        self._maybe_poll()
 
     # -- the clock --------------------------------------------------------------------
     def _tick_clock(self) -> None:
@@ -279,6 +293,9 @@ class BoardApp(App[None]):
         return "?"
 
     def on_unmount(self) -> None:
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         if self.speaker is not None:
             self.speaker.close()
 

@@ -35,8 +35,10 @@ class DeskUpdate:
     tickets: dict[int, TicketInfo]
     current: TicketInfo | None
     card: VisitorCard | None
-    load: tuple[ServiceLoad, ...]
-    low_stock: str = ""
+    # The waiting strip and the stock line: None when this read left them out (they are
+    # read at most every few seconds, see DeskScreen._slow_due).
+    load: tuple[ServiceLoad, ...] | None
+    low_stock: str | None = ""
 
 
 def load_text(load: Sequence[ServiceLoad], width: int) -> str:

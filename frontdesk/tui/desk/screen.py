@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, DataTable, Label, Static
 
 from frontdesk.services import Actor, FrontdeskError
@@ -38,11 +40,19 @@ if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at
     pass
 
 # The desk reads the queue's changes when the queue signal moves (another desk called,
-# finished, registered: services/queue/sync.py), looking at the signal every SIGNAL_SECONDS;
-# and every POLL_SECONDS in any case, should a signal be lost.
+# finished, registered: services/queue/sync.py): told at once by the signal's watcher, and
+# looking at the signal every SIGNAL_SECONDS too; and every POLL_SECONDS in any case, should
+# a signal be lost.
 SIGNAL_SECONDS = 0.1
 POLL_SECONDS = 3.0
 MINUTE_SECONDS = 60.0
+# The waiting strip and the stock line move slowly and cost more to read than the queue's
+# changes: with eight busy desks the signal moves several times a second, and a read of
+# everything each time queued the next call behind it. They are read with the queue at
+# most every SLOW_SECONDS (and on every forced read: this desk's own action, coming back
+# to the desk); a change they missed is read by the next refresh after that, at the latest
+# the fallback poll's.
+SLOW_SECONDS = 2.5
 
 # The desk's bindings without a button (the others get one, in the bindings' order).
 NO_BUTTON = frozenset({"desk_undo"})
@@ -101,6 +111,9 @@ class DeskScreen(WorkScreen):
         self._again_full = False
         self._texts: dict[Static, str] = {}  # what _set_text last put in each line
         self._load: list[ServiceLoad] = []
+        self._slow_at = float("-inf")  # time.monotonic() of the last strip and stock read
+        self._slow_stale = False  # the queue moved since the strip and stock were read
+        self._unlisten: Callable[[], None] | None = None
         self._needs_current: list[Button] | None = None  # the NEEDS_CURRENT buttons
         self.last_update: DeskUpdate | None = None
 
@@ -129,17 +142,31 @@ class DeskScreen(WorkScreen):
                             classes="desk-button",
                         )
 
+    class Signalled(Message):
+        """The queue signal moved (posted from the signal's watcher thread)."""
+
+        bubble = False
+
     def on_mount(self) -> None:
         self.query_one("#queue", DataTable).focus()
         self._show_current(None, None)
         signal = self.services.queue_signal
         self._signal_seen = signal.generation
+        self._unlisten = signal.listen(lambda: self.post_message(self.Signalled()))
         self.refresh_queue(force=True)
         self.set_interval(SIGNAL_SECONDS, self._check_signal)
         self.set_interval(POLL_SECONDS, self.refresh_queue)
         # Once a minute the whole queue is read again: the waiting minutes move on, and
         # appointments falling due move up.
         self.set_interval(MINUTE_SECONDS, lambda: self.refresh_queue(force=True, full=True))
+
+    def on_unmount(self) -> None:
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+
+    def on_desk_screen_signalled(self, _message: DeskScreen.Signalled) -> None:
+        self._check_signal()
 
     def on_screen_resume(self) -> None:
         """Back from another screen (appointments, find, a dialog): show what changed there
@@ -207,11 +234,20 @@ class DeskScreen(WorkScreen):
         with self.services.snapshot():
             return self._read(actor, force, full)
 
+    def _slow_due(self, force: bool, full: bool) -> bool:
+        """Whether this read also reads the waiting strip and the stock line. Not the
+        first read: the desk shows today's queue first (after the PIN), and the strip and
+        the stock line (whose first read imports the packs service) the moment after."""
+        if self._version < 0:
+            return False
+        return force or full or time.monotonic() - self._slow_at >= SLOW_SECONDS
+
     def _read(self, actor: Actor, force: bool, full: bool) -> DeskUpdate | None:
         queue = self.services.queue
         clock = self.services.clock
         now = clock.now()
         rows = self._rows
+        slow = self._slow_due(force, full)
         if full or self._version < 0:
             version = queue.version()
             tickets = queue.today(actor)
@@ -220,7 +256,7 @@ class DeskScreen(WorkScreen):
             changes = queue.changed_since(actor, self._version)
             if changes.version < self._version:  # the database went back: read it all
                 return self._fetch(actor, force, full=True)
-            if changes.version == self._version and not force:
+            if changes.version == self._version and not force and not (slow and self._slow_stale):
                 return None
             version = changes.version
             merged = dict(self._tickets)
@@ -251,8 +287,8 @@ class DeskScreen(WorkScreen):
             tickets={t.id: t for t in tickets},
             current=current,
             card=card,
-            load=queue.load(),
-            low_stock=self._low_stock(),
+            load=queue.load() if slow else None,
+            low_stock=self._low_stock() if slow else None,
         )
 
     def _warm(self) -> None:
@@ -280,13 +316,19 @@ class DeskScreen(WorkScreen):
             self.last_update = update
             self._apply_diff(update)
             if first:
+                self._again = True  # the strip and the stock line, at once (_slow_due)
                 freeze_startup_objects()
                 # Not at once: the first frame is drawn and the desk is taking keys by then.
                 self.set_timer(WARM_AFTER, lambda: run_service(self, self._warm, group="warm"))
             self._version = update.version
             self._rows, self._order, self._tickets = update.rows, update.order, update.tickets
-            self._show_load(update.load)
-            self._show_low_stock(update.low_stock)
+            if update.load is None or update.low_stock is None:
+                self._slow_stale = True
+            else:
+                self._slow_at = time.monotonic()
+                self._slow_stale = False
+                self._show_load(update.load)
+                self._show_low_stock(update.low_stock)
             current = update.current
             key = (current.id, current.visitor_id) if current else None
             if key != self._card_key or update.card is not None or current != self._current:

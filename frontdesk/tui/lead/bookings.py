@@ -12,7 +12,6 @@ from frontdesk.services.capacity import CAPACITY_FIELD
 from frontdesk.services.employers import ALIASES_FIELD, EmployerNames
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.lead.forms import FormField, FormModal, text_input
-from frontdesk.tui.screens.merge import DuplicatesModal
 from frontdesk.tui.work import run_service
 
 
@@ -104,4 +103,6 @@ def edit_employers(tab: LeadTab, done: Any) -> None:
 
 
 def open_duplicates(tab: Any) -> None:
+    from frontdesk.tui.screens.merge import DuplicatesModal  # on first use, not with the lead
+
     tab.app.push_screen(DuplicatesModal())

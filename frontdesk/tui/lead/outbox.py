@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Label, Static
 
-from frontdesk.services.mail import OutboxEntry
 from frontdesk.tui.dates import moment_text
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.work import run_service
 
-OutboxData = tuple[dict[str, int], list[OutboxEntry]]
+if TYPE_CHECKING:  # the mail package (and icalendar) is imported when the tab first loads
+    from frontdesk.services.mail import OutboxEntry
+
+OutboxData = tuple[dict[str, int], list["OutboxEntry"]]
 KIND_LABELS = {"confirmation": "Confirmation", "reminder": "Reminder", "cancellation": "Cancelled"}
 
 
