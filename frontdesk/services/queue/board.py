@@ -24,9 +24,10 @@ def waiting_strip(session: Session, clock: Clock) -> tuple[ServiceLoad, ...]:
     today = clock.today()
     stmts = sql.load()
     services = session.execute(stmts["services"]).all()
-    waiting: dict[int, int] = dict(
-        session.execute(stmts["waiting"], {"today": today}).tuples().all()
-    )
+    waiting: dict[int, int] = {
+        service_id: count
+        for service_id, count in session.execute(stmts["waiting"], {"today": today})
+    }
     recent = session.execute(
         stmts["recent"], {"today": today, "n": RECENT_SERVICES * max(1, len(services))}
     ).all()
