@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.generate import generate, letter_tag
+from bench.generate import generate, letter_tag, open_all_day
 from frontdesk.config import Settings
 from frontdesk.db.models import Ticket, Visitor
 from frontdesk.services import Actor, Services
@@ -1120,6 +1120,7 @@ def main() -> int:
         counts = generate(url, scale)
         print(f"dataset: {counts} in {time.perf_counter() - started:.0f}s", flush=True)
     services = Services.open(Settings(db_url=url))
+    open_all_day(services, LEAD)  # a dataset made before the hours were asked for
     reset_queue(services, 40)
     figures: list[Figure] = []
     q = args.quick
