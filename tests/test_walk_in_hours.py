@@ -71,7 +71,7 @@ def test_a_closed_day_says_so(services: Services, clerk: Actor) -> None:
     services.clock.set(SUNDAY_11)
     with pytest.raises(OutsideWalkInHours) as refused:
         services.queue.issue(clerk, "info")
-    assert refused.value.hours == "none on Sundays"
+    assert refused.value.hours == "no walk-in hours on Sundays"
 
 
 def test_the_hours_the_lead_saved_are_the_ones_that_count(
@@ -82,7 +82,7 @@ def test_the_hours_the_lead_saved_are_the_ones_that_count(
     services.rules.save(lead, hours={"walk_in_mon": ""})
     with pytest.raises(OutsideWalkInHours) as refused:
         services.queue.issue(clerk, "info")
-    assert refused.value.hours == "none on Mondays"
+    assert refused.value.hours == "no walk-in hours on Mondays"
 
 
 def test_a_second_ticket_out_of_hours_needs_both_answers(services: Services, clerk: Actor) -> None:

@@ -122,11 +122,12 @@ def is_open(
 
 
 def todays_hours_text(clock: Clock, hours: Iterable[Hours], kind: str) -> str:
-    """Today's hours of ``kind`` in words: ``Monday 15:00-17:00`` or ``none on Sundays``."""
+    """Today's hours of ``kind`` in words: ``Monday 15:00-17:00``, or ``no walk-in hours on
+    Sundays``."""
     weekday = clock.local_now().weekday()
     blocks = [h for h in hours if h.kind == kind and h.weekday == weekday]
     if not blocks:
-        return f"none on {DAY_NAMES[weekday]}s"
+        return f"no {KINDS.get(kind, kind)} hours on {DAY_NAMES[weekday]}s"
     return f"{DAY_NAMES[weekday]} {format_blocks(blocks)}"
 
 
