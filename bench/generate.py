@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
 from sqlalchemy import Table, insert, select
 
 from bench.generate_capabilities import FILLERS, Fill, _local, chunks
 from frontdesk.clock import Clock
-from frontdesk.config import Settings
+from frontdesk.config import Hours, Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
 from frontdesk.db.models import (
@@ -565,6 +566,7 @@ def generate(
     # Today's queue mid-morning, through the services (so it is exactly what desks make).
     from frontdesk.services import Actor
 
+    open_all_day(services, Actor(staff[0], "Bench Staff 00", "lead", 1, "bench"))
     clerk = Actor(staff[1], "Bench Staff 01", "desk", 1, "bench")
     for i in range(40):
         services.queue.issue(
@@ -582,6 +584,16 @@ def generate(
             conn.exec_driver_sql("ANALYZE")
     db.dispose()
     return counts
+
+
+def open_all_day(services: Services, lead: Any) -> None:
+    """The bench runs at any hour: the walk-in hours in force (the lead's rule, stored in
+    the database) are all day, every day, so the desks' walk-ins are never out of hours."""
+
+    week = [h for h in services.rules.hours() if h.kind != "walk_in"]
+    week += [Hours(day, clock_time(0, 0), clock_time(23, 59), "walk_in") for day in range(7)]
+    if set(week) != set(services.rules.hours()):
+        services.rules.set_hours(lead, week)
 
 
 def main() -> None:

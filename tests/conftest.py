@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from frontdesk.clock import FixedClock
-from frontdesk.config import Settings
+from frontdesk.config import DEFAULT_HOURS, Hours, Settings
 from frontdesk.db import Database
 from frontdesk.db.migrate import upgrade
 from frontdesk.db.models import Staff
@@ -30,8 +30,15 @@ from frontdesk.services.text import fold
 
 PG_ENV = "FRONTDESK_TEST_POSTGRES_URL"
 PG_URL = os.environ.get(PG_ENV, "")
-# Monday 23 November 2026, 10:00 in Leiden: walk-in and BSN hours are open.
+# Monday 23 November 2026, 10:00 in Leiden: BSN hours are open. The default walk-in hours
+# (Monday 15:00-17:00) are not, and a desk asks before a walk-in ticket out of hours: the
+# tests' services keep the walk-in hours open all day, every day (TEST_HOURS), unless a
+# test passes its own ``hours`` or is marked ``real_hours`` (the configured defaults).
 MONDAY_10 = datetime(2026, 11, 23, 10, 0)
+TEST_HOURS: tuple[Hours, ...] = (
+    *(h for h in DEFAULT_HOURS if h.kind != "walk_in"),
+    *(Hours(day, time(0, 0), time(23, 59), "walk_in") for day in range(7)),
+)
 TEST_PIN = "1234"
 
 
@@ -116,14 +123,21 @@ def clock() -> FixedClock:
 
 
 def make_services(url: str, clock: FixedClock, **settings: object) -> Services:
+    """Started services on ``url``; walk-in hours open all day unless ``hours`` is given."""
+    settings.setdefault("hours", TEST_HOURS)
     services = Services(Database(url), Settings(db_url=url, **settings), clock)  # type: ignore[arg-type]
     services.start()
     return services
 
 
+def hours_for(request: pytest.FixtureRequest) -> tuple[Hours, ...]:
+    """The configured default hours for a test marked ``real_hours``, else TEST_HOURS."""
+    return DEFAULT_HOURS if request.node.get_closest_marker("real_hours") else TEST_HOURS
+
+
 @pytest.fixture
-def services(db_url: str, clock: FixedClock) -> Iterator[Services]:
-    s = make_services(db_url, clock)
+def services(db_url: str, clock: FixedClock, request: pytest.FixtureRequest) -> Iterator[Services]:
+    s = make_services(db_url, clock, hours=hours_for(request))
     yield s
     s.close()
 
@@ -179,9 +193,11 @@ def letters(n: int) -> str:
 
 
 @pytest.fixture
-def desk_services(sqlite_url: str, clock: FixedClock) -> Iterator[Services]:
+def desk_services(
+    sqlite_url: str, clock: FixedClock, request: pytest.FixtureRequest
+) -> Iterator[Services]:
     """Services on a SQLite file, for Pilot tests of the screens."""
-    services = make_services(sqlite_url, clock)
+    services = make_services(sqlite_url, clock, hours=hours_for(request))
     yield services
     services.close()
 

@@ -40,7 +40,7 @@ def test_a_full_slot_is_refused_with_the_next_free_one(
     # Changing a booking in its own slot is fine; moving another one into it is not.
     services.appointments.update(clerk, first.id, household(time="09:30", partner=False))
     third = services.appointments.book(clerk, household(time="10:00", children=0, partner=False))
-    with pytest.raises(ValidationError, match="the next free slot is Mon 23-11-2026 10:00"):
+    with pytest.raises(ValidationError, match="the nearest free slot is Mon 23-11-2026 10:00"):
         services.appointments.reschedule(clerk, third.id, "2026-11-23", "09:30")
     # A cancelled household frees its place.
     services.appointments.cancel(clerk, second.id, "moved to Delft")

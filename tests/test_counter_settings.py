@@ -52,7 +52,7 @@ def test_the_one_writer_honours_the_delimiter() -> None:
     assert text.splitlines()[0] == "Name;Wait"
     assert list(csv.reader(io.StringIO(text), delimiter=";")) == [
         ["Name", "Wait"],
-        ["Smith, J.", "4.5"],
+        ["Smith, J.", "4,5"],  # a decimal comma with ";" (test_decimal_comma.py)
         ["'=cmd", ""],
     ]
     with pytest.raises(ValidationError):

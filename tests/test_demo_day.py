@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from frontdesk.clock import FixedClock, ShiftedClock
@@ -14,6 +15,9 @@ from frontdesk.config import DEFAULT_HOURS, Settings
 from frontdesk.db.models import Ticket
 from frontdesk.demo import demo_clock, demo_moment, fill_demo
 from frontdesk.services import Services
+
+# The demo is built on the configured opening hours, as `frontdesk --demo` is.
+pytestmark = pytest.mark.real_hours
 
 TZ = ZoneInfo("Europe/Amsterdam")
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from frontdesk.clock import FixedClock
 from frontdesk.db.models import ContactMoment, Ticket, TicketCounter, TicketEvent
 from frontdesk.demo import fill_demo
 from frontdesk.services import Actor, Services
+
+# The demo is built on the configured opening hours, as `frontdesk --demo` is.
+pytestmark = pytest.mark.real_hours
 
 
 def _in_hours(services: Services, moment) -> bool:  # type: ignore[no-untyped-def]

@@ -15,6 +15,9 @@ from frontdesk.services import Actor, PermissionDenied, Services, ValidationErro
 from frontdesk.services.kiosk import CHECK_IN_FAILURES, KioskRefusal
 from tests.helpers import household
 
+# These tests are about the opening hours themselves: the configured ones, not TEST_HOURS.
+pytestmark = pytest.mark.real_hours
+
 MONDAY_1530 = datetime(2026, 11, 23, 15, 30)
 
 

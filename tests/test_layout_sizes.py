@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from frontdesk.clock import FixedClock
-from frontdesk.config import Settings
+from frontdesk.config import DEFAULT_HOURS, Settings
 from frontdesk.db.engine import Database
 from frontdesk.db.migrate import upgrade
 from frontdesk.demo import DEMO_PINS, fill_demo
@@ -40,7 +40,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = Database(f"sqlite:///{path}")
     upgrade(db)
     db.dispose()
-    services = make_services(f"sqlite:///{path}", FixedClock(MOMENT))
+    services = make_services(f"sqlite:///{path}", FixedClock(MOMENT), hours=DEFAULT_HOURS)
     fill_demo(services, days=7)
     services.close()
     return path
@@ -50,7 +50,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_services(demo_file: Path, tmp_path: Path) -> Iterator[Services]:
     path = tmp_path / "demo.sqlite3"
     shutil.copy(demo_file, path)
-    services = make_services(f"sqlite:///{path}", FixedClock(MOMENT))
+    services = make_services(f"sqlite:///{path}", FixedClock(MOMENT), hours=DEFAULT_HOURS)
     yield services
     services.close()
 

@@ -16,7 +16,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.lead.forms import GridField, RulesModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
-from tests.conftest import TEST_PIN, add_staff, make_services
+from tests.conftest import TEST_PIN, add_staff, hours_for, make_services
 from tests.helpers import (
     DAY,
     add_ticket,
@@ -29,9 +29,9 @@ from tests.helpers import (
 
 
 @pytest.fixture
-def lead_services(sqlite_url: str) -> Iterator[Services]:
+def lead_services(sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Services]:
     clock = FixedClock(datetime(2026, 11, 23, 11, 20))
-    services = make_services(sqlite_url, clock, staff="Lea Lead")
+    services = make_services(sqlite_url, clock, staff="Lea Lead", hours=hours_for(request))
     lead = add_staff(services, "Lea Lead", "lead")
     clerk = add_staff(services, "Dirk Desk", "desk")
     normal_day(services, clerk, lead)
@@ -175,6 +175,7 @@ async def open_rules_form(pilot: Pilot[Any]) -> RulesModal:
     return modal
 
 
+@pytest.mark.real_hours
 async def test_the_lead_changes_friday_hours_and_the_target(lead_services: Services) -> None:
     app = FrontdeskApp(lead_services, lead_services.settings)
     async with app.run_test(size=(120, 35)) as pilot:
@@ -213,6 +214,7 @@ async def test_the_lead_changes_friday_hours_and_the_target(lead_services: Servi
         assert "Within 20 min: 71%" in str(figures.content)
 
 
+@pytest.mark.real_hours
 async def test_bad_hours_are_shown_beside_the_field_and_nothing_is_saved(
     lead_services: Services,
 ) -> None:

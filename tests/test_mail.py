@@ -360,9 +360,10 @@ def test_the_privacy_export_holds_the_emails_and_erasure_removes_queued_ones(
 def test_the_demo_outbox_holds_sent_queued_and_refused_mail_to_example_addresses(
     sqlite_url: str, clock: FixedClock
 ) -> None:
+    from frontdesk.config import DEFAULT_HOURS
     from frontdesk.demo import fill_demo
 
-    services = make_services(sqlite_url, clock, demo=True)
+    services = make_services(sqlite_url, clock, demo=True, hours=DEFAULT_HOURS)
     try:
         fill_demo(services, days=3)
         counts = services.mail.counts(CLI)

@@ -76,9 +76,10 @@ def test_config_settings(tmp_path: Path) -> None:
 
 def test_demo_makes_partners_and_referrals_in_every_state(sqlite_url: str) -> None:
     from frontdesk.clock import FixedClock
+    from frontdesk.config import DEFAULT_HOURS
     from tests.conftest import MONDAY_10, add_staff
 
-    services = make_services(sqlite_url, FixedClock(MONDAY_10))
+    services = make_services(sqlite_url, FixedClock(MONDAY_10), hours=DEFAULT_HOURS)
     try:
         fill_demo(services, days=30)
         lead = add_staff(services, "Someone Else", "lead")

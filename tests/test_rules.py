@@ -22,6 +22,9 @@ from frontdesk.services.rules import (
 from tests.conftest import make_services
 from tests.helpers import DAY, MONDAY, household, normal_day
 
+# These tests are about the opening hours themselves: the configured ones, not TEST_HOURS.
+pytestmark = pytest.mark.real_hours
+
 FRI = 4
 
 

@@ -19,6 +19,7 @@ from frontdesk.services.errors import (
     Conflict,
     FrontdeskError,
     NotFound,
+    OutsideWalkInHours,
     PermissionDenied,
     ValidationError,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Conflict",
     "FrontdeskError",
     "NotFound",
+    "OutsideWalkInHours",
     "PermissionDenied",
     "Services",
     "ValidationError",

@@ -127,9 +127,7 @@ class FullSlot:
 
     @property
     def suggestion(self) -> str:
-        if self.next_free is None:
-            return f"no free slot in the next {SEARCH_DAYS} days"
-        return f"the next free slot is {self.next_free:%a %d-%m-%Y %H:%M}"
+        return slot_words(self.next_free, "next")
 
     def import_text(self, start: datetime) -> str:
         """The import's warning (the household is booked all the same)."""
@@ -140,9 +138,13 @@ class FullSlot:
 
     @property
     def message(self) -> str:
+        return self.message_with(self.suggestion)
+
+    def message_with(self, suggestion: str) -> str:
+        """The refusal with another suggestion (a move offers the nearest free slot)."""
         taken = "household" if self.households == 1 else "households"
         return f"this slot is full ({self.households} {taken}, room for {self.capacity}); " + (
-            self.suggestion
+            suggestion
         )
 
 
@@ -174,6 +176,67 @@ def next_free(
             if taken < capacity:
                 return moment
     return None
+
+
+def nearest_free(
+    session: Session,
+    hours: Sequence[Hours],
+    tz: ZoneInfo,
+    start: datetime,
+    minutes: int,
+    capacity: int | None,
+    *,
+    now: datetime,
+    leave_out: int | None = None,
+) -> datetime | None:
+    """The free slot nearest to ``start`` (local), before or after it, never before
+    ``now``, within SEARCH_DAYS days either way; at equal distance the later one. A slot
+    is free when it has room (``capacity`` None: every slot in the BSN hours is).
+    ``start`` itself is not offered: it is the moment that was refused."""
+    local, earliest = start.astimezone(tz), now.astimezone(tz)
+
+    def has_room(moment: datetime) -> bool:
+        if capacity is None:
+            return True
+        taken = households_at(session, moment.astimezone(UTC), minutes, leave_out=leave_out)
+        return taken < capacity
+
+    before: datetime | None = None
+    for offset in range(SEARCH_DAYS + 1):
+        day = local.date() - timedelta(days=offset)
+        if day < earliest.date():
+            break
+        for slot in reversed(slot_times(hours, day, minutes)):
+            moment = datetime.combine(day, slot, tzinfo=tz)
+            if earliest <= moment < local and has_room(moment):
+                before = moment
+                break
+        if before is not None:
+            break
+    after: datetime | None = None
+    for offset in range(SEARCH_DAYS + 1):
+        day = local.date() + timedelta(days=offset)
+        if before is not None and datetime.combine(day, time.min, tzinfo=tz) - local > (
+            local - before
+        ):
+            break  # every slot of this day is further away than the one before
+        for slot in slot_times(hours, day, minutes):
+            moment = datetime.combine(day, slot, tzinfo=tz)
+            if moment > local and moment >= earliest and has_room(moment):
+                after = moment
+                break
+        if after is not None:
+            break
+    if before is None or (after is not None and after - local <= local - before):
+        return after
+    return before
+
+
+def slot_words(moment: datetime | None, which: str = "nearest") -> str:
+    """``the nearest free slot is Wed 25-11-2026 09:00`` (or that there is none)."""
+    if moment is None:
+        return f"no free slot in the next {SEARCH_DAYS} days"
+    return f"the {which} free slot is {moment:%a %d-%m-%Y %H:%M}"
 
 
 def _overlap(a: datetime, a_minutes: int, b: datetime, b_minutes: int) -> bool:
@@ -251,4 +314,6 @@ __all__ = [
     "check_capacity",
     "full_slot",
     "lock_day",
+    "nearest_free",
+    "slot_words",
 ]

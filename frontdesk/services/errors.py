@@ -82,6 +82,16 @@ class AlreadyWaiting(Conflict):
         self.label = label
 
 
+class OutsideWalkInHours(Conflict):
+    """A walk-in ticket asked for while the walk-in hours are closed; ``hours`` says today's
+    hours in words ("Monday 15:00-17:00"). Asked again with ``out_of_hours=True`` (the
+    clerk was asked and said yes), the service issues it anyway."""
+
+    def __init__(self, hours: str) -> None:
+        super().__init__(f"Walk-in hours are closed now ({hours}); no ticket was issued.")
+        self.hours = hours
+
+
 # The largest id the tables can hold: their id columns are INTEGER, 32 bits on PostgreSQL
 # (SQLite's would go to 2**63 - 1, but both databases refuse alike).
 MAX_ID = 2**31 - 1

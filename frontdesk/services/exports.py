@@ -8,6 +8,9 @@ packs, access requests):
   (OWASP "CSV injection"). In CSV it gets a leading apostrophe; in XLSX it is written as
   an explicit text cell (with the "quote prefix" style, so editing it keeps it text).
   Numbers stay numbers, and so does text that is only a number ("-2.5", "12%").
+- **Read as meant.** With the ";" delimiter (a spreadsheet set to Dutch), a number with a
+  fraction is written with a decimal comma ("16,3", "47,4%", "87,50"); Dutch Excel would
+  read "16.3" as text or a date.
 - **Private.** Files are created readable by their owner only (mode 0600, given to
   ``os.open``: never readable by others, not even for a moment).
 - **Whole or not at all.** The file is written to a temporary file in the same folder and
@@ -27,6 +30,7 @@ import re
 import secrets
 import stat
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,18 +70,33 @@ def safe_cell(value: Any) -> Any:
 #: The cell separators a CSV export may use: "," (the standard) or ";" (what a spreadsheet
 #: set to Dutch expects, where "," is the decimal comma); ``[exports] delimiter``.
 DELIMITERS = (",", ";")
+#: A number with a fraction as the exports write it: "16.3", "-2.5", "47.4%", "87.50".
+_DECIMAL = re.compile(r"[+-]?\d+\.\d+%?")
+
+
+def decimal_comma(value: Any) -> Any:
+    """A number with a fraction (a float, a Decimal, or text that is only such a number)
+    with a decimal comma, for a spreadsheet set to Dutch; anything else as it is."""
+    if isinstance(value, float | Decimal):
+        text = str(value)
+        return text.replace(".", ",") if _DECIMAL.fullmatch(text) else text
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        return value.replace(".", ",")
+    return value
 
 
 def csv_text(rows: Iterable[Sequence[Any]], delimiter: str = ",") -> str:
     """Rows as CSV text (RFC 4180: CRLF between rows, so a cell holding a lone CR or LF is
     quoted); ``None`` is an empty cell, every text cell is made safe; cells are separated
-    by ``delimiter`` ("," or ";")."""
+    by ``delimiter`` ("," or ";"; with ";" fractions get a decimal comma)."""
     if delimiter not in DELIMITERS:
         raise ValidationError("delimiter", 'the CSV delimiter is "," or ";"')
+    dutch = delimiter == ";"
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+        cells = (decimal_comma(v) if dutch else v for v in row)
+        writer.writerow(["" if v is None else safe_cell(v) for v in cells])
     return out.getvalue()
 
 

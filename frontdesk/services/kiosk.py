@@ -51,7 +51,7 @@ from frontdesk.services.errors import Conflict, FrontdeskError, ValidationError
 from frontdesk.services.fields import parse_date
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.board import wait_after_issue, waiting_strip
-from frontdesk.services.rules import CentreRulesService
+from frontdesk.services.rules import CentreRulesService, is_open
 from frontdesk.services.text import clean_text, fold
 from frontdesk.services.visitors import VisitorInput, check_visitor
 
@@ -125,17 +125,6 @@ def _blocks_on(hours: tuple[Hours, ...], day: date, kinds: tuple[str, ...]) -> l
 
 def _at(clock: Clock, day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, tzinfo=clock.tz)
-
-
-def is_open(
-    clock: Clock, hours: tuple[Hours, ...], kind: str, early: timedelta = timedelta(0)
-) -> bool:
-    """Whether ``now`` lies in a block of ``kind`` today (from ``early`` before its start)."""
-    now = clock.local_now()
-    for block in _blocks_on(hours, now.date(), (kind,)):
-        if _at(clock, now.date(), block.start) - early <= now < _at(clock, now.date(), block.end):
-            return True
-    return False
 
 
 def next_opening(clock: Clock, hours: tuple[Hours, ...]) -> datetime | None:

@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -104,6 +104,31 @@ class CentreRules:
     def texts(self) -> dict[str, str]:
         """Every form field with its current text (what the edit form starts with)."""
         return {name: self.day_text(kind, day) for name, kind, day in HOURS_FIELDS}
+
+
+def is_open(
+    clock: Clock, hours: Iterable[Hours], kind: str, early: timedelta = timedelta(0)
+) -> bool:
+    """Whether ``now`` lies in a block of ``kind`` today (from ``early`` before its start)."""
+    now = clock.local_now()
+    for block in hours:
+        if block.kind != kind or block.weekday != now.weekday():
+            continue
+        start = datetime.combine(now.date(), block.start, tzinfo=clock.tz)
+        end = datetime.combine(now.date(), block.end, tzinfo=clock.tz)
+        if start - early <= now < end:
+            return True
+    return False
+
+
+def todays_hours_text(clock: Clock, hours: Iterable[Hours], kind: str) -> str:
+    """Today's hours of ``kind`` in words: ``Monday 15:00-17:00``, or ``no walk-in hours on
+    Sundays``."""
+    weekday = clock.local_now().weekday()
+    blocks = [h for h in hours if h.kind == kind and h.weekday == weekday]
+    if not blocks:
+        return f"no {KINDS.get(kind, kind)} hours on {DAY_NAMES[weekday]}s"
+    return f"{DAY_NAMES[weekday]} {format_blocks(blocks)}"
 
 
 # -- parsing and checking -------------------------------------------------------------------
@@ -443,7 +468,9 @@ __all__ = [
     "format_blocks",
     "hours_field",
     "hours_in",
+    "is_open",
     "load_rules",
     "parse_day",
     "target_wait_in",
+    "todays_hours_text",
 ]

@@ -61,7 +61,13 @@ from frontdesk.services.appointments.rules import (
     required_documents,
 )
 from frontdesk.services.auth import Actor, require
-from frontdesk.services.capacity import full_slot, lock_day
+from frontdesk.services.capacity import (
+    capacity_in,
+    full_slot,
+    lock_day,
+    nearest_free,
+    slot_words,
+)
 from frontdesk.services.dml import rowcount
 from frontdesk.services.employers import apply as canonical_employer
 from frontdesk.services.employers import employer_index
@@ -80,6 +86,15 @@ _TOKENS = cast(Table, VisitorNameToken.__table__)
 _APPOINTMENTS = cast(Table, Appointment.__table__)
 _PERSONS = cast(Table, AppointmentPerson.__table__)
 _EVENTS = cast(Table, AppointmentEvent.__table__)
+
+
+class _OutsideBsnHours(ValidationError):
+    """A time outside the BSN hours, with the moment asked for (local): a move adds the
+    nearest free slot to the message."""
+
+    def __init__(self, message: str, start: datetime, minutes: int) -> None:
+        super().__init__("time", message)
+        self.start, self.minutes = start, minutes
 
 
 class AppointmentBook:
@@ -145,10 +160,28 @@ class AppointmentBook:
                 return True
         return False
 
-    def _outside_bsn_hours(self, hours: Sequence[Hours]) -> ValidationError:
-        return ValidationError(
-            "time", f"this is outside the BSN appointment hours ({self.bsn_hours(hours)})"
+    def _outside_bsn_hours(
+        self, hours: Sequence[Hours], start: datetime, minutes: int
+    ) -> _OutsideBsnHours:
+        return _OutsideBsnHours(
+            f"this is outside the BSN appointment hours ({self.bsn_hours(hours)})", start, minutes
         )
+
+    def _nearest_instead(
+        self, session: Session, error: _OutsideBsnHours, appointment_id: int
+    ) -> ValidationError:
+        """A refused move (outside the BSN hours) with the nearest free slot added."""
+        nearest = nearest_free(
+            session,
+            hours_in(session, self.settings),
+            self.clock.tz,
+            error.start,
+            error.minutes,
+            capacity_in(session),
+            now=self.clock.now(),
+            leave_out=appointment_id,
+        )
+        return ValidationError("time", f"{error.message}; {slot_words(nearest)}")
 
     def slots(self, day: date, minutes: int = 30) -> list[time]:
         """The slot start times in the BSN hours of a day."""
@@ -194,7 +227,8 @@ class AppointmentBook:
             if hours is None:
                 hours = self.rules.hours()
             if not self._in_bsn_hours(day, start, minutes, hours):
-                raise self._outside_bsn_hours(hours)
+                moment = datetime.combine(day, start, tzinfo=self.clock.tz)
+                raise self._outside_bsn_hours(hours, moment, minutes)
         start_at = datetime.combine(day, start, tzinfo=self.clock.tz)
         employer = clean_text(data.employer, "employer", label="The employer", max_length=200)
         if employer is not None and fold(employer) in ("private", "self", "-"):
@@ -663,8 +697,21 @@ class AppointmentBook:
         full = full_slot(
             session, hours, self.clock.tz, kind, start_at, minutes, leave_out=leave_out
         )
-        if full is not None:
+        if full is None:
+            return
+        if leave_out is None:  # a new booking: the next free slot
             raise ValidationError("time", full.message)
+        nearest = nearest_free(  # a move: the nearest free slot, earlier or later
+            session,
+            hours,
+            self.clock.tz,
+            self.clock.to_local(start_at),
+            minutes,
+            full.capacity,
+            now=self.clock.now(),
+            leave_out=leave_out,
+        )
+        raise ValidationError("time", full.message_with(slot_words(nearest)))
 
     def update_in(self, session: Session, actor: Actor, ap: Appointment, checked: _Checked) -> bool:
         """Apply a changed booking; True when anything changed (then an event is written)."""
@@ -693,7 +740,11 @@ class AppointmentBook:
     def update(self, actor: Actor, appointment_id: int, data: AppointmentInput) -> AppointmentInfo:
         require(actor, "appointment.book")
         appointment_id = check_id(appointment_id, "this appointment does not exist (any more)")
-        checked = self.check(data)
+        try:
+            checked = self.check(data)
+        except _OutsideBsnHours as error:
+            with self.db.read() as session:
+                raise self._nearest_instead(session, error, appointment_id) from None
         with self.db.write() as session:
             ap = self._row(session, appointment_id, lock=True)
             if (ap.kind, ap.start_at, ap.minutes) != (
@@ -724,7 +775,9 @@ class AppointmentBook:
                     f"This appointment is {STATUSES[ap.status]}; only a booked one can be moved."
                 )
             if ap.kind != "other" and not self._in_bsn_hours(new_day, start, ap.minutes, hours):
-                raise self._outside_bsn_hours(hours)
+                moment = datetime.combine(new_day, start, tzinfo=self.clock.tz)
+                refused = self._outside_bsn_hours(hours, moment, ap.minutes)
+                raise self._nearest_instead(session, refused, ap.id)
             old = self.clock.to_local(ap.start_at)
             new_start = datetime.combine(new_day, start, tzinfo=self.clock.tz).astimezone(UTC)
             if new_start != ap.start_at:

@@ -29,7 +29,14 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import ContactMoment, Service, Ticket, TicketCounter, Visitor
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.dml import rowcount
-from frontdesk.services.errors import AlreadyWaiting, Conflict, NotFound, ValidationError, check_id
+from frontdesk.services.errors import (
+    AlreadyWaiting,
+    Conflict,
+    NotFound,
+    OutsideWalkInHours,
+    ValidationError,
+    check_id,
+)
 from frontdesk.services.queue import statements as sql
 from frontdesk.services.queue.board import board_state, waiting_strip
 from frontdesk.services.queue.core import (
@@ -55,6 +62,7 @@ from frontdesk.services.queue.records import (
     ticket_info,
 )
 from frontdesk.services.rows import live_visitor
+from frontdesk.services.rules import hours_in, is_open, todays_hours_text
 from frontdesk.services.text import clean_text
 from frontdesk.services.visitors import VisitorInput, VisitorRecord, check_visitor
 from frontdesk.services.visitors import to_record as visitor_record
@@ -129,12 +137,16 @@ class QueueService(QueueDay):
         priority: bool = False,
         notes: str | None = None,
         second_ticket: bool = False,
+        out_of_hours: bool = False,
     ) -> TicketInfo:
-        """A ticket, for a known visitor or nobody. A visitor who already has an open ticket
-        today gets no second one unless ``second_ticket`` (AlreadyWaiting says which)."""
+        """A walk-in ticket, for a known visitor or nobody. A visitor who already has an open
+        ticket today gets no second one unless ``second_ticket`` (AlreadyWaiting says which);
+        outside the walk-in hours none is issued unless ``out_of_hours`` (the desk asked)."""
         require(actor, "queue.issue")
         clean_notes = clean_text(notes, "notes", label="The notes", max_length=500, multiline=True)
         with self.db.write() as session:
+            if not out_of_hours:
+                self._refuse_out_of_hours(session)
             if visitor_id is not None:
                 if session.get(Visitor, _visitor_id(visitor_id)) is None:
                     raise NotFound("this visitor no longer exists")
@@ -159,9 +171,11 @@ class QueueService(QueueDay):
         service_code: str = "info",
         priority: bool = False,
         second_ticket: bool = False,
+        out_of_hours: bool = False,
     ) -> tuple[VisitorRecord, TicketInfo]:
-        """Save a new visitor (or reuse one) and issue the ticket, in one transaction.
-        A returning visitor with an open ticket today: see issue()."""
+        """Save a new visitor (or reuse one) and issue the walk-in ticket, in one transaction.
+        A returning visitor with an open ticket today, or outside the walk-in hours: see
+        issue()."""
         require(actor, "visitor.register")
         require(actor, "queue.issue")
         values = check_visitor(data, self.clock.today()) if data is not None else None
@@ -169,6 +183,8 @@ class QueueService(QueueDay):
             raise ValidationError("given_names", "type the visitor's name")
         with self.db.write() as session:
             service = self._service(session, service_code)
+            if not out_of_hours:
+                self._refuse_out_of_hours(session)
             if visitor_id is None:
                 visitor = self.visitors.create_row_in(session, values or {})
             else:
@@ -186,6 +202,12 @@ class QueueService(QueueDay):
                 service=service,
             )
             return visitor_record(visitor), self._ticket_info(session, ticket.id)
+
+    def _refuse_out_of_hours(self, session: Session) -> None:
+        """Refuse a walk-in ticket while the walk-in hours (the ones in force) are closed."""
+        hours = hours_in(session, self.settings)
+        if not is_open(self.clock, hours, "walk_in"):
+            raise OutsideWalkInHours(todays_hours_text(self.clock, hours, "walk_in"))
 
     def _refuse_second(self, session: Session, visitor_id: int) -> None:
         open_label = session.scalar(

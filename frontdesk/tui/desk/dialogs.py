@@ -1,20 +1,28 @@
 """Small modals the desk and the find screen share: pick a service, an outcome note,
-and the big ticket number to read out."""
+the big ticket number to read out, and the questions asked before a walk-in ticket."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services import (
+    AlreadyWaiting,
+    FrontdeskError,
+    OutsideWalkInHours,
+    ValidationError,
+)
 from frontdesk.services.queue import ServiceInfo, ServiceLoad, TicketInfo, wait_words
 from frontdesk.tui.actions import labelled
-from frontdesk.tui.dialogs import Dialog
+from frontdesk.tui.dialogs import ConfirmModal, Dialog
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.field import Field, show_field_errors
 from frontdesk.tui.work import run_service
@@ -236,3 +244,45 @@ def estimated_wait(load: Sequence[ServiceLoad], ticket: TicketInfo) -> int | Non
         if item.code == ticket.service_code:
             return item.wait_of_last
     return None
+
+
+@dataclass(frozen=True)
+class IssueAnswers:
+    """What the clerk was asked before a walk-in ticket and said yes to (the service's
+    flags of the same names): a second open ticket today; a ticket out of walk-in hours."""
+
+    second_ticket: bool = False
+    out_of_hours: bool = False
+
+
+NOT_ASKED = IssueAnswers()
+
+
+def ask_before_issuing(
+    screen: Screen[Any],
+    error: FrontdeskError,
+    answers: IssueAnswers,
+    again: Callable[[IssueAnswers], None],
+    who: str = "This visitor",
+) -> bool:
+    """When a walk-in ticket was refused only because the clerk must be asked first, ask;
+    yes issues it again (``again``) with that answer too, Escape leaves everything as it
+    was. False for any other refusal (the caller shows it)."""
+    if isinstance(error, OutsideWalkInHours):
+        question = f"Walk-in hours are closed now ({error.hours}).\n\nGive a ticket anyway?"
+        yes, no, then = "Give a ticket", "No ticket", replace(answers, out_of_hours=True)
+    elif isinstance(error, AlreadyWaiting):
+        question = (
+            f"{who} already has ticket {error.label} today, still open.\n\n"
+            "Give a second ticket anyway (for another service)?"
+        )
+        yes, no, then = "Second ticket", "No, keep one", replace(answers, second_ticket=True)
+    else:
+        return False
+
+    def answered(said_yes: bool | None) -> None:
+        if said_yes:
+            again(then)
+
+    screen.app.push_screen(ConfirmModal(question, yes=yes, no=no), answered)
+    return True

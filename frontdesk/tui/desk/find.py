@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -16,7 +17,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from frontdesk.services import AlreadyWaiting, FrontdeskError, ValidationError
+from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.services.auth import allowed
 from frontdesk.services.dates import format_date
 from frontdesk.services.queue import (
@@ -31,11 +32,17 @@ from frontdesk.services.visitors import ContactRecord, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.desk.card import visitor_details
-from frontdesk.tui.desk.dialogs import ServicePickModal, TicketIssuedModal, estimated_wait
+from frontdesk.tui.desk.dialogs import (
+    NOT_ASKED,
+    IssueAnswers,
+    ServicePickModal,
+    TicketIssuedModal,
+    ask_before_issuing,
+    estimated_wait,
+)
 from frontdesk.tui.desk.register import visitor_line
 from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.paths import stylesheet
-from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.search import LatestSearch
 from frontdesk.tui.widgets.contacts import contacts_text
 from frontdesk.tui.widgets.field import Field, show_field_errors
@@ -332,36 +339,24 @@ class FindScreen(FrontdeskScreen[None]):
         actor, queue = self.actor, self.services.queue
 
         def picked(code: str | None) -> None:
-            if not code:
-                return
+            if code:
+                issue(code, NOT_ASKED)
 
-            issue(code, second_ticket=False)
-
-        def issue(code: str, second_ticket: bool) -> None:
+        def issue(code: str, answers: IssueAnswers) -> None:
             def call() -> tuple[TicketInfo, int | None]:
                 ticket = queue.issue(
-                    actor, code, visitor_id=visitor.id, second_ticket=second_ticket
+                    actor,
+                    code,
+                    visitor_id=visitor.id,
+                    second_ticket=answers.second_ticket,
+                    out_of_hours=answers.out_of_hours,
                 )
                 return ticket, estimated_wait(queue.load(), ticket)
 
             def refused(error: FrontdeskError) -> None:
-                if not isinstance(error, AlreadyWaiting):
+                again = partial(issue, code)
+                if not ask_before_issuing(self, error, answers, again, who=visitor.full_name):
                     self.show_refusal(error)
-                    return
-
-                def answered(yes: bool | None) -> None:
-                    if yes:
-                        issue(code, second_ticket=True)
-
-                self.app.push_screen(
-                    ConfirmModal(
-                        f"{visitor.full_name} already has ticket {error.label} today, still "
-                        "open.\n\nGive a second ticket anyway (for another service)?",
-                        yes="Second ticket",
-                        no="No, keep one",
-                    ),
-                    answered,
-                )
 
             run_service(self, call, done=issued, failed=refused)
 

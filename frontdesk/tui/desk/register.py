@@ -4,6 +4,7 @@ for the anonymous ticket being served, give that ticket its visitor record."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -16,7 +17,6 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from frontdesk.services import (
-    AlreadyWaiting,
     FrontdeskError,
     NotFound,
     ValidationError,
@@ -30,7 +30,13 @@ from frontdesk.services.visitors import CATEGORIES, VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskScreen
 from frontdesk.tui.dates import date_text
-from frontdesk.tui.desk.dialogs import TicketIssuedModal, estimated_wait
+from frontdesk.tui.desk.dialogs import (
+    NOT_ASKED,
+    IssueAnswers,
+    TicketIssuedModal,
+    ask_before_issuing,
+    estimated_wait,
+)
 from frontdesk.tui.dialogs import ConfirmModal, FormState
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.search import LatestSearch
@@ -421,7 +427,7 @@ class RegisterScreen(FormState, FrontdeskScreen[TicketInfo | None]):
         )
 
     def _register(
-        self, data: VisitorInput, visitor_id: int | None, second_ticket: bool = False
+        self, data: VisitorInput, visitor_id: int | None, answers: IssueAnswers = NOT_ASKED
     ) -> None:
         actor, queue = self.actor, self.services.queue
         settings, clock = self.settings, self.services.clock
@@ -444,33 +450,18 @@ class RegisterScreen(FormState, FrontdeskScreen[TicketInfo | None]):
                 visitor_id=visitor_id,
                 service_code=service,
                 priority=priority,
-                second_ticket=second_ticket,
+                second_ticket=answers.second_ticket,
+                out_of_hours=answers.out_of_hours,
             )
             wait = estimated_wait(queue.load(), ticket)
             return visitor, ticket, wait, print_issued(settings, clock, ticket, wait)
 
         def failed(error: FrontdeskError) -> None:
-            if isinstance(error, AlreadyWaiting):
-                self._ask_second(error, lambda: self._register(data, visitor_id, True))
-            else:
+            again = partial(self._register, data, visitor_id)
+            if not ask_before_issuing(self, error, answers, again):
                 self._failed(error)
 
         run_service(self, call, done=self._registered, failed=failed)
-
-    def _ask_second(self, error: AlreadyWaiting, again: Any) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                again()
-
-        self.app.push_screen(
-            ConfirmModal(
-                f"This visitor already has ticket {error.label} today, still open.\n\n"
-                "Give a second ticket anyway (for another service)?",
-                yes="Second ticket",
-                no="No, keep one",
-            ),
-            answered,
-        )
 
     def _registered(
         self, result: tuple[VisitorRecord, TicketInfo, int | None, bool | None]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
 from frontdesk.services import FrontdeskError, ValidationError
@@ -55,15 +55,19 @@ class MergeDialog(FrontdeskModal[MergeResult | None]):
         self.choices: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
+        # The buttons are docked at the bottom of the box; on a short terminal the body
+        # above them scrolls, so Merge and Cancel stay in sight (80x24).
         with Vertical(id="dialog-box", classes="merge-box"):
-            yield Label("Merge two visitor records", id="dialog-title")
-            yield Static("Reading both records…", id="merge-intro")
-            yield DataTable(id="merge-fields", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="merge-error")
-            yield Static(
-                "←/1 keep the left value · →/2 take the right value · s swap which record stays",
-                id="merge-keys",
-            )
+            with VerticalScroll(id="merge-body"):
+                yield Label("Merge two visitor records", id="dialog-title")
+                yield Static("Reading both records…", id="merge-intro")
+                yield DataTable(id="merge-fields", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="merge-error")
+                yield Static(
+                    "←/1 keep the left value · →/2 take the right value · "
+                    "s swap which record stays",
+                    id="merge-keys",
+                )
             with Horizontal(id="dialog-buttons"):
                 yield Button(labelled(self, "Merge", "merge_save"), variant="primary", id="merge")
                 yield Button(labelled(self, "Swap", "merge_swap"), id="swap")
@@ -71,7 +75,14 @@ class MergeDialog(FrontdeskModal[MergeResult | None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+        self._say("")
         self._load()
+
+    def _say(self, error: str) -> None:
+        """The refusal under the table; no empty line when there is none."""
+        line = self.query_one("#merge-error", Static)
+        line.update(error)
+        line.display = bool(error)
 
     def _load(self) -> None:
         actor, merge = self.actor, self.services.merge
@@ -86,9 +97,12 @@ class MergeDialog(FrontdeskModal[MergeResult | None]):
                 continue  # no default: the lead must pick
             self.choices[f.field] = "survivor" if f.survivor else "other"
         same = len(preview.fields) - len(preview.differing)
+        alike = {0: "No field is the same", 1: "1 field is the same"}.get(
+            same, f"{same} fields are the same"
+        )
         self.query_one("#merge-intro", Static).update(
             f"Record #{preview.survivor.id} stays (left); #{preview.other.id} is merged into it "
-            f"and removed. {same} fields are the same; the rows below differ."
+            f"and removed. {alike}; the rows below differ."
         )
         self._draw()
 
@@ -122,13 +136,13 @@ class MergeDialog(FrontdeskModal[MergeResult | None]):
         name = self._current_field()
         if name is not None:
             self.choices[name] = side
-            self.query_one("#merge-error", Static).update("")
+            self._say("")
             self._draw()
 
     @on(Button.Pressed, "#swap")
     def action_swap(self) -> None:
         self.survivor_id, self.other_id = self.other_id, self.survivor_id
-        self.query_one("#merge-error", Static).update("")
+        self._say("")
         self._load()
 
     @on(Button.Pressed, "#merge")
@@ -168,9 +182,7 @@ class MergeDialog(FrontdeskModal[MergeResult | None]):
         if isinstance(error, ValidationError):
             fields = self.preview.fields if self.preview else ()
             label = next((f.label for f in fields if f.field == error.field), "")
-            self.query_one("#merge-error", Static).update(
-                f"{label}: {error.message}" if label else error.message
-            )
+            self._say(f"{label}: {error.message}" if label else error.message)
             return
         self.show_refusal(error)
 
