@@ -28,7 +28,7 @@ def test_db_demo_fills_and_runs_on_the_last_opening_day(
     config.write_text(f'[hours]\nwalk_in = {{ {weekday} = ["00:05-23:55"] }}\n')
     assert main(["--db", db_url, "--config", str(config), "demo", "--days", "1"]) == 0
     out = capsys.readouterr().out
-    assert f"demo day: {open_day:%A %d-%m-%Y} (the centre is closed now)" in out
+    assert f"demo day: {open_day:%A %d-%m-%Y} (replayed: the centre is closed at this hour)" in out
     hours = (Hours(open_day.weekday(), time(0, 5), time(23, 55), "walk_in"),)
     settings = Settings(db_url=db_url, hours=hours)
     # --demo picks the same day

@@ -49,7 +49,7 @@ def demo_note(moment: datetime | None, tz: ZoneInfo) -> str:
     """What the login says when the demo does not run on today."""
     if moment is None:
         return ""
-    return f"{moment.astimezone(tz):%A %d-%m-%Y} (the centre is closed now)"
+    return f"{moment.astimezone(tz):%A %d-%m-%Y} (replayed: the centre is closed at this hour)"
 
 
 def demo_clock(settings: Settings, fresh: bool, now: datetime | None = None) -> tuple[Clock, str]:
