@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.clock import Clock
@@ -35,8 +35,8 @@ from frontdesk.db.models import (
     Ticket,
     TicketEvent,
     Visitor,
-    VisitorNameToken,
 )
+from frontdesk.services.appointments.batch import book_households
 from frontdesk.services.appointments.records import (
     AppointmentInfo,
     AppointmentInput,
@@ -73,19 +73,13 @@ from frontdesk.services.employers import apply as canonical_employer
 from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
-from frontdesk.services.mail import queue_appointment_mail, queue_booked_mail
+from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
 from frontdesk.services.rows import live_visitor
 from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
-from frontdesk.services.visitors import VisitorInput, VisitorService, check_visitor, name_tokens
-
-_VISITORS = cast(Table, Visitor.__table__)
-_TOKENS = cast(Table, VisitorNameToken.__table__)
-_APPOINTMENTS = cast(Table, Appointment.__table__)
-_PERSONS = cast(Table, AppointmentPerson.__table__)
-_EVENTS = cast(Table, AppointmentEvent.__table__)
+from frontdesk.services.visitors import VisitorInput, VisitorService, check_visitor
 
 
 class _OutsideBsnHours(ValidationError):
@@ -538,139 +532,8 @@ class AppointmentBook:
 
     def book_many_in(self, session: Session, actor: Actor, households: Sequence[_Checked]) -> None:
         """Book new households at once, as :meth:`book_in` books each (an import's chunk):
-        the same visitors matched or made, rows, events and e-mails, in a few statements.
-
-        The references must be new (the caller has looked them up). A person is matched to
-        a visitor by name and birth date, as :meth:`_visitor_for` does, among the visitors
-        already stored and those made earlier in the same call."""
-        if not households:
-            return
-        session.flush()  # what the unit of work holds goes in before the statements below
-        now = self.clock.now()
-        keys = {
-            values["search_key"]
-            for checked in households
-            for person, values in checked.people
-            if person.visitor_id is None and values["birth_date"] is not None
-        }
-        found: dict[tuple[str, date], Visitor] = {}
-        if keys:
-            for row in session.scalars(
-                select(Visitor)
-                .where(Visitor.search_key.in_(keys), Visitor.anonymised_at.is_(None))
-                .order_by(Visitor.id)
-            ):
-                found.setdefault((row.search_key, row.birth_date), row)  # type: ignore[arg-type]
-        made: list[tuple[Visitor, dict[str, Any]]] = []  # new visitors, not yet inserted
-        people: list[list[tuple[AppointmentPerson, Visitor]]] = []
-        for checked in households:
-            persons: list[tuple[AppointmentPerson, Visitor]] = []
-            for position, (person, values) in enumerate(checked.people):
-                if person.visitor_id is not None:
-                    visitor, _ = self._visitor_for(session, person, values, update=True)
-                else:
-                    key = (values["search_key"], values["birth_date"])
-                    match = found.get(key) if values["birth_date"] is not None else None
-                    if match is None:
-                        visitor = Visitor(**values, created_at=now, updated_at=now)
-                        made.append((visitor, values))
-                        if values["birth_date"] is not None:
-                            found[key] = visitor
-                    else:
-                        visitor = match
-                        self._fill(visitor, values)
-                fee = self.person_fee(checked.kind, person.relation, checked.employer)
-                member = AppointmentPerson(
-                    relation=person.relation,
-                    position=position,
-                    married=bool(person.married),
-                    fee_cents=fee,
-                    documents="",
-                    welcome_bag=False,
-                )
-                persons.append((member, visitor))
-            people.append(persons)
-        session.flush()  # the matched visitors' corrections
-        if made:
-            columns = [*made[0][1], "created_at", "updated_at"]
-            ids = session.execute(
-                insert(_VISITORS).returning(_VISITORS.c.id, sort_by_parameter_order=True),
-                [{c: getattr(visitor, c) for c in columns} for visitor, _ in made],
-            ).scalars()
-            for (visitor, _), visitor_id in zip(made, ids, strict=True):
-                visitor.id = visitor_id
-            tokens = [
-                {"token": t, "visitor_id": visitor.id, "visitor_updated_at": visitor.updated_at}
-                for visitor, _ in made
-                for t in name_tokens(f"{visitor.given_names} {visitor.family_name}")
-            ]
-            if tokens:
-                session.execute(insert(_TOKENS), tokens)
-        ap_ids = session.execute(
-            insert(_APPOINTMENTS).returning(_APPOINTMENTS.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "reference": c.reference,
-                    "kind": c.kind,
-                    "day": c.day,
-                    "start_at": c.start_at,
-                    "minutes": c.minutes,
-                    "employer": c.employer,
-                    "fee_cents": sum(p.fee_cents for p, _ in persons),
-                    "status": "booked",
-                    "notes": c.notes,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for c, persons in zip(households, people, strict=True)
-            ],
-        ).scalars()
-        booked: list[tuple[Appointment, list[tuple[AppointmentPerson, Visitor]]]] = []
-        for c, persons, ap_id in zip(households, people, ap_ids, strict=True):
-            ap = Appointment(
-                id=ap_id,
-                reference=c.reference,
-                kind=c.kind,
-                day=c.day,
-                start_at=c.start_at,
-                minutes=c.minutes,
-                employer=c.employer,
-                status="booked",
-                notes=c.notes,
-            )
-            booked.append((ap, persons))
-        session.execute(
-            insert(_PERSONS),
-            [
-                {
-                    "appointment_id": ap.id,
-                    "visitor_id": visitor.id,
-                    "relation": p.relation,
-                    "position": p.position,
-                    "married": p.married,
-                    "fee_cents": p.fee_cents,
-                    "documents": "",
-                    "welcome_bag": False,
-                }
-                for ap, persons in booked
-                for p, visitor in persons
-            ],
-        )
-        session.execute(
-            insert(_EVENTS),
-            [
-                {
-                    "appointment_id": ap.id,
-                    "at": now,
-                    "action": "booked",
-                    "status": "booked",
-                    "staff_id": actor.staff_id or None,
-                    "detail": f"{len(persons)} person(s)",
-                }
-                for ap, persons in booked
-            ],
-        )
-        queue_booked_mail(session, self.clock, self.settings, booked)
+        see :func:`~frontdesk.services.appointments.batch.book_households`."""
+        book_households(self, session, actor, households)
 
     def book(self, actor: Actor, data: AppointmentInput) -> AppointmentInfo:
         require(actor, "appointment.book")

@@ -1,0 +1,173 @@
+"""Booking an import's new households together: the same visitors matched or made, rows,
+events and e-mails as :meth:`AppointmentBook.book_in` makes one by one, in a few statements
+per chunk (the import's pace is what a team lead waits on; docs/performance.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentPerson,
+    Visitor,
+    VisitorNameToken,
+)
+from frontdesk.services.appointments.records import _Checked
+from frontdesk.services.auth import Actor
+from frontdesk.services.mail import queue_booked_mail
+from frontdesk.services.visitors import name_tokens
+
+if TYPE_CHECKING:
+    from frontdesk.services.appointments.book import AppointmentBook
+
+_VISITORS = cast(Table, Visitor.__table__)
+_TOKENS = cast(Table, VisitorNameToken.__table__)
+_APPOINTMENTS = cast(Table, Appointment.__table__)
+_PERSONS = cast(Table, AppointmentPerson.__table__)
+_EVENTS = cast(Table, AppointmentEvent.__table__)
+
+
+def book_households(
+    book: AppointmentBook, session: Session, actor: Actor, households: Sequence[_Checked]
+) -> None:
+    """Book new households at once (an import's chunk), as
+    :meth:`AppointmentBook.book_in` books each: the same visitors matched or made, rows,
+    events and e-mails, in a few statements.
+
+    The references must be new (the caller has looked them up). A person is matched to a
+    visitor by name and birth date, as ``AppointmentBook._visitor_for`` does, among the
+    visitors already stored and those made earlier in the same call."""
+    if not households:
+        return
+    session.flush()  # what the unit of work holds goes in before the statements below
+    now = book.clock.now()
+    keys = {
+        values["search_key"]
+        for checked in households
+        for person, values in checked.people
+        if person.visitor_id is None and values["birth_date"] is not None
+    }
+    found: dict[tuple[str, date], Visitor] = {}
+    if keys:
+        for row in session.scalars(
+            select(Visitor)
+            .where(Visitor.search_key.in_(keys), Visitor.anonymised_at.is_(None))
+            .order_by(Visitor.id)
+        ):
+            found.setdefault((row.search_key, row.birth_date), row)  # type: ignore[arg-type]
+    made: list[tuple[Visitor, dict[str, Any]]] = []  # new visitors, not yet inserted
+    people: list[list[tuple[AppointmentPerson, Visitor]]] = []
+    for checked in households:
+        persons: list[tuple[AppointmentPerson, Visitor]] = []
+        for position, (person, values) in enumerate(checked.people):
+            if person.visitor_id is not None:
+                visitor, _ = book._visitor_for(session, person, values, update=True)
+            else:
+                key = (values["search_key"], values["birth_date"])
+                match = found.get(key) if values["birth_date"] is not None else None
+                if match is None:
+                    visitor = Visitor(**values, created_at=now, updated_at=now)
+                    made.append((visitor, values))
+                    if values["birth_date"] is not None:
+                        found[key] = visitor
+                else:
+                    visitor = match
+                    book._fill(visitor, values)
+            fee = book.person_fee(checked.kind, person.relation, checked.employer)
+            member = AppointmentPerson(
+                relation=person.relation,
+                position=position,
+                married=bool(person.married),
+                fee_cents=fee,
+                documents="",
+                welcome_bag=False,
+            )
+            persons.append((member, visitor))
+        people.append(persons)
+    session.flush()  # the matched visitors' corrections
+    if made:
+        columns = [*made[0][1], "created_at", "updated_at"]
+        ids = session.execute(
+            insert(_VISITORS).returning(_VISITORS.c.id, sort_by_parameter_order=True),
+            [{c: getattr(visitor, c) for c in columns} for visitor, _ in made],
+        ).scalars()
+        for (visitor, _), visitor_id in zip(made, ids, strict=True):
+            visitor.id = visitor_id
+        tokens = [
+            {"token": t, "visitor_id": visitor.id, "visitor_updated_at": visitor.updated_at}
+            for visitor, _ in made
+            for t in name_tokens(f"{visitor.given_names} {visitor.family_name}")
+        ]
+        if tokens:
+            session.execute(insert(_TOKENS), tokens)
+    ap_ids = session.execute(
+        insert(_APPOINTMENTS).returning(_APPOINTMENTS.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "reference": c.reference,
+                "kind": c.kind,
+                "day": c.day,
+                "start_at": c.start_at,
+                "minutes": c.minutes,
+                "employer": c.employer,
+                "fee_cents": sum(p.fee_cents for p, _ in persons),
+                "status": "booked",
+                "notes": c.notes,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for c, persons in zip(households, people, strict=True)
+        ],
+    ).scalars()
+    booked: list[tuple[Appointment, list[tuple[AppointmentPerson, Visitor]]]] = []
+    for c, persons, ap_id in zip(households, people, ap_ids, strict=True):
+        ap = Appointment(
+            id=ap_id,
+            reference=c.reference,
+            kind=c.kind,
+            day=c.day,
+            start_at=c.start_at,
+            minutes=c.minutes,
+            employer=c.employer,
+            status="booked",
+            notes=c.notes,
+        )
+        booked.append((ap, persons))
+    session.execute(
+        insert(_PERSONS),
+        [
+            {
+                "appointment_id": ap.id,
+                "visitor_id": visitor.id,
+                "relation": p.relation,
+                "position": p.position,
+                "married": p.married,
+                "fee_cents": p.fee_cents,
+                "documents": "",
+                "welcome_bag": False,
+            }
+            for ap, persons in booked
+            for p, visitor in persons
+        ],
+    )
+    session.execute(
+        insert(_EVENTS),
+        [
+            {
+                "appointment_id": ap.id,
+                "at": now,
+                "action": "booked",
+                "status": "booked",
+                "staff_id": actor.staff_id or None,
+                "detail": f"{len(persons)} person(s)",
+            }
+            for ap, persons in booked
+        ],
+    )
+    queue_booked_mail(session, book.clock, book.settings, booked)
