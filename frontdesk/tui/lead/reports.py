@@ -55,7 +55,8 @@ class ReportsTab(LeadTab):
 
     @on(Select.Changed, "#preset")
     def _preset_changed(self, event: Select.Changed) -> None:
-        if event.value in PRESETS and self.is_mounted:
+        # A change the select has moved on from since (set twice in a row) is stale.
+        if event.value in PRESETS and event.value == event.select.value and self.is_mounted:
             self.set_preset(str(event.value))
             if self.shown:
                 self.reload()
