@@ -53,7 +53,7 @@ class LeadTab(Seam, TabPane):
         super().__init__(*args, **kwargs)
         self.built = not self.LAZY
         self._building = self.built
-        self._waiting: list[Callable[[Self], None]] = []
+        self._waiting: list[Callable[[Any], None]] = []
 
     def compose(self) -> ComposeResult:
         if self._building:
