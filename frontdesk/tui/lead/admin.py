@@ -47,7 +47,7 @@ class AdminTab(LeadTab):
         self.service_rows: list[ServiceInfo] = []
         self.centre_rules: CentreRules | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         k = self.key
         with Horizontal(id="admin-main"):
             with Vertical(id="admin-staff"):
@@ -74,7 +74,7 @@ class AdminTab(LeadTab):
                 yield Label("Configuration (read-only)", classes="panel-title")
                 yield Static("", id="config-view")
 
-    def on_mount(self) -> None:
+    def on_built(self) -> None:
         self.query_one("#staff-table", DataTable).add_columns("Name", "Role", "Active")
         self.query_one("#service-table", DataTable).add_columns(
             "Code", "Name", "Prefix", "Active", "Desks"

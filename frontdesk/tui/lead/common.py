@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+from textual.app import ComposeResult
 from textual.widgets import TabbedContent, TabPane
 
 from frontdesk.services import Services
@@ -38,7 +40,53 @@ def clock_time(moment: datetime | None, services: Services) -> str:
 
 class LeadTab(Seam, TabPane):
     """One tab of the lead screen: it composes its own widgets and loads its own figures
-    (``reload``); the screen's keys run its actions."""
+    (``reload``); the screen's keys run its actions.
+
+    A lazy tab (all but the dashboard) is an empty pane until it is first shown or an
+    action needs it (``when_built``): only then are its widgets composed (``compose_tab``)
+    and set up (``on_built``), so the screen opens on the dashboard alone.
+    """
+
+    LAZY: ClassVar[bool] = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.built = not self.LAZY
+        self._building = self.built
+        self._waiting: list[Callable[[Any], None]] = []
+
+    def compose(self) -> ComposeResult:
+        if self._building:
+            yield from self.compose_tab()
+
+    def compose_tab(self) -> ComposeResult:
+        """The tab's widgets."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        if self.built:
+            self.on_built()
+
+    def on_built(self) -> None:
+        """Set up the widgets once they are mounted (columns, timers)."""
+
+    def when_built(self, do: Callable[[Self], None]) -> None:
+        """Do this with the tab now if it is built, else build it and then do it (in the
+        order asked)."""
+        if self.built:
+            do(self)
+            return
+        self._waiting.append(do)
+        if not self._building:
+            self._building = True
+            self.call_later(self._build)
+
+    async def _build(self) -> None:
+        await self.recompose()
+        self.built = True
+        self.on_built()
+        while self._waiting:
+            self._waiting.pop(0)(self)
 
     def reload(self) -> None:
         """Load this tab's figures again."""

@@ -23,7 +23,9 @@ FULL_REFRESH_SECONDS = 30
 
 
 class DashboardTab(LeadTab):
-    """Today's queue live."""
+    """Today's queue live (built with the screen: it opens on it)."""
+
+    LAZY = False
 
     def __init__(self, title: str) -> None:
         super().__init__(title, id="dashboard")
@@ -34,7 +36,7 @@ class DashboardTab(LeadTab):
         # chart's plot costs ~25 ms to draw, a table's rebuild restyles every row).
         self._drawn: dict[str, object] = {}
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         plot = plot_type()
         with Horizontal(id="dash-top"):
             yield DataTable(id="dash-waiting", cursor_type="none")
@@ -45,7 +47,7 @@ class DashboardTab(LeadTab):
             yield plot(id="chart-arrivals")
             yield plot(id="chart-waits")
 
-    def on_mount(self) -> None:
+    def on_built(self) -> None:
         self.query_one("#dash-waiting", DataTable).add_columns("Service", "Waiting", "Longest")
         self.query_one("#dash-desks", DataTable).add_columns("Desk", "Serving", "Staff", "Since")
         self.query_one("#dash-groups", DataTable).add_columns(

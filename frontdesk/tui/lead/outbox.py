@@ -27,7 +27,7 @@ class OutboxTab(LeadTab):
         super().__init__(title, id="outbox")
         self.rows: list[OutboxEntry] = []
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         k = self.key
         yield Static("", id="outbox-counts")
         yield Label(
@@ -41,7 +41,7 @@ class OutboxTab(LeadTab):
             id="outbox-note",
         )
 
-    def on_mount(self) -> None:
+    def on_built(self) -> None:
         self.query_one("#outbox-table", DataTable).add_columns(
             "Status", "E-mail", "Appt", "To", "Next try", "Tries", "Reason"
         )

@@ -25,7 +25,7 @@ class ReportsTab(LeadTab):
         self.period: Period | None = None
         self.report: PeriodReport | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         with Horizontal(id="report-bar"):
             yield Field(
                 "Period",
@@ -42,7 +42,7 @@ class ReportsTab(LeadTab):
             yield plot_type()(id="chart-days")
             yield Vertical(id="report-tables")
 
-    def on_mount(self) -> None:
+    def on_built(self) -> None:
         self.set_preset("month")
 
     def set_preset(self, preset: str) -> None:
@@ -55,7 +55,8 @@ class ReportsTab(LeadTab):
 
     @on(Select.Changed, "#preset")
     def _preset_changed(self, event: Select.Changed) -> None:
-        if event.value in PRESETS and self.is_mounted:
+        # A change the select has moved on from since (set twice in a row) is stale.
+        if event.value in PRESETS and event.value == event.select.value and self.is_mounted:
             self.set_preset(str(event.value))
             if self.shown:
                 self.reload()

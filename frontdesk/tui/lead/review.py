@@ -37,7 +37,7 @@ class ReviewTab(LeadTab):
         self.version = -1  # the queue's version the review shows
         self.last_full = 0.0
 
-    def compose(self) -> ComposeResult:
+    def compose_tab(self) -> ComposeResult:
         with Horizontal(id="review-bar"):
             days = f"{self.key('lead_prev_day')}/{self.key('lead_next_day')}"
             yield Field(f"Day ({days})", Input(id="review_date"), name="review_date")
@@ -61,7 +61,7 @@ class ReviewTab(LeadTab):
                 yield DataTable(id="timeline", cursor_type="none")
                 yield Static("", id="review-summary")
 
-    def on_mount(self) -> None:
+    def on_built(self) -> None:
         # Wait, desk and staff before the times: at 80 columns they are what stays.
         self.query_one("#review-tickets", DataTable).add_columns(
             "Ticket", "Service", "Status", "Wait", "Desk", "Staff", "Prio", "Arrived",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -40,10 +40,12 @@ from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.work import run_service
 
 TABS = ("dashboard", "review", "reports", "admin", "outbox")
+T = TypeVar("T", bound=LeadTab)
 
 
 class LeadScreen(WorkScreen):
-    """The lead's four tabs; see the module docstring."""
+    """The lead's tabs; see the module docstring. It opens with the dashboard alone: each
+    other tab is built the first time it is shown or an action needs it (``with_tab``)."""
 
     HELP_TITLE = "Team lead"
     MODE = "lead"
@@ -134,37 +136,49 @@ class LeadScreen(WorkScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    def with_tab(self, tab: type[T], do: Callable[[T], None]) -> None:
+        """Do this with a tab once its widgets are there (building it if never shown)."""
+        self.query_one(tab).when_built(do)
+
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane
         if isinstance(pane, ReportsTab) and pane.report is not None:
             return  # a report once shown stays until asked again
         if isinstance(pane, LeadTab):
-            pane.reload()
+            pane.when_built(_reload)
 
     def action_refresh(self) -> None:
-        self.query_one(f"#{self.tab}", LeadTab).reload()
+        self.query_one(f"#{self.tab}", LeadTab).when_built(_reload)
 
     def show_preset(self, preset: str) -> None:
         """The period report for this week, month, ...: on its tab."""
-        self.reports.set_preset(preset)
-        if self.tab != "reports":
-            self.reports.report = None
-            self.action_tab("reports")  # loads the report when the tab opens
-        else:
-            self.reports.reload()
+
+        def show(reports: ReportsTab) -> None:
+            reports.set_preset(preset)
+            if self.tab != "reports":
+                reports.report = None
+                self.action_tab("reports")  # loads the report when the tab opens
+            else:
+                reports.reload()
+
+        self.with_tab(ReportsTab, show)
 
     # -- the reviewed day ------------------------------------------------------------------
     def _day(self) -> date | None:
-        """The day an action is about: the reviewed day on the day review, else today."""
-        return self.review.day if self.tab == "review" else self.services.clock.today()
+        """The day an action is about: the reviewed day on the day review, else today (the
+        review opens on today)."""
+        return (self.review.day if self.tab == "review" else None) or self.services.clock.today()
 
     def action_shift_day(self, delta: int) -> None:
         if self.tab != "review":
             self.action_tab("review")
-        review = self.review
-        if review.day is not None:
-            review.set_day(review.day + timedelta(days=delta))
+
+        def shift(review: ReviewTab) -> None:
+            if review.day is not None:
+                review.set_day(review.day + timedelta(days=delta))
+
+        self.with_tab(ReviewTab, shift)
 
     def action_close_day(self) -> None:
         day = self._day()
@@ -290,12 +304,12 @@ class LeadScreen(WorkScreen):
             self.action_tab("admin")
             if on_a_row:
                 return
-        run(self.query_one(AdminTab))
+        self.with_tab(AdminTab, run)
 
     def action_mail(self, job: str) -> None:
         """Retry or cancel the selected e-mail; elsewhere, F11's tab first."""
         if self.tab == "outbox":
-            MAIL_JOBS[job](self.query_one(OutboxTab))
+            self.with_tab(OutboxTab, MAIL_JOBS[job])
         else:
             self.action_tab("outbox")
 
@@ -303,6 +317,10 @@ class LeadScreen(WorkScreen):
         from frontdesk.tui.lead.bookings import open_duplicates
 
         open_duplicates(self)
+
+
+def _reload(tab: LeadTab) -> None:
+    tab.reload()
 
 
 # job -> (the tab's method, True when it acts on the selected row)
