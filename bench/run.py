@@ -513,7 +513,7 @@ def main() -> int:
         ("import", lambda: appointment_import(url, services, 200 if q else 10_000)),
         ("audit", lambda: audit(services, 2 if q else 20) + ([] if q else audit_3m(url, 20))),
         ("reports", lambda: reports(services, 2 if q else 7)),
-        ("soak", lambda: soak(url, services, 24 if q else 150)),
+        ("soak", lambda: soak(url, services, 20 if q else 300)),
         ("size", lambda: db_size(url, services)),
     ]
     for group, step in steps:
