@@ -79,11 +79,27 @@ def sync(url: str, services: Services, calls: int) -> list[Figure]:
             figures.append(
                 Figure(name, seen, None, "ms", f"<= {limit} ms", _pctl(seen, 0.95) <= limit, "p95")
             )
+        figures += web_board_figure(url, calls // 2)
     finally:
         stop.set()
         for p in procs:
             p.join(timeout=60)
     return figures
+
+
+def web_board_figure(url: str, calls: int) -> list[Figure]:
+    """A call on the board in a browser (bench/browser.py), or a line saying why not."""
+    from bench.browser import web_board
+
+    name = "a call visible on the board in a browser (8 desks busy), p95"
+    try:
+        seen = web_board(url, calls)
+    except Exception as error:
+        return [failed(name, error)]
+    if seen is None:
+        print(f"{name}: skipped, no chromium here (apt-get install chromium)", flush=True)
+        return []
+    return [Figure(name, seen, None, "ms", "<= 500", _pctl(seen, 0.95) <= 500, "p95")]
 
 
 # -- the appointment import, and a registration while it runs ---------------------------------
