@@ -472,6 +472,12 @@ def main() -> int:
         help="measure only this group (repeatable); the default is every group",
     )
     parser.add_argument("--data", type=Path, help="the SQLite dataset file (default bench/data/)")
+    parser.add_argument(
+        "--soak-seconds",
+        type=float,
+        metavar="S",
+        help="how long the soak's desks and boards work (default 300; 20 with --quick)",
+    )
     args = parser.parse_args()
     only = set(args.only or GROUPS)
     scale = 0.01 if args.quick else 1.0
@@ -513,7 +519,7 @@ def main() -> int:
         ("import", lambda: appointment_import(url, services, 200 if q else 10_000)),
         ("audit", lambda: audit(services, 2 if q else 20) + ([] if q else audit_3m(url, 20))),
         ("reports", lambda: reports(services, 2 if q else 7)),
-        ("soak", lambda: soak(url, services, 20 if q else 300)),
+        ("soak", lambda: soak(url, services, args.soak_seconds or (20 if q else 300))),
         ("size", lambda: db_size(url, services)),
     ]
     for group, step in steps:
