@@ -153,7 +153,7 @@ async def _measure(browser: str, url: str, calls: int, home: str) -> list[float]
     )
     ctx = mp.get_context("spawn")
     out, go, shown = ctx.Queue(), ctx.Event(), ctx.Queue()
-    caller = ctx.Process(target=_caller, args=(url, calls, out, go, shown))
+    caller = ctx.Process(target=_caller, args=(url, calls, out, go, shown), daemon=True)
     loop = asyncio.get_running_loop()
     try:
         deadline = time.monotonic() + 60

@@ -388,7 +388,7 @@ async def _while_desk_10_calls(
 
     ctx = mp.get_context("spawn")
     out, go, shown = ctx.Queue(), ctx.Event(), ctx.Queue()
-    caller = ctx.Process(target=_caller, args=(url, calls, out, go, shown))
+    caller = ctx.Process(target=_caller, args=(url, calls, out, go, shown), daemon=True)
     caller.start()
     seen: list[float] = []
     loop = asyncio.get_running_loop()
