@@ -34,6 +34,7 @@ class Figure:
     target: str
     ok: bool | None  # None: reported only
     stat: str = "median"  # "median", "p95" or "max"
+    error: str | None = None  # the measurement failed: why (no values then)
 
     def of(self, values: Sequence[float]) -> float:
         if self.stat == "max":
@@ -52,6 +53,17 @@ class Figure:
     def ratio(self) -> float | None:
         a = self.anchor_value
         return self.value / a if a else None
+
+
+class ProbeFailed(Exception):
+    """A measurement could not be taken (a probe timed out or crashed)."""
+
+
+def failed(name: str, error: BaseException | str) -> Figure:
+    """The row of a figure that could not be measured: printed, and counted as a failure
+    (the run goes on with the other groups and exits non-zero at the end)."""
+    why = " ".join(str(error).split()) or type(error).__name__
+    return Figure(name, [], None, "", "", False, error=why[-300:])
 
 
 def _pctl(values: Sequence[float], q: float) -> float:
@@ -105,7 +117,7 @@ def _run_probe(*args: str, timeout: float = 900) -> Any:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"probe {args[0]} failed: {done.stderr.strip()[-1500:]}")
+        raise ProbeFailed(f"probe {args[0]} failed: {done.stderr.strip()[-1500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -114,17 +126,26 @@ def _dialect(url: str) -> str:
 
 
 # -- the desk's queue, reset to mid-morning --------------------------------------------------
+# Today's tickets of earlier runs, removed with what points at them (the children first).
+_TODAY = "SELECT id FROM tickets WHERE day = :d"
+_CLEAR_TODAY = (
+    f"DELETE FROM ratings WHERE ticket_id IN ({_TODAY})",
+    f"UPDATE appointments SET ticket_id = NULL WHERE ticket_id IN ({_TODAY})",
+    f"DELETE FROM ticket_events WHERE ticket_id IN ({_TODAY})",
+    "DELETE FROM tickets WHERE day = :d",
+    "DELETE FROM ticket_counters WHERE day = :d",
+)
+
+
 def reset_queue(services: Services, waiting: int) -> None:
-    """Today's queue as at mid-morning: the open tickets of earlier runs cancelled, then
-    ``waiting`` visitors waiting (a third for BSN collection), issued by the services."""
+    """Today's queue as at mid-morning: every ticket of today that earlier runs (and
+    earlier groups of this run) left behind is removed, with its events, so today holds
+    only ``waiting`` visitors waiting (a third for BSN collection), issued by the
+    services, and the numbers start again at 1. (Cancelling them instead piled up
+    thousands of tickets on today, which every read of today's queue then paid for.)"""
     with services.db.write() as session:
-        session.execute(
-            text(
-                "UPDATE tickets SET status = 'cancelled' WHERE day = :d "
-                "AND status IN ('waiting', 'called', 'on_hold')"
-            ),
-            {"d": services.clock.today()},
-        )
+        for statement in _CLEAR_TODAY:
+            session.execute(text(statement), {"d": services.clock.today()})
     for i in range(waiting):
         services.queue.issue(
             LEAD, "info" if i % 3 else "bsn_collection", visitor_id=i + 1, second_ticket=True

@@ -338,8 +338,13 @@ async def _table(presses: int) -> dict[str, list[float]]:
 
 
 # -- another desk's call seen here ---------------------------------------------------------
-def _caller(url: str, calls: int, out: Any, go: Any) -> None:
-    """Desk 10, calling at a clerk's pace; reports each call's ticket and commit time."""
+def _caller(url: str, calls: int, out: Any, go: Any, seen: Any) -> None:
+    """Desk 10, calling at a clerk's pace; reports each call's ticket and commit time.
+
+    Each called ticket stays called until the watching app has shown it (``seen`` gets
+    one item per call): finished earlier, it could leave the screen unseen (the board
+    lists only the latest calls, and eight busy desks push it off between two reads)."""
+    import queue
     import random
 
     from frontdesk.config import Settings
@@ -357,6 +362,9 @@ def _caller(url: str, calls: int, out: Any, go: Any) -> None:
             services.queue.finish(actor, current.id)
         current = services.queue.call_next(actor, 10)
         out.put(None if current is None else (current.id, time.time(), current.label))
+        if current is not None:
+            with contextlib.suppress(queue.Empty):  # the probe times out and says so
+                seen.get(timeout=90)
     if current is not None:  # the desk is free for the next probe
         time.sleep(0.5)
         services.queue.finish(actor, current.id)
@@ -379,8 +387,8 @@ async def _while_desk_10_calls(
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
-    out, go = ctx.Queue(), ctx.Event()
-    caller = ctx.Process(target=_caller, args=(url, calls, out, go))
+    out, go, shown = ctx.Queue(), ctx.Event(), ctx.Queue()
+    caller = ctx.Process(target=_caller, args=(url, calls, out, go, shown), daemon=True)
     caller.start()
     seen: list[float] = []
     loop = asyncio.get_running_loop()
@@ -397,6 +405,7 @@ async def _while_desk_10_calls(
             k = key(ticket_id, label)
             await _until(lambda k=k: k in stamps, what)
             seen.append((stamps[k] - at) * 1000)
+            shown.put(k)  # desk 10 may finish it now
         watcher.cancel()
     caller.join()
     return seen
@@ -454,8 +463,7 @@ async def _board(url: str, calls: int) -> dict[str, list[float]]:
             state = app.state
             if state is not last and state is not None:
                 now = time.time()
-                # (a call finished before the board's next read shows among the recent)
-                for call in (*state.serving, *state.recent):
+                for call in state.serving:
                     shown.setdefault(call.label, now)
                 last = state
             await asyncio.sleep(0.001)

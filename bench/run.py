@@ -8,8 +8,10 @@ Anchors run in the same run as the product, interleaved (A B A B ...), so a shar
 machine's load falls on both alike; each median is printed with its spread (min-max) and
 the machine's load average is printed first. Throughput anchors run the product's own SQL
 text (as the dialect compiled it) on the bare driver (sqlite3, psycopg); they are reported,
-not targeted. The runner prints the whole table and exits 1 when a target is missed
-(never in --quick mode).
+not targeted. Today's queue is reset to mid-morning (40 waiting) before the start-up,
+keys, sync and lead groups. The runner prints the whole table and exits 1 when a target is
+missed (never in --quick mode) or when a figure could not be measured (a probe failed: its
+row says why, and the other groups still run).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bench.figures import (
     _run_probe,
     _spread,
     _time,
+    failed,
     reset_queue,
 )
 from bench.generate import generate, open_all_day
@@ -258,8 +261,8 @@ def audit_3m(url: str, repeat: int) -> list[Figure]:
 
 
 # -- the lead screen ----------------------------------------------------------------------------
-def lead(url: str, services: Services, opens: int, refreshes: int) -> list[Figure]:
-    reset_queue(services, 40)
+def lead(url: str, opens: int, refreshes: int) -> list[Figure]:
+    """Alt+5 and Ctrl+R on the lead screen (today's queue reset to mid-morning first)."""
     opened: list[float] = []
     refreshed: list[float] = []
     for _ in range(opens):
@@ -440,6 +443,9 @@ def _print(figures: list[Figure]) -> int:
     )
     missed = 0
     for f in figures:
+        if f.error is not None:
+            print(f"{f.name:74} FAILED: {f.error}")
+            continue
         a = f.anchor_value
         ratio = f"{f.ratio:.2f}x" if f.ratio is not None else "—"
         mark = "" if f.ok is None else (" ok" if f.ok else " MISSED")
@@ -466,6 +472,12 @@ def main() -> int:
         help="measure only this group (repeatable); the default is every group",
     )
     parser.add_argument("--data", type=Path, help="the SQLite dataset file (default bench/data/)")
+    parser.add_argument(
+        "--soak-seconds",
+        type=float,
+        metavar="S",
+        help="how long the soak's desks and boards work (default 300; 20 with --quick)",
+    )
     args = parser.parse_args()
     only = set(args.only or GROUPS)
     scale = 0.01 if args.quick else 1.0
@@ -501,33 +513,38 @@ def main() -> int:
         ("startup", lambda: startup(url, 2 if q else 7, 2 if q else 29)),
         ("keys", lambda: keys(url, services, 8 if q else 200)),
         ("sync", lambda: sync(url, services, 6 if q else 200)),
-        ("lead", lambda: lead(url, services, 1 if q else 3, 4 if q else 201)),
+        ("lead", lambda: lead(url, 1 if q else 3, 4 if q else 201)),
         ("find", lambda: find_visitor(url, services, 40 if q else 400)),
         ("register", lambda: register(url, services, 20 if q else 200)),
         ("call_next", lambda: call_next(url, services, 20 if q else 200)),
         ("import", lambda: appointment_import(url, services, 200 if q else 10_000)),
         ("audit", lambda: audit(services, 2 if q else 20) + ([] if q else audit_3m(url, 20))),
         ("reports", lambda: reports(services, 2 if q else 7)),
-        ("soak", lambda: soak(url, services, 24 if q else 150)),
+        ("soak", lambda: soak(url, services, args.soak_seconds or (20 if q else 300))),
         ("size", lambda: db_size(url, services)),
     ]
     for group, step in steps:
         if group in only:
             began = time.perf_counter()
-            if group in ("startup", "keys", "sync"):
-                reset_queue(services, 40)
-            got = step()
+            try:
+                if group in ("startup", "keys", "sync", "lead"):
+                    reset_queue(services, 40)
+                got = step()
+            except (Exception, SystemExit) as error:  # one group's failure spares the others
+                got = [failed(f"{group}: could not be measured", error)]
             figures += got
             print(f"{group}: {time.perf_counter() - began:.0f}s", flush=True)
             _print(got)  # as it goes: a later failure does not lose these
     services.close()
     missed = _print(figures)
+    broken = sum(f.error is not None for f in figures)
     print(
-        f"\n{len(figures)} figures, {missed} targets missed, in "
+        f"\n{len(figures)} figures, {missed} targets missed ({broken} not measured), in "
         f"{time.perf_counter() - started:.0f}s; load average now "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    return 1 if missed and not args.quick else 0
+    # A figure not measured is a fault of the run, even in --quick; a miss is not there.
+    return 1 if broken or (missed and not args.quick) else 0
 
 
 if __name__ == "__main__":
