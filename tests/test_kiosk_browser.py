@@ -239,7 +239,9 @@ def test_a_visitor_takes_a_ticket_in_the_browser(
                     )
 
                 await tap("#lang-en")
-                await tools.wait_text("What would you like to do?")
+                # The choices show once the kiosk has read the hours (a worker): tap
+                # then, not when the title is drawn.
+                await tools.wait_text("Take a ticket")
                 await tap("#take")
                 await tools.wait_text("What do you come for?")
                 await tap("#service-info")
@@ -250,7 +252,7 @@ def test_a_visitor_takes_a_ticket_in_the_browser(
                 requested.extend(tools.requested)
                 return base64.b64decode(shot["data"])
 
-    png = asyncio.run(asyncio.wait_for(run(), 60))
+    png = asyncio.run(asyncio.wait_for(run(), 4 * TIMEOUT))
     screenshot = tmp_path / "kiosk-ticket.png"
     screenshot.write_bytes(png)
     assert png.startswith(b"\x89PNG") and screenshot.stat().st_size > 5_000
