@@ -60,7 +60,8 @@ def book_households(
             .where(Visitor.search_key.in_(keys), Visitor.anonymised_at.is_(None))
             .order_by(Visitor.id)
         ):
-            found.setdefault((row.search_key, row.birth_date), row)  # type: ignore[arg-type]
+            if row.birth_date is not None:  # only a name and a birth date make a match
+                found.setdefault((row.search_key, row.birth_date), row)
     made: list[tuple[Visitor, dict[str, Any]]] = []  # new visitors, not yet inserted
     people: list[list[tuple[AppointmentPerson, Visitor]]] = []
     for checked in households:
