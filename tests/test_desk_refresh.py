@@ -4,8 +4,6 @@ seconds, and never left behind for good."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,10 +14,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.queue.sync import QueueSignal
 from frontdesk.tui.desk import screen as desk_module
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import SIZE, log_in, make_app, settle, walk_in
-from tests.test_desk_tui import row_of
-
-PATIENCE = 30.0  # a wait for what should come within a fraction of a second; not a timing
+from tests.helpers import SIZE, log_in, make_app, row_of, settle, until, walk_in
 
 
 def test_a_listener_is_told_each_move_until_it_stops(services: Services) -> None:
@@ -52,15 +47,6 @@ def _strip(app: Any) -> str:
     return str(app.screen.query_one("#load", Static).content)
 
 
-async def _until(app: Any, pilot: Any, check: Callable[[], bool]) -> bool:
-    for _ in range(int(PATIENCE / 0.05)):
-        if check():
-            return True
-        await asyncio.sleep(0.05)
-        await settle(app, pilot, 1)
-    return check()
-
-
 async def test_the_desk_is_told_at_once_without_looking_at_the_signal(
     desk_services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,7 +65,7 @@ async def test_the_desk_is_told_at_once_without_looking_at_the_signal(
             other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
         finally:
             other.close()
-        assert await _until(app, pilot, lambda: row_of(app, ticket.label)[5] == "Called")
+        await until(pilot, lambda: row_of(app, ticket.label)[5] == "Called")
 
 
 async def test_a_signal_reads_the_queue_and_the_strip_follows_later(
@@ -106,12 +92,12 @@ async def test_a_signal_reads_the_queue_and_the_strip_follows_later(
         # Another desk registers Bo: on the signal the table shows Bo, the strip waits.
         bo = walk_in(desk_services, Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), "Bo")
         desk_services.queue_signal.bump()
-        assert await _until(app, pilot, lambda: bo.id in desk._rows)
+        await until(pilot, lambda: bo.id in desk._rows)
         assert len(strip_reads) == reads and "Waiting 1" in _strip(app)
         # Nothing else moves; once the slow parts are due, the next poll reads them.
         monkeypatch.setattr(desk_module, "SLOW_SECONDS", 0.0)
         desk.refresh_queue()
-        assert await _until(app, pilot, lambda: "Waiting 2" in _strip(app))
+        await until(pilot, lambda: "Waiting 2" in _strip(app))
         assert len(strip_reads) == reads + 1
         # Read, and not stale any more: a poll with nothing new reads nothing.
         desk.refresh_queue()
@@ -148,7 +134,7 @@ async def test_the_board_is_told_at_once_without_looking_at_the_signal(
     app = BoardApp(services, poll_seconds=3600.0)  # and no fallback poll
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            assert await _until(app, pilot, lambda: app.state is not None)
+            await until(pilot, lambda: app.state is not None)
             other = make_services(sqlite_url, FixedClock(MONDAY_10))
             try:
                 other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
@@ -159,6 +145,6 @@ async def test_the_board_is_told_at_once_without_looking_at_the_signal(
                 state = app.state
                 return state is not None and ticket.label in [c.label for c in state.serving]
 
-            assert await _until(app, pilot, shown)
+            await until(pilot, shown)
     finally:
         services.close()
