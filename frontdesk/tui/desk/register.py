@@ -187,7 +187,7 @@ class RegisterScreen(FormState, FrontdeskScreen[TicketInfo | None]):
                         name="service",
                     )
                     yield Checkbox(
-                        "Priority (accessibility, distress)",
+                        "Priority (access needs, distress)",
                         id="priority",
                         compact=True,
                     )
