@@ -31,6 +31,7 @@ KEYS = {
     "appointments": ["alt+2", "full_stop"],  # Wednesday: BSN hours, a booked book
     "referrals": ["alt+3"],
     "lead": ["alt+5", "f3"],
+    "dashboard": ["alt+5"],
 }
 
 
