@@ -77,7 +77,7 @@ class AdminTab(LeadTab):
     def on_built(self) -> None:
         self.query_one("#staff-table", DataTable).add_columns("Name", "Role", "Active")
         self.query_one("#service-table", DataTable).add_columns(
-            "Code", "Name", "Prefix", "Active", "Desks"
+            "Name", "Prefix", "Active", "Desks", "Code"
         )
         self.query_one("#hours-table", DataTable).add_columns(
             "Day", *(f"{label[0].upper()}{label[1:]}" for label in KINDS.values())
@@ -124,7 +124,7 @@ class AdminTab(LeadTab):
         table.clear()
         for s in services:
             desks = ", ".join(str(d) for d in s.desks) or "all"
-            table.add_row(s.code, s.name, s.prefix, "yes" if s.active else "no", desks, key=s.code)
+            table.add_row(s.name, s.prefix, "yes" if s.active else "no", desks, s.code, key=s.code)
         self.query_one("#config-view", Static).update(
             "\n".join(f"{line.name}: {line.value}" for line in lines)
             + f"\n\nEdit these in the config file:\n{path}"
