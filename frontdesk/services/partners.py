@@ -24,6 +24,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.csvimport import ImportResult, read_csv
 from frontdesk.services.errors import ValidationError, check_id
 from frontdesk.services.fields import normalise_email, normalise_phone
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import row_or_refuse
 from frontdesk.services.text import clean_text, fold
 
@@ -67,18 +68,7 @@ class PartnerRecord:
 
 
 def _record(row: Partner) -> PartnerRecord:
-    return PartnerRecord(
-        id=row.id,
-        name=row.name,
-        category=row.category,
-        contact=row.contact,
-        email=row.email,
-        phone=row.phone,
-        website=row.website,
-        languages=row.languages,
-        notes=row.notes,
-        active=row.active,
-    )
+    return record_of(PartnerRecord, row)
 
 
 def normalise_languages(value: object, field: str = "languages") -> str | None:

@@ -76,6 +76,7 @@ from frontdesk.services.fields import parse_date
 from frontdesk.services.mail import queue_appointment_mail
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import live_visitor
 from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
@@ -300,26 +301,12 @@ class AppointmentBook:
             if ap.ticket_id
             else None
         )
-        return AppointmentInfo(
-            id=ap.id,
-            reference=ap.reference,
-            kind=ap.kind,
-            day=ap.day,
-            start_at=ap.start_at,
-            minutes=ap.minutes,
-            employer=ap.employer,
+        return record_of(
+            AppointmentInfo,
+            ap,
             exempt=self.is_exempt(ap.employer),
-            fee_cents=ap.fee_cents,
-            status=ap.status,
             persons=tuple(self._person_info(ap, p, v) for p, v in rows),
-            ticket_id=ap.ticket_id,
             ticket_label=label,
-            arrived_at=ap.arrived_at,
-            started_at=ap.started_at,
-            finished_at=ap.finished_at,
-            letter_collected_at=ap.letter_collected_at,
-            bring_next_time=ap.bring_next_time,
-            notes=ap.notes,
         )
 
     def day(self, actor: Actor, day: date) -> list[AppointmentInfo]:

@@ -47,6 +47,7 @@ from frontdesk.services.packs.rules import (
     period_label,
     period_start,
 )
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import live_visitor, row_or_refuse
 from frontdesk.services.text import clean_text, fold
 
@@ -61,14 +62,7 @@ def _stock(session: Session, kind_id: int) -> int:
 
 
 def _kind(row: PackType, stock: int) -> PackKind:
-    return PackKind(
-        id=row.id,
-        code=row.code,
-        name=row.name,
-        threshold=row.low_threshold,
-        active=row.active,
-        stock=stock,
-    )
+    return record_of(PackKind, row, threshold=row.low_threshold, stock=stock)
 
 
 def _staff_id(actor: Actor) -> int | None:
@@ -235,17 +229,7 @@ class PackService:
             )
             result = []
             for movement, staff in rows:
-                result.append(
-                    Movement(
-                        id=movement.id,
-                        at=movement.at,
-                        quantity=movement.quantity,
-                        reason=movement.reason,
-                        note=movement.note,
-                        staff=staff,
-                        stock_after=stock,
-                    )
-                )
+                result.append(record_of(Movement, movement, staff=staff, stock_after=stock))
                 stock -= movement.quantity
             return result
 
