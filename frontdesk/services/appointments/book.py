@@ -74,6 +74,7 @@ from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
 from frontdesk.services.mail import queue_appointment_mail
+from frontdesk.services.mail.compose import household
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
 from frontdesk.services.records import record_of
@@ -290,12 +291,7 @@ class AppointmentBook:
 
     def _info(self, session: Session, ap: Appointment) -> AppointmentInfo:
         session.flush()
-        rows = session.execute(
-            select(AppointmentPerson, Visitor)
-            .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
-            .where(AppointmentPerson.appointment_id == ap.id)
-            .order_by(AppointmentPerson.position, AppointmentPerson.id)
-        ).all()
+        rows = household(session, ap.id)
         label = (
             session.scalar(select(Ticket.label).where(Ticket.id == ap.ticket_id))
             if ap.ticket_id
