@@ -60,6 +60,34 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class Trail:
+    """The audit rows of one type of object (``"staff"``, ``"partner"``): the acts of the
+    people who change them."""
+
+    clock: Clock
+    object_type: str
+
+    def add(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        object_id: object,
+        reason: str | None = None,
+    ) -> None:
+        """The audit row of ``actor``'s ``action`` on the object ``object_id``."""
+        record(
+            session,
+            self.clock,
+            action=action,
+            actor=actor,
+            object_type=self.object_type,
+            object_id=object_id,
+            reason=reason,
+        )
+
+
 class AuditService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db

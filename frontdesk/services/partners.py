@@ -292,6 +292,7 @@ class PartnerService:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.trail = audit.Trail(clock, "partner")
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -357,14 +358,7 @@ class PartnerService:
             row = Partner(**values, active=True, created_at=now, updated_at=now)
             session.add(row)
             session.flush()
-            audit.record(
-                session,
-                self.clock,
-                action="partner.add",
-                actor=actor,
-                object_type="partner",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "partner.add", row.id)
             return _record(row)
 
     def update(self, actor: Actor, partner_id: int, data: PartnerInput) -> PartnerRecord:
@@ -378,14 +372,7 @@ class PartnerService:
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = self.clock.now()
-            audit.record(
-                session,
-                self.clock,
-                action="partner.update",
-                actor=actor,
-                object_type="partner",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "partner.update", row.id)
             return _record(row)
 
     def set_active(self, actor: Actor, partner_id: int, active: bool) -> PartnerRecord:
@@ -396,13 +383,8 @@ class PartnerService:
             row = row_or_refuse(session, Partner, partner_id, "this partner does not exist")
             row.active = active
             row.updated_at = self.clock.now()
-            audit.record(
-                session,
-                self.clock,
-                action="partner.activate" if active else "partner.deactivate",
-                actor=actor,
-                object_type="partner",
-                object_id=row.id,
+            self.trail.add(
+                session, actor, "partner.activate" if active else "partner.deactivate", row.id
             )
             return _record(row)
 
