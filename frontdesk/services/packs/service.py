@@ -536,15 +536,13 @@ class PackService:
                 why if before is not None else None,
             )
             left = stock - 1
-            return IssuedPack(
-                id=issued.id,
+            return record_of(
+                IssuedPack,
+                issued,
                 kind_id=row.id,
                 kind_name=row.name,
-                visitor_id=visitor_id,
-                at=now,
                 stock_left=left,
                 low=left <= row.low_threshold,
-                override_reason=issued.override_reason,
             )
 
     def issues_of(self, actor: Actor, visitor_id: int) -> list[PackGiven]:
