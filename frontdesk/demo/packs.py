@@ -9,7 +9,6 @@ from frontdesk.demo.context import (
     DemoContext,
 )
 from frontdesk.services import Services
-from frontdesk.services.text import fold
 
 
 def packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> None:
@@ -18,7 +17,8 @@ def packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> None
     Rows are written directly so they can carry past timestamps; the quantities are
     chosen so that stock never dips below zero on any day.
     """
-    from frontdesk.db.models import PackIssue, PackType, StockMovement
+    from frontdesk.db.models import StockMovement
+    from frontdesk.services.packs.service import add_kind_row, hand_out
 
     clock = services.clock
     span = max(ctx.days, 1)
@@ -51,16 +51,7 @@ def packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> None
     used: set[tuple[str, int]] = set()
     with services.db.write() as session:
         for code, name, threshold, deliveries, issues, lost in plans:
-            kind = PackType(
-                code=code,
-                name=name,
-                name_key=fold(name),
-                low_threshold=threshold,
-                active=True,
-                created_at=moment(span, 8),
-            )
-            session.add(kind)
-            session.flush()
+            kind = add_kind_row(session, code, name, threshold, moment(span, 8))
             for share, quantity, note in deliveries:
                 session.add(
                     StockMovement(
@@ -97,24 +88,7 @@ def packs_step(services: Services, rng: random.Random, ctx: DemoContext) -> None
                     later = days_ago - (7 - weekday)
                     days_ago = later if later >= 0 else days_ago + (weekday - 4)
                 at = moment(days_ago, rng.randint(9, 15), rng.randrange(0, 60, 5))
-                movement = StockMovement(
-                    pack_type_id=kind.id,
-                    quantity=-1,
-                    reason="issue",
-                    staff_id=rng.choice(desks),
-                    at=at,
-                )
-                session.add(movement)
-                session.flush()
-                session.add(
-                    PackIssue(
-                        pack_type_id=kind.id,
-                        visitor_id=person.id,
-                        staff_id=movement.staff_id,
-                        at=at,
-                        movement_id=movement.id,
-                    )
-                )
+                hand_out(session, kind.id, person.id, rng.choice(desks), at)
                 used.add((code, person.id))
     low = ", ".join(k.name for k in services.packs.low_stock()) or "none"
     ctx.lines.append(f"3 pack kinds, {len(used)} packs handed out (low stock: {low})")

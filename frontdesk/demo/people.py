@@ -19,7 +19,7 @@ from frontdesk.demo.context import (
 from frontdesk.services import Actor, Services
 from frontdesk.services.errors import ValidationError
 from frontdesk.services.security import hash_pin
-from frontdesk.services.staff import StaffInfo
+from frontdesk.services.staff import StaffInfo, add_account
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import (
     CATEGORIES,
@@ -36,17 +36,7 @@ def staff_step(services: Services, rng: random.Random, ctx: DemoContext) -> None
                 "db", "this database already has data; demo data goes only into an empty database"
             )
         for name, role, pin in DEMO_STAFF:
-            row = Staff(
-                name=name,
-                name_key=fold(name),
-                role=role,
-                pin_hash=hash_pin(pin),
-                active=True,
-                failed_attempts=0,
-                created_at=services.clock.now(),
-            )
-            session.add(row)
-            session.flush()
+            row = add_account(session, name, role, hash_pin(pin), services.clock.now())
             ctx.staff.append(StaffInfo(row.id, row.name, row.role, True))
     ctx.lines.append(
         f"{len(DEMO_STAFF)} staff (PINs: "

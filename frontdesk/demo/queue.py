@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -121,6 +121,25 @@ def _arrivals(rng: random.Random, start: datetime, end: datetime, count: int) ->
     """Arrival times with a busy first half (people come early), never after ``end``."""
     span = (end - start).total_seconds()
     return sorted(start + timedelta(seconds=span * rng.betavariate(1.3, 1.9)) for _ in range(count))
+
+
+def _walk_ins(
+    rng: random.Random,
+    arrivals: list[datetime],
+    mix: Sequence[tuple[str, float]],
+    services: dict[str, ServiceInfo],
+    visitor: Callable[[], int | None],
+) -> list[_Planned]:
+    """A walk-in ticket for each arrival, of a service picked from ``mix``."""
+    return [
+        _Planned(
+            services[_pick(rng, mix, services)],
+            arrived,
+            priority=rng.random() < PRIORITY_RATE,
+            visitor_id=visitor(),
+        )
+        for arrived in arrivals
+    ]
 
 
 def _call_key(t: _Planned, at: datetime) -> tuple[int, int, datetime, datetime]:
@@ -351,16 +370,8 @@ def _past_day(
                     )
                 )
         else:
-            for arrived in _arrivals(rng, start, end - timedelta(minutes=30), count):
-                code = _pick(rng, WALK_IN_MIX, services)
-                tickets.append(
-                    _Planned(
-                        services[code],
-                        arrived,
-                        priority=rng.random() < PRIORITY_RATE,
-                        visitor_id=writer.visitor(),
-                    )
-                )
+            arrivals = _arrivals(rng, start, end - timedelta(minutes=30), count)
+            tickets = _walk_ins(rng, arrivals, WALK_IN_MIX, services, writer.visitor)
         _simulate(
             rng,
             tickets,
@@ -393,23 +404,14 @@ def _today(
             start = max(opened, now - timedelta(minutes=110))
     minutes = (now - start).total_seconds() / 60
     count = rng.randint(25, 36)
-    tickets: list[_Planned] = []
     taken: set[int] = set()
     # Only walk-in services: today's BSN households come from the appointment book (its
     # check-in issues their ticket), so the queue never shows a BSN ticket the book lacks.
     walk_in_mix = tuple(
         (c, w) for c, w in TODAY_MIX if c in services and not services[c].by_appointment
     )
-    for arrived in _arrivals(rng, start, now - timedelta(minutes=2), count):
-        code = _pick(rng, walk_in_mix, services)
-        tickets.append(
-            _Planned(
-                services[code],
-                arrived,
-                priority=rng.random() < PRIORITY_RATE,
-                visitor_id=writer.new_visitor(taken),
-            )
-        )
+    arrivals = _arrivals(rng, start, now - timedelta(minutes=2), count)
+    tickets = _walk_ins(rng, arrivals, walk_in_mix, services, lambda: writer.new_visitor(taken))
     # The desks opened a little after the first arrival, so a queue has formed.
     desks_open = start + timedelta(minutes=min(10.0, minutes / 6))
     _simulate(rng, tickets, desk_staff, desks_open, last_call=now, stop=now, close=None)

@@ -15,6 +15,7 @@ from frontdesk.db.models import AuditEvent, Staff
 from frontdesk.services.auth import Actor, require
 from frontdesk.services.errors import ValidationError
 from frontdesk.services.fields import parse_date
+from frontdesk.services.records import record_of
 from frontdesk.services.text import clean_text, fold, has_control_chars
 
 
@@ -57,6 +58,34 @@ def record(
             reason=reason,
         )
     )
+
+
+@dataclass(frozen=True)
+class Trail:
+    """The audit rows of one type of object (``"staff"``, ``"partner"``): the acts of the
+    people who change them."""
+
+    clock: Clock
+    object_type: str
+
+    def add(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        object_id: object,
+        reason: str | None = None,
+    ) -> None:
+        """The audit row of ``actor``'s ``action`` on the object ``object_id``."""
+        record(
+            session,
+            self.clock,
+            action=action,
+            actor=actor,
+            object_type=self.object_type,
+            object_id=object_id,
+            reason=reason,
+        )
 
 
 class AuditService:
@@ -118,17 +147,4 @@ class AuditService:
                 raise ValidationError("object_id", "this is not the number of anything")
             stmt = stmt.where(AuditEvent.object_id == wanted_id)
         with self.db.read() as session:
-            return [
-                AuditEntry(
-                    id=e.id,
-                    at=e.at,
-                    actor=name,
-                    action=e.action,
-                    object_type=e.object_type,
-                    object_id=e.object_id,
-                    result=e.result,
-                    origin=e.origin,
-                    reason=e.reason,
-                )
-                for e, name in session.execute(stmt)
-            ]
+            return [record_of(AuditEntry, e, actor=name) for e, name in session.execute(stmt)]

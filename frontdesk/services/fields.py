@@ -74,14 +74,19 @@ def check_birth_date(value: object, today: date, field: str = "birth_date") -> d
     return born
 
 
-def normalise_phone(value: object, field: str = "phone", region: str = "NL") -> str | None:
-    """Any way people write a number -> E.164 ("+31612345678")."""
+def _typed(value: object, field: str, what: str) -> str | None:
+    """What was typed, stripped; None when nothing was. Refused when it is not text."""
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValidationError(field, "the phone number must be text")
-    text = value.strip()
-    if not text:
+        raise ValidationError(field, f"{what} must be text")
+    return value.strip() or None
+
+
+def normalise_phone(value: object, field: str = "phone", region: str = "NL") -> str | None:
+    """Any way people write a number -> E.164 ("+31612345678")."""
+    text = _typed(value, field, "the phone number")
+    if text is None:
         return None
     if len(text) > 40:
         raise ValidationError(field, "the phone number is too long")
@@ -113,12 +118,8 @@ def format_phone(e164: str | None) -> str:
 
 
 def normalise_email(value: object, field: str = "email") -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(field, "the e-mail address must be text")
-    text = value.strip()
-    if not text:
+    text = _typed(value, field, "the e-mail address")
+    if text is None:
         return None
     if len(text) > 254 or has_control_chars(text) or not _EMAIL.match(text):
         raise ValidationError(field, "this is not an e-mail address; write it as name@example.nl")
@@ -181,12 +182,8 @@ def find_countries(query: str, limit: int = 8) -> list[Country]:
 
 def check_nationality(value: object, field: str = "nationality") -> str | None:
     """An ISO 3166 alpha-2 code, or a name that names exactly one country."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(field, "the nationality must be text")
-    text = value.strip()
-    if not text:
+    text = _typed(value, field, "the nationality")
+    if text is None:
         return None
     if len(text) == 2 and country(text):
         return text.upper()

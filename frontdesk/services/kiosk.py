@@ -52,6 +52,7 @@ from frontdesk.services.fields import parse_date
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.board import wait_after_issue, waiting_strip
 from frontdesk.services.rules import CentreRulesService, is_open
+from frontdesk.services.staff import add_account
 from frontdesk.services.text import clean_text, fold
 from frontdesk.services.visitors import VisitorInput, check_visitor
 
@@ -189,17 +190,7 @@ class KioskService:
                 with self.db.write() as session:
                     row = session.scalar(select(Staff).where(Staff.name_key == key))
                     if row is None:
-                        row = Staff(
-                            name=clean,
-                            name_key=key,
-                            role=KIOSK_ROLE,
-                            pin_hash=NO_PIN,
-                            active=True,
-                            failed_attempts=0,
-                            created_at=self.clock.now(),
-                        )
-                        session.add(row)
-                        session.flush()
+                        row = add_account(session, clean, KIOSK_ROLE, NO_PIN, self.clock.now())
                         audit.record(
                             session,
                             self.clock,

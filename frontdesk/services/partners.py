@@ -24,6 +24,7 @@ from frontdesk.services.auth import Actor, require
 from frontdesk.services.csvimport import ImportResult, read_csv
 from frontdesk.services.errors import ValidationError, check_id
 from frontdesk.services.fields import normalise_email, normalise_phone
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import row_or_refuse
 from frontdesk.services.text import clean_text, fold
 
@@ -67,18 +68,7 @@ class PartnerRecord:
 
 
 def _record(row: Partner) -> PartnerRecord:
-    return PartnerRecord(
-        id=row.id,
-        name=row.name,
-        category=row.category,
-        contact=row.contact,
-        email=row.email,
-        phone=row.phone,
-        website=row.website,
-        languages=row.languages,
-        notes=row.notes,
-        active=row.active,
-    )
+    return record_of(PartnerRecord, row)
 
 
 def normalise_languages(value: object, field: str = "languages") -> str | None:
@@ -302,6 +292,7 @@ class PartnerService:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.trail = audit.Trail(clock, "partner")
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -367,14 +358,7 @@ class PartnerService:
             row = Partner(**values, active=True, created_at=now, updated_at=now)
             session.add(row)
             session.flush()
-            audit.record(
-                session,
-                self.clock,
-                action="partner.add",
-                actor=actor,
-                object_type="partner",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "partner.add", row.id)
             return _record(row)
 
     def update(self, actor: Actor, partner_id: int, data: PartnerInput) -> PartnerRecord:
@@ -388,14 +372,7 @@ class PartnerService:
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = self.clock.now()
-            audit.record(
-                session,
-                self.clock,
-                action="partner.update",
-                actor=actor,
-                object_type="partner",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "partner.update", row.id)
             return _record(row)
 
     def set_active(self, actor: Actor, partner_id: int, active: bool) -> PartnerRecord:
@@ -406,13 +383,8 @@ class PartnerService:
             row = row_or_refuse(session, Partner, partner_id, "this partner does not exist")
             row.active = active
             row.updated_at = self.clock.now()
-            audit.record(
-                session,
-                self.clock,
-                action="partner.activate" if active else "partner.deactivate",
-                actor=actor,
-                object_type="partner",
-                object_id=row.id,
+            self.trail.add(
+                session, actor, "partner.activate" if active else "partner.deactivate", row.id
             )
             return _record(row)
 

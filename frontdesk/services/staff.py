@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,6 +32,22 @@ class StaffInfo:
 
 def _info(row: Staff) -> StaffInfo:
     return StaffInfo(id=row.id, name=row.name, role=row.role, active=row.active)
+
+
+def add_account(session: Session, name: str, role: str, pin_hash: str, now: datetime) -> Staff:
+    """A new active account, flushed so that it has its id (the caller checks the name)."""
+    row = Staff(
+        name=name,
+        name_key=fold(name),
+        role=role,
+        pin_hash=pin_hash,
+        active=True,
+        failed_attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _check_name(name: object) -> str:
@@ -64,6 +80,7 @@ class StaffService:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.trail = audit.Trail(clock, "staff")
 
     # -- reading ---------------------------------------------------------------------
     def needs_first_lead(self) -> bool:
@@ -97,21 +114,9 @@ class StaffService:
 
     # -- changing --------------------------------------------------------------------
     def _insert(self, session: Session, name: str, role: str, pin: str) -> Staff:
-        key = fold(name)
-        if session.scalar(select(Staff.id).where(Staff.name_key == key)) is not None:
+        if session.scalar(select(Staff.id).where(Staff.name_key == fold(name))) is not None:
             raise ValidationError("name", "there is already a staff member with this name")
-        row = Staff(
-            name=name,
-            name_key=key,
-            role=role,
-            pin_hash=hash_pin(pin),
-            active=True,
-            failed_attempts=0,
-            created_at=self.clock.now(),
-        )
-        session.add(row)
-        session.flush()
-        return row
+        return add_account(session, name, role, hash_pin(pin), self.clock.now())
 
     def create_first_lead(
         self,
@@ -134,14 +139,7 @@ class StaffService:
                 raise ValidationError("name", "this database already has staff; log in instead")
             row = self._insert(session, clean, "lead", pin)
             actor = Actor(row.id, row.name, row.role, desk, origin)
-            audit.record(
-                session,
-                self.clock,
-                action="staff.first_lead",
-                actor=actor,
-                object_type="staff",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "staff.first_lead", row.id)
             audit.record(session, self.clock, action="login", actor=actor)
         return actor
 
@@ -154,15 +152,7 @@ class StaffService:
         _check_new_pin(pin, pin_repeat)
         with self.db.write() as session:
             row = self._insert(session, clean, role, pin)
-            audit.record(
-                session,
-                self.clock,
-                action="staff.add",
-                actor=actor,
-                object_type="staff",
-                object_id=row.id,
-                reason=f"role {role}",
-            )
+            self.trail.add(session, actor, "staff.add", row.id, f"role {role}")
             return _info(row)
 
     def _get(self, session: Session, staff_id: int) -> Staff:
@@ -187,14 +177,7 @@ class StaffService:
                 if leads == 1:
                     raise ValidationError("staff", "the last team lead cannot be deactivated")
             row.active = False
-            audit.record(
-                session,
-                self.clock,
-                action="staff.deactivate",
-                actor=actor,
-                object_type="staff",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "staff.deactivate", row.id)
             return _info(row)
 
     def reset_pin(self, actor: Actor, staff_id: int, pin: str, pin_repeat: str | None) -> None:
@@ -206,14 +189,7 @@ class StaffService:
             row.pin_hash = hash_pin(pin)
             row.failed_attempts = 0
             row.locked_until = None
-            audit.record(
-                session,
-                self.clock,
-                action="staff.reset_pin",
-                actor=actor,
-                object_type="staff",
-                object_id=row.id,
-            )
+            self.trail.add(session, actor, "staff.reset_pin", row.id)
 
     def change_role(self, actor: Actor, staff_id: int, role: str) -> StaffInfo:
         require(actor, "staff.change_role")
@@ -224,15 +200,7 @@ class StaffService:
             if row.id == actor.staff_id and role != "lead":
                 raise ValidationError("role", "you cannot take the team-lead role from yourself")
             old, row.role = row.role, role
-            audit.record(
-                session,
-                self.clock,
-                action="staff.change_role",
-                actor=actor,
-                object_type="staff",
-                object_id=row.id,
-                reason=f"{old} -> {role}",
-            )
+            self.trail.add(session, actor, "staff.change_role", row.id, f"{old} -> {role}")
             return _info(row)
 
     # -- logging in ------------------------------------------------------------------

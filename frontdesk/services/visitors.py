@@ -23,6 +23,7 @@ from frontdesk.services.fields import (
     normalise_phone,
     parse_date,
 )
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import live_visitor, row_or_refuse
 from frontdesk.services.text import clean_name, clean_text, fold, has_control_chars
 
@@ -98,23 +99,7 @@ class VisitorRecord:
 
 
 def to_record(row: Visitor) -> VisitorRecord:
-    return VisitorRecord(
-        id=row.id,
-        given_names=row.given_names,
-        family_name=row.family_name,
-        birth_date=row.birth_date,
-        nationality=row.nationality,
-        phone=row.phone,
-        email=row.email,
-        category=row.category,
-        employer=row.employer,
-        municipality=row.municipality,
-        language=row.language,
-        notes=row.notes,
-        mail_opt_out=row.mail_opt_out,
-        created_at=row.created_at,
-        anonymised=row.anonymised_at is not None,
-    )
+    return record_of(VisitorRecord, row, anonymised=row.anonymised_at is not None)
 
 
 def check_visitor(data: VisitorInput, today: date) -> dict[str, Any]:

@@ -74,8 +74,10 @@ from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import Conflict, NotFound, ValidationError, check_id
 from frontdesk.services.fields import parse_date
 from frontdesk.services.mail import queue_appointment_mail
+from frontdesk.services.mail.compose import household
 from frontdesk.services.queue import QueueService
 from frontdesk.services.queue.sync import announce
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import live_visitor
 from frontdesk.services.rules import CentreRulesService, hours_in
 from frontdesk.services.text import clean_text, fold
@@ -289,37 +291,18 @@ class AppointmentBook:
 
     def _info(self, session: Session, ap: Appointment) -> AppointmentInfo:
         session.flush()
-        rows = session.execute(
-            select(AppointmentPerson, Visitor)
-            .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
-            .where(AppointmentPerson.appointment_id == ap.id)
-            .order_by(AppointmentPerson.position, AppointmentPerson.id)
-        ).all()
+        rows = household(session, ap.id)
         label = (
             session.scalar(select(Ticket.label).where(Ticket.id == ap.ticket_id))
             if ap.ticket_id
             else None
         )
-        return AppointmentInfo(
-            id=ap.id,
-            reference=ap.reference,
-            kind=ap.kind,
-            day=ap.day,
-            start_at=ap.start_at,
-            minutes=ap.minutes,
-            employer=ap.employer,
+        return record_of(
+            AppointmentInfo,
+            ap,
             exempt=self.is_exempt(ap.employer),
-            fee_cents=ap.fee_cents,
-            status=ap.status,
             persons=tuple(self._person_info(ap, p, v) for p, v in rows),
-            ticket_id=ap.ticket_id,
             ticket_label=label,
-            arrived_at=ap.arrived_at,
-            started_at=ap.started_at,
-            finished_at=ap.finished_at,
-            letter_collected_at=ap.letter_collected_at,
-            bring_next_time=ap.bring_next_time,
-            notes=ap.notes,
         )
 
     def day(self, actor: Actor, day: date) -> list[AppointmentInfo]:

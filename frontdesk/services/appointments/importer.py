@@ -42,6 +42,7 @@ from frontdesk.services.csvimport import csv_problem
 from frontdesk.services.employers import employer_index
 from frontdesk.services.errors import FrontdeskError, ValidationError
 from frontdesk.services.fields import parse_date
+from frontdesk.services.mail.compose import household
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import VisitorInput, check_visitor
 
@@ -535,12 +536,7 @@ def _would_change(
         return True
     if checked.notes is not None and checked.notes != ap.notes:
         return True
-    persons = session.execute(
-        select(AppointmentPerson, Visitor)
-        .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
-        .where(AppointmentPerson.appointment_id == ap.id)
-        .order_by(AppointmentPerson.position, AppointmentPerson.id)
-    ).all()
+    persons = household(session, ap.id)
     for (person, values), (row, visitor) in zip(checked.people, persons, strict=False):
         if row.fee_cents != service.person_fee(checked.kind, person.relation, checked.employer):
             return True

@@ -39,6 +39,7 @@ from frontdesk.services.mail.smtp import (
     TemporaryFailure,
     Transport,
 )
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import row_or_refuse
 
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
@@ -109,20 +110,7 @@ class _Claimed:
 
 
 def _entry(row: OutboxMessage) -> OutboxEntry:
-    return OutboxEntry(
-        row.id,
-        row.kind,
-        row.appointment_id,
-        row.to_address,
-        row.language,
-        row.subject,
-        row.status,
-        row.attempts,
-        row.next_try_at,
-        row.last_error,
-        row.created_at,
-        row.sent_at,
-    )
+    return record_of(OutboxEntry, row)
 
 
 class MailService:

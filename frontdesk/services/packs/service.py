@@ -47,6 +47,7 @@ from frontdesk.services.packs.rules import (
     period_label,
     period_start,
 )
+from frontdesk.services.records import record_of
 from frontdesk.services.rows import live_visitor, row_or_refuse
 from frontdesk.services.text import clean_text, fold
 
@@ -61,14 +62,50 @@ def _stock(session: Session, kind_id: int) -> int:
 
 
 def _kind(row: PackType, stock: int) -> PackKind:
-    return PackKind(
-        id=row.id,
-        code=row.code,
-        name=row.name,
-        threshold=row.low_threshold,
-        active=row.active,
-        stock=stock,
+    return record_of(PackKind, row, threshold=row.low_threshold, stock=stock)
+
+
+def add_kind_row(session: Session, code: str, name: str, threshold: int, now: datetime) -> PackType:
+    """A new active pack kind, flushed so that it has its id (the caller checks the code and
+    the name)."""
+    row = PackType(
+        code=code,
+        name=name,
+        name_key=fold(name),
+        low_threshold=threshold,
+        active=True,
+        created_at=now,
     )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def hand_out(
+    session: Session,
+    kind_id: int,
+    visitor_id: int,
+    staff_id: int | None,
+    at: datetime,
+    override_reason: str | None = None,
+) -> PackIssue:
+    """One pack handed out: a movement of -1 in the stock and the issue that points at it."""
+    movement = StockMovement(
+        pack_type_id=kind_id, quantity=-1, reason="issue", note=None, staff_id=staff_id, at=at
+    )
+    session.add(movement)
+    session.flush()
+    issued = PackIssue(
+        pack_type_id=kind_id,
+        visitor_id=visitor_id,
+        staff_id=staff_id,
+        at=at,
+        override_reason=override_reason,
+        movement_id=movement.id,
+    )
+    session.add(issued)
+    session.flush()
+    return issued
 
 
 def _staff_id(actor: Actor) -> int | None:
@@ -82,6 +119,7 @@ class PackService:
     def __init__(self, db: Database, clock: Clock, *, csv_delimiter: str = ",") -> None:
         self.db = db
         self.clock = clock
+        self.trail = audit.Trail(clock, "pack_type")
         self.csv_delimiter = csv_delimiter  # [exports] delimiter
         # (mark, (highest id, rows above the mark), stock per kind)
         self._stock_cache: tuple[int, tuple[int, int], dict[int, int]] | None = None
@@ -235,17 +273,7 @@ class PackService:
             )
             result = []
             for movement, staff in rows:
-                result.append(
-                    Movement(
-                        id=movement.id,
-                        at=movement.at,
-                        quantity=movement.quantity,
-                        reason=movement.reason,
-                        note=movement.note,
-                        staff=staff,
-                        stock_after=stock,
-                    )
-                )
+                result.append(record_of(Movement, movement, staff=staff, stock_after=stock))
                 stock -= movement.quantity
             return result
 
@@ -382,24 +410,8 @@ class PackService:
                 raise ValidationError("code", "another pack kind already has this code")
             if session.scalar(select(PackType.id).where(PackType.name_key == fold(name_text))):
                 raise ValidationError("name", "another pack kind already has this name")
-            row = PackType(
-                code=code_text,
-                name=name_text,
-                name_key=fold(name_text),
-                low_threshold=low,
-                active=True,
-                created_at=self.clock.now(),
-            )
-            session.add(row)
-            session.flush()
-            audit.record(
-                session,
-                self.clock,
-                action="pack.add_kind",
-                actor=actor,
-                object_type="pack_type",
-                object_id=row.id,
-            )
+            row = add_kind_row(session, code_text, name_text, low, self.clock.now())
+            self.trail.add(session, actor, "pack.add_kind", row.id)
             return _kind(row, 0)
 
     def set_active(self, actor: Actor, kind_id: int, active: bool) -> PackKind:
@@ -410,13 +422,8 @@ class PackService:
             row = self._lock_kind(session, kind_id)
             if row.active != active:
                 row.active = active
-                audit.record(
-                    session,
-                    self.clock,
-                    action="pack.bring_back" if active else "pack.retire",
-                    actor=actor,
-                    object_type="pack_type",
-                    object_id=row.id,
+                self.trail.add(
+                    session, actor, "pack.bring_back" if active else "pack.retire", row.id
                 )
             return _kind(row, _stock(session, row.id))
 
@@ -474,14 +481,8 @@ class PackService:
                     at=self.clock.now(),
                 )
             )
-            audit.record(
-                session,
-                self.clock,
-                action="pack.correct",
-                actor=actor,
-                object_type="pack_type",
-                object_id=row.id,
-                reason=f"stock {before} -> {number}: {why}",
+            self.trail.add(
+                session, actor, "pack.correct", row.id, f"stock {before} -> {number}: {why}"
             )
             session.flush()
             return _kind(row, number)
@@ -526,36 +527,22 @@ class PackService:
                     "kind", f"{row.name} is out of stock: nothing was handed out or recorded"
                 )
             now = self.clock.now()
-            movement = StockMovement(
-                pack_type_id=row.id,
-                quantity=-1,
-                reason="issue",
-                note=None,
-                staff_id=_staff_id(actor),
-                at=now,
+            issued = hand_out(
+                session,
+                row.id,
+                visitor_id,
+                _staff_id(actor),
+                now,
+                why if before is not None else None,
             )
-            session.add(movement)
-            session.flush()
-            issued = PackIssue(
-                pack_type_id=row.id,
-                visitor_id=visitor_id,
-                staff_id=_staff_id(actor),
-                at=now,
-                override_reason=why if before is not None else None,
-                movement_id=movement.id,
-            )
-            session.add(issued)
-            session.flush()
             left = stock - 1
-            return IssuedPack(
-                id=issued.id,
+            return record_of(
+                IssuedPack,
+                issued,
                 kind_id=row.id,
                 kind_name=row.name,
-                visitor_id=visitor_id,
-                at=now,
                 stock_left=left,
                 low=left <= row.low_threshold,
-                override_reason=issued.override_reason,
             )
 
     def issues_of(self, actor: Actor, visitor_id: int) -> list[PackGiven]:

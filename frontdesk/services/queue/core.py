@@ -5,6 +5,7 @@ counts only if the ticket is still in the state that was read."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
@@ -26,6 +27,7 @@ from frontdesk.services.queue.records import (
     ticket_info,
 )
 from frontdesk.services.queue.sync import announce
+from frontdesk.services.records import record_of
 from frontdesk.services.text import has_control_chars
 from frontdesk.services.visitors import VisitorService
 
@@ -42,16 +44,7 @@ T = sql.TICKETS.c
 
 
 def service_info(row: Service) -> ServiceInfo:
-    return ServiceInfo(
-        row.id,
-        row.code,
-        row.name,
-        row.prefix,
-        row.minutes,
-        row.by_appointment,
-        row.active,
-        service_desks(row.desks),
-    )
+    return record_of(ServiceInfo, row, desks=service_desks(row.desks))
 
 
 def _ticket_id(value: object) -> int:
@@ -98,17 +91,7 @@ class QueueCore:
             known = set(session.scalars(select(Service.code)))
             for item in defaults:
                 if item.code not in known:
-                    session.add(
-                        Service(
-                            code=item.code,
-                            name=item.name,
-                            prefix=item.prefix,
-                            minutes=item.minutes,
-                            by_appointment=item.by_appointment,
-                            active=True,
-                            desks="",
-                        )
-                    )
+                    session.add(Service(**asdict(item), active=True, desks=""))
                     added += 1
         return added
 

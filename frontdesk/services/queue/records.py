@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from frontdesk.services.records import record_of
+
 OPEN_STATUSES = ("waiting", "called", "on_hold")
 CLOSED_STATUSES = ("done", "no_show", "cancelled", "not_served")
 CHANNELS = {"walk_in": "Walk-in", "email": "E-mail", "phone": "Phone", "video": "Video call"}
@@ -148,25 +150,4 @@ def service_desks(text: str) -> tuple[int, ...]:
 def ticket_info(row: Any) -> TicketInfo:
     """A statements.ticket_rows() row as the screens see it."""
     name = " ".join(p for p in (row.given_names, row.family_name) if p) or None
-    return TicketInfo(
-        id=row.id,
-        label=row.label,
-        day=row.day,
-        service_code=row.code,
-        service_name=row.service_name,
-        status=row.status,
-        priority=row.priority,
-        source=row.source,
-        arrived_at=row.arrived_at,
-        appointment_at=row.appointment_at,
-        called_at=row.called_at,
-        finished_at=row.finished_at,
-        desk=row.desk,
-        staff_name=row.staff_name,
-        visitor_id=row.visitor_id,
-        visitor_name=name,
-        recalls=row.recalls,
-        notes=row.notes,
-        outcome=row.outcome,
-        language=row.language,
-    )
+    return record_of(TicketInfo, row, service_code=row.code, visitor_name=name)

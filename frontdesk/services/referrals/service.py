@@ -42,6 +42,7 @@ from frontdesk.services.exports import (
     deliver_audited,
 )
 from frontdesk.services.fields import parse_date
+from frontdesk.services.records import record_of
 from frontdesk.services.referrals.records import (
     HistoryEntry,
     PartnerReport,
@@ -99,29 +100,18 @@ class ReferralService:
         share = ref.consent_given and not anonymised
         name = "(anonymised)" if anonymised else visitor_label(visitor)
         is_open = ref.status in OPEN_STATUSES
-        return ReferralRow(
-            id=ref.id,
-            visitor_id=ref.visitor_id,
+        return record_of(
+            ReferralRow,
+            ref,
             visitor_name=name,
             visitor_phone=visitor.phone if share else None,
             visitor_email=visitor.email if share else None,
             partner_id=partner.id,
             partner_name=partner.name,
             partner_category=partner.category,
-            reason=ref.reason,
-            consent_given=ref.consent_given,
-            consent_how=ref.consent_how,
-            consent_at=ref.consent_at,
             consent_by=consenter,
-            status=ref.status,
-            assignee_id=ref.assignee_id,
             assignee=assignee,
-            follow_up_on=ref.follow_up_on,
-            outcome=ref.outcome,
-            outcome_text=ref.outcome_text,
-            created_at=ref.created_at,
             created_by=creator,
-            updated_at=ref.updated_at,
             overdue=is_open and ref.follow_up_on is not None and ref.follow_up_on < today,
             due_today=is_open and ref.follow_up_on == today,
         )
