@@ -24,7 +24,6 @@ def add_parser(sub: Any) -> None:
         description="Privacy duties of the team lead. Examples: frontdesk privacy purge "
         "--dry-run | frontdesk privacy export --visitor 42 --output ~/exports | "
         "frontdesk privacy erase --visitor 42 --reason 'asked by e-mail'",
-        dest="privacy_command",
     )
     purge = privacy_sub.add_parser(
         "purge",

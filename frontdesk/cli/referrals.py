@@ -25,7 +25,6 @@ def add_parser(sub: Any) -> None:
         help="referral reports",
         description="Referral reports. Example: frontdesk referrals report "
         "--from 2026-10-01 --to 2026-12-31 --format xlsx --output q4.xlsx",
-        dest="referrals_command",
     )
     report = referrals_sub.add_parser(
         "report",

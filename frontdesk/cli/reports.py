@@ -27,7 +27,6 @@ def add_parser(sub: Any) -> None:
         description="Export reports. Examples: frontdesk report day --date 2026-11-23 "
         "--format md | frontdesk report period --from 2026-10-01 --to 2026-12-31 "
         "--format xlsx --output q4.xlsx",
-        dest="report_command",
         metavar="KIND",
     )
     day = report_sub.add_parser(

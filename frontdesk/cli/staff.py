@@ -18,7 +18,6 @@ def add_parser(sub: Any) -> None:
         help="add, list and deactivate staff accounts",
         description="Manage staff accounts. Example: frontdesk staff add "
         "--name 'Anne de Vries' --role desk",
-        dest="staff_command",
     )
     add = staff_sub.add_parser(
         "add",
