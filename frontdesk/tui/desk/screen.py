@@ -536,13 +536,18 @@ class DeskScreen(WorkScreen):
 
         self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
 
-    def action_recall(self) -> None:
+    def _act_on_current(
+        self, call: Callable[[Actor, int], TicketInfo], done: Callable[[TicketInfo], Any]
+    ) -> None:
+        """Run a queue call on this desk's visitor's ticket (``call(actor, ticket_id)``)."""
         actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
-            self._act(
-                lambda: self.services.queue.recall(actor, current.id),
-                lambda t: self.notify(f"Calling {t.label} again."),
-            )
+            self._act(lambda: call(actor, current.id), done)
+
+    def action_recall(self) -> None:
+        self._act_on_current(
+            self.services.queue.recall, lambda t: self.notify(f"Calling {t.label} again.")
+        )
 
     def action_transfer(self) -> None:
         actor, current = self.frontdesk.actor, self._need_current()
@@ -565,12 +570,9 @@ class DeskScreen(WorkScreen):
         run_service(self, self.services.queue.services, done=show)
 
     def action_no_show(self) -> None:
-        actor, current = self.frontdesk.actor, self._need_current()
-        if actor and current:
-            self._act(
-                lambda: self.services.queue.no_show(actor, current.id),
-                lambda t: self._visit_closed(t, "marked as a no-show"),
-            )
+        self._act_on_current(
+            self.services.queue.no_show, lambda t: self._visit_closed(t, "marked as a no-show")
+        )
 
     def _visit_closed(self, ticket: TicketInfo, what: str) -> None:
         self._last_closed = ticket
@@ -647,12 +649,10 @@ class DeskScreen(WorkScreen):
         start_appointment(self, ticket)
 
     def action_hold(self) -> None:
-        actor, current = self.frontdesk.actor, self._need_current()
-        if actor and current:
-            self._act(
-                lambda: self.services.queue.hold(actor, current.id),
-                lambda t: self.notify(f"{t.label} is on hold; {self.key('resume')} takes it back."),
-            )
+        self._act_on_current(
+            self.services.queue.hold,
+            lambda t: self.notify(f"{t.label} is on hold; {self.key('resume')} takes it back."),
+        )
 
     def action_resume(self) -> None:
         actor = self.frontdesk.actor
