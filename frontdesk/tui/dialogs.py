@@ -27,10 +27,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services import FrontdeskError
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, ResultType
-from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.field import Field, show_refusal_beside
 from frontdesk.tui.work import run_service
 
 _FORM_CONTROLS = "Input, TextArea, Select, Checkbox, Switch, RadioSet"
@@ -285,6 +285,5 @@ class FormModal(Dialog[Any]):
 
     def _refused(self, error: FrontdeskError) -> None:
         self.busy = False
-        field = error.field if isinstance(error, ValidationError) else None
-        shown = show_field_errors(self, field, error.message)
+        shown = show_refusal_beside(self, error)
         self.query_one("#form-error", Static).update("" if shown else error.message)
