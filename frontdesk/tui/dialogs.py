@@ -137,6 +137,10 @@ class Dialog(FormState, FrontdeskModal[ResultType]):
         else:
             self.dismiss(None)
 
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
     def action_default(self) -> None:
         for button in self.query("#dialog-buttons Button").results(Button):
             if button.variant == "primary" and not button.disabled:
@@ -274,10 +278,6 @@ class FormModal(Dialog[Any]):
             self.focus_next()
         else:
             self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
     def _saved(self, result: Any) -> None:
         self.busy = False

@@ -99,10 +99,6 @@ class AskModal(Dialog[Any]):
         if not show_refusal_beside(self, error, "reason"):
             show_field_errors(self, "reason", error.message)
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class BsnModal(Dialog[AppointmentInfo | None]):
     """The BSN outcome of one person: issued (number typed, hidden) or by post."""
@@ -158,10 +154,6 @@ class BsnModal(Dialog[AppointmentInfo | None]):
         if not show_refusal_beside(self, error, "bsn_outcome"):
             self.show_refusal(error)
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class RescheduleModal(Dialog[AppointmentInfo | None]):
     BINDINGS = [
@@ -201,10 +193,6 @@ class RescheduleModal(Dialog[AppointmentInfo | None]):
     def _failed(self, error: FrontdeskError) -> None:
         if not show_refusal_beside(self, error):
             self.show_refusal(error)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class HouseholdForm(Dialog[AppointmentInfo | None]):
@@ -370,7 +358,3 @@ class HouseholdForm(Dialog[AppointmentInfo | None]):
         if not show_field_errors(self, field, error.message):
             show_field_errors(self, None, None)
             self.show_refusal(error)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
