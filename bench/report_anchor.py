@@ -11,6 +11,9 @@ Python only where the database cannot do it (exact percentiles on SQLite, which 
 (:func:`check`), so the ratio between the two is what our code adds over the database's
 own work for the same answer.
 
+Longer than the ~700 lines a module keeps to, on purpose: the anchor is the whole report
+written by hand for both databases, and it is read and checked as one piece.
+
 Labels (service and channel names, weekday names, countries) come from the same tables
 and constants the report uses; they are not figures.
 """

@@ -23,7 +23,6 @@ def add_parser(sub: Any) -> None:
         "appointments",
         help="BSN appointments",
         description="BSN appointments.",
-        dest="appointments_command",
     )
     invoices = ap_sub.add_parser(
         "invoices",

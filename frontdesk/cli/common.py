@@ -81,12 +81,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def command_group(
-    sub: Any, name: str, *, help: str, description: str, dest: str, metavar: str = "ACTION"
+    sub: Any, name: str, *, help: str, description: str, metavar: str = "ACTION"
 ) -> tuple[argparse.ArgumentParser, Any]:
     """A command with actions of its own (``frontdesk staff add``): its parser, and the
-    subparsers its actions are added to (one of them is required)."""
+    subparsers its actions are added to (one of them is required); the action chosen is
+    ``args.<name>_command`` (``args.staff_command``)."""
     parser = sub.add_parser(name, help=help, description=description)
-    actions = parser.add_subparsers(dest=dest, metavar=metavar, required=True, parser_class=Parser)
+    actions = parser.add_subparsers(
+        dest=f"{name}_command", metavar=metavar, required=True, parser_class=Parser
+    )
     return parser, actions
 
 

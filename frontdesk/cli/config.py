@@ -19,7 +19,6 @@ def add_parser(sub: Any) -> None:
         "config",
         help="configuration file",
         description="Configuration.",
-        dest="config_command",
     )
     path = config_sub.add_parser(
         "path",

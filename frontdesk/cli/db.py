@@ -15,7 +15,6 @@ def add_parser(sub: Any) -> None:
         "db",
         help="database maintenance",
         description="Database maintenance.",
-        dest="db_command",
     )
     db_sub.add_parser(
         "upgrade",

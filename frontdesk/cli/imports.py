@@ -18,7 +18,6 @@ def add_parser(sub: Any) -> None:
         help="import data from CSV files",
         description="Import data from CSV files (UTF-8, comma or semicolon, first line names "
         "the columns). Example: frontdesk import partners partners.csv --dry-run",
-        dest="import_command",
         metavar="WHAT",
     )
     partners = import_sub.add_parser(

@@ -11,20 +11,18 @@ import argparse
 import sys
 from typing import Any
 
-from frontdesk.cli.common import EXIT_OK, EXIT_REJECTED, CliError, Parser, open_services
+from frontdesk.cli.common import EXIT_OK, EXIT_REJECTED, CliError, command_group, open_services
 from frontdesk.config import Settings
 
 
 def add_parser(sub: Any) -> None:
-    mail = sub.add_parser(
+    mail, mail_sub = command_group(
+        sub,
         "mail",
         help="appointment e-mails: send what is due, or see the outbox",
         description="Appointment e-mails go through an outbox. Run 'frontdesk mail send' "
         "every few minutes (cron or a systemd timer, see docs/mail.md); the mail server "
         "is set under [mail] in the config file.",
-    )
-    mail_sub = mail.add_subparsers(
-        dest="mail_command", metavar="ACTION", required=True, parser_class=Parser
     )
     send = mail_sub.add_parser(
         "send",

@@ -12,7 +12,7 @@ from frontdesk.cli.common import (
     EXIT_USAGE,
     check_output,
     command_group,
-    export_error,
+    exporting,
     opened,
     to_stdout,
 )
@@ -27,7 +27,6 @@ def add_parser(sub: Any) -> None:
         help="welcome-pack stock and the per-period report",
         description="Welcome-pack stock. Example: frontdesk packs export --period month "
         "--output packs.csv",
-        dest="packs_command",
     )
     packs_sub.add_parser(
         "list",
@@ -51,10 +50,15 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
 
-    output = check_output(Path(args.output)) if getattr(args, "output", None) else None
+    if args.packs_command == "export":
+        output = check_output(Path(args.output)) if args.output else None
+        with exporting(settings, output) as services:
+            services.packs.export_csv(CLI_ACTOR, args.period, to=output or to_stdout())
+        if output is not None:
+            print(f"wrote {output}", file=sys.stderr)
+        return EXIT_OK
     with opened(settings) as services:
         if args.packs_command == "list":
             kinds = services.packs.kinds(CLI_ACTOR, include_inactive=True)
@@ -65,13 +69,5 @@ def cmd_packs(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"{kind.code}\t{kind.name}\t{kind.stock}\t(threshold {kind.threshold}){flags}"
                 )
-            return EXIT_OK
-        if args.packs_command == "export":
-            try:
-                services.packs.export_csv(CLI_ACTOR, args.period, to=output or to_stdout())
-            except FrontdeskError as exc:
-                raise export_error(output, exc) from None
-            if output is not None:
-                print(f"wrote {output}", file=sys.stderr)
             return EXIT_OK
     return EXIT_USAGE

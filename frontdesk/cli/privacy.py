@@ -8,7 +8,6 @@ from typing import Any
 from frontdesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
-    CliError,
     command_group,
     opened,
     visitor_id,
@@ -24,7 +23,6 @@ def add_parser(sub: Any) -> None:
         description="Privacy duties of the team lead. Examples: frontdesk privacy purge "
         "--dry-run | frontdesk privacy export --visitor 42 --output ~/exports | "
         "frontdesk privacy erase --visitor 42 --reason 'asked by e-mail'",
-        dest="privacy_command",
     )
     purge = privacy_sub.add_parser(
         "purge",
@@ -60,29 +58,23 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_privacy(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
 
     with opened(settings) as services:
-        try:
-            privacy = services.privacy
-            if args.privacy_command == "purge":
-                report = privacy.purge(
-                    CLI_ACTOR, older_than_days=args.older_than, dry_run=args.dry_run
-                )
-                print(report.summary())
-                for holder, count in sorted(report.rows.items()):
-                    if count:
-                        print(f"  {holder}: {count} row(s) cleared")
-                return EXIT_OK
-            if args.privacy_command == "export":
-                files = privacy.export(CLI_ACTOR, args.visitor, args.output)
-                print(f"wrote {files.json_path}\nwrote {files.markdown_path}")
-                return EXIT_OK
-            if args.privacy_command == "erase":
-                privacy.erase(CLI_ACTOR, args.visitor, args.reason)
-                print(f"visitor {args.visitor} anonymised")
-                return EXIT_OK
-        except FrontdeskError as exc:
-            raise CliError(exc.message) from None
+        privacy = services.privacy
+        if args.privacy_command == "purge":
+            report = privacy.purge(CLI_ACTOR, older_than_days=args.older_than, dry_run=args.dry_run)
+            print(report.summary())
+            for holder, count in sorted(report.rows.items()):
+                if count:
+                    print(f"  {holder}: {count} row(s) cleared")
+            return EXIT_OK
+        if args.privacy_command == "export":
+            files = privacy.export(CLI_ACTOR, args.visitor, args.output)
+            print(f"wrote {files.json_path}\nwrote {files.markdown_path}")
+            return EXIT_OK
+        if args.privacy_command == "erase":
+            privacy.erase(CLI_ACTOR, args.visitor, args.reason)
+            print(f"visitor {args.visitor} anonymised")
+            return EXIT_OK
     return EXIT_USAGE

@@ -25,7 +25,6 @@ def add_parser(sub: Any) -> None:
         help="referral reports",
         description="Referral reports. Example: frontdesk referrals report "
         "--from 2026-10-01 --to 2026-12-31 --format xlsx --output q4.xlsx",
-        dest="referrals_command",
     )
     report = referrals_sub.add_parser(
         "report",
@@ -45,14 +44,10 @@ def add_parser(sub: Any) -> None:
 
 def cmd_referrals(args: argparse.Namespace, settings: Settings) -> int:
     from frontdesk.services.auth import CLI_ACTOR
-    from frontdesk.services.errors import ValidationError
     from frontdesk.services.fields import parse_date
 
-    try:
-        start = parse_date(args.start, "from", "--from")
-        end = parse_date(args.end, "to", "--to")
-    except ValidationError as exc:
-        raise CliError(exc.message) from None
+    start = parse_date(args.start, "from", "--from")
+    end = parse_date(args.end, "to", "--to")
     if start is None or end is None:
         raise CliError("give both --from and --to, e.g. --from 2026-10-01 --to 2026-12-31")
     if args.format == "xlsx" and args.output is None:

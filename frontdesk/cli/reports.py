@@ -27,7 +27,6 @@ def add_parser(sub: Any) -> None:
         description="Export reports. Examples: frontdesk report day --date 2026-11-23 "
         "--format md | frontdesk report period --from 2026-10-01 --to 2026-12-31 "
         "--format xlsx --output q4.xlsx",
-        dest="report_command",
         metavar="KIND",
     )
     day = report_sub.add_parser(
@@ -70,27 +69,23 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
     from frontdesk.services.fields import parse_date
     from frontdesk.services.reports import check_period
 
     if args.format == "xlsx" and args.output is None:
         raise CliError("an xlsx report needs --output FILE")
-    try:
-        if args.report_command == "day":
-            day = parse_date(args.date, "date", "The --date")
-        elif args.preset:
-            if args.start or args.end:
-                raise CliError("give either --preset or --from and --to, not both")
-        else:
-            first = parse_date(args.start, "start", "--from")
-            last = parse_date(args.end, "end", "--to")
-            if first is None or last is None:
-                raise CliError("give --from and --to (e.g. 2026-10-01), or --preset")
-            chosen = check_period(first, last)
-    except FrontdeskError as exc:
-        raise CliError(exc.message) from None
+    if args.report_command == "day":
+        day = parse_date(args.date, "date", "The --date")
+    elif args.preset:
+        if args.start or args.end:
+            raise CliError("give either --preset or --from and --to, not both")
+    else:
+        first = parse_date(args.start, "start", "--from")
+        last = parse_date(args.end, "end", "--to")
+        if first is None or last is None:
+            raise CliError("give --from and --to (e.g. 2026-10-01), or --preset")
+        chosen = check_period(first, last)
     output = check_output(args.output)
     to = output or to_stdout()
     with exporting(settings, output) as services:

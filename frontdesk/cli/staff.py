@@ -18,7 +18,6 @@ def add_parser(sub: Any) -> None:
         help="add, list and deactivate staff accounts",
         description="Manage staff accounts. Example: frontdesk staff add "
         "--name 'Anne de Vries' --role desk",
-        dest="staff_command",
     )
     add = staff_sub.add_parser(
         "add",
@@ -47,7 +46,6 @@ def _ask_pin() -> tuple[str, str]:
 
 
 def cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
-    from frontdesk.services import FrontdeskError
     from frontdesk.services.auth import CLI_ACTOR
 
     with opened(settings) as services:
@@ -65,20 +63,14 @@ def cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
                 repeat = pin
             else:
                 pin, repeat = _ask_pin()
-            try:
-                info = services.staff.add(CLI_ACTOR, args.name, args.role, pin, repeat)
-            except FrontdeskError as exc:
-                raise CliError(exc.message) from None
+            info = services.staff.add(CLI_ACTOR, args.name, args.role, pin, repeat)
             print(f"added {info.name} ({info.role})")
             return EXIT_OK
         if args.staff_command == "deactivate":
-            try:
-                named = services.staff.find_by_name(args.name)
-                if named is None:
-                    raise CliError(f"no staff member is called {args.name!r}")
-                gone = services.staff.deactivate(CLI_ACTOR, named.id)
-            except FrontdeskError as exc:
-                raise CliError(exc.message) from None
+            named = services.staff.find_by_name(args.name)
+            if named is None:
+                raise CliError(f"no staff member is called {args.name!r}")
+            gone = services.staff.deactivate(CLI_ACTOR, named.id)
             print(f"deactivated {gone.name}")
             return EXIT_OK
     return EXIT_USAGE

@@ -27,10 +27,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services import FrontdeskError
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.base import FrontdeskModal, ResultType
-from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.field import Field, show_refusal_beside
 from frontdesk.tui.work import run_service
 
 _FORM_CONTROLS = "Input, TextArea, Select, Checkbox, Switch, RadioSet"
@@ -136,6 +136,10 @@ class Dialog(FormState, FrontdeskModal[ResultType]):
             self.close_or_ask(lambda: self.dismiss(None))
         else:
             self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
     def action_default(self) -> None:
         for button in self.query("#dialog-buttons Button").results(Button):
@@ -275,16 +279,11 @@ class FormModal(Dialog[Any]):
         else:
             self.action_save()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
     def _saved(self, result: Any) -> None:
         self.busy = False
         self.dismiss(result if result is not None else True)
 
     def _refused(self, error: FrontdeskError) -> None:
         self.busy = False
-        field = error.field if isinstance(error, ValidationError) else None
-        shown = show_field_errors(self, field, error.message)
+        shown = show_refusal_beside(self, error)
         self.query_one("#form-error", Static).update("" if shown else error.message)

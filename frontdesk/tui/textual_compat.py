@@ -104,24 +104,13 @@ class DataTableHooks(DataTable[str]):
 
     ``DataTable._clear_caches`` (every structural change) calls :meth:`caches_cleared`;
     ``DataTable._render_cell`` (one cell drawn into lines of segments) calls
-    :meth:`draw_cell`, whose default is DataTable's own drawing, :meth:`table_draw_cell`.
+    :meth:`draw_cell`, whose default is DataTable's own drawing.
     """
 
     def caches_cleared(self) -> None:
         """DataTable has just dropped every drawn line (a structural change, a resize)."""
 
     def draw_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        return self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
-
-    def table_draw_cell(
         self,
         row_index: int,
         column_index: int,

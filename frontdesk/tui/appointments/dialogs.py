@@ -25,7 +25,7 @@ from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.dates import date_text
 from frontdesk.tui.dialogs import Dialog
-from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.field import Field, show_field_errors, show_refusal_beside
 from frontdesk.tui.work import run_service
 
 MEMBER_SLOTS = 4
@@ -96,13 +96,8 @@ class AskModal(Dialog[Any]):
         run_service(self, lambda: self.call(value), done=self.dismiss, failed=self._failed)
 
     def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else "reason"
-        if not show_field_errors(self, field, error.message):
+        if not show_refusal_beside(self, error, "reason"):
             show_field_errors(self, "reason", error.message)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class BsnModal(Dialog[AppointmentInfo | None]):
@@ -156,13 +151,8 @@ class BsnModal(Dialog[AppointmentInfo | None]):
         )
 
     def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else "bsn_outcome"
-        if not show_field_errors(self, field, error.message):
+        if not show_refusal_beside(self, error, "bsn_outcome"):
             self.show_refusal(error)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class RescheduleModal(Dialog[AppointmentInfo | None]):
@@ -201,13 +191,8 @@ class RescheduleModal(Dialog[AppointmentInfo | None]):
         )
 
     def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else None
-        if not show_field_errors(self, field, error.message):
+        if not show_refusal_beside(self, error):
             self.show_refusal(error)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class HouseholdForm(Dialog[AppointmentInfo | None]):
@@ -373,7 +358,3 @@ class HouseholdForm(Dialog[AppointmentInfo | None]):
         if not show_field_errors(self, field, error.message):
             show_field_errors(self, None, None)
             self.show_refusal(error)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()

@@ -110,7 +110,7 @@ class OutcomeModal(Dialog[TicketInfo | None]):
 
     HELP_TITLE = "Finish the visit"
     BINDINGS = [
-        Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Do not finish yet"),
+        Binding("escape", "cancel", "Cancel", id="close_dialog", tooltip="Do not finish yet"),
         Binding(
             "alt+p",
             "tick('then-pack')",
@@ -186,10 +186,6 @@ class OutcomeModal(Dialog[TicketInfo | None]):
             return
         self.show_refusal(error)
         self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.close_or_ask(lambda: self.dismiss(None))
 
 
 class TicketIssuedModal(Dialog[None]):

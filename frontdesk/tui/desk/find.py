@@ -110,7 +110,7 @@ class ContactModal(Dialog[ContactInfo | None]):
     HELP_TITLE = "Log a contact"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the contact"),
-        Binding("escape", "close", "Cancel", id="close_dialog", tooltip="Close without saving"),
+        Binding("escape", "cancel", "Cancel", id="close_dialog", tooltip="Close without saving"),
     ]
 
     def __init__(self, visitor: VisitorRecord | None) -> None:
@@ -172,10 +172,6 @@ class ContactModal(Dialog[ContactInfo | None]):
         ):
             return
         self.show_refusal(error)
-
-    @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.close_or_ask(lambda: self.dismiss(None))
 
 
 class FindScreen(FrontdeskScreen[None]):

@@ -18,6 +18,7 @@ from frontdesk.services.queue import OPEN_STATUSES, ServiceLoad, TicketInfo
 from frontdesk.tui.actions import button_label, declared, palette_commands
 from frontdesk.tui.collector import freeze_startup_objects
 from frontdesk.tui.desk.card import DeskUpdate, VisitorCard, card_text, load_text, update_in_place
+from frontdesk.tui.desk.highlighted import call_selected, cancel_ticket
 from frontdesk.tui.desk.queue_rows import (
     COLUMN_KEYS,
     COLUMNS,
@@ -29,7 +30,6 @@ from frontdesk.tui.desk.queue_rows import (
 from frontdesk.tui.desk.visitor import open_pack, open_referral, register_visitor, start_appointment
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
-from frontdesk.tui.screens.dialogs import ConfirmModal
 from frontdesk.tui.textual_compat import set_disabled_together
 from frontdesk.tui.widgets.bigticket import BigTicket
 from frontdesk.tui.widgets.fit import set_columns, share_room
@@ -536,13 +536,18 @@ class DeskScreen(WorkScreen):
 
         self._act(lambda: self.services.queue.call_next(actor, self.desk), called)
 
-    def action_recall(self) -> None:
+    def _act_on_current(
+        self, call: Callable[[Actor, int], TicketInfo], done: Callable[[TicketInfo], Any]
+    ) -> None:
+        """Run a queue call on this desk's visitor's ticket (``call(actor, ticket_id)``)."""
         actor, current = self.frontdesk.actor, self._need_current()
         if actor and current:
-            self._act(
-                lambda: self.services.queue.recall(actor, current.id),
-                lambda t: self.notify(f"Calling {t.label} again."),
-            )
+            self._act(lambda: call(actor, current.id), done)
+
+    def action_recall(self) -> None:
+        self._act_on_current(
+            self.services.queue.recall, lambda t: self.notify(f"Calling {t.label} again.")
+        )
 
     def action_transfer(self) -> None:
         actor, current = self.frontdesk.actor, self._need_current()
@@ -565,12 +570,9 @@ class DeskScreen(WorkScreen):
         run_service(self, self.services.queue.services, done=show)
 
     def action_no_show(self) -> None:
-        actor, current = self.frontdesk.actor, self._need_current()
-        if actor and current:
-            self._act(
-                lambda: self.services.queue.no_show(actor, current.id),
-                lambda t: self._visit_closed(t, "marked as a no-show"),
-            )
+        self._act_on_current(
+            self.services.queue.no_show, lambda t: self._visit_closed(t, "marked as a no-show")
+        )
 
     def _visit_closed(self, ticket: TicketInfo, what: str) -> None:
         self._last_closed = ticket
@@ -647,12 +649,10 @@ class DeskScreen(WorkScreen):
         start_appointment(self, ticket)
 
     def action_hold(self) -> None:
-        actor, current = self.frontdesk.actor, self._need_current()
-        if actor and current:
-            self._act(
-                lambda: self.services.queue.hold(actor, current.id),
-                lambda t: self.notify(f"{t.label} is on hold; {self.key('resume')} takes it back."),
-            )
+        self._act_on_current(
+            self.services.queue.hold,
+            lambda t: self.notify(f"{t.label} is on hold; {self.key('resume')} takes it back."),
+        )
 
     def action_resume(self) -> None:
         actor = self.frontdesk.actor
@@ -674,52 +674,10 @@ class DeskScreen(WorkScreen):
         )
 
     def action_call_selected(self) -> None:
-        actor, ticket = self.frontdesk.actor, self.highlighted()
-        if actor is None:
-            return
-        if ticket is None or ticket.status not in ("waiting", "on_hold"):
-            self.notify("Highlight a waiting ticket in the queue first.", severity="warning")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._act(
-                    lambda: self.services.queue.call_ticket(actor, ticket.id, self.desk),
-                    self.start_appointment,  # shown like F4's call: no toast
-                )
-
-        self.app.push_screen(
-            ConfirmModal(
-                f"Call {ticket.label} ({ticket.service_name}) to desk {self.desk} out of turn?",
-                yes="Call",
-                no="No",
-            ),
-            answered,
-        )
+        call_selected(self)
 
     def action_cancel_ticket(self) -> None:
-        actor, ticket = self.frontdesk.actor, self.highlighted()
-        if actor is None:
-            return
-        if ticket is None or ticket.status not in ("waiting", "on_hold"):
-            self.notify("Highlight a waiting ticket to cancel it.", severity="warning")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._act(
-                    lambda: self.services.queue.cancel(actor, ticket.id),
-                    lambda t: self.notify(f"{t.label} cancelled."),
-                )
-
-        self.app.push_screen(
-            ConfirmModal(
-                f"Cancel ticket {ticket.label}? Do this when the visitor has left.",
-                yes="Cancel ticket",
-                no="Keep it",
-            ),
-            answered,
-        )
+        cancel_ticket(self)
 
     def _no_visitor(self) -> str:
         return f"No visitor: press {self.key('call_next')} to call the next one."

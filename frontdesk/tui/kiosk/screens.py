@@ -73,6 +73,10 @@ class KioskScreen(Screen[None]):
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.action_back()
+
     def show_message(self, key: str, values: dict[str, object] | None = None) -> None:
         """A refusal in the visitor's words, on the screen's message line."""
         values = dict(values or {})
@@ -209,10 +213,6 @@ class StartScreen(KioskScreen):
     def _check_in(self) -> None:
         self.action_check_in()
 
-    @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.action_back()
-
 
 class ServiceScreen(KioskScreen):
     """The walk-in services with their wait; an optional first name; one tap issues."""
@@ -246,10 +246,6 @@ class ServiceScreen(KioskScreen):
     def on_mount(self) -> None:
         self.query_one("#kiosk-message", Static).display = False
         self.query_one("#first-name", Input).focus()
-
-    @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.action_back()
 
     @on(Input.Submitted, "#first-name")
     def _name_typed(self) -> None:
@@ -302,10 +298,6 @@ class CheckInScreen(KioskScreen):
         self.query_one("#kiosk-message", Static).display = False
         self.busy = False
         self.query_one("#reference", Input).focus()
-
-    @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.action_back()
 
     @on(Input.Submitted, "#reference")
     def _next_field(self) -> None:

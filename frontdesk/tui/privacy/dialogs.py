@@ -26,7 +26,7 @@ from frontdesk.tui.base import FrontdeskModal, ResultType
 from frontdesk.tui.dialogs import Dialog
 from frontdesk.tui.screens.audit import AuditScreen
 from frontdesk.tui.screens.visitor_pick import pick_visitor
-from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.field import Field, show_field_errors, show_refusal_beside
 from frontdesk.tui.work import run_service
 
 T = TypeVar("T")
@@ -126,8 +126,7 @@ class PurgeModal(Dialog[None]):
         self.query_one("#purge-go", Button).disabled = report.visitors == 0
 
     def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else "older_than"
-        show_field_errors(self, field, error.message)
+        show_refusal_beside(self, error, "older_than")
         self.query_one("#purge-count", Static).update("")
 
     @on(Button.Pressed, "#purge-go")
@@ -253,8 +252,7 @@ class ExportModal(VisitorRequestModal[None]):
         self.app.notify("Access-request export written.", title="Privacy")
 
     def failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else "directory"
-        show_field_errors(self, field, error.message)
+        show_refusal_beside(self, error, "directory")
 
 
 class EraseModal(VisitorRequestModal[bool]):

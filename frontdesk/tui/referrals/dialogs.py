@@ -167,10 +167,6 @@ class NewReferralModal(Dialog[ReferralRow | None]):
         self.app.notify(f"Referral to {row.partner_name} made.")
         self.dismiss(row)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
 
 @dataclass(frozen=True)
 class StepField:

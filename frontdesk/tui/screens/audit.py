@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
-from frontdesk.services import FrontdeskError, ValidationError
+from frontdesk.services import FrontdeskError
 from frontdesk.services.audit import AuditEntry
 from frontdesk.tui.actions import palette_commands
 from frontdesk.tui.dates import moment_text
 from frontdesk.tui.screens.base import WorkScreen
-from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.field import Field, show_field_errors, show_refusal_beside
 from frontdesk.tui.work import run_service
 
 # (field, label, placeholder, max length)
@@ -107,8 +107,7 @@ class AuditScreen(WorkScreen):
         )
 
     def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else None
-        if not show_field_errors(self, field, error.message):
+        if not show_refusal_beside(self, error):
             self.app.notify(error.message, severity="warning")
 
     def action_clear(self) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from frontdesk.services import FrontdeskError, ValidationError
 from frontdesk.tui.actions import labelled
 from frontdesk.tui.dialogs import Dialog
-from frontdesk.tui.widgets.field import Field, show_field_errors
+from frontdesk.tui.widgets.field import Field, show_field_errors, show_refusal_beside
 from frontdesk.tui.work import run_service
 
 KINDS = {
@@ -113,8 +113,7 @@ class ImportModal(Dialog[None]):
         self.query_one("#import-result", Static).update(Text("\n".join(lines)))
 
     def _failed(self, error: FrontdeskError) -> None:
-        field = error.field if isinstance(error, ValidationError) else "path"
-        if not show_field_errors(self, field, error.message):
+        if not show_refusal_beside(self, error, "path"):
             show_field_errors(self, "path", error.message)
 
     @on(Button.Pressed, "#close")

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
+from frontdesk.services.errors import FrontdeskError, ValidationError
+
 
 class Field(Vertical):
     """Label, the input widget, and a line for what is wrong with it."""
@@ -58,3 +60,10 @@ def show_field_errors(
     if focus is not None:
         focus.focus()
     return found
+
+
+def show_refusal_beside(root: Widget, error: FrontdeskError, fallback: str | None = None) -> bool:
+    """Show a refusal beside the field it names (a ValidationError's field; any other refusal
+    beside ``fallback``), clearing the other fields' errors; True if that field is there."""
+    field = error.field if isinstance(error, ValidationError) else fallback
+    return show_field_errors(root, field, error.message)

@@ -111,10 +111,10 @@ class QueueTable(DataTableHooks):
         hover: bool = False,
     ) -> SegmentLines:
         if row_index < 0 or column_index < 0:  # the header and row labels: as DataTable does
-            return self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
+            return super().draw_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key, value = cell_at(self, row_index, column_index)
         if row_key is None or not isinstance(value, str):
-            return self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
+            return super().draw_cell(row_index, column_index, base_style, width, cursor, hover)
         key = (
             value,
             column_index,
@@ -131,7 +131,7 @@ class QueueTable(DataTableHooks):
         )
         lines = self.drawn_cells.get(key)
         if lines is None:
-            drawn = self.table_draw_cell(row_index, column_index, base_style, width, cursor, hover)
+            drawn = super().draw_cell(row_index, column_index, base_style, width, cursor, hover)
             lines = [
                 [
                     Segment(text, style.clear_meta_and_links() if style else None, control)
