@@ -97,6 +97,41 @@ async def test_footer_bindings_ready_lets_a_footer_show_keys() -> None:
         assert footer.children
 
 
+async def test_preset_footer_key_styles_each_key_once() -> None:
+    from textual.widgets._footer import FooterKey
+
+    class Preset(Footer):
+        def compose(self) -> ComposeResult:
+            for widget in super().compose():
+                compat.preset_footer_key(widget, self.compact)
+                yield widget
+
+    restyled: list[str] = []
+
+    class Counting(Bare):
+        def update_styles(self, node: Any, animate: bool = True) -> None:
+            if isinstance(node, FooterKey):
+                restyled.append(type(node.parent).__name__)
+            super().update_styles(node, animate)
+
+    for footer_type in (Footer, Preset):
+        app = Counting(footer_type())
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            keys = list(app.query(FooterKey).exclude(".-command-palette"))
+            palette = app.query_one(".-command-palette", FooterKey)
+            assert keys
+            assert not any(key.compact or key.has_class("-compact") for key in keys)
+            assert palette.compact and palette.has_class("-compact")  # not bound: as it was
+            app.query_one(footer_type).compact = True  # still bound to the footer's value
+            await pilot.pause()
+            assert all(key.compact and key.has_class("-compact") for key in keys)
+    # Footer's own bound keys are restyled twice each as they mount (the class added, then
+    # removed) and once for the change; preset ones only for the change.
+    assert restyled.count("Preset") == len(keys) + 1  # and the palette's key as it mounts
+    assert restyled.count("Footer") == 3 * len(keys) + 1
+
+
 async def test_notifications_lists_what_the_user_was_told() -> None:
     app = Bare()
     async with app.run_test() as pilot:

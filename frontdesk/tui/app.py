@@ -310,10 +310,19 @@ class FrontdeskApp(App[None]):
         marks every new screen as having missed CSS changes, so each new mode re-parsed the
         whole stylesheet and re-styled every widget twice (refresh_css, meant for a screen
         that was there when the theme changed), a visible share of a start. A theme change after
-        this still refreshes every screen (App._watch_theme schedules refresh_css)."""
+        this still refreshes every screen (App._watch_theme schedules refresh_css).
+
+        Its stylesheets are read into the App's here, before Textual shows it: for a file
+        it has not read, Textual re-parses every stylesheet and restyles every widget of
+        every screen (the desk's too). Read here, only the new file is parsed, and its
+        rules (which name this screen's widgets and its dialogs) reach what is styled from
+        now on: this screen and the dialogs it opens."""
 
         def made() -> Screen[Any]:
             screen = make()
+            for path in screen.css_path:
+                if not self.stylesheet.has_source(str(path)):
+                    self.stylesheet.read(path)
             style_as_current(screen, self)
             return screen
 

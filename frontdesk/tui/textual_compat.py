@@ -22,6 +22,7 @@ from textual.dom import DOMNode
 from textual.notifications import Notification
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey, RowKey
 
 if TYPE_CHECKING:
@@ -57,6 +58,22 @@ def footer_bindings_ready(footer: Footer) -> None:
     """Tell a Footer the screen's bindings are there to show (what Footer's own
     ``bindings_changed`` does before it recomposes); until then it composes nothing."""
     footer._bindings_ready = True
+
+
+def preset_footer_key(widget: Widget, compact: bool) -> None:
+    """Give a key Footer.compose made the footer's ``compact`` before it mounts.
+
+    ``FooterKey.compact`` defaults to True and is bound to the footer's: mounting a key of
+    a footer that is not compact added its "-compact" class (restyling the key), then the
+    binding removed it (restyling it again), twice a key on every compose of a footer.
+    With the value already the footer's, the reactive's first watch is skipped and the
+    binding finds the class as it should be. Keys not bound to it (the command palette's)
+    and other widgets are left as they are (``DOMNode._reactive_connect``: the bindings
+    ``data_bind`` asked for, until the widget mounts)."""
+    bound = widget._reactive_connect or {}
+    if isinstance(widget, FooterKey) and "compact" in bound:
+        widget.set_reactive(FooterKey.compact, compact)
+        widget.set_class(compact, "-compact", update=False)
 
 
 def set_disabled_together(widgets: Sequence[Widget], disabled: bool) -> None:

@@ -26,6 +26,15 @@ def plot_type() -> type[PlotextPlot]:
     return PlotextPlot
 
 
+def plot_theme(plot: PlotextPlot) -> None:
+    """Set the chart's plotext theme before data is added to it. Plotext gives each bar
+    the colour of the theme set when the bar is added, and PlotextPlot sets its theme
+    only as it draws (for its "auto" theme the name ``PlotextPlot.render`` gives it);
+    the dashboard's first figures can come before its first draw."""
+    name = plot.theme
+    plot.plt.theme(f"textual-auto-{plot.app.theme}" if name == "auto" else name)
+
+
 def minutes(value: float | None) -> str:
     return "-" if value is None else cell_text(value, "minutes")
 
@@ -90,6 +99,10 @@ class LeadTab(Seam, TabPane):
 
     def reload(self) -> None:
         """Load this tab's figures again."""
+
+    def activated(self) -> None:
+        """The tab was shown (built by then): its figures are loaded again."""
+        self.reload()
 
     @property
     def shown(self) -> bool:

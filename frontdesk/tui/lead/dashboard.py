@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from frontdesk.services.reports import Dashboard, DayFigures
 from frontdesk.services.tables import percent_text
-from frontdesk.tui.lead.common import LeadTab, clock_time, minutes, plot_type, stats
+from frontdesk.tui.lead.common import LeadTab, clock_time, minutes, plot_theme, plot_type, stats
 from frontdesk.tui.work import run_service
 
 POLL_SECONDS = 3
@@ -32,6 +32,9 @@ class DashboardTab(LeadTab):
         self.version = -1
         self.last_full = 0.0
         self.dashboard: Dashboard | None = None
+        # The first read starts as the tab mounts; the activation that opens the screen on
+        # this tab then reads nothing more.
+        self._opening = False
         # What each table and chart last showed: a refresh redraws only what changed (a
         # chart's plot costs ~25 ms to draw, a table's rebuild restyles every row).
         self._drawn: dict[str, object] = {}
@@ -54,8 +57,17 @@ class DashboardTab(LeadTab):
             "Today per", "Tickets", "Served", "No-shows", "Wait avg", "median", "p90",
             "Service avg", "median", "p90",
         )  # fmt: skip
-        # The first figures load when the tab is activated (the screen opens on it).
+        # The screen opens on this tab: its first figures are read now, while the screen is
+        # still being styled and drawn, not once its activation has reached the screen.
+        self._opening = True
+        self.reload()
         self.set_interval(POLL_SECONDS, self._poll)
+
+    def activated(self) -> None:
+        if self._opening:
+            self._opening = False  # the screen opening on this tab: read since it mounted
+            return
+        self.reload()
 
     def _poll(self) -> None:
         if not self.shown:
@@ -139,6 +151,7 @@ class DashboardTab(LeadTab):
         arrivals = self.query_one("#chart-arrivals", plot_type())
         plt = arrivals.plt
         plt.clear_data()
+        plot_theme(arrivals)
         xs: list[float] = [float(i) for i in range(len(shown))]
         plt.bar(xs, [h.arrivals for h in shown])
         plt.xticks(xs, labels)
@@ -147,6 +160,7 @@ class DashboardTab(LeadTab):
         waits = self.query_one("#chart-waits", plot_type())
         plt = waits.plt
         plt.clear_data()
+        plot_theme(waits)
         plt.bar(xs, [round(h.average_wait or 0, 1) for h in shown])
         plt.xticks(xs, labels)
         plt.title("Average wait (min) by arrival hour")

@@ -146,7 +146,7 @@ class LeadScreen(WorkScreen):
         if isinstance(pane, ReportsTab) and pane.report is not None:
             return  # a report once shown stays until asked again
         if isinstance(pane, LeadTab):
-            pane.when_built(_reload)
+            pane.when_built(_activated)
 
     def action_refresh(self) -> None:
         self.query_one(f"#{self.tab}", LeadTab).when_built(_reload)
@@ -321,6 +321,10 @@ class LeadScreen(WorkScreen):
 
 def _reload(tab: LeadTab) -> None:
     tab.reload()
+
+
+def _activated(tab: LeadTab) -> None:
+    tab.activated()
 
 
 # job -> (the tab's method, True when it acts on the selected row)

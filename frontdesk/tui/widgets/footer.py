@@ -5,18 +5,27 @@ its styles worked out) on *every* "bindings updated" signal; mounting a screen a
 the focus send several in a row, so a start rebuilt each footer five times. This one
 schedules at most one pending recompose; it runs after the refresh, so it shows the
 bindings as they are then, exactly what the last of the recomposes would have shown.
+Its keys are made with the footer's ``compact`` already set, so mounting one styles it
+once (``textual_compat.preset_footer_key``).
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from frontdesk.tui.textual_compat import footer_bindings_ready
+from frontdesk.tui.textual_compat import footer_bindings_ready, preset_footer_key
 
 
 class CoalescingFooter(Footer):
     _recompose_pending = False
+
+    def compose(self) -> ComposeResult:
+        compact = self.compact
+        for widget in super().compose():
+            preset_footer_key(widget, compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         footer_bindings_ready(self)
