@@ -71,6 +71,12 @@ class _PgDatabases:
         self._exec(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         return name
 
+    def empty(self) -> str:
+        """A new database with no schema at all."""
+        name = f"{self.base.database}_empty_{uuid.uuid4().hex[:10]}"
+        self._exec(f'CREATE DATABASE "{name}"')
+        return name
+
     def url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
@@ -82,6 +88,15 @@ class _PgDatabases:
         self.admin.dispose()
 
 
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No real config file, data folder or FRONTDESK_* variable leaks into the test."""
+    for name in ("FRONTDESK_DB", "FRONTDESK_DESK", "FRONTDESK_STAFF", "FRONTDESK_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+
+
 @pytest.fixture(scope="session")
 def pg_databases() -> Iterator[_PgDatabases]:
     if not PG_URL:
@@ -89,6 +104,19 @@ def pg_databases() -> Iterator[_PgDatabases]:
     databases = _PgDatabases()
     yield databases
     databases.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet: a SQLite file not made yet (nor its folder), or a new
+    PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new' / 'frontdesk.sqlite3'}"
+        return
+    databases: _PgDatabases = request.getfixturevalue("pg_databases")
+    name = databases.empty()
+    yield databases.url(name)
+    databases.drop(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,6 +9,8 @@ import contextlib
 import dataclasses
 import io
 import random
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +24,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import WorkerCancelled
 
 from frontdesk.cli import main
+from frontdesk.clock import FixedClock
 from frontdesk.config import Settings
 from frontdesk.db.models import AuditEvent, Service, Ticket, Visitor
 from frontdesk.services import Actor, Services
@@ -30,14 +33,16 @@ from frontdesk.services.partners import PartnerInput
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments import AppointmentsScreen
+from frontdesk.tui.appointments.dialogs import HouseholdForm
 from frontdesk.tui.base import Reloads
 from frontdesk.tui.board.app import BoardApp
 from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.desk.find import FindScreen
 from frontdesk.tui.desk.register import RegisterScreen
+from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.screens.login import LoggedIn
 from frontdesk.tui.widgets.field import Field
-from tests.conftest import TEST_PIN, letters
+from tests.conftest import MONDAY_10, TEST_PIN, letters, make_services
 
 # -- reports: a normal day of tickets --------------------------------------------------
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -258,6 +263,12 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
     await settle(pilot)
 
 
+async def click(pilot: Pilot[Any], selector: str) -> None:
+    """Click (or tap) the widget ``selector`` as a person does, then settle."""
+    await pilot.click(selector)
+    await settle(pilot)
+
+
 async def log_in(app: FrontdeskApp, pilot: Pilot[Any], actor: Actor) -> DeskScreen:
     await settle(app, pilot)
     app.post_message(LoggedIn(actor))
@@ -286,6 +297,24 @@ async def open_appointments(pilot: Pilot[Any], pin: str = TEST_PIN) -> Appointme
 
 
 @contextlib.asynccontextmanager
+async def at_appointments(
+    services: Services, *, size: tuple[int, int] = (120, 35)
+) -> AsyncIterator[tuple[FrontdeskApp, Pilot[Any], AppointmentsScreen]]:
+    """The app logged in with the test PIN on the appointment book: (app, pilot, the book)."""
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await open_appointments(pilot)
+
+
+async def open_household_form(pilot: Pilot[Any]) -> HouseholdForm:
+    """On the appointment book, N: the form for a new booking."""
+    await press(pilot, "n")
+    form = pilot.app.screen
+    assert isinstance(form, HouseholdForm)
+    return form
+
+
+@contextlib.asynccontextmanager
 async def at_desk(
     services: Services, actor: Actor, desk: int = 1, *, size: tuple[int, int] = SIZE
 ) -> AsyncIterator[tuple[FrontdeskApp, Pilot[Any], DeskScreen]]:
@@ -293,6 +322,19 @@ async def at_desk(
     app = make_app(services, desk)
     async with app.run_test(size=size) as pilot:
         yield app, pilot, await log_in(app, pilot, actor)
+
+
+@contextlib.asynccontextmanager
+async def at_lead_screen(
+    services: Services, *, size: tuple[int, int] = (120, 35)
+) -> AsyncIterator[tuple[FrontdeskApp, Pilot[Any], LeadScreen]]:
+    """The app logged in with the test PIN (a lead's) on the lead's screen (Alt+5):
+    (app, pilot, the lead screen)."""
+    app = FrontdeskApp(services, services.settings)
+    async with app.run_test(size=size) as pilot:
+        await enter_pin(pilot, TEST_PIN, "alt+5")
+        assert isinstance(app.screen, LeadScreen)
+        yield app, pilot, app.screen
 
 
 # -- waiting for a reload ----------------------------------------------------------------
@@ -411,6 +453,16 @@ def walk_in(services: Services, actor: Actor, name: str, service: str = "info", 
     )[1]
 
 
+def call_at_another_desk(url: str, clerk: Actor) -> None:
+    """``clerk`` calls the next ticket at desk 3, in another frontdesk on the database at
+    ``url`` (services of its own, as another process has)."""
+    other = make_services(url, FixedClock(MONDAY_10))
+    try:
+        other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
+    finally:
+        other.close()
+
+
 def help_rows(app: FrontdeskApp) -> list[tuple[str, str]]:
     table = app.screen.query_one("#help-keys", DataTable)
     return [(str(r[0]), str(r[1])) for r in (table.get_row_at(i) for i in range(table.row_count))]
@@ -514,11 +566,17 @@ def tick_all(services: Services, actor: Actor, appointment_id: int) -> None:
             services.appointments.tick_document(actor, person.id, doc.code)
 
 
+def ready_to_complete(services: Services, actor: Actor, appointment_id: int) -> None:
+    """Every document ticked and every person's BSN coming by post: what completing an
+    appointment in progress asks for."""
+    tick_all(services, actor, appointment_id)
+    for person in services.appointments.get(actor, appointment_id).persons:
+        services.appointments.record_bsn(actor, person.id, "by_post")
+
+
 # -- the command line ------------------------------------------------------------------
 def run(argv: Sequence[str], stdin: str | None = None) -> int:
     if stdin is not None:
-        import sys
-
         old, sys.stdin = sys.stdin, io.StringIO(stdin)
     try:
         return main(list(argv))
@@ -527,6 +585,13 @@ def run(argv: Sequence[str], stdin: str | None = None) -> int:
     finally:
         if stdin is not None:
             sys.stdin = old
+
+
+def in_a_fresh_python(code: str) -> None:
+    """Run ``code`` in a new Python process, so that what it imports is its own; fail with
+    the end of its error output unless it exits cleanly."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1000:]
 
 
 def one_clean_line(err: str) -> str:

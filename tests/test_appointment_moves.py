@@ -17,7 +17,7 @@ from frontdesk.services import Actor, Services, ValidationError
 from frontdesk.tui.appointments.dialogs import RescheduleModal
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import add_staff
-from tests.helpers import household, log_in, make_app, settle
+from tests.helpers import at_desk, household, press, settle
 
 OUTSIDE = "this is outside the BSN appointment hours (Mon 09:00-12:15, Wed 09:00-16:30)"
 
@@ -111,16 +111,13 @@ async def test_the_move_dialog_shows_the_nearest_slot_beside_the_time(
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
     ap = _book(desk_services, clerk, "11:00")
     info = desk_services.appointments.get(clerk, ap)
-    app = make_app(desk_services)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk, size=(80, 24)) as (app, pilot, _):
         app.push_screen(RescheduleModal(info, "11:00"))
         await settle(app, pilot)
         dialog = app.screen
         time_input = dialog.query_one("#time", Input)
         time_input.value = "13:00"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is dialog  # still open, as typed
         assert time_input.value == "13:00"
         error = str(dialog.query_one("#field-time", Field).query_one(".field-error").render())

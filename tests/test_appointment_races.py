@@ -105,7 +105,7 @@ def test_two_desks_cannot_give_one_bsn_to_two_people(services: Services) -> None
     transactions are one at a time anyway; on PostgreSQL an advisory lock does it."""
     if services.db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite writers are serialised by BEGIN IMMEDIATE")
-    from frontdesk.services.appointments.service import _BSN_LOCK
+    from frontdesk.services.appointments.service import BSN_LOCK
 
     clerk = add_staff(services, "Dirk Desk", "desk")
     ap = services.appointments.book(clerk, household(partner=False, children=1))
@@ -113,7 +113,7 @@ def test_two_desks_cannot_give_one_bsn_to_two_people(services: Services) -> None
     mother, child = ap.persons
     ctx = mp.get_context("spawn")
     with services.db.engine.connect() as conn, conn.begin():
-        conn.execute(select(func.pg_advisory_xact_lock(_BSN_LOCK)))
+        conn.execute(select(func.pg_advisory_xact_lock(BSN_LOCK)))
         conn.execute(
             update(AppointmentPerson)
             .where(AppointmentPerson.id == mother.id)

@@ -22,7 +22,7 @@ from frontdesk.services.appointments import (
 )
 from frontdesk.services.visitors import VisitorInput
 from tests.conftest import make_services
-from tests.helpers import MONDAY, OTHER_BSN, VALID_BSN, household, tick_all
+from tests.helpers import MONDAY, OTHER_BSN, VALID_BSN, household, ready_to_complete, tick_all
 
 
 def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> None:
@@ -41,9 +41,7 @@ def test_lifecycle_and_illegal_transitions(services: Services, clerk: Actor) -> 
     with pytest.raises(Conflict, match="checked in; it cannot be checked in"):
         services.appointments.check_in(clerk, ap.id)
     ap = services.appointments.start(clerk, ap.id)
-    tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "by_post")
+    ready_to_complete(services, clerk, ap.id)
     ap = services.appointments.complete(clerk, ap.id)
     assert ap.status == "completed" and ap.finished_at is not None
     assert all(p.welcome_bag for p in ap.persons)
@@ -72,9 +70,7 @@ def test_the_households_ticket_follows_its_appointment(
     called = services.queue.call_next(clerk, 1)
     assert called is not None and called.id == ticket_id
     ap = services.appointments.start_from_ticket(clerk, ticket_id) or ap
-    tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "by_post")
+    ready_to_complete(services, clerk, ap.id)
     services.appointments.complete(clerk, ap.id)
     ticket = services.queue.ticket(clerk, ticket_id)
     assert ticket.status == "done" and ticket.finished_at == clock.now()
@@ -346,9 +342,7 @@ def test_welcome_bags_per_person(services: Services, clerk: Actor) -> None:
     ap = services.appointments.book(clerk, household())
     services.appointments.check_in(clerk, ap.id)
     services.appointments.start(clerk, ap.id)
-    tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "by_post")
+    ready_to_complete(services, clerk, ap.id)
     done = services.appointments.complete(clerk, ap.id, welcome_bags=[ap.persons[0].id])
     assert [p.welcome_bag for p in done.persons] == [True, False, False]
 
@@ -358,9 +352,7 @@ def test_invoices_per_employer(services: Services, clerk: Actor, lead: Actor) ->
         ap = services.appointments.book(clerk, household(employer=employer, time=time, children=0))
         services.appointments.check_in(clerk, ap.id)
         services.appointments.start(clerk, ap.id)
-        tick_all(services, clerk, ap.id)
-        for person in ap.persons:
-            services.appointments.record_bsn(clerk, person.id, "by_post")
+        ready_to_complete(services, clerk, ap.id)
         services.appointments.complete(clerk, ap.id)
     lines = services.appointments.invoices(lead, "2026Q4")
     assert [(x.employer, x.relation, x.fee_cents) for x in lines] == [
@@ -522,9 +514,7 @@ def test_welcome_bag_given_follows_a_pack(services: Services, clerk: Actor) -> N
         services.appointments.welcome_bag_given(clerk, ap.persons[0].id)  # only booked
     services.appointments.check_in(clerk, ap.id)
     services.appointments.start(clerk, ap.id)
-    tick_all(services, clerk, ap.id)
-    for person in ap.persons:
-        services.appointments.record_bsn(clerk, person.id, "by_post")
+    ready_to_complete(services, clerk, ap.id)
     done = services.appointments.complete(clerk, ap.id, welcome_bags=[])
     assert [p.welcome_bag for p in done.persons] == [False, False]
     after = services.appointments.welcome_bag_given(clerk, ap.persons[1].id)

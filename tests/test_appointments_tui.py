@@ -19,7 +19,15 @@ from frontdesk.tui.appointments.welcome_bags import WelcomeBagsModal
 from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import book_appointment, open_appointments, press, settle
+from tests.helpers import (
+    at_appointments,
+    book_appointment,
+    open_appointments,
+    open_household_form,
+    press,
+    ready_to_complete,
+    settle,
+)
 
 BSN = "111222333"
 
@@ -27,11 +35,7 @@ BSN = "111222333"
 async def test_check_in_checklist_bsn_complete(desk_services: Services) -> None:
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
     ap_id = book_appointment(desk_services, clerk, "09:30", "Anna")
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
-        screen = app.screen
-        assert isinstance(screen, AppointmentsScreen)
+    async with at_appointments(desk_services) as (app, pilot, screen):
         await press(pilot, "i")
         info = desk_services.appointments.get(clerk, ap_id)
         assert info.status == "checked_in" and info.ticket_label == "B001"
@@ -75,9 +79,7 @@ async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(desk_services
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
     lead = add_staff(desk_services, "Lea Lead", "lead", pin="9999")
     ap_id = book_appointment(desk_services, clerk, "09:30", "Bo", nationality="US")
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
+    async with at_appointments(desk_services) as (app, pilot, _):
         await press(pilot, "i")
         await press(pilot, "x")
         assert isinstance(app.screen, TextModal)
@@ -91,9 +93,7 @@ async def test_reject_shows_what_to_bring_and_reveal_asks_a_reason(desk_services
     desk_services.appointments.check_in(clerk, other)
     person = desk_services.appointments.get(clerk, other).persons[0]
     desk_services.appointments.record_bsn(clerk, person.id, "issued", BSN)
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
+    async with at_appointments(desk_services) as (app, pilot, _):
         await press(pilot, "down")
         await press(pilot, "v")
         assert isinstance(app.screen, AskModal)
@@ -129,16 +129,11 @@ def test_appointment_book_snapshot(snap_compare: Any, sqlite_url: str) -> None:
 async def test_book_a_household_with_the_form(desk_services: Services) -> None:
     from textual.widgets import Input, Select
 
-    from frontdesk.tui.appointments.dialogs import HouseholdForm
     from frontdesk.tui.widgets.field import Field
 
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
-        await press(pilot, "n")
-        form = app.screen
-        assert isinstance(form, HouseholdForm)
+    async with at_appointments(desk_services) as (app, pilot, _):
+        form = await open_household_form(pilot)
         assert form.query_one("#time", Input).value == "09:00"  # the first free slot
         assert app.focused is form.query_one("#p0_given_names", Input)
         await pilot.press(*"Mara", "tab", *"Fictief", "tab", *"31-02-1990", "tab", *"Poland")
@@ -175,9 +170,7 @@ async def test_one_bsn_one_person_and_no_married_child_on_screen(desk_services: 
     desk_services.appointments.check_in(clerk, ap_id)
     mother, child = desk_services.appointments.get(clerk, ap_id).persons
     desk_services.appointments.record_bsn(clerk, mother.id, "issued", BSN)
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
+    async with at_appointments(desk_services) as (app, pilot, _):
         await pilot.press("tab")  # the checklist; down to the child's row
         checklist = app.screen.query_one("#checklist", DataTable)
 
@@ -213,9 +206,7 @@ async def test_cancel_asks_a_reason_and_the_buttons_say_what_they_do(
 
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
     ap_id = book_appointment(desk_services, clerk, "11:00", "Anna")
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
+    async with at_appointments(desk_services) as (app, pilot, _):
         await press(pilot, "d")
         modal = app.screen
         assert isinstance(modal, AskModal)
@@ -252,14 +243,8 @@ async def _at_the_bags(
     clerk = add_staff(services, "Cora Clerk", "desk", pin="1234")
     services.appointments.check_in(clerk, ap_id)
     services.appointments.start(clerk, ap_id)
-    info = services.appointments.get(clerk, ap_id)
-    for person in info.persons:
-        for doc in person.documents:
-            services.appointments.tick_document(clerk, person.id, doc.code)
-        services.appointments.record_bsn(clerk, person.id, "by_post")
-    app = FrontdeskApp(services, services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
+    ready_to_complete(services, clerk, ap_id)
+    async with at_appointments(services) as (app, pilot, _):
         await press(pilot, "c")
         assert isinstance(app.screen, WelcomeBagsModal)
         await press(pilot, "enter")  # hand a pack to the first person

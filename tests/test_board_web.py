@@ -20,7 +20,7 @@ IDLE = f'{sys.executable} -c "import time; time.sleep(60)"'
 
 
 async def _client(server: BoardServer) -> TestClient:
-    app = await server._make_app()
+    app = await server.web_app()
     client = TestClient(TestServer(app))
     await client.start_server()
     server.public_url = str(client.make_url("")).rstrip("/")

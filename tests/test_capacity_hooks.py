@@ -9,7 +9,7 @@ import pytest
 
 from frontdesk.services import Actor, Services, ValidationError
 from frontdesk.services.appointments.importer import import_appointments
-from tests.helpers import household, tick_all
+from tests.helpers import household, ready_to_complete
 
 HEADER = (
     "reference,date,time,type,role,given_names,family_name,date_of_birth,nationality,employer\n"
@@ -114,9 +114,7 @@ def test_employer_names_apply_in_the_form_the_import_and_the_invoices(
     for ap in (early, later):
         services.appointments.check_in(clerk, ap.id)
         services.appointments.start(clerk, ap.id)
-        tick_all(services, clerk, ap.id)
-        for person in services.appointments.get(clerk, ap.id).persons:
-            services.appointments.record_bsn(clerk, person.id, "by_post")
+        ready_to_complete(services, clerk, ap.id)
         services.appointments.complete(clerk, ap.id)
     lines = services.appointments.invoices(lead, "2026Q4")
     assert {line.employer for line in lines} == {"Leiden University"}

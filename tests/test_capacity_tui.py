@@ -6,11 +6,10 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from frontdesk.services import Services
-from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.appointments.dialogs import HouseholdForm
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import MONDAY_10, add_staff
-from tests.helpers import book_appointment, open_appointments, press
+from tests.helpers import at_appointments, book_appointment, open_household_form, press
 
 
 async def test_a_full_slot_is_refused_beside_the_time(desk_services: Services) -> None:
@@ -20,12 +19,8 @@ async def test_a_full_slot_is_refused_beside_the_time(desk_services: Services) -
     book_appointment(desk_services, clerk, "09:30", "Bea")
     book_appointment(desk_services, clerk, "09:45", "Cora")  # overlaps the 09:30 slot
     desk_services.capacity.set_capacity(lead, 2)
-    app = FrontdeskApp(desk_services, desk_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_appointments(pilot)
-        await press(pilot, "n")
-        form = app.screen
-        assert isinstance(form, HouseholdForm)
+    async with at_appointments(desk_services) as (app, pilot, _):
+        form = await open_household_form(pilot)
         time_input = form.query_one("#time", Input)
         assert time_input.value == "09:00"  # one household there: room for a second
         time_input.value = "09:30"

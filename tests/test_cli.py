@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,7 @@ import pytest
 from frontdesk import __version__
 from tests.helpers import one_clean_line, run
 
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No real config file, data folder or FRONTDESK_* variable leaks into these tests."""
-    for name in ("FRONTDESK_DB", "FRONTDESK_DESK", "FRONTDESK_STAFF", "FRONTDESK_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
-    yield
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,17 +16,20 @@ from tests.conftest import PG_URL
 from tests.helpers import one_clean_line, run
 
 
-def _db(tmp_path: Path) -> tuple[list[str], Path]:
+def _db(tmp_path: Path, change: str | None = None) -> tuple[list[str], Path]:
+    """A migrated SQLite database and the options that open it; ``change`` is SQL run on
+    it afterwards, behind frontdesk's back."""
     path = tmp_path / "desk.sqlite3"
     base = ["--config", str(tmp_path / "none.toml"), "--db", f"sqlite:///{path}"]
     assert run([*base, "db", "upgrade"]) == 0
+    if change is not None:
+        with sqlite3.connect(path) as conn:
+            conn.execute(change)
     return base, path
 
 
 def test_a_database_missing_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    base, path = _db(tmp_path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE staff")
+    base, path = _db(tmp_path, "DROP TABLE staff")
     capsys.readouterr()
     assert run([*base, "staff", "list"]) == 2
     assert "not a complete frontdesk database" in one_clean_line(capsys.readouterr().err)
@@ -52,9 +55,7 @@ def test_someone_elses_database_is_left_alone(
 def test_a_database_from_a_newer_frontdesk(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base, path = _db(tmp_path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    base, path = _db(tmp_path, "UPDATE alembic_version SET version_num = '9999'")
     capsys.readouterr()
     assert run([*base, "staff", "list"]) == 2
     assert "newer frontdesk" in one_clean_line(capsys.readouterr().err)
@@ -65,9 +66,7 @@ def test_a_database_from_a_newer_frontdesk(
 def test_backup_verify_of_an_older_database(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base, path = _db(tmp_path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    base, path = _db(tmp_path, "UPDATE alembic_version SET version_num = '0007'")
     capsys.readouterr()
     assert run([*base, "backup", "--verify", str(path)]) == 0
     assert "from an older frontdesk" in capsys.readouterr().out

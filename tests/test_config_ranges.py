@@ -9,7 +9,6 @@ its range.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,13 +36,7 @@ BAD_VALUES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in ("FRONTDESK_DB", "FRONTDESK_DESK", "FRONTDESK_STAFF", "FRONTDESK_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
-    yield
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

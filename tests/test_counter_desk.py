@@ -15,14 +15,12 @@ from frontdesk.tui.desk.dialogs import TicketIssuedModal
 from frontdesk.tui.lead.review import ReviewTab
 from frontdesk.tui.screens.dialogs import HelpScreen
 from tests.conftest import add_staff, make_services
-from tests.helpers import log_in, make_app, press, settle, walk_in
+from tests.helpers import at_desk, enter_pin, press, settle, walk_in
 
 
 async def test_ctrl_q_quits_while_the_help_is_open(desk_services: Services) -> None:
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
-    app = make_app(desk_services)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk, size=(80, 24)) as (app, pilot, _):
         await press(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         await press(pilot, "ctrl+q")
@@ -35,9 +33,7 @@ def _text(app: Any, selector: str) -> str:
 
 async def test_ticket_dialog_and_waiting_strip_say_the_same_wait(desk_services: Services) -> None:
     clerk = add_staff(desk_services, "Dirk Desk", "desk")
-    app = make_app(desk_services)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk, size=(120, 35)) as (app, pilot, _):
         shown = []
         for name in ("Ana", "Bo"):
             await press(pilot, "f2")
@@ -61,9 +57,7 @@ async def test_day_review_refreshes_by_itself_and_keeps_the_ticket(sqlite_url: s
     app = FrontdeskApp(services, services.settings)
     try:
         async with app.run_test(size=(120, 35)) as pilot:
-            await settle(app, pilot)
-            await press(pilot, *"1234", "enter")
-            await press(pilot, "alt+5")
+            await enter_pin(pilot, "1234", "alt+5")
             await press(pilot, "f3")
             review = app.screen.query_one(ReviewTab)
             tickets = app.screen.query_one("#review-tickets", DataTable)

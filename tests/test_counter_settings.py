@@ -24,7 +24,7 @@ from frontdesk.services.fields import parse_date
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.app import FrontdeskApp
 from tests.conftest import add_staff, make_services
-from tests.helpers import SIZE, log_in, open_find, settle
+from tests.helpers import SIZE, log_in, open_find, press
 
 
 def _config(tmp_path: Path, text: str) -> Path:
@@ -142,8 +142,7 @@ async def test_the_desk_and_search_show_dates_in_the_chosen_style(
     try:
         async with app.run_test(size=SIZE) as pilot:
             await log_in(app, pilot, clerk)
-            await pilot.press("f4")
-            await settle(app, pilot)
+            await press(pilot, "f4")
             card: Any = app.screen.query_one("#card", Static)
             assert "Born: 4 Mar 1990" in str(card.content)
             header: Any = app.screen.query_one("#clock", Static)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 
 import psycopg
 import psycopg.errors
@@ -88,18 +89,24 @@ async def test_banner_while_retrying_then_the_result(desk_services: Services) ->
         assert not isinstance(app.screen, ErrorModal)
 
 
+async def _shows_the_error_modal(app: FrontdeskApp, fails: Callable[[], None]) -> None:
+    """Run ``fails`` as a screen's database work: the error modal opens, and no banner
+    says the database is not reachable."""
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        work.run_service(app.screen, fails)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        assert not any("not reachable" in m for m in _messages(app))
+
+
 async def test_gives_up_with_the_error_modal(desk_services: Services) -> None:
     def always() -> None:
         raise locked()
 
     app = FrontdeskApp(desk_services, desk_services.settings, retry=RetryPolicy(0.01, attempts=3))
-    async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.pause()
-        work.run_service(app.screen, always)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ErrorModal)
-        assert not any("not reachable" in m for m in _messages(app))
+    await _shows_the_error_modal(app, always)
 
 
 async def test_an_error_that_is_not_transient_opens_the_error_modal_at_once(
@@ -112,11 +119,5 @@ async def test_an_error_that_is_not_transient_opens_the_error_modal_at_once(
         raise wrapped(Exception("disk I/O error"))
 
     app = FrontdeskApp(desk_services, desk_services.settings)  # the product's policy: minutes
-    async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.pause()
-        work.run_service(app.screen, broken)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ErrorModal)
-        assert calls == [1]
-        assert not any("not reachable" in m for m in _messages(app))
+    await _shows_the_error_modal(app, broken)
+    assert calls == [1]

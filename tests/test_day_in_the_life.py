@@ -85,6 +85,16 @@ class Desk:
     def current(self) -> str:
         return str(self.screen.query_one("#current-number", BigTicket).label)
 
+    async def call_next(self) -> str:
+        """F4: the number this desk calls."""
+        await self.press("f4")
+        return self.current()
+
+    async def go(self, mode: str) -> None:
+        """Move to another working screen, as Ctrl+G does."""
+        self.app.action_go(mode)
+        await self.settle()
+
 
 @asynccontextmanager
 async def open_desk(services: Services, actor: Actor, desk: int) -> AsyncIterator[Desk]:
@@ -158,8 +168,7 @@ async def test_a_morning_at_three_desks_and_the_lead(
 
         # 09:05 desk 1 calls Zoë: a welcome pack and a referral, then done at 09:15
         clock.advance(minutes=3)
-        await d1.press("f4")
-        assert d1.current() == "A001"
+        assert await d1.call_next() == "A001"
         await d1.press("p")
         await d1.press("enter")  # the welcome bag, the only kind
         assert one.packs.get(CLI_ACTOR, bag.id).stock == 9
@@ -176,8 +185,7 @@ async def test_a_morning_at_three_desks_and_the_lead(
         # 09:16 desk 2 calls 王小明 and sends them on to the welcome pack (F6); desk 3,
         # calling next, gets them at once (a transfer keeps its place): a bag, done 09:19
         clock.advance(minutes=1)
-        await d2.press("f4")
-        assert d2.current() == "A002"
+        assert await d2.call_next() == "A002"
         await d2.press("f6")
         assert isinstance(d2.screen, ServicePickModal)
         choices = d2.screen.query_one(OptionList)
@@ -185,8 +193,7 @@ async def test_a_morning_at_three_desks_and_the_lead(
         choices.highlighted = codes.index("welcome_pack")
         await d2.press("enter")
         assert d2.current() == ""
-        await d3.press("f4")
-        assert d3.current() == "A002"
+        assert await d3.call_next() == "A002"
         await d3.press("p", "enter")
         assert one.packs.get(CLI_ACTOR, bag.id).stock == 8
         clock.advance(minutes=3)
@@ -194,8 +201,7 @@ async def test_a_morning_at_three_desks_and_the_lead(
 
         # 09:21 desk 2 calls Olena; F7 by mistake, Ctrl+Z takes it back; done at 09:33
         clock.advance(minutes=2)
-        await d2.press("f4")
-        assert d2.current() == "A003"
+        assert await d2.call_next() == "A003"
         await d2.press("f7")
         assert d2.current() == ""
         await d2.press("ctrl+z")
@@ -205,8 +211,7 @@ async def test_a_morning_at_three_desks_and_the_lead(
 
         # 09:34 desk 1 calls the anonymous A004 and gives it its record with F2
         clock.advance(minutes=1)
-        await d1.press("f4")
-        assert d1.current() == "A004"
+        assert await d1.call_next() == "A004"
         await d1.press("f2")
         assert isinstance(d1.screen, ConfirmModal)
         await d1.press("y")
@@ -218,19 +223,15 @@ async def test_a_morning_at_three_desks_and_the_lead(
 
         # 09:39 the household arrives: desk 3 checks it in on the appointment book
         clock.advance(minutes=1)
-        d3.app.action_go("appointments")
-        await d3.settle()
+        await d3.go("appointments")
         assert isinstance(d3.screen, AppointmentsScreen)
         await d3.press("i")
         assert three.appointments.get(dirk, booked.id).ticket_label == "B001"
         # 09:40 desk 3 calls the household: documents, BSN issued, completed at 10:00
         clock.advance(minutes=1)
-        d3.app.action_go("desk")
-        await d3.settle()
-        await d3.press("f4")
-        assert d3.current() == "B001"
-        d3.app.action_go("appointments")
-        await d3.settle()
+        await d3.go("desk")
+        assert await d3.call_next() == "B001"
+        await d3.go("appointments")
         await d3.press("tab", "down", "down")
         for _ in range(4):
             await d3.press("space", "down")

@@ -19,7 +19,7 @@ from frontdesk.tui.packs.dialogs import IssuePackModal
 from frontdesk.tui.referrals.dialogs import NewReferralModal
 from frontdesk.tui.textual_compat import notifications
 from tests.conftest import add_staff
-from tests.helpers import at_desk, book_appointment, press, settle, walk_in
+from tests.helpers import at_desk, book_appointment, press, ready_to_complete, settle, walk_in
 
 
 @pytest.fixture
@@ -187,11 +187,8 @@ async def test_completion_offers_a_bag_per_person(
     bag = stock_kind(desk_services, lead, "Welcome bag", 5, threshold=1)
     ap_id = book_appointment(desk_services, clerk, members=1)
     desk_services.appointments.check_in(clerk, ap_id)
-    info = desk_services.appointments.start(clerk, ap_id)
-    for person in info.persons:
-        for doc in person.documents:
-            desk_services.appointments.tick_document(clerk, person.id, doc.code)
-        desk_services.appointments.record_bsn(clerk, person.id, "by_post")
+    desk_services.appointments.start(clerk, ap_id)
+    ready_to_complete(desk_services, clerk, ap_id)
     async with at_desk(desk_services, clerk) as (app, pilot, _):
         app.action_go("appointments")
         await settle(app, pilot)

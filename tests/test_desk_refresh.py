@@ -14,7 +14,16 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.queue.sync import QueueSignal
 from frontdesk.tui.desk import screen as desk_module
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import SIZE, log_in, make_app, row_of, settle, until, walk_in
+from tests.helpers import (
+    at_desk,
+    call_at_another_desk,
+    press,
+    queue_labels,
+    row_of,
+    settle,
+    until,
+    walk_in,
+)
 
 
 def test_a_listener_is_told_each_move_until_it_stops(services: Services) -> None:
@@ -56,15 +65,9 @@ async def test_the_desk_is_told_at_once_without_looking_at_the_signal(
     monkeypatch.setattr(desk_module, "SIGNAL_SECONDS", 3600.0)
     monkeypatch.setattr(desk_module, "POLL_SECONDS", 3600.0)
     ticket = walk_in(desk_services, clerk, "Ada")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
         assert row_of(app, ticket.label)[5] == "Waiting"
-        other = make_services(desk_services.settings.db_url, FixedClock(MONDAY_10))
-        try:
-            other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
-        finally:
-            other.close()
+        call_at_another_desk(desk_services.settings.db_url, clerk)
         await until(pilot, lambda: row_of(app, ticket.label)[5] == "Called")
 
 
@@ -84,15 +87,13 @@ async def test_a_signal_reads_the_queue_and_the_strip_follows_later(
         return load()
 
     monkeypatch.setattr(desk_services.queue, "load", counted_load)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        desk = await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, desk):
         assert "Waiting 1" in _strip(app)
         reads = len(strip_reads)
         # Another desk registers Bo: on the signal the table shows Bo, the strip waits.
         bo = walk_in(desk_services, Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), "Bo")
         desk_services.queue_signal.bump()
-        await until(pilot, lambda: bo.id in desk._rows)
+        await until(pilot, lambda: bo.label in queue_labels(app))
         assert len(strip_reads) == reads and "Waiting 1" in _strip(app)
         # Nothing else moves; once the slow parts are due, the next poll reads them.
         monkeypatch.setattr(desk_module, "SLOW_SECONDS", 0.0)
@@ -112,12 +113,9 @@ async def test_this_desks_own_action_reads_the_strip_at_once(
     monkeypatch.setattr(desk_module, "SLOW_SECONDS", 3600.0)
     walk_in(desk_services, clerk, "Ada")
     walk_in(desk_services, clerk, "Bo")
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, clerk)
+    async with at_desk(desk_services, clerk) as (app, pilot, _):
         assert "Waiting 2" in _strip(app)
-        await pilot.press("f4")
-        await settle(app, pilot)
+        await press(pilot, "f4")
         assert "Waiting 1" in _strip(app)
 
 
@@ -135,11 +133,7 @@ async def test_the_board_is_told_at_once_without_looking_at_the_signal(
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await until(pilot, lambda: app.state is not None)
-            other = make_services(sqlite_url, FixedClock(MONDAY_10))
-            try:
-                other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
-            finally:
-                other.close()
+            call_at_another_desk(sqlite_url, clerk)
 
             def shown() -> bool:
                 state = app.state

@@ -31,6 +31,7 @@ from tests.conftest import add_staff, make_services
 from tests.helpers import (
     SIZE,
     at_desk,
+    click,
     field_error,
     help_rows,
     log_in,
@@ -682,8 +683,7 @@ async def test_visitor_buttons_disabled_and_styled_until_a_visitor_is_called(
         await press(pilot, "f7")  # no-show: nobody at the desk, the focused button lets go
         assert all(disabled(b) for b in needs)
         assert app.focused is not needs[0]
-        await pilot.click("#do-finish")
-        await settle(app, pilot)
+        await click(pilot, "#do-finish")
         assert isinstance(app.screen, DeskScreen)  # a disabled button opens nothing
 
 

@@ -12,7 +12,7 @@ from frontdesk.services import Services, ValidationError
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.dialogs import ConfirmModal, Dialog, FormField, FormModal
 from tests.conftest import add_staff
-from tests.helpers import log_in, make_app, press, settle
+from tests.helpers import at_desk, press, settle
 
 
 class Text(Static, can_focus=True):
@@ -63,9 +63,8 @@ async def _open(app: FrontdeskApp, pilot: Any, dialog: Dialog[Any]) -> list[Any]
 async def test_the_frame_has_title_buttons_and_enter_presses_the_primary_one(
     desk_services: Services,
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(app, pilot, add_staff(desk_services, "Dirk Desk", "desk"))
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    async with at_desk(desk_services, clerk, size=(100, 30)) as (app, pilot, _):
         note = Note()
         results = await _open(app, pilot, note)
         assert str(note.query_one("#dialog-title").render()) == "A note"
@@ -82,10 +81,9 @@ async def test_the_frame_has_title_buttons_and_enter_presses_the_primary_one(
 
 
 async def test_a_form_knows_itself_whether_something_was_typed(desk_services: Services) -> None:
-    app = make_app(desk_services)
     saved: list[dict[str, Any]] = []
-    async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(app, pilot, add_staff(desk_services, "Dirk Desk", "desk"))
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    async with at_desk(desk_services, clerk, size=(100, 30)) as (app, pilot, _):
         form = _form(saved)
         results = await _open(app, pilot, form)
         assert not form.typed
@@ -105,10 +103,9 @@ async def test_a_form_knows_itself_whether_something_was_typed(desk_services: Se
 
 
 async def test_a_form_refusal_stays_beside_the_field_then_saves(desk_services: Services) -> None:
-    app = make_app(desk_services)
     saved: list[dict[str, Any]] = []
-    async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(app, pilot, add_staff(desk_services, "Dirk Desk", "desk"))
+    clerk = add_staff(desk_services, "Dirk Desk", "desk")
+    async with at_desk(desk_services, clerk, size=(100, 30)) as (app, pilot, _):
         form = _form(saved)
         results = await _open(app, pilot, form)
         await press(pilot, "tab", *"a note", "ctrl+s")

@@ -24,7 +24,6 @@ from sqlalchemy import select, update
 
 from frontdesk.db.models import Appointment, AuditEvent, PackType, Partner, Visitor
 from frontdesk.services import Actor, Services, ValidationError
-from frontdesk.services import exports as exports_module
 from frontdesk.services.exports import (
     FORMULA_STARTS,
     csv_text,
@@ -224,13 +223,19 @@ def test_write_private_is_0600_whatever_the_umask(tmp_path: Path) -> None:
 
 
 def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = exports_module._write_all
+    """The disk fills up under the file being written: the first write goes through
+    in part, the next one finds no space."""
+    real = os.write
+    writes = 0
 
-    def half_then_full(fd: int, data: bytes) -> None:
-        real(fd, data[: len(data) // 2])
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def half_then_full(fd: int, data: bytes) -> int:
+        nonlocal writes
+        writes += 1
+        if writes > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, data[: len(data) // 2])
 
-    monkeypatch.setattr(exports_module, "_write_all", half_then_full)
+    monkeypatch.setattr(os, "write", half_then_full)
 
 
 def test_a_full_disk_leaves_no_half_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

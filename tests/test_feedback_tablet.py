@@ -17,7 +17,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.tui.feedback import FeedbackApp
 from frontdesk.tui.feedback.app import ASK_SECONDS, THANKS_SECONDS
 from tests.conftest import add_staff
-from tests.helpers import walk_in
+from tests.helpers import click, press, settle, walk_in
 
 SIZE = (100, 30)
 
@@ -55,12 +55,6 @@ def shown(app: FeedbackApp, selector: str) -> str:
     return str(app.tablet.query_one(selector, Static).content)
 
 
-async def settle(app: FeedbackApp, pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def poll(app: FeedbackApp, pilot: Pilot[Any]) -> None:
     await settle(app, pilot)
     app.poll_now()
@@ -86,8 +80,7 @@ async def test_the_visitor_rates_in_the_tickets_language(
         chip = app.tablet.query_one("#reason-waiting", Button)
         assert str(chip.label) == text("feedback", code, "reason_waiting")
         await pilot.click("#reason-waiting")
-        await pilot.click("#face-3")
-        await settle(app, pilot)
+        await click(pilot, "#face-3")
         assert app.state == "thanks"
         assert shown(app, "#feedback-thanks-title") == text("feedback", code, "thanks")
     assert ratings(services) == [(ticket, 3, "waiting", 1)]
@@ -120,8 +113,7 @@ async def test_english_when_the_ticket_has_no_language_and_keys_work(
         ticket = finish_visit(services, clerk, None, desk=2)
         await poll(app, pilot)
         assert shown(app, "#feedback-question") == "How was your visit?"
-        await pilot.press("1")
-        await settle(app, pilot)
+        await press(pilot, "1")
         assert app.state == "thanks"
     assert ratings(services) == [(ticket, 1, None, 2)]
 
@@ -163,8 +155,7 @@ async def test_the_thanks_clears_and_a_second_tap_changes_nothing(
         await poll(app, pilot)
         await pilot.click("#face-4")
         await pilot.press("2")  # a second tap at once, before or after the thanks
-        await pilot.click("#face-1")
-        await settle(app, pilot)
+        await click(pilot, "#face-1")
         assert app.state == "thanks"
         await poll(app, pilot)  # the rated visit is not asked again
         assert app.state == "thanks"
@@ -172,12 +163,10 @@ async def test_the_thanks_clears_and_a_second_tap_changes_nothing(
         app.tick()
         await pilot.pause()
         assert app.state == "idle"
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(pilot, "3")
         # The next visit at this desk is asked about, and rated on its own.
         second = finish_visit(services, clerk, None)
         await poll(app, pilot)
         assert app.state == "ask" and app.visit is not None and app.visit.ticket_id == second
-        await pilot.click("#face-2")
-        await settle(app, pilot)
+        await click(pilot, "#face-2")
     assert sorted(ratings(services)) == [(ticket, 4, None, 1), (second, 2, None, 1)]

@@ -121,10 +121,6 @@ def assert_rejected_cleanly(services: Services, fields: set[str], call: Callable
     assert contents(services) == before, "a rejected call changed the database"
 
 
-def visitor_input(values: dict[str, Any]) -> VisitorInput:
-    return VisitorInput(**values)
-
-
 VISITOR = st.fixed_dictionaries({}, optional={f: VALUES for f in VISITOR_FIELDS})
 
 

@@ -19,8 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -444,19 +442,6 @@ def test_restore_killed_leaves_one_whole_database(
 # -- migration --------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no schema yet: a new SQLite file or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    databases = request.getfixturevalue("pg_databases")
-    name = f"{databases.base.database}_old_{uuid.uuid4().hex[:8]}"
-    databases._exec(f'CREATE DATABASE "{name}"')
-    yield databases.url(name)
-    databases.drop(name)
-
-
 def migrate_child(url: str) -> None:
     db = Database(url)
     print("ready", flush=True)
@@ -480,7 +465,7 @@ def test_upgrade_killed_leaves_a_database_the_next_start_upgrades(
 ) -> None:
     from alembic import command
 
-    from frontdesk.db.migrate import _config
+    from frontdesk.db.migrate import alembic_config
 
     fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     fresh = Database(fresh_url)
@@ -488,7 +473,7 @@ def test_upgrade_killed_leaves_a_database_the_next_start_upgrades(
     db = Database(empty_url)
     upgrade(db)
     _filled(empty_url, 100).close()  # 100 visitors and their tickets
-    command.downgrade(_config(db), "0010")
+    command.downgrade(alembic_config(db), "0010")
     db.dispose()
     for _ in range(2):
         Child("migrate_child", empty_url).kill_after(rng.uniform(0.0, 1.2))

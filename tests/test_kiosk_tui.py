@@ -29,7 +29,7 @@ from frontdesk.tui.kiosk.screens import (
     TicketScreen,
 )
 from tests.conftest import make_services
-from tests.helpers import household, press
+from tests.helpers import click, household, press, settle
 
 SIZE = (100, 40)
 # Monday 10:00: walk-in and BSN appointment hours both open (these tests' own hours).
@@ -57,12 +57,6 @@ def make_kiosk(
         return printed
 
     return KioskApp(services, services.settings, printer=printer), slips
-
-
-async def settle(app: KioskApp, pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def shown(app: KioskApp) -> str:
@@ -103,21 +97,18 @@ async def test_every_screen_in_every_language(kiosk_services: Services, lang: st
         assert say(lang, "take_ticket") in shown(app)
         assert say(lang, "check_in") in shown(app)
 
-        await pilot.click("#check-in")
-        await settle(app, pilot)
+        await click(pilot, "#check-in")
         assert isinstance(app.screen, CheckInScreen)
         assert say(lang, "reference_label") in shown(app)
         assert say(lang, "birth_date_label") in shown(app)
         await press(pilot, "escape")
 
-        await pilot.click("#take")
-        await settle(app, pilot)
+        await click(pilot, "#take")
         assert isinstance(app.screen, ServiceScreen)
         assert say(lang, "pick_service") in shown(app)
         assert say(lang, "no_wait") in shown(app)
         assert say(lang, "service_info") in shown(app)  # the service in their language
-        await pilot.click("#service-info")
-        await settle(app, pilot)
+        await click(pilot, "#service-info")
         assert isinstance(app.screen, TicketScreen)
         page = shown(app)
         assert "A001" in page and say(lang, "your_number") in page
@@ -146,8 +137,7 @@ async def test_idle_goes_back_to_languages_and_leaves_nothing(kiosk_services: Se
     app, _slips = make_kiosk(kiosk_services)
     async with app.run_test(size=SIZE) as pilot:
         await choose(app, pilot, "nl")
-        await pilot.click("#take")
-        await settle(app, pilot)
+        await click(pilot, "#take")
         await pilot.press(*"Sanne")
         app.tick(now=time.monotonic() + 10)  # not idle long enough
         assert isinstance(app.screen, ServiceScreen)
@@ -163,10 +153,8 @@ async def test_the_number_stays_twenty_seconds(kiosk_services: Services) -> None
     app, _slips = make_kiosk(kiosk_services)
     async with app.run_test(size=SIZE) as pilot:
         await choose(app, pilot, "en")
-        await pilot.click("#take")
-        await settle(app, pilot)
-        await pilot.click("#service-welcome_pack")
-        await settle(app, pilot)
+        await click(pilot, "#take")
+        await click(pilot, "#service-welcome_pack")
         screen = app.screen
         assert isinstance(screen, TicketScreen) and screen.ticket.label == "W001"
         app.tick(now=screen.shown_at + 19)
@@ -197,14 +185,11 @@ async def test_the_rate_limit_says_wait_a_minute(sqlite_url: str, clock: FixedCl
         async with app.run_test(size=SIZE) as pilot:
             for attempt in range(2):
                 await choose(app, pilot, "en")
-                await pilot.click("#take")
-                await settle(app, pilot)
-                await pilot.click("#service-info")
-                await settle(app, pilot)
+                await click(pilot, "#take")
+                await click(pilot, "#service-info")
                 if attempt == 0:
                     assert isinstance(app.screen, TicketScreen)
-                    await pilot.click("#done")
-                    await settle(app, pilot)
+                    await click(pilot, "#done")
             assert isinstance(app.screen, ServiceScreen)
             assert say("en", "rate_limit") in shown(app)
     finally:
@@ -228,8 +213,7 @@ async def test_a_failed_check_in_and_the_pause(kiosk_services: Services) -> None
     app, slips = make_kiosk(kiosk_services)
     async with app.run_test(size=SIZE) as pilot:
         await choose(app, pilot, "uk")
-        await pilot.click("#check-in")
-        await settle(app, pilot)
+        await click(pilot, "#check-in")
         for _ in range(CHECK_IN_FAILURES):
             await check_in(app, pilot, "BK-7", "01-01-2000")
             assert say("uk", "wrong_pair") in shown(app)
@@ -251,15 +235,13 @@ async def test_a_household_checks_in_at_the_kiosk(
     async with app.run_test(size=SIZE) as pilot:
         for reference in ("BK-2", "BK-1"):
             await choose(app, pilot, "zh")
-            await pilot.click("#check-in")
-            await settle(app, pilot)
+            await click(pilot, "#check-in")
             await check_in(app, pilot, reference, "12-04-1990")
             assert isinstance(app.screen, TicketScreen)
             page = shown(app)
             assert say("zh", "checked_in") in page
             assert say("zh", "print_failed") in page  # the printer failed; the number stands
-            await pilot.click("#done")
-            await settle(app, pilot)
+            await click(pilot, "#done")
     queue = kiosk_services.queue.today(clerk)
     assert sorted(t.label for t in queue) == ["B001", "B002"]
     called = kiosk_services.queue.call_next(clerk, 1)
@@ -273,11 +255,9 @@ async def test_a_closed_queue_asks_the_visitor_to_see_the_desk(kiosk_services: S
     app, slips = make_kiosk(kiosk_services)
     async with app.run_test(size=SIZE) as pilot:
         await choose(app, pilot, "nl")
-        await pilot.click("#take")
-        await settle(app, pilot)
+        await click(pilot, "#take")
         kiosk_services.queue.close_day(lead)  # the lead closes the day meanwhile
-        await pilot.click("#service-info")
-        await settle(app, pilot)
+        await click(pilot, "#service-info")
         assert isinstance(app.screen, ServiceScreen)
         assert say("nl", "not_now") in shown(app)
     assert slips == []

@@ -43,7 +43,7 @@ async def test_a_refresh_redraws_what_changed_and_only_that(sqlite_url: str) -> 
     from frontdesk.clock import FixedClock
     from frontdesk.tui.app import FrontdeskApp
     from tests.conftest import add_staff, make_services
-    from tests.helpers import settle, walk_in
+    from tests.helpers import enter_pin, press, settle, walk_in
 
     services = make_services(
         sqlite_url, FixedClock(datetime(2026, 11, 23, 10, 0)), staff="Lea Lead"
@@ -54,11 +54,7 @@ async def test_a_refresh_redraws_what_changed_and_only_that(sqlite_url: str) -> 
     app = FrontdeskApp(services, services.settings)
     try:
         async with app.run_test(size=(120, 35)) as pilot:
-            await settle(app, pilot)
-            await pilot.press(*"1234", "enter")
-            await settle(app, pilot)
-            await pilot.press("alt+5")
-            await settle(app, pilot)
+            await enter_pin(pilot, "1234", "alt+5")
             waiting = app.screen.query_one("#dash-waiting", DataTable)
 
             def total() -> int:
@@ -66,8 +62,7 @@ async def test_a_refresh_redraws_what_changed_and_only_that(sqlite_url: str) -> 
 
             assert total() == 1
             walk_in(services, clerk, "Bo")
-            await pilot.press("ctrl+r")
-            await settle(app, pilot)
+            await press(pilot, "ctrl+r")
             assert total() == 2
             groups = app.screen.query_one("#dash-groups", DataTable)
             kept = list(groups.rows)

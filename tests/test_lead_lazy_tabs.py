@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, TabbedContent
 
 from frontdesk.clock import FixedClock
 from frontdesk.services import Services
-from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.lead import LeadScreen
 from frontdesk.tui.lead.common import LeadTab
 from frontdesk.tui.lead.forms import FormModal
 from frontdesk.tui.lead.reports import ReportsTab
 from frontdesk.tui.lead.review import ReviewTab
-from tests.conftest import TEST_PIN, add_staff, make_services
-from tests.helpers import enter_pin, normal_day, press, settle
+from tests.conftest import add_staff, make_services
+from tests.helpers import at_lead_screen, normal_day, press, settle
 
 
 @pytest.fixture
@@ -38,17 +35,8 @@ def built(screen: LeadScreen) -> dict[str, bool]:
     return {str(tab.id): tab.built for tab in screen.query(LeadTab)}
 
 
-async def open_lead(app: FrontdeskApp, pilot: Pilot[Any]) -> LeadScreen:
-    await enter_pin(pilot, TEST_PIN, "alt+5")
-    screen = app.screen
-    assert isinstance(screen, LeadScreen)
-    return screen
-
-
 async def test_only_the_dashboard_is_built_at_open(lead_services: Services) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_lead(app, pilot)
+    async with at_lead_screen(lead_services) as (_, pilot, screen):
         assert screen.dashboard is not None
         assert built(screen) == {
             "dashboard": True, "review": False, "reports": False, "admin": False,
@@ -67,9 +55,7 @@ async def test_only_the_dashboard_is_built_at_open(lead_services: Services) -> N
 async def test_next_day_from_the_dashboard_builds_the_review_then_moves(
     lead_services: Services,
 ) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_lead(app, pilot)
+    async with at_lead_screen(lead_services) as (_, pilot, screen):
         await press(pilot, "f5")  # the day before, from the dashboard
         review = screen.query_one(ReviewTab)
         assert screen.query_one(TabbedContent).active == "review"
@@ -81,9 +67,7 @@ async def test_next_day_from_the_dashboard_builds_the_review_then_moves(
 async def test_a_report_preset_from_the_dashboard_builds_the_reports_tab(
     lead_services: Services,
 ) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_lead(app, pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, screen):
         screen.show_preset("year")
         await settle(app, pilot)
         reports = screen.query_one(ReportsTab)
@@ -94,9 +78,7 @@ async def test_a_report_preset_from_the_dashboard_builds_the_reports_tab(
 
 
 async def test_add_staff_from_the_dashboard_opens_its_form(lead_services: Services) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_lead(app, pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, screen):
         await press(pilot, "ctrl+n")
         assert isinstance(app.screen, FormModal)
         assert screen.query_one(TabbedContent).active == "admin"

@@ -21,6 +21,7 @@ from tests.helpers import (
     DAY,
     add_ticket,
     at,
+    at_lead_screen,
     enter_pin,
     help_rows,
     normal_day,
@@ -48,11 +49,7 @@ async def open_lead(pilot: Pilot[Any]) -> None:
 
 
 async def test_lead_opens_the_dashboard(lead_services: Services) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_lead(pilot)
-        screen = app.screen
-        assert isinstance(screen, LeadScreen)
+    async with at_lead_screen(lead_services) as (_, _, screen):
         board = screen.dashboard
         assert board is not None and board.today.issued == 9
         waiting = screen.query_one("#dash-waiting", DataTable)
@@ -74,9 +71,7 @@ async def test_desk_staff_cannot_open_the_lead_screen(lead_services: Services) -
 
 
 async def test_day_review_shows_a_tickets_timeline(lead_services: Services) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_lead(pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, _):
         await press(pilot, "f3")
         screen = app.screen
         assert screen.query_one(TabbedContent).active == "review"
@@ -104,9 +99,7 @@ async def test_timeline_of_a_queue_ticket(lead_services: Services) -> None:
     lead_services.clock.advance(minutes=7)  # type: ignore[attr-defined]
     lead_services.queue.call_next(clerk, 2)
     lead_services.queue.finish(clerk, ticket.id)
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_lead(pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, _):
         await press(pilot, "f3")
         timeline = app.screen.query_one("#timeline", DataTable)
         rows = [timeline.get_row_at(i) for i in range(timeline.row_count)]
@@ -115,9 +108,7 @@ async def test_timeline_of_a_queue_ticket(lead_services: Services) -> None:
 
 
 async def test_close_day_asks_first(lead_services: Services) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_lead(pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, _):
         await press(pilot, "f3")
         await press(pilot, "f9")
         assert isinstance(app.screen, ConfirmModal)
@@ -143,9 +134,7 @@ async def test_a_closed_day_is_reopened_with_shift_f9(lead_services: Services) -
     lead_services.queue.close_day(actor, lead_services.clock.today())
     with pytest.raises(Conflict, match="closed"):
         lead_services.queue.issue(actor, "referral")
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_lead(pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, _):
         await press(pilot, "shift+f9")
         assert isinstance(app.screen, ConfirmModal)
         await press(pilot, "y")
@@ -177,9 +166,7 @@ async def open_rules_form(pilot: Pilot[Any]) -> RulesModal:
 
 @pytest.mark.real_hours
 async def test_the_lead_changes_friday_hours_and_the_target(lead_services: Services) -> None:
-    app = FrontdeskApp(lead_services, lead_services.settings)
-    async with app.run_test(size=(120, 35)) as pilot:
-        await open_lead(pilot)
+    async with at_lead_screen(lead_services) as (app, pilot, _):
         figures = app.screen.query_one("#dash-figures", Static)
         # waits today 0, 5, 5, 10, 20, 30, 40: four of seven within 15 minutes
         assert "Within 15 min: 57%" in str(figures.content)

@@ -194,6 +194,10 @@ def test_each_purge_batch_is_audited_with_its_own_counts(
         services.visitors.register(clerk, VisitorInput(given_names=f"Old {letters(i)}"))
     services.clock.advance(days=400)  # type: ignore[attr-defined]
     assert services.privacy.purge(lead).visitors == 7
+    with services.db.read() as session:  # every batch anonymised its visitors
+        assert not session.scalar(
+            select(func.count()).select_from(Visitor).where(Visitor.anonymised_at.is_(None))
+        )
     assert audit_count(services, "privacy.purge") == 3  # 3 + 3 + 1
     assert purged_in_audit(services) == 7
     assert services.privacy.purge(lead).visitors == 0

@@ -65,10 +65,8 @@ def calendar_of(message: EmailMessage) -> Any:
 
 
 def test_confirmation_reminder_and_cancellation_arrive_in_the_visitors_language(
-    mailing: Services, clerk: Actor, smtp_sink: SmtpSink
+    mailing: Services, clock: FixedClock, clerk: Actor, smtp_sink: SmtpSink
 ) -> None:
-    clock = mailing.clock
-    assert isinstance(clock, FixedClock)
     info = mailing.appointments.book(clerk, booking(language="Dutch"))
     queued = outbox(mailing)
     assert [(m.kind, m.status, m.language) for m in queued] == [
@@ -181,10 +179,8 @@ def test_english_when_the_language_is_unknown_and_spanish_when_asked(
 
 
 def test_a_server_that_is_down_then_up_gets_each_message_once(
-    mailing: Services, clerk: Actor, smtp_sink: SmtpSink
+    mailing: Services, clock: FixedClock, clerk: Actor, smtp_sink: SmtpSink
 ) -> None:
-    clock = mailing.clock
-    assert isinstance(clock, FixedClock)
     mailing.appointments.book(clerk, booking())
     smtp_sink.stop()
     report = mailing.mail.send_due(CLI)
@@ -210,10 +206,8 @@ def test_a_server_that_is_down_then_up_gets_each_message_once(
 
 
 def test_a_550_refusal_fails_with_the_reason_and_is_not_retried(
-    mailing: Services, clerk: Actor, lead: Actor, smtp_sink: SmtpSink
+    mailing: Services, clock: FixedClock, clerk: Actor, lead: Actor, smtp_sink: SmtpSink
 ) -> None:
-    clock = mailing.clock
-    assert isinstance(clock, FixedClock)
     smtp_sink.refuse.add(ADDRESS)
     mailing.appointments.book(clerk, booking())
     report = mailing.mail.send_due(CLI)
@@ -403,10 +397,8 @@ def test_an_import_confirms_new_and_moved_appointments_once(
 
 
 def test_nothing_is_sent_about_an_appointment_whose_time_has_passed(
-    mailing: Services, clerk: Actor, smtp_sink: SmtpSink
+    mailing: Services, clock: FixedClock, clerk: Actor, smtp_sink: SmtpSink
 ) -> None:
-    clock = mailing.clock
-    assert isinstance(clock, FixedClock)
     mailing.appointments.book(clerk, booking())
     smtp_sink.stop()
     mailing.mail.send_due(CLI)  # the server is down for days

@@ -12,7 +12,7 @@ from frontdesk.services import Actor, Services
 from frontdesk.services.visitors import VisitorInput
 from frontdesk.tui.screens.merge import MergeDialog
 from tests.conftest import add_staff
-from tests.helpers import log_in, make_app, settle
+from tests.helpers import at_desk, log_in, make_app, press, settle
 
 # Two records of one person that differ in nearly every field (the worst case).
 FIRST = VisitorInput(
@@ -36,9 +36,7 @@ def _pair(services: Services) -> tuple[Actor, int, int]:
 
 async def test_the_merge_dialog_keeps_its_buttons_at_80x24(desk_services: Services) -> None:
     lead, keep, other = _pair(desk_services)
-    app = make_app(desk_services)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await log_in(app, pilot, lead)
+    async with at_desk(desk_services, lead, size=(80, 24)) as (app, pilot, _):
         app.push_screen(MergeDialog(keep, other))
         await settle(app, pilot)
         dialog = app.screen
@@ -50,8 +48,7 @@ async def test_the_merge_dialog_keeps_its_buttons_at_80x24(desk_services: Servic
             assert button.region.height > 0 and button.region.bottom <= box.bottom - 1
         # The last field can be reached and picked with the keys alone.
         table = dialog.query_one("#merge-fields", DataTable)
-        await pilot.press(*["down"] * table.row_count, "right")
-        await settle(app, pilot)
+        await press(pilot, *["down"] * table.row_count, "right")
         assert table.cursor_row == table.row_count - 1
         last = dialog.preview.differing[-1].field if dialog.preview else ""
         assert dialog.choices[last] == "other"

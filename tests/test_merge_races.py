@@ -77,10 +77,15 @@ def _run(services: Services, jobs: list[tuple[Any, tuple[Any, ...]]]) -> list[tu
     return out
 
 
-def test_two_merges_of_overlapping_pairs_and_an_edit(services: Services) -> None:
-    lead = add_staff(services, "Lea Lead", "lead")
-    other_lead = add_staff(services, "Olaf Lead", "lead")
-    clerk = add_staff(services, "Dirk Desk", "desk")
+@pytest.fixture
+def other_lead(services: Services) -> Actor:
+    """A second lead, merging at another desk."""
+    return add_staff(services, "Olaf Lead", "lead")
+
+
+def test_two_merges_of_overlapping_pairs_and_an_edit(
+    services: Services, lead: Actor, other_lead: Actor, clerk: Actor
+) -> None:
     triples = []
     for i in range(TRIPLES):
         ids = []
@@ -115,10 +120,9 @@ def test_two_merges_of_overlapping_pairs_and_an_edit(services: Services) -> None
     assert len(alive) == 2 * TRIPLES
 
 
-def test_two_leads_merging_one_pair_both_ways(services: Services) -> None:
-    lead = add_staff(services, "Lea Lead", "lead")
-    other_lead = add_staff(services, "Olaf Lead", "lead")
-    clerk = add_staff(services, "Dirk Desk", "desk")
+def test_two_leads_merging_one_pair_both_ways(
+    services: Services, lead: Actor, other_lead: Actor, clerk: Actor
+) -> None:
     pairs = []
     for i in range(TRIPLES):
         a = services.visitors.register(clerk, VisitorInput(f"A{letters(i)}", "Person"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, OptionList, Static
 
-from frontdesk.services import NotFound, Services
-from frontdesk.services.visitors import VisitorInput
+from frontdesk.services import Actor, NotFound, Services
+from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.desk.find import DUPLICATE_MARK, FindScreen
 from frontdesk.tui.lead.forms import FormModal
 from frontdesk.tui.screens.dialogs import ConfirmModal
@@ -17,6 +17,15 @@ from tests.helpers import at_desk, open_find, press, settle
 
 ZOE = VisitorInput("Zoë", "Ødegård", "1990-05-17", "NO", phone="+47 412 34 567")
 ZOE_AGAIN = VisitorInput("Zoe", "Odegard", "1990-05-17", email="zoe@example.org")
+ZoeTwice = tuple[Actor, VisitorRecord, VisitorRecord]
+
+
+@pytest.fixture
+def zoe_twice(desk_services: Services) -> ZoeTwice:
+    """The lead, and Zoë registered twice: the record to keep and its likely duplicate."""
+    lead = add_staff(desk_services, "Lea Lead", "lead")
+    keep = desk_services.visitors.register(lead, ZOE)
+    return lead, keep, desk_services.visitors.register(lead, ZOE_AGAIN)
 
 
 def _options(screen: FindScreen) -> list[str]:
@@ -24,10 +33,10 @@ def _options(screen: FindScreen) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def test_lead_merges_a_duplicate_found_with_f3(desk_services: Services) -> None:
-    lead = add_staff(desk_services, "Lea Lead", "lead")
-    keep = desk_services.visitors.register(lead, ZOE)
-    other = desk_services.visitors.register(lead, ZOE_AGAIN)
+async def test_lead_merges_a_duplicate_found_with_f3(
+    desk_services: Services, zoe_twice: ZoeTwice
+) -> None:
+    lead, keep, other = zoe_twice
     async with at_desk(desk_services, lead) as (app, pilot, _):
         screen = await open_find(pilot, *"odegard", "enter")
         assert all(DUPLICATE_MARK in line for line in _options(screen))
@@ -59,11 +68,9 @@ async def test_lead_merges_a_duplicate_found_with_f3(desk_services: Services) ->
 
 
 async def test_escape_merges_nothing_and_the_bsn_must_be_picked(
-    desk_services: Services,
+    desk_services: Services, zoe_twice: ZoeTwice
 ) -> None:
-    lead = add_staff(desk_services, "Lea Lead", "lead")
-    keep = desk_services.visitors.register(lead, ZOE)
-    other = desk_services.visitors.register(lead, ZOE_AGAIN)
+    lead, keep, other = zoe_twice
     async with at_desk(desk_services, lead) as (app, pilot, _):
         app.push_screen(MergeDialog(keep.id, other.id))
         await settle(app, pilot)
@@ -91,11 +98,9 @@ async def test_a_clerk_sees_no_duplicate_marks_and_cannot_merge(desk_services: S
 
 
 async def test_lead_screen_lists_duplicates_and_sets_capacity_and_employers(
-    desk_services: Services,
+    desk_services: Services, zoe_twice: ZoeTwice
 ) -> None:
-    lead = add_staff(desk_services, "Lea Lead", "lead")
-    keep = desk_services.visitors.register(lead, ZOE)
-    other = desk_services.visitors.register(lead, ZOE_AGAIN)
+    lead, keep, other = zoe_twice
     async with at_desk(desk_services, lead) as (app, pilot, _):
         await press(pilot, "alt+5")
         await press(pilot, "ctrl+u")

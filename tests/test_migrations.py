@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,23 +14,15 @@ from frontdesk.db import Database
 from frontdesk.db.migrate import HEAD, SchemaTooNew, current_revision, head_revision, upgrade
 from frontdesk.db.models import Base
 from frontdesk.services import Services
+from tests.helpers import in_a_fresh_python
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+@pytest.fixture
+def empty_db(empty_url: str) -> Iterator[Database]:
     """A database with no tables at all."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-        yield db
-        db.dispose()
-        return
-    databases = request.getfixturevalue("pg_databases")
-    name = f"{databases.base.database}_empty_{uuid.uuid4().hex[:10]}"
-    databases._exec(f'CREATE DATABASE "{name}"')
-    db = Database(databases.url(name))
+    db = Database(empty_url)
     yield db
     db.dispose()
-    databases.drop(name)
 
 
 def _tables(db: Database) -> set[str]:
@@ -104,10 +95,10 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
 def test_0012_copies_each_visitors_updated_at_into_its_name_tokens(empty_db: Database) -> None:
     from alembic import command
 
-    from frontdesk.db.migrate import _config
+    from frontdesk.db.migrate import alembic_config
     from frontdesk.db.models import Visitor, VisitorNameToken
 
-    command.upgrade(_config(empty_db), "0011")
+    command.upgrade(alembic_config(empty_db), "0011")
     changed = [datetime(2025, 3, 1, 9, 30, tzinfo=UTC), datetime(2026, 1, 2, 8, 0, tzinfo=UTC)]
     with empty_db.engine.begin() as conn:
         for i, at in enumerate(changed, start=1):
@@ -153,9 +144,6 @@ def test_the_head_constant_matches_the_migration_scripts() -> None:
 
 
 def test_an_up_to_date_start_does_not_import_alembic(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     url = f"sqlite:///{tmp_path / 'head.sqlite3'}"
     upgrade(Database(url))
     code = (
@@ -165,5 +153,4 @@ def test_an_up_to_date_start_does_not_import_alembic(tmp_path: Path) -> None:
         f"assert upgrade(Database({url!r})) is False\n"
         "assert 'alembic' not in sys.modules, 'alembic was imported'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-1000:]
+    in_a_fresh_python(code)

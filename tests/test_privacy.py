@@ -12,7 +12,6 @@ from frontdesk.db.models import AuditEvent, ContactMoment, Ticket, Visitor, Visi
 from frontdesk.services import Actor, Conflict, PermissionDenied, Services, ValidationError
 from frontdesk.services.privacy import ANONYMOUS
 from frontdesk.services.visitors import VisitorInput
-from tests.conftest import letters
 
 OLD = VisitorInput(
     given_names="Olga",
@@ -103,21 +102,6 @@ def test_a_late_contact_keeps_the_visitor(services: Services, lead: Actor, clerk
     olga, _rita = _old_and_recent(services, clerk)
     services.queue.log_contact(clerk, "email", "Follow-up", 3, visitor_id=olga)
     assert services.privacy.purge(lead).visitors == 0
-
-
-def test_purge_works_in_batches(
-    services: Services, lead: Actor, clerk: Actor, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("frontdesk.services.privacy.PURGE_BATCH", 3)
-    services.clock.advance(days=-400)  # type: ignore[attr-defined]
-    for i in range(7):
-        services.visitors.register(clerk, VisitorInput(given_names=f"Old {letters(i)}"))
-    services.clock.advance(days=400)  # type: ignore[attr-defined]
-    assert services.privacy.purge(lead).visitors == 7
-    with services.db.read() as session:
-        assert not session.scalar(
-            select(func.count()).select_from(Visitor).where(Visitor.anonymised_at.is_(None))
-        )
 
 
 def test_access_request_exports_everything(

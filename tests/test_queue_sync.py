@@ -13,10 +13,10 @@ import pytest
 from frontdesk.clock import FixedClock
 from frontdesk.db import Database
 from frontdesk.services import Actor, Services
-from frontdesk.services.queue.sync import QueueSignal
+from frontdesk.services.queue.sync import QueueSignal, announce
 from frontdesk.tui.desk import screen as desk_module
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import at_desk, reloaded, row_of, walk_in
+from tests.helpers import at_desk, call_at_another_desk, reloaded, row_of, walk_in
 
 # How long a test waits for something that should come within a fraction of a second
 # (not a timing assertion: a slow machine only makes the wait longer).
@@ -63,12 +63,12 @@ def test_a_rolled_back_call_sends_no_signal_on_postgresql(services: Services, cl
     """NOTIFY goes out on commit only: a refused action (rolled back) says nothing."""
     if services.db.dialect != "postgresql":
         pytest.skip("SQLite's data_version moves on commits only by its nature")
-    ticket = walk_in(services, clerk, "Ada")
+    walk_in(services, clerk, "Ada")
     signal = services.queue_signal
     assert _wait_for(lambda: signal.generation > 0)
     seen = signal.generation
     with pytest.raises(RuntimeError), services.db.write() as session:
-        services.queue._event(session, ticket.id, "called", clerk)
+        announce(session)
         raise RuntimeError("refused")
     time.sleep(0.5)
     assert signal.generation == seen
@@ -89,11 +89,7 @@ async def test_a_desk_shows_another_desks_call_when_the_signal_moves(
     ticket = walk_in(desk_services, clerk, "Ada")
     async with at_desk(desk_services, clerk) as (app, pilot, desk):
         assert row_of(app, ticket.label)[5] == "Waiting"
-        other = make_services(desk_services.settings.db_url, FixedClock(MONDAY_10))
-        try:
-            other.queue.call_next(Actor(clerk.staff_id, clerk.name, "desk", 3, "test"), 3)
-        finally:
-            other.close()
+        call_at_another_desk(desk_services.settings.db_url, clerk)
         await reloaded(pilot, desk, lambda: row_of(app, ticket.label)[5] == "Called")
         assert row_of(app, ticket.label)[5] == "Called"
 

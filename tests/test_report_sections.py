@@ -81,21 +81,16 @@ def _fill(services: Services) -> None:
                         welcome_bag=False,
                     )
                 )
-        bank = Partner(
-            name="Bank",
-            name_key="bank",
-            category="bank",
-            active=True,
-            created_at=now,
-            updated_at=now,
-        )
-        school = Partner(
-            name="School",
-            name_key="school",
-            category="language school",
-            active=True,
-            created_at=now,
-            updated_at=now,
+        bank, school = (
+            Partner(
+                name=name,
+                name_key=name.lower(),
+                category=category,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+            for name, category in (("Bank", "bank"), ("School", "language school"))
         )
         session.add_all([bank, school])
         session.flush()

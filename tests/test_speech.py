@@ -179,31 +179,26 @@ def test_mute_drops_the_calls_and_unmute_speaks_again() -> None:
         speaker.close()
 
 
-def test_no_espeak_or_no_sound_device_is_one_line() -> None:
+def _problems_in_two_calls(recorder: Recorder, *tools: str) -> list[str | None]:
+    """What the announcer tells while it calls two tickets with only ``tools`` installed."""
     problems: list[str | None] = []
-    recorder = Recorder()
-    speaker = Announcer(["en"], run=recorder, which=only("aplay"), on_problem=problems.append)
+    speaker = Announcer(["en"], run=recorder, which=only(*tools), on_problem=problems.append)
     try:
         speaker.announce("A001", 1)
         speaker.announce("A002", 1)
         speaker.wait_idle()
     finally:
         speaker.close()
-    assert problems == [NO_ESPEAK]
-    assert [c[0] for c in recorder.commands] == ["aplay", "aplay"]  # the chime still plays
+    return problems
 
-    problems.clear()
+
+def test_no_espeak_or_no_sound_device_is_one_line() -> None:
+    recorder = Recorder()
+    assert _problems_in_two_calls(recorder, "aplay") == [NO_ESPEAK]
+    assert [c[0] for c in recorder.commands] == ["aplay", "aplay"]  # the chime still plays
     broken = Recorder(broken="aplay")
-    speaker = Announcer(
-        ["en"], run=broken, which=only("espeak-ng", "aplay"), on_problem=problems.append
-    )
-    try:
-        speaker.announce("A001", 1)
-        speaker.announce("A002", 1)
-        speaker.wait_idle()
-    finally:
-        speaker.close()
-    assert problems == [NO_DEVICE.format(tool="aplay")]  # once, not per call
+    told = _problems_in_two_calls(broken, "espeak-ng", "aplay")
+    assert told == [NO_DEVICE.format(tool="aplay")]  # once, not per call
 
 
 async def test_the_board_line_says_when_sound_cannot_work(desk_services: Services) -> None:

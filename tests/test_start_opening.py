@@ -4,8 +4,6 @@ while SQLAlchemy is imported and the database opened in a thread (tui/app.py).""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +20,7 @@ from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.desk import DeskScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LoginScreen
 from tests.conftest import MONDAY_10, TEST_PIN, add_staff, make_services
-from tests.helpers import SIZE, settle
+from tests.helpers import SIZE, in_a_fresh_python, settle
 
 # How long a test waits for the database to open (not a timing assertion).
 PATIENCE = 30.0
@@ -43,8 +41,7 @@ def test_the_app_and_the_cli_import_no_database_layer() -> None:
         "         if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-1000:]
+    in_a_fresh_python(code)
 
 
 async def test_the_pin_typed_while_the_database_opens_logs_in(sqlite_url: str) -> None:

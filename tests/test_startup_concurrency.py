@@ -8,12 +8,9 @@ lead, the automatic close of a day left open) exist once.
 from __future__ import annotations
 
 import multiprocessing as mp
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -21,7 +18,7 @@ from sqlalchemy import func, select, text
 from frontdesk.clock import FixedClock
 from frontdesk.config import DEFAULT_SERVICES, Settings
 from frontdesk.db import Database
-from frontdesk.db.migrate import HEAD, _config
+from frontdesk.db.migrate import HEAD, alembic_config
 from frontdesk.db.models import AuditEvent, Service, Staff, Ticket, Visitor
 from frontdesk.services import Services, ValidationError
 from frontdesk.services.visitors import VisitorInput
@@ -73,19 +70,6 @@ def _start_together(url: str, *, lead: bool) -> int:
     return int(upgrades.value)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database that does not exist yet (SQLite) or is empty (PostgreSQL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'new' / 'frontdesk.sqlite3'}"
-        return
-    databases = request.getfixturevalue("pg_databases")
-    name = f"{databases.base.database}_{uuid.uuid4().hex[:10]}"
-    databases._exec(f'CREATE DATABASE "{name}"')
-    yield databases.url(name)
-    databases.drop(name)
-
-
 def _count(db: Database, model: type) -> int:
     with db.read() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
@@ -96,10 +80,10 @@ def _revisions(db: Database) -> list[str]:
         return [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
 
 
-def test_eight_starts_on_a_new_database(new_url: str) -> None:
-    upgrades = _start_together(new_url, lead=True)
+def test_eight_starts_on_a_new_database(empty_url: str) -> None:
+    upgrades = _start_together(empty_url, lead=True)
     assert upgrades == 1
-    db = Database(new_url)
+    db = Database(empty_url)
     try:
         assert _revisions(db) == [HEAD]
         with db.read() as session:
@@ -120,7 +104,7 @@ def test_eight_starts_on_a_new_database(new_url: str) -> None:
 def _downgrade_to_0010(db: Database) -> None:
     from alembic import command
 
-    command.downgrade(_config(db), "0010")
+    command.downgrade(alembic_config(db), "0010")
 
 
 def test_eight_starts_across_an_upgrade(db_url: str) -> None:

@@ -3,7 +3,6 @@ the error modal; and SVG snapshots of the login and the desk shell."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from frontdesk.tui.screens.dialogs import ErrorModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoginScreen
 from frontdesk.tui.widgets.field import Field
 from tests.conftest import TEST_PIN, add_staff
-from tests.helpers import enter_pin, help_rows, press, settle
+from tests.helpers import enter_pin, help_rows, in_a_fresh_python, press, settle
 
 SIZE = (120, 35)
 
@@ -157,13 +156,11 @@ async def test_idle_lock_hides_the_work_and_returns_to_it(desk_services: Service
         assert isinstance(desk, DeskScreen)
         assert "Call next" in screen_text(app)
         # Not idle long enough: nothing happens.
-        app._last_input = time.monotonic() - 20
-        app._check_idle()
+        app.lock_if_idle(idle=20)
         await pilot.pause()
         assert app.screen is desk
         # Idle for longer than the setting: the lock screen covers everything.
-        app._last_input = time.monotonic() - 31
-        app._check_idle()
+        app.lock_if_idle(idle=31)
         await settle(pilot)
         assert isinstance(app.screen, LockScreen)
         assert app.locked
@@ -381,9 +378,6 @@ async def test_an_intern_is_offered_the_referrals_only(desk_services: Services) 
 def test_a_start_does_not_import_the_screens_it_does_not_show(tmp_path: Any) -> None:
     # The desk is what a start shows; the other screens and their services (appointments,
     # referrals, reports, the lead's charts) are imported when first opened.
-    import subprocess
-    import sys
-
     url = f"sqlite:///{tmp_path / 'lazy.sqlite3'}"
     code = (
         "import sys\n"
@@ -405,5 +399,4 @@ def test_a_start_does_not_import_the_screens_it_does_not_show(tmp_path: Any) -> 
         "names = [h.name for h in services.privacy.holders]\n"
         "assert names[-3:] == ['appointments', 'referrals', 'packs'], names\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-1000:]
+    in_a_fresh_python(code)

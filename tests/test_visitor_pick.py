@@ -15,7 +15,7 @@ from frontdesk.services.visitors import VisitorInput, VisitorRecord
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.screens.visitor_pick import VisitorPickModal, pick_visitor
 from tests.conftest import MONDAY_10, add_staff, make_services
-from tests.helpers import SIZE, log_in, make_app, settle
+from tests.helpers import SIZE, log_in, make_app, press, settle
 
 
 async def _opened(
@@ -60,17 +60,14 @@ async def test_the_list_follows_the_typing_and_enter_picks(sqlite_url: str) -> N
         born = str(results.get_option_at_index(at).prompt)
         assert f"#{wanted.id}" in born and "born 23-11-1990" in born
 
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(pilot, "x")
         assert results.option_count == 0
         assert "Nobody found" in str(modal.query_one("#pick-message", Static).render())
 
         # Enter at once after a change: the list takes the focus once its answer is in.
-        await pilot.press("backspace", "enter")
-        await settle(app, pilot)
+        await press(pilot, "backspace", "enter")
         assert app.focused is results
-        await pilot.press(*["down"] * at, "enter")
-        await settle(app, pilot)
+        await press(pilot, *["down"] * at, "enter")
         assert not isinstance(app.screen, VisitorPickModal)
     assert [v.id for v in picked] == [wanted.id]
     services.close()
@@ -83,8 +80,7 @@ async def test_escape_picks_nobody(sqlite_url: str) -> None:
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
         await _opened(app, pilot, clerk, picked)
-        await pilot.press(*"noor", "escape")
-        await settle(app, pilot)
+        await press(pilot, *"noor", "escape")
         assert not isinstance(app.screen, VisitorPickModal)
     assert picked == []
     services.close()

@@ -25,7 +25,7 @@ from frontdesk.tui.desk.find import FindScreen
 from frontdesk.tui.desk.register import RegisterScreen
 from frontdesk.tui.screens.dialogs import ConfirmModal
 from tests.conftest import add_staff
-from tests.helpers import SIZE, household, log_in, make_app, settle, walk_in
+from tests.helpers import at_desk, household, press, settle, walk_in
 
 pytestmark = pytest.mark.real_hours
 
@@ -132,36 +132,28 @@ def _message(app: object) -> str:
 async def test_register_out_of_hours_asks_and_escape_keeps_the_form(
     desk_services: Services, desk_clerk: Actor
 ) -> None:
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, desk_clerk)
-        await pilot.press("f2")
-        await settle(app, pilot)
+    async with at_desk(desk_services, desk_clerk) as (app, pilot, _):
+        await press(pilot, "f2")
         assert isinstance(app.screen, RegisterScreen)
         form = app.screen
         await pilot.press(*"Nguyễn", "tab", *"Thị Lan")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConfirmModal)
         assert _message(app).startswith(
             "Walk-in hours are closed now (Monday 15:00-17:00).\n\nGive a ticket anyway?"
         )
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert app.screen is form  # back on the form, as typed; nothing written
         assert form.query_one("#given_names", Input).value == "Nguyễn"
         assert form.query_one("#family_name", Input).value == "Thị Lan"
         assert _counts(desk_services) == (0, 0)
 
         # Saved again, and this time the clerk says yes.
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, TicketIssuedModal)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DeskScreen)
     (ticket,) = desk_services.queue.today(desk_clerk)
     assert (ticket.label, ticket.visitor_name) == ("A001", "Nguyễn Thị Lan")
@@ -174,27 +166,20 @@ async def test_find_and_ticket_out_of_hours_asks_both_questions(
     # Ama waits already (given out of hours earlier): a second ticket, out of hours, asks
     # twice: first about the hours, then about the second ticket.
     first = walk_in(desk_services, desk_clerk, "Ama", out_of_hours=True)
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, desk_clerk)
-        await pilot.press("f3")
-        await settle(app, pilot)
+    async with at_desk(desk_services, desk_clerk) as (app, pilot, _):
+        await press(pilot, "f3")
         await pilot.press(*"a1", "enter")  # by ticket number
         await settle(app, pilot)
         assert isinstance(app.screen, FindScreen)
-        await pilot.press("ctrl+t")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+t")
         assert isinstance(app.screen, ServicePickModal)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ConfirmModal)
         assert "Walk-in hours are closed now (Monday 15:00-17:00)" in _message(app)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, ConfirmModal)
         assert f"Ama already has ticket {first.label} today" in _message(app)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, TicketIssuedModal)
     assert [t.label for t in desk_services.queue.today(desk_clerk)] == ["A001", "A002"]
 
@@ -207,20 +192,13 @@ async def test_find_and_ticket_out_of_hours_escape_issues_nothing(
     walk_in(desk_services, desk_clerk, "Kenji")
     desk_services.queue.finish(desk_clerk, desk_services.queue.call_next(desk_clerk, 1).id)  # type: ignore[union-attr]
     desk_services.clock.set(datetime(2026, 11, 23, 17, 30))  # the walk-in hours are over
-    app = make_app(desk_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(app, pilot, desk_clerk)
-        await pilot.press("f3")
-        await settle(app, pilot)
-        await pilot.press(*"a1", "enter")
-        await settle(app, pilot)
-        await pilot.press("ctrl+t")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+    async with at_desk(desk_services, desk_clerk) as (app, pilot, _):
+        await press(pilot, "f3")
+        await press(pilot, *"a1", "enter")
+        await press(pilot, "ctrl+t")
+        await press(pilot, "enter")
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, FindScreen)
     assert desk_services.queue.today(desk_clerk) == []
     assert _counts(desk_services) == (1, 1)

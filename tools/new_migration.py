@@ -15,15 +15,15 @@ from pathlib import Path
 from alembic import command
 
 from frontdesk.db.engine import Database
-from frontdesk.db.migrate import MIGRATIONS, _config
+from frontdesk.db.migrate import MIGRATIONS, alembic_config
 
 
 def main() -> None:
     rev_id, message = sys.argv[1], sys.argv[2]
     db = Database(f"sqlite:///{tempfile.mkdtemp()}/draft.sqlite3")
     if any((MIGRATIONS / "versions").glob("*.py")):
-        command.upgrade(_config(db), "head")
-    command.revision(_config(db), message, autogenerate=True, rev_id=rev_id)
+        command.upgrade(alembic_config(db), "head")
+    command.revision(alembic_config(db), message, autogenerate=True, rev_id=rev_id)
     for path in (MIGRATIONS / "versions").glob(f"{rev_id}_*.py"):
         text = path.read_text()
         text = re.sub(

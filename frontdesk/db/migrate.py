@@ -40,7 +40,9 @@ class SchemaTooNew(DatabaseError):
     """The database was written by a newer frontdesk than this one."""
 
 
-def _config(db: Database) -> Config:
+def alembic_config(db: Database) -> Config:
+    """Alembic's configuration for running its commands on ``db`` (the upgrade on start,
+    tools/new_migration.py, tests that move a database to a given revision)."""
     from alembic.config import Config
 
     config = Config()
@@ -201,7 +203,7 @@ def _upgrade(db: Database) -> bool:
     if current is None:
         _refuse_foreign(db)
     try:
-        command.upgrade(_config(db), "head")
+        command.upgrade(alembic_config(db), "head")
     except OperationalError as exc:
         raise DatabaseUnavailable(_describe(db, exc)) from None
     if current is not None and db.dialect == "postgresql":

@@ -244,7 +244,7 @@ class FrontdeskApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
-        self.set_interval(5, self._check_idle)
+        self.set_interval(5, self.lock_if_idle)
         self._start_login()
         if not self.opened:
             self.call_after_refresh(self._open)  # after the first paint, not during it
@@ -394,8 +394,11 @@ class FrontdeskApp(App[None]):
         focused.call_later(in_order)
         return True
 
-    def _check_idle(self) -> None:
-        idle = time.monotonic() - self._last_input
+    def lock_if_idle(self, idle: float | None = None) -> None:
+        """Lock the screen once nobody has typed or clicked for ``idle_lock_minutes`` (runs
+        every 5 seconds); ``idle`` overrides the seconds counted since the last key or click."""
+        if idle is None:
+            idle = time.monotonic() - self._last_input
         if self.actor and not self.locked and idle >= self.settings.idle_lock_minutes * 60:
             self.action_lock()
         collect_if_idle(idle)

@@ -53,7 +53,7 @@ from frontdesk.services.text import clean_text
 
 # Recording a BSN number: one at a time across desks on PostgreSQL (transaction-scoped
 # advisory lock), so two desks cannot give the same number to two people at once.
-_BSN_LOCK = 0x62736E
+BSN_LOCK = 0x62736E
 
 
 class AppointmentService(AppointmentBook):
@@ -259,7 +259,7 @@ class AppointmentService(AppointmentBook):
         """A BSN belongs to one person: refuse it when another visitor has it already,
         pointing at that record with the number masked (never the whole BSN)."""
         if session.get_bind().dialect.name == "postgresql":
-            session.execute(select(func.pg_advisory_xact_lock(_BSN_LOCK)))
+            session.execute(select(func.pg_advisory_xact_lock(BSN_LOCK)))
         other = session.execute(
             select(
                 AppointmentPerson.visitor_id, Appointment.reference, Appointment.id, Appointment.day

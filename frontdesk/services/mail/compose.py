@@ -67,7 +67,9 @@ def household(session: Session, appointment_id: int) -> list[tuple[AppointmentPe
     return [(p, v) for p, v in rows]
 
 
-def _documents(ap: Appointment, persons: list[tuple[AppointmentPerson, Visitor]], lang: str) -> str:
+def documents_text(
+    ap: Appointment, persons: list[tuple[AppointmentPerson, Visitor]], lang: str
+) -> str:
     """What each person must bring, by their place in the household, never by name."""
     from frontdesk.services.appointments.rules import required_documents  # (imports this)
 
@@ -125,7 +127,7 @@ def compose(
         lines.append(text(AREA, lang, "reference", reference=ap.reference))
     documents = ""
     if kind != "cancellation":
-        documents = _documents(ap, persons, lang)
+        documents = documents_text(ap, persons, lang)
         lines += ["", text(AREA, lang, "everyone"), text(AREA, lang, "bring"), documents]
     lines += [
         "",
@@ -183,7 +185,7 @@ def _ics(
         "END:VEVENT",
         "END:VCALENDAR",
     ]
-    return "".join(_ics_fold(line) + "\r\n" for line in lines)
+    return "".join(ics_fold(line) + "\r\n" for line in lines)
 
 
 def _ics_text(value: str) -> str:
@@ -203,7 +205,7 @@ def _ics_utc(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _ics_fold(line: str, limit: int = 75) -> str:
+def ics_fold(line: str, limit: int = 75) -> str:
     """A content line folded before ``limit`` octets (RFC 5545 3.1), never inside a
     character, and never right after a backslash (an escape stays on one line)."""
     parts: list[str] = []

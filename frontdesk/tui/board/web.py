@@ -83,6 +83,10 @@ class BoardServer(Server):
         self.max_boards = max_boards
         self.active = 0
 
+    async def web_app(self) -> web.Application:
+        """The aiohttp application that ``serve`` runs, with the offline page."""
+        return await self._make_app()
+
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         import aiohttp_jinja2
