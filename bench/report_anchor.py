@@ -27,6 +27,7 @@ from frontdesk.clock import Clock
 from frontdesk.config import WEEKDAYS
 from frontdesk.services.appointments import KINDS
 from frontdesk.services.appointments import STATUSES as APPOINTMENT_STATUSES
+from frontdesk.services.feedback import REASON_LABELS
 from frontdesk.services.fields import country
 from frontdesk.services.queue import CHANNELS
 from frontdesk.services.referrals import OUTCOMES
@@ -206,6 +207,93 @@ _SQLITE_SECTIONS = _sections_sql(_SQLITE_NAMED)
 _PG_SECTIONS = _sections_sql(_PG_NAMED)
 
 
+# The satisfaction sections: finished visits (tickets done) with their rating, if any.
+# SQLite: per service, per desk and per reason over this period; per day over both periods
+# (the "All" rows are the days' sums: a rating's score is a whole number, so the average
+# from the sums is the database's). Each in the report's order (NULL first on SQLite).
+_SAT_FIGURES = (
+    "count(*), count(r.id), sum(r.score), sum(r.score = 1), sum(r.score = 2), "
+    "sum(r.score = 3), sum(r.score = 4) FROM tickets t "
+    "LEFT JOIN ratings r ON r.ticket_id = t.id "
+)
+_SQLITE_SATISFACTION = {
+    "service": (
+        f"SELECT s.name, {_SAT_FIGURES} JOIN services s ON s.id = t.service_id "
+        "WHERE t.day >= :a AND t.day <= :b AND t.status = 'done' GROUP BY s.name ORDER BY s.name"
+    ),
+    "desk": (
+        f"SELECT t.desk, {_SAT_FIGURES} "
+        "WHERE t.day >= :a AND t.day <= :b AND t.status = 'done' GROUP BY t.desk ORDER BY t.desk"
+    ),
+    "day": (
+        f"SELECT t.day, {_SAT_FIGURES} "
+        "WHERE t.day >= :pa AND t.day <= :b AND t.status = 'done' GROUP BY t.day ORDER BY t.day"
+    ),
+    "reason": (
+        f"SELECT r.reason, {_SAT_FIGURES} "
+        "WHERE t.day >= :a AND t.day <= :b AND t.status = 'done' AND r.id IS NOT NULL "
+        "GROUP BY r.reason ORDER BY r.reason"
+    ),
+}
+# PostgreSQL: every grouping in one scan of both periods (grouping sets), in the report's
+# order (NULL last on PostgreSQL).
+_PG_SATISFACTION = (
+    "SELECT GROUPING(sname), GROUPING(desk), GROUPING(day), GROUPING(reason), now, "
+    "sname, desk, day, reason, count(*), count(rid), sum(score), "
+    "count(*) FILTER (WHERE score = 1), count(*) FILTER (WHERE score = 2), "
+    "count(*) FILTER (WHERE score = 3), count(*) FILTER (WHERE score = 4) "
+    "FROM (SELECT t.day >= %(a)s AS now, s.name AS sname, t.desk, t.day, r.reason, "
+    "r.id AS rid, r.score FROM tickets t JOIN services s ON s.id = t.service_id "
+    "LEFT JOIN ratings r ON r.ticket_id = t.id "
+    "WHERE t.day >= %(pa)s AND t.day <= %(b)s AND t.status = 'done') x "
+    "GROUP BY GROUPING SETS ((now), (now, sname), (now, desk), (now, day), (now, reason)) "
+    "ORDER BY 1 DESC, 2 DESC, 3 DESC, 4 DESC, sname, desk, day, reason"
+)
+
+
+def _sat_row(key: Any, counts: Sequence[Any]) -> tuple[Any, ...]:
+    """(key, finished, ratings, response rate, average, faces 1-4) from the counts."""
+    finished, rated, total, *faces = (int(c or 0) for c in counts)
+    return (
+        key,
+        finished,
+        rated,
+        rated / finished if finished else None,
+        total / rated if rated else None,
+        *faces,
+    )
+
+
+def _sat_sum(rows: Sequence[Sequence[Any]]) -> list[int]:
+    return [sum(int(r[i] or 0) for r in rows) for i in range(7)]
+
+
+def _satisfaction(
+    service: Sequence[Any],
+    desk: Sequence[Any],
+    days: Sequence[Any],
+    reasons: Sequence[Any],
+    now: Sequence[int],
+    before: Sequence[int],
+) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """The four satisfaction tables from (key, counts...) rows in the report's order and
+    the two periods' totals."""
+    total = [_sat_row("All", now)] if now[0] else []
+    totals = total + ([_sat_row("All, previous period", before)] if before[0] else [])
+    return {
+        "satisfaction": (*(_sat_row(k, c) for k, *c in service), *totals),
+        "satisfaction_desk": (
+            *(_sat_row(f"desk {k}" if k else "(no desk)", c) for k, *c in desk),
+            *total,
+        ),
+        "satisfaction_days": (*(_sat_row(k, c) for k, *c in days), *total),
+        "satisfaction_why": tuple(
+            (REASON_LABELS.get(k, str(k)) if k else "(none given)", row[2], row[4])
+            for k, row in ((k, _sat_row(k, c)) for k, *c in reasons)
+        ),
+    }
+
+
 def _service_row(name: str, counts: Sequence[int], w: Sequence[Any]) -> tuple[Any, ...]:
     """counts: tickets, done, no-show, cancelled, not served; w: called, mean, median,
     p90, within the target, served minutes' sum, served count."""
@@ -326,6 +414,7 @@ def _sqlite_period(
         sections = {
             k: driver.execute(sql, params).fetchall() for k, sql in _SQLITE_SECTIONS.items()
         }
+        sat = {k: driver.execute(sql, params).fetchall() for k, sql in _SQLITE_SATISFACTION.items()}
     finally:
         driver.execute("COMMIT")
     import json
@@ -391,7 +480,17 @@ def _sqlite_period(
             was = into.get(key, (0, 0, 0))
             into[key] = (was[0] + f[0], was[1] + f[1], was[2] + f[2])
     days = {date.fromisoformat(d): (n, sv) for d, n, sv in per_day}
-    return _tables(target, rows, days, sections, cats, nats)
+    sat_days = [(date.fromisoformat(d), *c) for d, *c in sat["day"]]
+    this = [r for r in sat_days if r[0] >= period.start]
+    satisfaction = _satisfaction(
+        sat["service"],
+        sat["desk"],
+        this,
+        sat["reason"],
+        _sat_sum([r[1:] for r in this]),
+        _sat_sum([r[1:] for r in sat_days if r[0] < period.start]),
+    )
+    return {**_tables(target, rows, days, sections, cats, nats), **satisfaction}
 
 
 def _pg_period(
@@ -421,6 +520,7 @@ def _pg_period(
             waits = cur.execute(_PG_PERIOD["waits"], params).fetchall()
             visitors = cur.execute(_PG_PERIOD["visitors"], params).fetchall()
             sections = {k: cur.execute(sql, params).fetchall() for k, sql in _PG_SECTIONS.items()}
+            sat = cur.execute(_PG_SATISFACTION, params).fetchall()
     finally:
         driver.commit()
     per_service = {sid: c for sid, day, *c in counts if day is None}
@@ -436,7 +536,25 @@ def _pg_period(
         rows.append(_service_row("All services", totals, waits_of.get(None, none)))
     cats = {c: tuple(f) for g, c, _, *f in visitors if g == 0}
     nats = {n: tuple(f) for g, _, n, *f in visitors if g == 1}
-    return _tables(target, rows, per_day, sections, cats, nats)  # type: ignore[arg-type]
+    # One grouping per row: its GROUPING() flags are 0 for the set's own column.
+    by: dict[tuple[Any, ...], list[Any]] = {}
+    totals: dict[bool, list[int]] = {}
+    for row in sat:
+        flags, now, keys, counts = tuple(row[:4]), row[4], row[5:9], row[9:]
+        if all(flags):
+            totals[now] = [int(c or 0) for c in counts]
+        elif now:
+            by.setdefault(flags, []).append((keys[flags.index(0)], *counts))
+    satisfaction = _satisfaction(
+        by.get((0, 1, 1, 1), []),
+        by.get((1, 0, 1, 1), []),
+        by.get((1, 1, 0, 1), []),
+        [r for r in by.get((1, 1, 1, 0), []) if r[2]],  # rated visits only
+        totals.get(True, [0] * 7),
+        totals.get(False, [0] * 7),
+    )
+    tables = _tables(target, rows, per_day, sections, cats, nats)  # type: ignore[arg-type]
+    return {**tables, **satisfaction}
 
 
 class _Target:
