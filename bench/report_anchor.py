@@ -207,48 +207,37 @@ _SQLITE_SECTIONS = _sections_sql(_SQLITE_NAMED)
 _PG_SECTIONS = _sections_sql(_PG_NAMED)
 
 
-# The satisfaction sections: finished visits (tickets done) with their rating, if any.
-# SQLite: per service, per desk and per reason over this period; per day over both periods
-# (the "All" rows are the days' sums: a rating's score is a whole number, so the average
-# from the sums is the database's). Each in the report's order (NULL first on SQLite).
+# The satisfaction sections: finished visits (tickets done) with their rating, if any:
+# per service, per desk and per reason over this period; per day over both periods (the
+# "All" rows are the days' sums: a rating's score is a whole number, so the average from
+# the sums is the database's). Each in the report's order (NULL first on SQLite, last on
+# PostgreSQL). Four plain scans: on PostgreSQL, one scan with grouping sets took longer.
 _SAT_FIGURES = (
-    "count(*), count(r.id), sum(r.score), sum(r.score = 1), sum(r.score = 2), "
-    "sum(r.score = 3), sum(r.score = 4) FROM tickets t "
-    "LEFT JOIN ratings r ON r.ticket_id = t.id "
+    "count(*), count(r.id), sum(r.score), "
+    + ", ".join(f"sum(CASE WHEN r.score = {s} THEN 1 ELSE 0 END)" for s in (1, 2, 3, 4))
+    + " FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id "
 )
-_SQLITE_SATISFACTION = {
+_SATISFACTION = {
     "service": (
         f"SELECT s.name, {_SAT_FIGURES} JOIN services s ON s.id = t.service_id "
-        "WHERE t.day >= :a AND t.day <= :b AND t.status = 'done' GROUP BY s.name ORDER BY s.name"
+        "WHERE t.day >= {a} AND t.day <= {b} AND t.status = 'done' GROUP BY s.name ORDER BY s.name"
     ),
     "desk": (
         f"SELECT t.desk, {_SAT_FIGURES} "
-        "WHERE t.day >= :a AND t.day <= :b AND t.status = 'done' GROUP BY t.desk ORDER BY t.desk"
+        "WHERE t.day >= {a} AND t.day <= {b} AND t.status = 'done' GROUP BY t.desk ORDER BY t.desk"
     ),
     "day": (
         f"SELECT t.day, {_SAT_FIGURES} "
-        "WHERE t.day >= :pa AND t.day <= :b AND t.status = 'done' GROUP BY t.day ORDER BY t.day"
+        "WHERE t.day >= {pa} AND t.day <= {b} AND t.status = 'done' GROUP BY t.day ORDER BY t.day"
     ),
     "reason": (
         f"SELECT r.reason, {_SAT_FIGURES} "
-        "WHERE t.day >= :a AND t.day <= :b AND t.status = 'done' AND r.id IS NOT NULL "
+        "WHERE t.day >= {a} AND t.day <= {b} AND t.status = 'done' AND r.id IS NOT NULL "
         "GROUP BY r.reason ORDER BY r.reason"
     ),
 }
-# PostgreSQL: every grouping in one scan of both periods (grouping sets), in the report's
-# order (NULL last on PostgreSQL).
-_PG_SATISFACTION = (
-    "SELECT GROUPING(sname), GROUPING(desk), GROUPING(day), GROUPING(reason), now, "
-    "sname, desk, day, reason, count(*), count(rid), sum(score), "
-    "count(*) FILTER (WHERE score = 1), count(*) FILTER (WHERE score = 2), "
-    "count(*) FILTER (WHERE score = 3), count(*) FILTER (WHERE score = 4) "
-    "FROM (SELECT t.day >= %(a)s AS now, s.name AS sname, t.desk, t.day, r.reason, "
-    "r.id AS rid, r.score FROM tickets t JOIN services s ON s.id = t.service_id "
-    "LEFT JOIN ratings r ON r.ticket_id = t.id "
-    "WHERE t.day >= %(pa)s AND t.day <= %(b)s AND t.status = 'done') x "
-    "GROUP BY GROUPING SETS ((now), (now, sname), (now, desk), (now, day), (now, reason)) "
-    "ORDER BY 1 DESC, 2 DESC, 3 DESC, 4 DESC, sname, desk, day, reason"
-)
+_SQLITE_SATISFACTION = {k: sql.format(**_SQLITE_NAMED) for k, sql in _SATISFACTION.items()}
+_PG_SATISFACTION = {k: sql.format(**_PG_NAMED) for k, sql in _SATISFACTION.items()}
 
 
 def _sat_row(key: Any, counts: Sequence[Any]) -> tuple[Any, ...]:
@@ -520,7 +509,7 @@ def _pg_period(
             waits = cur.execute(_PG_PERIOD["waits"], params).fetchall()
             visitors = cur.execute(_PG_PERIOD["visitors"], params).fetchall()
             sections = {k: cur.execute(sql, params).fetchall() for k, sql in _PG_SECTIONS.items()}
-            sat = cur.execute(_PG_SATISFACTION, params).fetchall()
+            sat = {k: cur.execute(sql, params).fetchall() for k, sql in _PG_SATISFACTION.items()}
     finally:
         driver.commit()
     per_service = {sid: c for sid, day, *c in counts if day is None}
@@ -536,22 +525,14 @@ def _pg_period(
         rows.append(_service_row("All services", totals, waits_of.get(None, none)))
     cats = {c: tuple(f) for g, c, _, *f in visitors if g == 0}
     nats = {n: tuple(f) for g, _, n, *f in visitors if g == 1}
-    # One grouping per row: its GROUPING() flags are 0 for the set's own column.
-    by: dict[tuple[Any, ...], list[Any]] = {}
-    totals: dict[bool, list[int]] = {}
-    for row in sat:
-        flags, now, keys, counts = tuple(row[:4]), row[4], row[5:9], row[9:]
-        if all(flags):
-            totals[now] = [int(c or 0) for c in counts]
-        elif now:
-            by.setdefault(flags, []).append((keys[flags.index(0)], *counts))
+    this = [r for r in sat["day"] if r[0] >= period.start]
     satisfaction = _satisfaction(
-        by.get((0, 1, 1, 1), []),
-        by.get((1, 0, 1, 1), []),
-        by.get((1, 1, 0, 1), []),
-        [r for r in by.get((1, 1, 1, 0), []) if r[2]],  # rated visits only
-        totals.get(True, [0] * 7),
-        totals.get(False, [0] * 7),
+        sat["service"],
+        sat["desk"],
+        this,
+        sat["reason"],
+        _sat_sum([r[1:] for r in this]),
+        _sat_sum([r[1:] for r in sat["day"] if r[0] < period.start]),
     )
     tables = _tables(target, rows, per_day, sections, cats, nats)  # type: ignore[arg-type]
     return {**tables, **satisfaction}
