@@ -121,6 +121,11 @@ _PACKS = (
     "WHERE i.at >= {ps} AND i.at < {e} GROUP BY 1, 2"
 )
 _TARGET = "SELECT value FROM centre_rules WHERE key = 'target_wait'"
+# The previous period's tickets per service (the services table's comparison columns),
+# from the tickets' index alone.
+_PREVIOUS = (
+    "SELECT service_id, count(*) FROM tickets WHERE day >= {pa} AND day < {a} GROUP BY service_id"
+)
 
 # SQLite: counts per service and per day (each from the (day, status, service) index),
 # every called ticket's wait sorted by the database (the percentiles need each value),
@@ -199,6 +204,7 @@ def _sections_sql(named: Mapping[str, str]) -> dict[str, str]:
             ("referrals", _REFERRALS),
             ("outcomes", _OUTCOMES),
             ("packs", _PACKS),
+            ("previous", _PREVIOUS),
         )
     }
 
@@ -303,6 +309,18 @@ def _service_row(name: str, counts: Sequence[int], w: Sequence[Any]) -> tuple[An
         ok / called if called else None,
         (served_sum or 0.0) / served_n if served_n else None,
     )
+
+
+def _with_previous(
+    rows: list[tuple[Any, ...]], before: Mapping[int, int], sids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """The services table's rows (``sids`` in order, then "All services") with the
+    previous period's tickets and the change beside each."""
+    out = []
+    for row, sid in zip(rows, [*sids, None], strict=True):
+        b = sum(before.values()) if sid is None else before.get(sid, 0)
+        out.append((*row, b, _pct(row[1], b)))
+    return out
 
 
 def _tables(
@@ -418,6 +436,9 @@ def _sqlite_period(
     all_served: list[float] = []
     all_ok = all_done = 0
     start = 0
+    before = dict(sections["previous"])
+    current = {sid for sid, *_ in per_service}
+    per_service += [(sid, 0, 0, 0, 0, 0) for sid in before if sid not in current]
     for sid, *counts in sorted(per_service):
         end = bisect_right(sids, sid, start)
         ws = w[start:end]
@@ -468,6 +489,7 @@ def _sqlite_period(
         for into, key in ((cats, cat), (nats, nat)):
             was = into.get(key, (0, 0, 0))
             into[key] = (was[0] + f[0], was[1] + f[1], was[2] + f[2])
+    rows = _with_previous(rows, before, sorted(sid for sid, *_ in per_service))
     days = {date.fromisoformat(d): (n, sv) for d, n, sv in per_day}
     sat_days = [(date.fromisoformat(d), *c) for d, *c in sat["day"]]
     this = [r for r in sat_days if r[0] >= period.start]
@@ -514,6 +536,9 @@ def _pg_period(
         driver.commit()
     per_service = {sid: c for sid, day, *c in counts if day is None}
     per_day = {day: (c[0], c[1]) for sid, day, *c in counts if day is not None}
+    before = dict(sections["previous"])
+    for sid in before:
+        per_service.setdefault(sid, [0] * 5)
     waits_of = {sid: w for sid, *w in waits}
     none = (0, None, None, None, 0, 0.0, 0)
     rows = [
@@ -523,6 +548,7 @@ def _pg_period(
     if rows:
         totals = [sum(c[i] for c in per_service.values()) for i in range(5)]
         rows.append(_service_row("All services", totals, waits_of.get(None, none)))
+    rows = _with_previous(rows, before, sorted(per_service))
     cats = {c: tuple(f) for g, c, _, *f in visitors if g == 0}
     nats = {n: tuple(f) for g, _, n, *f in visitors if g == 1}
     this = [r for r in sat["day"] if r[0] >= period.start]
@@ -816,8 +842,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def _covered(ours: Any, anchor: Any) -> Any:
     """The part of a report table the anchor computes: a row's first cells, as many as the
-    anchor's row has (the report's later columns, e.g. the services sheet's comparison
-    with the previous period, are not written by hand yet)."""
+    anchor's row has (every column, since the anchor computes the services sheet's
+    comparison with the previous period; kept so a new column is reported, not failed)."""
     if (
         isinstance(ours, (tuple, list))
         and isinstance(anchor, (tuple, list))
