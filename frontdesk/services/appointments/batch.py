@@ -91,8 +91,9 @@ def book_households(
     session.flush()  # the matched visitors' corrections
     if made:
         columns = sorted({c for visitor in made for c in visitor.values})
-        ids = session.execute(
-            insert(_VISITORS).returning(_VISITORS.c.id, sort_by_parameter_order=True),
+        ids = _insert_ids(
+            session,
+            _VISITORS,
             [
                 {
                     **{c: visitor.values.get(c) for c in columns},
@@ -101,7 +102,8 @@ def book_households(
                 }
                 for visitor in made
             ],
-        ).scalars()
+            ("search_key", "birth_date"),
+        )
         for visitor, visitor_id in zip(made, ids, strict=True):
             visitor.id = visitor_id
         tokens = [
@@ -111,8 +113,9 @@ def book_households(
         ]
         if tokens:
             session.execute(insert(_TOKENS), tokens)
-    ap_ids = session.execute(
-        insert(_APPOINTMENTS).returning(_APPOINTMENTS.c.id, sort_by_parameter_order=True),
+    ap_ids = _insert_ids(
+        session,
+        _APPOINTMENTS,
         [
             {
                 "reference": c.reference,
@@ -129,7 +132,8 @@ def book_households(
             }
             for c, persons in zip(households, people, strict=True)
         ],
-    ).scalars()
+        ("reference",),
+    )
     booked = [
         (_Booked(ap_id, c.kind, c.start_at, c.minutes, c.reference), persons)
         for c, persons, ap_id in zip(households, people, ap_ids, strict=True)
@@ -166,6 +170,25 @@ def book_households(
         ],
     )
     queue_booked_mail(session, book.clock, book.settings, booked)
+
+
+def _insert_ids(
+    session: Session, table: Table, rows: list[dict[str, Any]], key: tuple[str, ...]
+) -> list[int]:
+    """Insert ``rows``; their new ids, in the order of ``rows``.
+
+    The rows go in as multi-row INSERTs, their ids matched by ``key``'s values when those
+    are unique among the rows (a new visitor's name and birth date, an appointment's
+    reference). Otherwise in order by SQLAlchemy, which on SQLite means one INSERT a row."""
+    keys = [tuple(row[k] for k in key) for row in rows]
+    if None in (v for k in keys for v in k) or len(set(keys)) != len(keys):
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(session.execute(stmt, rows).scalars())
+    returned = session.execute(
+        insert(table).returning(table.c.id, *(table.c[k] for k in key)), rows
+    )
+    ids = {tuple(r[1:]): r[0] for r in returned}
+    return [ids[k] for k in keys]
 
 
 @dataclass(slots=True)
