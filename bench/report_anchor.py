@@ -30,6 +30,7 @@ from frontdesk.clock import Clock
 from frontdesk.config import WEEKDAYS
 from frontdesk.services.appointments import KINDS
 from frontdesk.services.appointments import STATUSES as APPOINTMENT_STATUSES
+from frontdesk.services.feedback import REASON_LABELS
 from frontdesk.services.fields import country
 from frontdesk.services.queue import CHANNELS
 from frontdesk.services.referrals import OUTCOMES
@@ -123,6 +124,11 @@ _PACKS = (
     "WHERE i.at >= {ps} AND i.at < {e} GROUP BY 1, 2"
 )
 _TARGET = "SELECT value FROM centre_rules WHERE key = 'target_wait'"
+# The previous period's tickets per service (the services table's comparison columns),
+# from the tickets' index alone.
+_PREVIOUS = (
+    "SELECT service_id, count(*) FROM tickets WHERE day >= {pa} AND day < {a} GROUP BY service_id"
+)
 
 # SQLite: counts per service and per day (each from the (day, status, service) index),
 # every called ticket's wait sorted by the database (the percentiles need each value),
@@ -201,12 +207,89 @@ def _sections_sql(named: Mapping[str, str]) -> dict[str, str]:
             ("referrals", _REFERRALS),
             ("outcomes", _OUTCOMES),
             ("packs", _PACKS),
+            ("previous", _PREVIOUS),
         )
     }
 
 
 _SQLITE_SECTIONS = _sections_sql(_SQLITE_NAMED)
 _PG_SECTIONS = _sections_sql(_PG_NAMED)
+
+
+# The satisfaction sections: finished visits (tickets done) with their rating, if any:
+# per service, per desk and per reason over this period; per day over both periods (the
+# "All" rows are the days' sums: a rating's score is a whole number, so the average from
+# the sums is the database's). Each in the report's order (NULL first on SQLite, last on
+# PostgreSQL). Four plain scans: on PostgreSQL, one scan with grouping sets took longer.
+_SAT_FIGURES = (
+    "count(*), count(r.id), sum(r.score), "
+    + ", ".join(f"sum(CASE WHEN r.score = {s} THEN 1 ELSE 0 END)" for s in (1, 2, 3, 4))
+    + " FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id "
+)
+_SATISFACTION = {
+    "service": (
+        f"SELECT s.name, {_SAT_FIGURES} JOIN services s ON s.id = t.service_id "
+        "WHERE t.day >= {a} AND t.day <= {b} AND t.status = 'done' GROUP BY s.name ORDER BY s.name"
+    ),
+    "desk": (
+        f"SELECT t.desk, {_SAT_FIGURES} "
+        "WHERE t.day >= {a} AND t.day <= {b} AND t.status = 'done' GROUP BY t.desk ORDER BY t.desk"
+    ),
+    "day": (
+        f"SELECT t.day, {_SAT_FIGURES} "
+        "WHERE t.day >= {pa} AND t.day <= {b} AND t.status = 'done' GROUP BY t.day ORDER BY t.day"
+    ),
+    "reason": (
+        f"SELECT r.reason, {_SAT_FIGURES} "
+        "WHERE t.day >= {a} AND t.day <= {b} AND t.status = 'done' AND r.id IS NOT NULL "
+        "GROUP BY r.reason ORDER BY r.reason"
+    ),
+}
+_SQLITE_SATISFACTION = {k: sql.format(**_SQLITE_NAMED) for k, sql in _SATISFACTION.items()}
+_PG_SATISFACTION = {k: sql.format(**_PG_NAMED) for k, sql in _SATISFACTION.items()}
+
+
+def _sat_row(key: Any, counts: Sequence[Any]) -> tuple[Any, ...]:
+    """(key, finished, ratings, response rate, average, faces 1-4) from the counts."""
+    finished, rated, total, *faces = (int(c or 0) for c in counts)
+    return (
+        key,
+        finished,
+        rated,
+        rated / finished if finished else None,
+        total / rated if rated else None,
+        *faces,
+    )
+
+
+def _sat_sum(rows: Sequence[Sequence[Any]]) -> list[int]:
+    return [sum(int(r[i] or 0) for r in rows) for i in range(7)]
+
+
+def _satisfaction(
+    service: Sequence[Any],
+    desk: Sequence[Any],
+    days: Sequence[Any],
+    reasons: Sequence[Any],
+    now: Sequence[int],
+    before: Sequence[int],
+) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """The four satisfaction tables from (key, counts...) rows in the report's order and
+    the two periods' totals."""
+    total = [_sat_row("All", now)] if now[0] else []
+    totals = total + ([_sat_row("All, previous period", before)] if before[0] else [])
+    return {
+        "satisfaction": (*(_sat_row(k, c) for k, *c in service), *totals),
+        "satisfaction_desk": (
+            *(_sat_row(f"desk {k}" if k else "(no desk)", c) for k, *c in desk),
+            *total,
+        ),
+        "satisfaction_days": (*(_sat_row(k, c) for k, *c in days), *total),
+        "satisfaction_why": tuple(
+            (REASON_LABELS.get(k, str(k)) if k else "(none given)", row[2], row[4])
+            for k, row in ((k, _sat_row(k, c)) for k, *c in reasons)
+        ),
+    }
 
 
 def _service_row(name: str, counts: Sequence[int], w: Sequence[Any]) -> tuple[Any, ...]:
@@ -229,6 +312,18 @@ def _service_row(name: str, counts: Sequence[int], w: Sequence[Any]) -> tuple[An
         ok / called if called else None,
         (served_sum or 0.0) / served_n if served_n else None,
     )
+
+
+def _with_previous(
+    rows: list[tuple[Any, ...]], before: Mapping[int, int], sids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """The services table's rows (``sids`` in order, then "All services") with the
+    previous period's tickets and the change beside each."""
+    out = []
+    for row, sid in zip(rows, [*sids, None], strict=True):
+        b = sum(before.values()) if sid is None else before.get(sid, 0)
+        out.append((*row, b, _pct(row[1], b)))
+    return out
 
 
 def _tables(
@@ -329,6 +424,7 @@ def _sqlite_period(
         sections = {
             k: driver.execute(sql, params).fetchall() for k, sql in _SQLITE_SECTIONS.items()
         }
+        sat = {k: driver.execute(sql, params).fetchall() for k, sql in _SQLITE_SATISFACTION.items()}
     finally:
         driver.execute("COMMIT")
     import json
@@ -343,6 +439,9 @@ def _sqlite_period(
     all_served: list[float] = []
     all_ok = all_done = 0
     start = 0
+    before = dict(sections["previous"])
+    current = {sid for sid, *_ in per_service}
+    per_service += [(sid, 0, 0, 0, 0, 0) for sid in before if sid not in current]
     for sid, *counts in sorted(per_service):
         end = bisect_right(sids, sid, start)
         ws = w[start:end]
@@ -393,8 +492,19 @@ def _sqlite_period(
         for into, key in ((cats, cat), (nats, nat)):
             was = into.get(key, (0, 0, 0))
             into[key] = (was[0] + f[0], was[1] + f[1], was[2] + f[2])
+    rows = _with_previous(rows, before, sorted(sid for sid, *_ in per_service))
     days = {date.fromisoformat(d): (n, sv) for d, n, sv in per_day}
-    return _tables(target, rows, days, sections, cats, nats)
+    sat_days = [(date.fromisoformat(d), *c) for d, *c in sat["day"]]
+    this = [r for r in sat_days if r[0] >= period.start]
+    satisfaction = _satisfaction(
+        sat["service"],
+        sat["desk"],
+        this,
+        sat["reason"],
+        _sat_sum([r[1:] for r in this]),
+        _sat_sum([r[1:] for r in sat_days if r[0] < period.start]),
+    )
+    return {**_tables(target, rows, days, sections, cats, nats), **satisfaction}
 
 
 def _pg_period(
@@ -424,10 +534,14 @@ def _pg_period(
             waits = cur.execute(_PG_PERIOD["waits"], params).fetchall()
             visitors = cur.execute(_PG_PERIOD["visitors"], params).fetchall()
             sections = {k: cur.execute(sql, params).fetchall() for k, sql in _PG_SECTIONS.items()}
+            sat = {k: cur.execute(sql, params).fetchall() for k, sql in _PG_SATISFACTION.items()}
     finally:
         driver.commit()
     per_service = {sid: c for sid, day, *c in counts if day is None}
     per_day = {day: (c[0], c[1]) for sid, day, *c in counts if day is not None}
+    before = dict(sections["previous"])
+    for sid in before:
+        per_service.setdefault(sid, [0] * 5)
     waits_of = {sid: w for sid, *w in waits}
     none = (0, None, None, None, 0, 0.0, 0)
     rows = [
@@ -437,9 +551,20 @@ def _pg_period(
     if rows:
         totals = [sum(c[i] for c in per_service.values()) for i in range(5)]
         rows.append(_service_row("All services", totals, waits_of.get(None, none)))
+    rows = _with_previous(rows, before, sorted(per_service))
     cats = {c: tuple(f) for g, c, _, *f in visitors if g == 0}
     nats = {n: tuple(f) for g, _, n, *f in visitors if g == 1}
-    return _tables(target, rows, per_day, sections, cats, nats)  # type: ignore[arg-type]
+    this = [r for r in sat["day"] if r[0] >= period.start]
+    satisfaction = _satisfaction(
+        sat["service"],
+        sat["desk"],
+        this,
+        sat["reason"],
+        _sat_sum([r[1:] for r in this]),
+        _sat_sum([r[1:] for r in sat["day"] if r[0] < period.start]),
+    )
+    tables = _tables(target, rows, per_day, sections, cats, nats)  # type: ignore[arg-type]
+    return {**tables, **satisfaction}
 
 
 class _Target:
@@ -720,8 +845,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def _covered(ours: Any, anchor: Any) -> Any:
     """The part of a report table the anchor computes: a row's first cells, as many as the
-    anchor's row has (the report's later columns, e.g. the services sheet's comparison
-    with the previous period, are not written by hand yet)."""
+    anchor's row has (every column, since the anchor computes the services sheet's
+    comparison with the previous period; kept so a new column is reported, not failed)."""
     if (
         isinstance(ours, (tuple, list))
         and isinstance(anchor, (tuple, list))

@@ -34,6 +34,8 @@ def fold(text: str) -> str:
     Scripts without a Latin form (Arabic, Chinese, Cyrillic...) stay as they are, folded
     for case only, so a search in that script still finds them.
     """
+    if text.isascii():  # the same result: nothing to translate, decompose or strip
+        return " ".join(text.lower().split())
     text = text.translate(_FOLD_EXTRA)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
+from functools import lru_cache
+from typing import Protocol, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -33,7 +34,11 @@ CHANGES = ("booked", "moved", "cancelled")
 def mail_language(preferred: str | None) -> str:
     """The catalogue code for a visitor's preferred language ("Dutch" -> "nl"); English
     when none is given or there is no catalogue for it."""
-    wanted = fold(preferred or "").strip()
+    return _language_of(fold(preferred or "").strip())
+
+
+@lru_cache(maxsize=256)  # the catalogues ship with the package; a name maps to one code
+def _language_of(wanted: str) -> str:
     if not wanted:
         return "en"
     for code in languages(AREA):
@@ -49,6 +54,54 @@ def local_date(lang: str, day: date) -> str:
     return text(AREA, lang, "date", day=day.day, month=month, year=day.year)
 
 
+class MailAppointment(Protocol):
+    """What a message needs of an appointment: a stored one, or one an import just wrote."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_at(self) -> datetime: ...
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def reference(self) -> str | None: ...
+
+
+class MailPerson(Protocol):
+    """What a message needs of a household member's place in the appointment."""
+
+    @property
+    def relation(self) -> str: ...
+    @property
+    def married(self) -> bool: ...
+
+
+class MailVisitor(Protocol):
+    """What a message needs of a household member (never more than the recipient's name)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def nationality(self) -> str | None: ...
+    @property
+    def employer(self) -> str | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def mail_opt_out(self) -> bool | None: ...
+    @property
+    def anonymised_at(self) -> datetime | None: ...
+
+
+Household = Sequence[tuple[MailPerson, MailVisitor]]
+
+
 @dataclass(frozen=True)
 class Composed:
     subject: str
@@ -56,8 +109,7 @@ class Composed:
     ics: str
 
 
-def household(session: Session, appointment_id: int) -> list[tuple[AppointmentPerson, Visitor]]:
-    """The appointment's persons with their visitor rows, in the household's order."""
+def _persons(session: Session, appointment_id: int) -> list[tuple[AppointmentPerson, Visitor]]:
     rows = session.execute(
         select(AppointmentPerson, Visitor)
         .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
@@ -67,9 +119,7 @@ def household(session: Session, appointment_id: int) -> list[tuple[AppointmentPe
     return [(p, v) for p, v in rows]
 
 
-def documents_text(
-    ap: Appointment, persons: list[tuple[AppointmentPerson, Visitor]], lang: str
-) -> str:
+def documents_text(ap: MailAppointment, persons: Household, lang: str) -> str:
     """What each person must bring, by their place in the household, never by name."""
     from frontdesk.services.appointments.rules import required_documents  # (imports this)
 
@@ -93,13 +143,30 @@ def compose(
     kind: str,
     change: str,
     lang: str,
-    ap: Appointment,
-    persons: list[tuple[AppointmentPerson, Visitor]],
-    recipient: Visitor,
+    ap: MailAppointment,
+    persons: Household,
+    recipient: MailVisitor,
     settings: Settings,
     clock: Clock,
     sequence: int,
 ) -> Composed:
+    return compose_all((kind,), change, lang, ap, persons, recipient, settings, clock, sequence)[0]
+
+
+def compose_all(
+    kinds: Sequence[str],
+    change: str,
+    lang: str,
+    ap: MailAppointment,
+    persons: Household,
+    recipient: MailVisitor,
+    settings: Settings,
+    clock: Clock,
+    sequence: int,
+) -> list[Composed]:
+    """The messages of ``kinds`` about one appointment, in that order. What they share
+    (the date's words, the documents list, the calendar file) is composed once: a
+    confirmation and its reminder carry the same documents and the same event."""
     mail = settings.mail
     start = clock.to_local(ap.start_at)
     values = {
@@ -110,46 +177,56 @@ def compose(
         "time": f"{start:%H:%M}",
         "kind": text(AREA, lang, f"kind_{ap.kind}"),
     }
-    intro = "moved" if kind == "confirmation" and change == "moved" else kind
-    subject = text(AREA, lang, f"subject_{intro}", **values)
     given = (recipient.given_names or "").strip()
-    lines = [
+    greeting = (
         text(AREA, lang, "greeting", name=given)
         if given
-        else text(AREA, lang, "greeting_anonymous"),
-        "",
-        text(AREA, lang, f"intro_{intro}", **values),
-        "",
-        text(AREA, lang, "when", **values),
-        text(AREA, lang, "where", **values),
-    ]
-    if ap.reference:
-        lines.append(text(AREA, lang, "reference", reference=ap.reference))
-    documents = ""
-    if kind != "cancellation":
-        documents = documents_text(ap, persons, lang)
-        lines += ["", text(AREA, lang, "everyone"), text(AREA, lang, "bring"), documents]
-    lines += [
-        "",
-        text(AREA, lang, "calendar"),
-        "",
-        text(AREA, lang, "closing"),
-        mail.centre_name,
-        "",
-        "-- ",
-        text(AREA, lang, "footer"),
-    ]
-    return Composed(
-        subject=subject[:300],
-        body="\n".join(lines) + "\n",
-        ics=_ics(kind, lang, ap, values, documents, settings, clock, sequence),
+        else text(AREA, lang, "greeting_anonymous")
     )
+    documents = ""
+    if any(kind != "cancellation" for kind in kinds):
+        documents = documents_text(ap, persons, lang)
+    icses: dict[bool, str] = {}  # cancelled or not -> the calendar file
+    out: list[Composed] = []
+    for kind in kinds:
+        cancelled = kind == "cancellation"
+        intro = "moved" if kind == "confirmation" and change == "moved" else kind
+        subject = text(AREA, lang, f"subject_{intro}", **values)
+        lines = [
+            greeting,
+            "",
+            text(AREA, lang, f"intro_{intro}", **values),
+            "",
+            text(AREA, lang, "when", **values),
+            text(AREA, lang, "where", **values),
+        ]
+        if ap.reference:
+            lines.append(text(AREA, lang, "reference", reference=ap.reference))
+        if not cancelled:
+            lines += ["", text(AREA, lang, "everyone"), text(AREA, lang, "bring"), documents]
+        lines += [
+            "",
+            text(AREA, lang, "calendar"),
+            "",
+            text(AREA, lang, "closing"),
+            mail.centre_name,
+            "",
+            "-- ",
+            text(AREA, lang, "footer"),
+        ]
+        ics = icses.get(cancelled)
+        if ics is None:
+            ics = icses[cancelled] = _ics(
+                kind, lang, ap, values, "" if cancelled else documents, settings, clock, sequence
+            )
+        out.append(Composed(subject=subject[:300], body="\n".join(lines) + "\n", ics=ics))
+    return out
 
 
 def _ics(
     kind: str,
     lang: str,
-    ap: Appointment,
+    ap: MailAppointment,
     values: dict[str, str],
     documents: str,
     settings: Settings,
@@ -161,8 +238,8 @@ def _ics(
 
     Written here rather than through the ``icalendar`` package: one event of fixed
     properties, and the package's builder took most of an import's time (an import
-    composes two messages a household). The text is the package's, line for line
-    (tests/test_mail_ics.py compares the two)."""
+    composes two messages a household, sharing one calendar file). The text is the
+    package's, line for line (tests/test_mail_ics.py compares the two)."""
     summary = text(AREA, lang, "event_summary", kind=values["kind"], centre=values["centre"])
     lines = [
         "BEGIN:VCALENDAR",
@@ -239,7 +316,7 @@ def queue_booked_mail(
     session: Session,
     clock: Clock,
     settings: Settings,
-    booked: Sequence[tuple[Appointment, list[tuple[AppointmentPerson, Visitor]]]],
+    booked: Sequence[tuple[MailAppointment, Household]],
 ) -> None:
     """Queue what :func:`queue_appointment_mail` queues for "booked", for appointments
     just made in this transaction (nothing queued about them yet), with their persons in
@@ -251,8 +328,10 @@ def queue_booked_mail(
         if recipient is None:
             continue
         lang = mail_language(recipient.language)
-        for kind, due in _wanted(clock, settings, ap, "booked", now):
-            composed = compose(kind, "booked", lang, ap, persons, recipient, settings, clock, 0)
+        wanted = _wanted(clock, settings, ap, "booked", now)
+        kinds = [kind for kind, _due in wanted]
+        messages = compose_all(kinds, "booked", lang, ap, persons, recipient, settings, clock, 0)
+        for (kind, due), composed in zip(wanted, messages, strict=True):
             rows.append(
                 {
                     "kind": kind,
@@ -276,7 +355,7 @@ def queue_booked_mail(
 
 
 def _wanted(
-    clock: Clock, settings: Settings, ap: Appointment, change: str, now: datetime
+    clock: Clock, settings: Settings, ap: MailAppointment, change: str, now: datetime
 ) -> list[tuple[str, datetime]]:
     """The messages a change calls for, with when each is due."""
     if change == "cancelled":
@@ -291,7 +370,7 @@ def _wanted(
     return wanted
 
 
-def _recipient(persons: list[tuple[AppointmentPerson, Visitor]]) -> Visitor | None:
+def _recipient(persons: Household) -> MailVisitor | None:
     main = next((v for p, v in persons if p.relation == "main"), None)
     if main is None and persons:
         main = persons[0][1]
@@ -331,7 +410,7 @@ def queue_appointment_mail(
         .values(status="cancelled", last_error="the appointment changed before it was sent")
         .execution_options(synchronize_session=False)
     )
-    persons = household(session, appointment_id)
+    persons = _persons(session, appointment_id)
     recipient = _recipient(persons)
     if recipient is None:
         return []
@@ -355,10 +434,19 @@ def queue_appointment_mail(
         change = "booked"
     lang = mail_language(recipient.language)
     ids: list[int] = []
-    for kind, due in _wanted(clock, settings, ap, change, now):
-        composed = compose(
-            kind, change, lang, ap, persons, recipient, settings, clock, int(told or 0)
-        )
+    wanted = _wanted(clock, settings, ap, change, now)
+    messages = compose_all(
+        [kind for kind, _due in wanted],
+        change,
+        lang,
+        ap,
+        persons,
+        recipient,
+        settings,
+        clock,
+        int(told or 0),
+    )
+    for (kind, due), composed in zip(wanted, messages, strict=True):
         row = OutboxMessage(
             kind=kind,
             appointment_id=ap.id,
