@@ -109,7 +109,8 @@ class Composed:
     ics: str
 
 
-def _persons(session: Session, appointment_id: int) -> list[tuple[AppointmentPerson, Visitor]]:
+def household(session: Session, appointment_id: int) -> list[tuple[AppointmentPerson, Visitor]]:
+    """The appointment's persons with their visitor rows, in the household's order."""
     rows = session.execute(
         select(AppointmentPerson, Visitor)
         .join(Visitor, Visitor.id == AppointmentPerson.visitor_id)
@@ -410,7 +411,7 @@ def queue_appointment_mail(
         .values(status="cancelled", last_error="the appointment changed before it was sent")
         .execution_options(synchronize_session=False)
     )
-    persons = _persons(session, appointment_id)
+    persons = household(session, appointment_id)
     recipient = _recipient(persons)
     if recipient is None:
         return []
