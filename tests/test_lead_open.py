@@ -1,7 +1,7 @@
 """Opening the lead screen reads the dashboard's figures once (the read starts as the tab
 mounts; the activation that opens the screen on it adds none), and showing the dashboard
 again later reads them again. The lead's stylesheet is read into the App's as the screen
-is made, and its rules reach the screen."""
+is made, and its rules reach the screen. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from tests.helpers import enter_pin, normal_day, press
 
 
 @pytest.fixture
-def lead_services(sqlite_url: str) -> Iterator[Services]:
+def lead_services(db_url: str) -> Iterator[Services]:
     clock = FixedClock(datetime(2026, 11, 23, 11, 20))
-    services = make_services(sqlite_url, clock, staff="Lea Lead")
+    services = make_services(db_url, clock, staff="Lea Lead")
     lead = add_staff(services, "Lea Lead", "lead")
     clerk = add_staff(services, "Dirk Desk", "desk")
     normal_day(services, clerk, lead)
