@@ -122,13 +122,16 @@ def load() -> dict[str, Select[Any]]:
     """The waiting strip's statements (QueueService._load)."""
     t, s = TICKETS.c, _SERVICES.c
     today = bindparam("today", type_=t.day.type)
+    # Each service's count is a seek in the (day, status, service_id) index.
+    waiting = (
+        select(func.count())
+        .where(t.day == today, t.status == "waiting", t.service_id == s.id)
+        .scalar_subquery()
+    )
     return {
-        "services": select(s.id, s.code, s.name, s.prefix, s.minutes)
+        "services": select(s.id, s.code, s.name, s.prefix, s.minutes, waiting.label("waiting"))
         .where(s.active)
         .order_by(s.id),
-        "waiting": select(t.service_id, func.count())
-        .where(t.day == today, t.status == "waiting")
-        .group_by(t.service_id),
         # The latest served tickets by their first call, newest first: the (day, first
         # call) index gives them in that order, so only these rows are read.
         "recent": select(t.service_id, t.first_called_at, t.finished_at)
