@@ -23,11 +23,7 @@ def waiting_strip(session: Session, clock: Clock) -> tuple[ServiceLoad, ...]:
     of the latest service times, divided over the desks that called it in the last hour)."""
     today = clock.today()
     stmts = sql.load()
-    services = session.execute(stmts["services"]).all()
-    waiting: dict[int, int] = {
-        service_id: count
-        for service_id, count in session.execute(stmts["waiting"], {"today": today})
-    }
+    services = session.execute(stmts["services"], {"today": today}).all()
     recent = session.execute(
         stmts["recent"], {"today": today, "n": RECENT_SERVICES * max(1, len(services))}
     ).all()
@@ -45,7 +41,7 @@ def waiting_strip(session: Session, clock: Clock) -> tuple[ServiceLoad, ...]:
         ][:RECENT_SERVICES]
         per_visit = statistics.median(durations) if durations else float(s.minutes)
         desks = max(1, len(desks_by_service.get(s.id, ())))
-        count = int(waiting.get(s.id, 0))
+        count = int(s.waiting or 0)
         out.append(ServiceLoad(s.code, s.name, s.prefix, count, round(count * per_visit / desks)))
     return tuple(out)
 

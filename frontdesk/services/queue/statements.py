@@ -23,10 +23,11 @@ _VISITORS = cast(Table, Visitor.__table__)
 _STAFF = cast(Table, Staff.__table__)
 
 
-def call_order(now: Any) -> list[Any]:
+def call_order(now: Any, tickets: Any = TICKETS) -> list[Any]:
     """The order in which "call next" takes waiting tickets: priority first; then
-    appointments that are due, by appointment time; then everyone by arrival."""
-    t = TICKETS.c
+    appointments that are due, by appointment time; then everyone by arrival.
+    ``tickets``: the tickets table or an alias of it."""
+    t = tickets.c
     is_due = and_(t.appointment_at.is_not(None), t.appointment_at <= now)
     return [
         t.priority.desc(),
@@ -121,13 +122,16 @@ def load() -> dict[str, Select[Any]]:
     """The waiting strip's statements (QueueService._load)."""
     t, s = TICKETS.c, _SERVICES.c
     today = bindparam("today", type_=t.day.type)
+    # Each service's count is a seek in the (day, status, service_id) index.
+    waiting = (
+        select(func.count())
+        .where(t.day == today, t.status == "waiting", t.service_id == s.id)
+        .scalar_subquery()
+    )
     return {
-        "services": select(s.id, s.code, s.name, s.prefix, s.minutes)
+        "services": select(s.id, s.code, s.name, s.prefix, s.minutes, waiting.label("waiting"))
         .where(s.active)
         .order_by(s.id),
-        "waiting": select(t.service_id, func.count())
-        .where(t.day == today, t.status == "waiting")
-        .group_by(t.service_id),
         # The latest served tickets by their first call, newest first: the (day, first
         # call) index gives them in that order, so only these rows are read.
         "recent": select(t.service_id, t.first_called_at, t.finished_at)

@@ -50,8 +50,9 @@ MINUTE_SECONDS = 60.0
 # changes: with eight busy desks the signal moves several times a second, and a read of
 # everything each time queued the next call behind it. They are read with the queue at
 # most every SLOW_SECONDS (and on every forced read: this desk's own action, coming back
-# to the desk); a change they missed is read by the next refresh after that, at the latest
-# the fallback poll's.
+# to the desk; the stock line not on the desk's own queue action, which moves no stock);
+# a change they missed is read by the next refresh after that, at the latest the fallback
+# poll's.
 SLOW_SECONDS = 2.5
 
 # The desk's bindings without a button (the others get one, in the bindings' order).
@@ -111,8 +112,9 @@ class DeskScreen(WorkScreen):
         self._again_full = False
         self._texts: dict[Static, str] = {}  # what _set_text last put in each line
         self._load: list[ServiceLoad] = []
-        self._slow_at = float("-inf")  # time.monotonic() of the last strip and stock read
-        self._slow_stale = False  # the queue moved since the strip and stock were read
+        self._slow_at = float("-inf")  # time.monotonic() of the last strip read
+        self._stock_at = float("-inf")  # and of the last stock read
+        self._slow_stale = False  # the queue moved since the strip or the stock was read
         self._unlisten: Callable[[], None] | None = None
         self._needs_current: list[Button] | None = None  # the NEEDS_CURRENT buttons
         self.last_update: DeskUpdate | None = None
@@ -223,16 +225,20 @@ class DeskScreen(WorkScreen):
             group="desk-poll",
         )
 
-    def _fetch(self, actor: Actor, force: bool, full: bool = False) -> DeskUpdate | None:
+    def _fetch(
+        self, actor: Actor, force: bool, full: bool = False, stock: bool = True
+    ) -> DeskUpdate | None:
         """In the worker thread: read only what changed; diff against the table.
 
         The table's state (``_version``, ``_rows``, ``_order``, ``_tickets``) is only
         replaced by ``_apply`` on the UI thread, never while a fetch runs (``_busy``).
         All its reads (changes, visitor card, waiting strip, stock) are one read
         transaction: one snapshot, and on PostgreSQL one BEGIN and COMMIT, not six.
+        ``stock=False`` (after the desk's own queue action, which moves no stock): the
+        stock line only if it was last read SLOW_SECONDS ago or more.
         """
         with self.services.snapshot():
-            return self._read(actor, force, full)
+            return self._read(actor, force, full, stock)
 
     def _slow_due(self, force: bool, full: bool) -> bool:
         """Whether this read also reads the waiting strip and the stock line. Not the
@@ -242,7 +248,10 @@ class DeskScreen(WorkScreen):
             return False
         return force or full or time.monotonic() - self._slow_at >= SLOW_SECONDS
 
-    def _read(self, actor: Actor, force: bool, full: bool) -> DeskUpdate | None:
+    def _stock_due(self) -> bool:
+        return time.monotonic() - self._stock_at >= SLOW_SECONDS
+
+    def _read(self, actor: Actor, force: bool, full: bool, stock: bool) -> DeskUpdate | None:
         queue = self.services.queue
         clock = self.services.clock
         now = clock.now()
@@ -255,7 +264,7 @@ class DeskScreen(WorkScreen):
         else:
             changes = queue.changed_since(actor, self._version)
             if changes.version < self._version:  # the database went back: read it all
-                return self._fetch(actor, force, full=True)
+                return self._fetch(actor, force, full=True, stock=stock)
             if changes.version == self._version and not force and not (slow and self._slow_stale):
                 return None
             version = changes.version
@@ -288,7 +297,7 @@ class DeskScreen(WorkScreen):
             current=current,
             card=card,
             load=queue.load() if slow else None,
-            low_stock=self._low_stock() if slow else None,
+            low_stock=self._low_stock() if slow and (stock or self._stock_due()) else None,
         )
 
     def _warm(self) -> None:
@@ -322,13 +331,13 @@ class DeskScreen(WorkScreen):
                 self.set_timer(WARM_AFTER, lambda: run_service(self, self._warm, group="warm"))
             self._version = update.version
             self._rows, self._order, self._tickets = update.rows, update.order, update.tickets
-            if update.load is None or update.low_stock is None:
-                self._slow_stale = True
-            else:
+            if update.load is not None:
                 self._slow_at = time.monotonic()
-                self._slow_stale = False
                 self._show_load(update.load)
+            if update.low_stock is not None:
+                self._stock_at = time.monotonic()
                 self._show_low_stock(update.low_stock)
+            self._slow_stale = update.load is None or update.low_stock is None
             current = update.current
             key = (current.id, current.visitor_id) if current else None
             if key != self._card_key or update.card is not None or current != self._current:
@@ -482,7 +491,7 @@ class DeskScreen(WorkScreen):
                 return result, None, "refresh"
             held[0] = False  # from here on the answer gives the guard back
             try:
-                return result, self._fetch(actor, True), "apply"
+                return result, self._fetch(actor, True, stock=False), "apply"
             except Exception:  # read again by an ordinary refresh
                 return result, None, "release"
 
