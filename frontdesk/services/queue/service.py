@@ -10,13 +10,11 @@ writer at a time: every write transaction starts with BEGIN IMMEDIATE) and on Po
 3. change it with an UPDATE that repeats the check in its WHERE (``status = <what was
    read>``) and counts only if it changed one row; then write the ticket's event.
 
-"Call next" claims its ticket with one UPDATE of the same shape: its subquery finds the
-candidate with ``FOR UPDATE SKIP LOCKED`` (two desks never wait for each other's next
-visitor) and its WHERE repeats the check (``status = 'waiting'``). Ticket numbers come
-from a per-day, per-prefix counter bumped with one atomic upsert. Closing a day and
-issuing into it are ordered by the day's lock (PostgreSQL advisory lock, exclusive to
-close, shared to issue), so no ticket slips into a closed day and a ticket a desk finished
-meanwhile stays finished.
+"Call next" finds its candidate with ``FOR UPDATE SKIP LOCKED`` (two desks never wait for
+each other's next visitor) and claims it the same way. Ticket numbers come from a per-day,
+per-prefix counter bumped with one atomic upsert. Closing a day and issuing into it are
+ordered by the day's lock (PostgreSQL advisory lock, exclusive to close, shared to issue),
+so no ticket slips into a closed day and a ticket a desk finished meanwhile stays finished.
 """
 
 from __future__ import annotations
@@ -347,31 +345,26 @@ class QueueService(QueueDay):
                 "no-show (F7) or put it on hold first."
             )
 
-    @staticmethod
-    def _called(actor: Actor, desk: int, now: datetime) -> dict[str, Any]:
-        """What a call sets on the ticket it claims."""
-        return {
-            "status": "called",
-            "desk": desk,
-            "staff_id": actor.staff_id or None,
-            "called_at": now,
-            "first_called_at": func.coalesce(T.first_called_at, now),
-        }
-
     def _claim(
         self, session: Session, ticket: Row[Any], actor: Actor, desk: int, now: datetime
     ) -> None:
-        self._change(session, ticket, **self._called(actor, desk, now))
+        self._change(
+            session,
+            ticket,
+            status="called",
+            desk=desk,
+            staff_id=actor.staff_id or None,
+            called_at=now,
+            first_called_at=func.coalesce(T.first_called_at, now),
+        )
         self._event(session, ticket.id, "called", actor, f"desk {desk}")
 
     def call_next(self, actor: Actor, desk: int) -> TicketInfo | None:
         """Claim the next waiting ticket for this desk; None when nobody is waiting.
 
-        One UPDATE picks and claims it: its subquery takes the first waiting ticket in call
-        order that no other desk is claiming right now (``FOR UPDATE SKIP LOCKED``: locked
-        until this transaction ends), and it changes that ticket only if it is still
-        waiting. One call at a time per desk (the desk's lock), so a desk never serves two
-        visitors at once.
+        The candidate is the first in call order that no other desk is claiming right now
+        (``SKIP LOCKED``); it is claimed only if it is still waiting. One call at a time
+        per desk (the desk's lock), so a desk never serves two visitors at once.
         """
         require(actor, "queue.call")
         desk = _desk_number(desk)
@@ -382,24 +375,19 @@ class QueueService(QueueDay):
             allowed = self._desk_services(session, desk)
             if not allowed:
                 return None
-            up = sql.TICKETS.alias("next_up")
             candidate = (
-                select(up.c.id)
-                .where(up.c.day == today, up.c.status == "waiting", up.c.service_id.in_(allowed))
-                .order_by(*sql.call_order(now, up))
+                select(T.id, T.label, T.day, T.status, T.desk, T.service_id, T.finished_at)
+                .where(T.day == today, T.status == "waiting", T.service_id.in_(allowed))
+                .order_by(*sql.call_order(now))
                 .limit(1)
             )
-            picked = self._for_update(session, candidate, skip_locked=True).scalar_subquery()
-            claimed = session.execute(
-                update(sql.TICKETS)
-                .where(T.id == picked, T.status == "waiting")
-                .values(**self._called(actor, desk, now))
-                .returning(T.id)
-            ).scalar_one_or_none()
-            if claimed is None:
+            ticket = session.execute(
+                self._for_update(session, candidate, skip_locked=True)
+            ).one_or_none()
+            if ticket is None:
                 return None
-            self._event(session, claimed, "called", actor, f"desk {desk}")
-            return self._ticket_info(session, claimed)
+            self._claim(session, ticket, actor, desk, now)
+            return self._ticket_info(session, ticket.id)
 
     def call_ticket(self, actor: Actor, ticket_id: int, desk: int) -> TicketInfo:
         """Call a specific waiting (or on-hold) ticket out of order."""

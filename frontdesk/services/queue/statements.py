@@ -23,11 +23,10 @@ _VISITORS = cast(Table, Visitor.__table__)
 _STAFF = cast(Table, Staff.__table__)
 
 
-def call_order(now: Any, tickets: Any = TICKETS) -> list[Any]:
+def call_order(now: Any) -> list[Any]:
     """The order in which "call next" takes waiting tickets: priority first; then
-    appointments that are due, by appointment time; then everyone by arrival.
-    ``tickets``: the tickets table or an alias of it."""
-    t = tickets.c
+    appointments that are due, by appointment time; then everyone by arrival."""
+    t = TICKETS.c
     is_due = and_(t.appointment_at.is_not(None), t.appointment_at <= now)
     return [
         t.priority.desc(),
