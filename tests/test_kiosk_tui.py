@@ -149,6 +149,17 @@ async def test_idle_goes_back_to_languages_and_leaves_nothing(kiosk_services: Se
         assert not list(app.screen.query(Input))
 
 
+async def test_the_idle_tick_before_start_and_after_exit_does_nothing(
+    kiosk_services: Services,
+) -> None:
+    """The once-a-second tick can fire while the app starts or shuts down: no screen then."""
+    app, _slips = make_kiosk(kiosk_services)
+    app.tick(now=time.monotonic() + app.idle_seconds + 1)  # not started: no error
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(app, pilot, "en")
+    app.tick(now=time.monotonic() + app.idle_seconds + 1)  # ended: no error
+
+
 async def test_the_number_stays_twenty_seconds(kiosk_services: Services) -> None:
     app, _slips = make_kiosk(kiosk_services)
     async with app.run_test(size=SIZE) as pilot:

@@ -97,6 +97,8 @@ class KioskApp(App[None]):
         """Once a second: a ticket shown long enough, or nobody touching the kiosk for
         ``idle_seconds``, brings back the language screen with nothing left on screen."""
         now = time.monotonic() if now is None else now
+        if len(self.screen_stack) < 2:
+            return  # starting or shutting down: no language screen yet, or no more
         screen = self.screen
         if isinstance(screen, LanguageScreen):
             return
