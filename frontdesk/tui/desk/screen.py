@@ -367,12 +367,12 @@ class DeskScreen(WorkScreen):
 
     def _apply(self, update: DeskUpdate | None) -> None:
         self._busy = False
+        first = update is not None and self.last_update is None
         if update is not None:
-            first = self.last_update is None
             self.last_update = update
             self._apply_diff(update)
             if first:
-                self._again = True  # the strip and the stock line, at once (_slow_due)
+                self._again = True  # the strip and the stock line, next (_slow_due)
                 freeze_startup_objects()
                 # Not at once: the first frame is drawn and the desk is taking keys by then.
                 self.set_timer(WARM_AFTER, lambda: run_service(self, self._warm, group="warm"))
@@ -393,7 +393,10 @@ class DeskScreen(WorkScreen):
         if self._again:
             force, full = self._again_force, self._again_full
             self._again = self._again_force = self._again_full = False
-            self.refresh_queue(force=force, full=full)
+            if first:  # once the queue is on screen (the first read may come before it is)
+                self.call_after_refresh(self.refresh_queue, force, full)
+            else:
+                self.refresh_queue(force=force, full=full)
 
     def _apply_diff(self, update: DeskUpdate) -> None:
         diff = update.diff
