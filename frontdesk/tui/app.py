@@ -24,9 +24,14 @@ from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import (
     WorkScreen,
 )
-from frontdesk.tui.screens.dialogs import ErrorModal, GoToModal, HelpScreen
 from frontdesk.tui.screens.login import FirstRunScreen, LockScreen, LoggedIn, LoginScreen
-from frontdesk.tui.textual_compat import bindings_for_key, run_key_bindings, style_as_current
+from frontdesk.tui.textual_compat import (
+    bindings_for_key,
+    read_stylesheets_ahead,
+    run_key_bindings,
+    start_with_theme,
+    style_as_current,
+)
 from frontdesk.tui.work import DEFAULT_RETRY, RetryPolicy, run_service
 
 if TYPE_CHECKING:
@@ -108,6 +113,11 @@ MODE_TITLES = {
 }
 
 
+def _home(actor: Actor) -> str:
+    """The screen a log-in opens."""
+    return "desk" if actor.role in MODE_ROLES["desk"] else "referrals"
+
+
 def _login_state(services: Services) -> tuple[bool, list[StaffInfo]]:
     """Is this a new database (no team lead yet), and who may log in."""
     staff = services.staff
@@ -116,9 +126,10 @@ def _login_state(services: Services) -> tuple[bool, list[StaffInfo]]:
 
 class FrontdeskApp(App[None]):
     TITLE = "frontdesk"
-    # desk.tcss too: read with the rest at start rather than re-parsing every source when
-    # the desk (what a start opens) is first shown; its rules name the desk's own screens.
-    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss"), stylesheet("desk.tcss")]
+    CSS_PATH: ClassVar = [stylesheet("app.tcss"), stylesheet("login.tcss")]
+    # Read once the login screen is drawn, while the PIN is typed (see ``on_mount``): a
+    # screen's own stylesheet read when the screen is first shown re-parses every source.
+    AHEAD_CSS: ClassVar = [stylesheet("desk.tcss")]
     # Every screen gets a class for its size; styles/*.tcss fit the layout to 80x24 and use
     # the room at large sizes (e.g. ``DeskScreen.-narrow #current``).
     HORIZONTAL_BREAKPOINTS = [
@@ -230,12 +241,14 @@ class FrontdeskApp(App[None]):
         self.demo_pins = demo_pins or {}
         self.retry = retry
         self.actor: Actor | None = None
+        # The first read done in the log-in's thread, for whom (see ``first_read``).
+        self._first_read: tuple[Actor, object | None] | None = None
         # Who logged out last: the login list highlights them (not the first name).
         self.last_name: str | None = None
         self.locked = False
         self._last_input = time.monotonic()
         self.register_theme(FRONTDESK_THEME)
-        self.theme = "frontdesk"
+        start_with_theme(self, FRONTDESK_THEME.name)
         for mode, make in WORK_MODES.items():
             self.add_mode(mode, self._fresh(make))
         self.sub_title = f"Desk {settings.desk}"
@@ -248,6 +261,7 @@ class FrontdeskApp(App[None]):
         self._start_login()
         if not self.opened:
             self.call_after_refresh(self._open)  # after the first paint, not during it
+        self.call_after_refresh(read_stylesheets_ahead, self, self.AHEAD_CSS)
 
     @property
     def opened(self) -> bool:
@@ -328,13 +342,34 @@ class FrontdeskApp(App[None]):
 
         return made
 
+    def first_read(self, actor: Actor) -> object | None:
+        """In the log-in's thread, right after the PIN is checked: the first read of the
+        screen this person starts on (the desk's queue), so it is drawn from data already
+        read instead of reading once it is built. None when that screen reads for itself
+        (other roles; the desk also reads itself if this read failed)."""
+        if _home(actor) != "desk":
+            return None
+        from frontdesk.tui.desk.screen import first_read
+
+        try:
+            return first_read(self.services, actor, int(self.settings.desk))
+        except Exception:  # the desk's own read shows what went wrong, as without this
+            return None
+
+    def take_first_read(self, actor: Actor | None) -> object | None:
+        """What ``first_read`` read for ``actor``'s log-in (once), or None."""
+        ahead, self._first_read = self._first_read, None
+        if ahead is None or actor is None or ahead[0] != actor:
+            return None
+        return ahead[1]
+
     @on(LoggedIn)
     def _logged_in(self, message: LoggedIn) -> None:
         self.actor = message.actor
+        self._first_read = (message.actor, message.first_read)
         self._last_input = time.monotonic()
         self.sub_title = f"Desk {self.settings.desk} · {message.actor.name}"
-        home = "desk" if message.actor.role in MODE_ROLES["desk"] else "referrals"
-        self.switch_mode(home)
+        self.switch_mode(_home(message.actor))
         if self.current_mode != LOGIN_MODE:
             self.remove_mode(LOGIN_MODE)
 
@@ -457,6 +492,8 @@ class FrontdeskApp(App[None]):
     def action_go_menu(self) -> None:
         """Ctrl+G: a small menu of the screens this role may open (Alt+digit is not
         delivered by every terminal or by tmux; Ctrl+G is)."""
+        from frontdesk.tui.screens.dialogs import GoToModal
+
         if self.actor is None or self.locked or isinstance(self.screen, GoToModal):
             return
         choices = [(mode, MODE_TITLES[mode]) for mode in MODE_TITLES if self.may_open(mode)]
@@ -489,6 +526,8 @@ class FrontdeskApp(App[None]):
             )
 
     def action_help(self) -> None:
+        from frontdesk.tui.screens.dialogs import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
@@ -530,6 +569,8 @@ class FrontdeskApp(App[None]):
         self.notify(error.message, severity="warning", timeout=6)
 
     def show_error(self, title: str, message: str) -> None:
+        from frontdesk.tui.screens.dialogs import ErrorModal
+
         self.push_screen(ErrorModal(title, message))
 
     def database_waiting(self, waiting: bool, back: bool = True) -> None:

@@ -11,6 +11,7 @@ assumptions below) reads or writes a Textual private.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
@@ -37,6 +38,39 @@ def style_as_current(screen: Screen[Any], app: App[Any]) -> None:
     count is behind when it is shown; a new screen starts at -1, so every new mode
     re-parsed and re-applied the whole stylesheet once more on first show."""
     screen._css_update_count = app._css_update_count
+
+
+def start_with_theme(app: App[Any], name: str) -> None:
+    """Make a registered theme the App's theme before it starts, without a re-parse.
+
+    Setting ``App.theme`` runs its watcher, which queues ``App.refresh_css``: a re-parse
+    of every stylesheet from scratch (into a new Stylesheet, so the parse that follows
+    starts again too) and a restyle of every screen. Before the App has run nothing is
+    parsed or styled yet, so the stylesheet only needs the theme's variables. The rest of
+    what the watcher does is unchanged or unused at that point: the App starts in dark
+    mode (``-dark-mode``), right for a dark theme (a light one takes the watcher's way),
+    and nothing listens to its theme signal yet."""
+    theme = app.get_theme(name)
+    if app.is_running or theme is None or theme.dark != app.current_theme.dark:
+        app.theme = name  # the watcher's way (it also checks the name)
+        return
+    app.set_reactive(type(app).theme, name)
+    app.stylesheet.set_variables(app.get_css_variables())
+
+
+def read_stylesheets_ahead(app: App[Any], paths: Sequence[PurePath]) -> None:
+    """Read and parse stylesheets that screens shown later name in their ``CSS_PATH``.
+
+    ``App._load_screen_css`` reads a screen's stylesheet the first time the screen is shown
+    and then re-parses every source (a new Stylesheet, its parse cache empty) and restyles
+    the App; a source read already is skipped. ``Stylesheet.parse`` parses only the new
+    source (the others come from its cache). Rules read here must not match what is on
+    screen now (nothing already styled is restyled): they name the later screens."""
+    sheet = app.stylesheet
+    for path in paths:
+        if not sheet.has_source(str(path), ""):
+            sheet.read(path)
+    sheet.parse()
 
 
 def bindings_for_key(node: DOMNode, key: str) -> list[Binding]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -36,8 +37,8 @@ from frontdesk.tui.widgets.fit import set_columns, share_room
 from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
 
-if TYPE_CHECKING:  # the dialogs' modules are imported when first opened, not at start
-    pass
+if TYPE_CHECKING:
+    from frontdesk.services import Services
 
 # The desk reads the queue's changes when the queue signal moves (another desk called,
 # finished, registered: services/queue/sync.py): told at once by the signal's watcher, and
@@ -54,6 +55,65 @@ MINUTE_SECONDS = 60.0
 # a change they missed is read by the next refresh after that, at the latest the fallback
 # poll's.
 SLOW_SECONDS = 2.5
+
+
+def first_read(services: Services, actor: Actor, desk: int) -> DeskUpdate:
+    """The desk's first read (today's queue and the card of the visitor called here), as
+    the desk does it when opened; the App does it in the log-in's thread, right after the
+    PIN is checked, so the desk is drawn from it (FrontdeskApp.first_read)."""
+    with services.snapshot():
+        version, tickets, new = _today(services, actor)
+        return _desk_update(services, actor, desk, version, tickets, new, ({}, ()), None, True)
+
+
+Row = tuple[int, Cells]
+
+
+def _today(services: Services, actor: Actor) -> tuple[int, list[TicketInfo], list[Row]]:
+    """Today's whole queue: its version, the tickets in call order, their table rows."""
+    clock = services.clock
+    now = clock.now()
+    version = services.queue.version()
+    tickets = services.queue.today(actor)
+    return version, list(tickets), [(t.id, row_cells(t, now, clock)) for t in tickets]
+
+
+def _desk_update(
+    services: Services,
+    actor: Actor,
+    desk: int,
+    version: int,
+    tickets: Sequence[TicketInfo],
+    new: list[Row],
+    shown: tuple[Mapping[int, Cells], tuple[int, ...]],
+    card_key: tuple[int, int | None] | None,
+    force: bool,
+) -> DeskUpdate:
+    """The table's diff from the rows ``shown`` (and their order) to ``new``, the ticket
+    called at this desk, and its visitor's card when that visitor changed (``card_key``)
+    or ``force``. Without the waiting strip and the stock line (``load``, ``low_stock``)."""
+    diff = diff_rows(shown[0], shown[1], new)
+    current = next((t for t in tickets if t.status == "called" and t.desk == desk), None)
+    card = None
+    if current is not None and current.visitor_id is not None:
+        key = (current.id, current.visitor_id)
+        if key != card_key or force:
+            visitor = services.visitors.get(actor, current.visitor_id)
+            visits = services.queue.visits(actor, current.visitor_id)
+            contacts = services.visitors.contacts(actor, current.visitor_id)
+            card = VisitorCard(visitor, tuple(visits), tuple(contacts))
+    return DeskUpdate(
+        version=version,
+        diff=diff,
+        rows=dict(new),
+        order=tuple(tid for tid, _ in new),
+        tickets={t.id: t for t in tickets},
+        current=current,
+        card=card,
+        load=None,
+        low_stock=None,
+    )
+
 
 # The desk's bindings without a button (the others get one, in the bindings' order).
 NO_BUTTON = frozenset({"desk_undo"})
@@ -155,7 +215,12 @@ class DeskScreen(WorkScreen):
         signal = self.services.queue_signal
         self._signal_seen = signal.generation
         self._unlisten = signal.listen(lambda: self.post_message(self.Signalled()))
-        self.refresh_queue(force=True)
+        ahead = self.frontdesk.take_first_read(self.frontdesk.actor)
+        if isinstance(ahead, DeskUpdate):  # read in the log-in's thread: drawn at once
+            self._busy = True
+            self._apply(ahead)
+        else:
+            self.refresh_queue(force=True)
         self.set_interval(SIGNAL_SECONDS, self._check_signal)
         self.set_interval(POLL_SECONDS, self.refresh_queue)
         # Once a minute the whole queue is read again: the waiting minutes move on, and
@@ -258,9 +323,7 @@ class DeskScreen(WorkScreen):
         rows = self._rows
         slow = self._slow_due(force, full)
         if full or self._version < 0:
-            version = queue.version()
-            tickets = queue.today(actor)
-            new = [(t.id, row_cells(t, now, clock)) for t in tickets]
+            version, tickets, new = _today(self.services, actor)
         else:
             changes = queue.changed_since(actor, self._version)
             if changes.version < self._version:  # the database went back: read it all
@@ -278,27 +341,21 @@ class DeskScreen(WorkScreen):
                     merged.pop(t.id, None)
             tickets = sorted(merged.values(), key=queue.call_order_key(now))
             new = [(t.id, fresh.get(t.id) or rows[t.id]) for t in tickets]
-        diff = diff_rows(rows, self._order, new)
-        current = next((t for t in tickets if t.status == "called" and t.desk == self.desk), None)
-        card = None
-        if current is not None and current.visitor_id is not None:
-            key = (current.id, current.visitor_id)
-            if key != self._card_key or force:
-                visitor = self.services.visitors.get(actor, current.visitor_id)
-                visits = queue.visits(actor, current.visitor_id)
-                contacts = self.services.visitors.contacts(actor, current.visitor_id)
-                card = VisitorCard(visitor, tuple(visits), tuple(contacts))
-        return DeskUpdate(
-            version=version,
-            diff=diff,
-            rows=dict(new),
-            order=tuple(tid for tid, _ in new),
-            tickets={t.id: t for t in tickets},
-            current=current,
-            card=card,
-            load=queue.load() if slow else None,
-            low_stock=self._low_stock() if slow and (stock or self._stock_due()) else None,
+        update = _desk_update(
+            self.services,
+            actor,
+            self.desk,
+            version,
+            tickets,
+            new,
+            (rows, self._order),
+            self._card_key,
+            force,
         )
+        if slow:
+            low_stock = self._low_stock() if stock or self._stock_due() else None
+            return replace(update, load=queue.load(), low_stock=low_stock)
+        return update
 
     def _warm(self) -> None:
         """In a worker, just after the first queue is shown: what the first F4 would
@@ -320,12 +377,12 @@ class DeskScreen(WorkScreen):
 
     def _apply(self, update: DeskUpdate | None) -> None:
         self._busy = False
+        first = update is not None and self.last_update is None
         if update is not None:
-            first = self.last_update is None
             self.last_update = update
             self._apply_diff(update)
             if first:
-                self._again = True  # the strip and the stock line, at once (_slow_due)
+                self._again = True  # the strip and the stock line, next (_slow_due)
                 freeze_startup_objects()
                 # Not at once: the first frame is drawn and the desk is taking keys by then.
                 self.set_timer(WARM_AFTER, lambda: run_service(self, self._warm, group="warm"))
@@ -346,7 +403,10 @@ class DeskScreen(WorkScreen):
         if self._again:
             force, full = self._again_force, self._again_full
             self._again = self._again_force = self._again_full = False
-            self.refresh_queue(force=force, full=full)
+            if first:  # once the queue is on screen (the first read may come before it is)
+                self.call_after_refresh(self.refresh_queue, force, full)
+            else:
+                self.refresh_queue(force=force, full=full)
 
     def _apply_diff(self, update: DeskUpdate) -> None:
         diff = update.diff

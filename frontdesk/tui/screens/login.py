@@ -28,6 +28,8 @@ class LoggedIn(Message):
     """Someone typed the right PIN."""
 
     actor: Actor
+    # The first read of the screen they start on, done in the log-in's thread (or None).
+    first_read: object | None = None
 
 
 class FirstRunScreen(FrontdeskScreen[None]):
@@ -212,10 +214,16 @@ class LoginScreen(FrontdeskScreen[None]):
         pin = self.query_one("#pin", Input).value
         service = self.services.staff
         desk = self.settings.desk
+        app = self.frontdesk
+
+        def log_in() -> tuple[Actor, object | None]:
+            actor = service.login(staff_id, pin, desk=desk)
+            return actor, app.first_read(actor)
+
         run_service(
             self,
-            lambda: service.login(staff_id, pin, desk=desk),
-            done=lambda actor: self.post_message(LoggedIn(actor)),
+            log_in,
+            done=lambda done: self.post_message(LoggedIn(*done)),
             failed=self._failed,
         )
 
