@@ -349,7 +349,7 @@ class FrontdeskApp(App[None]):
         (other roles; the desk also reads itself if this read failed)."""
         if _home(actor) != "desk":
             return None
-        from frontdesk.tui.desk.screen import first_read
+        from frontdesk.tui.desk.reads import first_read
 
         try:
             return first_read(self.services, actor, int(self.settings.desk))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +24,10 @@ from frontdesk.tui.desk.queue_rows import (
     COLUMN_KEYS,
     COLUMNS,
     Cells,
-    diff_rows,
     queue_columns,
     row_cells,
 )
+from frontdesk.tui.desk.reads import desk_update, today_rows
 from frontdesk.tui.desk.visitor import open_pack, open_referral, register_visitor, start_appointment
 from frontdesk.tui.paths import stylesheet
 from frontdesk.tui.screens.base import WorkScreen
@@ -38,7 +38,7 @@ from frontdesk.tui.widgets.queue_table import QueueTable
 from frontdesk.tui.work import run_service
 
 if TYPE_CHECKING:
-    from frontdesk.services import Services
+    pass
 
 # The desk reads the queue's changes when the queue signal moves (another desk called,
 # finished, registered: services/queue/sync.py): told at once by the signal's watcher, and
@@ -55,64 +55,6 @@ MINUTE_SECONDS = 60.0
 # a change they missed is read by the next refresh after that, at the latest the fallback
 # poll's.
 SLOW_SECONDS = 2.5
-
-
-def first_read(services: Services, actor: Actor, desk: int) -> DeskUpdate:
-    """The desk's first read (today's queue and the card of the visitor called here), as
-    the desk does it when opened; the App does it in the log-in's thread, right after the
-    PIN is checked, so the desk is drawn from it (FrontdeskApp.first_read)."""
-    with services.snapshot():
-        version, tickets, new = _today(services, actor)
-        return _desk_update(services, actor, desk, version, tickets, new, ({}, ()), None, True)
-
-
-Row = tuple[int, Cells]
-
-
-def _today(services: Services, actor: Actor) -> tuple[int, list[TicketInfo], list[Row]]:
-    """Today's whole queue: its version, the tickets in call order, their table rows."""
-    clock = services.clock
-    now = clock.now()
-    version = services.queue.version()
-    tickets = services.queue.today(actor)
-    return version, list(tickets), [(t.id, row_cells(t, now, clock)) for t in tickets]
-
-
-def _desk_update(
-    services: Services,
-    actor: Actor,
-    desk: int,
-    version: int,
-    tickets: Sequence[TicketInfo],
-    new: list[Row],
-    shown: tuple[Mapping[int, Cells], tuple[int, ...]],
-    card_key: tuple[int, int | None] | None,
-    force: bool,
-) -> DeskUpdate:
-    """The table's diff from the rows ``shown`` (and their order) to ``new``, the ticket
-    called at this desk, and its visitor's card when that visitor changed (``card_key``)
-    or ``force``. Without the waiting strip and the stock line (``load``, ``low_stock``)."""
-    diff = diff_rows(shown[0], shown[1], new)
-    current = next((t for t in tickets if t.status == "called" and t.desk == desk), None)
-    card = None
-    if current is not None and current.visitor_id is not None:
-        key = (current.id, current.visitor_id)
-        if key != card_key or force:
-            visitor = services.visitors.get(actor, current.visitor_id)
-            visits = services.queue.visits(actor, current.visitor_id)
-            contacts = services.visitors.contacts(actor, current.visitor_id)
-            card = VisitorCard(visitor, tuple(visits), tuple(contacts))
-    return DeskUpdate(
-        version=version,
-        diff=diff,
-        rows=dict(new),
-        order=tuple(tid for tid, _ in new),
-        tickets={t.id: t for t in tickets},
-        current=current,
-        card=card,
-        load=None,
-        low_stock=None,
-    )
 
 
 # The desk's bindings without a button (the others get one, in the bindings' order).
@@ -323,7 +265,7 @@ class DeskScreen(WorkScreen):
         rows = self._rows
         slow = self._slow_due(force, full)
         if full or self._version < 0:
-            version, tickets, new = _today(self.services, actor)
+            version, tickets, new = today_rows(self.services, actor)
         else:
             changes = queue.changed_since(actor, self._version)
             if changes.version < self._version:  # the database went back: read it all
@@ -341,7 +283,7 @@ class DeskScreen(WorkScreen):
                     merged.pop(t.id, None)
             tickets = sorted(merged.values(), key=queue.call_order_key(now))
             new = [(t.id, fresh.get(t.id) or rows[t.id]) for t in tickets]
-        update = _desk_update(
+        update = desk_update(
             self.services,
             actor,
             self.desk,
