@@ -48,6 +48,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.services import Services
 from frontdesk.services.security import hash_pin
+from frontdesk.services.staff import add_account
 from frontdesk.services.text import fold
 from frontdesk.services.visitors import name_tokens
 
@@ -342,18 +343,8 @@ def generate(
     with db.write() as session:
         staff = []
         for i in range(12):
-            row = Staff(
-                name=f"Bench Staff {i:02d}",
-                name_key=f"bench staff {i:02d}",
-                role="lead" if i == 0 else ("intern" if i > 9 else "desk"),
-                pin_hash=pin_hash,
-                active=True,
-                failed_attempts=0,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
-            staff.append(row.id)
+            role = "lead" if i == 0 else ("intern" if i > 9 else "desk")
+            staff.append(add_account(session, f"Bench Staff {i:02d}", role, pin_hash, now).id)
         service_rows = list(session.scalars(select(Service)))
     service_ids = [s.id for s in service_rows]
     prefixes = {s.id: s.prefix for s in service_rows}
