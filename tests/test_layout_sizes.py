@@ -20,6 +20,8 @@ from frontdesk.demo import DEMO_PINS, fill_demo
 from frontdesk.services import Services
 from frontdesk.tui.app import FrontdeskApp
 from frontdesk.tui.desk.queue_rows import COLUMNS, queue_columns
+from frontdesk.tui.lead.common import LeadTab
+from frontdesk.tui.lead.screen import LeadScreen
 from frontdesk.tui.referrals.screen import ReferralsScreen, referral_columns
 from tests.conftest import make_services
 from tests.helpers import enter_pin, reloaded, workers_done
@@ -77,6 +79,11 @@ def test_screen_at_size(
         await _settle(pilot)
         for key in KEYS[screen]:
             await pilot.press(key)
+            await _settle(pilot)
+        lead = pilot.app.screen
+        if isinstance(lead, LeadScreen):  # the shown tab's figures drawn, then laid out
+            tab = lead.query_one(f"#{lead.tab}", LeadTab)
+            await reloaded(pilot, tab, lambda: tab.reloads.count > 0)
             await _settle(pilot)
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False  # shown steadily: a blink made the F2 pictures flaky

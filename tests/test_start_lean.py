@@ -133,7 +133,7 @@ async def test_a_failed_first_read_leaves_the_desk_to_read_for_itself(
     def broken(*_args: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("frontdesk.tui.desk.screen.first_read", broken)
+    monkeypatch.setattr("frontdesk.tui.desk.reads.first_read", broken)
     app = make_app(desk_services)
     async with app.run_test(size=SIZE) as pilot:
         await enter_pin(pilot)
