@@ -495,16 +495,24 @@ def _sqlite_period(
     rows = _with_previous(rows, before, sorted(sid for sid, *_ in per_service))
     days = {date.fromisoformat(d): (n, sv) for d, n, sv in per_day}
     sat_days = [(date.fromisoformat(d), *c) for d, *c in sat["day"]]
-    this = [r for r in sat_days if r[0] >= period.start]
-    satisfaction = _satisfaction(
+    satisfaction = _period_satisfaction(sat, sat_days, period.start)
+    return {**_tables(target, rows, days, sections, cats, nats), **satisfaction}
+
+
+def _period_satisfaction(
+    sat: Any, days: Sequence[Any], start: date
+) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """The satisfaction sections from the per-day rows of both periods (before ``start``:
+    the period compared with)."""
+    this = [r for r in days if r[0] >= start]
+    return _satisfaction(
         sat["service"],
         sat["desk"],
         this,
         sat["reason"],
         _sat_sum([r[1:] for r in this]),
-        _sat_sum([r[1:] for r in sat_days if r[0] < period.start]),
+        _sat_sum([r[1:] for r in days if r[0] < start]),
     )
-    return {**_tables(target, rows, days, sections, cats, nats), **satisfaction}
 
 
 def _pg_period(
@@ -554,15 +562,7 @@ def _pg_period(
     rows = _with_previous(rows, before, sorted(per_service))
     cats = {c: tuple(f) for g, c, _, *f in visitors if g == 0}
     nats = {n: tuple(f) for g, _, n, *f in visitors if g == 1}
-    this = [r for r in sat["day"] if r[0] >= period.start]
-    satisfaction = _satisfaction(
-        sat["service"],
-        sat["desk"],
-        this,
-        sat["reason"],
-        _sat_sum([r[1:] for r in this]),
-        _sat_sum([r[1:] for r in sat["day"] if r[0] < period.start]),
-    )
+    satisfaction = _period_satisfaction(sat, sat["day"], period.start)
     tables = _tables(target, rows, per_day, sections, cats, nats)  # type: ignore[arg-type]
     return {**tables, **satisfaction}
 

@@ -154,10 +154,14 @@ async def test_the_idle_tick_before_start_and_after_exit_does_nothing(
 ) -> None:
     """The once-a-second tick can fire while the app starts or shuts down: no screen then."""
     app, _slips = make_kiosk(kiosk_services)
-    app.tick(now=time.monotonic() + app.idle_seconds + 1)  # not started: no error
+    touched = app.last_touch
+    app.tick(now=time.monotonic() + app.idle_seconds + 1)  # not started: it raised here
+    assert app.last_touch == touched and not app.screen_stack  # nothing started over
     async with app.run_test(size=SIZE) as pilot:
         await choose(app, pilot, "en")
-    app.tick(now=time.monotonic() + app.idle_seconds + 1)  # ended: no error
+    touched = app.last_touch
+    app.tick(now=time.monotonic() + app.idle_seconds + 1)  # ended: it raised here
+    assert app.last_touch == touched and not app.screen_stack
 
 
 async def test_the_number_stays_twenty_seconds(kiosk_services: Services) -> None:
